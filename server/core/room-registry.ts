@@ -1,0 +1,442 @@
+/**
+ * The room registry: who is in which room, in what role, and who is host.
+ * Pure: every operation takes the state plus `now` and an entropy source and returns the new state
+ * and the events that happened. No I/O, no timers, no clock, no logging.
+ */
+import {
+  CODE_ALPHABET,
+  CODE_LENGTH,
+  normalizeCode,
+  type HostChangeReason,
+  type LeaveReason,
+  type Role,
+  type TerminateReason,
+} from '../../src/shared/protocol.ts';
+
+/** A member as the registry holds it, secrets included. */
+export interface Member {
+  readonly id: string;
+  readonly role: Role;
+  readonly name: string;
+  readonly peerId: string;
+  readonly token: string;
+  readonly joinedAt: number;
+  readonly connected: boolean;
+  /** Since when the member has had no PeerServer connection (join time until the first one). */
+  readonly offlineSince: number | null;
+  readonly sharing: boolean;
+}
+
+/** A room as the registry holds it. Members are kept in join order. */
+export interface Room {
+  readonly code: string;
+  readonly name: string;
+  readonly listed: boolean;
+  readonly supervisorKey: string;
+  readonly createdAt: number;
+  readonly hostId: string | null;
+  readonly members: readonly Member[];
+  /** Since when the room has had no supervisor; null while it has one. */
+  readonly orphanedSince: number | null;
+}
+
+/** The whole registry. Treat as immutable: operations return a new one. */
+export interface RegistryState {
+  readonly rooms: ReadonlyMap<string, Room>;
+  /** Room code by member peer id, for PeerServer's connect and disconnect. */
+  readonly roomByPeer: ReadonlyMap<string, string>;
+}
+
+/** The limits the registry enforces. */
+export interface RegistryLimits {
+  readonly maxRooms: number;
+  readonly maxMembersPerRoom: number;
+  /** How long a member may stay without a PeerServer connection before being removed. */
+  readonly reconnectGraceMs: number;
+  /** How long a room may stay without a supervisor before it closes. */
+  readonly emptyRoomTtlMs: number;
+}
+
+/** What each operation is given besides the state: the time and a source of random bytes. */
+export interface Context {
+  readonly now: number;
+  readonly random: (byteCount: number) => Uint8Array;
+  readonly limits: RegistryLimits;
+}
+
+/** Something that happened; adapters turn these into wire events for the right audience. */
+export type RegistryEvent =
+  | { type: 'room-created'; code: string }
+  | { type: 'member-joined'; code: string; memberId: string }
+  | { type: 'member-left'; code: string; member: Member; reason: LeaveReason }
+  | { type: 'member-connected'; code: string; memberId: string }
+  | { type: 'member-disconnected'; code: string; memberId: string }
+  | { type: 'share-started'; code: string; memberId: string }
+  | { type: 'share-stopped'; code: string; memberId: string }
+  | {
+      type: 'host-changed';
+      code: string;
+      hostId: string | null;
+      previousHostId: string | null;
+      reason: HostChangeReason;
+    }
+  | { type: 'room-terminated'; code: string; room: Room; reason: TerminateReason };
+
+/** Why an operation was refused; the HTTP adapter maps each to a status and a message. */
+export type RegistryError =
+  | 'room-not-found'
+  | 'member-not-found'
+  | 'unauthorized'
+  | 'wrong-supervisor-key'
+  | 'not-host'
+  | 'wrong-role'
+  | 'room-full'
+  | 'too-many-rooms'
+  | 'invalid-target';
+
+/** The result of an operation: the new state and its events, or a refusal that changed nothing. */
+export type Outcome<T> =
+  | { readonly ok: true; readonly state: RegistryState; readonly events: RegistryEvent[]; readonly value: T }
+  | { readonly ok: false; readonly error: RegistryError };
+
+/** A room with the caller's seat in it. */
+export interface Seat {
+  readonly room: Room;
+  readonly member: Member;
+}
+
+/** The registry with no rooms. */
+export const emptyRegistry: RegistryState = Object.freeze({ rooms: new Map(), roomByPeer: new Map() });
+
+/** Opens a room with its host as the first supervisor. */
+export function createRoom(
+  state: RegistryState,
+  input: { name: string; hostName: string; listed: boolean },
+  ctx: Context,
+): Outcome<Seat> {
+  if (state.rooms.size >= ctx.limits.maxRooms) return refuse('too-many-rooms');
+  let code = randomCode(ctx);
+  while (state.rooms.has(code)) code = randomCode(ctx);
+  const host = newMember('supervisor', input.hostName, ctx);
+  const room: Room = {
+    code,
+    name: input.name,
+    listed: input.listed,
+    supervisorKey: randomSupervisorKey(ctx),
+    createdAt: ctx.now,
+    hostId: host.id,
+    members: [host],
+    orphanedSince: null,
+  };
+  return done(withRoom(state, room), [{ type: 'room-created', code }], { room, member: host });
+}
+
+/** Adds a student, or a supervisor who holds the room's key; a supervisor joining an empty room becomes host. */
+export function joinRoom(
+  state: RegistryState,
+  input: { code: string; name: string; role: Role; supervisorKey?: string | undefined },
+  ctx: Context,
+): Outcome<Seat> {
+  const room = state.rooms.get(normalizeCode(input.code));
+  if (!room) return refuse('room-not-found');
+  if (input.role === 'supervisor') {
+    const key = normalizeCode(input.supervisorKey ?? '');
+    if (!constantTimeEqual(key, normalizeCode(room.supervisorKey))) return refuse('wrong-supervisor-key');
+  }
+  if (room.members.length >= ctx.limits.maxMembersPerRoom) return refuse('room-full');
+
+  const member = newMember(input.role, uniqueName(room, input.name), ctx);
+  let next: Room = { ...room, members: [...room.members, member] };
+  const events: RegistryEvent[] = [{ type: 'member-joined', code: room.code, memberId: member.id }];
+  if (member.role === 'supervisor' && room.hostId === null) {
+    next = { ...next, hostId: member.id, orphanedSince: null };
+    events.push({ type: 'host-changed', code: room.code, hostId: member.id, previousHostId: null, reason: 'claimed' });
+  }
+  return done(withRoom(state, next), events, { room: next, member });
+}
+
+/** Finds the member a bearer token belongs to in a room. */
+export function authenticate(state: RegistryState, code: string, token: string): Outcome<Seat> {
+  const room = state.rooms.get(normalizeCode(code));
+  if (!room) return refuse('room-not-found');
+  const member = room.members.find((m) => constantTimeEqual(m.token, token));
+  if (!member) return refuse('unauthorized');
+  return done(state, [], { room, member });
+}
+
+/** Finds the member behind a PeerServer id, if the token matches; used to admit a PeerServer connection. */
+export function authenticatePeer(state: RegistryState, peerId: string, token: string): Seat | undefined {
+  const room = state.rooms.get(state.roomByPeer.get(peerId) ?? '');
+  const member = room?.members.find((m) => m.peerId === peerId);
+  if (!room || !member || !constantTimeEqual(member.token, token)) return undefined;
+  return { room, member };
+}
+
+/** The member leaves of their own accord. */
+export function leaveRoom(
+  state: RegistryState,
+  input: { code: string; memberId: string },
+  ctx: Context,
+): Outcome<void> {
+  const room = state.rooms.get(input.code);
+  if (!room) return refuse('room-not-found');
+  if (!room.members.some((m) => m.id === input.memberId)) return refuse('member-not-found');
+  const [next, events] = removeMember(state, room, input.memberId, 'left', ctx.now);
+  return done(next, events, undefined);
+}
+
+/** The host removes another member. */
+export function kickMember(
+  state: RegistryState,
+  input: { code: string; actorId: string; memberId: string },
+  ctx: Context,
+): Outcome<void> {
+  const room = state.rooms.get(input.code);
+  if (!room) return refuse('room-not-found');
+  if (room.hostId !== input.actorId) return refuse('not-host');
+  if (input.memberId === input.actorId) return refuse('invalid-target');
+  if (!room.members.some((m) => m.id === input.memberId)) return refuse('member-not-found');
+  const [next, events] = removeMember(state, room, input.memberId, 'kicked', ctx.now);
+  return done(next, events, undefined);
+}
+
+/** The host hands the role to another supervisor. */
+export function transferHost(
+  state: RegistryState,
+  input: { code: string; actorId: string; memberId: string },
+): Outcome<Room> {
+  const room = state.rooms.get(input.code);
+  if (!room) return refuse('room-not-found');
+  if (room.hostId !== input.actorId) return refuse('not-host');
+  if (input.memberId === input.actorId) return refuse('invalid-target');
+  const target = room.members.find((m) => m.id === input.memberId);
+  if (!target) return refuse('member-not-found');
+  if (target.role !== 'supervisor') return refuse('wrong-role');
+  const next: Room = { ...room, hostId: target.id };
+  const event: RegistryEvent = {
+    type: 'host-changed',
+    code: room.code,
+    hostId: target.id,
+    previousHostId: input.actorId,
+    reason: 'transfer',
+  };
+  return done(withRoom(state, next), [event], next);
+}
+
+/** The host ends the room for everyone. */
+export function terminateRoom(state: RegistryState, input: { code: string; actorId: string }): Outcome<void> {
+  const room = state.rooms.get(input.code);
+  if (!room) return refuse('room-not-found');
+  if (room.hostId !== input.actorId) return refuse('not-host');
+  return done(
+    withoutRoom(state, room),
+    [{ type: 'room-terminated', code: room.code, room, reason: 'ended-by-host' }],
+    undefined,
+  );
+}
+
+/** A student says they started or stopped sharing their screen. */
+export function setSharing(
+  state: RegistryState,
+  input: { code: string; memberId: string; sharing: boolean },
+): Outcome<void> {
+  const room = state.rooms.get(input.code);
+  if (!room) return refuse('room-not-found');
+  const member = room.members.find((m) => m.id === input.memberId);
+  if (!member) return refuse('member-not-found');
+  if (member.role !== 'student') return refuse('wrong-role');
+  if (member.sharing === input.sharing) return done(state, [], undefined);
+  const next = withMember(room, { ...member, sharing: input.sharing });
+  const type = input.sharing ? 'share-started' : 'share-stopped';
+  return done(withRoom(state, next), [{ type, code: room.code, memberId: member.id }], undefined);
+}
+
+/** PeerServer accepted the member's connection. Unknown peers are ignored. */
+export function peerConnected(state: RegistryState, peerId: string): Outcome<void> {
+  const found = findByPeer(state, peerId);
+  if (!found || found.member.connected) return done(state, [], undefined);
+  const { room, member } = found;
+  const next = withMember(room, { ...member, connected: true, offlineSince: null });
+  return done(withRoom(state, next), [{ type: 'member-connected', code: room.code, memberId: member.id }], undefined);
+}
+
+/**
+ * The member's PeerServer connection closed. They keep their seat (and sharing flag, which only
+ * they set) for the reconnect grace period; `sweep` removes them after it.
+ */
+export function peerDisconnected(state: RegistryState, peerId: string, ctx: Context): Outcome<void> {
+  const found = findByPeer(state, peerId);
+  if (!found || !found.member.connected) return done(state, [], undefined);
+  const { room, member } = found;
+  const next = withMember(room, { ...member, connected: false, offlineSince: ctx.now });
+  return done(
+    withRoom(state, next),
+    [{ type: 'member-disconnected', code: room.code, memberId: member.id }],
+    undefined,
+  );
+}
+
+/**
+ * Applies the deadlines: removes members offline past the reconnect grace period (promoting a new
+ * host where needed) and closes rooms that have had no supervisor for the empty-room time.
+ */
+export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
+  let next = state;
+  const events: RegistryEvent[] = [];
+  const { reconnectGraceMs, emptyRoomTtlMs } = ctx.limits;
+  for (const code of state.rooms.keys()) {
+    for (const member of state.rooms.get(code)?.members ?? []) {
+      if (member.offlineSince === null || ctx.now - member.offlineSince < reconnectGraceMs) continue;
+      const room = next.rooms.get(code);
+      if (!room) break;
+      const [after, happened] = removeMember(next, room, member.id, 'timed-out', ctx.now);
+      next = after;
+      events.push(...happened);
+    }
+    const room = next.rooms.get(code);
+    if (room && room.orphanedSince !== null && ctx.now - room.orphanedSince >= emptyRoomTtlMs) {
+      next = withoutRoom(next, room);
+      events.push({ type: 'room-terminated', code, room, reason: 'expired' });
+    }
+  }
+  return done(next, events, undefined);
+}
+
+/** The member who is host, if any. */
+export function hostOf(room: Room): Member | undefined {
+  return room.members.find((m) => m.id === room.hostId);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function removeMember(
+  state: RegistryState,
+  room: Room,
+  memberId: string,
+  reason: LeaveReason,
+  now: number,
+): [RegistryState, RegistryEvent[]] {
+  const member = room.members.find((m) => m.id === memberId);
+  if (!member) return [state, []];
+  const members = room.members.filter((m) => m.id !== memberId);
+  const events: RegistryEvent[] = [{ type: 'member-left', code: room.code, member, reason }];
+  let next: Room = { ...room, members };
+  if (room.hostId === memberId) {
+    const successor = longestPresentSupervisor(members);
+    next = { ...next, hostId: successor?.id ?? null, orphanedSince: successor ? null : now };
+    events.push({
+      type: 'host-changed',
+      code: room.code,
+      hostId: next.hostId,
+      previousHostId: memberId,
+      reason: 'promotion',
+    });
+  }
+  const peers = new Map(state.roomByPeer);
+  peers.delete(member.peerId);
+  const rooms = new Map(state.rooms);
+  rooms.set(room.code, next);
+  return [{ rooms, roomByPeer: peers }, events];
+}
+
+/** Connected supervisors first, then by time in the room. */
+function longestPresentSupervisor(members: readonly Member[]): Member | undefined {
+  const supervisors = members.filter((m) => m.role === 'supervisor');
+  return supervisors.find((m) => m.connected) ?? supervisors[0];
+}
+
+function findByPeer(state: RegistryState, peerId: string): Seat | undefined {
+  const room = state.rooms.get(state.roomByPeer.get(peerId) ?? '');
+  const member = room?.members.find((m) => m.peerId === peerId);
+  return room && member ? { room, member } : undefined;
+}
+
+function withRoom(state: RegistryState, room: Room): RegistryState {
+  const rooms = new Map(state.rooms);
+  rooms.set(room.code, room);
+  const missing = room.members.filter((m) => state.roomByPeer.get(m.peerId) !== room.code);
+  if (missing.length === 0) return { rooms, roomByPeer: state.roomByPeer };
+  const peers = new Map(state.roomByPeer);
+  for (const m of missing) peers.set(m.peerId, room.code);
+  return { rooms, roomByPeer: peers };
+}
+
+function withoutRoom(state: RegistryState, room: Room): RegistryState {
+  const rooms = new Map(state.rooms);
+  rooms.delete(room.code);
+  const peers = new Map(state.roomByPeer);
+  for (const m of room.members) peers.delete(m.peerId);
+  return { rooms, roomByPeer: peers };
+}
+
+function withMember(room: Room, member: Member): Room {
+  return { ...room, members: room.members.map((m) => (m.id === member.id ? member : m)) };
+}
+
+function newMember(role: Role, name: string, ctx: Context): Member {
+  return {
+    id: hex(ctx.random(8)),
+    role,
+    name,
+    peerId: hex(ctx.random(16)),
+    token: base64url(ctx.random(32)),
+    joinedAt: ctx.now,
+    connected: false,
+    offlineSince: ctx.now,
+    sharing: false,
+  };
+}
+
+/** "Sam", then "Sam (2)", "Sam (3)" ... compared without regard to case. */
+function uniqueName(room: Room, name: string): string {
+  const taken = new Set(room.members.map((m) => m.name.toLowerCase()));
+  if (!taken.has(name.toLowerCase())) return name;
+  let n = 2;
+  while (taken.has(`${name} (${n})`.toLowerCase())) n++;
+  return `${name} (${n})`;
+}
+
+function randomCode(ctx: Context): string {
+  return fromAlphabet(ctx.random(CODE_LENGTH));
+}
+
+/** Three groups of four, e.g. "K7QM-3XTA-PW9D": about 60 bits, easy to read out to a colleague. */
+function randomSupervisorKey(ctx: Context): string {
+  const chars = fromAlphabet(ctx.random(12));
+  return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;
+}
+
+/** 256 is a multiple of the 32-letter alphabet, so `byte % 32` is unbiased. */
+function fromAlphabet(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += CODE_ALPHABET[b % CODE_ALPHABET.length];
+  return out;
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+/** Compares secrets without an early exit, so timing does not reveal how much of a guess was right. */
+function constantTimeEqual(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i % Math.max(b.length, 1));
+  return diff === 0;
+}
+
+function refuse(error: RegistryError): Outcome<never> {
+  return { ok: false, error };
+}
+
+function done<T>(state: RegistryState, events: RegistryEvent[], value: T): Outcome<T> {
+  return { ok: true, state, events, value };
+}

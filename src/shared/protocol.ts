@@ -1,0 +1,204 @@
+/**
+ * The wire protocol, compiled by both the PWA and the server: HTTP bodies, event-stream messages
+ * and error codes. Pure data and tiny helpers: no DOM and no Node types may appear here.
+ */
+
+/** What a member does in a room: students share, supervisors watch. */
+export type Role = 'student' | 'supervisor';
+
+/** Longest display name, in characters, after trimming. */
+export const NAME_MAX_LENGTH = 40;
+
+/** Longest room name, in characters, after trimming. */
+export const ROOM_NAME_MAX_LENGTH = 60;
+
+/** Letters and digits a room code is made of: no 0/O or 1/I, so codes read aloud cleanly. */
+export const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** Characters in a room code. */
+export const CODE_LENGTH = 6;
+
+/** Puts a typed room code or supervisor key into canonical form: upper case, no spaces or dashes. */
+export function normalizeCode(typed: string): string {
+  return typed.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+/** One member as another member may see them. */
+export interface MemberView {
+  id: string;
+  role: Role;
+  /** Display name, unique in the room (a duplicate gets a visible " (2)" suffix). */
+  name: string;
+  /**
+   * PeerServer id, present only where the viewer may open a media connection to this member
+   * (students see supervisors', supervisors see students') and for the viewer themself.
+   */
+  peerId?: string;
+  isHost: boolean;
+  /** Whether the member's PeerServer connection is up right now. */
+  connected: boolean;
+  /** Students only: whether they are sharing their screen. */
+  sharing: boolean;
+  /** Milliseconds since the Unix epoch. */
+  joinedAt: number;
+}
+
+/** A room as one member may see it: students see the supervisors and themselves only. */
+export interface RoomView {
+  code: string;
+  name: string;
+  listed: boolean;
+  /** Member id of the host; null while the room has no supervisor. */
+  hostId: string | null;
+  createdAt: number;
+  students: number;
+  supervisors: number;
+  members: MemberView[];
+}
+
+/** A listed room as the lobby shows it. */
+export interface RoomSummary {
+  code: string;
+  name: string;
+  hostName: string | null;
+  students: number;
+  supervisors: number;
+  createdAt: number;
+}
+
+/** The caller's own seat, returned once at create or join: keep the token secret. */
+export interface OwnMember {
+  id: string;
+  role: Role;
+  name: string;
+  peerId: string;
+  /** Bearer token for the HTTP API, the event stream and PeerServer. */
+  token: string;
+}
+
+/** `POST /api/rooms` body. */
+export interface CreateRoomRequest {
+  name: string;
+  hostName: string;
+  listed?: boolean;
+}
+
+/** `POST /api/rooms` 201 reply. */
+export interface CreateRoomResponse {
+  room: RoomView;
+  member: OwnMember;
+  supervisorKey: string;
+}
+
+/** `POST /api/rooms/:code/members` body. */
+export interface JoinRoomRequest {
+  name: string;
+  role: Role;
+  supervisorKey?: string;
+}
+
+/** `POST /api/rooms/:code/members` 201 reply. */
+export interface JoinRoomResponse {
+  room: RoomView;
+  member: OwnMember;
+}
+
+/** Why a member left the room. */
+export type LeaveReason = 'left' | 'kicked' | 'timed-out';
+
+/** Why the host changed: handed over, promoted after the host left, or claimed in an empty room. */
+export type HostChangeReason = 'transfer' | 'promotion' | 'claimed';
+
+/** Why a room ended: the host ended it, or it stayed without a supervisor for too long. */
+export type TerminateReason = 'ended-by-host' | 'expired';
+
+/** One message on `GET /api/rooms/:code/events`; each (re)connection starts with a snapshot. */
+export type RoomEvent =
+  | { type: 'snapshot'; room: RoomView; you: string }
+  | { type: 'member-joined'; member: MemberView }
+  | { type: 'member-left'; memberId: string; reason: LeaveReason }
+  | { type: 'member-connected'; memberId: string }
+  | { type: 'member-disconnected'; memberId: string }
+  | { type: 'share-started'; memberId: string }
+  | { type: 'share-stopped'; memberId: string }
+  | { type: 'host-changed'; hostId: string | null; previousHostId: string | null; reason: HostChangeReason }
+  | { type: 'room-terminated'; reason: TerminateReason };
+
+/** One message on `GET /api/lobby/events`; each (re)connection starts with a snapshot. */
+export type LobbyEvent =
+  | { type: 'snapshot'; rooms: RoomSummary[] }
+  | { type: 'room-added'; room: RoomSummary }
+  | { type: 'room-updated'; room: RoomSummary }
+  | { type: 'room-removed'; code: string };
+
+/** An ICE server as `RTCPeerConnection` takes it (declared here because the server has no DOM). */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** `GET /api/config`: runtime settings, so one build of the PWA serves any school's server. */
+export interface ClientConfig {
+  version: string;
+  iceServers: IceServer[];
+  /** How media travels: 'off' means always peer to peer (the relay arrives in a later release). */
+  relayMode: 'off' | 'auto' | 'always';
+  limits: {
+    maxMembersPerRoom: number;
+    nameMaxLength: number;
+    roomNameMaxLength: number;
+    reconnectGraceS: number;
+  };
+  peer: { path: string; key: string };
+}
+
+/** `GET /api/health`. */
+export interface HealthResponse {
+  status: 'ok';
+  version: string;
+  uptimeS: number;
+  rooms: number;
+  members: number;
+}
+
+/** Every error the API answers with; the body's `message` says what to do next. */
+export type ErrorCode =
+  /** The body or a parameter failed validation; `field` names it. */
+  | 'invalid-request'
+  /** The body is not valid JSON. */
+  | 'invalid-json'
+  /** The body is larger than the server accepts. */
+  | 'body-too-large'
+  /** No member token, or one that belongs to no current member of this room. */
+  | 'unauthorized'
+  /** The supervisor key is missing or wrong. */
+  | 'wrong-supervisor-key'
+  /** Only the host may do this. */
+  | 'not-host'
+  /** The member's role may not do this (a supervisor cannot share, for example). */
+  | 'wrong-role'
+  /** No room with this code: it was ended, expired or mistyped. */
+  | 'room-not-found'
+  /** No member with this id in the room. */
+  | 'member-not-found'
+  /** The room is at its member limit. */
+  | 'room-full'
+  /** The server is at its room limit. */
+  | 'too-many-rooms'
+  /** The action targets the caller in a way that makes no sense (kick or hand the role to yourself). */
+  | 'invalid-target'
+  /** Too many requests from this address. */
+  | 'rate-limited'
+  /** No such endpoint. */
+  | 'not-found'
+  /** The server failed; the request may be retried. */
+  | 'internal-error';
+
+/** The JSON body of every 4xx reply. */
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+  /** The request field at fault, when one is. */
+  field?: string;
+}

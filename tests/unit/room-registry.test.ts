@@ -1,0 +1,425 @@
+import { describe, expect, it } from 'vitest';
+import { CODE_ALPHABET, CODE_LENGTH } from '../../src/shared/protocol.ts';
+import {
+  authenticate,
+  authenticatePeer,
+  createRoom,
+  emptyRegistry,
+  hostOf,
+  joinRoom,
+  kickMember,
+  leaveRoom,
+  peerConnected,
+  peerDisconnected,
+  setSharing,
+  sweep,
+  terminateRoom,
+  transferHost,
+  type Context,
+  type Outcome,
+  type RegistryEvent,
+  type RegistryLimits,
+  type RegistryState,
+  type Seat,
+} from '../../server/core/room-registry.ts';
+
+const limits: RegistryLimits = { maxRooms: 3, maxMembersPerRoom: 6, reconnectGraceMs: 20_000, emptyRoomTtlMs: 600_000 };
+
+/** A fake clock and a deterministic byte source, so every run of a test sees the same ids. */
+function world(start = 1_000_000) {
+  let now = start;
+  let counter = 0;
+  const random = (n: number) =>
+    Uint8Array.from({ length: n }, () => (counter = (counter * 1103515245 + 12345) >>> 0) >>> 16);
+  return {
+    ctx: (): Context => ({ now, random, limits }),
+    advance: (ms: number) => (now += ms),
+  };
+}
+
+function ok<T>(outcome: Outcome<T>): { state: RegistryState; events: RegistryEvent[]; value: T } {
+  if (!outcome.ok) throw new Error(`expected success, got ${outcome.error}`);
+  return outcome;
+}
+
+function types(events: RegistryEvent[]) {
+  return events.map((e) => e.type);
+}
+
+/** A room with a host, a second supervisor and two students, all connected. */
+function classroom(w = world()) {
+  const created = ok(createRoom(emptyRegistry, { name: 'Maths 7B', hostName: 'Ms Lee', listed: true }, w.ctx()));
+  const code = created.value.room.code;
+  const key = created.value.room.supervisorKey;
+  let state = created.state;
+  const join = (name: string, role: 'student' | 'supervisor'): Seat => {
+    const out = ok(joinRoom(state, { code, name, role, supervisorKey: key }, w.ctx()));
+    state = out.state;
+    return out.value;
+  };
+  w.advance(1000);
+  const coTeacher = join('Mr Ode', 'supervisor');
+  w.advance(1000);
+  const ada = join('Ada', 'student');
+  const bo = join('Bo', 'student');
+  for (const m of [created.value.member, coTeacher.member, ada.member, bo.member]) {
+    state = ok(peerConnected(state, m.peerId)).state;
+  }
+  return {
+    w,
+    code,
+    key,
+    host: created.value.member,
+    coTeacher: coTeacher.member,
+    ada: ada.member,
+    bo: bo.member,
+    state,
+  };
+}
+
+describe('createRoom', () => {
+  it('issues an unambiguous code, a supervisor key and the host as first supervisor', () => {
+    const w = world();
+    const out = ok(createRoom(emptyRegistry, { name: 'Art', hostName: 'Ms Lee', listed: false }, w.ctx()));
+    const { room, member } = out.value;
+    expect(room.code).toHaveLength(CODE_LENGTH);
+    expect([...room.code].every((c) => CODE_ALPHABET.includes(c))).toBe(true);
+    expect(room.code).not.toMatch(/[01IO]/);
+    expect(room.supervisorKey).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    expect(room.listed).toBe(false);
+    expect(member).toMatchObject({ role: 'supervisor', name: 'Ms Lee', connected: false });
+    expect(room.hostId).toBe(member.id);
+    expect(member.peerId).toMatch(/^[0-9a-f]{32}$/);
+    expect(member.token.length).toBeGreaterThanOrEqual(43);
+    expect(types(out.events)).toEqual(['room-created']);
+    expect(authenticatePeer(out.state, member.peerId, member.token)?.member.id).toBe(member.id);
+  });
+
+  it('refuses a room past the server limit without changing anything', () => {
+    const w = world();
+    let state = emptyRegistry;
+    for (let i = 0; i < limits.maxRooms; i++)
+      state = ok(createRoom(state, { name: `R${i}`, hostName: 'T', listed: true }, w.ctx())).state;
+    expect(createRoom(state, { name: 'one more', hostName: 'T', listed: true }, w.ctx())).toEqual({
+      ok: false,
+      error: 'too-many-rooms',
+    });
+    expect(state.rooms.size).toBe(limits.maxRooms);
+  });
+
+  it('never reuses a code that is taken', () => {
+    // A byte source that repeats itself forces a collision on the second room.
+    let calls = 0;
+    const repeating = (n: number) => Uint8Array.from({ length: n }, (_, i) => (calls < 8 ? i : i + calls));
+    const ctx = (): Context => ({ now: 0, random: (n) => (calls++, repeating(n)), limits });
+    const first = ok(createRoom(emptyRegistry, { name: 'A', hostName: 'T', listed: true }, ctx()));
+    calls = 0;
+    const second = ok(createRoom(first.state, { name: 'B', hostName: 'T', listed: true }, ctx()));
+    expect(second.value.room.code).not.toBe(first.value.room.code);
+    expect(second.state.rooms.size).toBe(2);
+  });
+});
+
+describe('joinRoom', () => {
+  it('lets a student in with the code alone, typed in any case and with spaces', () => {
+    const { w, code, state } = classroom();
+    const typed = `${code.slice(0, 3).toLowerCase()} ${code.slice(3)}`;
+    const out = ok(joinRoom(state, { code: typed, name: 'Cy', role: 'student' }, w.ctx()));
+    expect(out.value.member).toMatchObject({ role: 'student', name: 'Cy', sharing: false });
+    expect(types(out.events)).toEqual(['member-joined']);
+  });
+
+  it('needs the right supervisor key for a supervisor, however it is typed', () => {
+    const { w, code, key, state } = classroom();
+    expect(joinRoom(state, { code, name: 'X', role: 'supervisor' }, w.ctx())).toEqual({
+      ok: false,
+      error: 'wrong-supervisor-key',
+    });
+    expect(joinRoom(state, { code, name: 'X', role: 'supervisor', supervisorKey: 'AAAA-BBBB-CCCC' }, w.ctx())).toEqual({
+      ok: false,
+      error: 'wrong-supervisor-key',
+    });
+    const typed = key.toLowerCase().replace(/-/g, ' ');
+    expect(joinRoom(state, { code, name: 'X', role: 'supervisor', supervisorKey: typed }, w.ctx()).ok).toBe(true);
+  });
+
+  it('says when the room does not exist', () => {
+    const w = world();
+    expect(joinRoom(emptyRegistry, { code: 'ZZZZZZ', name: 'A', role: 'student' }, w.ctx())).toEqual({
+      ok: false,
+      error: 'room-not-found',
+    });
+  });
+
+  it('gives a duplicate name a visible suffix, ignoring case', () => {
+    const { w, code, state } = classroom();
+    const first = ok(joinRoom(state, { code, name: 'ada', role: 'student' }, w.ctx()));
+    const second = ok(joinRoom(first.state, { code, name: 'Ada', role: 'student' }, w.ctx()));
+    expect(first.value.member.name).toBe('ada (2)');
+    expect(second.value.member.name).toBe('Ada (3)');
+  });
+
+  it('caps the room size', () => {
+    const { w, code, state: s0 } = classroom();
+    let state = ok(joinRoom(s0, { code, name: 'Cy', role: 'student' }, w.ctx())).state;
+    state = ok(joinRoom(state, { code, name: 'Di', role: 'student' }, w.ctx())).state;
+    expect(joinRoom(state, { code, name: 'Ed', role: 'student' }, w.ctx())).toEqual({ ok: false, error: 'room-full' });
+    expect(state.rooms.get(code)?.members).toHaveLength(limits.maxMembersPerRoom);
+  });
+
+  it('issues distinct ids, peer ids and tokens to every member', () => {
+    const { host, coTeacher, ada, bo } = classroom();
+    const all = [host, coTeacher, ada, bo];
+    for (const field of ['id', 'peerId', 'token'] as const) expect(new Set(all.map((m) => m[field])).size).toBe(4);
+  });
+});
+
+describe('authenticate', () => {
+  it('finds the member by token and refuses unknown tokens and rooms', () => {
+    const { code, ada, state } = classroom();
+    const found = authenticate(state, code, ada.token);
+    expect(found.ok && found.value.member.id).toBe(ada.id);
+    expect(authenticate(state, code, 'nope')).toEqual({ ok: false, error: 'unauthorized' });
+    expect(authenticate(state, code, '')).toEqual({ ok: false, error: 'unauthorized' });
+    expect(authenticate(state, 'ZZZZZZ', ada.token)).toEqual({ ok: false, error: 'room-not-found' });
+  });
+
+  it('admits a PeerServer connection only with the peer id and token of a current member', () => {
+    const { ada, bo, state } = classroom();
+    expect(authenticatePeer(state, ada.peerId, ada.token)?.member.id).toBe(ada.id);
+    expect(authenticatePeer(state, ada.peerId, bo.token)).toBeUndefined();
+    expect(authenticatePeer(state, 'f'.repeat(32), ada.token)).toBeUndefined();
+  });
+});
+
+describe('leaving', () => {
+  it('removes a student who leaves and forgets their peer id', () => {
+    const { w, code, ada, state } = classroom();
+    const out = ok(leaveRoom(state, { code, memberId: ada.id }, w.ctx()));
+    expect(out.events).toEqual([
+      expect.objectContaining({ type: 'member-left', reason: 'left', member: expect.objectContaining({ id: ada.id }) }),
+    ]);
+    expect(out.state.rooms.get(code)?.members.some((m) => m.id === ada.id)).toBe(false);
+    expect(authenticatePeer(out.state, ada.peerId, ada.token)).toBeUndefined();
+    expect(authenticate(out.state, code, ada.token)).toEqual({ ok: false, error: 'unauthorized' });
+  });
+
+  it('promotes the longest-present supervisor when the host leaves', () => {
+    const { w, code, host, coTeacher, state } = classroom();
+    const out = ok(leaveRoom(state, { code, memberId: host.id }, w.ctx()));
+    expect(out.events.at(-1)).toEqual({
+      type: 'host-changed',
+      code,
+      hostId: coTeacher.id,
+      previousHostId: host.id,
+      reason: 'promotion',
+    });
+    expect(out.state.rooms.get(code)?.hostId).toBe(coTeacher.id);
+  });
+
+  it('prefers a connected supervisor over a longer-present one who is offline', () => {
+    const { w, code, key, host, coTeacher, ada, state: s0 } = classroom();
+    let state = ok(leaveRoom(s0, { code, memberId: ada.id }, w.ctx())).state;
+    const third = ok(joinRoom(state, { code, name: 'Dr Ng', role: 'supervisor', supervisorKey: key }, w.ctx()));
+    state = ok(peerConnected(third.state, third.value.member.peerId)).state;
+    state = ok(peerDisconnected(state, coTeacher.peerId, w.ctx())).state;
+    const out = ok(leaveRoom(state, { code, memberId: host.id }, w.ctx()));
+    expect(out.state.rooms.get(code)?.hostId).toBe(third.value.member.id);
+  });
+
+  it('leaves a room with no supervisor open, hostless, until a supervisor claims it', () => {
+    const { w, code, key, host, coTeacher, state: s0 } = classroom();
+    let state = ok(leaveRoom(s0, { code, memberId: coTeacher.id }, w.ctx())).state;
+    const out = ok(leaveRoom(state, { code, memberId: host.id }, w.ctx()));
+    expect(out.events.at(-1)).toMatchObject({ type: 'host-changed', hostId: null, reason: 'promotion' });
+    state = out.state;
+    expect(state.rooms.get(code)).toMatchObject({ hostId: null, orphanedSince: w.ctx().now });
+
+    w.advance(60_000);
+    const claimed = ok(joinRoom(state, { code, name: 'Sub', role: 'supervisor', supervisorKey: key }, w.ctx()));
+    expect(types(claimed.events)).toEqual(['member-joined', 'host-changed']);
+    expect(claimed.state.rooms.get(code)).toMatchObject({ hostId: claimed.value.member.id, orphanedSince: null });
+  });
+
+  it('says when the member is not in the room', () => {
+    const { w, code, state } = classroom();
+    expect(leaveRoom(state, { code, memberId: 'ghost' }, w.ctx())).toEqual({ ok: false, error: 'member-not-found' });
+    expect(leaveRoom(state, { code: 'ZZZZZZ', memberId: 'ghost' }, w.ctx())).toEqual({
+      ok: false,
+      error: 'room-not-found',
+    });
+  });
+});
+
+describe('kickMember', () => {
+  it('lets the host remove a student or a supervisor', () => {
+    const { w, code, host, ada, coTeacher, state } = classroom();
+    const out = ok(kickMember(state, { code, actorId: host.id, memberId: ada.id }, w.ctx()));
+    expect(out.events).toEqual([expect.objectContaining({ type: 'member-left', reason: 'kicked' })]);
+    expect(
+      ok(kickMember(out.state, { code, actorId: host.id, memberId: coTeacher.id }, w.ctx())).state.rooms.get(code)
+        ?.members,
+    ).toHaveLength(2);
+  });
+
+  it('refuses anyone but the host, the host themself, and unknown members', () => {
+    const { w, code, host, coTeacher, ada, bo, state } = classroom();
+    expect(kickMember(state, { code, actorId: coTeacher.id, memberId: ada.id }, w.ctx())).toEqual({
+      ok: false,
+      error: 'not-host',
+    });
+    expect(kickMember(state, { code, actorId: bo.id, memberId: ada.id }, w.ctx())).toEqual({
+      ok: false,
+      error: 'not-host',
+    });
+    expect(kickMember(state, { code, actorId: host.id, memberId: host.id }, w.ctx())).toEqual({
+      ok: false,
+      error: 'invalid-target',
+    });
+    expect(kickMember(state, { code, actorId: host.id, memberId: 'ghost' }, w.ctx())).toEqual({
+      ok: false,
+      error: 'member-not-found',
+    });
+  });
+});
+
+describe('transferHost', () => {
+  it('hands the role to another supervisor', () => {
+    const { code, host, coTeacher, state } = classroom();
+    const out = ok(transferHost(state, { code, actorId: host.id, memberId: coTeacher.id }));
+    expect(out.events).toEqual([
+      { type: 'host-changed', code, hostId: coTeacher.id, previousHostId: host.id, reason: 'transfer' },
+    ]);
+    expect(hostOf(out.value)?.id).toBe(coTeacher.id);
+    expect(transferHost(out.state, { code, actorId: host.id, memberId: coTeacher.id })).toEqual({
+      ok: false,
+      error: 'not-host',
+    });
+  });
+
+  it('refuses a student, yourself, a stranger, or a non-host', () => {
+    const { code, host, coTeacher, ada, state } = classroom();
+    expect(transferHost(state, { code, actorId: host.id, memberId: ada.id })).toEqual({
+      ok: false,
+      error: 'wrong-role',
+    });
+    expect(transferHost(state, { code, actorId: host.id, memberId: host.id })).toEqual({
+      ok: false,
+      error: 'invalid-target',
+    });
+    expect(transferHost(state, { code, actorId: host.id, memberId: 'ghost' })).toEqual({
+      ok: false,
+      error: 'member-not-found',
+    });
+    expect(transferHost(state, { code, actorId: coTeacher.id, memberId: host.id })).toEqual({
+      ok: false,
+      error: 'not-host',
+    });
+  });
+});
+
+describe('terminateRoom', () => {
+  it('ends the room for everyone when the host asks, and only then', () => {
+    const { code, host, coTeacher, ada, state } = classroom();
+    expect(terminateRoom(state, { code, actorId: coTeacher.id })).toEqual({ ok: false, error: 'not-host' });
+    const out = ok(terminateRoom(state, { code, actorId: host.id }));
+    expect(out.events).toEqual([expect.objectContaining({ type: 'room-terminated', code, reason: 'ended-by-host' })]);
+    expect(out.state.rooms.has(code)).toBe(false);
+    expect(out.state.roomByPeer.size).toBe(0);
+    expect(authenticatePeer(out.state, ada.peerId, ada.token)).toBeUndefined();
+  });
+});
+
+describe('setSharing', () => {
+  it('records a student starting and stopping, once each', () => {
+    const { code, ada, state } = classroom();
+    const started = ok(setSharing(state, { code, memberId: ada.id, sharing: true }));
+    expect(types(started.events)).toEqual(['share-started']);
+    expect(ok(setSharing(started.state, { code, memberId: ada.id, sharing: true })).events).toEqual([]);
+    expect(types(ok(setSharing(started.state, { code, memberId: ada.id, sharing: false })).events)).toEqual([
+      'share-stopped',
+    ]);
+  });
+
+  it('refuses a supervisor', () => {
+    const { code, host, state } = classroom();
+    expect(setSharing(state, { code, memberId: host.id, sharing: true })).toEqual({ ok: false, error: 'wrong-role' });
+  });
+});
+
+describe('presence and deadlines', () => {
+  it('marks members connected and disconnected, ignoring repeats and unknown peers', () => {
+    const { w, code, ada, state } = classroom();
+    expect(ok(peerConnected(state, ada.peerId)).events).toEqual([]);
+    const down = ok(peerDisconnected(state, ada.peerId, w.ctx()));
+    expect(down.events).toEqual([{ type: 'member-disconnected', code, memberId: ada.id }]);
+    expect(ok(peerDisconnected(down.state, ada.peerId, w.ctx())).events).toEqual([]);
+    expect(ok(peerConnected(down.state, ada.peerId)).events).toEqual([
+      { type: 'member-connected', code, memberId: ada.id },
+    ]);
+    expect(ok(peerConnected(state, 'unknown')).events).toEqual([]);
+  });
+
+  it('keeps a disconnected member for the grace period, then removes them', () => {
+    const { w, code, ada, state: s0 } = classroom();
+    const state = ok(peerDisconnected(s0, ada.peerId, w.ctx())).state;
+    w.advance(limits.reconnectGraceMs - 1);
+    expect(ok(sweep(state, w.ctx())).events).toEqual([]);
+    w.advance(1);
+    const out = ok(sweep(state, w.ctx()));
+    expect(out.events).toEqual([expect.objectContaining({ type: 'member-left', reason: 'timed-out' })]);
+    expect(out.state.rooms.get(code)?.members.some((m) => m.id === ada.id)).toBe(false);
+  });
+
+  it('keeps a member who reconnects within the grace period', () => {
+    const { w, ada, state: s0 } = classroom();
+    let state = ok(peerDisconnected(s0, ada.peerId, w.ctx())).state;
+    w.advance(limits.reconnectGraceMs - 1000);
+    state = ok(peerConnected(state, ada.peerId)).state;
+    w.advance(limits.reconnectGraceMs * 10);
+    expect(ok(sweep(state, w.ctx())).events).toEqual([]);
+  });
+
+  it('removes a member who joined but never connected, after the grace period', () => {
+    const w = world();
+    const created = ok(createRoom(emptyRegistry, { name: 'R', hostName: 'T', listed: true }, w.ctx()));
+    w.advance(limits.reconnectGraceMs);
+    const out = ok(sweep(created.state, w.ctx()));
+    expect(types(out.events)).toEqual(['member-left', 'host-changed']);
+    expect(out.state.rooms.get(created.value.room.code)?.members).toEqual([]);
+  });
+
+  it('promotes a new host when the host stays disconnected past the grace period', () => {
+    const { w, code, host, coTeacher, state: s0 } = classroom();
+    const state = ok(peerDisconnected(s0, host.peerId, w.ctx())).state;
+    w.advance(limits.reconnectGraceMs);
+    const out = ok(sweep(state, w.ctx()));
+    expect(out.events).toEqual([
+      expect.objectContaining({ type: 'member-left', reason: 'timed-out' }),
+      { type: 'host-changed', code, hostId: coTeacher.id, previousHostId: host.id, reason: 'promotion' },
+    ]);
+  });
+
+  it('closes a room that stays without a supervisor for the empty-room time', () => {
+    const { w, code, host, coTeacher, state: s0 } = classroom();
+    let state = ok(leaveRoom(s0, { code, memberId: coTeacher.id }, w.ctx())).state;
+    state = ok(leaveRoom(state, { code, memberId: host.id }, w.ctx())).state;
+    w.advance(limits.emptyRoomTtlMs - 1);
+    expect(ok(sweep(state, w.ctx())).events).toEqual([]);
+    w.advance(1);
+    const out = ok(sweep(state, w.ctx()));
+    expect(out.events).toEqual([expect.objectContaining({ type: 'room-terminated', code, reason: 'expired' })]);
+    expect(out.state.rooms.size).toBe(0);
+    expect(out.state.roomByPeer.size).toBe(0);
+  });
+
+  it('does not change the state it was given', () => {
+    const { w, code, ada, host, state } = classroom();
+    const before = JSON.stringify([...state.rooms.values()]);
+    leaveRoom(state, { code, memberId: ada.id }, w.ctx());
+    setSharing(state, { code, memberId: ada.id, sharing: true });
+    terminateRoom(state, { code, actorId: host.id });
+    expect(JSON.stringify([...state.rooms.values()])).toBe(before);
+    expect(state.roomByPeer.size).toBe(4);
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createRoom,
+  emptyRegistry,
+  joinRoom,
+  type Context,
+  type Outcome,
+  type Seat,
+} from '../../server/core/room-registry.ts';
+import { eventFor, roomSummary, roomView } from '../../server/core/views.ts';
+
+let counter = 7;
+const ctx: Context = {
+  now: 5,
+  random: (n) => Uint8Array.from({ length: n }, () => (counter = (counter * 48271) % 2147483647) & 255),
+  limits: { maxRooms: 10, maxMembersPerRoom: 10, reconnectGraceMs: 1000, emptyRoomTtlMs: 1000 },
+};
+
+function value<T>(outcome: Outcome<T>): T & { state: typeof emptyRegistry } {
+  if (!outcome.ok) throw new Error(outcome.error);
+  return { ...outcome.value, state: outcome.state };
+}
+
+function classroom() {
+  const created = value<Seat>(createRoom(emptyRegistry, { name: 'Bio', hostName: 'Ms Lee', listed: true }, ctx));
+  const code = created.room.code;
+  const a = value(joinRoom(created.state, { code, name: 'Ada', role: 'student' }, ctx));
+  const b = value(joinRoom(a.state, { code, name: 'Bo', role: 'student' }, ctx));
+  const room = b.state.rooms.get(code)!;
+  return { room, host: created.member, ada: a.member, bo: b.member };
+}
+
+describe('roomView', () => {
+  it('shows a supervisor every member, with students’ peer ids but not other supervisors’', () => {
+    const { room, host } = classroom();
+    const view = roomView(room, host);
+    expect(view.members.map((m) => m.name)).toEqual(['Ms Lee', 'Ada', 'Bo']);
+    expect(view.members.every((m) => m.peerId)).toBe(true);
+    expect(view).toMatchObject({ students: 2, supervisors: 1, hostId: host.id });
+  });
+
+  it('shows a student the supervisors and themself only, never another student’s peer id', () => {
+    const { room, ada, bo } = classroom();
+    const view = roomView(room, ada);
+    expect(view.members.map((m) => m.name)).toEqual(['Ms Lee', 'Ada']);
+    expect(JSON.stringify(view)).not.toContain(bo.peerId);
+    expect(JSON.stringify(view)).not.toContain('Bo');
+    expect(view.members.every((m) => !('token' in m))).toBe(true);
+    expect(view.students).toBe(2);
+  });
+
+  it('never contains a token or the supervisor key', () => {
+    const { room, host, ada, bo } = classroom();
+    const json = JSON.stringify([roomView(room, host), roomView(room, ada), roomSummary(room)]);
+    for (const secret of [host.token, ada.token, bo.token, room.supervisorKey]) expect(json).not.toContain(secret);
+  });
+});
+
+describe('eventFor', () => {
+  it('tells supervisors about students, but students only about supervisors and themselves', () => {
+    const { room, host, ada, bo } = classroom();
+    const joined = { type: 'member-joined', code: room.code, memberId: bo.id } as const;
+    expect(eventFor(joined, room, host)).toMatchObject({
+      type: 'member-joined',
+      member: { name: 'Bo', peerId: bo.peerId },
+    });
+    expect(eventFor(joined, room, ada)).toBeNull();
+    const sharing = { type: 'share-started', code: room.code, memberId: ada.id } as const;
+    expect(eventFor(sharing, room, ada)).toEqual({ type: 'share-started', memberId: ada.id });
+    expect(eventFor(sharing, room, bo)).toBeNull();
+    const left = { type: 'member-left', code: room.code, member: host, reason: 'left' } as const;
+    expect(eventFor(left, room, bo)).toEqual({ type: 'member-left', memberId: host.id, reason: 'left' });
+  });
+});
