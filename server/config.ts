@@ -1,0 +1,193 @@
+/**
+ * Server configuration from environment variables. `loadConfig` is pure: it reads only the object
+ * it is given and reports every problem at once, each with an example of a valid value.
+ * Defaults live here and nowhere else; `.env.example` and the README table list the same options.
+ */
+import type { IceServer } from '../src/shared/protocol.ts';
+
+/** Everything the server can be told. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  readonly iceServers: readonly IceServer[];
+  readonly maxRooms: number;
+  readonly maxMembersPerRoom: number;
+  readonly reconnectGraceS: number;
+  readonly emptyRoomTtlS: number;
+  readonly rateLimitPerMinute: number;
+  readonly trustProxy: boolean;
+  readonly logLevel: LogLevel;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** Pino's levels, plus 'silent'. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One environment variable: its documentation, default and parser. */
+interface Option<T> {
+  readonly doc: string;
+  readonly example: string;
+  /** Used when the variable is unset or empty; undefined means "not set" is a valid state. */
+  readonly fallback: string | undefined;
+  readonly parse: (raw: string) => T;
+}
+
+const integer = (min: number, max: number) => (raw: string) => {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new Error(`must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+const text = (raw: string) => raw.trim();
+
+/** Every option, in the order `.env.example` and the README document them. */
+export const OPTIONS = {
+  PORT: {
+    doc: 'TCP port for the app, API and PeerServer.',
+    example: '3000',
+    fallback: '3000',
+    parse: integer(0, 65535),
+  },
+  HOST: {
+    doc: 'Address to listen on; 0.0.0.0 lets students on the school network reach it.',
+    example: '0.0.0.0',
+    fallback: '0.0.0.0',
+    parse: text,
+  },
+  TLS_CERT_FILE: {
+    doc: 'PEM certificate to serve HTTPS directly (screen sharing needs HTTPS off localhost). Set with TLS_KEY_FILE.',
+    example: '/etc/ssl/classroom/fullchain.pem',
+    fallback: undefined,
+    parse: text,
+  },
+  TLS_KEY_FILE: {
+    doc: 'PEM private key for TLS_CERT_FILE.',
+    example: '/etc/ssl/classroom/privkey.pem',
+    fallback: undefined,
+    parse: text,
+  },
+  ICE_SERVERS: {
+    doc: 'JSON array of STUN/TURN servers handed to browsers. Empty means LAN only; no public servers are ever used.',
+    example: '[{"urls":"turn:turn.school.example:3478","username":"class","credential":"secret"}]',
+    fallback: '[]',
+    parse: parseIceServers,
+  },
+  MAX_ROOMS: { doc: 'Rooms open at once on this server.', example: '500', fallback: '500', parse: integer(1, 100_000) },
+  MAX_MEMBERS_PER_ROOM: {
+    doc: 'Students plus supervisors in one room.',
+    example: '200',
+    fallback: '200',
+    parse: integer(2, 10_000),
+  },
+  RECONNECT_GRACE_S: {
+    doc: 'Seconds a member may be disconnected (or not yet connected) before losing their seat.',
+    example: '20',
+    fallback: '20',
+    parse: integer(1, 3600),
+  },
+  EMPTY_ROOM_TTL_S: {
+    doc: 'Seconds a room stays open with no supervisor; the next supervisor to join becomes host.',
+    example: '600',
+    fallback: '600',
+    parse: integer(1, 86_400),
+  },
+  RATE_LIMIT_PER_MIN: {
+    doc: 'Changing API requests (POST/PUT/DELETE) allowed per client address per minute; 0 turns the limit off.',
+    example: '300',
+    fallback: '300',
+    parse: integer(0, 1_000_000),
+  },
+  TRUST_PROXY: {
+    doc: 'true when behind a reverse proxy that sets X-Forwarded-For, so rate limits see real client addresses.',
+    example: 'false',
+    fallback: 'false',
+    parse: boolean,
+  },
+  LOG_LEVEL: {
+    doc: `Log detail: ${LOG_LEVELS.join(', ')}.`,
+    example: 'info',
+    fallback: 'info',
+    parse: (raw: string) => {
+      const level = raw.trim().toLowerCase();
+      if (!(LOG_LEVELS as readonly string[]).includes(level))
+        throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+      return level as LogLevel;
+    },
+  },
+} satisfies Record<string, Option<unknown>>;
+
+type Values = { [K in keyof typeof OPTIONS]: ReturnType<(typeof OPTIONS)[K]['parse']> | undefined };
+
+/** Thrown by `loadConfig` with every problem found, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration from an environment-like object; throws a ConfigError listing every problem. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = [];
+  const values: Partial<Record<string, unknown>> = {};
+  for (const [key, option] of Object.entries(OPTIONS) as [string, Option<unknown>][]) {
+    const raw = env[key]?.trim() ? env[key] : option.fallback;
+    if (raw === undefined) continue;
+    try {
+      values[key] = option.parse(raw);
+    } catch (error) {
+      problems.push(`${key}=${JSON.stringify(raw)} ${(error as Error).message}; for example ${key}=${option.example}`);
+    }
+  }
+  const v = values as Values;
+  if ((v.TLS_CERT_FILE === undefined) !== (v.TLS_KEY_FILE === undefined)) {
+    problems.push(
+      `TLS_CERT_FILE and TLS_KEY_FILE go together; set both (for example TLS_CERT_FILE=${OPTIONS.TLS_CERT_FILE.example} ` +
+        `TLS_KEY_FILE=${OPTIONS.TLS_KEY_FILE.example}) or neither`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    port: v.PORT!,
+    host: v.HOST!,
+    tls:
+      v.TLS_CERT_FILE && v.TLS_KEY_FILE ? Object.freeze({ certFile: v.TLS_CERT_FILE, keyFile: v.TLS_KEY_FILE }) : null,
+    iceServers: v.ICE_SERVERS!,
+    maxRooms: v.MAX_ROOMS!,
+    maxMembersPerRoom: v.MAX_MEMBERS_PER_ROOM!,
+    reconnectGraceS: v.RECONNECT_GRACE_S!,
+    emptyRoomTtlS: v.EMPTY_ROOM_TTL_S!,
+    rateLimitPerMinute: v.RATE_LIMIT_PER_MIN!,
+    trustProxy: v.TRUST_PROXY!,
+    logLevel: v.LOG_LEVEL!,
+  });
+}
+
+function boolean(raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new Error('must be true or false');
+}
+
+function parseIceServers(raw: string): IceServer[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('is not valid JSON');
+  }
+  const isUrl = (u: unknown) => typeof u === 'string' && /^(stun|stuns|turn|turns):/.test(u);
+  const valid =
+    Array.isArray(parsed) &&
+    parsed.every((s: unknown) => {
+      if (typeof s !== 'object' || s === null) return false;
+      const { urls, username, credential } = s as Record<string, unknown>;
+      const urlsOk = isUrl(urls) || (Array.isArray(urls) && urls.length > 0 && urls.every(isUrl));
+      const optionalText = (x: unknown) => x === undefined || typeof x === 'string';
+      return urlsOk && optionalText(username) && optionalText(credential);
+    });
+  if (!valid) throw new Error('must be a JSON array of {urls, username?, credential?} with stun:/turn: URLs');
+  return parsed as IceServer[];
+}

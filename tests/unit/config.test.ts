@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, OPTIONS, loadConfig } from '../../server/config.ts';
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      tls: null,
+      iceServers: [],
+      maxMembersPerRoom: 200,
+      reconnectGraceS: 20,
+      emptyRoomTtlS: 600,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every option', () => {
+    const config = loadConfig({
+      PORT: '8443',
+      HOST: '127.0.0.1',
+      TLS_CERT_FILE: '/c.pem',
+      TLS_KEY_FILE: '/k.pem',
+      ICE_SERVERS: '[{"urls":["stun:stun.school.example:3478"]}]',
+      MAX_ROOMS: '10',
+      MAX_MEMBERS_PER_ROOM: '40',
+      RECONNECT_GRACE_S: '5',
+      EMPTY_ROOM_TTL_S: '60',
+      RATE_LIMIT_PER_MIN: '0',
+      TRUST_PROXY: 'true',
+      LOG_LEVEL: 'WARN',
+    });
+    expect(config).toEqual({
+      port: 8443,
+      host: '127.0.0.1',
+      tls: { certFile: '/c.pem', keyFile: '/k.pem' },
+      iceServers: [{ urls: ['stun:stun.school.example:3478'] }],
+      maxRooms: 10,
+      maxMembersPerRoom: 40,
+      reconnectGraceS: 5,
+      emptyRoomTtlS: 60,
+      rateLimitPerMinute: 0,
+      trustProxy: true,
+      logLevel: 'warn',
+    });
+  });
+
+  it('reports every problem at once, each with an example of a valid value', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', ICE_SERVERS: '[{"urls":"http://x"}]', TLS_CERT_FILE: '/c.pem', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toMatch(/^PORT="eighty" must be a whole number from 0 to 65535; for example PORT=3000$/);
+    expect(problems.find((p) => p.startsWith('ICE_SERVERS'))).toContain('for example ICE_SERVERS=[{"urls":"turn:');
+    expect(problems.find((p) => p.startsWith('TLS_CERT_FILE and TLS_KEY_FILE'))).toContain('set both');
+    expect(problems.find((p) => p.startsWith('LOG_LEVEL'))).toContain('for example LOG_LEVEL=info');
+  });
+
+  it('is documented, option for option, in .env.example and the README', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const key of Object.keys(OPTIONS)) {
+      expect(example, `.env.example documents ${key}`).toMatch(new RegExp(`^#? ?${key}=`, 'm'));
+      expect(readme, `README lists ${key}`).toContain(`| \`${key}\``);
+    }
+  });
+});
