@@ -1,0 +1,218 @@
+/**
+ * Adapter from HTTP to the registry: each route validates its input, runs one registry operation
+ * through the store and renders what it returns. No room rule lives here.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type {
+  ClientConfig,
+  CreateRoomResponse,
+  HealthResponse,
+  JoinRoomResponse,
+  OwnMember,
+} from '../../src/shared/protocol.ts';
+import { NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH } from '../../src/shared/protocol.ts';
+import type { Config } from '../config.ts';
+import {
+  authenticate,
+  createRoom,
+  joinRoom,
+  kickMember,
+  leaveRoom,
+  setSharing,
+  terminateRoom,
+  transferHost,
+  type Member,
+  type Outcome,
+  type Seat,
+} from '../core/room-registry.ts';
+import { roomView } from '../core/views.ts';
+import { listedRooms, type LobbyStreams } from '../events/lobby-streams.ts';
+import type { RoomStreams } from '../events/room-streams.ts';
+import { openEventStream } from '../events/sse.ts';
+import { PEER_KEY, PEER_PATH } from '../peer/peer-gate.ts';
+import type { RoomStore } from '../room-store.ts';
+import { ApiError } from './errors.ts';
+import { createRoomBody, joinRoomBody, parseBody, shareBody, transferHostBody } from './schemas.ts';
+
+/** What the API needs from the rest of the server. */
+export interface ApiDeps {
+  store: RoomStore;
+  roomStreams: RoomStreams;
+  lobbyStreams: LobbyStreams;
+  config: Pick<Config, 'iceServers' | 'maxMembersPerRoom' | 'reconnectGraceS' | 'rateLimitPerMinute'>;
+  version: string;
+  startedAt: number;
+  onError: (error: unknown, req: Request) => void;
+}
+
+/** Largest JSON body accepted. */
+const MAX_BODY = '8kb';
+
+/** Builds the `/api` router. */
+export function createApi(deps: ApiDeps): express.Router {
+  const { store, roomStreams, lobbyStreams, config } = deps;
+  const api = express.Router();
+
+  if (config.rateLimitPerMinute > 0) {
+    api.use(
+      rateLimit({
+        windowMs: 60_000,
+        limit: config.rateLimitPerMinute,
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        skip: (req) => req.method === 'GET' || req.method === 'HEAD',
+        handler: (_req, _res, next) => next(new ApiError('rate-limited')),
+      }),
+    );
+  }
+  api.use(express.json({ limit: MAX_BODY }));
+
+  api.get('/health', (_req, res) => {
+    let members = 0;
+    for (const room of store.state.rooms.values()) members += room.members.length;
+    const body: HealthResponse = {
+      status: 'ok',
+      version: deps.version,
+      uptimeS: Math.round((Date.now() - deps.startedAt) / 1000),
+      rooms: store.state.rooms.size,
+      members,
+    };
+    res.json(body);
+  });
+
+  api.get('/config', (_req, res) => {
+    const body: ClientConfig = {
+      version: deps.version,
+      iceServers: [...config.iceServers],
+      relayMode: 'off',
+      limits: {
+        maxMembersPerRoom: config.maxMembersPerRoom,
+        nameMaxLength: NAME_MAX_LENGTH,
+        roomNameMaxLength: ROOM_NAME_MAX_LENGTH,
+        reconnectGraceS: config.reconnectGraceS,
+      },
+      peer: { path: PEER_PATH, key: PEER_KEY },
+    };
+    res.json(body);
+  });
+
+  api.get('/rooms', (_req, res) => {
+    res.json({ rooms: listedRooms(store.state) });
+  });
+
+  api.get('/lobby/events', (req, res) => {
+    lobbyStreams.attach(store.state, openEventStream(req, res));
+  });
+
+  api.post('/rooms', (req, res) => {
+    const input = parseBody(createRoomBody, req.body);
+    const { room, member } = succeed(store.run((state, ctx) => createRoom(state, input, ctx)));
+    const body: CreateRoomResponse = {
+      room: roomView(room, member),
+      member: ownMember(member),
+      supervisorKey: room.supervisorKey,
+    };
+    res.status(201).json(body);
+  });
+
+  api.post('/rooms/:code/members', (req, res) => {
+    const input = parseBody(joinRoomBody, req.body);
+    const code = String(req.params.code);
+    const { room, member } = succeed(store.run((state, ctx) => joinRoom(state, { ...input, code }, ctx)));
+    const body: JoinRoomResponse = { room: roomView(room, member), member: ownMember(member) };
+    res.status(201).json(body);
+  });
+
+  api.get('/rooms/:code', (req, res) => {
+    const { room, member } = seat(req, bearerToken(req));
+    res.json({ room: roomView(room, member) });
+  });
+
+  api.get('/rooms/:code/events', (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const { room, member } = seat(req, token);
+    roomStreams.attach(room, member.id, openEventStream(req, res));
+  });
+
+  api.delete('/rooms/:code/members/me', (req, res) => {
+    const { room, member } = seat(req, bearerToken(req));
+    succeed(store.run((state, ctx) => leaveRoom(state, { code: room.code, memberId: member.id }, ctx)));
+    res.status(204).end();
+  });
+
+  api.put('/rooms/:code/members/me/share', (req, res) => {
+    const { room, member } = seat(req, bearerToken(req));
+    const { sharing } = parseBody(shareBody, req.body);
+    succeed(store.run((state) => setSharing(state, { code: room.code, memberId: member.id, sharing })));
+    res.json({ sharing });
+  });
+
+  api.delete('/rooms/:code/members/:id', (req, res) => {
+    const { room, member } = seat(req, bearerToken(req));
+    const input = { code: room.code, actorId: member.id, memberId: String(req.params.id) };
+    succeed(store.run((state, ctx) => kickMember(state, input, ctx)));
+    res.status(204).end();
+  });
+
+  api.post('/rooms/:code/host', (req, res) => {
+    const { room, member } = seat(req, bearerToken(req));
+    const { memberId } = parseBody(transferHostBody, req.body);
+    const next = succeed(store.run((state) => transferHost(state, { code: room.code, actorId: member.id, memberId })));
+    res.json({ room: roomView(next, member) });
+  });
+
+  api.delete('/rooms/:code', (req, res) => {
+    const { room, member } = seat(req, bearerToken(req));
+    succeed(store.run((state) => terminateRoom(state, { code: room.code, actorId: member.id })));
+    res.status(204).end();
+  });
+
+  api.use((req, _res, next) =>
+    next(new ApiError('not-found', `No such endpoint: ${req.method} /api${req.path}; see docs/api.md.`)),
+  );
+
+  api.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) deps.onError(error, req);
+    if (res.headersSent) return res.end();
+    res.status(apiError.status).json(apiError.toBody());
+  });
+
+  /** The caller's seat in the room named by the URL, or a 401/404. */
+  function seat(req: Request, token: string): Seat {
+    return succeed(authenticate(store.state, String(req.params.code), token));
+  }
+
+  return api;
+}
+
+function ownMember(member: Member): OwnMember {
+  return { id: member.id, role: member.role, name: member.name, peerId: member.peerId, token: member.token };
+}
+
+function bearerToken(req: Request): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+  return match?.[1] ?? '';
+}
+
+function succeed<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new ApiError(outcome.error);
+  return outcome.value;
+}
+
+/** Body-parser failures carry a `type`; anything unknown is a 500. */
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return new ApiError('invalid-json');
+  if (type === 'entity.too.large') return new ApiError('body-too-large');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new ApiError('invalid-request', 'Send the body as UTF-8 JSON without Content-Encoding.');
+  }
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ApiError('invalid-request', 'The request could not be read; send a small UTF-8 JSON body.');
+  }
+  return new ApiError('internal-error');
+}

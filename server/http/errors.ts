@@ -1,0 +1,62 @@
+/**
+ * Every API error: its HTTP status and the text a person reads, saying what to do next.
+ */
+import type { ErrorBody, ErrorCode } from '../../src/shared/protocol.ts';
+
+const ERRORS: Record<ErrorCode, { status: number; message: string }> = {
+  'invalid-request': { status: 400, message: 'The request is not valid; see docs/api.md.' },
+  'invalid-json': {
+    status: 400,
+    message: 'The body is not valid JSON; send a JSON object with Content-Type: application/json.',
+  },
+  'body-too-large': { status: 413, message: 'The body is too large; requests to this API are a few hundred bytes.' },
+  unauthorized: {
+    status: 401,
+    message: 'You are not a member of this room (no token, or your seat has ended); join the room again.',
+  },
+  'wrong-supervisor-key': {
+    status: 403,
+    message: 'That supervisor key is not right for this room; ask the host for the invite link or key.',
+  },
+  'not-host': { status: 403, message: 'Only the host can do this; ask the host, or ask them to hand the role to you.' },
+  'wrong-role': { status: 403, message: 'Your role in this room cannot do this.' },
+  'room-not-found': {
+    status: 404,
+    message: 'There is no room with that code; check the code, or the room may have ended.',
+  },
+  'member-not-found': { status: 404, message: 'That member is not in this room (any more).' },
+  'room-full': { status: 409, message: 'This room is full; ask the host to raise the limit or open a second room.' },
+  'too-many-rooms': {
+    status: 409,
+    message:
+      'This server has as many rooms open as it allows; end an unused room or ask your admin to raise MAX_ROOMS.',
+  },
+  'invalid-target': { status: 409, message: 'You cannot do that to yourself.' },
+  'rate-limited': { status: 429, message: 'Too many requests from your address; wait a minute and try again.' },
+  'not-found': { status: 404, message: 'No such endpoint; see docs/api.md for the API.' },
+  'internal-error': {
+    status: 500,
+    message: 'The server failed to handle this request; try again, and tell your admin if it persists.',
+  },
+};
+
+/** An error the API answers with; thrown by handlers, rendered by the error middleware. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERRORS[code].message,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = ERRORS[code].status;
+  }
+
+  /** The JSON body to send. */
+  toBody(): ErrorBody {
+    return this.field === undefined
+      ? { error: this.code, message: this.message }
+      : { error: this.code, message: this.message, field: this.field };
+  }
+}

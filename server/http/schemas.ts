@@ -1,0 +1,57 @@
+/**
+ * Request schemas (zod): shape, types and lengths of what clients send. Room rules (who may do what)
+ * belong to the registry, not here. Unknown fields are refused so typos surface at once.
+ */
+import { z } from 'zod';
+import { NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH } from '../../src/shared/protocol.ts';
+import { ApiError } from './errors.ts';
+
+const displayText = (what: string, max: number) =>
+  z
+    .string({ error: `${what} must be text` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} must be at most ${max} characters`)
+    .regex(/^[^\p{Cc}\p{Cf}]*$/u, `${what} must not contain control characters`);
+
+/** `POST /api/rooms`. */
+export const createRoomBody = z.strictObject({
+  name: displayText('name (the room name)', ROOM_NAME_MAX_LENGTH),
+  hostName: displayText('hostName (your name)', NAME_MAX_LENGTH),
+  listed: z.boolean({ error: 'listed must be true or false' }).default(true),
+});
+
+/** `POST /api/rooms/:code/members`. */
+export const joinRoomBody = z.strictObject({
+  name: displayText('name (your name)', NAME_MAX_LENGTH),
+  role: z.enum(['student', 'supervisor'], { error: 'role must be "student" or "supervisor"' }),
+  supervisorKey: z.string({ error: 'supervisorKey must be text' }).max(64, 'supervisorKey is too long').optional(),
+});
+
+/** `POST /api/rooms/:code/host`. */
+export const transferHostBody = z.strictObject({
+  memberId: z.string({ error: 'memberId must be text' }).min(1, 'memberId must not be empty').max(64),
+});
+
+/** `PUT /api/rooms/:code/members/me/share`. */
+export const shareBody = z.strictObject({
+  sharing: z.boolean({ error: 'sharing must be true or false' }),
+});
+
+/** Parses `body` or throws a 400 that names the field at fault and what it should be. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ApiError('invalid-request', 'Send a JSON object with Content-Type: application/json.');
+  }
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.join(', ');
+    throw new ApiError('invalid-request', `Unknown field(s): ${keys}; remove them (see docs/api.md).`, issue.keys[0]);
+  }
+  const field = issue.path.join('.') || undefined;
+  const missing = issue.path.length === 1 && !Object.hasOwn(body, issue.path[0]!);
+  const message = missing ? `${field} is required` : issue.message;
+  throw new ApiError('invalid-request', `${message}.`, field);
+}

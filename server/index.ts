@@ -1,0 +1,42 @@
+/**
+ * Entry point: reads the configuration from the environment (and a `.env` file in the project
+ * folder, whose values never override real environment variables), starts the server, and shuts it
+ * down cleanly on SIGINT/SIGTERM. Everything else is composed in instance.ts.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config.ts';
+import { startServer } from './instance.ts';
+
+/** The folder holding package.json, found upwards from this file (it runs from server/ or dist/node/server/). */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+
+const root = projectRoot();
+if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const log = pino({ level: config.logLevel });
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+const server = await startServer(config, { log, version, webDir: join(root, 'dist', 'app') });
+log.info({ url: server.url, version }, `classroom screens is listening on ${server.url}`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, 'shutting down');
+    void server.close().then(() => process.exit(0));
+  });
+}

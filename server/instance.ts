@@ -1,0 +1,119 @@
+/**
+ * The composition root: builds the parts, wires each adapter to the room store, and listens.
+ * Used by the command-line entry point and by the tests, so both run the same server.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { sweep } from './core/room-registry.ts';
+import { LobbyStreams } from './events/lobby-streams.ts';
+import { RoomStreams } from './events/room-streams.ts';
+import { createApi } from './http/api.ts';
+import { createWebApp, requestLog } from './http/web.ts';
+import { PEER_PATH, createPeerGate } from './peer/peer-gate.ts';
+import { RoomStore } from './room-store.ts';
+
+/** How often deadlines (reconnect grace, empty-room time) are checked. */
+const SWEEP_INTERVAL_MS = 500;
+
+/** A running server. */
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:3000. */
+  readonly url: string;
+  readonly port: number;
+  readonly store: RoomStore;
+  /** Open event streams and PeerServer sockets, for health checks and benchmarks. */
+  connections(): { roomStreams: number; lobbyStreams: number; peers: number };
+  /** Stops accepting work, ends every stream and socket, and resolves when closed. */
+  close(): Promise<void>;
+}
+
+/** Starts the server described by `config`; `webDir` is the built PWA. */
+export async function startServer(
+  config: Config,
+  deps: { log: Logger; version: string; webDir: string; clock?: () => number },
+): Promise<RunningServer> {
+  const { log, version } = deps;
+  const clock = deps.clock ?? Date.now;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const server: HttpServer = config.tls
+    ? createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app)
+    : createHttpServer(app);
+
+  const store = new RoomStore({
+    clock,
+    random: (n) => randomBytes(n),
+    limits: {
+      maxRooms: config.maxRooms,
+      maxMembersPerRoom: config.maxMembersPerRoom,
+      reconnectGraceMs: config.reconnectGraceS * 1000,
+      emptyRoomTtlMs: config.emptyRoomTtlS * 1000,
+    },
+    onListenerError: (err) => log.error({ err }, 'an event adapter failed'),
+  });
+  const roomStreams = new RoomStreams();
+  const lobbyStreams = new LobbyStreams();
+  store.subscribe(roomStreams.publish);
+  store.subscribe(lobbyStreams.publish);
+  store.subscribe((events) => {
+    for (const { type, code, ...rest } of events) {
+      if (type === 'room-created' || type === 'room-terminated' || type === 'host-changed') {
+        log.info({ code, event: type, reason: 'reason' in rest ? rest.reason : undefined }, 'room event');
+      }
+    }
+  });
+  const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }) });
+
+  app.use(requestLog(log.child({ part: 'http' })));
+  app.use(
+    '/api',
+    createApi({
+      store,
+      roomStreams,
+      lobbyStreams,
+      config,
+      version,
+      startedAt: clock(),
+      onError: (err, req) => log.error({ err, method: req.method, path: req.path }, 'request failed'),
+    }),
+  );
+  app.use(PEER_PATH, peers.app);
+  app.use(createWebApp(deps.webDir));
+
+  const sweeper = setInterval(() => store.run(sweep), SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `${config.tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+
+  return {
+    url,
+    port,
+    store,
+    connections: () => ({ roomStreams: roomStreams.size, lobbyStreams: lobbyStreams.size, peers: peers.size }),
+    close: async () => {
+      clearInterval(sweeper);
+      roomStreams.closeAll();
+      lobbyStreams.closeAll();
+      peers.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The one place room state changes: holds the registry state, runs pure operations against it with
+ * the current time, and hands the resulting events to the adapters that subscribed.
+ */
+import {
+  emptyRegistry,
+  type Context,
+  type Outcome,
+  type RegistryEvent,
+  type RegistryLimits,
+  type RegistryState,
+} from './core/room-registry.ts';
+
+/** Called after each change with the events and the state they led to. */
+export type StoreListener = (events: readonly RegistryEvent[], state: RegistryState) => void;
+
+/** A registry operation, ready to run against a state. */
+export type Operation<T> = (state: RegistryState, ctx: Context) => Outcome<T>;
+
+/** Holds the registry state and publishes every change. */
+export class RoomStore {
+  #state: RegistryState = emptyRegistry;
+  readonly #listeners = new Set<StoreListener>();
+  readonly #clock: () => number;
+  readonly #random: (byteCount: number) => Uint8Array;
+  readonly #limits: RegistryLimits;
+  readonly #onListenerError: (error: unknown) => void;
+
+  constructor(deps: {
+    clock: () => number;
+    random: (byteCount: number) => Uint8Array;
+    limits: RegistryLimits;
+    /** A failing adapter must not stop the others from hearing about a change. */
+    onListenerError: (error: unknown) => void;
+  }) {
+    this.#clock = deps.clock;
+    this.#random = deps.random;
+    this.#limits = deps.limits;
+    this.#onListenerError = deps.onListenerError;
+  }
+
+  /** The current state, for reading. */
+  get state(): RegistryState {
+    return this.#state;
+  }
+
+  /** The limits operations run with. */
+  get limits(): RegistryLimits {
+    return this.#limits;
+  }
+
+  /** Runs an operation; on success stores the new state and tells every listener. */
+  run<T>(operation: Operation<T>): Outcome<T> {
+    const outcome = operation(this.#state, { now: this.#clock(), random: this.#random, limits: this.#limits });
+    if (!outcome.ok) return outcome;
+    this.#state = outcome.state;
+    if (outcome.events.length === 0) return outcome;
+    for (const listener of this.#listeners) {
+      try {
+        listener(outcome.events, outcome.state);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
+    return outcome;
+  }
+
+  /** Calls `listener` after every change until the returned function is called. */
+  subscribe(listener: StoreListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

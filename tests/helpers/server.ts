@@ -1,0 +1,25 @@
+/** Starts the real server (Express + PeerServer) on a free loopback port, capturing its log lines. */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { loadConfig } from '../../server/config.ts';
+import { startServer, type RunningServer } from '../../server/instance.ts';
+
+export interface TestServer extends RunningServer {
+  /** Every log line written so far, raw JSON. */
+  readonly logs: string[];
+}
+
+/** `env` overrides the defaults; the rate limit is off unless a test sets it. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_PER_MIN: '0', LOG_LEVEL: 'trace', ...env });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const log = pino({ level: config.logLevel }, sink);
+  const server = await startServer(config, { log, version: '0.0.0-test', webDir: '/nonexistent' });
+  return Object.assign(server, { logs });
+}

@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorBody, HealthResponse } from '../../src/shared/protocol.ts';
+import { call, createRoom, getRoom, join } from '../helpers/client.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+let base: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  base = server.url;
+});
+afterAll(() => server.close());
+
+/** Values of every JSON type and a few hostile shapes, for use in any field. */
+const oddValues: unknown[] = [
+  null,
+  0,
+  -1,
+  1,
+  1e308,
+  '',
+  '   ',
+  'x'.repeat(100),
+  'x'.repeat(5000),
+  'tab\tname',
+  'bell\u0007',
+  'rtl\u202Eevil',
+  [],
+  ['a'],
+  {},
+  { nested: { deep: true } },
+  { $gt: '' },
+];
+
+/** Raw bodies that are not a JSON object. */
+const rawBodies = [
+  '',
+  '{',
+  '{"name":',
+  'null',
+  '[]',
+  '"text"',
+  '42',
+  'true',
+  '{"a":1}}',
+  '\u0000',
+  '{name: "unquoted"}',
+];
+
+describe('bad input', () => {
+  it('answers hundreds of malformed requests with a clear 4xx, stays healthy and changes no room', async () => {
+    const { room, member: host, supervisorKey } = await createRoom(base);
+    const code = room.code;
+    const ada = await join(base, code, 'Ada');
+    const before = JSON.stringify((await getRoom(base, code, host.token)).body);
+    const roomsBefore = (await call<HealthResponse>(base, 'GET', '/api/health')).body.rooms;
+
+    type Attempt = {
+      method: string;
+      path: string;
+      token?: string;
+      body?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+    };
+    const attempts: Attempt[] = [];
+    /** Every field of a good body replaced by each odd value, each required field dropped, and extra keys added. */
+    const withFields = (good: Record<string, unknown>, optional: string[] = []) => {
+      const bodies: unknown[] = [];
+      for (const field of Object.keys(good)) {
+        for (const value of oddValues) bodies.push({ ...good, [field]: value });
+        const { [field]: _dropped, ...missing } = good;
+        if (!optional.includes(field)) bodies.push(missing);
+      }
+      // An own "__proto__" key, as JSON.parse makes it, must be refused like any unknown field.
+      bodies.push({ ...good, unexpected: 1 }, Object.assign(JSON.parse('{"__proto__":{"isHost":true}}'), good));
+      return bodies;
+    };
+
+    for (const body of withFields({ name: 'Room', hostName: 'Host', listed: true }, ['listed']))
+      attempts.push({ method: 'POST', path: '/api/rooms', body });
+    for (const body of withFields({ name: 'Cy', role: 'student' }))
+      attempts.push({ method: 'POST', path: `/api/rooms/${code}/members`, body });
+    for (const body of withFields({ name: 'Cy', role: 'supervisor', supervisorKey: 'WRONG-KEY' }, ['supervisorKey'])) {
+      attempts.push({ method: 'POST', path: `/api/rooms/${code}/members`, body });
+    }
+    for (const body of withFields({ sharing: true })) {
+      attempts.push({ method: 'PUT', path: `/api/rooms/${code}/members/me/share`, token: ada.token, body });
+    }
+    for (const body of withFields({ memberId: 'someone' }))
+      attempts.push({ method: 'POST', path: `/api/rooms/${code}/host`, token: host.token, body });
+    const json = { 'content-type': 'application/json' };
+    for (const raw of rawBodies) {
+      attempts.push({ method: 'POST', path: '/api/rooms', raw, headers: json });
+      attempts.push({ method: 'POST', path: `/api/rooms/${code}/members`, raw, headers: json });
+      attempts.push({
+        method: 'PUT',
+        path: `/api/rooms/${code}/members/me/share`,
+        raw,
+        token: ada.token,
+        headers: json,
+      });
+      attempts.push({ method: 'POST', path: `/api/rooms/${code}/host`, raw, token: host.token, headers: json });
+    }
+    // Not JSON at all, and oversized bodies.
+    attempts.push({
+      method: 'POST',
+      path: '/api/rooms',
+      raw: 'name=Room&hostName=Host',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    attempts.push({ method: 'POST', path: '/api/rooms', raw: 'name: Room', headers: { 'content-type': 'text/plain' } });
+    attempts.push({
+      method: 'POST',
+      path: '/api/rooms',
+      body: { name: 'R', hostName: 'H', padding: 'x'.repeat(20_000) },
+    });
+    attempts.push({
+      method: 'POST',
+      path: `/api/rooms/${code}/members`,
+      raw: `[${'1,'.repeat(100_000)}1]`,
+      headers: { 'content-type': 'application/json' },
+    });
+    // Bad tokens and paths on every member endpoint.
+    const memberEndpoints = [
+      ['GET', `/api/rooms/${code}`],
+      ['DELETE', `/api/rooms/${code}/members/me`],
+      ['PUT', `/api/rooms/${code}/members/me/share`],
+      ['DELETE', `/api/rooms/${code}/members/${ada.id}`],
+      ['POST', `/api/rooms/${code}/host`],
+      ['DELETE', `/api/rooms/${code}`],
+    ] as const;
+    for (const [method, path] of memberEndpoints) {
+      for (const token of ['', 'x', ada.token.slice(0, -1), `${host.token}x`, 'Bearer', ' '.repeat(3)]) {
+        attempts.push({
+          method,
+          path,
+          token,
+          body: method === 'PUT' ? { sharing: true } : method === 'POST' ? { memberId: ada.id } : undefined,
+        });
+      }
+      attempts.push({ method, path, headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
+    }
+    // Students trying host actions; strange codes and ids.
+    attempts.push({ method: 'DELETE', path: `/api/rooms/${code}`, token: ada.token });
+    attempts.push({ method: 'DELETE', path: `/api/rooms/${code}/members/${host.id}`, token: ada.token });
+    attempts.push({ method: 'POST', path: `/api/rooms/${code}/host`, token: ada.token, body: { memberId: ada.id } });
+    attempts.push({ method: 'POST', path: `/api/rooms/${code}/host`, token: host.token, body: { memberId: host.id } });
+    attempts.push({ method: 'DELETE', path: `/api/rooms/${code}/members/${host.id}`, token: host.token });
+    attempts.push({
+      method: 'PUT',
+      path: `/api/rooms/${code}/members/me/share`,
+      token: host.token,
+      body: { sharing: true },
+    });
+    for (const weird of [
+      '%00',
+      '..%2F..%2Fetc',
+      'A'.repeat(2000),
+      '%F0%9F%92%A9',
+      '%E0%A4%A',
+      'null',
+      'undefined',
+      '__proto__',
+      'constructor',
+    ]) {
+      attempts.push({ method: 'POST', path: `/api/rooms/${weird}/members`, body: { name: 'Cy', role: 'student' } });
+      attempts.push({ method: 'GET', path: `/api/rooms/${weird}`, token: host.token });
+      attempts.push({ method: 'DELETE', path: `/api/rooms/${code}/members/${weird}`, token: host.token });
+    }
+    attempts.push({ method: 'PATCH', path: `/api/rooms/${code}`, token: host.token, body: {} });
+    attempts.push({ method: 'POST', path: '/api/health', body: {} });
+    attempts.push({
+      method: 'POST',
+      path: `/api/rooms/${code}/members`,
+      body: { name: 'Cy', role: 'student' },
+      headers: { 'content-encoding': 'gzip' },
+    });
+    attempts.push({
+      method: 'POST',
+      path: `/api/rooms/${code}/members`,
+      raw: '{"name":"Cy","role":"student"}',
+      headers: { 'content-type': 'application/json; charset=latin-9' },
+    });
+
+    expect(attempts.length).toBeGreaterThan(300);
+    const failures: string[] = [];
+    for (const attempt of attempts) {
+      const { method, path, ...options } = attempt;
+      const reply = await call<ErrorBody>(base, method, path, options).catch((e: Error) => ({
+        status: 0,
+        body: { error: e.message } as ErrorBody,
+      }));
+      const describeIt = `${method} ${path.slice(0, 60)} ${JSON.stringify(attempt.body ?? attempt.raw ?? '').slice(0, 60)}`;
+      if (reply.status < 400 || reply.status >= 500) failures.push(`${describeIt} -> ${reply.status}`);
+      else if (
+        typeof reply.body?.error !== 'string' ||
+        typeof reply.body.message !== 'string' ||
+        reply.body.message.length < 10
+      ) {
+        failures.push(`${describeIt} -> body ${JSON.stringify(reply.body)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+
+    const health = await call<HealthResponse>(base, 'GET', '/api/health');
+    expect(health.status).toBe(200);
+    expect(health.body.rooms).toBe(roomsBefore);
+    expect(JSON.stringify((await getRoom(base, code, host.token)).body)).toBe(before);
+    // The room still works normally afterwards.
+    await join(base, code, 'Cy');
+    await join(base, code, 'Dr Ng', 'supervisor', supervisorKey);
+  });
+
+  it('names the field at fault and what it should be', async () => {
+    const { room } = await createRoom(base);
+    const cases: [unknown, string, RegExp][] = [
+      [{ role: 'student' }, 'name', /name is required/],
+      [{ name: '', role: 'student' }, 'name', /must not be empty/],
+      [{ name: 'x'.repeat(41), role: 'student' }, 'name', /at most 40 characters/],
+      [{ name: 'Cy', role: 'teacher' }, 'role', /"student" or "supervisor"/],
+      [{ name: 'Cy', role: 'student', colour: 'red' }, 'colour', /Unknown field\(s\): colour/],
+    ];
+    for (const [body, field, message] of cases) {
+      const reply = await call<ErrorBody>(base, 'POST', `/api/rooms/${room.code}/members`, { body });
+      expect(reply.status).toBe(400);
+      expect(reply.body.field).toBe(field);
+      expect(reply.body.message).toMatch(message);
+    }
+    const huge = await call<ErrorBody>(base, 'POST', '/api/rooms', {
+      body: { name: 'R', hostName: 'H', pad: 'x'.repeat(20_000) },
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error).toBe('body-too-large');
+    const broken = await call<ErrorBody>(base, 'POST', '/api/rooms', {
+      raw: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.error).toBe('invalid-json');
+  });
+});
