@@ -1,0 +1,18 @@
+/** `npm run bench`: runs every benchmark against the built server, prints the figures and saves them in bench/results/. */
+import { benchSignalling } from './signalling.ts';
+
+const signalling = await benchSignalling();
+console.log('\nSignalling (bench/results/signalling.json)');
+console.table({
+  'join p50 (ms)': signalling.joinLatencyMs.p50,
+  'join p99 (ms), target ≤ 50': signalling.joinLatencyMs.p99,
+  'joins per second': signalling.joinsPerSecond,
+  'errors, target 0': signalling.errors,
+  'server RSS before (MiB)': signalling.serverRssMiB.before,
+  'server RSS connected (MiB)': signalling.serverRssMiB.connected,
+  'server RSS after leaving (MiB)': signalling.serverRssMiB.afterLeaving,
+  'RSS per member (KB), target ≤ 20': signalling.rssPerMemberKB,
+  'retained heap per member after GC (KB)': signalling.afterFullGc.retainedPerMemberKB,
+  'server RSS after GC, connected (MiB)': signalling.afterFullGc.rssMiB.connected,
+  'retained heap after leaving (MiB)': signalling.afterFullGc.retainedHeapMiB.afterLeaving,
+});
