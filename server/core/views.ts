@@ -28,7 +28,7 @@ export function memberView(room: Room, subject: Member, viewer: Member): MemberV
 
 /** The room as `viewer` sees it. */
 export function roomView(room: Room, viewer: Member): RoomView {
-  return {
+  const view: RoomView = {
     code: room.code,
     name: room.name,
     listed: room.listed,
@@ -38,6 +38,8 @@ export function roomView(room: Room, viewer: Member): RoomView {
     supervisors: room.members.filter((m) => m.role === 'supervisor').length,
     members: room.members.filter((m) => canSee(viewer, m)).map((m) => memberView(room, m, viewer)),
   };
+  if (viewer.role === 'supervisor') view.supervisorKey = room.supervisorKey;
+  return view;
 }
 
 /** The lobby line for a room. */

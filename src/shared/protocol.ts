@@ -54,6 +54,8 @@ export interface RoomView {
   students: number;
   supervisors: number;
   members: MemberView[];
+  /** Supervisors only (they joined with it): the key co-teachers need, for invite links. */
+  supervisorKey?: string;
 }
 
 /** A listed room as the lobby shows it. */

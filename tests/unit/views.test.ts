@@ -49,10 +49,12 @@ describe('roomView', () => {
     expect(view.students).toBe(2);
   });
 
-  it('never contains a token or the supervisor key', () => {
+  it('never contains a token, and shows the supervisor key to supervisors only', () => {
     const { room, host, ada, bo } = classroom();
     const json = JSON.stringify([roomView(room, host), roomView(room, ada), roomSummary(room)]);
-    for (const secret of [host.token, ada.token, bo.token, room.supervisorKey]) expect(json).not.toContain(secret);
+    for (const secret of [host.token, ada.token, bo.token]) expect(json).not.toContain(secret);
+    expect(roomView(room, host).supervisorKey).toBe(room.supervisorKey);
+    expect(JSON.stringify([roomView(room, ada), roomSummary(room)])).not.toContain(room.supervisorKey);
   });
 });
 
