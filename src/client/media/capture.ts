@@ -1,0 +1,49 @@
+/**
+ * Screen capture: asks for the whole screen, tuned for legible text, and says what was picked.
+ */
+import type { CaptureError, Surface } from './media.ts';
+
+/** A running capture. */
+export interface Capture {
+  stream: MediaStream;
+  track: MediaStreamTrack;
+  surface: Surface | null;
+}
+
+/** Thrown when capture cannot start; `kind` says why. */
+export class CaptureFailure extends Error {
+  constructor(readonly kind: CaptureError) {
+    super(kind);
+    this.name = 'CaptureFailure';
+  }
+}
+
+/** Asks the browser for the entire screen. */
+export async function captureScreen(): Promise<Capture> {
+  if (!window.isSecureContext) throw new CaptureFailure('insecure-context');
+  if (!navigator.mediaDevices?.getDisplayMedia) throw new CaptureFailure('capture-unsupported');
+  let stream: MediaStream;
+  try {
+    stream = await navigator.mediaDevices.getDisplayMedia({
+      // Offer the whole screen first and leave this app's own tab out of the picker.
+      video: { displaySurface: 'monitor', frameRate: { ideal: 15, max: 30 } },
+      audio: false,
+      selfBrowserSurface: 'exclude',
+      surfaceSwitching: 'exclude',
+      monitorTypeSurfaces: 'include',
+    } as DisplayMediaStreamOptions);
+  } catch (error) {
+    const name = (error as DOMException).name;
+    throw new CaptureFailure(name === 'NotAllowedError' ? 'capture-denied' : 'capture-failed');
+  }
+  const track = stream.getVideoTracks()[0];
+  if (!track) throw new CaptureFailure('capture-failed');
+  // 'detail' makes the encoder keep resolution (sharp text) and drop frames instead.
+  track.contentHint = 'detail';
+  const surface = (track.getSettings() as MediaTrackSettings & { displaySurface?: string }).displaySurface;
+  return {
+    stream,
+    track,
+    surface: surface === 'monitor' || surface === 'window' || surface === 'browser' ? surface : null,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The media layer's interface: the only thing views and the room controller know about screens.
+ * Views ask for "the screen of student X" and get a MediaStream and a state; whether it came peer
+ * to peer or (later) through the relay is hidden behind this interface.
+ */
+import type { MemberView } from '../../shared/protocol.ts';
+
+/** Why a share could not start. */
+export type CaptureError =
+  /** The person (or policy) refused the capture prompt. */
+  | 'capture-denied'
+  /** This browser cannot capture the screen (most tablets). */
+  | 'capture-unsupported'
+  /** The page is not served over HTTPS, so the browser hides screen capture. */
+  | 'insecure-context'
+  /** Capture failed for another reason (no screen, hardware error). */
+  | 'capture-failed';
+
+/** What the person picked in the browser's picker. */
+export type Surface = 'monitor' | 'window' | 'browser';
+
+/** A student's own share. */
+export interface ShareState {
+  status: 'idle' | 'starting' | 'sharing';
+  surface: Surface | null;
+  error: CaptureError | null;
+  /** Member ids of the supervisors receiving the screen right now, from live connections. */
+  viewers: string[];
+}
+
+/** How a supervisor's view of one student's screen is doing. */
+export type ScreenState = 'none' | 'connecting' | 'live' | 'failed';
+
+/** One student's screen as a supervisor receives it. */
+export interface Screen {
+  stream: MediaStream | null;
+  state: ScreenState;
+  /** What the student shares, as they reported it. */
+  surface: Surface | null;
+}
+
+/** Whether the connection to the signalling server is up. */
+export type SignallingState = 'connecting' | 'connected' | 'reconnecting';
+
+/** Screens for one member in one room. */
+export interface MediaLayer {
+  readonly share: ShareState;
+  readonly signalling: SignallingState;
+  /** Supervisor: the screen of a student. */
+  screen(studentId: string): Screen;
+  /** Student: asks the browser for the whole screen and starts sending it. */
+  startShare(): Promise<void>;
+  /** Student: stops sending and ends the capture. */
+  stopShare(): void;
+  /** Supervisor: the student now zoomed (sent at full quality to this supervisor alone), or null. */
+  focus(studentId: string | null): void;
+  /** The room's members changed: who to call, who to accept calls from. */
+  setMembers(members: readonly MemberView[]): void;
+  /** Calls `listener` after any change of share, screens or signalling. */
+  subscribe(listener: () => void): () => void;
+  /** Hangs up everything and leaves the signalling server. */
+  close(): void;
+}
+
+/** Text a person reads for a capture error, saying what to do next. */
+export function captureErrorText(error: CaptureError): string {
+  switch (error) {
+    case 'capture-denied':
+      return 'Screen sharing was not allowed. Tap “Share my screen” and choose your entire screen.';
+    case 'capture-unsupported':
+      return 'This browser cannot share its screen. Use a Chromebook or a computer with Chrome, Edge or Firefox.';
+    case 'insecure-context':
+      return 'Screen sharing needs HTTPS. Open this app with https:// or ask your admin.';
+    case 'capture-failed':
+      return 'Your screen could not be captured. Try again, or restart the browser.';
+  }
+}

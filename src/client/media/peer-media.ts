@@ -1,0 +1,119 @@
+/**
+ * The media layer over PeerJS. Keeps this member's PeerServer connection up (it is also how the
+ * room knows the member is present), reconnecting with the same id and token after a drop.
+ */
+import { Peer } from 'peerjs';
+import type { ClientConfig, MemberView } from '../../shared/protocol.ts';
+import { captureScreen, CaptureFailure, type Capture } from './capture.ts';
+import type { MediaLayer, Screen, ShareState, SignallingState } from './media.ts';
+
+/** Who this member is, as far as media goes. */
+export interface MediaSelf {
+  memberId: string;
+  peerId: string;
+  token: string;
+  role: 'student' | 'supervisor';
+}
+
+const NO_SCREEN: Screen = Object.freeze({ stream: null, state: 'none', surface: null });
+const MAX_BACKOFF_MS = 10_000;
+
+/** Starts the media layer for one member of one room. */
+export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLayer {
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const listener of listeners) listener();
+  };
+
+  let share: ShareState = { status: 'idle', surface: null, error: null, viewers: [] };
+  let signalling: SignallingState = 'connecting';
+  let capture: Capture | null = null;
+  let closed = false;
+  let backoffMs = 500;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  const secure = location.protocol === 'https:';
+  const peer = new Peer(self.peerId, {
+    host: location.hostname,
+    port: Number(location.port) || (secure ? 443 : 80),
+    secure,
+    path: config.peer.path,
+    key: config.peer.key,
+    token: self.token,
+    config: { iceServers: config.iceServers },
+    debug: 0,
+  });
+
+  const setSignalling = (next: SignallingState) => {
+    if (signalling === next) return;
+    signalling = next;
+    changed();
+  };
+  const reconnectSoon = () => {
+    if (closed || peer.destroyed || retry) return;
+    setSignalling('reconnecting');
+    retry = setTimeout(() => {
+      retry = undefined;
+      if (closed || peer.destroyed || !peer.disconnected) return;
+      peer.reconnect();
+    }, backoffMs);
+    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+  };
+  peer.on('open', () => {
+    backoffMs = 500;
+    setSignalling('connected');
+  });
+  peer.on('disconnected', reconnectSoon);
+  // Network, server and socket errors all leave the peer disconnected; reconnect the same way.
+  peer.on('error', () => {
+    if (peer.disconnected) reconnectSoon();
+  });
+
+  const stopCapture = () => {
+    if (!capture) return;
+    for (const track of capture.stream.getTracks()) track.stop();
+    capture = null;
+    share = { ...share, status: 'idle', surface: null };
+    changed();
+  };
+
+  return {
+    get share() {
+      return share;
+    },
+    get signalling() {
+      return signalling;
+    },
+    screen: () => NO_SCREEN,
+    async startShare() {
+      if (self.role !== 'student' || share.status !== 'idle') return;
+      share = { ...share, status: 'starting', error: null };
+      changed();
+      try {
+        capture = await captureScreen();
+      } catch (error) {
+        share = { ...share, status: 'idle', error: error instanceof CaptureFailure ? error.kind : 'capture-failed' };
+        changed();
+        return;
+      }
+      // The browser's own "Stop sharing" bar, or the screen going away, ends the track.
+      capture.track.addEventListener('ended', stopCapture);
+      share = { ...share, status: 'sharing', surface: capture.surface };
+      changed();
+    },
+    stopShare: stopCapture,
+    focus() {},
+    setMembers(_members: readonly MemberView[]) {},
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      closed = true;
+      clearTimeout(retry);
+      stopCapture();
+      peer.destroy();
+      listeners.clear();
+    },
+  };
+}

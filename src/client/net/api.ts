@@ -1,0 +1,101 @@
+/**
+ * The HTTP API client: one typed function per endpoint. Failures become an ApiFailure carrying the
+ * server's error code and human message, or 'offline' when the server could not be reached.
+ */
+import type {
+  ClientConfig,
+  CreateRoomRequest,
+  CreateRoomResponse,
+  ErrorBody,
+  ErrorCode,
+  JoinRoomRequest,
+  JoinRoomResponse,
+  RoomSummary,
+  RoomView,
+} from '../../shared/protocol.ts';
+
+/** A refused or failed request; `message` is fit to show a person. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: ErrorCode | 'offline',
+    message: string,
+    readonly status: number,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+async function request<T>(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiFailure('offline', 'Cannot reach the server. Check your connection; the app keeps trying.', 0);
+  }
+  if (res.status === 204) return undefined as T;
+  const body = (await res.json().catch(() => null)) as unknown;
+  if (res.ok) return body as T;
+  const error = body as Partial<ErrorBody> | null;
+  throw new ApiFailure(
+    error?.error ?? 'internal-error',
+    error?.message ?? `The server answered ${res.status}.`,
+    res.status,
+    error?.field,
+  );
+}
+
+/** Runtime settings for this server. */
+export const getConfig = () => request<ClientConfig>('GET', '/api/config');
+
+/** Listed rooms. */
+export const listRooms = () => request<{ rooms: RoomSummary[] }>('GET', '/api/rooms');
+
+/** Opens a room; the caller becomes host. */
+export const createRoom = (body: CreateRoomRequest) => request<CreateRoomResponse>('POST', '/api/rooms', { body });
+
+/** Joins a room by code. */
+export const joinRoom = (code: string, body: JoinRoomRequest) =>
+  request<JoinRoomResponse>('POST', `/api/rooms/${encodeURIComponent(code)}/members`, { body });
+
+/** The room as this member sees it; fails with 401/404 once the seat has ended. */
+export const getRoom = (code: string, token: string) =>
+  request<{ room: RoomView }>('GET', `/api/rooms/${encodeURIComponent(code)}`, { token });
+
+/** Leaves the room. */
+export const leaveRoom = (code: string, token: string) =>
+  request<void>('DELETE', `/api/rooms/${encodeURIComponent(code)}/members/me`, { token });
+
+/** Tells the room this student started or stopped sharing. */
+export const setSharing = (code: string, token: string, sharing: boolean) =>
+  request<{ sharing: boolean }>('PUT', `/api/rooms/${encodeURIComponent(code)}/members/me/share`, {
+    token,
+    body: { sharing },
+  });
+
+/** Host: removes a member. */
+export const kickMember = (code: string, token: string, memberId: string) =>
+  request<void>('DELETE', `/api/rooms/${encodeURIComponent(code)}/members/${encodeURIComponent(memberId)}`, { token });
+
+/** Host: hands the role to another supervisor. */
+export const transferHost = (code: string, token: string, memberId: string) =>
+  request<{ room: RoomView }>('POST', `/api/rooms/${encodeURIComponent(code)}/host`, { token, body: { memberId } });
+
+/** Host: ends the room for everyone. */
+export const endRoom = (code: string, token: string) =>
+  request<void>('DELETE', `/api/rooms/${encodeURIComponent(code)}`, { token });
+
+/** URL of a member's room event stream. */
+export const roomEventsUrl = (code: string, token: string) =>
+  `/api/rooms/${encodeURIComponent(code)}/events?token=${encodeURIComponent(token)}`;
+
+/** URL of the lobby event stream. */
+export const lobbyEventsUrl = '/api/lobby/events';

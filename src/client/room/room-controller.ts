@@ -1,0 +1,163 @@
+/**
+ * One member's live room: follows the event stream into the session reducer, runs the media layer,
+ * keeps the server's sharing flag in step with the real capture, and carries out the person's
+ * actions. Views read `state` and call the actions; they never touch the network.
+ */
+import type { ClientConfig, RoomEvent } from '../../shared/protocol.ts';
+import * as api from '../net/api.ts';
+import { followEvents } from '../net/event-stream.ts';
+import type { MediaLayer, ShareState, SignallingState } from '../media/media.ts';
+import { initialSession, reduceSession, self, type LocalEvent, type SeatEnd, type Session } from '../state/session.ts';
+import type { SavedSeat } from '../state/storage.ts';
+
+/** What the room views render. */
+export interface RoomState {
+  session: Session;
+  share: ShareState;
+  signalling: SignallingState;
+}
+
+const IDLE_SHARE: ShareState = { status: 'idle', surface: null, error: null, viewers: [] };
+
+/** Runs a seat; `onEnded` is called once when the seat ends for any reason. */
+export class RoomController {
+  #state: RoomState = { session: initialSession, share: IDLE_SHARE, signalling: 'connecting' };
+  readonly #listeners = new Set<() => void>();
+  readonly #stopEvents: () => void;
+  #media: MediaLayer | null = null;
+  #ended = false;
+  #probing = false;
+
+  constructor(
+    readonly seat: SavedSeat,
+    config: ClientConfig,
+    private readonly onEnded: (reason: SeatEnd, roomName: string) => void,
+    loadMedia: () => Promise<MediaLayer> = () => defaultMedia(seat, config),
+  ) {
+    this.#stopEvents = followEvents<RoomEvent>(
+      api.roomEventsUrl(seat.code, seat.token),
+      (event) => this.#apply(event),
+      (status) => {
+        this.#apply({ type: 'stream-status', status });
+        if (status === 'reconnecting') void this.#probeSeat();
+      },
+    );
+    void loadMedia().then((media) => {
+      if (this.#ended) return media.close();
+      this.#media = media;
+      media.subscribe(() => this.#mediaChanged());
+      media.setMembers(this.#state.session.members);
+      this.#mediaChanged();
+    });
+  }
+
+  /** The current state. */
+  get state(): RoomState {
+    return this.#state;
+  }
+
+  /** The media layer, once loaded, for views that show screens. */
+  get media(): MediaLayer | null {
+    return this.#media;
+  }
+
+  /** Calls `listener` after every change. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Student: start sharing the screen. */
+  startShare = () => void this.#media?.startShare();
+  /** Student: stop sharing. */
+  stopShare = () => this.#media?.stopShare();
+  /** Supervisor: zoom into a student (full quality for this supervisor), or null to un-zoom. */
+  focus = (studentId: string | null) => this.#media?.focus(studentId);
+  /** Dismisses a notice. */
+  dismissNotice = (id: number) => this.#apply({ type: 'notice-dismissed', id });
+  /** Supervisor: forget students who left. */
+  clearDeparted = () => this.#apply({ type: 'departed-cleared' });
+  /** Leaves the room. */
+  leave = () => this.#act(() => api.leaveRoom(this.seat.code, this.seat.token), 'left');
+  /** Host: ends the room for everyone. */
+  endRoom = () => this.#act(() => api.endRoom(this.seat.code, this.seat.token), 'ended-by-you');
+  /** Host: removes a member. */
+  kick = (memberId: string) => this.#act(() => api.kickMember(this.seat.code, this.seat.token, memberId));
+  /** Host: hands the role to another supervisor. */
+  makeHost = (memberId: string) => this.#act(() => api.transferHost(this.seat.code, this.seat.token, memberId));
+
+  /** Stops everything without telling the server (the page is going away, or the seat ended). */
+  dispose(): void {
+    this.#stopEvents();
+    this.#media?.close();
+    this.#listeners.clear();
+  }
+
+  async #act(request: () => Promise<unknown>, endsSeatAs?: SeatEnd): Promise<string | null> {
+    try {
+      await request();
+      if (endsSeatAs) this.#end(endsSeatAs);
+      return null;
+    } catch (error) {
+      return error instanceof api.ApiFailure ? error.message : 'Something went wrong. Try again.';
+    }
+  }
+
+  #apply(event: RoomEvent | LocalEvent): void {
+    const before = this.#state.session;
+    const session = reduceSession(before, event);
+    if (session === before) return;
+    this.#state = { ...this.#state, session };
+    if (session.members !== before.members) this.#media?.setMembers(session.members);
+    if (event.type === 'snapshot') this.#syncSharing();
+    this.#notify();
+    if (session.ended) this.#end(session.ended);
+  }
+
+  #mediaChanged(): void {
+    const media = this.#media!;
+    const wasSharing = this.#state.share.status === 'sharing';
+    this.#state = { ...this.#state, share: media.share, signalling: media.signalling };
+    if (wasSharing !== (media.share.status === 'sharing')) this.#syncSharing();
+    this.#notify();
+  }
+
+  /** Tells the server whether we really share, if it believes otherwise. */
+  #syncSharing(): void {
+    const me = self(this.#state.session);
+    const sharing = this.#state.share.status === 'sharing';
+    if (!me || me.role !== 'student' || me.sharing === sharing) return;
+    api.setSharing(this.seat.code, this.seat.token, sharing).catch(() => undefined);
+  }
+
+  /** After a dropped stream, asks whether our seat still exists; 401/404 means it ended. */
+  async #probeSeat(): Promise<void> {
+    if (this.#probing || this.#ended) return;
+    this.#probing = true;
+    try {
+      await api.getRoom(this.seat.code, this.seat.token);
+    } catch (error) {
+      if (error instanceof api.ApiFailure && (error.status === 401 || error.status === 404))
+        this.#apply({ type: 'seat-gone' });
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  #end(reason: SeatEnd): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.dispose();
+    this.onEnded(reason, this.#state.session.room?.name ?? this.seat.roomName);
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+async function defaultMedia(seat: SavedSeat, config: ClientConfig): Promise<MediaLayer> {
+  // PeerJS is loaded only once someone is in a room, keeping the first screen small.
+  const { createPeerMedia } = await import('../media/peer-media.ts');
+  return createPeerMedia({ memberId: seat.memberId, peerId: seat.peerId, token: seat.token, role: seat.role }, config);
+}

@@ -1,0 +1,202 @@
+/**
+ * The room session as the PWA sees it: a pure reducer over the room's event stream and a few local
+ * happenings (stream status, notices dismissed). No DOM, no network; unit-tested on its own.
+ */
+import type { LeaveReason, MemberView, RoomEvent, RoomView, TerminateReason } from '../../shared/protocol.ts';
+import type { StreamStatus } from '../net/event-stream.ts';
+
+/** What a supervisor sees of each student. */
+export type StudentStatus = 'waiting' | 'sharing' | 'stopped' | 'reconnecting' | 'left';
+
+/** Why this member's seat ended; 'gone' when the server no longer knows the seat (found on reconnect). */
+export type SeatEnd = LeaveReason | TerminateReason | 'ended-by-you' | 'gone';
+
+/** A message shown to the person until dismissed or replaced. */
+export interface Notice {
+  id: number;
+  tone: 'info' | 'warning';
+  text: string;
+}
+
+/** Everything the room views render. */
+export interface Session {
+  room: Omit<RoomView, 'members'> | null;
+  /** The viewer's own member id. */
+  you: string | null;
+  members: MemberView[];
+  /** Students who left while we watched, shown as "left" until they are cleared. */
+  departed: { member: MemberView; reason: LeaveReason }[];
+  /** Students seen to stop sharing (rather than never having started). */
+  stoppedIds: string[];
+  stream: StreamStatus;
+  ended: SeatEnd | null;
+  notices: Notice[];
+  nextNoticeId: number;
+}
+
+/** Things that change the session besides room events. */
+export type LocalEvent =
+  | { type: 'stream-status'; status: StreamStatus }
+  | { type: 'notice-dismissed'; id: number }
+  | { type: 'departed-cleared' }
+  | { type: 'seat-gone' };
+
+/** A session before the first snapshot. */
+export const initialSession: Session = {
+  room: null,
+  you: null,
+  members: [],
+  departed: [],
+  stoppedIds: [],
+  stream: 'connecting',
+  ended: null,
+  notices: [],
+  nextNoticeId: 1,
+};
+
+/** Applies one event. */
+export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Session {
+  switch (event.type) {
+    case 'snapshot': {
+      const { members, ...room } = event.room;
+      const present = new Set(members.map((m) => m.id));
+      return {
+        ...state,
+        room,
+        you: event.you,
+        members,
+        departed: state.departed.filter((d) => !present.has(d.member.id)),
+        stoppedIds: state.stoppedIds.filter((id) => present.has(id)),
+      };
+    }
+    case 'member-joined':
+      return withCounts({
+        ...state,
+        members: [...state.members.filter((m) => m.id !== event.member.id), event.member],
+        departed: state.departed.filter((d) => d.member.id !== event.member.id),
+      });
+    case 'member-left': {
+      if (event.memberId === state.you) return { ...state, ended: event.reason };
+      const member = state.members.find((m) => m.id === event.memberId);
+      const next = withCounts({
+        ...state,
+        members: state.members.filter((m) => m.id !== event.memberId),
+        stoppedIds: state.stoppedIds.filter((id) => id !== event.memberId),
+      });
+      if (!member || member.role !== 'student') return next;
+      return { ...next, departed: [...next.departed, { member: { ...member, sharing: false }, reason: event.reason }] };
+    }
+    case 'member-connected':
+    case 'member-disconnected':
+      return patchMember(state, event.memberId, { connected: event.type === 'member-connected' });
+    case 'share-started':
+      return {
+        ...patchMember(state, event.memberId, { sharing: true }),
+        stoppedIds: state.stoppedIds.filter((id) => id !== event.memberId),
+      };
+    case 'share-stopped': {
+      const next = patchMember(state, event.memberId, { sharing: false });
+      const name = nameOf(state, event.memberId);
+      const stopped = {
+        ...next,
+        stoppedIds: [...next.stoppedIds.filter((id) => id !== event.memberId), event.memberId],
+      };
+      return event.memberId === state.you || !name ? stopped : notify(stopped, 'warning', `${name} stopped sharing.`);
+    }
+    case 'host-changed': {
+      const members = state.members.map((m) => ({ ...m, isHost: m.id === event.hostId }));
+      const next = { ...state, members, room: state.room && { ...state.room, hostId: event.hostId } };
+      if (event.hostId === null) return notify(next, 'warning', 'No supervisor is in the room right now.');
+      if (event.hostId === state.you) {
+        const by = event.reason === 'transfer' ? nameOf(state, event.previousHostId) : null;
+        return notify(next, 'info', by ? `${by} made you the host.` : 'You are now the host.');
+      }
+      return notify(next, 'info', `${nameOf(state, event.hostId) ?? 'Another supervisor'} is now the host.`);
+    }
+    case 'room-terminated': {
+      const byYou = event.reason === 'ended-by-host' && state.room?.hostId === state.you;
+      return { ...state, ended: byYou ? 'ended-by-you' : event.reason };
+    }
+    case 'stream-status': {
+      const next = { ...state, stream: event.status };
+      if (event.status === 'reconnecting' && state.stream === 'live') {
+        return notify(next, 'warning', 'Connection lost. Reconnecting…');
+      }
+      if (event.status === 'live' && state.stream === 'reconnecting') return notify(next, 'info', 'Back online.');
+      return next;
+    }
+    case 'notice-dismissed':
+      return { ...state, notices: state.notices.filter((n) => n.id !== event.id) };
+    case 'departed-cleared':
+      return { ...state, departed: [] };
+    case 'seat-gone':
+      return { ...state, ended: 'gone' };
+  }
+}
+
+/** The viewer's own member record. */
+export function self(state: Session): MemberView | undefined {
+  return state.members.find((m) => m.id === state.you);
+}
+
+/** Students with the state a supervisor's roster shows, present ones first in join order. */
+export function studentRoster(state: Session): { member: MemberView; status: StudentStatus }[] {
+  const present = state.members
+    .filter((m) => m.role === 'student')
+    .map((member) => ({ member, status: statusOf(state, member) }));
+  return [...present, ...state.departed.map(({ member }) => ({ member, status: 'left' as const }))];
+}
+
+/** Supervisors, host first. */
+export function supervisors(state: Session): MemberView[] {
+  return state.members.filter((m) => m.role === 'supervisor').sort((a, b) => Number(b.isHost) - Number(a.isHost));
+}
+
+/** What a person is told when their seat ends, by reason. */
+export function seatEndText(reason: SeatEnd, roomName: string): string {
+  const room = `“${roomName}”`;
+  switch (reason) {
+    case 'left':
+      return `You left ${room}.`;
+    case 'kicked':
+      return `You were removed from ${room} by the host.`;
+    case 'timed-out':
+      return `You were away too long and lost your seat in ${room}. Join again with the code.`;
+    case 'ended-by-host':
+      return `The host ended ${room}.`;
+    case 'ended-by-you':
+      return `You ended ${room}.`;
+    case 'expired':
+      return `${room} closed because no supervisor was left in it.`;
+    case 'gone':
+      return `Your seat in ${room} has ended: the room was closed, or you were away too long.`;
+  }
+}
+
+function statusOf(state: Session, member: MemberView): StudentStatus {
+  if (!member.connected) return 'reconnecting';
+  if (member.sharing) return 'sharing';
+  return state.stoppedIds.includes(member.id) ? 'stopped' : 'waiting';
+}
+
+function nameOf(state: Session, memberId: string | null): string | undefined {
+  return state.members.find((m) => m.id === memberId)?.name;
+}
+
+function patchMember(state: Session, memberId: string, patch: Partial<MemberView>): Session {
+  return { ...state, members: state.members.map((m) => (m.id === memberId ? { ...m, ...patch } : m)) };
+}
+
+/** Everyone sees every supervisor; only supervisors see every student, so a student's student count comes from snapshots. */
+function withCounts(state: Session): Session {
+  if (!state.room) return state;
+  const supervisorCount = state.members.filter((m) => m.role === 'supervisor').length;
+  const students = self(state)?.role === 'supervisor' ? state.members.length - supervisorCount : state.room.students;
+  return { ...state, room: { ...state.room, students, supervisors: supervisorCount } };
+}
+
+function notify(state: Session, tone: Notice['tone'], text: string): Session {
+  const notice = { id: state.nextNoticeId, tone, text };
+  // Keep the last few, so a burst of events cannot bury the screen.
+  return { ...state, notices: [...state.notices.slice(-3), notice], nextNoticeId: state.nextNoticeId + 1 };
+}

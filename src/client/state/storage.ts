@@ -1,0 +1,45 @@
+/**
+ * What survives a reload or a crash: the current seat and the name last used, in a named
+ * IndexedDB store (idb-keyval), so reopening the app returns the person to the same seat.
+ */
+import { createStore, del, get, set } from 'idb-keyval';
+import type { OwnMember, Role, RoomView } from '../../shared/protocol.ts';
+
+/** A seat in a room: enough to reconnect as the same member. */
+export interface SavedSeat {
+  code: string;
+  roomName: string;
+  memberId: string;
+  role: Role;
+  name: string;
+  peerId: string;
+  token: string;
+}
+
+/** The seat a create or join reply gives. */
+export function seatFrom(room: Pick<RoomView, 'code' | 'name'>, member: OwnMember): SavedSeat {
+  const { id: memberId, role, name, peerId, token } = member;
+  return { code: room.code, roomName: room.name, memberId, role, name, peerId, token };
+}
+
+const store = createStore('classroom-screens', 'session');
+
+/** The saved seat, if any. Storage failures (private mode, quota) read as "none". */
+export async function loadSeat(): Promise<SavedSeat | undefined> {
+  return get<SavedSeat>('seat', store).catch(() => undefined);
+}
+
+/** Remembers the seat, and its name for the next form. */
+export async function saveSeat(seat: SavedSeat): Promise<void> {
+  await Promise.all([set('seat', seat, store), set('name', seat.name, store)]).catch(() => undefined);
+}
+
+/** Forgets the seat (left, removed, or the room ended). */
+export async function clearSeat(): Promise<void> {
+  await del('seat', store).catch(() => undefined);
+}
+
+/** The name last used, to prefill forms. */
+export async function loadName(): Promise<string> {
+  return (await get<string>('name', store).catch(() => undefined)) ?? '';
+}

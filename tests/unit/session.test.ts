@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { MemberView, RoomEvent } from '../../src/shared/protocol.ts';
+import {
+  initialSession,
+  reduceSession,
+  seatEndText,
+  studentRoster,
+  supervisors,
+  type LocalEvent,
+  type Session,
+} from '../../src/client/state/session.ts';
+
+const member = (id: string, role: 'student' | 'supervisor', extra: Partial<MemberView> = {}): MemberView => ({
+  id,
+  role,
+  name: id[0]!.toUpperCase() + id.slice(1),
+  isHost: false,
+  connected: true,
+  sharing: false,
+  joinedAt: 0,
+  ...extra,
+});
+
+function snapshot(you: string, members: MemberView[], hostId = 'lee'): RoomEvent {
+  const students = members.filter((m) => m.role === 'student').length;
+  return {
+    type: 'snapshot',
+    you,
+    room: {
+      code: 'K7QM3X',
+      name: 'Maths',
+      listed: true,
+      hostId,
+      createdAt: 0,
+      students,
+      supervisors: members.length - students,
+      members,
+    },
+  };
+}
+
+const run = (events: (RoomEvent | LocalEvent)[], start: Session = initialSession) =>
+  events.reduce(reduceSession, start);
+const classroom = [
+  member('lee', 'supervisor', { isHost: true }),
+  member('ode', 'supervisor'),
+  member('ada', 'student'),
+  member('bo', 'student'),
+];
+
+describe('the session reducer', () => {
+  it('replaces everything on a snapshot', () => {
+    const s = run([snapshot('lee', classroom)]);
+    expect(s.room).toMatchObject({ code: 'K7QM3X', students: 2, supervisors: 2 });
+    expect(s.you).toBe('lee');
+    expect(studentRoster(s).map((r) => [r.member.name, r.status])).toEqual([
+      ['Ada', 'waiting'],
+      ['Bo', 'waiting'],
+    ]);
+    expect(supervisors(s).map((m) => m.name)).toEqual(['Lee', 'Ode']);
+  });
+
+  it('tracks each student: waiting, sharing, stopped sharing, reconnecting, left', () => {
+    const s = run([
+      snapshot('lee', classroom),
+      { type: 'share-started', memberId: 'ada' },
+      { type: 'share-started', memberId: 'bo' },
+      { type: 'share-stopped', memberId: 'bo' },
+      { type: 'member-joined', member: member('cy', 'student', { connected: false }) },
+      { type: 'member-joined', member: member('di', 'student') },
+      { type: 'member-left', memberId: 'di', reason: 'timed-out' },
+    ]);
+    expect(studentRoster(s).map((r) => [r.member.name, r.status])).toEqual([
+      ['Ada', 'sharing'],
+      ['Bo', 'stopped'],
+      ['Cy', 'reconnecting'],
+      ['Di', 'left'],
+    ]);
+    expect(s.room?.students).toBe(3);
+    expect(s.notices.map((n) => n.text)).toEqual(['Bo stopped sharing.']);
+    // A student who comes back is no longer listed as left; cleared ones vanish.
+    expect(studentRoster(run([{ type: 'departed-cleared' }], s)).map((r) => r.member.name)).toEqual([
+      'Ada',
+      'Bo',
+      'Cy',
+    ]);
+  });
+
+  it('announces host changes in words that fit the viewer', () => {
+    const transferred = run([
+      snapshot('ode', classroom),
+      { type: 'host-changed', hostId: 'ode', previousHostId: 'lee', reason: 'transfer' },
+    ]);
+    expect(transferred.notices.at(-1)?.text).toBe('Lee made you the host.');
+    expect(supervisors(transferred)[0]?.name).toBe('Ode');
+    const promoted = run([
+      snapshot('ode', classroom),
+      { type: 'host-changed', hostId: 'ode', previousHostId: 'lee', reason: 'promotion' },
+    ]);
+    expect(promoted.notices.at(-1)?.text).toBe('You are now the host.');
+    const other = run([
+      snapshot('ada', classroom),
+      { type: 'host-changed', hostId: 'ode', previousHostId: 'lee', reason: 'promotion' },
+    ]);
+    expect(other.notices.at(-1)?.text).toBe('Ode is now the host.');
+    const none = run([
+      snapshot('ada', classroom),
+      { type: 'host-changed', hostId: null, previousHostId: 'lee', reason: 'promotion' },
+    ]);
+    expect(none.notices.at(-1)?.text).toBe('No supervisor is in the room right now.');
+  });
+
+  it('ends the seat when the viewer is removed or the room ends, with the reason', () => {
+    expect(run([snapshot('ada', classroom), { type: 'member-left', memberId: 'ada', reason: 'kicked' }]).ended).toBe(
+      'kicked',
+    );
+    expect(run([snapshot('ada', classroom), { type: 'room-terminated', reason: 'ended-by-host' }]).ended).toBe(
+      'ended-by-host',
+    );
+    expect(run([snapshot('lee', classroom), { type: 'room-terminated', reason: 'ended-by-host' }]).ended).toBe(
+      'ended-by-you',
+    );
+    expect(run([snapshot('ada', classroom), { type: 'seat-gone' }]).ended).toBe('gone');
+    expect(seatEndText('kicked', 'Maths')).toBe('You were removed from “Maths” by the host.');
+    expect(seatEndText('expired', 'Maths')).toBe('“Maths” closed because no supervisor was left in it.');
+  });
+
+  it('says when the connection drops and when it is back', () => {
+    const s = run([
+      snapshot('ada', classroom),
+      { type: 'stream-status', status: 'live' },
+      { type: 'stream-status', status: 'reconnecting' },
+      { type: 'stream-status', status: 'reconnecting' },
+      { type: 'stream-status', status: 'live' },
+    ]);
+    expect(s.notices.map((n) => n.text)).toEqual(['Connection lost. Reconnecting…', 'Back online.']);
+    expect(run([{ type: 'notice-dismissed', id: s.notices[0]!.id }], s).notices).toHaveLength(1);
+  });
+
+  it('keeps a student’s counts from snapshots, since students do not see each other', () => {
+    const s = run([
+      snapshot('ada', [classroom[0]!, classroom[2]!]),
+      { type: 'member-joined', member: member('ng', 'supervisor') },
+    ]);
+    expect(s.room).toMatchObject({ supervisors: 2, students: 1 });
+  });
+
+  it('keeps at most four notices', () => {
+    const events: RoomEvent[] = [snapshot('lee', classroom)];
+    for (let i = 0; i < 10; i++) events.push({ type: 'share-stopped', memberId: i % 2 ? 'ada' : 'bo' });
+    expect(run(events).notices).toHaveLength(4);
+  });
+});
