@@ -1,12 +1,6 @@
 /** Entry point of the PWA. */
 import { render } from 'preact';
-
-function App() {
-  return (
-    <main>
-      <h1>Classroom Screens</h1>
-    </main>
-  );
-}
+import { App } from './app.tsx';
+import './styles.css';
 
 render(<App />, document.getElementById('app')!);

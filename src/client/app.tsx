@@ -1,0 +1,126 @@
+/**
+ * The app shell: routes between screens, owns the saved seat and the room controller's lifetime,
+ * and shows the banners every screen shares (offline, insecure page, update available).
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { ClientConfig } from '../shared/protocol.ts';
+import { useOnline, useRoute } from './hooks.ts';
+import * as api from './net/api.ts';
+import { RoomController } from './room/room-controller.ts';
+import { seatEndText, type SeatEnd } from './state/session.ts';
+import { clearSeat, loadName, loadSeat, saveSeat, type SavedSeat } from './state/storage.ts';
+import { watchForUpdates } from './sw-update.ts';
+import { Home } from './views/Home.tsx';
+import { Lobby } from './views/Lobby.tsx';
+import { Room } from './views/Room.tsx';
+
+/** The root component. */
+export function App() {
+  const [route, navigate] = useRoute();
+  const online = useOnline();
+  const [config, setConfig] = useState<ClientConfig | null>(null);
+  const [seat, setSeat] = useState<SavedSeat | null | undefined>(undefined);
+  const [name, setName] = useState('');
+  const [homeNotice, setHomeNotice] = useState<string | null>(null);
+  const [applyUpdate, setApplyUpdate] = useState<(() => void) | null>(null);
+
+  // Runtime settings (retried until the server answers) and the seat saved before a reload.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout>;
+    const fetchConfig = () =>
+      api.getConfig().then(setConfig, () => {
+        timer = setTimeout(fetchConfig, 3000);
+      });
+    void fetchConfig();
+    void loadName().then(setName);
+    void loadSeat().then((saved) => {
+      setSeat(saved ?? null);
+      if (saved) navigate({ screen: 'room', code: saved.code }, { replace: true });
+    });
+    watchForUpdates((apply) => setApplyUpdate(() => apply));
+    return () => clearTimeout(timer);
+  }, []);
+
+  const onSeatEnded = (reason: SeatEnd, roomName: string) => {
+    void clearSeat();
+    setSeat(null);
+    setHomeNotice(seatEndText(reason, roomName));
+    navigate({ screen: 'home' }, { replace: true });
+  };
+
+  const controller = useMemo(
+    () => (seat && config ? new RoomController(seat, config, onSeatEnded) : null),
+    [seat?.token, config !== null],
+  );
+  useEffect(() => () => controller?.dispose(), [controller]);
+
+  const enterRoom = async (next: SavedSeat) => {
+    await saveSeat(next);
+    setName(next.name);
+    setHomeNotice(null);
+    setSeat(next);
+    navigate({ screen: 'room', code: next.code });
+  };
+
+  let screen;
+  if (route.screen === 'room' && seat && controller && seat.code === route.code) {
+    screen = <Room controller={controller} />;
+  } else if (route.screen === 'room' && seat === undefined) {
+    screen = <p class="narrow">Loading…</p>;
+  } else if (route.screen === 'lobby') {
+    screen = <Lobby onRoomSelect={(code) => navigate({ screen: 'join', code, supervisorKey: null })} />;
+  } else {
+    const join =
+      route.screen === 'join' ? route : route.screen === 'room' ? { code: route.code, supervisorKey: null } : null;
+    screen = (
+      <Home
+        notice={homeNotice}
+        name={name}
+        joinCode={join?.code ?? ''}
+        supervisorKey={join?.supervisorKey ?? null}
+        currentSeat={seat ?? null}
+        onSeatTaken={enterRoom}
+        onLobbyOpen={() => navigate({ screen: 'lobby' })}
+        onRoomReturn={() => seat && navigate({ screen: 'room', code: seat.code })}
+      />
+    );
+  }
+
+  return (
+    <>
+      <header class="app-header">
+        <a
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate({ screen: 'home' });
+          }}
+        >
+          <img src="/icon.svg" alt="" width="32" height="32" />
+          Classroom Screens
+        </a>
+        <span class="spacer" />
+      </header>
+      {!online && (
+        <div class="banner warn" role="status">
+          You are offline. The app is waiting for the network and reconnects by itself.
+        </div>
+      )}
+      {!window.isSecureContext && (
+        <div class="banner warn" role="alert">
+          Screen sharing needs HTTPS: open https://{location.host}
+          {location.pathname} or ask your admin.
+        </div>
+      )}
+      {applyUpdate && (
+        <div class="banner info" role="status">
+          Update available.
+          <button type="button" class="primary" onClick={applyUpdate}>
+            Reload to update
+          </button>
+        </div>
+      )}
+      <main id="main">{screen}</main>
+    </>
+  );
+}

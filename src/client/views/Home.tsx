@@ -1,0 +1,256 @@
+/** Home: join a room (by code, or from a join link) or create one. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Ref } from 'preact';
+import { CODE_LENGTH, NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, normalizeCode, type Role } from '../../shared/protocol.ts';
+import * as api from '../net/api.ts';
+import { formatKey } from '../state/links.ts';
+import { seatFrom, type SavedSeat } from '../state/storage.ts';
+
+interface HomeProps {
+  /** Shown on top, e.g. why the last seat ended. */
+  notice: string | null;
+  /** The name last used. */
+  name: string;
+  /** From a join link: the room code, and for supervisors the key. */
+  joinCode: string;
+  supervisorKey: string | null;
+  /** A seat the person still holds, to offer a way back. */
+  currentSeat: SavedSeat | null;
+  onSeatTaken: (seat: SavedSeat) => void;
+  onLobbyOpen: () => void;
+  onRoomReturn: () => void;
+}
+
+/** The first screen. */
+export function Home(props: HomeProps) {
+  const fromLink = props.joinCode !== '';
+  return (
+    <div class="narrow">
+      {props.notice && (
+        <p class="alert" role="alert">
+          {props.notice}
+        </p>
+      )}
+      {props.currentSeat && (
+        <p class="alert" role="status">
+          You are still in “{props.currentSeat.roomName}”.{' '}
+          <button type="button" class="primary" onClick={props.onRoomReturn}>
+            Back to {props.currentSeat.roomName}
+          </button>
+        </p>
+      )}
+      <h1>{fromLink ? 'Join the room' : 'Watch and share classroom screens'}</h1>
+      <div class="cards">
+        <section class="card" aria-labelledby="join-heading">
+          <h2 id="join-heading">Join a room</h2>
+          <JoinForm {...props} />
+          <p class="muted">
+            Or{' '}
+            <button type="button" class="link" onClick={props.onLobbyOpen}>
+              browse open rooms
+            </button>
+          </p>
+        </section>
+        {!fromLink && (
+          <section class="card" aria-labelledby="create-heading">
+            <h2 id="create-heading">Create a room</h2>
+            <CreateForm name={props.name} onSeatTaken={props.onSeatTaken} />
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** A labelled text input with its error (if any) announced and tied to it. */
+function TextField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  error?: string | null;
+  class?: string;
+  autoComplete?: string;
+  autoCapitalize?: 'off' | 'characters';
+  spellcheck?: boolean;
+  required?: boolean;
+  maxLength?: number;
+  placeholder?: string;
+  ref?: Ref<HTMLInputElement>;
+}) {
+  const { id, label, value, onValue, error, ...input } = props;
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type="text"
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        aria-describedby={error ? `${id}-error` : undefined}
+        {...input}
+      />
+      {error && (
+        <span id={`${id}-error`} class="field-error">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** Runs a form submission: busy while it runs, the server's refusal kept for display. */
+function useSubmit(action: () => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<api.ApiFailure | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (failure) {
+      setError(failure as api.ApiFailure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, submit, fieldError: (field: string) => (error?.field === field ? error.message : null) };
+}
+
+function JoinForm(props: HomeProps) {
+  const [code, setCode] = useState(props.joinCode);
+  const [name, setName] = useState(props.name);
+  const [role, setRole] = useState<Role>(props.supervisorKey ? 'supervisor' : 'student');
+  const [key, setKey] = useState(props.supervisorKey ? formatKey(props.supervisorKey) : '');
+  const nameInput = useRef<HTMLInputElement>(null);
+  useEffect(() => setName((current) => current || props.name), [props.name]);
+  useEffect(() => {
+    setCode(props.joinCode);
+    if (props.joinCode) nameInput.current?.focus();
+  }, [props.joinCode]);
+
+  const { busy, error, submit, fieldError } = useSubmit(async () => {
+    const body = { name, role, ...(role === 'supervisor' ? { supervisorKey: key } : {}) };
+    const { room, member } = await api.joinRoom(normalizeCode(code), body);
+    props.onSeatTaken(seatFrom(room, member));
+  });
+  return (
+    <form onSubmit={submit}>
+      <TextField
+        id="join-code"
+        label="Room code"
+        class="code"
+        value={code}
+        onValue={setCode}
+        autoComplete="off"
+        autoCapitalize="characters"
+        spellcheck={false}
+        required
+        maxLength={CODE_LENGTH + 2}
+        placeholder="K7QM3X"
+      />
+      <TextField
+        id="join-name"
+        label="Your name"
+        ref={nameInput}
+        value={name}
+        onValue={setName}
+        autoComplete="name"
+        required
+        maxLength={NAME_MAX_LENGTH}
+        error={fieldError('name')}
+      />
+      <fieldset>
+        <legend>I am</legend>
+        <label class="choice">
+          <input
+            type="radio"
+            name="role"
+            value="student"
+            checked={role === 'student'}
+            onChange={() => setRole('student')}
+          />
+          A student: I share my screen
+        </label>
+        <label class="choice">
+          <input
+            type="radio"
+            name="role"
+            value="supervisor"
+            checked={role === 'supervisor'}
+            onChange={() => setRole('supervisor')}
+          />
+          A teacher: I watch screens
+        </label>
+      </fieldset>
+      {role === 'supervisor' && (
+        <TextField
+          id="join-key"
+          label="Supervisor key"
+          class="code"
+          value={key}
+          onValue={setKey}
+          autoComplete="off"
+          spellcheck={false}
+          required
+          placeholder="XXXX-XXXX-XXXX"
+        />
+      )}
+      {error && !fieldError('name') && (
+        <p class="field-error" role="alert">
+          {error.message}
+        </p>
+      )}
+      <button type="submit" class="primary big" disabled={busy}>
+        {busy ? 'Joining…' : 'Join'}
+      </button>
+    </form>
+  );
+}
+
+function CreateForm(props: { name: string; onSeatTaken: (seat: SavedSeat) => void }) {
+  const [roomName, setRoomName] = useState('');
+  const [name, setName] = useState(props.name);
+  const [listed, setListed] = useState(true);
+  useEffect(() => setName((current) => current || props.name), [props.name]);
+
+  const { busy, error, submit } = useSubmit(async () => {
+    const { room, member } = await api.createRoom({ name: roomName, hostName: name, listed });
+    props.onSeatTaken(seatFrom(room, member));
+  });
+  return (
+    <form onSubmit={submit}>
+      <TextField
+        id="create-room"
+        label="Room name"
+        value={roomName}
+        onValue={setRoomName}
+        required
+        maxLength={ROOM_NAME_MAX_LENGTH}
+        placeholder="Maths 7B"
+      />
+      <TextField
+        id="create-name"
+        label="Your name"
+        value={name}
+        onValue={setName}
+        autoComplete="name"
+        required
+        maxLength={NAME_MAX_LENGTH}
+      />
+      <label class="choice">
+        <input type="checkbox" checked={listed} onChange={(e) => setListed(e.currentTarget.checked)} />
+        Show this room in the list of open rooms
+      </label>
+      {error && (
+        <p class="field-error" role="alert">
+          {error.message}
+        </p>
+      )}
+      <button type="submit" class="primary big" disabled={busy}>
+        {busy ? 'Creating…' : 'Create room'}
+      </button>
+    </form>
+  );
+}

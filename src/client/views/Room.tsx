@@ -1,0 +1,29 @@
+/** The room screen: the student or supervisor view for this seat, plus the room's notices. */
+import { useSubscription } from '../hooks.ts';
+import type { RoomController } from '../room/room-controller.ts';
+import { self } from '../state/session.ts';
+import { Notices } from './Notices.tsx';
+import { StudentRoom } from './StudentRoom.tsx';
+import { SupervisorRoom } from './SupervisorRoom.tsx';
+
+/** Renders the room for the controller's seat. */
+export function Room({ controller }: { controller: RoomController }) {
+  const state = useSubscription(controller, () => controller.state);
+  const me = self(state.session);
+  const connection =
+    state.session.stream === 'reconnecting' || state.signalling === 'reconnecting' ? 'reconnecting' : 'connected';
+  return (
+    <>
+      {!state.session.room || !me ? (
+        <p class="narrow" role="status">
+          {state.session.stream === 'reconnecting' ? 'Reconnecting to the room…' : 'Connecting to the room…'}
+        </p>
+      ) : me.role === 'student' ? (
+        <StudentRoom controller={controller} state={state} connection={connection} />
+      ) : (
+        <SupervisorRoom controller={controller} state={state} connection={connection} />
+      )}
+      <Notices notices={state.session.notices} onNoticeDismiss={controller.dismissNotice} />
+    </>
+  );
+}

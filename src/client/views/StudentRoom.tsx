@@ -1,0 +1,93 @@
+/** A student's room: share the screen, see who is watching, leave. */
+import { captureErrorText } from '../media/media.ts';
+import type { RoomController, RoomState } from '../room/room-controller.ts';
+import { self, supervisors } from '../state/session.ts';
+import { LeaveButton } from './LeaveButton.tsx';
+
+interface StudentRoomProps {
+  controller: RoomController;
+  state: RoomState;
+  connection: 'connected' | 'reconnecting';
+}
+
+/** The student's view. */
+export function StudentRoom({ controller, state, connection }: StudentRoomProps) {
+  const { session, share } = state;
+  const me = self(session)!;
+  const teachers = supervisors(session);
+  const receiving = teachers.filter((t) => share.viewers.includes(t.id));
+  const stoppedBefore = session.stoppedIds.includes(me.id);
+  const names = (list: { name: string }[]) => list.map((t) => t.name).join(', ');
+
+  return (
+    <div class="narrow">
+      <div class="room-head">
+        <div>
+          <h1>{session.room!.name}</h1>
+          <p class="muted">
+            You are {me.name} · room <span class="room-code">{session.room!.code}</span>
+          </p>
+        </div>
+        <LeaveButton onLeave={controller.leave} />
+      </div>
+      {connection === 'reconnecting' && (
+        <p class="alert" role="status">
+          Connection lost. Reconnecting…
+        </p>
+      )}
+      <section class="card share-panel" aria-labelledby="share-heading">
+        <h2 id="share-heading">
+          {share.status === 'sharing'
+            ? 'You are sharing your screen'
+            : stoppedBefore
+              ? 'You stopped sharing'
+              : 'Share your screen'}
+        </h2>
+        {share.status === 'sharing' ? (
+          <>
+            {share.surface && share.surface !== 'monitor' && (
+              <p class="alert" role="alert">
+                You are sharing {share.surface === 'window' ? 'a window' : 'a browser tab'}, not your whole screen. Stop
+                and share again, choosing “Entire screen”.
+              </p>
+            )}
+            <button type="button" class="danger big" onClick={controller.stopShare}>
+              Stop sharing
+            </button>
+          </>
+        ) : (
+          <button
+            type="button"
+            class="primary big"
+            onClick={controller.startShare}
+            disabled={share.status === 'starting' || !window.isSecureContext}
+          >
+            {share.status === 'starting'
+              ? 'Waiting for your choice…'
+              : stoppedBefore
+                ? 'Share again'
+                : 'Share my screen'}
+          </button>
+        )}
+        {share.error && (
+          <p class="field-error" role="alert">
+            {captureErrorText(share.error)}
+          </p>
+        )}
+      </section>
+      <section class="card" aria-labelledby="watching-heading" style="margin-top:1rem">
+        <h2 id="watching-heading">Who can see your screen</h2>
+        <p class="watchers" aria-live="polite">
+          {share.status !== 'sharing'
+            ? 'Nobody: you are not sharing.'
+            : receiving.length > 0
+              ? `Watching now: ${names(receiving)}`
+              : 'Nobody is receiving your screen yet.'}
+        </p>
+        <p class="muted">
+          Teachers in this room: {teachers.length > 0 ? names(teachers) : 'none right now'}. Nothing is recorded.
+        </p>
+      </section>
+    </div>
+  );
+}

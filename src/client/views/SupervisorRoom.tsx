@@ -1,0 +1,155 @@
+/** A supervisor's room: the wall of student screens, the roster, and the host's tools. */
+import { useState } from 'preact/hooks';
+import type { MemberView } from '../../shared/protocol.ts';
+import type { RoomController, RoomState } from '../room/room-controller.ts';
+import { self, studentRoster, supervisors } from '../state/session.ts';
+import { InvitePanel } from './InvitePanel.tsx';
+import { LeaveButton } from './LeaveButton.tsx';
+import { STATUS_TEXT, Wall } from './Wall.tsx';
+
+interface SupervisorRoomProps {
+  controller: RoomController;
+  state: RoomState;
+  connection: 'connected' | 'reconnecting';
+}
+
+/** The supervisor's view. */
+export function SupervisorRoom({ controller, state, connection }: SupervisorRoomProps) {
+  const { session } = state;
+  const room = session.room!;
+  const me = self(session)!;
+  const isHost = room.hostId === me.id;
+  const roster = studentRoster(session);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const act = async (action: Promise<string | null>) => setActionError(await action);
+
+  return (
+    <>
+      <div class="room-head">
+        <div>
+          <h1>{room.name}</h1>
+          <p class="muted">
+            Room code <span class="room-code">{room.code}</span> · {room.students} student
+            {room.students === 1 ? '' : 's'}
+            {isHost ? ' · you are the host' : ''}
+          </p>
+        </div>
+        <div class="row">
+          {isHost && <EndRoomButton onEnd={() => act(controller.endRoom())} />}
+          <LeaveButton onLeave={controller.leave} />
+        </div>
+      </div>
+      {connection === 'reconnecting' && (
+        <p class="alert" role="status">
+          Connection lost. Reconnecting… Screens come back by themselves.
+        </p>
+      )}
+      {actionError && (
+        <p class="alert" role="alert">
+          {actionError}
+        </p>
+      )}
+      <div class="room-layout">
+        <section aria-labelledby="wall-heading">
+          <h2 id="wall-heading" class="visually-hidden">
+            Student screens
+          </h2>
+          <Wall controller={controller} roster={roster} />
+        </section>
+        <aside class="card" aria-label="Room members">
+          {isHost && room.supervisorKey && (
+            <InvitePanel code={room.code} supervisorKey={room.supervisorKey} open={roster.length === 0} />
+          )}
+          <h2>Students ({roster.filter((s) => s.status !== 'left').length})</h2>
+          {roster.length === 0 ? (
+            <p class="muted">No students yet. Share the room code {room.code}.</p>
+          ) : (
+            <ul class="plain" aria-label="Students">
+              {roster.map(({ member, status }) => (
+                <li key={member.id} class="list-row">
+                  <span>
+                    {member.name} <span class={`badge ${status}`}>{STATUS_TEXT[status]}</span>
+                  </span>
+                  {isHost && status !== 'left' && (
+                    <button type="button" class="danger" onClick={() => act(controller.kick(member.id))}>
+                      Remove<span class="visually-hidden"> {member.name}</span>
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+          {session.departed.length > 0 && (
+            <button type="button" class="link" onClick={controller.clearDeparted}>
+              Clear students who left
+            </button>
+          )}
+          <h2 style="margin-top:1rem">Supervisors</h2>
+          <ul class="plain" aria-label="Supervisors">
+            {supervisors(session).map((supervisor) => (
+              <SupervisorRow
+                key={supervisor.id}
+                supervisor={supervisor}
+                isYou={supervisor.id === me.id}
+                canManage={isHost && supervisor.id !== me.id}
+                onHostMake={() => act(controller.makeHost(supervisor.id))}
+                onRemove={() => act(controller.kick(supervisor.id))}
+              />
+            ))}
+          </ul>
+        </aside>
+      </div>
+    </>
+  );
+}
+
+function SupervisorRow(props: {
+  supervisor: MemberView;
+  isYou: boolean;
+  canManage: boolean;
+  onHostMake: () => void;
+  onRemove: () => void;
+}) {
+  const { supervisor } = props;
+  return (
+    <li class="list-row">
+      <span>
+        {supervisor.name}
+        {props.isYou ? ' (you)' : ''} {supervisor.isHost && <span class="badge host">Host</span>}
+        {!supervisor.connected && <span class="badge reconnecting">Offline</span>}
+      </span>
+      {props.canManage && (
+        <span class="row">
+          <button type="button" onClick={props.onHostMake}>
+            Make host<span class="visually-hidden"> {supervisor.name}</span>
+          </button>
+          <button type="button" class="danger" onClick={props.onRemove}>
+            Remove<span class="visually-hidden"> {supervisor.name}</span>
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}
+
+function EndRoomButton(props: { onEnd: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming) {
+    return (
+      <button type="button" class="danger" onClick={() => setConfirming(true)}>
+        End room
+      </button>
+    );
+  }
+  return (
+    <div class="row" role="group" aria-label="Confirm ending the room">
+      <span>End the room for everyone?</span>
+      <button type="button" class="danger solid" onClick={props.onEnd}>
+        End room for everyone
+      </button>
+      <button type="button" onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+    </div>
+  );
+}
