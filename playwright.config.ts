@@ -1,0 +1,42 @@
+// End-to-end tests: real Chromium against the built server (Express + PeerServer) on loopback.
+import { defineConfig } from '@playwright/test';
+import { chromiumExecutable } from './tests/e2e/browser.ts';
+
+const port = Number(process.env.E2E_PORT ?? 3517);
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  testMatch: '**/*.spec.ts',
+  // Browsers with live media are heavy on two cores: one test at a time keeps timings honest.
+  workers: 1,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  forbidOnly: !!process.env.CI,
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      executablePath: chromiumExecutable(),
+      args: [
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        // Screen capture without a picker: a fake 1280x720 "entire screen".
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        '--auto-select-desktop-capture-source=Entire screen',
+        // WebRTC between browsers on this machine's loopback only.
+        '--allow-loopback-in-peer-connection',
+        '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ],
+    },
+  },
+  webServer: {
+    command: 'node dist/node/server/index.js',
+    url: `http://127.0.0.1:${port}/api/health`,
+    reuseExistingServer: false,
+    env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MIN: '0', RECONNECT_GRACE_S: '10' },
+  },
+});

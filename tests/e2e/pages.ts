@@ -1,0 +1,135 @@
+/** Page objects: what a student or teacher sees and does, found by role and name as a screen reader would. */
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+
+/** One person with their own browser profile. */
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** Opens a fresh browser context (its own storage) at `path`. */
+export async function person(browser: Browser, path = '/', viewport = { width: 1366, height: 768 }): Promise<Person> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.goto(path);
+  return { context, page };
+}
+
+/** The Home screen. */
+export class HomePage {
+  constructor(readonly page: Page) {}
+
+  /** Creates a room and waits for its screen. */
+  async createRoom(roomName: string, yourName: string, listed = true): Promise<SupervisorRoomPage> {
+    const create = this.page.getByRole('region', { name: 'Create a room' });
+    await create.getByLabel('Room name').fill(roomName);
+    await create.getByLabel('Your name').fill(yourName);
+    if (!listed) await create.getByLabel('Show this room in the list of open rooms').uncheck();
+    await create.getByRole('button', { name: 'Create room' }).click();
+    const room = new SupervisorRoomPage(this.page);
+    await expect(room.heading(roomName)).toBeVisible();
+    return room;
+  }
+
+  /** Fills the join form (code optional: a join link fills it) and joins. */
+  async join(options: { name: string; code?: string; role?: 'student' | 'supervisor'; key?: string }): Promise<void> {
+    const form = this.page.getByRole('region', { name: 'Join a room' });
+    if (options.code !== undefined) await form.getByLabel('Room code').fill(options.code);
+    await form.getByLabel('Your name').fill(options.name);
+    if (options.role === 'supervisor') await form.getByLabel('A teacher: I watch screens').check();
+    if (options.key !== undefined) await form.getByLabel('Supervisor key').fill(options.key);
+    await form.getByRole('button', { name: 'Join' }).click();
+  }
+
+  /** The notice at the top (why a seat ended, for example). */
+  notice(): Locator {
+    return this.page.getByRole('alert').first();
+  }
+
+  heading(): Locator {
+    return this.page.getByRole('heading', { level: 1 });
+  }
+}
+
+/** What both room views share. */
+class RoomPage {
+  constructor(readonly page: Page) {}
+
+  heading(roomName: string): Locator {
+    return this.page.getByRole('heading', { level: 1, name: roomName });
+  }
+
+  /** A notice in the room's live region. */
+  notice(text: string | RegExp): Locator {
+    return this.page.locator('.notices').getByText(text);
+  }
+
+  async leave(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Leave room' }).click();
+  }
+}
+
+/** A student's room. */
+export class StudentRoomPage extends RoomPage {
+  shareButton(): Locator {
+    return this.page.getByRole('button', { name: /^(Share my screen|Share again)$/ });
+  }
+
+  stopButton(): Locator {
+    return this.page.getByRole('button', { name: 'Stop sharing' });
+  }
+
+  /** The sentence saying who receives the screen right now. */
+  watchers(): Locator {
+    return this.page.locator('.watchers');
+  }
+
+  /** The sentence listing the teachers in the room. */
+  teachers(): Locator {
+    return this.page.getByText(/^Teachers in this room:/);
+  }
+}
+
+/** A supervisor's room. */
+export class SupervisorRoomPage extends RoomPage {
+  /** The room code as shown. */
+  async code(): Promise<string> {
+    return (await this.page.locator('.room-head .room-code').textContent())!.trim();
+  }
+
+  students(): Locator {
+    return this.page.getByRole('list', { name: 'Students' }).getByRole('listitem');
+  }
+
+  supervisors(): Locator {
+    return this.page.getByRole('list', { name: 'Supervisors' }).getByRole('listitem');
+  }
+
+  /** The invitation's links, opening the panel if it is folded. */
+  async inviteLinks(): Promise<{ student: string; supervisor: string }> {
+    const details = this.page.locator('details.invite');
+    if (!(await details.evaluate((d: HTMLDetailsElement) => d.open))) await details.locator('summary').click();
+    return {
+      student: await this.page.getByLabel('Student link', { exact: true }).inputValue(),
+      supervisor: await this.page.getByLabel(/^Supervisor invite link/).inputValue(),
+    };
+  }
+
+  /** The tile of one student on the wall. */
+  tile(name: string): Locator {
+    return this.page.getByRole('figure', { name: new RegExp(`^${name}:`) });
+  }
+
+  async makeHost(name: string): Promise<void> {
+    await this.page.getByRole('button', { name: `Make host ${name}` }).click();
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.page.getByRole('button', { name: `Remove ${name}` }).click();
+  }
+
+  async endRoom(): Promise<void> {
+    await this.page.getByRole('button', { name: 'End room', exact: true }).click();
+    await this.page.getByRole('button', { name: 'End room for everyone' }).click();
+  }
+}

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, expect, test, type Page } from '@playwright/test';
+import { chromiumExecutable } from './browser.ts';
+import { HomePage, StudentRoomPage, person } from './pages.ts';
+
+test('the app shell opens offline once installed, and says it is offline', async ({ browser }) => {
+  const { context, page } = await person(browser);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  // The service worker has precached the shell.
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return registration.active?.state;
+  });
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Watch and share classroom screens' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'You are offline' })).toBeVisible();
+  // An app route opens offline too, not the browser's error page.
+  await page.goto('/lobby');
+  await expect(page.getByRole('heading', { name: 'Open rooms' })).toBeVisible();
+  await context.setOffline(false);
+  await expect(page.getByText('You are offline')).toHaveCount(0);
+  await context.close();
+});
+
+test('the manifest makes the app installable', async ({ baseURL }) => {
+  // Chromium never offers installation in an incognito context, which is what Playwright's contexts
+  // are; a persistent profile is what a real Chromebook has.
+  const profile = mkdtempSync(join(tmpdir(), 'classroom-profile-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumExecutable(), baseURL });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto('/');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const cdp = await context.newCDPSession(page);
+  const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[]; url: string };
+  expect(manifest.url).toMatch(/\/manifest\.webmanifest$/);
+  expect(manifest.errors).toEqual([]);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  expect(installabilityErrors).toEqual([]);
+  const body = await (await page.request.get('/manifest.webmanifest')).json();
+  expect(body).toMatchObject({ name: 'Classroom Screens', display: 'standalone', start_url: '/', scope: '/' });
+  expect(
+    body.icons.map((i: { sizes: string; purpose?: string }) => `${i.sizes}${i.purpose ? ` ${i.purpose}` : ''}`),
+  ).toEqual(['192x192', '512x512', '512x512 maskable']);
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+async function expectNoAxeViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+test('axe finds no accessibility violations on Home, Lobby, and both room views', async ({ browser }) => {
+  const teacher = await person(browser);
+  await expectNoAxeViolations(teacher.page);
+  const room = await new HomePage(teacher.page).createRoom('Axe check', 'Ms Lee');
+  const code = await room.code();
+
+  const student = await person(browser, '/lobby');
+  await expect(student.page.getByRole('button', { name: 'Join Axe check' })).toBeVisible();
+  await expectNoAxeViolations(student.page);
+  await student.page.goto(`/join/${code}`);
+  await expectNoAxeViolations(student.page);
+  await new HomePage(student.page).join({ name: 'Ada' });
+  await expect(new StudentRoomPage(student.page).heading('Axe check')).toBeVisible();
+  await expectNoAxeViolations(student.page);
+
+  await expect(room.students()).toHaveCount(1);
+  await expectNoAxeViolations(teacher.page);
+  await teacher.context.close();
+  await student.context.close();
+});
+
+test('keyboard alone can create a room', async ({ browser }) => {
+  const { context, page } = await person(browser);
+  // Skip past the header link and the join form to the create form.
+  await page.getByRole('region', { name: 'Create a room' }).getByLabel('Room name').focus();
+  await page.keyboard.type('Keyboard class');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Ms Key');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Keyboard class' })).toBeVisible();
+  await context.close();
+});
+
+test('a page not served over HTTPS says exactly what to do', async () => {
+  const port = new URL(test.info().project.use.baseURL!).port;
+  // A school hostname over plain HTTP is not a secure context (localhost would be).
+  const browser = await chromium.launch({
+    executablePath: chromiumExecutable(),
+    args: ['--host-resolver-rules=MAP classroom.school.test 127.0.0.1'],
+  });
+  const page = await browser.newPage();
+  await page.goto(`http://classroom.school.test:${port}/`);
+  await expect(page.getByRole('alert')).toHaveText(
+    `Screen sharing needs HTTPS: open https://classroom.school.test:${port}/ or ask your admin.`,
+  );
+  await browser.close();
+});
