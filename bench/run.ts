@@ -1,4 +1,5 @@
-/** `npm run bench`: runs every benchmark against the built server, prints the figures and saves them in bench/results/. */
+/** `npm run bench`: runs every benchmark against the built app and server, prints the figures and saves them in bench/results/. */
+import { benchApp } from './app.ts';
 import { benchSignalling } from './signalling.ts';
 
 const signalling = await benchSignalling();
@@ -15,4 +16,15 @@ console.table({
   'retained heap per member after GC (KB)': signalling.afterFullGc.retainedPerMemberKB,
   'server RSS after GC, connected (MiB)': signalling.afterFullGc.rssMiB.connected,
   'retained heap after leaving (MiB)': signalling.afterFullGc.retainedHeapMiB.afterLeaving,
+});
+
+const app = await benchApp();
+console.log('\nApp (bench/results/app.json)');
+console.table({
+  'JS shipped, gzip (KB), target ≤ 70': app.javascriptGzipKB.total,
+  'JS for the first screen, gzip (KB)': app.javascriptGzipKB.firstScreen,
+  'JS loaded later (room, QR), gzip (KB)': app.javascriptGzipKB.loadedLater,
+  'service worker, gzip (KB)': app.serviceWorkerGzipKB,
+  'Home first contentful paint p50 (ms)': app.homeFirstContentfulPaintMs.p50,
+  'Home first contentful paint p90 (ms)': app.homeFirstContentfulPaintMs.p90,
 });
