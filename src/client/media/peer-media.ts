@@ -1,11 +1,14 @@
 /**
- * The media layer over PeerJS. Keeps this member's PeerServer connection up (it is also how the
- * room knows the member is present), reconnecting with the same id and token after a drop.
+ * The media layer over PeerJS, mesh mode: each sharing student calls every supervisor directly.
+ * Keeps this member's PeerServer connection up (it is also how the room knows the member is
+ * present), reconnecting with the same id and token after a drop.
  */
 import { Peer } from 'peerjs';
 import type { ClientConfig, MemberView } from '../../shared/protocol.ts';
 import { captureScreen, CaptureFailure, type Capture } from './capture.ts';
 import type { MediaLayer, Screen, ShareState, SignallingState } from './media.ts';
+import { ScreenReceiver } from './screen-receiver.ts';
+import { ShareSender } from './share-sender.ts';
 
 /** Who this member is, as far as media goes. */
 export interface MediaSelf {
@@ -59,10 +62,21 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLay
     }, backoffMs);
     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
   };
+  const sender = self.role === 'student' ? new ShareSender(peer, self.memberId, () => updateViewers()) : null;
+  const receiver = self.role === 'supervisor' ? new ScreenReceiver(changed) : null;
+  const updateViewers = () => {
+    const viewers = sender?.viewers() ?? [];
+    if (viewers.join() === share.viewers.join()) return;
+    share = { ...share, viewers };
+    changed();
+  };
+
   peer.on('open', () => {
     backoffMs = 500;
     setSignalling('connected');
+    sender?.resume();
   });
+  peer.on('call', (call) => (receiver ? receiver.onCall(call) : call.close()));
   peer.on('disconnected', reconnectSoon);
   // Network, server and socket errors all leave the peer disconnected; reconnect the same way.
   peer.on('error', () => {
@@ -73,7 +87,8 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLay
     if (!capture) return;
     for (const track of capture.stream.getTracks()) track.stop();
     capture = null;
-    share = { ...share, status: 'idle', surface: null };
+    sender?.setCapture(null);
+    share = { ...share, status: 'idle', surface: null, viewers: [] };
     changed();
   };
 
@@ -84,7 +99,7 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLay
     get signalling() {
       return signalling;
     },
-    screen: () => NO_SCREEN,
+    screen: (studentId) => receiver?.screen(studentId) ?? NO_SCREEN,
     async startShare() {
       if (self.role !== 'student' || share.status !== 'idle') return;
       share = { ...share, status: 'starting', error: null };
@@ -99,11 +114,15 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLay
       // The browser's own "Stop sharing" bar, or the screen going away, ends the track.
       capture.track.addEventListener('ended', stopCapture);
       share = { ...share, status: 'sharing', surface: capture.surface };
+      sender?.setCapture(capture);
       changed();
     },
     stopShare: stopCapture,
-    focus() {},
-    setMembers(_members: readonly MemberView[]) {},
+    focus: (studentId) => receiver?.focus(studentId),
+    setMembers(members: readonly MemberView[]) {
+      sender?.setMembers(members);
+      receiver?.setMembers(members);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -112,6 +131,8 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLay
       closed = true;
       clearTimeout(retry);
       stopCapture();
+      sender?.close();
+      receiver?.close();
       peer.destroy();
       listeners.clear();
     },

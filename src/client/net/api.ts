@@ -27,7 +27,11 @@ export class ApiFailure extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; keepalive?: boolean } = {},
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -74,11 +78,12 @@ export const getRoom = (code: string, token: string) =>
 export const leaveRoom = (code: string, token: string) =>
   request<void>('DELETE', `/api/rooms/${encodeURIComponent(code)}/members/me`, { token });
 
-/** Tells the room this student started or stopped sharing. */
-export const setSharing = (code: string, token: string, sharing: boolean) =>
+/** Tells the room this student started or stopped sharing; `keepalive` lets it outlive a closing page. */
+export const setSharing = (code: string, token: string, sharing: boolean, keepalive = false) =>
   request<{ sharing: boolean }>('PUT', `/api/rooms/${encodeURIComponent(code)}/members/me/share`, {
     token,
     body: { sharing },
+    keepalive,
   });
 
 /** Host: removes a member. */

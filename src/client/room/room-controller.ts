@@ -42,6 +42,7 @@ export class RoomController {
         if (status === 'reconnecting') void this.#probeSeat();
       },
     );
+    addEventListener('pagehide', this.#onPageHide);
     void loadMedia().then((media) => {
       if (this.#ended) return media.close();
       this.#media = media;
@@ -88,6 +89,7 @@ export class RoomController {
 
   /** Stops everything without telling the server (the page is going away, or the seat ended). */
   dispose(): void {
+    removeEventListener('pagehide', this.#onPageHide);
     this.#stopEvents();
     this.#media?.close();
     this.#listeners.clear();
@@ -129,6 +131,12 @@ export class RoomController {
     if (!me || me.role !== 'student' || me.sharing === sharing) return;
     api.setSharing(this.seat.code, this.seat.token, sharing).catch(() => undefined);
   }
+
+  /** The app is closing or reloading: the capture dies with the page, so say so at once. */
+  readonly #onPageHide = () => {
+    if (this.#state.share.status !== 'sharing') return;
+    api.setSharing(this.seat.code, this.seat.token, false, true).catch(() => undefined);
+  };
 
   /** After a dropped stream, asks whether our seat still exists; 401/404 means it ended. */
   async #probeSeat(): Promise<void> {

@@ -1,0 +1,160 @@
+/**
+ * Supervisor side of the mesh: answers calls from current students of the room (receive-only),
+ * says a screen is live only once frames are decoded (PeerJS's `stream` event fires before ICE
+ * connects), and asks for full quality on the one screen this supervisor zooms into.
+ */
+import type { MediaConnection } from 'peerjs';
+import type { MemberView } from '../../shared/protocol.ts';
+import type { Screen } from './media.ts';
+import { qualityMessage, type QualityLevel } from './quality.ts';
+import type { CallMetadata } from './share-sender.ts';
+
+/** How often decoding progress is read from each connection's stats. */
+const POLL_MS = 250;
+/** A call from a peer not (yet) in our roster waits this long for the roster to catch up. */
+const UNKNOWN_CALLER_WAIT_MS = 5_000;
+
+interface Incoming {
+  call: MediaConnection;
+  screen: Screen;
+  level: QualityLevel | null;
+}
+
+/** Receives students' screens. */
+export class ScreenReceiver {
+  readonly #screens = new Map<string, Incoming>();
+  /** Student member id by peer id. */
+  #students = new Map<string, string>();
+  readonly #waiting = new Map<MediaConnection, ReturnType<typeof setTimeout>>();
+  #focused: string | null = null;
+  readonly #poll: ReturnType<typeof setInterval>;
+
+  constructor(private readonly onChange: () => void) {
+    this.#poll = setInterval(() => void this.#checkDecoding(), POLL_MS);
+  }
+
+  /** The screen of one student. */
+  screen(studentId: string): Screen | undefined {
+    return this.#screens.get(studentId)?.screen;
+  }
+
+  /** PeerJS delivered an incoming call. */
+  onCall(call: MediaConnection): void {
+    const studentId = this.#students.get(call.peer);
+    if (studentId) return this.#accept(call, studentId);
+    // Not a student we know: wait briefly in case our roster lags behind theirs, then refuse.
+    this.#waiting.set(
+      call,
+      setTimeout(() => {
+        this.#waiting.delete(call);
+        call.close();
+      }, UNKNOWN_CALLER_WAIT_MS),
+    );
+  }
+
+  /** The room's members changed: accept waiting calls from students, drop calls of students who left. */
+  setMembers(members: readonly MemberView[]): void {
+    this.#students = new Map(members.filter((m) => m.role === 'student' && m.peerId).map((m) => [m.peerId!, m.id]));
+    for (const [call, timer] of [...this.#waiting]) {
+      const studentId = this.#students.get(call.peer);
+      if (!studentId) continue;
+      clearTimeout(timer);
+      this.#waiting.delete(call);
+      this.#accept(call, studentId);
+    }
+    const present = new Set(this.#students.values());
+    for (const id of [...this.#screens.keys()]) if (!present.has(id)) this.#drop(id);
+  }
+
+  /** The student this supervisor zooms into gets full quality; everyone else thumbnails. */
+  focus(studentId: string | null): void {
+    this.#focused = studentId;
+    for (const [id, incoming] of this.#screens) this.#sendLevel(id, incoming);
+  }
+
+  /** Hangs up everything. */
+  close(): void {
+    clearInterval(this.#poll);
+    for (const [call, timer] of this.#waiting) {
+      clearTimeout(timer);
+      call.close();
+    }
+    this.#waiting.clear();
+    for (const id of [...this.#screens.keys()]) this.#drop(id);
+  }
+
+  #accept(call: MediaConnection, studentId: string): void {
+    // A new call from the same student (after a reload or a rebuilt call) replaces the old one.
+    this.#drop(studentId);
+    const metadata = call.metadata as Partial<CallMetadata> | undefined;
+    const surface =
+      metadata?.surface === 'monitor' || metadata?.surface === 'window' || metadata?.surface === 'browser'
+        ? metadata.surface
+        : null;
+    const incoming: Incoming = { call, screen: { stream: null, state: 'connecting', surface }, level: null };
+    this.#screens.set(studentId, incoming);
+    call.on('stream', (stream) => {
+      incoming.screen = { ...incoming.screen, stream };
+      this.onChange();
+    });
+    const ended = () => {
+      if (this.#screens.get(studentId) === incoming) this.#drop(studentId);
+    };
+    call.on('close', ended);
+    call.on('error', ended);
+    call.answer();
+    // The data channel PeerJS opens with every call carries our quality requests.
+    const channel = () => call.dataChannel;
+    const whenOpen = () => this.#sendLevel(studentId, incoming);
+    const wait = setInterval(() => {
+      const dc = channel();
+      if (!dc || this.#screens.get(studentId) !== incoming) return clearInterval(wait);
+      if (dc.readyState === 'open') {
+        clearInterval(wait);
+        whenOpen();
+      }
+    }, 100);
+    this.onChange();
+  }
+
+  #sendLevel(studentId: string, incoming: Incoming): void {
+    const level: QualityLevel = studentId === this.#focused ? 'full' : 'thumbnail';
+    const dc = incoming.call.dataChannel;
+    if (incoming.level === level || dc?.readyState !== 'open') return;
+    dc.send(qualityMessage(level));
+    incoming.level = level;
+  }
+
+  #drop(studentId: string): void {
+    const incoming = this.#screens.get(studentId);
+    if (!incoming) return;
+    this.#screens.delete(studentId);
+    incoming.call.close();
+    this.onChange();
+  }
+
+  /** Live means frames decoded; a connection that drops goes back to connecting until it recovers. */
+  async #checkDecoding(): Promise<void> {
+    for (const incoming of this.#screens.values()) {
+      const pc = incoming.call.peerConnection;
+      if (!pc) continue;
+      const down = pc.connectionState === 'disconnected' || pc.connectionState === 'failed';
+      let state = incoming.screen.state;
+      if (down) state = 'connecting';
+      else if (state === 'connecting' && (await framesDecoded(pc)) > 0) state = 'live';
+      if (state !== incoming.screen.state) {
+        incoming.screen = { ...incoming.screen, state };
+        this.onChange();
+      }
+    }
+  }
+}
+
+async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
+  let frames = 0;
+  const stats = await pc.getStats().catch(() => null);
+  stats?.forEach((report: { type: string; kind?: string; framesDecoded?: number }) => {
+    if (report.type === 'inbound-rtp' && report.kind === 'video') frames = Math.max(frames, report.framesDecoded ?? 0);
+  });
+  return frames;
+}
