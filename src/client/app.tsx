@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ClientConfig } from '../shared/protocol.ts';
-import { useOnline, useRoute } from './hooks.ts';
+import { useRoute, useServerReachable } from './hooks.ts';
 import * as api from './net/api.ts';
 import { RoomController } from './room/room-controller.ts';
 import { seatEndText, type SeatEnd } from './state/session.ts';
@@ -17,7 +17,7 @@ import { Room } from './views/Room.tsx';
 /** The root component. */
 export function App() {
   const [route, navigate] = useRoute();
-  const online = useOnline();
+  const online = useServerReachable();
   const [config, setConfig] = useState<ClientConfig | null>(null);
   const [seat, setSeat] = useState<SavedSeat | null | undefined>(undefined);
   const [name, setName] = useState('');
@@ -103,7 +103,7 @@ export function App() {
       </header>
       {!online && (
         <div class="banner warn" role="status">
-          You are offline. The app is waiting for the network and reconnects by itself.
+          Offline: the classroom server cannot be reached. The app is waiting and reconnects by itself.
         </div>
       )}
       {!window.isSecureContext && (

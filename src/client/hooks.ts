@@ -27,17 +27,38 @@ export function useRoute(): [Route, (route: Route, options?: { replace?: boolean
   return [route, navigate];
 }
 
-/** Whether the browser believes it is online. */
-export function useOnline(): boolean {
-  const [online, setOnline] = useState(navigator.onLine);
+/** How often the server is asked again while it cannot be reached. */
+const PROBE_INTERVAL_MS = 3000;
+
+/**
+ * Whether the school's server answers. navigator.onLine alone cannot say: a school LAN without
+ * internet reads as online, and a machine whose only interface is loopback reads as offline while
+ * its local server works. The browser's online/offline events only trigger a fresh check.
+ */
+export function useServerReachable(): boolean {
+  const [reachable, setReachable] = useState(true);
   useEffect(() => {
-    const update = () => setOnline(navigator.onLine);
-    addEventListener('online', update);
-    addEventListener('offline', update);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const probe = async () => {
+      clearTimeout(timer);
+      const ok = await fetch('/api/health', { cache: 'no-store' }).then(
+        (res) => res.ok,
+        () => false,
+      );
+      if (stopped) return;
+      setReachable(ok);
+      if (!ok) timer = setTimeout(probe, PROBE_INTERVAL_MS);
+    };
+    void probe();
+    addEventListener('online', probe);
+    addEventListener('offline', probe);
     return () => {
-      removeEventListener('online', update);
-      removeEventListener('offline', update);
+      stopped = true;
+      clearTimeout(timer);
+      removeEventListener('online', probe);
+      removeEventListener('offline', probe);
     };
   }, []);
-  return online;
+  return reachable;
 }

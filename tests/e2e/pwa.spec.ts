@@ -17,12 +17,14 @@ test('the app shell opens offline once installed, and says it is offline', async
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Watch and share classroom screens' })).toBeVisible();
-  await expect(page.getByRole('status').filter({ hasText: 'You are offline' })).toBeVisible();
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Offline: the classroom server cannot be reached.' }),
+  ).toBeVisible();
   // An app route opens offline too, not the browser's error page.
   await page.goto('/lobby');
   await expect(page.getByRole('heading', { name: 'Open rooms' })).toBeVisible();
   await context.setOffline(false);
-  await expect(page.getByText('You are offline')).toHaveCount(0);
+  await expect(page.getByText(/^Offline:/)).toHaveCount(0);
   await context.close();
 });
 

@@ -16,6 +16,8 @@ export interface Notice {
   id: number;
   tone: 'info' | 'warning';
   text: string;
+  /** A later notice with the same key replaces this one ("Back online." replaces "Connection lost."). */
+  key?: string;
 }
 
 /** Everything the room views render. */
@@ -120,9 +122,11 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
     case 'stream-status': {
       const next = { ...state, stream: event.status };
       if (event.status === 'reconnecting' && state.stream === 'live') {
-        return notify(next, 'warning', 'Connection lost. Reconnecting…');
+        return notify(next, 'warning', 'Connection lost. Reconnecting…', 'connection');
       }
-      if (event.status === 'live' && state.stream === 'reconnecting') return notify(next, 'info', 'Back online.');
+      if (event.status === 'live' && state.stream === 'reconnecting') {
+        return notify(next, 'info', 'Back online.', 'connection');
+      }
       return next;
     }
     case 'notice-dismissed':
@@ -195,8 +199,9 @@ function withCounts(state: Session): Session {
   return { ...state, room: { ...state.room, students, supervisors: supervisorCount } };
 }
 
-function notify(state: Session, tone: Notice['tone'], text: string): Session {
-  const notice = { id: state.nextNoticeId, tone, text };
+function notify(state: Session, tone: Notice['tone'], text: string, key?: string): Session {
+  const notice: Notice = key ? { id: state.nextNoticeId, tone, text, key } : { id: state.nextNoticeId, tone, text };
+  const kept = key ? state.notices.filter((n) => n.key !== key) : state.notices;
   // Keep the last few, so a burst of events cannot bury the screen.
-  return { ...state, notices: [...state.notices.slice(-3), notice], nextNoticeId: state.nextNoticeId + 1 };
+  return { ...state, notices: [...kept.slice(-3), notice], nextNoticeId: state.nextNoticeId + 1 };
 }
