@@ -1,6 +1,6 @@
 // End-to-end tests: real Chromium against the built server (Express + PeerServer) on loopback.
 import { defineConfig } from '@playwright/test';
-import { chromiumExecutable } from './tests/e2e/browser.ts';
+import { CHROMIUM_ARGS, chromiumExecutable } from './tests/e2e/browser.ts';
 
 const port = Number(process.env.E2E_PORT ?? 3517);
 
@@ -17,20 +17,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {
       executablePath: chromiumExecutable(),
-      args: [
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        // Screen capture without a picker: a fake 1280x720 "entire screen".
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        '--auto-select-desktop-capture-source=Entire screen',
-        // WebRTC between browsers on this machine's loopback only.
-        '--allow-loopback-in-peer-connection',
-        '--disable-features=WebRtcHideLocalIpsWithMdns',
-      ],
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

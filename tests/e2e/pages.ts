@@ -7,9 +7,14 @@ export interface Person {
   page: Page;
 }
 
-/** Opens a fresh browser context (its own storage) at `path`. */
-export async function person(browser: Browser, path = '/', viewport = { width: 1366, height: 768 }): Promise<Person> {
-  const context = await browser.newContext({ viewport });
+/** Opens a fresh browser context (its own storage) at `path`; `baseURL` for use outside Playwright Test. */
+export async function person(
+  browser: Browser,
+  path = '/',
+  viewport = { width: 1366, height: 768 },
+  baseURL?: string,
+): Promise<Person> {
+  const context = await browser.newContext(baseURL ? { viewport, baseURL } : { viewport });
   const page = await context.newPage();
   await page.goto(path);
   return { context, page };
@@ -132,4 +137,22 @@ export class SupervisorRoomPage extends RoomPage {
     await this.page.getByRole('button', { name: 'End room', exact: true }).click();
     await this.page.getByRole('button', { name: 'End room for everyone' }).click();
   }
+}
+
+/** Width of the frames a tile's video is decoding right now (0 before the first frame). */
+export async function tileFrameWidth(tile: Locator): Promise<number> {
+  return tile.locator('video').evaluate((video: HTMLVideoElement) => video.videoWidth);
+}
+
+/** Resolves once the tile's video has decoded a new frame: proof that pictures arrive, not just a stream object. */
+export async function expectFramesDecoded(tile: Locator): Promise<void> {
+  await expect(tile).toHaveAccessibleName(/: Live$/);
+  const presented = await tile.locator('video').evaluate(
+    (video: HTMLVideoElement) =>
+      new Promise<number>((resolve, reject) => {
+        setTimeout(() => reject(new Error('no frame decoded within 5 s')), 5000);
+        video.requestVideoFrameCallback((_now, meta) => resolve(meta.presentedFrames));
+      }),
+  );
+  expect(presented).toBeGreaterThan(0);
 }

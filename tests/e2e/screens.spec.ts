@@ -1,0 +1,172 @@
+import { expect, test, type Browser } from '@playwright/test';
+import {
+  HomePage,
+  StudentRoomPage,
+  SupervisorRoomPage,
+  expectFramesDecoded,
+  person,
+  tileFrameWidth,
+  type Person,
+} from './pages.ts';
+import { startCuttableProxy } from './cuttable-proxy.ts';
+
+/** A room with a host and the given students, each in their own browser context (students' screens are 1280×720). */
+async function classroom(browser: Browser, students: string[], teacherBase = '') {
+  const teacher = await person(browser, `${teacherBase}/`, { width: 1280, height: 800 });
+  const lee = await new HomePage(teacher.page).createRoom('Screens', 'Ms Lee');
+  const code = await lee.code();
+  const { supervisor: inviteLink } = await lee.inviteLinks();
+  const pupils: { person: Person; room: StudentRoomPage }[] = [];
+  for (const name of students) {
+    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 });
+    await new HomePage(p.page).join({ name });
+    const room = new StudentRoomPage(p.page);
+    await expect(room.heading('Screens')).toBeVisible();
+    pupils.push({ person: p, room });
+  }
+  const joinSupervisor = async (name: string) => {
+    const p = await person(browser, inviteLink.replace(/^https?:\/\/[^/]+/, ''), { width: 1280, height: 800 });
+    await new HomePage(p.page).join({ name });
+    const room = new SupervisorRoomPage(p.page);
+    await expect(room.heading('Screens')).toBeVisible();
+    return { person: p, room };
+  };
+  const closeAll = async (...more: Person[]) => {
+    for (const p of [teacher, ...pupils.map((s) => s.person), ...more]) await p.context.close().catch(() => undefined);
+  };
+  return { teacher, lee, pupils, joinSupervisor, closeAll };
+}
+
+test('two students share and the wall shows both screens live, with their names', async ({ browser }) => {
+  const { lee, pupils, closeAll } = await classroom(browser, ['Ada', 'Bo']);
+  for (const { room } of pupils) await room.shareButton().click();
+  for (const name of ['Ada', 'Bo']) await expectFramesDecoded(lee.tile(name));
+  await expect(lee.tile('Ada')).toContainText('Ada');
+  await expect(lee.tile('Bo')).toContainText('Bo');
+  // Each student sees who receives their screen, from the live connection.
+  for (const { room } of pupils) await expect(room.watchers()).toHaveText('Watching now: Ms Lee');
+  await closeAll();
+});
+
+test('zooming raises one screen to full resolution for that supervisor only, and un-zooming lowers it', async ({
+  browser,
+}) => {
+  const { lee, pupils, joinSupervisor, closeAll } = await classroom(browser, ['Ada']);
+  const ode = await joinSupervisor('Mr Ode');
+  await pupils[0]!.room.shareButton().click();
+  await expectFramesDecoded(lee.tile('Ada'));
+  await expectFramesDecoded(ode.room.tile('Ada'));
+  // The fake "entire screen" is the student's screen size.
+  const captureWidth = await pupils[0]!.person.page.evaluate(() => screen.width);
+  expect(captureWidth).toBe(1280);
+  expect(await tileFrameWidth(lee.tile('Ada'))).toBeLessThanOrEqual(640);
+
+  // Click for the full view: this supervisor's copy rises to the capture's full width.
+  await lee.tile('Ada').getByRole('button', { name: 'Open Ada’s screen' }).click();
+  await expect(lee.page.getByRole('dialog', { name: 'Ada’s screen' })).toBeVisible();
+  await expect.poll(() => tileFrameWidth(lee.tile('Ada')), { timeout: 15_000 }).toBe(captureWidth);
+  // The other supervisor's copy stays a thumbnail.
+  expect(await tileFrameWidth(ode.room.tile('Ada'))).toBeLessThanOrEqual(640);
+
+  await lee.page.getByRole('button', { name: 'Close' }).click();
+  await expect.poll(() => tileFrameWidth(lee.tile('Ada')), { timeout: 15_000 }).toBeLessThanOrEqual(640);
+  await closeAll(ode.person);
+});
+
+test('a student who stops sharing is shown at once, and one tap shares again', async ({ browser }) => {
+  const { lee, pupils, closeAll } = await classroom(browser, ['Ada']);
+  const ada = pupils[0]!.room;
+  await ada.shareButton().click();
+  await expectFramesDecoded(lee.tile('Ada'));
+  await ada.stopButton().click();
+  await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Stopped sharing', { timeout: 2000 });
+  await expect(lee.notice('Ada stopped sharing.')).toBeVisible();
+  await expect(ada.shareButton()).toHaveText('Share again');
+  await ada.shareButton().click();
+  await expectFramesDecoded(lee.tile('Ada'));
+  await closeAll();
+});
+
+test('the browser ending the capture (its own “Stop sharing” bar) tells the room too', async ({ browser }) => {
+  const { lee, pupils, closeAll } = await classroom(browser, ['Ada']);
+  const ada = pupils[0]!;
+  // Keep a handle on the captured track, as the browser's own sharing bar has one.
+  await ada.person.page.evaluate(() => {
+    const original = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getDisplayMedia = async (options) => {
+      const stream = await original(options);
+      (window as unknown as { capturedTrack: MediaStreamTrack }).capturedTrack = stream.getVideoTracks()[0]!;
+      return stream;
+    };
+  });
+  await ada.room.shareButton().click();
+  await expectFramesDecoded(lee.tile('Ada'));
+  // What "Stop sharing" in the browser does: the track stops and fires 'ended'.
+  await ada.person.page.evaluate(() => {
+    const track = (window as unknown as { capturedTrack: MediaStreamTrack }).capturedTrack;
+    track.stop();
+    track.dispatchEvent(new Event('ended'));
+  });
+  await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Stopped sharing', { timeout: 2000 });
+  await expect(ada.room.shareButton()).toHaveText('Share again');
+  await closeAll();
+});
+
+test('a supervisor who joins late receives every sharing student; one who leaves drops off the students’ list', async ({
+  browser,
+}) => {
+  const { lee, pupils, joinSupervisor, closeAll } = await classroom(browser, ['Ada', 'Bo']);
+  for (const { room } of pupils) await room.shareButton().click();
+  await expectFramesDecoded(lee.tile('Ada'));
+  const ode = await joinSupervisor('Mr Ode');
+  for (const name of ['Ada', 'Bo']) await expectFramesDecoded(ode.room.tile(name));
+  for (const { room } of pupils) await expect(room.watchers()).toHaveText('Watching now: Ms Lee, Mr Ode');
+  await ode.room.leave();
+  for (const { room } of pupils) await expect(room.watchers()).toHaveText('Watching now: Ms Lee');
+  await closeAll(ode.person);
+});
+
+test('a student who closes the app shows as reconnecting; one who reloads is live again after one tap', async ({
+  browser,
+}) => {
+  const { lee, pupils, closeAll } = await classroom(browser, ['Ada', 'Bo']);
+  for (const { room } of pupils) await room.shareButton().click();
+  for (const name of ['Ada', 'Bo']) await expectFramesDecoded(lee.tile(name));
+
+  await pupils[1]!.person.context.close();
+  await expect(lee.tile('Bo')).toHaveAccessibleName(/^Bo: (Reconnecting|Left|Stopped sharing)$/);
+
+  const ada = pupils[0]!;
+  await ada.person.page.reload();
+  await expect(ada.room.heading('Screens')).toBeVisible();
+  await expect(lee.tile('Ada')).not.toHaveAccessibleName('Ada: Live');
+  await ada.room.shareButton().click();
+  await expectFramesDecoded(lee.tile('Ada'));
+  await expect(lee.page.getByRole('figure', { name: /^Ada:/ })).toHaveCount(1);
+  await closeAll();
+});
+
+test('when a supervisor’s signalling drops for a few seconds the wall says so and the screens come back by themselves', async ({
+  browser,
+  baseURL,
+}) => {
+  // The teacher reaches the server through a proxy this test can cut; students connect directly.
+  const proxy = await startCuttableProxy(Number(new URL(baseURL!).port));
+  const { teacher, lee, pupils, closeAll } = await classroom(browser, ['Ada', 'Bo'], proxy.url);
+  for (const { room } of pupils) await room.shareButton().click();
+  for (const name of ['Ada', 'Bo']) await expectFramesDecoded(lee.tile(name));
+
+  const outage = proxy.cut(4000);
+  await expect(teacher.page.getByText('Connection lost. Reconnecting… Screens come back by themselves.')).toBeVisible();
+  await outage;
+  await expect(lee.notice('Back online.')).toBeVisible({ timeout: 20_000 });
+  await expect(teacher.page.getByText(/Connection lost/)).toHaveCount(0, { timeout: 20_000 });
+  for (const name of ['Ada', 'Bo']) await expectFramesDecoded(lee.tile(name));
+  // After the outage a student who starts sharing reaches the teacher as before.
+  await pupils[0]!.room.stopButton().click();
+  await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Stopped sharing');
+  await pupils[0]!.room.shareButton().click();
+  await expectFramesDecoded(lee.tile('Ada'));
+  await closeAll();
+  await proxy.close();
+});
