@@ -28,6 +28,9 @@ export async function startBuiltServer(env: Record<string, string> = {}) {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MIN: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Never leave the server behind, even when a benchmark throws.
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
   const memoryWaiters: ((m: Memory) => void)[] = [];
   let pending = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -59,6 +62,7 @@ export async function startBuiltServer(env: Record<string, string> = {}) {
       }),
     stop: () =>
       new Promise<void>((resolve) => {
+        process.off('exit', killChild);
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -1,5 +1,6 @@
 /** `npm run bench`: runs every benchmark against the built app and server, prints the figures and saves them in bench/results/. */
 import { benchApp } from './app.ts';
+import { benchMesh } from './mesh.ts';
 import { benchSignalling } from './signalling.ts';
 
 const signalling = await benchSignalling();
@@ -27,4 +28,21 @@ console.table({
   'service worker, gzip (KB)': app.serviceWorkerGzipKB,
   'Home first contentful paint p50 (ms)': app.homeFirstContentfulPaintMs.p50,
   'Home first contentful paint p90 (ms)': app.homeFirstContentfulPaintMs.p90,
+});
+
+const mesh = await benchMesh();
+console.log('\nMesh media (bench/results/mesh.json)');
+console.table({
+  'share → first frame p50 (ms), target ≤ 400': mesh.shareToFirstFrameMs.p50,
+  'share → first frame p90 (ms)': mesh.shareToFirstFrameMs.p90,
+  [`teacher downlink, ${mesh.teacherDownlink.students} thumbnails (kbps)`]: mesh.teacherDownlink.thumbnailTotalKbps,
+  'largest thumbnail (kbps), target ≤ 250': Math.max(...mesh.teacherDownlink.thumbnailsKbps),
+  'zoomed stream, fake screen (kbps)': mesh.teacherDownlink.zoomedStreamKbps,
+  'thumbnail, moving content (kbps), target ≤ 250': mesh.teacherDownlink.movingContent.thumbnailKbps,
+  'zoomed, moving content (kbps), target ≥ 1500': mesh.teacherDownlink.movingContent.zoomedKbps,
+  'student upload, 1 thumbnail viewer (kbps)': mesh.studentPerSupervisor.thumbnail.uploadKbps,
+  'student upload, 1 full-quality viewer (kbps)': mesh.studentPerSupervisor.full.uploadKbps,
+  'student browser CPU, in room, not sharing (% core)': mesh.studentPerSupervisor.inRoomNotSharingCpuPercent,
+  'student browser CPU, 1 thumbnail viewer (% core)': mesh.studentPerSupervisor.thumbnail.browserCpuPercent,
+  'student browser CPU, 1 full viewer (% core)': mesh.studentPerSupervisor.full.browserCpuPercent,
 });
