@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -104,4 +104,31 @@ test('a page not served over HTTPS says exactly what to do', async () => {
     `Screen sharing needs HTTPS: open https://classroom.school.test:${port}/ or ask your admin.`,
   );
   await browser.close();
+});
+
+test('a new version is offered, and applied only when the person chooses to reload', async ({ browser }) => {
+  const { context, page } = await person(browser);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  // A new deployment: the service worker file changes on the server.
+  const sw = join(process.cwd(), 'dist/app/sw.js');
+  const original = readFileSync(sw, 'utf8');
+  writeFileSync(sw, `${original}\n// next release\n`);
+  try {
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    const offer = page.getByRole('status').filter({ hasText: 'Update available.' });
+    await expect(offer).toBeVisible();
+    // Nothing reloads by itself: the page keeps its state until the person chooses.
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await page.waitForTimeout(1000);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    await offer.getByRole('button', { name: 'Reload to update' }).click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(page.getByText('Update available.')).toHaveCount(0);
+  } finally {
+    writeFileSync(sw, original);
+    await context.close();
+  }
 });
