@@ -7,6 +7,7 @@ import type { ClientConfig } from '../shared/protocol.ts';
 import { useRoute, useServerReachable } from './hooks.ts';
 import * as api from './net/api.ts';
 import { RoomController } from './room/room-controller.ts';
+import { parseRoute } from './state/links.ts';
 import { seatEndText, type SeatEnd } from './state/session.ts';
 import { clearSeat, loadName, loadSeat, saveSeat, type SavedSeat } from './state/storage.ts';
 import { watchForUpdates } from './sw-update.ts';
@@ -35,7 +36,10 @@ export function App() {
     void loadName().then(setName);
     void loadSeat().then((saved) => {
       setSeat(saved ?? null);
-      if (saved) navigate({ screen: 'room', code: saved.code }, { replace: true });
+      // Reopening the app returns to the seat, unless a link to another room was opened.
+      const opened = parseRoute(location.pathname, location.hash);
+      const elsewhere = (opened.screen === 'join' || opened.screen === 'room') && opened.code !== saved?.code;
+      if (saved && !elsewhere) navigate({ screen: 'room', code: saved.code }, { replace: true });
     });
     watchForUpdates((apply) => setApplyUpdate(() => apply));
     return () => clearTimeout(timer);
@@ -55,6 +59,8 @@ export function App() {
   useEffect(() => () => controller?.dispose(), [controller]);
 
   const enterRoom = async (next: SavedSeat) => {
+    // One seat at a time: joining another room gives up the old seat now rather than after a timeout.
+    if (seat && seat.token !== next.token) api.leaveRoom(seat.code, seat.token).catch(() => undefined);
     await saveSeat(next);
     setName(next.name);
     setHomeNotice(null);

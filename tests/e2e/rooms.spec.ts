@@ -91,3 +91,23 @@ test('a wrong supervisor key is refused with a message saying what to do', async
   await teacher.context.close();
   await other.context.close();
 });
+
+test('a student holds one seat: opening another room’s link and joining gives up the old seat', async ({ browser }) => {
+  const teacherA = await person(browser);
+  const roomA = await new HomePage(teacherA.page).createRoom('History', 'Ms Lee');
+  const teacherB = await person(browser);
+  const roomB = await new HomePage(teacherB.page).createRoom('Biology', 'Mr Ode');
+  const codeB = await roomB.code();
+
+  const ada = await person(browser, `/join/${await roomA.code()}`);
+  await new HomePage(ada.page).join({ name: 'Ada' });
+  await expect(new StudentRoomPage(ada.page).heading('History')).toBeVisible();
+
+  await ada.page.goto(`/join/${codeB}`);
+  await expect(ada.page.getByRole('status').filter({ hasText: 'You are still in “History”.' })).toBeVisible();
+  await new HomePage(ada.page).join({ name: 'Ada' });
+  await expect(new StudentRoomPage(ada.page).heading('Biology')).toBeVisible();
+  await expect(roomA.students().filter({ hasText: 'Ada' })).toContainText('Left');
+  await expect(roomB.students().filter({ hasText: 'Ada' })).toBeVisible();
+  for (const p of [teacherA, teacherB, ada]) await p.context.close();
+});
