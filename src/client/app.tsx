@@ -2,7 +2,7 @@
  * The app shell: routes between screens, owns the saved seat and the room controller's lifetime,
  * and shows the banners every screen shares (offline, insecure page, update available).
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ClientConfig } from '../shared/protocol.ts';
 import { useRoute, useServerReachable } from './hooks.ts';
 import * as api from './net/api.ts';
@@ -45,7 +45,13 @@ export function App() {
     return () => clearTimeout(timer);
   }, []);
 
-  const onSeatEnded = (reason: SeatEnd, roomName: string) => {
+  // The seat in use, for callbacks of controllers that may outlive it by an event or two.
+  const currentSeat = useRef<SavedSeat | null | undefined>(seat);
+  currentSeat.current = seat;
+
+  const onSeatEnded = (ended: SavedSeat, reason: SeatEnd, roomName: string) => {
+    // A seat given up for another room may still report its end; only the current one counts.
+    if (currentSeat.current?.token !== ended.token) return;
     void clearSeat();
     setSeat(null);
     setHomeNotice(seatEndText(reason, roomName));
@@ -53,14 +59,18 @@ export function App() {
   };
 
   const controller = useMemo(
-    () => (seat && config ? new RoomController(seat, config, onSeatEnded) : null),
+    () => (seat && config ? new RoomController(seat, config, (reason, name) => onSeatEnded(seat, reason, name)) : null),
     [seat?.token, config !== null],
   );
   useEffect(() => () => controller?.dispose(), [controller]);
 
   const enterRoom = async (next: SavedSeat) => {
     // One seat at a time: joining another room gives up the old seat now rather than after a timeout.
-    if (seat && seat.token !== next.token) api.leaveRoom(seat.code, seat.token).catch(() => undefined);
+    if (seat && seat.token !== next.token) {
+      controller?.dispose();
+      api.leaveRoom(seat.code, seat.token).catch(() => undefined);
+    }
+    currentSeat.current = next;
     await saveSeat(next);
     setName(next.name);
     setHomeNotice(null);

@@ -123,8 +123,8 @@ test('a new version is offered, and applied only when the person chooses to relo
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
     await page.waitForTimeout(1000);
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
-    await offer.getByRole('button', { name: 'Reload to update' }).click();
-    await expect.poll(() => page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
+    await Promise.all([page.waitForEvent('load'), offer.getByRole('button', { name: 'Reload to update' }).click()]);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expect(page.getByText('Update available.')).toHaveCount(0);
   } finally {
