@@ -11,6 +11,7 @@ import {
   type LeaveReason,
   type Role,
   type TerminateReason,
+  type Transport,
 } from '../../src/shared/protocol.ts';
 
 /** A member as the registry holds it, secrets included. */
@@ -38,6 +39,9 @@ export interface Room {
   readonly members: readonly Member[];
   /** Since when the room has had no supervisor; null while it has one. */
   readonly orphanedSince: number | null;
+  /** How screens travel now, and since when (the relay policy's hysteresis needs it). */
+  readonly transport: Transport;
+  readonly transportSince: number;
 }
 
 /** The whole registry. Treat as immutable: operations return a new one. */
@@ -80,6 +84,7 @@ export type RegistryEvent =
       previousHostId: string | null;
       reason: HostChangeReason;
     }
+  | { type: 'transport-changed'; code: string; transport: Transport }
   | { type: 'room-terminated'; code: string; room: Room; reason: TerminateReason };
 
 /** Why an operation was refused; the HTTP adapter maps each to a status and a message. */
@@ -127,6 +132,8 @@ export function createRoom(
     hostId: host.id,
     members: [host],
     orphanedSince: null,
+    transport: 'mesh',
+    transportSince: ctx.now,
   };
   return done(withRoom(state, room), [{ type: 'room-created', code }], { room, member: host });
 }
@@ -249,6 +256,23 @@ export function setSharing(
   const next = withMember(room, { ...member, sharing: input.sharing });
   const type = input.sharing ? 'share-started' : 'share-stopped';
   return done(withRoom(state, next), [{ type, code: room.code, memberId: member.id }], undefined);
+}
+
+/** Switches how a room's screens travel (decided by the relay policy, outside the registry). */
+export function setTransport(
+  state: RegistryState,
+  input: { code: string; transport: Transport },
+  ctx: Context,
+): Outcome<void> {
+  const room = state.rooms.get(input.code);
+  if (!room) return refuse('room-not-found');
+  if (room.transport === input.transport) return done(state, [], undefined);
+  const next: Room = { ...room, transport: input.transport, transportSince: ctx.now };
+  return done(
+    withRoom(state, next),
+    [{ type: 'transport-changed', code: room.code, transport: input.transport }],
+    undefined,
+  );
 }
 
 /** PeerServer accepted the member's connection. Unknown peers are ignored. */

@@ -32,6 +32,7 @@ export function roomView(room: Room, viewer: Member): RoomView {
     code: room.code,
     name: room.name,
     listed: room.listed,
+    transport: room.transport,
     hostId: room.hostId,
     createdAt: room.createdAt,
     students: room.members.filter((m) => m.role === 'student').length,
@@ -79,6 +80,8 @@ export function eventFor(event: RegistryEvent, room: Room | undefined, viewer: M
       const subject = subjectOf(event.memberId);
       return subject && canSee(viewer, subject) ? { type: event.type, memberId: event.memberId } : null;
     }
+    case 'transport-changed':
+      return { type: 'transport-changed', transport: event.transport };
     case 'host-changed':
       return { type: 'host-changed', hostId: event.hostId, previousHostId: event.previousHostId, reason: event.reason };
     case 'room-terminated':

@@ -43,11 +43,15 @@ export interface MemberView {
   joinedAt: number;
 }
 
+/** How screens travel in a room: peer to peer, or through the server's relay peer. */
+export type Transport = 'mesh' | 'relay';
+
 /** A room as one member may see it: students see the supervisors and themselves only. */
 export interface RoomView {
   code: string;
   name: string;
   listed: boolean;
+  transport: Transport;
   /** Member id of the host; null while the room has no supervisor. */
   hostId: string | null;
   createdAt: number;
@@ -124,6 +128,7 @@ export type RoomEvent =
   | { type: 'share-started'; memberId: string }
   | { type: 'share-stopped'; memberId: string }
   | { type: 'host-changed'; hostId: string | null; previousHostId: string | null; reason: HostChangeReason }
+  | { type: 'transport-changed'; transport: Transport }
   | { type: 'room-terminated'; reason: TerminateReason };
 
 /** One message on `GET /api/lobby/events`; each (re)connection starts with a snapshot. */
@@ -144,8 +149,10 @@ export interface IceServer {
 export interface ClientConfig {
   version: string;
   iceServers: IceServer[];
-  /** How media travels: 'off' means always peer to peer (the relay arrives in a later release). */
+  /** When rooms use the relay: never, from a number of supervisors up, or always. */
   relayMode: 'off' | 'auto' | 'always';
+  /** The relay's PeerServer id, while it is running; students call it in relayed rooms. */
+  relayPeerId: string | null;
   limits: {
     maxMembersPerRoom: number;
     nameMaxLength: number;

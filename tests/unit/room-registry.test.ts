@@ -12,6 +12,7 @@ import {
   peerConnected,
   peerDisconnected,
   setSharing,
+  setTransport,
   sweep,
   terminateRoom,
   transferHost,
@@ -421,5 +422,20 @@ describe('presence and deadlines', () => {
     terminateRoom(state, { code, actorId: host.id });
     expect(JSON.stringify([...state.rooms.values()])).toBe(before);
     expect(state.roomByPeer.size).toBe(4);
+  });
+});
+
+describe('setTransport', () => {
+  it('records the room’s transport and since when, once per change', () => {
+    const { w, code, state } = classroom();
+    w.advance(5000);
+    const out = ok(setTransport(state, { code, transport: 'relay' }, w.ctx()));
+    expect(out.events).toEqual([{ type: 'transport-changed', code, transport: 'relay' }]);
+    expect(out.state.rooms.get(code)).toMatchObject({ transport: 'relay', transportSince: w.ctx().now });
+    expect(ok(setTransport(out.state, { code, transport: 'relay' }, w.ctx())).events).toEqual([]);
+    expect(setTransport(state, { code: 'ZZZZZZ', transport: 'relay' }, w.ctx())).toEqual({
+      ok: false,
+      error: 'room-not-found',
+    });
   });
 });

@@ -30,6 +30,7 @@ function snapshot(you: string, members: MemberView[], hostId = 'lee'): RoomEvent
       code: 'K7QM3X',
       name: 'Maths',
       listed: true,
+      transport: 'mesh',
       hostId,
       createdAt: 0,
       students,
