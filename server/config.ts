@@ -18,6 +18,13 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
+  readonly relay: {
+    readonly mode: 'off' | 'auto' | 'always';
+    readonly minSupervisors: number;
+    readonly holdS: number;
+    readonly announcedIps: readonly string[];
+    readonly portRange: readonly [number, number] | null;
+  };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -104,6 +111,54 @@ export const OPTIONS = {
     fallback: 'false',
     parse: boolean,
   },
+  RELAY_MODE: {
+    doc: 'When screens go through the relay peer in the server instead of peer to peer: off, auto (rooms with RELAY_MIN_SUPERVISORS or more supervisors), or always.',
+    example: 'auto',
+    fallback: 'off',
+    parse: (raw: string) => {
+      const mode = raw.trim().toLowerCase();
+      if (mode !== 'off' && mode !== 'auto' && mode !== 'always') throw new Error('must be off, auto or always');
+      return mode;
+    },
+  },
+  RELAY_MIN_SUPERVISORS: {
+    doc: 'With RELAY_MODE=auto: a room with at least this many supervisors uses the relay.',
+    example: '3',
+    fallback: '3',
+    parse: integer(1, 1000),
+  },
+  RELAY_HOLD_S: {
+    doc: 'With RELAY_MODE=auto: seconds a room keeps its transport before switching again (no flapping).',
+    example: '30',
+    fallback: '30',
+    parse: integer(0, 3600),
+  },
+  RELAY_ANNOUNCED_IPS: {
+    doc: 'Comma-separated addresses the relay offers to browsers besides its interfaces (e.g. the address students reach the server at, or 127.0.0.1 for a single-machine test).',
+    example: '192.0.2.10',
+    fallback: undefined,
+    parse: (raw: string) => {
+      const ips = raw
+        .split(',')
+        .map((ip) => ip.trim())
+        .filter(Boolean);
+      if (!ips.every((ip) => /^(\d{1,3}\.){3}\d{1,3}$|^[0-9a-f:]+$/i.test(ip)))
+        throw new Error('must be IP addresses separated by commas');
+      return ips;
+    },
+  },
+  RELAY_PORT_RANGE: {
+    doc: 'UDP ports the relay uses for media, as first-last, so the firewall can be opened for exactly them.',
+    example: '40000-40199',
+    fallback: undefined,
+    parse: (raw: string) => {
+      const match = /^(\d+)-(\d+)$/.exec(raw.trim());
+      const [first, last] = [Number(match?.[1]), Number(match?.[2])];
+      if (!match || first < 1024 || last > 65535 || first >= last)
+        throw new Error('must be two ports from 1024 to 65535, first lower, as first-last');
+      return [first, last] as [number, number];
+    },
+  },
   LOG_LEVEL: {
     doc: `Log detail: ${LOG_LEVELS.join(', ')}.`,
     example: 'info',
@@ -161,6 +216,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     rateLimitPerMinute: v.RATE_LIMIT_PER_MIN!,
     trustProxy: v.TRUST_PROXY!,
     logLevel: v.LOG_LEVEL!,
+    relay: Object.freeze({
+      mode: v.RELAY_MODE!,
+      minSupervisors: v.RELAY_MIN_SUPERVISORS!,
+      holdS: v.RELAY_HOLD_S!,
+      announcedIps: Object.freeze(v.RELAY_ANNOUNCED_IPS ?? []),
+      portRange: v.RELAY_PORT_RANGE ?? null,
+    }),
   });
 }
 

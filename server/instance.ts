@@ -16,6 +16,7 @@ import { RoomStreams } from './events/room-streams.ts';
 import { createApi } from './http/api.ts';
 import { createWebApp, requestLog } from './http/web.ts';
 import { PEER_PATH, createPeerGate } from './peer/peer-gate.ts';
+import { newRelayCredentials, startRelay, type RelayHost } from './relay/relay-host.ts';
 import { RoomStore } from './room-store.ts';
 
 /** How often deadlines (reconnect grace, empty-room time) are checked. */
@@ -29,6 +30,8 @@ export interface RunningServer {
   readonly store: RoomStore;
   /** Open event streams and PeerServer sockets, for health checks and benchmarks. */
   connections(): { roomStreams: number; lobbyStreams: number; peers: number };
+  /** The relay, when RELAY_MODE is not off. */
+  readonly relay: RelayHost | null;
   /** Stops accepting work, ends every stream and socket, and resolves when closed. */
   close(): Promise<void>;
 }
@@ -69,7 +72,10 @@ export async function startServer(
       }
     }
   });
-  const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }) });
+  // The relay is created after the server listens (it connects to PeerServer); its identity first.
+  let relay: RelayHost | null = null;
+  const relayCredentials = config.relay.mode === 'off' ? null : newRelayCredentials();
+  const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }), relay: relayCredentials });
 
   app.use(requestLog(log.child({ part: 'http' })));
   app.use(
@@ -80,6 +86,7 @@ export async function startServer(
       lobbyStreams,
       config,
       version,
+      relayPeerId: relayCredentials?.peerId ?? null,
       startedAt: clock(),
       onError: (err, req) => log.error({ err, method: req.method, path: req.path }, 'request failed'),
     }),
@@ -98,6 +105,16 @@ export async function startServer(
     });
   });
   const { port } = server.address() as AddressInfo;
+  if (relayCredentials) {
+    const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    relay = startRelay({
+      config,
+      store,
+      credentials: relayCredentials,
+      peerServerUrl: `${config.tls ? 'wss' : 'ws'}://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`,
+      log: log.child({ part: 'relay' }),
+    });
+  }
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
 
@@ -106,8 +123,12 @@ export async function startServer(
     port,
     store,
     connections: () => ({ roomStreams: roomStreams.size, lobbyStreams: lobbyStreams.size, peers: peers.size }),
+    get relay() {
+      return relay;
+    },
     close: async () => {
       clearInterval(sweeper);
+      relay?.close();
       roomStreams.closeAll();
       lobbyStreams.closeAll();
       peers.close();

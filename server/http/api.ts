@@ -40,8 +40,10 @@ export interface ApiDeps {
   store: RoomStore;
   roomStreams: RoomStreams;
   lobbyStreams: LobbyStreams;
-  config: Pick<Config, 'iceServers' | 'maxMembersPerRoom' | 'reconnectGraceS' | 'rateLimitPerMinute'>;
+  config: Pick<Config, 'iceServers' | 'maxMembersPerRoom' | 'reconnectGraceS' | 'rateLimitPerMinute' | 'relay'>;
   version: string;
+  /** The relay's PeerServer id, when RELAY_MODE is not off. */
+  relayPeerId: string | null;
   startedAt: number;
   onError: (error: unknown, req: Request) => void;
 }
@@ -85,7 +87,8 @@ export function createApi(deps: ApiDeps): express.Router {
     const body: ClientConfig = {
       version: deps.version,
       iceServers: [...config.iceServers],
-      relayMode: 'off',
+      relayMode: config.relay.mode,
+      relayPeerId: deps.relayPeerId,
       limits: {
         maxMembersPerRoom: config.maxMembersPerRoom,
         nameMaxLength: NAME_MAX_LENGTH,

@@ -26,8 +26,14 @@ interface GateLog {
 }
 
 /** Builds the PeerServer express app for `server` and wires it to the store. Mount it at PEER_PATH. */
-export function createPeerGate(deps: { server: HttpServer | HttpsServer; store: RoomStore; log: GateLog }) {
-  const { server, store, log } = deps;
+export function createPeerGate(deps: {
+  server: HttpServer | HttpsServer;
+  store: RoomStore;
+  log: GateLog;
+  /** The relay peer's id and token, admitted like a member's. */
+  relay: { peerId: string; token: string } | null;
+}) {
+  const { server, store, log, relay } = deps;
   const clients = new Map<string, IClient>();
 
   const peerServer = ExpressPeerServer(server, {
@@ -42,8 +48,9 @@ export function createPeerGate(deps: { server: HttpServer | HttpsServer; store: 
         // Refuse the upgrade itself, so an outsider never holds a member's id even for a moment.
         verifyClient: ({ req }, accept) => {
           const query = new URL(req.url ?? '', 'http://peer').searchParams;
-          const seat = authenticatePeer(store.state, query.get('id') ?? '', query.get('token') ?? '');
-          if (seat) return accept(true);
+          const [id, token] = [query.get('id') ?? '', query.get('token') ?? ''];
+          const isRelay = relay !== null && id === relay.peerId && token === relay.token;
+          if (isRelay || authenticatePeer(store.state, id, token)) return accept(true);
           log.warn({ remote: req.socket.remoteAddress }, 'refused PeerServer connection: not a current member');
           accept(false, 401, 'Unauthorized');
         },

@@ -32,6 +32,11 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_MIN: '0',
       TRUST_PROXY: 'true',
       LOG_LEVEL: 'WARN',
+      RELAY_MODE: 'auto',
+      RELAY_MIN_SUPERVISORS: '4',
+      RELAY_HOLD_S: '10',
+      RELAY_ANNOUNCED_IPS: '192.0.2.10, 127.0.0.1',
+      RELAY_PORT_RANGE: '40000-40199',
     });
     expect(config).toEqual({
       port: 8443,
@@ -45,19 +50,39 @@ describe('loadConfig', () => {
       rateLimitPerMinute: 0,
       trustProxy: true,
       logLevel: 'warn',
+      relay: {
+        mode: 'auto',
+        minSupervisors: 4,
+        holdS: 10,
+        announcedIps: ['192.0.2.10', '127.0.0.1'],
+        portRange: [40000, 40199],
+      },
     });
   });
 
   it('reports every problem at once, each with an example of a valid value', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', ICE_SERVERS: '[{"urls":"http://x"}]', TLS_CERT_FILE: '/c.pem', LOG_LEVEL: 'loud' });
+      loadConfig({
+        PORT: 'eighty',
+        ICE_SERVERS: '[{"urls":"http://x"}]',
+        TLS_CERT_FILE: '/c.pem',
+        LOG_LEVEL: 'loud',
+        RELAY_MODE: 'sometimes',
+        RELAY_PORT_RANGE: '5000-4000',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(6);
+    expect(problems.find((p) => p.startsWith('RELAY_MODE'))).toContain(
+      'must be off, auto or always; for example RELAY_MODE=auto',
+    );
+    expect(problems.find((p) => p.startsWith('RELAY_PORT_RANGE'))).toContain(
+      'for example RELAY_PORT_RANGE=40000-40199',
+    );
     expect(problems[0]).toMatch(/^PORT="eighty" must be a whole number from 0 to 65535; for example PORT=3000$/);
     expect(problems.find((p) => p.startsWith('ICE_SERVERS'))).toContain('for example ICE_SERVERS=[{"urls":"turn:');
     expect(problems.find((p) => p.startsWith('TLS_CERT_FILE and TLS_KEY_FILE'))).toContain('set both');

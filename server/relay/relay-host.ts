@@ -1,0 +1,154 @@
+/**
+ * Runs the relay process beside the server: forks it with its own PeerServer identity, restarts it
+ * when it dies, applies the relay policy to every room through the store, and keeps the relay told
+ * who may publish and who should receive.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.ts';
+import { chooseTransport } from '../core/relay-policy.ts';
+import { setTransport, type RegistryState } from '../core/room-registry.ts';
+import type { RoomStore } from '../room-store.ts';
+import type { FromRelay, RelayRoom, RelayWorkerData, ToRelay } from './relay-protocol.ts';
+
+/** How often the policy looks again (its hold time runs out without any event). */
+const POLICY_INTERVAL_MS = 1000;
+const MAX_RESTART_BACKOFF_MS = 10_000;
+
+/** The parts of the logger the host uses. */
+interface HostLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** The relay's PeerServer id and token; the same across its restarts. */
+export interface RelayCredentials {
+  readonly peerId: string;
+  readonly token: string;
+}
+
+/** A fresh relay identity (PeerJS ids allow letters and digits). */
+export function newRelayCredentials(): RelayCredentials {
+  return { peerId: `relay${randomBytes(12).toString('hex')}`, token: randomBytes(32).toString('base64url') };
+}
+
+/** A running relay. */
+export interface RelayHost {
+  /** Whether the relay is up and registered with PeerServer. */
+  readonly up: boolean;
+  /** The relay process's pid, while it runs. */
+  readonly pid: number | null;
+  close(): void;
+}
+
+/** Starts the relay (for RELAY_MODE auto or always) for a server reachable at `peerServerUrl` (ws://127.0.0.1:port). */
+export function startRelay(deps: {
+  config: Pick<Config, 'relay'>;
+  store: RoomStore;
+  credentials: RelayCredentials;
+  peerServerUrl: string;
+  log: HostLog;
+}): RelayHost {
+  const { config, store, log, credentials } = deps;
+  const policy = {
+    mode: config.relay.mode,
+    minSupervisors: config.relay.minSupervisors,
+    holdMs: config.relay.holdS * 1000,
+  };
+  let child: ChildProcess | null = null;
+  let up = false;
+  let closed = false;
+  let backoffMs = 500;
+  let restart: ReturnType<typeof setTimeout> | undefined;
+
+  const tell = (message: ToRelay) => {
+    if (child?.connected) child.send(message);
+  };
+  const applyPolicy = () => {
+    for (const room of store.state.rooms.values()) {
+      const situation = {
+        transport: room.transport,
+        transportSince: room.transportSince,
+        supervisors: room.members.filter((m) => m.role === 'supervisor').length,
+        relayUp: up,
+      };
+      const transport = chooseTransport(policy, situation, Date.now());
+      if (transport !== room.transport)
+        store.run((state, ctx) => setTransport(state, { code: room.code, transport }, ctx));
+    }
+  };
+  const publish = (state: RegistryState) => tell({ type: 'rooms', rooms: relayRooms(state) });
+
+  const spawn = () => {
+    const data: RelayWorkerData = {
+      peerUrl: `${deps.peerServerUrl}/peerjs/peerjs?key=peerjs&id=${credentials.peerId}&token=${credentials.token}`,
+      announcedIps: [...config.relay.announcedIps],
+      portRange: config.relay.portRange ? [...config.relay.portRange] : null,
+    };
+    const compiled = import.meta.url.endsWith('.js');
+    const entry = fileURLToPath(new URL(`./relay-process.${compiled ? 'js' : 'ts'}`, import.meta.url));
+    child = fork(entry, [], {
+      env: { ...process.env, RELAY_WORKER_DATA: JSON.stringify(data) },
+      // Run from source (tests, `npm run dev`) through tsx; the built server runs plain JavaScript.
+      execArgv: compiled ? [] : ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const current = child;
+    current.on('message', (message: FromRelay) => {
+      if (message.type !== 'ready' || child !== current) return;
+      up = true;
+      backoffMs = 500;
+      log.info({ pid: current.pid }, 'relay is up');
+      publish(store.state);
+      applyPolicy();
+    });
+    current.on('exit', (code, signal) => {
+      if (child !== current) return;
+      child = null;
+      up = false;
+      if (closed) return;
+      log.warn({ code, signal }, 'relay stopped; rooms fall back to peer to peer while it restarts');
+      applyPolicy();
+      restart = setTimeout(spawn, backoffMs);
+      backoffMs = Math.min(backoffMs * 2, MAX_RESTART_BACKOFF_MS);
+    });
+  };
+
+  const unsubscribe = store.subscribe((_events, state) => {
+    publish(state);
+    // After the store has finished telling everyone about this change, not in the middle of it.
+    queueMicrotask(applyPolicy);
+  });
+  const timer = setInterval(applyPolicy, POLICY_INTERVAL_MS);
+  timer.unref();
+  spawn();
+
+  return {
+    get up() {
+      return up;
+    },
+    get pid() {
+      return child?.pid ?? null;
+    },
+    close() {
+      closed = true;
+      clearTimeout(restart);
+      clearInterval(timer);
+      unsubscribe();
+      child?.kill();
+    },
+  };
+}
+
+/** What the relay needs to know of each room. */
+function relayRooms(state: RegistryState): RelayRoom[] {
+  return [...state.rooms.values()].map((room) => ({
+    code: room.code,
+    relayed: room.transport === 'relay',
+    students: room.members.filter((m) => m.role === 'student').map((m) => ({ memberId: m.id, peerId: m.peerId })),
+    supervisors: room.members
+      .filter((m) => m.role === 'supervisor' && m.connected)
+      .map((m) => ({ memberId: m.id, peerId: m.peerId })),
+  }));
+}

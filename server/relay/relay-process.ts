@@ -1,0 +1,30 @@
+/**
+ * Entry point of the relay's own process, forked by the server: media work runs here, so
+ * forwarding packets never delays signalling and HTTP, and a crash here cannot take the server down.
+ */
+import { PeerClient } from './peer-client.ts';
+import { Relay } from './relay.ts';
+import type { FromRelay, RelayWorkerData, ToRelay } from './relay-protocol.ts';
+
+const data = JSON.parse(process.env.RELAY_WORKER_DATA ?? '{}') as RelayWorkerData;
+const tell = (message: FromRelay) => process.send?.(message);
+
+const relay = new Relay((message) => client.send(message), {
+  announcedIps: data.announcedIps,
+  portRange: data.portRange,
+});
+const client = new PeerClient(
+  data.peerUrl,
+  (message) => relay.handle(message),
+  () => tell({ type: 'ready' }),
+);
+
+process.on('message', (message: ToRelay) => {
+  if (message.type === 'rooms') relay.setRooms(message.rooms);
+});
+// The server went away: so does the relay.
+process.on('disconnect', () => {
+  relay.close();
+  client.close();
+  process.exit(0);
+});

@@ -1,0 +1,30 @@
+/**
+ * Messages between the server and its relay worker. The server tells the relay who may publish and
+ * who should receive; the relay says when it is reachable on PeerServer.
+ */
+
+/** One room as the relay needs to know it. */
+export interface RelayRoom {
+  code: string;
+  /** Whether this room's screens go through the relay right now. */
+  relayed: boolean;
+  students: { memberId: string; peerId: string }[];
+  /** Connected supervisors only: they are the ones to send screens to. */
+  supervisors: { memberId: string; peerId: string }[];
+}
+
+/** Server → relay. */
+export type ToRelay = { type: 'rooms'; rooms: RelayRoom[] };
+
+/** Relay → server. */
+export type FromRelay = { type: 'ready' } | { type: 'error'; message: string };
+
+/** What the worker is started with. */
+export interface RelayWorkerData {
+  /** PeerServer websocket URL with the relay's id and token. */
+  peerUrl: string;
+  /** Addresses the relay offers to browsers (ICE host candidates). */
+  announcedIps: string[];
+  /** UDP ports the relay may use, for the school's firewall. */
+  portRange: [number, number] | null;
+}

@@ -1,0 +1,342 @@
+/**
+ * The relay peer (werift): receives each student's screen once and forwards its RTP packets to
+ * every supervisor of the room, never decoding or re-encoding. Signalling is PeerJS's own, so
+ * students call the relay as they would call a supervisor, and supervisors receive relayed calls
+ * through the same code path, with metadata naming the student.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RtcpPayloadSpecificFeedback,
+  PictureLossIndication,
+  RtpPacket,
+  type RTCDataChannel,
+  type RTCRtpTransceiver,
+  type RTCIceCandidate,
+} from 'werift';
+import type { PeerMessage } from './peer-client.ts';
+import type { RelayRoom } from './relay-protocol.ts';
+
+/** Keyframe requests upstream: at most one this often per student, however many supervisors ask. */
+const PLI_MIN_INTERVAL_MS = 500;
+/** A new subscriber gets keyframe requests this often until one has reached it. */
+const KEYFRAME_RETRY_MS = 300;
+
+interface Publisher {
+  studentId: string;
+  peerId: string;
+  connectionId: string;
+  pc: RTCPeerConnection;
+  transceiver: RTCRtpTransceiver | null;
+  ssrc: number | null;
+  surface: unknown;
+  lastPliAt: number;
+  /** The data channel PeerJS opened with the call: the relay tells the student who receives them. */
+  channel: RTCDataChannel | null;
+}
+
+interface Subscriber {
+  studentId: string;
+  supervisorId: string;
+  peerId: string;
+  connectionId: string;
+  pc: RTCPeerConnection;
+  transceiver: RTCRtpTransceiver;
+  connected: boolean;
+  gotKeyframe: boolean;
+  keyframeTimer?: ReturnType<typeof setInterval>;
+}
+
+/** The relay's peers and the forwarding between them. */
+export class Relay {
+  readonly #publishers = new Map<string, Publisher>();
+  readonly #subscribers = new Map<string, Subscriber>();
+  #rooms: RelayRoom[] = [];
+
+  constructor(
+    private readonly send: (message: PeerMessage) => void,
+    private readonly options: { announcedIps: string[]; portRange: [number, number] | null },
+  ) {}
+
+  /** Number of students whose screen the relay receives, and of forwarded streams. */
+  get size(): { publishers: number; subscribers: number } {
+    return { publishers: this.#publishers.size, subscribers: this.#subscribers.size };
+  }
+
+  /** The server's view of who may publish and who receives changed. */
+  setRooms(rooms: RelayRoom[]): void {
+    this.#rooms = rooms;
+    const allowed = new Map<string, string>();
+    for (const room of rooms) if (room.relayed) for (const s of room.students) allowed.set(s.peerId, s.memberId);
+    for (const publisher of [...this.#publishers.values()]) {
+      if (allowed.get(publisher.peerId) !== publisher.studentId) this.#closePublisher(publisher);
+    }
+    this.#reconcileSubscribers();
+  }
+
+  /** A signalling message for the relay. */
+  handle(message: PeerMessage): void {
+    const { type, src, payload } = message;
+    if (!src) return;
+    if (type === 'OFFER' && payload?.type === 'media' && payload.sdp && payload.connectionId) {
+      void this.#acceptCall(src, payload.connectionId, payload.sdp, payload.metadata);
+    } else if (type === 'ANSWER' && payload?.sdp && payload.connectionId) {
+      const subscriber = this.#findSubscriber(payload.connectionId);
+      const answer = payload.sdp as { type: 'answer'; sdp: string };
+      if (subscriber) void subscriber.pc.setRemoteDescription(answer).catch(() => this.#closeSubscriber(subscriber));
+    } else if (type === 'CANDIDATE' && payload?.candidate && payload.connectionId) {
+      const pc = this.#findPublisher(payload.connectionId)?.pc ?? this.#findSubscriber(payload.connectionId)?.pc;
+      void pc?.addIceCandidate(payload.candidate as RTCIceCandidate).catch(() => undefined);
+    } else if (type === 'LEAVE' || type === 'EXPIRE') {
+      for (const p of [...this.#publishers.values()]) if (p.peerId === src) this.#closePublisher(p);
+      for (const s of [...this.#subscribers.values()]) if (s.peerId === src) this.#closeSubscriber(s);
+    }
+  }
+
+  /** Closes every connection. */
+  close(): void {
+    for (const p of [...this.#publishers.values()]) this.#closePublisher(p);
+    for (const s of [...this.#subscribers.values()]) this.#closeSubscriber(s);
+  }
+
+  #newPeerConnection(): RTCPeerConnection {
+    return new RTCPeerConnection({
+      codecs: {
+        video: [
+          new RTCRtpCodecParameters({
+            mimeType: 'video/VP8',
+            clockRate: 90000,
+            // REMB, not transport-cc: with transport-cc Chrome's estimate toward werift stays at
+            // 100–300 kbps; with REMB it ramps normally.
+            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
+          }),
+        ],
+      },
+      headerExtensions: { video: [] },
+      iceAdditionalHostAddresses: this.options.announcedIps,
+      icePortRange: this.options.portRange ?? undefined,
+    });
+  }
+
+  #trickle(pc: RTCPeerConnection, peerId: string, connectionId: string): void {
+    pc.onIceCandidate.subscribe((candidate) => {
+      if (!candidate) return;
+      this.send({
+        type: 'CANDIDATE',
+        dst: peerId,
+        payload: { candidate: candidate.toJSON(), type: 'media', connectionId },
+      });
+    });
+  }
+
+  /** A student calls: answer receive-only, if they are a student of a relayed room. */
+  async #acceptCall(peerId: string, connectionId: string, offer: { type: string; sdp: string }, metadata: unknown) {
+    const student = this.#rooms
+      .filter((r) => r.relayed)
+      .flatMap((r) => r.students)
+      .find((s) => s.peerId === peerId);
+    const studentId = (metadata as { studentId?: unknown } | undefined)?.studentId;
+    if (!student || student.memberId !== studentId) return;
+    const previous = this.#publisherOf(student.memberId);
+    const pc = this.#newPeerConnection();
+    const publisher: Publisher = {
+      studentId: student.memberId,
+      peerId,
+      connectionId,
+      pc,
+      transceiver: null,
+      ssrc: null,
+      surface: (metadata as { surface?: unknown }).surface ?? null,
+      lastPliAt: 0,
+      channel: null,
+    };
+    pc.onDataChannel.subscribe((channel) => {
+      publisher.channel = channel;
+      channel.stateChanged.subscribe((state) => state === 'open' && this.#tellViewers(publisher.studentId));
+    });
+    this.#publishers.set(connectionId, publisher);
+    this.#trickle(pc, peerId, connectionId);
+    pc.onTrack.subscribe((track) => {
+      publisher.transceiver = pc.getTransceivers().find((t) => t.receiver.track === track) ?? null;
+      track.onReceiveRtp.subscribe((rtp) => {
+        publisher.ssrc = rtp.header.ssrc;
+        this.#forward(publisher, rtp);
+      });
+    });
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'failed' || state === 'closed') this.#closePublisher(publisher);
+      if (state === 'connected') {
+        // The newest call from a student replaces an older one (a reload, a rebuilt call).
+        if (previous && previous !== publisher) this.#closePublisher(previous);
+        this.#reconcileSubscribers();
+      }
+    });
+    try {
+      await pc.setRemoteDescription(offer as { type: 'offer'; sdp: string });
+      await pc.setLocalDescription(await pc.createAnswer());
+      this.send({
+        type: 'ANSWER',
+        dst: peerId,
+        payload: { sdp: toInit(pc.localDescription!), type: 'media', connectionId },
+      });
+    } catch {
+      this.#closePublisher(publisher);
+    }
+  }
+
+  /** Every connected supervisor of a relayed room gets every publishing student of that room. */
+  #reconcileSubscribers(): void {
+    const wanted = new Map<string, { studentId: string; supervisorId: string; peerId: string }>();
+    for (const room of this.#rooms) {
+      if (!room.relayed) continue;
+      for (const student of room.students) {
+        const publisher = this.#publisherOf(student.memberId);
+        if (!publisher || publisher.pc.connectionState !== 'connected') continue;
+        for (const supervisor of room.supervisors) {
+          wanted.set(`${student.memberId}/${supervisor.memberId}`, {
+            studentId: student.memberId,
+            supervisorId: supervisor.memberId,
+            peerId: supervisor.peerId,
+          });
+        }
+      }
+    }
+    for (const [key, subscriber] of [...this.#subscribers]) if (!wanted.has(key)) this.#closeSubscriber(subscriber);
+    for (const [key, want] of wanted) if (!this.#subscribers.has(key)) void this.#subscribe(key, want);
+  }
+
+  /** Calls a supervisor with one student's screen. */
+  async #subscribe(key: string, want: { studentId: string; supervisorId: string; peerId: string }) {
+    const pc = this.#newPeerConnection();
+    const transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
+    // PeerJS closes a media call when its data channel closes, and zoom requests travel on it.
+    pc.createDataChannel('relay');
+    const connectionId = `mc_relay${randomBytes(6).toString('hex')}`;
+    const subscriber: Subscriber = { ...want, connectionId, pc, transceiver, connected: false, gotKeyframe: false };
+    this.#subscribers.set(key, subscriber);
+    this.#trickle(pc, want.peerId, connectionId);
+    transceiver.sender.onRtcp.subscribe((rtcp) => {
+      if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback instanceof PictureLossIndication) {
+        this.#requestKeyframe(want.studentId);
+      }
+    });
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') {
+        subscriber.connected = true;
+        this.#tellViewers(want.studentId);
+        // A screen encoder sends almost no keyframes by itself: ask until one reaches this viewer.
+        this.#requestKeyframe(want.studentId, true);
+        subscriber.keyframeTimer = setInterval(() => {
+          if (subscriber.gotKeyframe) return clearInterval(subscriber.keyframeTimer);
+          this.#requestKeyframe(want.studentId, true);
+        }, KEYFRAME_RETRY_MS);
+      }
+      if (state === 'failed' || state === 'closed') this.#closeSubscriber(subscriber);
+    });
+    const publisher = this.#publisherOf(want.studentId);
+    const metadata = { studentId: want.studentId, surface: publisher?.surface ?? null, relayed: true };
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      this.send({
+        type: 'OFFER',
+        dst: want.peerId,
+        payload: { sdp: toInit(pc.localDescription!), type: 'media', connectionId, metadata },
+      });
+    } catch {
+      this.#closeSubscriber(subscriber);
+    }
+  }
+
+  #forward(publisher: Publisher, rtp: RtpPacket): void {
+    // Padding-only packets are bandwidth probes for the student's own link; they carry no picture.
+    if (rtp.payload.length === 0) return;
+    const keyframe = isVp8KeyframeStart(rtp.payload);
+    for (const subscriber of this.#subscribers.values()) {
+      if (subscriber.studentId !== publisher.studentId || !subscriber.connected) continue;
+      if (keyframe) subscriber.gotKeyframe = true;
+      // sendRtp rewrites the header and keeps the packet for retransmission: each viewer gets its
+      // own copy, without the student's header extensions (their ids were negotiated upstream).
+      const copy = RtpPacket.deSerialize(rtp.serialize());
+      copy.header.extensions = [];
+      copy.header.padding = false;
+      void subscriber.transceiver.sender.sendRtp(copy).catch(() => undefined);
+    }
+  }
+
+  /** Tells a student which supervisors receive their screen through the relay right now. */
+  #tellViewers(studentId: string): void {
+    const channel = this.#publisherOf(studentId)?.channel;
+    if (channel?.readyState !== 'open') return;
+    const supervisorIds = [...this.#subscribers.values()]
+      .filter((s) => s.studentId === studentId && s.connected)
+      .map((s) => s.supervisorId);
+    channel.send(JSON.stringify({ type: 'viewers', supervisorIds }));
+  }
+
+  #requestKeyframe(studentId: string, urgent = false): void {
+    const publisher = this.#publisherOf(studentId);
+    if (!publisher?.transceiver || publisher.ssrc === null) return;
+    const now = Date.now();
+    if (!urgent && now - publisher.lastPliAt < PLI_MIN_INTERVAL_MS) return;
+    publisher.lastPliAt = now;
+    void publisher.transceiver.receiver.sendRtcpPLI(publisher.ssrc).catch(() => undefined);
+  }
+
+  #publisherOf(studentId: string): Publisher | undefined {
+    let newest: Publisher | undefined;
+    for (const p of this.#publishers.values()) {
+      if (p.studentId !== studentId) continue;
+      if (!newest || p.pc.connectionState === 'connected') newest = p;
+    }
+    return newest;
+  }
+
+  #findPublisher(connectionId: string): Publisher | undefined {
+    return this.#publishers.get(connectionId);
+  }
+
+  #findSubscriber(connectionId: string): Subscriber | undefined {
+    for (const s of this.#subscribers.values()) if (s.connectionId === connectionId) return s;
+    return undefined;
+  }
+
+  #closePublisher(publisher: Publisher): void {
+    if (this.#publishers.get(publisher.connectionId) !== publisher) return;
+    this.#publishers.delete(publisher.connectionId);
+    void publisher.pc.close();
+    this.#reconcileSubscribers();
+  }
+
+  #closeSubscriber(subscriber: Subscriber): void {
+    const key = `${subscriber.studentId}/${subscriber.supervisorId}`;
+    if (this.#subscribers.get(key) !== subscriber) return;
+    this.#subscribers.delete(key);
+    clearInterval(subscriber.keyframeTimer);
+    void subscriber.pc.close();
+    this.#tellViewers(subscriber.studentId);
+  }
+}
+
+/**
+ * Whether a VP8 RTP payload starts a keyframe (RFC 7741): the descriptor's S bit with partition 0,
+ * then the payload header's P bit clear.
+ */
+export function isVp8KeyframeStart(payload: Buffer): boolean {
+  if (payload.length < 1) return false;
+  const first = payload[0]!;
+  const start = (first & 0x10) !== 0 && (first & 0x07) === 0;
+  if (!start) return false;
+  let offset = 1;
+  if (first & 0x80) {
+    const ext = payload[offset++] ?? 0;
+    if (ext & 0x80) offset += (payload[offset] ?? 0) & 0x80 ? 2 : 1;
+    if (ext & 0x40) offset += 1;
+    if (ext & 0x30) offset += 1;
+  }
+  return offset < payload.length && (payload[offset]! & 0x01) === 0;
+}
+
+function toInit(description: { type: string; sdp: string }): { type: string; sdp: string } {
+  return { type: description.type, sdp: description.sdp };
+}

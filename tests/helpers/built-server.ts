@@ -1,0 +1,77 @@
+/** Runs the built server (dist/node) as its own process on a free loopback port, for browser tests and benchmarks. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The built server (dist/node), started on loopback with `env`; resolves once it answers /api/health. */
+export async function startBuiltServer(env: Record<string, string> = {}) {
+  const port = await freePort();
+  const args = ['--expose-gc', '--import', join(root, 'bench/gc-probe.mjs'), join(root, 'dist/node/server/index.js')];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MIN: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Never leave the server behind, even when a benchmark throws.
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
+  const memoryWaiters: ((m: Memory) => void)[] = [];
+  let pending = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    pending += String(chunk);
+    let end: number;
+    while ((end = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      if (line.startsWith('MEMORY ')) memoryWaiters.shift()?.(JSON.parse(line.slice(7)) as Memory);
+      else process.stdout.write(`${line}\n`);
+    }
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    pid: child.pid!,
+    /** Memory after a full garbage collection in the server. */
+    memoryAfterGc: () =>
+      new Promise<Memory>((resolve) => {
+        memoryWaiters.push(resolve);
+        child.kill('SIGUSR2');
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.off('exit', killChild);
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The server's memory figures, in bytes. */
+export interface Memory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
