@@ -1,5 +1,6 @@
 /**
- * The media layer over PeerJS, mesh mode: each sharing student calls every supervisor directly.
+ * The media layer over PeerJS. In a mesh each sharing student calls every supervisor directly; in a
+ * relayed room the student calls the relay peer, and supervisors receive its calls the same way.
  * Keeps this member's PeerServer connection up (it is also how the room knows the member is
  * present), reconnecting with the same id and token after a drop.
  */
@@ -62,8 +63,9 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLay
     }, backoffMs);
     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
   };
-  const sender = self.role === 'student' ? new ShareSender(peer, self.memberId, () => updateViewers()) : null;
-  const receiver = self.role === 'supervisor' ? new ScreenReceiver(changed) : null;
+  const sender =
+    self.role === 'student' ? new ShareSender(peer, self.memberId, config.relayPeerId, () => updateViewers()) : null;
+  const receiver = self.role === 'supervisor' ? new ScreenReceiver(config.relayPeerId, changed) : null;
   const updateViewers = () => {
     const viewers = sender?.viewers() ?? [];
     if (viewers.join() === share.viewers.join()) return;
@@ -123,6 +125,7 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLay
       sender?.setMembers(members);
       receiver?.setMembers(members);
     },
+    setTransport: (transport) => sender?.setTransport(transport),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

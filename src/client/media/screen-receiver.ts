@@ -1,7 +1,9 @@
 /**
- * Supervisor side of the mesh: answers calls from current students of the room (receive-only),
- * says a screen is live only once frames are decoded (PeerJS's `stream` event fires before ICE
- * connects), and asks for full quality on the one screen this supervisor zooms into.
+ * Supervisor side: answers calls from current students of the room, or from the relay on behalf
+ * of one (receive-only); says a screen is live only once frames are decoded (PeerJS's `stream`
+ * event fires before ICE connects); keeps showing a student's old call until a new one (another
+ * transport, a rebuilt call) decodes, so the wall never goes black; and asks for full quality on
+ * the one screen this supervisor zooms into.
  */
 import type { MediaConnection } from 'peerjs';
 import type { MemberView } from '../../shared/protocol.ts';
@@ -22,25 +24,30 @@ interface Incoming {
 
 /** Receives students' screens. */
 export class ScreenReceiver {
-  readonly #screens = new Map<string, Incoming>();
+  /** Per student, the calls in order of arrival: the newest live one is shown. */
+  readonly #screens = new Map<string, Incoming[]>();
   /** Student member id by peer id. */
   #students = new Map<string, string>();
   readonly #waiting = new Map<MediaConnection, ReturnType<typeof setTimeout>>();
   #focused: string | null = null;
   readonly #poll: ReturnType<typeof setInterval>;
 
-  constructor(private readonly onChange: () => void) {
+  constructor(
+    private readonly relayPeerId: string | null,
+    private readonly onChange: () => void,
+  ) {
     this.#poll = setInterval(() => void this.#checkDecoding(), POLL_MS);
   }
 
-  /** The screen of one student. */
+  /** The screen of one student: the newest call that decodes, else the newest call. */
   screen(studentId: string): Screen | undefined {
-    return this.#screens.get(studentId)?.screen;
+    const calls = this.#screens.get(studentId) ?? [];
+    return ([...calls].reverse().find((c) => c.screen.state === 'live') ?? calls.at(-1))?.screen;
   }
 
   /** PeerJS delivered an incoming call. */
   onCall(call: MediaConnection): void {
-    const studentId = this.#students.get(call.peer);
+    const studentId = this.#studentOf(call);
     if (studentId) return this.#accept(call, studentId);
     // Not a student we know: wait briefly in case our roster lags behind theirs, then refuse.
     this.#waiting.set(
@@ -56,7 +63,7 @@ export class ScreenReceiver {
   setMembers(members: readonly MemberView[]): void {
     this.#students = new Map(members.filter((m) => m.role === 'student' && m.peerId).map((m) => [m.peerId!, m.id]));
     for (const [call, timer] of [...this.#waiting]) {
-      const studentId = this.#students.get(call.peer);
+      const studentId = this.#studentOf(call);
       if (!studentId) continue;
       clearTimeout(timer);
       this.#waiting.delete(call);
@@ -69,7 +76,7 @@ export class ScreenReceiver {
   /** The student this supervisor zooms into gets full quality; everyone else thumbnails. */
   focus(studentId: string | null): void {
     this.#focused = studentId;
-    for (const [id, incoming] of this.#screens) this.#sendLevel(id, incoming);
+    for (const [id, calls] of this.#screens) for (const incoming of calls) this.#sendLevel(id, incoming);
   }
 
   /** Hangs up everything. */
@@ -83,23 +90,26 @@ export class ScreenReceiver {
     for (const id of [...this.#screens.keys()]) this.#drop(id);
   }
 
+  /** The student a call carries: its caller, or for the relay the student named in its metadata. */
+  #studentOf(call: MediaConnection): string | undefined {
+    if (call.peer !== this.relayPeerId) return this.#students.get(call.peer);
+    const studentId = (call.metadata as Partial<CallMetadata> | undefined)?.studentId;
+    return [...this.#students.values()].find((id) => id === studentId);
+  }
+
   #accept(call: MediaConnection, studentId: string): void {
-    // A new call from the same student (after a reload or a rebuilt call) replaces the old one.
-    this.#drop(studentId);
     const metadata = call.metadata as Partial<CallMetadata> | undefined;
     const surface =
       metadata?.surface === 'monitor' || metadata?.surface === 'window' || metadata?.surface === 'browser'
         ? metadata.surface
         : null;
     const incoming: Incoming = { call, screen: { stream: null, state: 'connecting', surface }, level: null };
-    this.#screens.set(studentId, incoming);
+    this.#screens.set(studentId, [...(this.#screens.get(studentId) ?? []), incoming]);
     call.on('stream', (stream) => {
       incoming.screen = { ...incoming.screen, stream };
       this.onChange();
     });
-    const ended = () => {
-      if (this.#screens.get(studentId) === incoming) this.#drop(studentId);
-    };
+    const ended = () => this.#remove(studentId, incoming);
     call.on('close', ended);
     call.on('error', ended);
     call.answer();
@@ -108,7 +118,7 @@ export class ScreenReceiver {
     const whenOpen = () => this.#sendLevel(studentId, incoming);
     const wait = setInterval(() => {
       const dc = channel();
-      if (!dc || this.#screens.get(studentId) !== incoming) return clearInterval(wait);
+      if (!dc || !this.#screens.get(studentId)?.includes(incoming)) return clearInterval(wait);
       if (dc.readyState === 'open') {
         clearInterval(wait);
         whenOpen();
@@ -125,25 +135,37 @@ export class ScreenReceiver {
     incoming.level = level;
   }
 
-  #drop(studentId: string): void {
-    const incoming = this.#screens.get(studentId);
-    if (!incoming) return;
-    this.#screens.delete(studentId);
+  /** Hangs up one call of a student. */
+  #remove(studentId: string, incoming: Incoming): void {
+    const calls = this.#screens.get(studentId);
+    if (!calls?.includes(incoming)) return;
+    const rest = calls.filter((c) => c !== incoming);
+    if (rest.length > 0) this.#screens.set(studentId, rest);
+    else this.#screens.delete(studentId);
     incoming.call.close();
     this.onChange();
   }
 
+  /** Hangs up every call of a student. */
+  #drop(studentId: string): void {
+    for (const incoming of this.#screens.get(studentId) ?? []) this.#remove(studentId, incoming);
+  }
+
   /** Live means frames decoded; a connection that drops goes back to connecting until it recovers. */
   async #checkDecoding(): Promise<void> {
-    for (const incoming of this.#screens.values()) {
-      const pc = incoming.call.peerConnection;
-      if (!pc) continue;
-      const down = pc.connectionState === 'disconnected' || pc.connectionState === 'failed';
-      let state = incoming.screen.state;
-      if (down) state = 'connecting';
-      else if (state === 'connecting' && (await framesDecoded(pc)) > 0) state = 'live';
-      if (state !== incoming.screen.state) {
+    for (const [studentId, calls] of [...this.#screens]) {
+      for (const incoming of calls) {
+        const pc = incoming.call.peerConnection;
+        if (!pc) continue;
+        const down = pc.connectionState === 'disconnected' || pc.connectionState === 'failed';
+        let state = incoming.screen.state;
+        if (down) state = 'connecting';
+        else if (state === 'connecting' && (await framesDecoded(pc)) > 0) state = 'live';
+        if (state === incoming.screen.state) continue;
         incoming.screen = { ...incoming.screen, state };
+        // Make before break: once a newer call decodes, the older ones have been replaced.
+        if (state === 'live')
+          for (const older of calls.slice(0, calls.indexOf(incoming))) this.#remove(studentId, older);
         this.onChange();
       }
     }

@@ -4,10 +4,16 @@
  * and sets each call's encoder to the quality its supervisor asks for.
  */
 import type { MediaConnection, Peer } from 'peerjs';
-import type { MemberView } from '../../shared/protocol.ts';
+import type { MemberView, Transport } from '../../shared/protocol.ts';
 import type { Capture } from './capture.ts';
 import { encodingFor, parseQualityMessage, type QualityLevel } from './quality.ts';
 
+/** After a switch of transport, old calls stay up this long once the new ones connect (make before break). */
+const SWITCH_OVERLAP_MS = 3_000;
+/** ...and never longer than this, connected or not. */
+const SWITCH_MAX_MS = 10_000;
+/** Key of the call to the relay, beside supervisors' member ids. */
+const RELAY = 'relay';
 /** A call that has not connected in this time is torn down and placed again. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** A connection that stays "disconnected" this long is treated as failed. */
@@ -29,9 +35,19 @@ interface Outgoing {
   applying: Promise<void>;
 }
 
-/** Keeps one call per supervisor while a capture runs. */
+/**
+ * Keeps one call per supervisor while a capture runs (mesh), or a single call to the relay, which
+ * forwards it to every supervisor and tells us who receives it.
+ */
 export class ShareSender {
   readonly #calls = new Map<string, Outgoing>();
+  #transport: Transport = 'mesh';
+  /** Supervisors the relay forwards our screen to right now, as it reports them. */
+  #relayViewers: string[] = [];
+  /** Calls of the previous transport, kept until the new path is up. */
+  readonly #retiring = new Map<string, number>();
+  #retireTimer: ReturnType<typeof setInterval> | undefined;
+  #newPathUpSince: number | null = null;
   /** Per supervisor: delay before the next attempt, and the pending attempt. */
   readonly #retry = new Map<string, { delayMs: number; timer?: ReturnType<typeof setTimeout> }>();
   #supervisors: MemberView[] = [];
@@ -40,12 +56,29 @@ export class ShareSender {
   constructor(
     private readonly peer: Peer,
     private readonly studentId: string,
+    private readonly relayPeerId: string | null,
     private readonly onChange: () => void,
   ) {}
 
-  /** Member ids of the supervisors whose connection is up. */
+  /** Member ids of the supervisors receiving the screen: direct connections that are up, and the relay's viewers. */
   viewers(): string[] {
-    return [...this.#calls].filter(([, c]) => c.connected).map(([id]) => id);
+    const direct = [...this.#calls].filter(([id, c]) => c.connected && id !== RELAY).map(([id]) => id);
+    const relayed = this.#calls.get(RELAY)?.connected ? this.#relayViewers : [];
+    return [...new Set([...direct, ...relayed])];
+  }
+
+  /** The room switched transport: call the new way, and hang up the old way once it works. */
+  setTransport(transport: Transport): void {
+    if (transport === this.#transport) return;
+    this.#transport = transport;
+    const started = Date.now();
+    const targets = this.#targets();
+    for (const id of this.#calls.keys())
+      if (!targets.has(id) && !this.#retiring.has(id)) this.#retiring.set(id, started);
+    for (const id of targets.keys()) this.#retiring.delete(id);
+    clearInterval(this.#retireTimer);
+    this.#retireTimer = setInterval(() => this.#retire(), 500);
+    this.#reconcile();
   }
 
   /** Starts (or, with null, stops) sending a capture. */
@@ -68,23 +101,46 @@ export class ShareSender {
 
   /** Hangs up everything. */
   close(): void {
+    clearInterval(this.#retireTimer);
+    this.#retiring.clear();
     this.#capture = null;
     for (const id of [...this.#calls.keys()]) this.#hangUp(id);
     for (const { timer } of this.#retry.values()) clearTimeout(timer);
     this.#retry.clear();
   }
 
+  /** Who to call now, by key: the relay, or each connected supervisor. */
+  #targets(): Map<string, string> {
+    if (this.#transport === 'relay' && this.relayPeerId) return new Map([[RELAY, this.relayPeerId]]);
+    return new Map(this.#supervisors.filter((s) => s.connected).map((s) => [s.id, s.peerId!]));
+  }
+
   #reconcile(): void {
-    const wanted = new Map(this.#supervisors.filter((s) => s.connected).map((s) => [s.id, s]));
-    const present = new Set(this.#supervisors.map((s) => s.id));
-    for (const id of [...this.#calls.keys()]) {
-      // A supervisor who left is hung up on; one who is only reconnecting keeps the call.
-      if (!present.has(id) || !this.#capture) this.#hangUp(id);
-    }
+    const targets = this.#targets();
+    // A supervisor who left is hung up on; one who is only reconnecting keeps the call.
+    const keep = new Set([...targets.keys(), ...this.#retiring.keys()]);
+    if (this.#transport === 'mesh') for (const s of this.#supervisors) keep.add(s.id);
+    for (const id of [...this.#calls.keys()]) if (!keep.has(id) || !this.#capture) this.#hangUp(id);
     if (!this.#capture || this.peer.disconnected) return;
-    for (const [id, supervisor] of wanted) {
-      if (!this.#calls.has(id) && !this.#retry.get(id)?.timer) this.#call(id, supervisor.peerId!);
+    for (const [id, peerId] of targets) {
+      if (!this.#calls.has(id) && !this.#retry.get(id)?.timer) this.#call(id, peerId);
     }
+  }
+
+  /** Hangs up the previous transport's calls once every new call is up (plus an overlap), or at the latest after a limit. */
+  #retire(): void {
+    const now = Date.now();
+    const newUp = [...this.#targets().keys()].every((id) => this.#calls.get(id)?.connected);
+    this.#newPathUpSince = newUp ? (this.#newPathUpSince ?? now) : null;
+    const overlapDone = this.#newPathUpSince !== null && now - this.#newPathUpSince >= SWITCH_OVERLAP_MS;
+    for (const [id, since] of this.#retiring) {
+      if (!overlapDone && now - since < SWITCH_MAX_MS) continue;
+      this.#retiring.delete(id);
+      this.#hangUp(id);
+    }
+    if (this.#retiring.size > 0) return;
+    clearInterval(this.#retireTimer);
+    this.#newPathUpSince = null;
   }
 
   #call(supervisorId: string, peerId: string): void {
@@ -124,6 +180,7 @@ export class ShareSender {
     call.on('close', failed);
     call.on('error', failed);
     call.dataChannel?.addEventListener('message', (event: MessageEvent) => {
+      if (supervisorId === RELAY) return this.#onRelayMessage(event.data);
       const request = parseQualityMessage(event.data);
       if (!request || request.level === entry.level) return;
       entry.level = request.level;
@@ -149,6 +206,18 @@ export class ShareSender {
       Object.assign(first, wanted);
       await sender.setParameters(parameters).catch(() => undefined);
     });
+  }
+
+  /** The relay reports which supervisors receive our screen through it. */
+  #onRelayMessage(data: unknown): void {
+    try {
+      const message = JSON.parse(String(data)) as { type?: string; supervisorIds?: unknown };
+      if (message.type !== 'viewers' || !Array.isArray(message.supervisorIds)) return;
+      this.#relayViewers = message.supervisorIds.filter((id): id is string => typeof id === 'string');
+      this.onChange();
+    } catch {
+      // Not for us.
+    }
   }
 
   #hangUp(supervisorId: string): void {

@@ -48,6 +48,7 @@ export class RoomController {
       this.#media = media;
       media.subscribe(() => this.#mediaChanged());
       media.setMembers(this.#state.session.members);
+      if (this.#state.session.room) media.setTransport(this.#state.session.room.transport);
       this.#mediaChanged();
     });
   }
@@ -111,6 +112,8 @@ export class RoomController {
     if (session === before) return;
     this.#state = { ...this.#state, session };
     if (session.members !== before.members) this.#media?.setMembers(session.members);
+    if (session.room && session.room.transport !== before.room?.transport)
+      this.#media?.setTransport(session.room.transport);
     if (event.type === 'snapshot') this.#syncSharing();
     this.#notify();
     if (session.ended) this.#end(session.ended);

@@ -85,7 +85,10 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
               : 'Nobody is receiving your screen yet.'}
         </p>
         <p class="muted">
-          Teachers in this room: {teachers.length > 0 ? names(teachers) : 'none right now'}. Nothing is recorded.
+          Teachers in this room: {teachers.length > 0 ? names(teachers) : 'none right now'}.{' '}
+          {session.room!.transport === 'relay'
+            ? 'Your screen passes through the school’s server on its way to them. Nothing is recorded.'
+            : 'Your screen goes straight to them, not through the server. Nothing is recorded.'}
         </p>
       </section>
     </div>

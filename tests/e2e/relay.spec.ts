@@ -1,0 +1,143 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startBuiltServer } from '../helpers/built-server.ts';
+import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, type Person } from './pages.ts';
+
+// Each test runs its own server with the relay configured; the relay offers loopback to browsers.
+const RELAY_ENV = { RELAY_ANNOUNCED_IPS: '127.0.0.1', RECONNECT_GRACE_S: '10' };
+
+async function room(browser: Browser, baseURL: string, students: string[]) {
+  const people: Person[] = [];
+  const host = await person(browser, '/', { width: 1280, height: 800 }, baseURL);
+  people.push(host);
+  const lee = await new HomePage(host.page).createRoom('Relay class', 'Ms Lee');
+  const code = await lee.code();
+  const { supervisor: invite } = await lee.inviteLinks();
+  const pupils: StudentRoomPage[] = [];
+  for (const name of students) {
+    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, baseURL);
+    people.push(p);
+    await new HomePage(p.page).join({ name });
+    pupils.push(new StudentRoomPage(p.page));
+    await expect(pupils.at(-1)!.heading('Relay class')).toBeVisible();
+  }
+  const supervisor = async (name: string) => {
+    const p = await person(browser, invite.replace(/^https?:\/\/[^/]+/, ''), { width: 1280, height: 800 }, baseURL);
+    people.push(p);
+    await new HomePage(p.page).join({ name });
+    const view = new SupervisorRoomPage(p.page);
+    await expect(view.heading('Relay class')).toBeVisible();
+    return view;
+  };
+  return { lee, pupils, supervisor, closeAll: () => Promise.all(people.map((p) => p.context.close())) };
+}
+
+/** Records every accessible name the tile has while `during` runs: a black tile would show up here. */
+async function namesDuring(page: Page, name: string, during: () => Promise<void>): Promise<string[]> {
+  await page.evaluate(`window.__seen = []; window.__watch = setInterval(() => {
+    const figure = [...document.querySelectorAll('figure')].find((f) => f.getAttribute('aria-label').startsWith('${name}:'));
+    window.__seen.push(figure ? figure.getAttribute('aria-label') : 'no tile');
+  }, 50);`);
+  await during();
+  return page.evaluate(`(clearInterval(window.__watch), [...new Set(window.__seen)])`);
+}
+
+test('RELAY_MODE=always relays even a one-supervisor room, and the student is told', async ({ browser }) => {
+  const server = await startBuiltServer({ ...RELAY_ENV, RELAY_MODE: 'always' });
+  try {
+    const { lee, pupils, closeAll } = await room(browser, server.url, ['Ada']);
+    await expect(lee.page.getByText('screens arrive through the server’s relay')).toBeVisible();
+    await expect(pupils[0]!.teachers()).toContainText('Your screen passes through the school’s server');
+    await pupils[0]!.shareButton().click();
+    await expectFramesDecoded(lee.tile('Ada'));
+    // Who watches is reported by the relay, from its live connections.
+    await expect(pupils[0]!.watchers()).toHaveText('Watching now: Ms Lee');
+    await closeAll();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a room reaching three supervisors moves to the relay and back without a black tile', async ({ browser }) => {
+  const server = await startBuiltServer({
+    ...RELAY_ENV,
+    RELAY_MODE: 'auto',
+    RELAY_MIN_SUPERVISORS: '3',
+    RELAY_HOLD_S: '1',
+  });
+  try {
+    const { lee, pupils, supervisor, closeAll } = await room(browser, server.url, ['Ada', 'Bo']);
+    for (const p of pupils) await p.shareButton().click();
+    await expectFramesDecoded(lee.tile('Ada'));
+    await expect(lee.page.getByText('screens arrive peer to peer')).toBeVisible();
+    const ode = await supervisor('Mr Ode');
+    await expectFramesDecoded(ode.tile('Bo'));
+
+    // The third supervisor tips the room over to the relay; the host's tile stays live throughout.
+    let ng: SupervisorRoomPage | undefined;
+    const seen = await namesDuring(lee.page, 'Ada', async () => {
+      ng = await supervisor('Dr Ng');
+      await expect(lee.page.getByText('screens arrive through the server’s relay')).toBeVisible();
+      for (const view of [lee, ode, ng]) for (const name of ['Ada', 'Bo']) await expectFramesDecoded(view.tile(name));
+      await pupils[0]!.page.waitForTimeout(4000);
+    });
+    expect(seen).toEqual(['Ada: Live']);
+    await expect(pupils[0]!.teachers()).toContainText('passes through the school’s server');
+
+    // A supervisor who joins late gets a picture within 2 s of the wall appearing.
+    const late = await supervisor('Mx Late');
+    const started = Date.now();
+    await expect(late.tile('Ada')).toHaveAccessibleName('Ada: Live', { timeout: 2000 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expectFramesDecoded(late.tile('Bo'));
+
+    // Down to two supervisors: back to peer to peer, still without a black tile.
+    const back = await namesDuring(lee.page, 'Bo', async () => {
+      await late.leave();
+      await ng!.leave();
+      await expect(lee.page.getByText('screens arrive peer to peer')).toBeVisible({ timeout: 10_000 });
+      await pupils[1]!.page.waitForTimeout(5000);
+    });
+    expect(back).toEqual(['Bo: Live']);
+    await expectFramesDecoded(lee.tile('Bo'));
+    await closeAll();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('when the relay process dies, screens recover directly, then through the restarted relay', async ({ browser }) => {
+  const server = await startBuiltServer({ ...RELAY_ENV, RELAY_MODE: 'always' });
+  try {
+    const { lee, pupils, closeAll } = await room(browser, server.url, ['Ada']);
+    await pupils[0]!.shareButton().click();
+    await expectFramesDecoded(lee.tile('Ada'));
+    // The relay is the server's only child process.
+    const relayPid = childrenOf(server.pid)[0]!;
+    process.kill(relayPid, 'SIGKILL');
+    await expect(lee.page.getByText('screens arrive peer to peer')).toBeVisible({ timeout: 5000 });
+    await expectFramesDecoded(lee.tile('Ada'));
+    await expect(lee.page.getByText('screens arrive through the server’s relay')).toBeVisible({ timeout: 15_000 });
+    expect(childrenOf(server.pid)[0]).not.toBe(relayPid);
+    await pupils[0]!.page.waitForTimeout(4000);
+    await expectFramesDecoded(lee.tile('Ada'));
+    await closeAll();
+  } finally {
+    await server.stop();
+  }
+});
+
+/** Process ids whose parent is `pid` (Linux). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
