@@ -3,6 +3,10 @@
  * every supervisor of the room, never decoding or re-encoding. Signalling is PeerJS's own, so
  * students call the relay as they would call a supervisor, and supervisors receive relayed calls
  * through the same code path, with metadata naming the student.
+ *
+ * Adaptive quality survives the relay: each student sends a cheap thumbnail leg; while some
+ * supervisor zooms into them, the relay asks for a second, full-quality leg and forwards it to the
+ * zooming supervisors alone, switching each viewer between legs at a keyframe.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -15,6 +19,7 @@ import {
   type RTCRtpTransceiver,
   type RTCIceCandidate,
 } from 'werift';
+import { parseQualityMessage, type RelayNotice } from '../../src/shared/protocol.ts';
 import type { PeerMessage } from './peer-client.ts';
 import type { RelayRoom } from './relay-protocol.ts';
 
@@ -22,9 +27,15 @@ import type { RelayRoom } from './relay-protocol.ts';
 const PLI_MIN_INTERVAL_MS = 500;
 /** A new subscriber gets keyframe requests this often until one has reached it. */
 const KEYFRAME_RETRY_MS = 300;
+/** One frame at 30 fps in RTP's 90 kHz video clock: the gap left in timestamps at a switch of leg. */
+const FRAME_TICKS = 3000;
+
+/** A student's two legs: the thumbnail every viewer gets, and the full one only zooming viewers get. */
+type Leg = 'thumbnail' | 'full';
 
 interface Publisher {
   studentId: string;
+  leg: Leg;
   peerId: string;
   connectionId: string;
   pc: RTCPeerConnection;
@@ -46,6 +57,12 @@ interface Subscriber {
   connected: boolean;
   gotKeyframe: boolean;
   keyframeTimer?: ReturnType<typeof setInterval>;
+  /** The leg this viewer receives, the one it switches to at the next keyframe, and the one it asked for. */
+  source: Leg;
+  pending: Leg | null;
+  wants: Leg;
+  /** Last header sent, so a switch of leg continues its sequence numbers and timestamps. */
+  last: { sequenceNumber: number; timestamp: number } | null;
 }
 
 /** The relay's peers and the forwarding between them. */
@@ -138,10 +155,12 @@ export class Relay {
       .find((s) => s.peerId === peerId);
     const studentId = (metadata as { studentId?: unknown } | undefined)?.studentId;
     if (!student || student.memberId !== studentId) return;
-    const previous = this.#publisherOf(student.memberId);
+    const leg: Leg = (metadata as { leg?: unknown }).leg === 'full' ? 'full' : 'thumbnail';
+    const previous = this.#publisherOf(student.memberId, leg);
     const pc = this.#newPeerConnection();
     const publisher: Publisher = {
       studentId: student.memberId,
+      leg,
       peerId,
       connectionId,
       pc,
@@ -169,6 +188,7 @@ export class Relay {
       if (state === 'connected') {
         // The newest call from a student replaces an older one (a reload, a rebuilt call).
         if (previous && previous !== publisher) this.#closePublisher(previous);
+        if (leg === 'full') this.#updateLegs(student.memberId);
         this.#reconcileSubscribers();
       }
     });
@@ -191,7 +211,7 @@ export class Relay {
     for (const room of this.#rooms) {
       if (!room.relayed) continue;
       for (const student of room.students) {
-        const publisher = this.#publisherOf(student.memberId);
+        const publisher = this.#publisherOf(student.memberId, 'thumbnail');
         if (!publisher || publisher.pc.connectionState !== 'connected') continue;
         for (const supervisor of room.supervisors) {
           wanted.set(`${student.memberId}/${supervisor.memberId}`, {
@@ -211,14 +231,31 @@ export class Relay {
     const pc = this.#newPeerConnection();
     const transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
     // PeerJS closes a media call when its data channel closes, and zoom requests travel on it.
-    pc.createDataChannel('relay');
+    const channel = pc.createDataChannel('relay');
     const connectionId = `mc_relay${randomBytes(6).toString('hex')}`;
-    const subscriber: Subscriber = { ...want, connectionId, pc, transceiver, connected: false, gotKeyframe: false };
+    const subscriber: Subscriber = {
+      ...want,
+      connectionId,
+      pc,
+      transceiver,
+      connected: false,
+      gotKeyframe: false,
+      source: 'thumbnail',
+      pending: null,
+      wants: 'thumbnail',
+      last: null,
+    };
+    channel.onMessage.subscribe((data) => {
+      const request = parseQualityMessage(String(data));
+      if (!request || request.level === subscriber.wants) return;
+      subscriber.wants = request.level;
+      this.#updateLegs(want.studentId);
+    });
     this.#subscribers.set(key, subscriber);
     this.#trickle(pc, want.peerId, connectionId);
     transceiver.sender.onRtcp.subscribe((rtcp) => {
       if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback instanceof PictureLossIndication) {
-        this.#requestKeyframe(want.studentId);
+        this.#requestKeyframe(want.studentId, subscriber.pending ?? subscriber.source);
       }
     });
     pc.connectionStateChange.subscribe((state) => {
@@ -226,15 +263,15 @@ export class Relay {
         subscriber.connected = true;
         this.#tellViewers(want.studentId);
         // A screen encoder sends almost no keyframes by itself: ask until one reaches this viewer.
-        this.#requestKeyframe(want.studentId, true);
+        this.#requestKeyframe(want.studentId, 'thumbnail', true);
         subscriber.keyframeTimer = setInterval(() => {
           if (subscriber.gotKeyframe) return clearInterval(subscriber.keyframeTimer);
-          this.#requestKeyframe(want.studentId, true);
+          this.#requestKeyframe(want.studentId, 'thumbnail', true);
         }, KEYFRAME_RETRY_MS);
       }
       if (state === 'failed' || state === 'closed') this.#closeSubscriber(subscriber);
     });
-    const publisher = this.#publisherOf(want.studentId);
+    const publisher = this.#publisherOf(want.studentId, 'thumbnail');
     const metadata = { studentId: want.studentId, surface: publisher?.surface ?? null, relayed: true };
     try {
       await pc.setLocalDescription(await pc.createOffer());
@@ -254,28 +291,61 @@ export class Relay {
     const keyframe = isVp8KeyframeStart(rtp.payload);
     for (const subscriber of this.#subscribers.values()) {
       if (subscriber.studentId !== publisher.studentId || !subscriber.connected) continue;
+      const sender = subscriber.transceiver.sender;
+      if (subscriber.pending === publisher.leg && keyframe) {
+        // Switch legs at a keyframe, continuing the viewer's sequence numbers and timestamps.
+        if (subscriber.last) {
+          sender.replaceRTP({
+            sequenceNumber: (rtp.header.sequenceNumber - 1) & 0xffff,
+            timestamp: (rtp.header.timestamp - FRAME_TICKS) >>> 0,
+          });
+        }
+        subscriber.source = publisher.leg;
+        subscriber.pending = null;
+      }
+      if (subscriber.source !== publisher.leg) continue;
       if (keyframe) subscriber.gotKeyframe = true;
       // sendRtp rewrites the header and keeps the packet for retransmission: each viewer gets its
       // own copy, without the student's header extensions (their ids were negotiated upstream).
       const copy = RtpPacket.deSerialize(rtp.serialize());
       copy.header.extensions = [];
       copy.header.padding = false;
-      void subscriber.transceiver.sender.sendRtp(copy).catch(() => undefined);
+      subscriber.last = { sequenceNumber: rtp.header.sequenceNumber, timestamp: rtp.header.timestamp };
+      void sender.sendRtp(copy).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Asks the student for a full-quality leg while any viewer wants it (and lets it go when none
+   * does), and moves each viewer toward the leg it asked for, once that leg is there.
+   */
+  #updateLegs(studentId: string): void {
+    const viewers = [...this.#subscribers.values()].filter((s) => s.studentId === studentId);
+    const wanted = viewers.some((s) => s.wants === 'full');
+    const thumbnail = this.#publisherOf(studentId, 'thumbnail');
+    if (thumbnail?.channel?.readyState === 'open') {
+      thumbnail.channel.send(JSON.stringify({ type: 'full-leg', wanted } satisfies RelayNotice));
+    }
+    const fullUp = this.#publisherOf(studentId, 'full')?.pc.connectionState === 'connected';
+    for (const viewer of viewers) {
+      const target: Leg = viewer.wants === 'full' && fullUp ? 'full' : 'thumbnail';
+      viewer.pending = target === viewer.source ? null : target;
+      if (viewer.pending) this.#requestKeyframe(studentId, viewer.pending, true);
     }
   }
 
   /** Tells a student which supervisors receive their screen through the relay right now. */
   #tellViewers(studentId: string): void {
-    const channel = this.#publisherOf(studentId)?.channel;
+    const channel = this.#publisherOf(studentId, 'thumbnail')?.channel;
     if (channel?.readyState !== 'open') return;
     const supervisorIds = [...this.#subscribers.values()]
       .filter((s) => s.studentId === studentId && s.connected)
       .map((s) => s.supervisorId);
-    channel.send(JSON.stringify({ type: 'viewers', supervisorIds }));
+    channel.send(JSON.stringify({ type: 'viewers', supervisorIds } satisfies RelayNotice));
   }
 
-  #requestKeyframe(studentId: string, urgent = false): void {
-    const publisher = this.#publisherOf(studentId);
+  #requestKeyframe(studentId: string, leg: Leg, urgent = false): void {
+    const publisher = this.#publisherOf(studentId, leg);
     if (!publisher?.transceiver || publisher.ssrc === null) return;
     const now = Date.now();
     if (!urgent && now - publisher.lastPliAt < PLI_MIN_INTERVAL_MS) return;
@@ -283,10 +353,10 @@ export class Relay {
     void publisher.transceiver.receiver.sendRtcpPLI(publisher.ssrc).catch(() => undefined);
   }
 
-  #publisherOf(studentId: string): Publisher | undefined {
+  #publisherOf(studentId: string, leg: Leg): Publisher | undefined {
     let newest: Publisher | undefined;
     for (const p of this.#publishers.values()) {
-      if (p.studentId !== studentId) continue;
+      if (p.studentId !== studentId || p.leg !== leg) continue;
       if (!newest || p.pc.connectionState === 'connected') newest = p;
     }
     return newest;
@@ -305,6 +375,8 @@ export class Relay {
     if (this.#publishers.get(publisher.connectionId) !== publisher) return;
     this.#publishers.delete(publisher.connectionId);
     void publisher.pc.close();
+    // Viewers on a closed full leg go back to the thumbnail at its next keyframe.
+    if (publisher.leg === 'full') this.#updateLegs(publisher.studentId);
     this.#reconcileSubscribers();
   }
 

@@ -211,3 +211,56 @@ export interface ErrorBody {
   /** The request field at fault, when one is. */
   field?: string;
 }
+
+/** How a screen is sent to one supervisor: a cheap wall tile, or full quality while zoomed. */
+export type QualityLevel = 'thumbnail' | 'full';
+
+/** Supervisor to student (or to the relay), on the data channel PeerJS opens with every call. */
+export interface QualityRequest {
+  type: 'quality';
+  level: QualityLevel;
+}
+
+/** Serializes a request. */
+export function qualityMessage(level: QualityLevel): string {
+  return JSON.stringify({ type: 'quality', level } satisfies QualityRequest);
+}
+
+/** Reads a request; anything else (another version, garbage) is null. */
+export function parseQualityMessage(data: unknown): QualityRequest | null {
+  if (typeof data !== 'string') return null;
+  try {
+    const message = JSON.parse(data) as Partial<QualityRequest>;
+    return message.type === 'quality' && (message.level === 'thumbnail' || message.level === 'full')
+      ? { type: 'quality', level: message.level }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Relay to student, on the same data channel. */
+export type RelayNotice =
+  /** The supervisors receiving this student's screen through the relay right now. */
+  | { type: 'viewers'; supervisorIds: string[] }
+  /** Whether some supervisor zooms into this student, so a full-quality leg is wanted. */
+  | { type: 'full-leg'; wanted: boolean };
+
+/** Reads a relay notice; anything else is null. */
+export function parseRelayNotice(data: unknown): RelayNotice | null {
+  if (typeof data !== 'string') return null;
+  try {
+    const message = JSON.parse(data) as Partial<{ type: string; supervisorIds: unknown; wanted: unknown }>;
+    if (message.type === 'viewers' && Array.isArray(message.supervisorIds)) {
+      return {
+        type: 'viewers',
+        supervisorIds: message.supervisorIds.filter((id): id is string => typeof id === 'string'),
+      };
+    }
+    if (message.type === 'full-leg' && typeof message.wanted === 'boolean')
+      return { type: 'full-leg', wanted: message.wanted };
+    return null;
+  } catch {
+    return null;
+  }
+}

@@ -1,7 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startBuiltServer } from '../helpers/built-server.ts';
-import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, type Person } from './pages.ts';
+import {
+  HomePage,
+  StudentRoomPage,
+  SupervisorRoomPage,
+  expectFramesDecoded,
+  person,
+  tileFrameWidth,
+  type Person,
+} from './pages.ts';
 
 // Each test runs its own server with the relay configured; the relay offers loopback to browsers.
 const RELAY_ENV = { RELAY_ANNOUNCED_IPS: '127.0.0.1', RECONNECT_GRACE_S: '10' };
@@ -52,6 +60,32 @@ test('RELAY_MODE=always relays even a one-supervisor room, and the student is to
     await expectFramesDecoded(lee.tile('Ada'));
     // Who watches is reported by the relay, from its live connections.
     await expect(pupils[0]!.watchers()).toHaveText('Watching now: Ms Lee');
+    await closeAll();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('zooming through the relay raises one supervisor’s copy to full resolution and no one else’s', async ({
+  browser,
+}) => {
+  const server = await startBuiltServer({ ...RELAY_ENV, RELAY_MODE: 'always' });
+  try {
+    const { lee, pupils, supervisor, closeAll } = await room(browser, server.url, ['Ada']);
+    const ode = await supervisor('Mr Ode');
+    await pupils[0]!.shareButton().click();
+    await expectFramesDecoded(lee.tile('Ada'));
+    await expectFramesDecoded(ode.tile('Ada'));
+    await lee.page.mouse.move(5, 5);
+    expect(await tileFrameWidth(lee.tile('Ada'))).toBeLessThanOrEqual(640);
+
+    await lee.tile('Ada').getByRole('button', { name: 'Open Ada’s screen' }).click();
+    await expect.poll(() => tileFrameWidth(lee.tile('Ada')), { timeout: 15_000 }).toBe(1280);
+    expect(await tileFrameWidth(ode.tile('Ada'))).toBeLessThanOrEqual(640);
+
+    await lee.page.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => tileFrameWidth(lee.tile('Ada')), { timeout: 15_000 }).toBeLessThanOrEqual(640);
+    await expectFramesDecoded(lee.tile('Ada'));
     await closeAll();
   } finally {
     await server.stop();

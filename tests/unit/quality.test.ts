@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodingFor, parseQualityMessage, qualityMessage } from '../../src/client/media/quality.ts';
+import { encodingFor } from '../../src/client/media/quality.ts';
+import { parseQualityMessage, parseRelayNotice, qualityMessage } from '../../src/shared/protocol.ts';
 
 describe('adaptive quality', () => {
   it('sends wall tiles at 360 lines at most, cheap and slow', () => {
@@ -26,5 +27,17 @@ describe('adaptive quality', () => {
     ]) {
       expect(parseQualityMessage(junk)).toBeNull();
     }
+  });
+});
+
+describe('relay notices', () => {
+  it('reads who watches and whether a full leg is wanted, and nothing else', () => {
+    expect(parseRelayNotice('{"type":"viewers","supervisorIds":["a",7,"b"]}')).toEqual({
+      type: 'viewers',
+      supervisorIds: ['a', 'b'],
+    });
+    expect(parseRelayNotice('{"type":"full-leg","wanted":true}')).toEqual({ type: 'full-leg', wanted: true });
+    for (const junk of ['{"type":"full-leg","wanted":"yes"}', '{"type":"viewers"}', 'x', null])
+      expect(parseRelayNotice(junk)).toBeNull();
   });
 });

@@ -1,11 +1,9 @@
 /**
  * Adaptive quality, per viewer: a wall tile gets a cheap encoding of a screen, and the one screen a
- * supervisor zooms into is sent to that supervisor alone at full resolution. Pure: presets and the
- * tiny message a supervisor sends over the call's data channel to ask for one or the other.
+ * supervisor zooms into is sent to that supervisor alone at full resolution. Pure: the encoder
+ * presets (the request itself is part of the shared protocol).
  */
-
-/** How a screen is sent to one supervisor. */
-export type QualityLevel = 'thumbnail' | 'full';
+import type { QualityLevel } from '../../shared/protocol.ts';
 
 /** The encoder limits of each level. */
 export const QUALITY: Record<QualityLevel, { maxHeight: number; maxBitrate: number; maxFramerate: number }> = {
@@ -23,28 +21,4 @@ export function encodingFor(
   const { maxHeight, maxBitrate, maxFramerate } = QUALITY[level];
   const scale = captureHeight > maxHeight ? captureHeight / maxHeight : 1;
   return { scaleResolutionDownBy: scale, maxBitrate, maxFramerate };
-}
-
-/** What travels on a call's data channel, supervisor to student. */
-export interface QualityRequest {
-  type: 'quality';
-  level: QualityLevel;
-}
-
-/** Serializes a request. */
-export function qualityMessage(level: QualityLevel): string {
-  return JSON.stringify({ type: 'quality', level } satisfies QualityRequest);
-}
-
-/** Reads a request; anything else (another version, garbage) is null. */
-export function parseQualityMessage(data: unknown): QualityRequest | null {
-  if (typeof data !== 'string') return null;
-  try {
-    const message = JSON.parse(data) as Partial<QualityRequest>;
-    return message.type === 'quality' && (message.level === 'thumbnail' || message.level === 'full')
-      ? { type: 'quality', level: message.level }
-      : null;
-  } catch {
-    return null;
-  }
 }

@@ -8,7 +8,7 @@
 import type { MediaConnection } from 'peerjs';
 import type { MemberView } from '../../shared/protocol.ts';
 import type { Screen } from './media.ts';
-import { qualityMessage, type QualityLevel } from './quality.ts';
+import { qualityMessage, type QualityLevel } from '../../shared/protocol.ts';
 import type { CallMetadata } from './share-sender.ts';
 
 /** How often decoding progress is read from each connection's stats. */

@@ -6,14 +6,16 @@
 import type { MediaConnection, Peer } from 'peerjs';
 import type { MemberView, Transport } from '../../shared/protocol.ts';
 import type { Capture } from './capture.ts';
-import { encodingFor, parseQualityMessage, type QualityLevel } from './quality.ts';
+import { parseQualityMessage, parseRelayNotice, type QualityLevel } from '../../shared/protocol.ts';
+import { encodingFor } from './quality.ts';
 
 /** After a switch of transport, old calls stay up this long once the new ones connect (make before break). */
 const SWITCH_OVERLAP_MS = 3_000;
 /** ...and never longer than this, connected or not. */
 const SWITCH_MAX_MS = 10_000;
-/** Key of the call to the relay, beside supervisors' member ids. */
+/** Keys of the calls to the relay (thumbnail leg, and full leg while someone zooms), beside supervisors' member ids. */
 const RELAY = 'relay';
+const RELAY_FULL = 'relay-full';
 /** A call that has not connected in this time is torn down and placed again. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** A connection that stays "disconnected" this long is treated as failed. */
@@ -24,6 +26,8 @@ const MAX_BACKOFF_MS = 10_000;
 export interface CallMetadata {
   studentId: string;
   surface: Capture['surface'];
+  /** To the relay: which of the student's two legs this call is. */
+  leg?: 'full';
 }
 
 interface Outgoing {
@@ -44,6 +48,8 @@ export class ShareSender {
   #transport: Transport = 'mesh';
   /** Supervisors the relay forwards our screen to right now, as it reports them. */
   #relayViewers: string[] = [];
+  /** Whether the relay wants a full-quality leg (some supervisor zooms into us). */
+  #fullLegWanted = false;
   /** Calls of the previous transport, kept until the new path is up. */
   readonly #retiring = new Map<string, number>();
   #retireTimer: ReturnType<typeof setInterval> | undefined;
@@ -62,7 +68,9 @@ export class ShareSender {
 
   /** Member ids of the supervisors receiving the screen: direct connections that are up, and the relay's viewers. */
   viewers(): string[] {
-    const direct = [...this.#calls].filter(([id, c]) => c.connected && id !== RELAY).map(([id]) => id);
+    const direct = [...this.#calls]
+      .filter(([id, c]) => c.connected && id !== RELAY && id !== RELAY_FULL)
+      .map(([id]) => id);
     const relayed = this.#calls.get(RELAY)?.connected ? this.#relayViewers : [];
     return [...new Set([...direct, ...relayed])];
   }
@@ -111,7 +119,11 @@ export class ShareSender {
 
   /** Who to call now, by key: the relay, or each connected supervisor. */
   #targets(): Map<string, string> {
-    if (this.#transport === 'relay' && this.relayPeerId) return new Map([[RELAY, this.relayPeerId]]);
+    if (this.#transport === 'relay' && this.relayPeerId) {
+      const legs: [string, string][] = [[RELAY, this.relayPeerId]];
+      if (this.#fullLegWanted) legs.push([RELAY_FULL, this.relayPeerId]);
+      return new Map(legs);
+    }
     return new Map(this.#supervisors.filter((s) => s.connected).map((s) => [s.id, s.peerId!]));
   }
 
@@ -145,9 +157,14 @@ export class ShareSender {
 
   #call(supervisorId: string, peerId: string): void {
     const capture = this.#capture!;
-    const metadata: CallMetadata = { studentId: this.studentId, surface: capture.surface };
+    const full = supervisorId === RELAY_FULL;
+    const metadata: CallMetadata = {
+      studentId: this.studentId,
+      surface: capture.surface,
+      ...(full ? { leg: 'full' } : {}),
+    };
     const call = this.peer.call(peerId, capture.stream, { metadata });
-    const entry: Outgoing = { call, level: 'thumbnail', connected: false, applying: Promise.resolve() };
+    const entry: Outgoing = { call, level: full ? 'full' : 'thumbnail', connected: false, applying: Promise.resolve() };
     this.#calls.set(supervisorId, entry);
     const pc = call.peerConnection;
 
@@ -208,15 +225,15 @@ export class ShareSender {
     });
   }
 
-  /** The relay reports which supervisors receive our screen through it. */
+  /** The relay reports who receives our screen through it, and whether a full-quality leg is wanted. */
   #onRelayMessage(data: unknown): void {
-    try {
-      const message = JSON.parse(String(data)) as { type?: string; supervisorIds?: unknown };
-      if (message.type !== 'viewers' || !Array.isArray(message.supervisorIds)) return;
-      this.#relayViewers = message.supervisorIds.filter((id): id is string => typeof id === 'string');
+    const notice = parseRelayNotice(data);
+    if (notice?.type === 'viewers') {
+      this.#relayViewers = notice.supervisorIds;
       this.onChange();
-    } catch {
-      // Not for us.
+    } else if (notice?.type === 'full-leg' && notice.wanted !== this.#fullLegWanted) {
+      this.#fullLegWanted = notice.wanted;
+      this.#reconcile();
     }
   }
 
