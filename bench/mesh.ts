@@ -80,7 +80,11 @@ async function encoderState(page: Page): Promise<unknown> {
 }
 
 /** kbps of each connection over a window. */
-async function bitrates(page: Page, direction: 'inbound-rtp' | 'outbound-rtp', ms = WINDOW_MS): Promise<number[]> {
+export async function bitrates(
+  page: Page,
+  direction: 'inbound-rtp' | 'outbound-rtp',
+  ms = WINDOW_MS,
+): Promise<number[]> {
   const before = await videoBytes(page, direction);
   await page.waitForTimeout(ms);
   const after = await videoBytes(page, direction);
@@ -108,7 +112,7 @@ function treeCpuSeconds(rootPid: number): number {
   return total / 100;
 }
 
-async function newClass(browser: Browser, baseURL: string) {
+export async function newClass(browser: Browser, baseURL: string) {
   const teacher = await person(browser, '/', { width: 1280, height: 800 }, baseURL);
   await teacher.page.addInitScript(TRACK_PEER_CONNECTIONS);
   await teacher.page.reload();
@@ -116,7 +120,7 @@ async function newClass(browser: Browser, baseURL: string) {
   return { teacher, room, code: await room.code() };
 }
 
-async function joinStudent(
+export async function joinStudent(
   browser: Browser,
   baseURL: string,
   code: string,
@@ -132,16 +136,43 @@ async function joinStudent(
   return student;
 }
 
-/** Resolves with Date.now() in the teacher's page at the first frame the tile's video presents. */
+/**
+ * Resolves with Date.now() in the teacher's page at the first frame the tile's video presents
+ * (watching whichever video element the tile has, should it be replaced on the way).
+ */
 function firstFrameAt(teacher: Page, name: string): Promise<number> {
   return teacher.evaluate(`new Promise((resolve) => {
+    let watched = null;
     const check = () => {
       const video = document.querySelector('figure[aria-label^="${name}:"] video');
-      if (video) video.requestVideoFrameCallback(() => resolve(Date.now()));
-      else requestAnimationFrame(check);
+      if (video && video !== watched) {
+        watched = video;
+        video.requestVideoFrameCallback(() => resolve(Date.now()));
+      }
+      setTimeout(check, 10);
     };
     check();
   })`);
+}
+
+/** Share → first decoded frame on a teacher's wall, over repeated stop and share, in ms. */
+export async function shareToFirstFrameMs(browser: Browser, baseURL: string): Promise<number[]> {
+  const latency = await newClass(browser, baseURL);
+  const ada = await joinStudent(browser, baseURL, latency.code, 'Ada');
+  const adaRoom = new StudentRoomPage(ada.page);
+  const tile = latency.room.tile('Ada');
+  const firstFrameMs: number[] = [];
+  for (let i = 0; i < LATENCY_RUNS; i++) {
+    const frame = firstFrameAt(latency.teacher.page, 'Ada');
+    const clicked = Date.now();
+    await adaRoom.shareButton().click();
+    firstFrameMs.push((await frame) - clicked);
+    await adaRoom.stopButton().click();
+    await tile.and(latency.teacher.page.getByRole('figure', { name: 'Ada: Stopped sharing' })).waitFor();
+  }
+  await latency.teacher.context.close();
+  await ada.context.close();
+  return firstFrameMs;
 }
 
 /** Runs the measurements and returns the figures it saved. */
@@ -154,21 +185,7 @@ export async function benchMesh() {
   const studentBrowser = await chromium.connect(studentServer.wsEndpoint());
   try {
     // 1. Share → first decoded frame on the wall.
-    const latency = await newClass(browser, server.url);
-    const ada = await joinStudent(browser, server.url, latency.code, 'Ada');
-    const adaRoom = new StudentRoomPage(ada.page);
-    const tile = latency.room.tile('Ada');
-    const firstFrameMs: number[] = [];
-    for (let i = 0; i < LATENCY_RUNS; i++) {
-      const frame = firstFrameAt(latency.teacher.page, 'Ada');
-      const clicked = Date.now();
-      await adaRoom.shareButton().click();
-      firstFrameMs.push((await frame) - clicked);
-      await adaRoom.stopButton().click();
-      await tile.and(latency.teacher.page.getByRole('figure', { name: 'Ada: Stopped sharing' })).waitFor();
-    }
-    await latency.teacher.context.close();
-    await ada.context.close();
+    const firstFrameMs = await shareToFirstFrameMs(browser, server.url);
 
     // 2. The teacher's downlink for a wall of sharing students, then with one zoomed.
     const wall = await newClass(browser, server.url);
@@ -258,7 +275,7 @@ export async function benchMesh() {
 }
 
 /** CPU use of a browser's whole process tree over a window, in percent of one core. */
-async function cpuPercent(pid: number, page: Page, ms = WINDOW_MS): Promise<number> {
+export async function cpuPercent(pid: number, page: Page, ms = WINDOW_MS): Promise<number> {
   const before = treeCpuSeconds(pid);
   await page.waitForTimeout(ms);
   return Math.round(((treeCpuSeconds(pid) - before) / (ms / 1000)) * 1000) / 10;

@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every benchmark against the built app and server, prints the figures and saves them in bench/results/. */
 import { benchApp } from './app.ts';
 import { benchMesh } from './mesh.ts';
+import { benchRelayMedia } from './relay-media.ts';
 import { benchSignalling } from './signalling.ts';
 
 const signalling = await benchSignalling();
@@ -45,4 +46,17 @@ console.table({
   'student browser CPU, in room, not sharing (% core)': mesh.studentPerSupervisor.inRoomNotSharingCpuPercent,
   'student browser CPU, 1 thumbnail viewer (% core)': mesh.studentPerSupervisor.thumbnail.browserCpuPercent,
   'student browser CPU, 1 full viewer (% core)': mesh.studentPerSupervisor.full.browserCpuPercent,
+});
+
+const relay = await benchRelayMedia();
+console.log('\nRelay media (bench/results/relay-media.json)');
+console.table({
+  'share → first frame via relay p50 (ms), target ≤ 600': relay.shareToFirstFrameViaRelayMs.p50,
+  'share → first frame via relay p90 (ms)': relay.shareToFirstFrameViaRelayMs.p90,
+  [`student upload, ${relay.studentWithSupervisors.supervisors} supervisors, mesh (kbps)`]:
+    relay.studentWithSupervisors.mesh.uploadKbps,
+  [`student upload, ${relay.studentWithSupervisors.supervisors} supervisors, relay (kbps)`]:
+    relay.studentWithSupervisors.relay.uploadKbps,
+  'student browser CPU, mesh (% core)': relay.studentWithSupervisors.mesh.browserCpuPercent,
+  'student browser CPU, relay (% core)': relay.studentWithSupervisors.relay.browserCpuPercent,
 });

@@ -146,7 +146,9 @@ function relayRooms(state: RegistryState): RelayRoom[] {
   return [...state.rooms.values()].map((room) => ({
     code: room.code,
     relayed: room.transport === 'relay',
-    students: room.members.filter((m) => m.role === 'student').map((m) => ({ memberId: m.id, peerId: m.peerId })),
+    students: room.members
+      .filter((m) => m.role === 'student')
+      .map((m) => ({ memberId: m.id, peerId: m.peerId, sharing: m.sharing })),
     supervisors: room.members
       .filter((m) => m.role === 'supervisor' && m.connected)
       .map((m) => ({ memberId: m.id, peerId: m.peerId })),

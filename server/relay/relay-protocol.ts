@@ -8,7 +8,7 @@ export interface RelayRoom {
   code: string;
   /** Whether this room's screens go through the relay right now. */
   relayed: boolean;
-  students: { memberId: string; peerId: string }[];
+  students: { memberId: string; peerId: string; sharing: boolean }[];
   /** Connected supervisors only: they are the ones to send screens to. */
   supervisors: { memberId: string; peerId: string }[];
 }

@@ -70,6 +70,8 @@ export class Relay {
   readonly #publishers = new Map<string, Publisher>();
   readonly #subscribers = new Map<string, Subscriber>();
   #rooms: RelayRoom[] = [];
+  /** Students sharing at the last update: one who stops has hung up, however late werift notices. */
+  #sharing = new Set<string>();
 
   constructor(
     private readonly send: (message: PeerMessage) => void,
@@ -86,9 +88,12 @@ export class Relay {
     this.#rooms = rooms;
     const allowed = new Map<string, string>();
     for (const room of rooms) if (room.relayed) for (const s of room.students) allowed.set(s.peerId, s.memberId);
+    const sharing = new Set(rooms.flatMap((r) => r.students.filter((s) => s.sharing).map((s) => s.memberId)));
     for (const publisher of [...this.#publishers.values()]) {
-      if (allowed.get(publisher.peerId) !== publisher.studentId) this.#closePublisher(publisher);
+      const stopped = this.#sharing.has(publisher.studentId) && !sharing.has(publisher.studentId);
+      if (stopped || allowed.get(publisher.peerId) !== publisher.studentId) this.#closePublisher(publisher);
     }
+    this.#sharing = sharing;
     this.#reconcileSubscribers();
   }
 
@@ -172,7 +177,11 @@ export class Relay {
     };
     pc.onDataChannel.subscribe((channel) => {
       publisher.channel = channel;
-      channel.stateChanged.subscribe((state) => state === 'open' && this.#tellViewers(publisher.studentId));
+      channel.stateChanged.subscribe((state) => {
+        if (state === 'open') this.#tellViewers(publisher.studentId);
+        // PeerJS closes the channel when it hangs up: quicker news than the connection's state.
+        if (state === 'closed') this.#closePublisher(publisher);
+      });
     });
     this.#publishers.set(connectionId, publisher);
     this.#trickle(pc, peerId, connectionId);
@@ -245,6 +254,7 @@ export class Relay {
       wants: 'thumbnail',
       last: null,
     };
+    channel.stateChanged.subscribe((state) => state === 'closed' && this.#closeSubscriber(subscriber));
     channel.onMessage.subscribe((data) => {
       const request = parseQualityMessage(String(data));
       if (!request || request.level === subscriber.wants) return;
@@ -375,8 +385,14 @@ export class Relay {
     if (this.#publishers.get(publisher.connectionId) !== publisher) return;
     this.#publishers.delete(publisher.connectionId);
     void publisher.pc.close();
-    // Viewers on a closed full leg go back to the thumbnail at its next keyframe.
-    if (publisher.leg === 'full') this.#updateLegs(publisher.studentId);
+    if (publisher.leg === 'full') {
+      // Viewers on a closed full leg go back to the thumbnail at its next keyframe.
+      this.#updateLegs(publisher.studentId);
+    } else {
+      // A new share (or a rebuilt call) reaches supervisors as fresh calls, not on old ones.
+      for (const s of [...this.#subscribers.values()])
+        if (s.studentId === publisher.studentId) this.#closeSubscriber(s);
+    }
     this.#reconcileSubscribers();
   }
 

@@ -60,6 +60,13 @@ test('RELAY_MODE=always relays even a one-supervisor room, and the student is to
     await expectFramesDecoded(lee.tile('Ada'));
     // Who watches is reported by the relay, from its live connections.
     await expect(pupils[0]!.watchers()).toHaveText('Watching now: Ms Lee');
+    // Stopping and sharing again goes through the relay as new calls, not onto the dead ones.
+    for (let i = 0; i < 2; i++) {
+      await pupils[0]!.stopButton().click();
+      await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Stopped sharing', { timeout: 2000 });
+      await pupils[0]!.shareButton().click();
+      await expectFramesDecoded(lee.tile('Ada'));
+    }
     await closeAll();
   } finally {
     await server.stop();

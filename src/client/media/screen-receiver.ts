@@ -20,7 +20,13 @@ interface Incoming {
   call: MediaConnection;
   screen: Screen;
   level: QualityLevel | null;
+  /** Decoding progress, to notice a call that still looks connected but brings no more frames. */
+  frames: number;
+  progressAt: number;
 }
+
+/** A live call whose frames stopped this long ago gives way to a newer call of the same student. */
+const STALL_MS = 2_000;
 
 /** Receives students' screens. */
 export class ScreenReceiver {
@@ -28,6 +34,8 @@ export class ScreenReceiver {
   readonly #screens = new Map<string, Incoming[]>();
   /** Student member id by peer id. */
   #students = new Map<string, string>();
+  /** Students who were sharing at the last roster update. */
+  #sharing = new Set<string>();
   readonly #waiting = new Map<MediaConnection, ReturnType<typeof setTimeout>>();
   #focused: string | null = null;
   readonly #poll: ReturnType<typeof setInterval>;
@@ -71,6 +79,10 @@ export class ScreenReceiver {
     }
     const present = new Set(this.#students.values());
     for (const id of [...this.#screens.keys()]) if (!present.has(id)) this.#drop(id);
+    // A student who stopped sharing has no screen any more, however slowly the dead call reports it.
+    const sharing = new Set(members.filter((m) => m.role === 'student' && m.sharing).map((m) => m.id));
+    for (const id of this.#sharing) if (!sharing.has(id)) this.#drop(id);
+    this.#sharing = sharing;
   }
 
   /** The student this supervisor zooms into gets full quality; everyone else thumbnails. */
@@ -103,7 +115,13 @@ export class ScreenReceiver {
       metadata?.surface === 'monitor' || metadata?.surface === 'window' || metadata?.surface === 'browser'
         ? metadata.surface
         : null;
-    const incoming: Incoming = { call, screen: { stream: null, state: 'connecting', surface }, level: null };
+    const incoming: Incoming = {
+      call,
+      screen: { stream: null, state: 'connecting', surface },
+      level: null,
+      frames: 0,
+      progressAt: Date.now(),
+    };
     this.#screens.set(studentId, [...(this.#screens.get(studentId) ?? []), incoming]);
     call.on('stream', (stream) => {
       incoming.screen = { ...incoming.screen, stream };
@@ -158,9 +176,16 @@ export class ScreenReceiver {
         const pc = incoming.call.peerConnection;
         if (!pc) continue;
         const down = pc.connectionState === 'disconnected' || pc.connectionState === 'failed';
+        const frames = await framesDecoded(pc);
+        if (frames > incoming.frames) [incoming.frames, incoming.progressAt] = [frames, Date.now()];
+        const stalled = Date.now() - incoming.progressAt > STALL_MS;
+        if (stalled && incoming !== calls.at(-1) && incoming.screen.state === 'live') {
+          this.#remove(studentId, incoming);
+          continue;
+        }
         let state = incoming.screen.state;
         if (down) state = 'connecting';
-        else if (state === 'connecting' && (await framesDecoded(pc)) > 0) state = 'live';
+        else if (state === 'connecting' && frames > 0) state = 'live';
         if (state === incoming.screen.state) continue;
         incoming.screen = { ...incoming.screen, state };
         // Make before break: once a newer call decodes, the older ones have been replaced.
