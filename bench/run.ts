@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every benchmark against the built app and server, prints the figures and saves them in bench/results/. */
 import { benchApp } from './app.ts';
 import { benchMesh } from './mesh.ts';
+import { benchRelayCapacity } from './relay-capacity.ts';
 import { benchRelayMedia } from './relay-media.ts';
 import { benchSignalling } from './signalling.ts';
 
@@ -60,3 +61,19 @@ console.table({
   'student browser CPU, mesh (% core)': relay.studentWithSupervisors.mesh.browserCpuPercent,
   'student browser CPU, relay (% core)': relay.studentWithSupervisors.relay.browserCpuPercent,
 });
+
+const capacity = await benchRelayCapacity();
+console.log('\nRelay capacity (bench/results/relay-capacity.json)');
+console.table(
+  capacity.steps.map((s) => ({
+    'viewer-streams': s.viewerStreams,
+    'forwarded packets/s': s.forwardedPacketsPerSecond,
+    'loss %': s.lossPercent,
+    'relay CPU % of a core': s.relayCpuPercentOfCore,
+    'packets/s per relay core': s.packetsPerSecondPerCore,
+    'benchmark process CPU %': s.benchProcessCpuPercentOfCore,
+  })),
+);
+console.log(
+  `Most viewer-streams with < 1% loss: ${capacity.maxViewerStreamsUnder1PercentLoss} (target 500); best packets/s per core: ${capacity.bestPacketsPerSecondPerCore} (target 15,000).`,
+);

@@ -1,0 +1,256 @@
+/**
+ * Relay capacity: synthetic publishers and viewers (werift peers in this process, so browsers do
+ * not eat the two cores) signal through the real server and relay; publishers send 300 kbps of
+ * VP8-shaped RTP each. Measures forwarded packets per second, loss, and the relay process's CPU.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import type { ClientConfig, CreateRoomResponse, JoinRoomResponse, OwnMember } from '../src/shared/protocol.ts';
+import { PeerClient, type PeerMessage } from '../server/relay/peer-client.ts';
+import { call } from '../tests/helpers/client.ts';
+import { saveResult, startBuiltServer } from './lib.ts';
+
+/** Publishers × viewers per step: the number of forwarded viewer-streams grows step by step. */
+const STEPS: [number, number][] = [
+  [2, 10],
+  [5, 20],
+  [10, 20],
+  [10, 30],
+  [10, 50],
+];
+const PACKETS_PER_SECOND = 30;
+const PAYLOAD_BYTES = 1200;
+const MEASURE_MS = 8000;
+
+const codec = () =>
+  new RTCRtpCodecParameters({
+    mimeType: 'video/VP8',
+    clockRate: 90000,
+    rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
+  });
+const peerConnection = () =>
+  new RTCPeerConnection({
+    codecs: { video: [codec()] },
+    headerExtensions: { video: [] },
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+  });
+
+function peerUrl(base: string, member: OwnMember): string {
+  return `${base.replace(/^http/, 'ws')}/peerjs/peerjs?key=peerjs&id=${member.peerId}&token=${encodeURIComponent(member.token)}`;
+}
+
+/** A supervisor that answers the relay's calls and counts what arrives. */
+function viewer(base: string, member: OwnMember) {
+  const pcs = new Map<string, RTCPeerConnection>();
+  const stats = { packets: 0, streams: 0 };
+  const client = new PeerClient(peerUrl(base, member), (message: PeerMessage) => {
+    const { type, src, payload } = message;
+    if (type === 'OFFER' && payload?.sdp && payload.connectionId && src) {
+      const pc = peerConnection();
+      pcs.set(payload.connectionId, pc);
+      const connectionId = payload.connectionId;
+      pc.onIceCandidate.subscribe((c) => {
+        if (c)
+          client.send({ type: 'CANDIDATE', dst: src, payload: { candidate: c.toJSON(), type: 'media', connectionId } });
+      });
+      pc.onTrack.subscribe((track) => {
+        stats.streams++;
+        track.onReceiveRtp.subscribe(() => stats.packets++);
+      });
+      void (async () => {
+        await pc.setRemoteDescription(payload.sdp as { type: 'offer'; sdp: string });
+        await pc.setLocalDescription(await pc.createAnswer());
+        const { type: sdpType, sdp } = pc.localDescription!;
+        client.send({
+          type: 'ANSWER',
+          dst: src,
+          payload: { sdp: { type: sdpType, sdp }, type: 'media', connectionId },
+        });
+      })();
+    } else if (type === 'CANDIDATE' && payload?.candidate && payload.connectionId) {
+      void pcs
+        .get(payload.connectionId)
+        ?.addIceCandidate(payload.candidate as never)
+        .catch(() => undefined);
+    }
+  });
+  return { stats, close: () => (client.close(), pcs.forEach((pc) => void pc.close())) };
+}
+
+/** A student that calls the relay and sends synthetic VP8 packets at a steady rate. */
+async function publisher(base: string, member: OwnMember, relayPeerId: string) {
+  const pc = peerConnection();
+  const track = new MediaStreamTrack({ kind: 'video' });
+  pc.addTransceiver(track, { direction: 'sendonly' });
+  const connectionId = `mc_${randomBytes(6).toString('hex')}`;
+  const client = new PeerClient(
+    peerUrl(base, member),
+    (message) => {
+      if (message.payload?.connectionId !== connectionId) return;
+      if (message.type === 'ANSWER' && message.payload.sdp) void pc.setRemoteDescription(message.payload.sdp as never);
+      if (message.type === 'CANDIDATE' && message.payload.candidate)
+        void pc.addIceCandidate(message.payload.candidate as never).catch(() => undefined);
+    },
+    () => void offer(),
+  );
+  pc.onIceCandidate.subscribe((c) => {
+    if (c)
+      client.send({
+        type: 'CANDIDATE',
+        dst: relayPeerId,
+        payload: { candidate: c.toJSON(), type: 'media', connectionId },
+      });
+  });
+  const offer = async () => {
+    await pc.setLocalDescription(await pc.createOffer());
+    const { type, sdp } = pc.localDescription!;
+    client.send({
+      type: 'OFFER',
+      dst: relayPeerId,
+      payload: { sdp: { type, sdp }, type: 'media', connectionId, metadata: { studentId: member.id } },
+    });
+  };
+  let sequenceNumber = 0;
+  let timestamp = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return {
+    connected: () => pc.connectionState === 'connected',
+    start() {
+      timer = setInterval(() => {
+        // A VP8 payload descriptor (start of partition 0), a frame header (a keyframe once a
+        // second, delta frames otherwise), then filler: the relay never looks further.
+        const frameHeader = sequenceNumber % PACKETS_PER_SECOND === 0 ? 0x00 : 0x01;
+        const payload = Buffer.concat([Buffer.from([0x10, frameHeader]), randomBytes(PAYLOAD_BYTES - 2)]);
+        const header = new RtpHeader({ payloadType: 96, sequenceNumber, timestamp, marker: true });
+        track.writeRtp(new RtpPacket(header, payload));
+        sequenceNumber = (sequenceNumber + 1) & 0xffff;
+        timestamp = (timestamp + 3000) >>> 0;
+      }, 1000 / PACKETS_PER_SECOND);
+    },
+    close() {
+      clearInterval(timer);
+      client.close();
+      void pc.close();
+    },
+  };
+}
+
+/** CPU seconds used so far by a process (Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function childOf(pid: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) return Number(entry);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
+}
+
+const until = async (check: () => boolean, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  return check();
+};
+
+/** Runs the steps and returns the figures it saved. */
+export async function benchRelayCapacity() {
+  const server = await startBuiltServer({
+    RELAY_MODE: 'always',
+    RELAY_ANNOUNCED_IPS: '127.0.0.1',
+    MAX_MEMBERS_PER_ROOM: '1000',
+    RECONNECT_GRACE_S: '3600',
+  });
+  const steps = [];
+  try {
+    const { relayPeerId } = (await call<ClientConfig>(server.url, 'GET', '/api/config')).body;
+    await until(() => childOf(server.pid) !== undefined, 5000);
+    for (const [publishers, viewers] of STEPS) {
+      const created = (
+        await call<CreateRoomResponse>(server.url, 'POST', '/api/rooms', {
+          body: { name: `Load ${publishers}x${viewers}`, hostName: 'Load' },
+        })
+      ).body;
+      const code = created.room.code;
+      const join = async (name: string, role: 'student' | 'supervisor') =>
+        (
+          await call<JoinRoomResponse>(server.url, 'POST', `/api/rooms/${code}/members`, {
+            body: { name, role, ...(role === 'supervisor' ? { supervisorKey: created.supervisorKey } : {}) },
+          })
+        ).body.member;
+      const watchers: ReturnType<typeof viewer>[] = [];
+      for (let i = 0; i < viewers; i++) watchers.push(viewer(server.url, await join(`V${i}`, 'supervisor')));
+      await new Promise((r) => setTimeout(r, 1000));
+      const senders: Awaited<ReturnType<typeof publisher>>[] = [];
+      for (let i = 0; i < publishers; i++)
+        senders.push(await publisher(server.url, await join(`P${i}`, 'student'), relayPeerId!));
+      const streams = publishers * viewers;
+      const setupStarted = Date.now();
+      const ready = await until(
+        () => watchers.reduce((n, w) => n + w.stats.streams, 0) >= streams && senders.every((s) => s.connected()),
+        120_000,
+      );
+      const setupS = (Date.now() - setupStarted) / 1000;
+      for (const s of senders) s.start();
+      await new Promise((r) => setTimeout(r, 2000));
+      const relayPid = childOf(server.pid)!;
+      const before = {
+        packets: watchers.reduce((n, w) => n + w.stats.packets, 0),
+        cpu: cpuSeconds(relayPid),
+        own: process.cpuUsage(),
+        at: Date.now(),
+      };
+      await new Promise((r) => setTimeout(r, MEASURE_MS));
+      const after = {
+        packets: watchers.reduce((n, w) => n + w.stats.packets, 0),
+        cpu: cpuSeconds(relayPid),
+        at: Date.now(),
+      };
+      const own = process.cpuUsage(before.own);
+      const seconds = (after.at - before.at) / 1000;
+      const forwardedPps = (after.packets - before.packets) / seconds;
+      const expectedPps = streams * PACKETS_PER_SECOND;
+      const relayCpuPercent = ((after.cpu - before.cpu) / seconds) * 100;
+      steps.push({
+        publishers,
+        viewers,
+        viewerStreams: streams,
+        allConnected: ready,
+        setupSeconds: Math.round(setupS * 10) / 10,
+        forwardedPacketsPerSecond: Math.round(forwardedPps),
+        lossPercent: Math.round(Math.max(0, 1 - forwardedPps / expectedPps) * 1000) / 10,
+        relayCpuPercentOfCore: Math.round(relayCpuPercent),
+        packetsPerSecondPerCore: Math.round(forwardedPps / Math.max(relayCpuPercent / 100, 0.01)),
+        // The synthetic peers share this process: when it is near a full core, loss may be theirs.
+        benchProcessCpuPercentOfCore: Math.round(((own.user + own.system) / 1e6 / seconds) * 100),
+      });
+      console.error(JSON.stringify(steps.at(-1)));
+      for (const s of senders) s.close();
+      for (const w of watchers) w.close();
+      await call(server.url, 'DELETE', `/api/rooms/${code}`, { token: created.member.token });
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  } finally {
+    await server.stop();
+  }
+  const sustained = steps.filter((s) => s.allConnected && s.lossPercent < 1);
+  const result = {
+    date: new Date().toISOString(),
+    note: `werift publishers and viewers in the benchmark process, the relay in its own process, loopback; ${PACKETS_PER_SECOND} packets/s of ${PAYLOAD_BYTES} bytes per publisher (about 300 kbps).`,
+    steps,
+    maxViewerStreamsUnder1PercentLoss: Math.max(0, ...sustained.map((s) => s.viewerStreams)),
+    bestPacketsPerSecondPerCore: Math.max(0, ...steps.map((s) => s.packetsPerSecondPerCore)),
+    targets: { packetsPerSecondPerCore: 15000, viewerStreams: 500 },
+  };
+  saveResult('relay-capacity', result);
+  return result;
+}
