@@ -3,10 +3,10 @@
  * downlink for a wall of sharing students (thumbnails, then one zoomed), and what one supervisor
  * connection costs a student at thumbnail and at full quality (upload and CPU).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
 import { HomePage, StudentRoomPage, person, type Person } from '../tests/e2e/pages.ts';
+import { treeCpuSeconds } from '../tests/helpers/procfs.ts';
 import { percentile, saveResult, startBuiltServer } from './lib.ts';
 
 const LATENCY_RUNS = 12;
@@ -89,27 +89,6 @@ export async function bitrates(
   await page.waitForTimeout(ms);
   const after = await videoBytes(page, direction);
   return after.map((b, i) => Math.round(((b - (before[i] ?? 0)) * 8) / ms));
-}
-
-/** CPU time (seconds) used so far by a process and all its descendants. */
-function treeCpuSeconds(rootPid: number): number {
-  const parent = new Map<number, number>();
-  const ticks = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(entry), Number(fields[1]));
-      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const inTree = (pid: number): boolean => pid === rootPid || (pid > 1 && parent.has(pid) && inTree(parent.get(pid)!));
-  let total = 0;
-  for (const [pid, t] of ticks) if (inTree(pid)) total += t;
-  return total / 100;
 }
 
 export async function newClass(browser: Browser, baseURL: string) {

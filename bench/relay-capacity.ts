@@ -3,12 +3,12 @@
  * not eat the two cores) signal through the real server and relay; publishers send 300 kbps of
  * VP8-shaped RTP each. Measures forwarded packets per second, loss, and the relay process's CPU.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import type { ClientConfig, CreateRoomResponse, JoinRoomResponse, OwnMember } from '../src/shared/protocol.ts';
 import { PeerClient, type PeerMessage } from '../server/relay/peer-client.ts';
 import { call } from '../tests/helpers/client.ts';
+import { childrenOf, cpuSeconds } from '../tests/helpers/procfs.ts';
 import { saveResult, startBuiltServer } from './lib.ts';
 
 /** Publishers × viewers per step: the number of forwarded viewer-streams grows step by step. */
@@ -136,26 +136,6 @@ async function publisher(base: string, member: OwnMember, relayPeerId: string) {
   };
 }
 
-/** CPU seconds used so far by a process (Linux). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function childOf(pid: number): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) return Number(entry);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return undefined;
-}
-
 const until = async (check: () => boolean, timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -173,7 +153,7 @@ export async function benchRelayCapacity() {
   const steps = [];
   try {
     const { relayPeerId } = (await call<ClientConfig>(server.url, 'GET', '/api/config')).body;
-    await until(() => childOf(server.pid) !== undefined, 5000);
+    await until(() => childrenOf(server.pid)[0] !== undefined, 5000);
     for (const [publishers, viewers] of STEPS) {
       const created = (
         await call<CreateRoomResponse>(server.url, 'POST', '/api/rooms', {
@@ -202,7 +182,7 @@ export async function benchRelayCapacity() {
       const setupS = (Date.now() - setupStarted) / 1000;
       for (const s of senders) s.start();
       await new Promise((r) => setTimeout(r, 2000));
-      const relayPid = childOf(server.pid)!;
+      const relayPid = childrenOf(server.pid)[0]!;
       const before = {
         packets: watchers.reduce((n, w) => n + w.stats.packets, 0),
         cpu: cpuSeconds(relayPid),

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startBuiltServer } from '../helpers/built-server.ts';
+import { childrenOf } from '../helpers/procfs.ts';
 import {
   HomePage,
   StudentRoomPage,
@@ -167,18 +167,3 @@ test('when the relay process dies, screens recover directly, then through the re
     await server.stop();
   }
 });
-
-/** Process ids whose parent is `pid` (Linux). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
