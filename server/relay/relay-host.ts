@@ -10,7 +10,7 @@ import type { Config } from '../config.ts';
 import { chooseTransport } from '../core/relay-policy.ts';
 import { setTransport, type RegistryState } from '../core/room-registry.ts';
 import type { RoomStore } from '../room-store.ts';
-import type { FromRelay, RelayRoom, RelayWorkerData, ToRelay } from './relay-protocol.ts';
+import type { FromRelay, RelayRoom, RelayProcessData, ToRelay } from './relay-protocol.ts';
 
 /** How often the policy looks again (its hold time runs out without any event). */
 const POLICY_INTERVAL_MS = 1000;
@@ -81,7 +81,7 @@ export function startRelay(deps: {
   const publish = (state: RegistryState) => tell({ type: 'rooms', rooms: relayRooms(state) });
 
   const spawn = () => {
-    const data: RelayWorkerData = {
+    const data: RelayProcessData = {
       peerUrl: `${deps.peerServerUrl}/peerjs/peerjs?key=peerjs&id=${credentials.peerId}&token=${credentials.token}`,
       announcedIps: [...config.relay.announcedIps],
       portRange: config.relay.portRange ? [...config.relay.portRange] : null,
@@ -89,7 +89,7 @@ export function startRelay(deps: {
     const compiled = import.meta.url.endsWith('.js');
     const entry = fileURLToPath(new URL(`./relay-process.${compiled ? 'js' : 'ts'}`, import.meta.url));
     child = fork(entry, [], {
-      env: { ...process.env, RELAY_WORKER_DATA: JSON.stringify(data) },
+      env: { ...process.env, RELAY_PROCESS_DATA: JSON.stringify(data) },
       // Run from source (tests, `npm run dev`) through tsx; the built server runs plain JavaScript.
       execArgv: compiled ? [] : ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

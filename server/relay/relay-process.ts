@@ -4,9 +4,9 @@
  */
 import { PeerClient } from './peer-client.ts';
 import { Relay } from './relay.ts';
-import type { FromRelay, RelayWorkerData, ToRelay } from './relay-protocol.ts';
+import type { FromRelay, RelayProcessData, ToRelay } from './relay-protocol.ts';
 
-const data = JSON.parse(process.env.RELAY_WORKER_DATA ?? '{}') as RelayWorkerData;
+const data = JSON.parse(process.env.RELAY_PROCESS_DATA ?? '{}') as RelayProcessData;
 const tell = (message: FromRelay) => process.send?.(message);
 
 const relay = new Relay((message) => client.send(message), {

@@ -1,5 +1,5 @@
 /**
- * Messages between the server and its relay worker. The server tells the relay who may publish and
+ * Messages between the server and its relay process. The server tells the relay who may publish and
  * who should receive; the relay says when it is reachable on PeerServer.
  */
 
@@ -17,10 +17,10 @@ export interface RelayRoom {
 export type ToRelay = { type: 'rooms'; rooms: RelayRoom[] };
 
 /** Relay → server. */
-export type FromRelay = { type: 'ready' } | { type: 'error'; message: string };
+export type FromRelay = { type: 'ready' };
 
-/** What the worker is started with. */
-export interface RelayWorkerData {
+/** What the relay process is started with (as JSON in RELAY_PROCESS_DATA). */
+export interface RelayProcessData {
   /** PeerServer websocket URL with the relay's id and token. */
   peerUrl: string;
   /** Addresses the relay offers to browsers (ICE host candidates). */

@@ -78,11 +78,6 @@ export class Relay {
     private readonly options: { announcedIps: string[]; portRange: [number, number] | null },
   ) {}
 
-  /** Number of students whose screen the relay receives, and of forwarded streams. */
-  get size(): { publishers: number; subscribers: number } {
-    return { publishers: this.#publishers.size, subscribers: this.#subscribers.size };
-  }
-
   /** The server's view of who may publish and who receives changed. */
   setRooms(rooms: RelayRoom[]): void {
     this.#rooms = rooms;
@@ -108,7 +103,7 @@ export class Relay {
       const answer = payload.sdp as { type: 'answer'; sdp: string };
       if (subscriber) void subscriber.pc.setRemoteDescription(answer).catch(() => this.#closeSubscriber(subscriber));
     } else if (type === 'CANDIDATE' && payload?.candidate && payload.connectionId) {
-      const pc = this.#findPublisher(payload.connectionId)?.pc ?? this.#findSubscriber(payload.connectionId)?.pc;
+      const pc = this.#publishers.get(payload.connectionId)?.pc ?? this.#findSubscriber(payload.connectionId)?.pc;
       void pc?.addIceCandidate(payload.candidate as RTCIceCandidate).catch(() => undefined);
     } else if (type === 'LEAVE' || type === 'EXPIRE') {
       for (const p of [...this.#publishers.values()]) if (p.peerId === src) this.#closePublisher(p);
@@ -370,10 +365,6 @@ export class Relay {
       if (!newest || p.pc.connectionState === 'connected') newest = p;
     }
     return newest;
-  }
-
-  #findPublisher(connectionId: string): Publisher | undefined {
-    return this.#publishers.get(connectionId);
   }
 
   #findSubscriber(connectionId: string): Subscriber | undefined {

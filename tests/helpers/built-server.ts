@@ -1,4 +1,7 @@
-/** Runs the built server (dist/node) as its own process on a free loopback port, for browser tests and benchmarks. */
+/**
+ * Runs the built server (dist/node) as its own process on a free loopback port, for browser tests
+ * and benchmarks, with bench/gc-probe.mjs preloaded so benchmarks can read memory after a full GC.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * The media layer's interface: the only thing views and the room controller know about screens.
  * Views ask for "the screen of student X" and get a MediaStream and a state; whether it came peer
- * to peer or (later) through the relay is hidden behind this interface.
+ * to peer or through the relay is hidden behind this interface.
  */
 import type { MemberView, Transport } from '../../shared/protocol.ts';
 
