@@ -6,13 +6,19 @@
 import {
   CODE_ALPHABET,
   CODE_LENGTH,
+  isRelayed,
   normalizeCode,
+  pairKey,
+  sendsToRelay,
   type HostChangeReason,
   type LeaveReason,
   type Role,
   type TerminateReason,
   type Transport,
 } from '../../src/shared/protocol.ts';
+
+/** A direct pair, or a member's link to the relay, is given up on after this many failed connections. */
+export const FAILURES_TO_REROUTE = 2;
 
 /** A member as the registry holds it, secrets included. */
 export interface Member {
@@ -42,6 +48,12 @@ export interface Room {
   /** How screens travel now, and since when (the relay policy's hysteresis needs it). */
   readonly transport: Transport;
   readonly transportSince: number;
+  /** Pairs relayed in spite of the transport (set by the relay policy from `failures`). */
+  readonly relayedPairs: readonly string[];
+  /** Members who failed to reach the relay: their screens travel directly. */
+  readonly directMembers: readonly string[];
+  /** Connections that never came up, by pair key (direct) or `relay/<member id>`. */
+  readonly failures: ReadonlyMap<string, number>;
 }
 
 /** The whole registry. Treat as immutable: operations return a new one. */
@@ -85,6 +97,7 @@ export type RegistryEvent =
       reason: HostChangeReason;
     }
   | { type: 'transport-changed'; code: string; transport: Transport }
+  | { type: 'routes-changed'; code: string }
   | { type: 'room-terminated'; code: string; room: Room; reason: TerminateReason };
 
 /** Why an operation was refused; the HTTP adapter maps each to a status and a message. */
@@ -134,6 +147,9 @@ export function createRoom(
     orphanedSince: null,
     transport: 'mesh',
     transportSince: ctx.now,
+    relayedPairs: [],
+    directMembers: [],
+    failures: new Map(),
   };
   return done(withRoom(state, room), [{ type: 'room-created', code }], { room, member: host });
 }
@@ -258,21 +274,75 @@ export function setSharing(
   return done(withRoom(state, next), [{ type, code: room.code, memberId: member.id }], undefined);
 }
 
-/** Switches how a room's screens travel (decided by the relay policy, outside the registry). */
-export function setTransport(
+/** Sets how a room's screens travel and which pairs are relayed anyway (decided by the relay policy). */
+export function setRoutes(
   state: RegistryState,
-  input: { code: string; transport: Transport },
+  input: { code: string; transport: Transport; relayedPairs: readonly string[] },
   ctx: Context,
 ): Outcome<void> {
   const room = state.rooms.get(input.code);
   if (!room) return refuse('room-not-found');
-  if (room.transport === input.transport) return done(state, [], undefined);
-  const next: Room = { ...room, transport: input.transport, transportSince: ctx.now };
-  return done(
-    withRoom(state, next),
-    [{ type: 'transport-changed', code: room.code, transport: input.transport }],
-    undefined,
-  );
+  let next = room;
+  const events: RegistryEvent[] = [];
+  if (room.transport !== input.transport) {
+    next = { ...next, transport: input.transport, transportSince: ctx.now };
+    events.push({ type: 'transport-changed', code: room.code, transport: input.transport });
+  }
+  if (!sameItems(room.relayedPairs, input.relayedPairs)) {
+    next = { ...next, relayedPairs: [...input.relayedPairs] };
+    events.push({ type: 'routes-changed', code: room.code });
+  }
+  return done(events.length ? withRoom(state, next) : state, events, undefined);
+}
+
+/**
+ * A member's media connection never came up: with a member of the other role (direct) or with the
+ * relay. Counted only while that connection is the route in use; at FAILURES_TO_REROUTE a member who
+ * cannot reach the relay gets direct connections (the relay policy reroutes failed pairs).
+ * The value says whether the report counted.
+ */
+export function reportConnectionFailure(
+  state: RegistryState,
+  input: { code: string; memberId: string; with: string },
+): Outcome<boolean> {
+  const room = state.rooms.get(input.code);
+  if (!room) return refuse('room-not-found');
+  const member = room.members.find((m) => m.id === input.memberId);
+  if (!member) return refuse('member-not-found');
+  let key: string;
+  if (input.with === 'relay') {
+    const viaRelay =
+      member.role === 'student'
+        ? sendsToRelay(room, member.id)
+        : room.members.some((m) => m.role === 'student' && isRelayed(room, m.id, member.id));
+    if (!viaRelay) return done(state, [], false);
+    key = `relay/${member.id}`;
+  } else {
+    const other = room.members.find((m) => m.id === input.with);
+    if (!other) return refuse('member-not-found');
+    if (other.id === member.id) return refuse('invalid-target');
+    if (other.role === member.role) return refuse('wrong-role');
+    const [studentId, supervisorId] = member.role === 'student' ? [member.id, other.id] : [other.id, member.id];
+    if (isRelayed(room, studentId, supervisorId)) return done(state, [], false);
+    key = pairKey(studentId, supervisorId);
+  }
+  const count = (room.failures.get(key) ?? 0) + 1;
+  const failures = new Map(room.failures).set(key, count);
+  let next: Room = { ...room, failures };
+  const events: RegistryEvent[] = [];
+  if (input.with === 'relay' && count >= FAILURES_TO_REROUTE && !room.directMembers.includes(member.id)) {
+    next = { ...next, directMembers: [...room.directMembers, member.id] };
+    events.push({ type: 'routes-changed', code: room.code });
+  }
+  return done(withRoom(state, next), events, true);
+}
+
+/** Student–supervisor pairs (as pair keys) whose direct connection failed often enough to relay them. */
+export function failedPairs(room: Room): string[] {
+  return [...room.failures]
+    .filter(([key, count]) => !key.startsWith('relay/') && count >= FAILURES_TO_REROUTE)
+    .map(([key]) => key)
+    .sort();
 }
 
 /** PeerServer accepted the member's connection. Unknown peers are ignored. */
@@ -344,7 +414,12 @@ function removeMember(
   if (!member) return [state, []];
   const members = room.members.filter((m) => m.id !== memberId);
   const events: RegistryEvent[] = [{ type: 'member-left', code: room.code, member, reason }];
-  let next: Room = { ...room, members };
+  // Routes and failures of a member who left mean nothing any more.
+  const involved = (key: string) => key.split('/').includes(memberId);
+  const relayedPairs = room.relayedPairs.filter((key) => !involved(key));
+  const directMembers = room.directMembers.filter((id) => id !== memberId);
+  const failures = new Map([...room.failures].filter(([key]) => !involved(key)));
+  let next: Room = { ...room, members, relayedPairs, directMembers, failures };
   if (room.hostId === memberId) {
     const successor = longestPresentSupervisor(members);
     next = { ...next, hostId: successor?.id ?? null, orphanedSince: successor ? null : now };
@@ -455,6 +530,10 @@ function constantTimeEqual(a: string, b: string): boolean {
   let diff = a.length ^ b.length;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i % Math.max(b.length, 1));
   return diff === 0;
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item) => b.includes(item));
 }
 
 function refuse(error: RegistryError): Outcome<never> {

@@ -3,7 +3,7 @@
  * Pure. The rule: supervisors see everyone; students see the supervisors and themselves; a peer id
  * is shown only where the viewer may open a media connection to that member (or it is their own).
  */
-import type { MemberView, RoomEvent, RoomSummary, RoomView } from '../../src/shared/protocol.ts';
+import type { MemberView, RoomEvent, RoomSummary, RoomView, Routes } from '../../src/shared/protocol.ts';
 import { hostOf, type Member, type RegistryEvent, type Room } from './room-registry.ts';
 
 /** Whether `viewer` may know that `subject` is in the room. */
@@ -32,7 +32,7 @@ export function roomView(room: Room, viewer: Member): RoomView {
     code: room.code,
     name: room.name,
     listed: room.listed,
-    transport: room.transport,
+    ...routesFor(room, viewer),
     hostId: room.hostId,
     createdAt: room.createdAt,
     students: room.members.filter((m) => m.role === 'student').length,
@@ -41,6 +41,19 @@ export function roomView(room: Room, viewer: Member): RoomView {
   };
   if (viewer.role === 'supervisor') view.supervisorKey = room.supervisorKey;
   return view;
+}
+
+/** The room's routes as `viewer` may see them: a student learns only of their own pairs and of members they see. */
+export function routesFor(room: Room, viewer: Member): Routes {
+  const visible = (id: string) => {
+    const subject = room.members.find((m) => m.id === id);
+    return subject !== undefined && canSee(viewer, subject);
+  };
+  return {
+    transport: room.transport,
+    relayedPairs: room.relayedPairs.filter((key) => key.split('/').every(visible)),
+    directMembers: room.directMembers.filter(visible),
+  };
 }
 
 /** The lobby line for a room. */
@@ -82,6 +95,11 @@ export function eventFor(event: RegistryEvent, room: Room | undefined, viewer: M
     }
     case 'transport-changed':
       return { type: 'transport-changed', transport: event.transport };
+    case 'routes-changed': {
+      if (!room) return null;
+      const { relayedPairs, directMembers } = routesFor(room, viewer);
+      return { type: 'routes-changed', relayedPairs, directMembers };
+    }
     case 'host-changed':
       return { type: 'host-changed', hostId: event.hostId, previousHostId: event.previousHostId, reason: event.reason };
     case 'room-terminated':

@@ -19,6 +19,7 @@ import {
   joinRoom,
   kickMember,
   leaveRoom,
+  reportConnectionFailure,
   setSharing,
   terminateRoom,
   transferHost,
@@ -33,7 +34,14 @@ import { openEventStream } from '../events/sse.ts';
 import { PEER_KEY, PEER_PATH } from '../peer/peer-gate.ts';
 import type { RoomStore } from '../room-store.ts';
 import { ApiError } from './errors.ts';
-import { createRoomBody, joinRoomBody, parseBody, shareBody, transferHostBody } from './schemas.ts';
+import {
+  connectionFailureBody,
+  createRoomBody,
+  joinRoomBody,
+  parseBody,
+  shareBody,
+  transferHostBody,
+} from './schemas.ts';
 
 /** What the API needs from the rest of the server. */
 export interface ApiDeps {
@@ -149,6 +157,18 @@ export function createApi(deps: ApiDeps): express.Router {
     const { sharing } = parseBody(shareBody, req.body);
     succeed(store.run((state) => setSharing(state, { code: room.code, memberId: member.id, sharing })));
     res.json({ sharing });
+  });
+
+  api.post('/rooms/:code/connection-failures', (req, res) => {
+    const { room, member } = seat(req, bearerToken(req));
+    const { with: other } = parseBody(connectionFailureBody, req.body);
+    const input = { code: room.code, memberId: member.id, with: other };
+    const outcome = store.run((state) => reportConnectionFailure(state, input));
+    if (!outcome.ok && (outcome.error === 'wrong-role' || outcome.error === 'invalid-target')) {
+      const message = 'Screens travel between a student and a supervisor: name a member of the other role, or "relay".';
+      throw new ApiError(outcome.error, message, 'with');
+    }
+    res.status(202).json({ counted: succeed(outcome) });
   });
 
   api.delete('/rooms/:code/members/:id', (req, res) => {

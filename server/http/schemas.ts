@@ -38,6 +38,14 @@ export const shareBody = z.strictObject({
   sharing: z.boolean({ error: 'sharing must be true or false' }),
 });
 
+/** `POST /api/rooms/:code/connection-failures`. */
+export const connectionFailureBody = z.strictObject({
+  with: z
+    .string({ error: 'with must be text: a member id or "relay"' })
+    .min(1, 'with must not be empty: give a member id or "relay"')
+    .max(64, 'with is too long: give a member id or "relay"'),
+});
+
 /** Parses `body` or throws a 400 that names the field at fault and what it should be. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {

@@ -7,8 +7,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
-import { chooseTransport } from '../core/relay-policy.ts';
-import { setTransport, type RegistryState } from '../core/room-registry.ts';
+import { isRelayed, sendsToRelay } from '../../src/shared/protocol.ts';
+import { chooseRoutes } from '../core/relay-policy.ts';
+import { failedPairs, setRoutes, type RegistryState } from '../core/room-registry.ts';
 import type { RoomStore } from '../room-store.ts';
 import type { FromRelay, RelayRoom, RelayProcessData, ToRelay } from './relay-protocol.ts';
 
@@ -71,11 +72,13 @@ export function startRelay(deps: {
         transport: room.transport,
         transportSince: room.transportSince,
         supervisors: room.members.filter((m) => m.role === 'supervisor').length,
+        failedPairs: failedPairs(room),
         relayUp: up,
       };
-      const transport = chooseTransport(policy, situation, Date.now());
-      if (transport !== room.transport)
-        store.run((state, ctx) => setTransport(state, { code: room.code, transport }, ctx));
+      const routes = chooseRoutes(policy, situation, Date.now());
+      const same =
+        routes.transport === room.transport && routes.relayedPairs.join() === [...room.relayedPairs].sort().join();
+      if (!same) store.run((state, ctx) => setRoutes(state, { code: room.code, ...routes }, ctx));
     }
   };
   const publish = (state: RegistryState) => tell({ type: 'rooms', rooms: relayRooms(state) });
@@ -143,14 +146,20 @@ export function startRelay(deps: {
 
 /** What the relay needs to know of each room. */
 function relayRooms(state: RegistryState): RelayRoom[] {
-  return [...state.rooms.values()].map((room) => ({
-    code: room.code,
-    relayed: room.transport === 'relay',
-    students: room.members
-      .filter((m) => m.role === 'student')
-      .map((m) => ({ memberId: m.id, peerId: m.peerId, sharing: m.sharing })),
-    supervisors: room.members
-      .filter((m) => m.role === 'supervisor' && m.connected)
-      .map((m) => ({ memberId: m.id, peerId: m.peerId })),
-  }));
+  return [...state.rooms.values()].map((room) => {
+    const supervisors = room.members.filter((m) => m.role === 'supervisor' && m.connected);
+    return {
+      code: room.code,
+      students: room.members
+        .filter((m) => m.role === 'student')
+        .map((m) => ({
+          memberId: m.id,
+          peerId: m.peerId,
+          sharing: m.sharing,
+          publishes: sendsToRelay(room, m.id),
+          viewers: supervisors.filter((s) => isRelayed(room, m.id, s.id)).map((s) => s.id),
+        })),
+      supervisors: supervisors.map((m) => ({ memberId: m.id, peerId: m.peerId })),
+    };
+  });
 }

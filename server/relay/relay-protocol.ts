@@ -6,9 +6,15 @@
 /** One room as the relay needs to know it. */
 export interface RelayRoom {
   code: string;
-  /** Whether this room's screens go through the relay right now. */
-  relayed: boolean;
-  students: { memberId: string; peerId: string; sharing: boolean }[];
+  students: {
+    memberId: string;
+    peerId: string;
+    sharing: boolean;
+    /** Whether the student sends to the relay (for every supervisor, or for some pairs). */
+    publishes: boolean;
+    /** Member ids of the connected supervisors who receive this student through the relay. */
+    viewers: string[];
+  }[];
   /** Connected supervisors only: they are the ones to send screens to. */
   supervisors: { memberId: string; peerId: string }[];
 }

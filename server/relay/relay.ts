@@ -27,6 +27,10 @@ import type { RelayRoom } from './relay-protocol.ts';
 const PLI_MIN_INTERVAL_MS = 500;
 /** A new subscriber gets keyframe requests this often until one has reached it. */
 const KEYFRAME_RETRY_MS = 300;
+/** A call to a supervisor that has not connected in this time is given up and placed again later. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 10_000;
 /** One frame at 30 fps in RTP's 90 kHz video clock: the gap left in timestamps at a switch of leg. */
 const FRAME_TICKS = 3000;
 
@@ -57,6 +61,7 @@ interface Subscriber {
   connected: boolean;
   gotKeyframe: boolean;
   keyframeTimer?: ReturnType<typeof setInterval>;
+  connectTimer?: ReturnType<typeof setTimeout>;
   /** The leg this viewer receives, the one it switches to at the next keyframe, and the one it asked for. */
   source: Leg;
   pending: Leg | null;
@@ -72,6 +77,8 @@ export class Relay {
   #rooms: RelayRoom[] = [];
   /** Students sharing at the last update: one who stops has hung up, however late werift notices. */
   #sharing = new Set<string>();
+  /** Per student/supervisor pair whose call failed: when to call again, and the delay after that. */
+  readonly #backoff = new Map<string, { until: number; delayMs: number }>();
 
   constructor(
     private readonly send: (message: PeerMessage) => void,
@@ -82,7 +89,7 @@ export class Relay {
   setRooms(rooms: RelayRoom[]): void {
     this.#rooms = rooms;
     const allowed = new Map<string, string>();
-    for (const room of rooms) if (room.relayed) for (const s of room.students) allowed.set(s.peerId, s.memberId);
+    for (const room of rooms) for (const s of room.students) if (s.publishes) allowed.set(s.peerId, s.memberId);
     const sharing = new Set(rooms.flatMap((r) => r.students.filter((s) => s.sharing).map((s) => s.memberId)));
     for (const publisher of [...this.#publishers.values()]) {
       const stopped = this.#sharing.has(publisher.studentId) && !sharing.has(publisher.studentId);
@@ -149,10 +156,7 @@ export class Relay {
 
   /** A student calls: answer receive-only, if they are a student of a relayed room. */
   async #acceptCall(peerId: string, connectionId: string, offer: { type: string; sdp: string }, metadata: unknown) {
-    const student = this.#rooms
-      .filter((r) => r.relayed)
-      .flatMap((r) => r.students)
-      .find((s) => s.peerId === peerId);
+    const student = this.#rooms.flatMap((r) => r.students).find((s) => s.publishes && s.peerId === peerId);
     const studentId = (metadata as { studentId?: unknown } | undefined)?.studentId;
     if (!student || student.memberId !== studentId) return;
     const leg: Leg = (metadata as { leg?: unknown }).leg === 'full' ? 'full' : 'thumbnail';
@@ -209,16 +213,21 @@ export class Relay {
     }
   }
 
-  /** Every connected supervisor of a relayed room gets every publishing student of that room. */
+  /** Each publishing student goes to the supervisors the server says receive them through the relay. */
   #reconcileSubscribers(): void {
     const wanted = new Map<string, { studentId: string; supervisorId: string; peerId: string }>();
+    const pairs = new Set<string>();
+    const now = Date.now();
     for (const room of this.#rooms) {
-      if (!room.relayed) continue;
       for (const student of room.students) {
         const publisher = this.#publisherOf(student.memberId, 'thumbnail');
         if (!publisher || publisher.pc.connectionState !== 'connected') continue;
         for (const supervisor of room.supervisors) {
-          wanted.set(`${student.memberId}/${supervisor.memberId}`, {
+          if (!student.viewers.includes(supervisor.memberId)) continue;
+          const key = `${student.memberId}/${supervisor.memberId}`;
+          pairs.add(key);
+          if ((this.#backoff.get(key)?.until ?? 0) > now) continue;
+          wanted.set(key, {
             studentId: student.memberId,
             supervisorId: supervisor.memberId,
             peerId: supervisor.peerId,
@@ -226,6 +235,7 @@ export class Relay {
         }
       }
     }
+    for (const key of this.#backoff.keys()) if (!pairs.has(key)) this.#backoff.delete(key);
     for (const [key, subscriber] of [...this.#subscribers]) if (!wanted.has(key)) this.#closeSubscriber(subscriber);
     for (const [key, want] of wanted) if (!this.#subscribers.has(key)) void this.#subscribe(key, want);
   }
@@ -263,8 +273,20 @@ export class Relay {
         this.#requestKeyframe(want.studentId, subscriber.pending ?? subscriber.source);
       }
     });
+    // A supervisor who cannot reach the relay never connects: try again later (their browser
+    // reports the failure too, and the server sends them screens directly after two).
+    const failed = () => {
+      if (this.#subscribers.get(key) !== subscriber) return;
+      this.#closeSubscriber(subscriber);
+      const delayMs = this.#backoff.get(key)?.delayMs ?? RETRY_MIN_MS;
+      this.#backoff.set(key, { until: Date.now() + delayMs, delayMs: Math.min(delayMs * 2, RETRY_MAX_MS) });
+      setTimeout(() => this.#reconcileSubscribers(), delayMs);
+    };
+    subscriber.connectTimer = setTimeout(failed, CONNECT_TIMEOUT_MS);
     pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
+        clearTimeout(subscriber.connectTimer);
+        this.#backoff.delete(key);
         subscriber.connected = true;
         this.#tellViewers(want.studentId);
         // A screen encoder sends almost no keyframes by itself: ask until one reaches this viewer.
@@ -274,7 +296,8 @@ export class Relay {
           this.#requestKeyframe(want.studentId, 'thumbnail', true);
         }, KEYFRAME_RETRY_MS);
       }
-      if (state === 'failed' || state === 'closed') this.#closeSubscriber(subscriber);
+      if (state === 'failed' && !subscriber.connected) failed();
+      else if (state === 'failed' || state === 'closed') this.#closeSubscriber(subscriber);
     });
     const publisher = this.#publisherOf(want.studentId, 'thumbnail');
     const metadata = { studentId: want.studentId, surface: publisher?.surface ?? null, relayed: true };
@@ -392,6 +415,7 @@ export class Relay {
     if (this.#subscribers.get(key) !== subscriber) return;
     this.#subscribers.delete(key);
     clearInterval(subscriber.keyframeTimer);
+    clearTimeout(subscriber.connectTimer);
     void subscriber.pc.close();
     this.#tellViewers(subscriber.studentId);
   }

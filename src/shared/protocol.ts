@@ -46,12 +46,40 @@ export interface MemberView {
 /** How screens travel in a room: peer to peer, or through the server's relay peer. */
 export type Transport = 'mesh' | 'relay';
 
+/**
+ * Which way each student's screen reaches each supervisor: the room's transport, with exceptions
+ * for pairs whose direct connection failed and for members who cannot reach the relay.
+ */
+export interface Routes {
+  transport: Transport;
+  /** Pairs (see `pairKey`) relayed although the room is peer to peer: their direct connection failed. */
+  relayedPairs: readonly string[];
+  /** Members who cannot reach the relay: their screens travel directly whatever the transport. */
+  directMembers: readonly string[];
+}
+
+/** The key of a student–supervisor pair in `Routes.relayedPairs`. */
+export function pairKey(studentId: string, supervisorId: string): string {
+  return `${studentId}/${supervisorId}`;
+}
+
+/** Whether the screen of `studentId` reaches `supervisorId` through the relay. */
+export function isRelayed(routes: Routes, studentId: string, supervisorId: string): boolean {
+  if (routes.directMembers.includes(studentId) || routes.directMembers.includes(supervisorId)) return false;
+  return routes.transport === 'relay' || routes.relayedPairs.includes(pairKey(studentId, supervisorId));
+}
+
+/** Whether a student sends their screen to the relay (for some or every supervisor). */
+export function sendsToRelay(routes: Routes, studentId: string): boolean {
+  if (routes.directMembers.includes(studentId)) return false;
+  return routes.transport === 'relay' || routes.relayedPairs.some((pair) => pair.startsWith(`${studentId}/`));
+}
+
 /** A room as one member may see it: students see the supervisors and themselves only. */
-export interface RoomView {
+export interface RoomView extends Routes {
   code: string;
   name: string;
   listed: boolean;
-  transport: Transport;
   /** Member id of the host; null while the room has no supervisor. */
   hostId: string | null;
   createdAt: number;
@@ -109,6 +137,15 @@ export interface JoinRoomResponse {
   member: OwnMember;
 }
 
+/**
+ * `POST /api/rooms/:code/connection-failures` body: a media connection of the caller's never came
+ * up, with a member of the other role (a direct connection) or with the relay.
+ */
+export interface ConnectionFailureReport {
+  /** A member id, or "relay". */
+  with: string;
+}
+
 /** Why a member left the room. */
 export type LeaveReason = 'left' | 'kicked' | 'timed-out';
 
@@ -129,6 +166,8 @@ export type RoomEvent =
   | { type: 'share-stopped'; memberId: string }
   | { type: 'host-changed'; hostId: string | null; previousHostId: string | null; reason: HostChangeReason }
   | { type: 'transport-changed'; transport: Transport }
+  /** The exceptions to the room's transport changed (a pair is relayed, a member cannot reach the relay). */
+  | { type: 'routes-changed'; relayedPairs: readonly string[]; directMembers: readonly string[] }
   | { type: 'room-terminated'; reason: TerminateReason };
 
 /** One message on `GET /api/lobby/events`; each (re)connection starts with a snapshot. */

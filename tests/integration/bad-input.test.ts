@@ -90,6 +90,8 @@ describe('bad input', () => {
     }
     for (const body of withFields({ memberId: 'someone' }))
       attempts.push({ method: 'POST', path: `/api/rooms/${code}/host`, token: host.token, body });
+    for (const body of withFields({ with: 'someone' }))
+      attempts.push({ method: 'POST', path: `/api/rooms/${code}/connection-failures`, token: ada.token, body });
     const json = { 'content-type': 'application/json' };
     for (const raw of rawBodies) {
       attempts.push({ method: 'POST', path: '/api/rooms', raw, headers: json });
@@ -102,6 +104,8 @@ describe('bad input', () => {
         headers: json,
       });
       attempts.push({ method: 'POST', path: `/api/rooms/${code}/host`, raw, token: host.token, headers: json });
+      const failures = `/api/rooms/${code}/connection-failures`;
+      attempts.push({ method: 'POST', path: failures, raw, token: ada.token, headers: json });
     }
     // Not JSON at all, and oversized bodies.
     attempts.push({
@@ -129,6 +133,7 @@ describe('bad input', () => {
       ['PUT', `/api/rooms/${code}/members/me/share`],
       ['DELETE', `/api/rooms/${code}/members/${ada.id}`],
       ['POST', `/api/rooms/${code}/host`],
+      ['POST', `/api/rooms/${code}/connection-failures`],
       ['DELETE', `/api/rooms/${code}`],
     ] as const;
     for (const [method, path] of memberEndpoints) {

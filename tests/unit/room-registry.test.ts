@@ -11,8 +11,10 @@ import {
   leaveRoom,
   peerConnected,
   peerDisconnected,
+  failedPairs,
+  reportConnectionFailure,
+  setRoutes,
   setSharing,
-  setTransport,
   sweep,
   terminateRoom,
   transferHost,
@@ -425,17 +427,106 @@ describe('presence and deadlines', () => {
   });
 });
 
-describe('setTransport', () => {
+describe('setRoutes', () => {
   it('records the room’s transport and since when, once per change', () => {
     const { w, code, state } = classroom();
     w.advance(5000);
-    const out = ok(setTransport(state, { code, transport: 'relay' }, w.ctx()));
+    const out = ok(setRoutes(state, { code, transport: 'relay', relayedPairs: [] }, w.ctx()));
     expect(out.events).toEqual([{ type: 'transport-changed', code, transport: 'relay' }]);
     expect(out.state.rooms.get(code)).toMatchObject({ transport: 'relay', transportSince: w.ctx().now });
-    expect(ok(setTransport(out.state, { code, transport: 'relay' }, w.ctx())).events).toEqual([]);
-    expect(setTransport(state, { code: 'ZZZZZZ', transport: 'relay' }, w.ctx())).toEqual({
+    expect(ok(setRoutes(out.state, { code, transport: 'relay', relayedPairs: [] }, w.ctx())).events).toEqual([]);
+    expect(setRoutes(state, { code: 'ZZZZZZ', transport: 'relay', relayedPairs: [] }, w.ctx())).toEqual({
       ok: false,
       error: 'room-not-found',
     });
+  });
+
+  it('relays single pairs without touching the transport or its time', () => {
+    const { w, code, state, ada, host } = classroom();
+    const since = state.rooms.get(code)!.transportSince;
+    w.advance(5000);
+    const pair = `${ada.id}/${host.id}`;
+    const out = ok(setRoutes(state, { code, transport: 'mesh', relayedPairs: [pair] }, w.ctx()));
+    expect(out.events).toEqual([{ type: 'routes-changed', code }]);
+    expect(out.state.rooms.get(code)).toMatchObject({ transport: 'mesh', transportSince: since, relayedPairs: [pair] });
+  });
+});
+
+describe('reportConnectionFailure', () => {
+  it('marks a direct pair failed at the second failure, whoever of the two reports it', () => {
+    const { code, state, ada, bo, host } = classroom();
+    const first = ok(reportConnectionFailure(state, { code, memberId: ada.id, with: host.id }));
+    expect(first.value).toBe(true);
+    expect(failedPairs(first.state.rooms.get(code)!)).toEqual([]);
+    const second = ok(reportConnectionFailure(first.state, { code, memberId: host.id, with: ada.id }));
+    expect(failedPairs(second.state.rooms.get(code)!)).toEqual([`${ada.id}/${host.id}`]);
+    // Other pairs are untouched.
+    const other = ok(reportConnectionFailure(second.state, { code, memberId: bo.id, with: host.id }));
+    expect(failedPairs(other.state.rooms.get(code)!)).toEqual([`${ada.id}/${host.id}`]);
+  });
+
+  it('does not count a direct failure of a pair that goes through the relay', () => {
+    const { w, code, state, ada, host } = classroom();
+    const relayed = ok(setRoutes(state, { code, transport: 'relay', relayedPairs: [] }, w.ctx())).state;
+    const out = ok(reportConnectionFailure(relayed, { code, memberId: ada.id, with: host.id }));
+    expect(out.value).toBe(false);
+    expect(out.state).toBe(relayed);
+  });
+
+  it('sends a member who cannot reach the relay direct after two failures, and says so', () => {
+    const { w, code, state, ada, host } = classroom();
+    const relayed = ok(setRoutes(state, { code, transport: 'relay', relayedPairs: [] }, w.ctx())).state;
+    const once = ok(reportConnectionFailure(relayed, { code, memberId: ada.id, with: 'relay' }));
+    expect(once.events).toEqual([]);
+    const twice = ok(reportConnectionFailure(once.state, { code, memberId: ada.id, with: 'relay' }));
+    expect(twice.events).toEqual([{ type: 'routes-changed', code }]);
+    expect(twice.state.rooms.get(code)!.directMembers).toEqual([ada.id]);
+    // A supervisor's relay failures count for the supervisor.
+    let next = twice.state;
+    for (let i = 0; i < 2; i++)
+      next = ok(reportConnectionFailure(next, { code, memberId: host.id, with: 'relay' })).state;
+    expect(next.rooms.get(code)!.directMembers).toEqual([ada.id, host.id]);
+  });
+
+  it('ignores relay failures of members whose screens do not go through the relay', () => {
+    const { code, state, ada, host } = classroom();
+    for (const memberId of [ada.id, host.id]) {
+      const out = ok(reportConnectionFailure(state, { code, memberId, with: 'relay' }));
+      expect(out).toMatchObject({ value: false, events: [] });
+      expect(out.state).toBe(state);
+    }
+  });
+
+  it('refuses reports that name no member of the other role', () => {
+    const { code, state, ada, bo, host, coTeacher } = classroom();
+    expect(reportConnectionFailure(state, { code, memberId: ada.id, with: bo.id })).toEqual({
+      ok: false,
+      error: 'wrong-role',
+    });
+    expect(reportConnectionFailure(state, { code, memberId: host.id, with: coTeacher.id })).toEqual({
+      ok: false,
+      error: 'wrong-role',
+    });
+    expect(reportConnectionFailure(state, { code, memberId: ada.id, with: ada.id })).toEqual({
+      ok: false,
+      error: 'invalid-target',
+    });
+    expect(reportConnectionFailure(state, { code, memberId: ada.id, with: 'nobody' })).toEqual({
+      ok: false,
+      error: 'member-not-found',
+    });
+  });
+
+  it('forgets a member’s failures and routes when they leave', () => {
+    const { w, code, state, ada, host } = classroom();
+    let next = ok(
+      setRoutes(state, { code, transport: 'relay', relayedPairs: [`${ada.id}/${host.id}`] }, w.ctx()),
+    ).state;
+    for (let i = 0; i < 2; i++)
+      next = ok(reportConnectionFailure(next, { code, memberId: ada.id, with: 'relay' })).state;
+    next = ok(leaveRoom(next, { code, memberId: ada.id }, w.ctx())).state;
+    const room = next.rooms.get(code)!;
+    expect(room).toMatchObject({ relayedPairs: [], directMembers: [] });
+    expect(room.failures.size).toBe(0);
   });
 });

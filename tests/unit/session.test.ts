@@ -31,6 +31,8 @@ function snapshot(you: string, members: MemberView[], hostId = 'lee'): RoomEvent
       name: 'Maths',
       listed: true,
       transport: 'mesh',
+      relayedPairs: [],
+      directMembers: [],
       hostId,
       createdAt: 0,
       students,
@@ -153,5 +155,15 @@ describe('the session reducer', () => {
     const events: RoomEvent[] = [snapshot('lee', classroom)];
     for (let i = 0; i < 10; i++) events.push({ type: 'share-stopped', memberId: i % 2 ? 'ada' : 'bo' });
     expect(run(events).notices).toHaveLength(4);
+  });
+});
+
+describe('routes', () => {
+  it('follow routes-changed events', () => {
+    const s = run([
+      snapshot('ada', classroom),
+      { type: 'routes-changed', relayedPairs: ['ada/lee'], directMembers: ['ode'] },
+    ]);
+    expect(s.room).toMatchObject({ transport: 'mesh', relayedPairs: ['ada/lee'], directMembers: ['ode'] });
   });
 });

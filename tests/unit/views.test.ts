@@ -74,3 +74,26 @@ describe('eventFor', () => {
     expect(eventFor(left, room, bo)).toEqual({ type: 'member-left', memberId: host.id, reason: 'left' });
   });
 });
+
+describe('routes', () => {
+  it('show a supervisor every relayed pair, and a student only their own', () => {
+    const { room: base, host, ada, bo } = classroom();
+    const room = {
+      ...base,
+      relayedPairs: [`${ada.id}/${host.id}`, `${bo.id}/${host.id}`],
+      directMembers: [bo.id, host.id],
+    };
+    expect(roomView(room, host)).toMatchObject({
+      relayedPairs: [`${ada.id}/${host.id}`, `${bo.id}/${host.id}`],
+      directMembers: [bo.id, host.id],
+    });
+    expect(roomView(room, ada)).toMatchObject({ relayedPairs: [`${ada.id}/${host.id}`], directMembers: [host.id] });
+    const changed = { type: 'routes-changed', code: room.code } as const;
+    expect(eventFor(changed, room, bo)).toEqual({
+      type: 'routes-changed',
+      relayedPairs: [`${bo.id}/${host.id}`],
+      directMembers: [bo.id, host.id],
+    });
+    expect(JSON.stringify(eventFor(changed, room, ada))).not.toContain(bo.id);
+  });
+});

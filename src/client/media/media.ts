@@ -3,7 +3,7 @@
  * Views ask for "the screen of student X" and get a MediaStream and a state; whether it came peer
  * to peer or through the relay is hidden behind this interface.
  */
-import type { MemberView, Transport } from '../../shared/protocol.ts';
+import type { MemberView, Routes } from '../../shared/protocol.ts';
 
 /** Why a share could not start. */
 export type CaptureError =
@@ -56,8 +56,8 @@ export interface MediaLayer {
   focus(studentId: string | null): void;
   /** The room's members changed: who to call, who to accept calls from. */
   setMembers(members: readonly MemberView[]): void;
-  /** The room switched between peer to peer and the relay; the switch is made before the old path breaks. */
-  setTransport(transport: Transport): void;
+  /** Which screens go through the relay changed; each switch is made before the old path breaks. */
+  setRoutes(routes: Routes): void;
   /** Calls `listener` after any change of share, screens or signalling. */
   subscribe(listener: () => void): () => void;
   /** Hangs up everything and leaves the signalling server. */

@@ -22,8 +22,15 @@ export interface MediaSelf {
 const NO_SCREEN: Screen = Object.freeze({ stream: null, state: 'none', surface: null });
 const MAX_BACKOFF_MS = 10_000;
 
-/** Starts the media layer for one member of one room. */
-export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLayer {
+/**
+ * Starts the media layer for one member of one room. `onConnectionFailure` hears of media
+ * connections that never came up, with a member id or "relay", so the server can reroute them.
+ */
+export function createPeerMedia(
+  self: MediaSelf,
+  config: ClientConfig,
+  onConnectionFailure: (withId: string) => void,
+): MediaLayer {
   const listeners = new Set<() => void>();
   const changed = () => {
     for (const listener of listeners) listener();
@@ -63,9 +70,15 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLay
     }, backoffMs);
     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
   };
+  // Without signalling no connection can come up, so failures then say nothing about the path.
+  const failed = (withId: string) => {
+    if (!peer.disconnected) onConnectionFailure(withId);
+  };
   const sender =
-    self.role === 'student' ? new ShareSender(peer, self.memberId, config.relayPeerId, () => updateViewers()) : null;
-  const receiver = self.role === 'supervisor' ? new ScreenReceiver(config.relayPeerId, changed) : null;
+    self.role === 'student'
+      ? new ShareSender(peer, self.memberId, config.relayPeerId, () => updateViewers(), failed)
+      : null;
+  const receiver = self.role === 'supervisor' ? new ScreenReceiver(config.relayPeerId, changed, failed) : null;
   const updateViewers = () => {
     const viewers = sender?.viewers() ?? [];
     if (viewers.join() === share.viewers.join()) return;
@@ -125,7 +138,7 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig): MediaLay
       sender?.setMembers(members);
       receiver?.setMembers(members);
     },
-    setTransport: (transport) => sender?.setTransport(transport),
+    setRoutes: (routes) => sender?.setRoutes(routes),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

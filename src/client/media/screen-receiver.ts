@@ -23,7 +23,13 @@ interface Incoming {
   /** Decoding progress, to notice a call that still looks connected but brings no more frames. */
   frames: number;
   progressAt: number;
+  acceptedAt: number;
+  /** Whether the connection has been up at least once. */
+  connected: boolean;
 }
+
+/** A call from the relay that has not connected in this time is given up and reported. */
+const RELAY_CONNECT_TIMEOUT_MS = 10_000;
 
 /** A live call whose frames stopped this long ago gives way to a newer call of the same student. */
 const STALL_MS = 2_000;
@@ -43,6 +49,8 @@ export class ScreenReceiver {
   constructor(
     private readonly relayPeerId: string | null,
     private readonly onChange: () => void,
+    /** A call from the relay never connected: the server sends us screens directly after two. */
+    private readonly onFailure: (withId: 'relay') => void,
   ) {
     this.#poll = setInterval(() => void this.#checkDecoding(), POLL_MS);
   }
@@ -121,6 +129,8 @@ export class ScreenReceiver {
       level: null,
       frames: 0,
       progressAt: Date.now(),
+      acceptedAt: Date.now(),
+      connected: false,
     };
     this.#screens.set(studentId, [...(this.#screens.get(studentId) ?? []), incoming]);
     call.on('stream', (stream) => {
@@ -176,6 +186,17 @@ export class ScreenReceiver {
         const pc = incoming.call.peerConnection;
         if (!pc) continue;
         const down = pc.connectionState === 'disconnected' || pc.connectionState === 'failed';
+        if (pc.connectionState === 'connected') incoming.connected = true;
+        const late = Date.now() - incoming.acceptedAt > RELAY_CONNECT_TIMEOUT_MS;
+        if (
+          incoming.call.peer === this.relayPeerId &&
+          !incoming.connected &&
+          (late || pc.connectionState === 'failed')
+        ) {
+          this.onFailure('relay');
+          this.#remove(studentId, incoming);
+          continue;
+        }
         const frames = await framesDecoded(pc);
         if (frames > incoming.frames) [incoming.frames, incoming.progressAt] = [frames, Date.now()];
         const stalled = Date.now() - incoming.progressAt > STALL_MS;

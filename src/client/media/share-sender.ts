@@ -1,15 +1,22 @@
 /**
- * Student side of the mesh: calls every supervisor of the room with the captured screen, hangs up
- * on supervisors who leave, rebuilds calls that fail (PeerJS does not restart ICE) with backoff,
- * and sets each call's encoder to the quality its supervisor asks for.
+ * Student side: calls each supervisor of the room directly with the captured screen, or the relay
+ * for the supervisors the room's routes send through it; hangs up on supervisors who leave,
+ * rebuilds calls that fail (PeerJS does not restart ICE) with backoff, reports calls that never
+ * connect so the server can reroute them, and sets each call's encoder to the quality asked for.
  */
 import type { MediaConnection, Peer } from 'peerjs';
-import type { MemberView, Transport } from '../../shared/protocol.ts';
+import type { MemberView, Routes } from '../../shared/protocol.ts';
 import type { Capture } from './capture.ts';
-import { parseQualityMessage, parseRelayNotice, type QualityLevel } from '../../shared/protocol.ts';
+import {
+  isRelayed,
+  parseQualityMessage,
+  parseRelayNotice,
+  sendsToRelay,
+  type QualityLevel,
+} from '../../shared/protocol.ts';
 import { encodingFor } from './quality.ts';
 
-/** After a switch of transport, old calls stay up this long once the new ones connect (make before break). */
+/** After a change of routes, old calls stay up this long once the new ones connect (make before break). */
 const SWITCH_OVERLAP_MS = 3_000;
 /** ...and never longer than this, connected or not. */
 const SWITCH_MAX_MS = 10_000;
@@ -40,17 +47,17 @@ interface Outgoing {
 }
 
 /**
- * Keeps one call per supervisor while a capture runs (mesh), or a single call to the relay, which
- * forwards it to every supervisor and tells us who receives it.
+ * Keeps, while a capture runs, one call per supervisor reached directly and one call to the relay
+ * (which forwards it to the others and tells us who receives it).
  */
 export class ShareSender {
   readonly #calls = new Map<string, Outgoing>();
-  #transport: Transport = 'mesh';
+  #routes: Routes = { transport: 'mesh', relayedPairs: [], directMembers: [] };
   /** Supervisors the relay forwards our screen to right now, as it reports them. */
   #relayViewers: string[] = [];
   /** Whether the relay wants a full-quality leg (some supervisor zooms into us). */
   #fullLegWanted = false;
-  /** Calls of the previous transport, kept until the new path is up. */
+  /** Calls of the previous routes, kept until the new paths are up. */
   readonly #retiring = new Map<string, number>();
   #retireTimer: ReturnType<typeof setInterval> | undefined;
   #newPathUpSince: number | null = null;
@@ -64,6 +71,8 @@ export class ShareSender {
     private readonly studentId: string,
     private readonly relayPeerId: string | null,
     private readonly onChange: () => void,
+    /** A call never connected: with a supervisor's member id, or "relay". */
+    private readonly onFailure: (withId: string) => void,
   ) {}
 
   /** Member ids of the supervisors receiving the screen: direct connections that are up, and the relay's viewers. */
@@ -75,12 +84,13 @@ export class ShareSender {
     return [...new Set([...direct, ...relayed])];
   }
 
-  /** The room switched transport: call the new way, and hang up the old way once it works. */
-  setTransport(transport: Transport): void {
-    if (transport === this.#transport) return;
-    this.#transport = transport;
-    const started = Date.now();
+  /** The room's routes changed: call the new way, and hang up the old way once it works. */
+  setRoutes(routes: Routes): void {
+    const before = [...this.#targets().keys()].join();
+    this.#routes = routes;
     const targets = this.#targets();
+    if ([...targets.keys()].join() === before) return this.#reconcile();
+    const started = Date.now();
     for (const id of this.#calls.keys())
       if (!targets.has(id) && !this.#retiring.has(id)) this.#retiring.set(id, started);
     for (const id of targets.keys()) this.#retiring.delete(id);
@@ -117,21 +127,27 @@ export class ShareSender {
     this.#retry.clear();
   }
 
-  /** Who to call now, by key: the relay, or each connected supervisor. */
+  /** Whether the relay carries our screen to this supervisor. */
+  #viaRelay(supervisorId: string): boolean {
+    return this.relayPeerId !== null && isRelayed(this.#routes, this.studentId, supervisorId);
+  }
+
+  /** Who to call now, by key: each connected supervisor reached directly, and the relay if it carries any. */
   #targets(): Map<string, string> {
-    if (this.#transport === 'relay' && this.relayPeerId) {
-      const legs: [string, string][] = [[RELAY, this.relayPeerId]];
-      if (this.#fullLegWanted) legs.push([RELAY_FULL, this.relayPeerId]);
-      return new Map(legs);
+    const direct = this.#supervisors.filter((s) => s.connected && !this.#viaRelay(s.id));
+    const targets = new Map(direct.map((s) => [s.id, s.peerId!]));
+    if (this.relayPeerId && sendsToRelay(this.#routes, this.studentId)) {
+      targets.set(RELAY, this.relayPeerId);
+      if (this.#fullLegWanted) targets.set(RELAY_FULL, this.relayPeerId);
     }
-    return new Map(this.#supervisors.filter((s) => s.connected).map((s) => [s.id, s.peerId!]));
+    return targets;
   }
 
   #reconcile(): void {
     const targets = this.#targets();
     // A supervisor who left is hung up on; one who is only reconnecting keeps the call.
     const keep = new Set([...targets.keys(), ...this.#retiring.keys()]);
-    if (this.#transport === 'mesh') for (const s of this.#supervisors) keep.add(s.id);
+    for (const s of this.#supervisors) if (!this.#viaRelay(s.id)) keep.add(s.id);
     for (const id of [...this.#calls.keys()]) if (!keep.has(id) || !this.#capture) this.#hangUp(id);
     if (!this.#capture || this.peer.disconnected) return;
     for (const [id, peerId] of targets) {
@@ -173,9 +189,16 @@ export class ShareSender {
       this.#hangUp(supervisorId);
       this.#scheduleRetry(supervisorId);
     };
+    // A call that never connects is the path failing, not the other side hanging up: the server
+    // hears of it and reroutes after two.
+    const neverConnected = () => {
+      if (this.#calls.get(supervisorId) !== entry || entry.connected) return;
+      this.onFailure(supervisorId === RELAY || full ? 'relay' : supervisorId);
+      failed();
+    };
     const watch = (ms: number) => {
       clearTimeout(entry.timer);
-      entry.timer = setTimeout(failed, ms);
+      entry.timer = setTimeout(entry.connected ? failed : neverConnected, ms);
     };
     watch(CONNECT_TIMEOUT_MS);
     pc.addEventListener('signalingstatechange', () => this.#applyLevel(entry));
@@ -189,7 +212,10 @@ export class ShareSender {
         this.#applyLevel(entry);
       } else if (state === 'disconnected') {
         watch(DISCONNECTED_GRACE_MS);
-      } else if (state === 'failed' || state === 'closed') {
+      } else if (state === 'failed') {
+        neverConnected();
+        failed();
+      } else if (state === 'closed') {
         failed();
       }
       this.onChange();

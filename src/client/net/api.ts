@@ -4,6 +4,7 @@
  */
 import type {
   ClientConfig,
+  ConnectionFailureReport,
   CreateRoomRequest,
   CreateRoomResponse,
   ErrorBody,
@@ -84,6 +85,13 @@ export const setSharing = (code: string, token: string, sharing: boolean, keepal
     token,
     body: { sharing },
     keepalive,
+  });
+
+/** A media connection with a member (or "relay") never came up; after two the server reroutes it. */
+export const reportConnectionFailure = (code: string, token: string, withId: string) =>
+  request<{ counted: boolean }>('POST', `/api/rooms/${encodeURIComponent(code)}/connection-failures`, {
+    token,
+    body: { with: withId } satisfies ConnectionFailureReport,
   });
 
 /** Host: removes a member. */

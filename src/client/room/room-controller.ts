@@ -3,7 +3,7 @@
  * keeps the server's sharing flag in step with the real capture, and carries out the person's
  * actions. Views read `state` and call the actions; they never touch the network.
  */
-import type { ClientConfig, RoomEvent } from '../../shared/protocol.ts';
+import type { ClientConfig, RoomEvent, Routes } from '../../shared/protocol.ts';
 import * as api from '../net/api.ts';
 import { followEvents } from '../net/event-stream.ts';
 import type { MediaLayer, ShareState, SignallingState } from '../media/media.ts';
@@ -48,7 +48,7 @@ export class RoomController {
       this.#media = media;
       media.subscribe(() => this.#mediaChanged());
       media.setMembers(this.#state.session.members);
-      if (this.#state.session.room) media.setTransport(this.#state.session.room.transport);
+      if (this.#state.session.room) media.setRoutes(this.#state.session.room);
       this.#mediaChanged();
     });
   }
@@ -112,8 +112,8 @@ export class RoomController {
     if (session === before) return;
     this.#state = { ...this.#state, session };
     if (session.members !== before.members) this.#media?.setMembers(session.members);
-    if (session.room && session.room.transport !== before.room?.transport)
-      this.#media?.setTransport(session.room.transport);
+    const routes = session.room;
+    if (routes && !sameRoutes(routes, before.room)) this.#media?.setRoutes(routes);
     if (event.type === 'snapshot') this.#syncSharing();
     this.#notify();
     if (session.ended) this.#end(session.ended);
@@ -170,5 +170,17 @@ export class RoomController {
 async function defaultMedia(seat: SavedSeat, config: ClientConfig): Promise<MediaLayer> {
   // PeerJS is loaded only once someone is in a room, keeping the first screen small.
   const { createPeerMedia } = await import('../media/peer-media.ts');
-  return createPeerMedia({ memberId: seat.memberId, peerId: seat.peerId, token: seat.token, role: seat.role }, config);
+  const self = { memberId: seat.memberId, peerId: seat.peerId, token: seat.token, role: seat.role };
+  return createPeerMedia(self, config, (withId) => {
+    api.reportConnectionFailure(seat.code, seat.token, withId).catch(() => undefined);
+  });
+}
+
+function sameRoutes(a: Routes, b: Routes | null): boolean {
+  return (
+    !!b &&
+    a.transport === b.transport &&
+    a.relayedPairs.join() === b.relayedPairs.join() &&
+    a.directMembers.join() === b.directMembers.join()
+  );
 }

@@ -117,6 +117,10 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
     }
     case 'transport-changed':
       return { ...state, room: state.room && { ...state.room, transport: event.transport } };
+    case 'routes-changed': {
+      const { relayedPairs, directMembers } = event;
+      return { ...state, room: state.room && { ...state.room, relayedPairs, directMembers } };
+    }
     case 'room-terminated': {
       const byYou = event.reason === 'ended-by-host' && state.room?.hostId === state.you;
       return { ...state, ended: byYou ? 'ended-by-you' : event.reason };

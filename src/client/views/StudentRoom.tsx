@@ -1,5 +1,6 @@
 /** A student's room: share the screen, see who is watching, leave. */
 import { captureErrorText } from '../media/media.ts';
+import { sendsToRelay } from '../../shared/protocol.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
 import { self, supervisors } from '../state/session.ts';
 import { LeaveButton } from './LeaveButton.tsx';
@@ -86,7 +87,7 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
         </p>
         <p class="muted">
           Teachers in this room: {teachers.length > 0 ? names(teachers) : 'none right now'}.{' '}
-          {session.room!.transport === 'relay'
+          {sendsToRelay(session.room!, session.you!)
             ? 'Your screen passes through the school’s server on its way to them. Nothing is recorded.'
             : 'Your screen goes straight to them, not through the server. Nothing is recorded.'}
         </p>

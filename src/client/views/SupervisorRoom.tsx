@@ -34,7 +34,9 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
             {isHost ? ' · you are the host' : ''}
             {room.transport === 'relay'
               ? ' · screens arrive through the server’s relay'
-              : ' · screens arrive peer to peer'}
+              : room.relayedPairs.length > 0
+                ? ' · screens arrive peer to peer, some through the server’s relay'
+                : ' · screens arrive peer to peer'}
           </p>
         </div>
         <div class="row">

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorBody, RoomEvent } from '../../src/shared/protocol.ts';
+import { call, createRoom, getRoom, join } from '../helpers/client.ts';
+import { connectPeer, type PeerSocket } from '../helpers/peer.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { openEvents } from '../helpers/sse.ts';
+
+// Failure reports reroute only while a relay is up to take the rerouted screens.
+let auto: TestServer;
+let always: TestServer;
+const sockets: PeerSocket[] = [];
+
+beforeAll(async () => {
+  [auto, always] = await Promise.all([
+    startTestServer({ RELAY_MODE: 'auto', RELAY_ANNOUNCED_IPS: '127.0.0.1' }),
+    startTestServer({ RELAY_MODE: 'always', RELAY_ANNOUNCED_IPS: '127.0.0.1' }),
+  ]);
+  for (const server of [auto, always]) {
+    for (let i = 0; i < 100 && !server.relay?.up; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(server.relay?.up).toBe(true);
+  }
+}, 20_000);
+afterAll(async () => {
+  for (const s of sockets) s.ws.close();
+  await Promise.all([auto.close(), always.close()]);
+});
+
+/** A room with a connected host and student, and the host's event stream. */
+async function classroom(base: string) {
+  const { room, member: host } = await createRoom(base);
+  const ada = await join(base, room.code, 'Ada');
+  sockets.push(await connectPeer(base, host.peerId, host.token), await connectPeer(base, ada.peerId, ada.token));
+  const events = await openEvents<RoomEvent>(`${base}/api/rooms/${room.code}/events?token=${host.token}`);
+  const report = (token: string, withId: string) =>
+    call<{ counted: boolean } | ErrorBody>(base, 'POST', `/api/rooms/${room.code}/connection-failures`, {
+      token,
+      body: { with: withId },
+    });
+  return { code: room.code, host, ada, events, report };
+}
+
+describe('connection failure reports', () => {
+  it('relay a student–supervisor pair on its own after its direct connection failed twice', async () => {
+    const { code, host, ada, events, report } = await classroom(auto.url);
+    expect(await report(ada.token, host.id)).toEqual({ status: 202, body: { counted: true } });
+    expect(events.received.some((e) => e.type === 'routes-changed')).toBe(false);
+    expect(await report(ada.token, host.id)).toEqual({ status: 202, body: { counted: true } });
+
+    const pair = `${ada.id}/${host.id}`;
+    expect(await events.next((e) => e.type === 'routes-changed')).toEqual({
+      type: 'routes-changed',
+      relayedPairs: [pair],
+      directMembers: [],
+    });
+    // The room as a whole stays peer to peer; the student learns of their pair.
+    expect((await getRoom(auto.url, code, ada.token)).body.room).toMatchObject({
+      transport: 'mesh',
+      relayedPairs: [pair],
+    });
+    // A pair already relayed has no direct connection left to fail.
+    expect(await report(ada.token, host.id)).toEqual({ status: 202, body: { counted: false } });
+    events.close();
+  });
+
+  it('send a student who cannot reach the relay straight to supervisors after two failures', async () => {
+    const { code, ada, events, report } = await classroom(always.url);
+    expect((await getRoom(always.url, code, ada.token)).body.room.transport).toBe('relay');
+    await report(ada.token, 'relay');
+    await report(ada.token, 'relay');
+    expect(await events.next((e) => e.type === 'routes-changed')).toMatchObject({ directMembers: [ada.id] });
+    expect((await getRoom(always.url, code, ada.token)).body.room).toMatchObject({
+      transport: 'relay',
+      directMembers: [ada.id],
+    });
+    events.close();
+  });
+
+  it('refuse reports that name no one to connect with, saying what to send', async () => {
+    const { code, host, ada, report } = await classroom(auto.url);
+    const bo = await join(auto.url, code, 'Bo');
+    const path = `/api/rooms/${code}/connection-failures`;
+    expect(await call(auto.url, 'POST', path, { body: { with: host.id } })).toMatchObject({
+      status: 401,
+      body: { error: 'unauthorized' },
+    });
+    expect(await call(auto.url, 'POST', path, { token: ada.token, body: {} })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid-request', field: 'with', message: 'with is required.' },
+    });
+    expect(await call(auto.url, 'POST', path, { token: ada.token, body: { with: 7 } })).toMatchObject({
+      status: 400,
+      body: { field: 'with' },
+    });
+    expect(await report(ada.token, bo.id)).toMatchObject({
+      status: 403,
+      body: { error: 'wrong-role', field: 'with', message: expect.stringContaining('other role') },
+    });
+    expect(await report(ada.token, ada.id)).toMatchObject({ status: 409, body: { error: 'invalid-target' } });
+    expect(await report(ada.token, 'nobody')).toMatchObject({ status: 404, body: { error: 'member-not-found' } });
+    // None of it changed the room.
+    expect((await getRoom(auto.url, code, host.token)).body.room).toMatchObject({
+      relayedPairs: [],
+      directMembers: [],
+    });
+  });
+});
