@@ -1,0 +1,127 @@
+import { expect, test, type Browser } from '@playwright/test';
+import type { JoinRoomResponse } from '../../src/shared/protocol.ts';
+import { startBuiltServer } from '../helpers/built-server.ts';
+import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person } from './pages.ts';
+import { startSignallingFilter, type SignallingFilter } from './signalling-filter.ts';
+
+// Each failed connection takes the 10 s connect timeout, and it takes two to reroute.
+test.setTimeout(120_000);
+
+const RELAY_ENV = { RELAY_ANNOUNCED_IPS: '127.0.0.1', RECONNECT_GRACE_S: '10' };
+
+/** A class on `serverUrl`; anyone may come in through a signalling filter of their own. */
+async function classroom(browser: Browser, serverUrl: string) {
+  const port = Number(new URL(serverUrl).port);
+  const filters: SignallingFilter[] = [];
+  const closers: (() => Promise<unknown>)[] = [];
+  const host = await person(browser, '/', { width: 1280, height: 800 }, serverUrl);
+  closers.push(() => host.context.close());
+  const lee = await new HomePage(host.page).createRoom('Fallback class', 'Ms Lee');
+  const code = await lee.code();
+  const { supervisor: invite } = await lee.inviteLinks();
+
+  /** Joins through a filter (so the test can cut paths) and returns the view and the join reply. */
+  const enter = async (name: string, path: string) => {
+    const filter = await startSignallingFilter(port);
+    filters.push(filter);
+    const p = await person(browser, path, { width: 1280, height: 720 }, filter.url);
+    closers.push(() => p.context.close());
+    const joined = p.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/members'));
+    await new HomePage(p.page).join({ name });
+    const reply = (await (await joined).json()) as JoinRoomResponse;
+    await expect(p.page.getByRole('heading', { level: 1, name: 'Fallback class' })).toBeVisible();
+    return { page: p.page, filter, reply };
+  };
+  const student = async (name: string) => {
+    const { page, filter, reply } = await enter(name, `/join/${code}`);
+    return { view: new StudentRoomPage(page), filter, reply };
+  };
+  const supervisor = async (name: string) => {
+    const { page, filter, reply } = await enter(name, invite.replace(/^https?:\/\/[^/]+/, ''));
+    return { view: new SupervisorRoomPage(page), filter, reply };
+  };
+  const close = async () => {
+    await Promise.all(closers.map((c) => c()));
+    await Promise.all(filters.map((f) => f.close()));
+  };
+  return { lee, code, student, supervisor, close };
+}
+
+test('a student whose direct connection to one teacher fails is relayed to that teacher alone', async ({ browser }) => {
+  const server = await startBuiltServer({ ...RELAY_ENV, RELAY_MODE: 'auto', RELAY_MIN_SUPERVISORS: '3' });
+  const { lee, student, supervisor, close } = await classroom(browser, server.url);
+  try {
+    const ode = await supervisor('Mr Ode');
+    const ada = await student('Ada');
+    const bo = await student('Bo');
+    // Ada's network cannot reach Ms Lee's browser; everything else can reach everything.
+    const leePeer = ada.reply.room.members.find((m) => m.name === 'Ms Lee')!.peerId!;
+    ada.filter.unreachable.add(leePeer);
+    await ada.view.shareButton().click();
+    await bo.view.shareButton().click();
+
+    // Two failed attempts later, Ada reaches Ms Lee through the relay; the room stays peer to peer.
+    await expectFramesDecoded(ode.view.tile('Ada'));
+    await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Live', { timeout: 40_000 });
+    await expectFramesDecoded(lee.tile('Ada'));
+    for (const view of [lee, ode.view]) await expectFramesDecoded(view.tile('Bo'));
+    await expect(lee.page.getByText('screens arrive peer to peer, some through the server’s relay')).toBeVisible();
+    await expect(ada.view.watchers()).toHaveText('Watching now: Ms Lee, Mr Ode');
+    await expect(ada.view.teachers()).toContainText('passes through the school’s server');
+    await expect(bo.view.teachers()).toContainText('goes straight to them');
+
+    // On the wire: exactly that pair is relayed.
+    const room = await (
+      await fetch(`${server.url}/api/rooms/${ada.reply.room.code}`, {
+        headers: { authorization: `Bearer ${ada.reply.member.token}` },
+      })
+    ).json();
+    const leeId = ada.reply.room.members.find((m) => m.name === 'Ms Lee')!.id;
+    expect(room.room).toMatchObject({ transport: 'mesh', relayedPairs: [`${ada.reply.member.id}/${leeId}`] });
+  } finally {
+    await close();
+    await server.stop();
+  }
+});
+
+test('members who cannot reach the relay get direct connections while the rest of the room stays relayed', async ({
+  browser,
+}) => {
+  const server = await startBuiltServer({ ...RELAY_ENV, RELAY_MODE: 'always' });
+  const { lee, student, supervisor, close } = await classroom(browser, server.url);
+  try {
+    const { relayPeerId } = await (await fetch(`${server.url}/api/config`)).json();
+    // A teacher and a student whose networks block the relay (a firewall on the server's ports).
+    const ode = await supervisor('Mr Ode');
+    ode.filter.unreachable.add(relayPeerId);
+    const ada = await student('Ada');
+    ada.filter.unreachable.add(relayPeerId);
+    const bo = await student('Bo');
+    await ada.view.shareButton().click();
+    await bo.view.shareButton().click();
+
+    await expectFramesDecoded(lee.tile('Bo'));
+    for (const view of [lee, ode.view]) {
+      await expect(view.tile('Ada')).toHaveAccessibleName('Ada: Live', { timeout: 45_000 });
+      await expectFramesDecoded(view.tile('Ada'));
+    }
+    await expect(ode.view.tile('Bo')).toHaveAccessibleName('Bo: Live', { timeout: 45_000 });
+    await expectFramesDecoded(ode.view.tile('Bo'));
+    await expect(lee.page.getByText('screens arrive through the server’s relay')).toBeVisible();
+    await expect(ada.view.teachers()).toContainText('goes straight to them');
+    await expect(ada.view.watchers()).toHaveText('Watching now: Ms Lee, Mr Ode');
+    await expect(bo.view.teachers()).toContainText('passes through the school’s server');
+    await expect(bo.view.watchers()).toHaveText('Watching now: Ms Lee, Mr Ode');
+
+    const room = await (
+      await fetch(`${server.url}/api/rooms/${ode.reply.room.code}`, {
+        headers: { authorization: `Bearer ${ode.reply.member.token}` },
+      })
+    ).json();
+    expect(room.room.transport).toBe('relay');
+    expect([...room.room.directMembers].sort()).toEqual([ada.reply.member.id, ode.reply.member.id].sort());
+  } finally {
+    await close();
+    await server.stop();
+  }
+});

@@ -1,0 +1,98 @@
+/**
+ * A proxy in front of the server for one browser, as if its network could not reach certain peers:
+ * HTTP and PeerServer messages pass, except the ICE candidates exchanged with peers the test names
+ * (dropped, and stripped from offers and answers), so those media connections never come up while
+ * every other one does.
+ */
+import { createServer, request, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
+
+/** A running filter. */
+export interface SignallingFilter {
+  /** Base URL that reaches the server through the filter. */
+  url: string;
+  /** Peer ids this browser can no longer reach (nor be reached by). */
+  unreachable: Set<string>;
+  close(): Promise<void>;
+}
+
+interface PeerMessage {
+  type?: string;
+  src?: string;
+  dst?: string;
+  payload?: { sdp?: { sdp?: string } };
+}
+
+/** Starts a filter on a free loopback port forwarding to the server at `targetPort`. */
+export async function startSignallingFilter(targetPort: number): Promise<SignallingFilter> {
+  const unreachable = new Set<string>();
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true });
+
+  /** The message to pass on, or null to drop it. */
+  const filter = (raw: string): string | null => {
+    const message = JSON.parse(raw) as PeerMessage;
+    // From the browser a message names its destination; from the server, its source too.
+    const cut = [message.src, message.dst].some((peer) => peer !== undefined && unreachable.has(peer));
+    if (!cut) return raw;
+    if (message.type === 'CANDIDATE') return null;
+    const sdp = message.payload?.sdp;
+    if (typeof sdp?.sdp === 'string') sdp.sdp = sdp.sdp.replace(/^a=candidate:.*\r?\n/gm, '');
+    return JSON.stringify(message);
+  };
+
+  const server = createServer((req, res) => {
+    const upstream = request(
+      { host: '127.0.0.1', port: targetPort, path: req.url, method: req.method, headers: req.headers },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    res.on('close', () => upstream.destroy());
+    req.pipe(upstream);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const upstream = new WebSocket(`ws://127.0.0.1:${targetPort}${req.url}`);
+    upstream.once('unexpected-response', (_r, reply) => {
+      socket.end(`HTTP/1.1 ${reply.statusCode} Refused\r\n\r\n`);
+      upstream.terminate();
+    });
+    upstream.once('error', () => socket.destroy());
+    upstream.once('open', () => {
+      wss.handleUpgrade(req, socket, head, (client) => {
+        for (const ws of [client, upstream]) {
+          sockets.add(ws);
+          ws.on('close', () => {
+            sockets.delete(ws);
+            client.close();
+            upstream.close();
+          });
+          ws.on('error', () => undefined);
+        }
+        client.on('message', (data) => {
+          const passed = filter(String(data));
+          if (passed !== null) upstream.send(passed);
+        });
+        upstream.on('message', (data) => {
+          const passed = filter(String(data));
+          if (passed !== null) client.send(passed);
+        });
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    unreachable,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const ws of sockets) ws.terminate();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
