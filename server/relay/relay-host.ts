@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import { isRelayed, sendsToRelay } from '../../src/shared/protocol.ts';
 import { chooseRoutes } from '../core/relay-policy.ts';
-import { failedPairs, setRoutes, type RegistryState } from '../core/room-registry.ts';
+import { failedPairs, setRoutes, type RegistryState, type Room } from '../core/room-registry.ts';
 import type { RoomStore } from '../room-store.ts';
 import type { FromRelay, RelayRoom, RelayProcessData, ToRelay } from './relay-protocol.ts';
 
@@ -66,8 +66,12 @@ export function startRelay(deps: {
   const tell = (message: ToRelay) => {
     if (child?.connected) child.send(message);
   };
-  const applyPolicy = () => {
-    for (const room of store.state.rooms.values()) {
+  /** Applies the policy to the rooms named (all of them without `codes`). */
+  const applyPolicy = (codes?: Iterable<string>) => {
+    const rooms = codes
+      ? [...codes].flatMap((code) => store.state.rooms.get(code) ?? [])
+      : [...store.state.rooms.values()];
+    for (const room of rooms) {
       const situation = {
         transport: room.transport,
         transportSince: room.transportSince,
@@ -81,7 +85,15 @@ export function startRelay(deps: {
       if (!same) store.run((state, ctx) => setRoutes(state, { code: room.code, ...routes }, ctx));
     }
   };
-  const publish = (state: RegistryState) => tell({ type: 'rooms', rooms: relayRooms(state) });
+  /** Tells the relay about the rooms named (all of them without `codes`); one that is gone is removed. */
+  const publish = (state: RegistryState, codes?: Iterable<string>) => {
+    const all = [...(codes ?? state.rooms.keys())];
+    const rooms = all.flatMap((code) => {
+      const room = state.rooms.get(code);
+      return room ? [relayRoom(room)] : [];
+    });
+    tell({ type: 'rooms', rooms, removed: all.filter((code) => !state.rooms.has(code)), complete: !codes });
+  };
 
   const spawn = () => {
     const data: RelayProcessData = {
@@ -118,12 +130,14 @@ export function startRelay(deps: {
     });
   };
 
-  const unsubscribe = store.subscribe((_events, state) => {
-    publish(state);
+  // Only the rooms an event touched: a busy server must not resend every room on every join.
+  const unsubscribe = store.subscribe((events, state) => {
+    const codes = new Set(events.map((e) => e.code));
+    publish(state, codes);
     // After the store has finished telling everyone about this change, not in the middle of it.
-    queueMicrotask(applyPolicy);
+    queueMicrotask(() => applyPolicy(codes));
   });
-  const timer = setInterval(applyPolicy, POLICY_INTERVAL_MS);
+  const timer = setInterval(() => applyPolicy(), POLICY_INTERVAL_MS);
   timer.unref();
   spawn();
 
@@ -144,22 +158,20 @@ export function startRelay(deps: {
   };
 }
 
-/** What the relay needs to know of each room. */
-function relayRooms(state: RegistryState): RelayRoom[] {
-  return [...state.rooms.values()].map((room) => {
-    const supervisors = room.members.filter((m) => m.role === 'supervisor' && m.connected);
-    return {
-      code: room.code,
-      students: room.members
-        .filter((m) => m.role === 'student')
-        .map((m) => ({
-          memberId: m.id,
-          peerId: m.peerId,
-          sharing: m.sharing,
-          publishes: sendsToRelay(room, m.id),
-          viewers: supervisors.filter((s) => isRelayed(room, m.id, s.id)).map((s) => s.id),
-        })),
-      supervisors: supervisors.map((m) => ({ memberId: m.id, peerId: m.peerId })),
-    };
-  });
+/** What the relay needs to know of a room. */
+function relayRoom(room: Room): RelayRoom {
+  const supervisors = room.members.filter((m) => m.role === 'supervisor' && m.connected);
+  return {
+    code: room.code,
+    students: room.members
+      .filter((m) => m.role === 'student')
+      .map((m) => ({
+        memberId: m.id,
+        peerId: m.peerId,
+        sharing: m.sharing,
+        publishes: sendsToRelay(room, m.id),
+        viewers: supervisors.filter((s) => isRelayed(room, m.id, s.id)).map((s) => s.id),
+      })),
+    supervisors: supervisors.map((m) => ({ memberId: m.id, peerId: m.peerId })),
+  };
 }

@@ -20,7 +20,7 @@ const client = new PeerClient(
 );
 
 process.on('message', (message: ToRelay) => {
-  if (message.type === 'rooms') relay.setRooms(message.rooms);
+  if (message.type === 'rooms') relay.updateRooms(message);
 });
 // The server went away: so does the relay.
 process.on('disconnect', () => {

@@ -19,8 +19,11 @@ export interface RelayRoom {
   supervisors: { memberId: string; peerId: string }[];
 }
 
-/** Server → relay. */
-export type ToRelay = { type: 'rooms'; rooms: RelayRoom[] };
+/**
+ * Server → relay: rooms that changed (or every room, with `complete`, when the relay starts), and
+ * codes of rooms that ended.
+ */
+export type ToRelay = { type: 'rooms'; rooms: RelayRoom[]; removed: string[]; complete: boolean };
 
 /** Relay → server. */
 export type FromRelay = { type: 'ready' };

@@ -74,7 +74,7 @@ interface Subscriber {
 export class Relay {
   readonly #publishers = new Map<string, Publisher>();
   readonly #subscribers = new Map<string, Subscriber>();
-  #rooms: RelayRoom[] = [];
+  readonly #rooms = new Map<string, RelayRoom>();
   /** Students sharing at the last update: one who stops has hung up, however late werift notices. */
   #sharing = new Set<string>();
   /** Per student/supervisor pair whose call failed: when to call again, and the delay after that. */
@@ -85,9 +85,12 @@ export class Relay {
     private readonly options: { announcedIps: string[]; portRange: [number, number] | null },
   ) {}
 
-  /** The server's view of who may publish and who receives changed. */
-  setRooms(rooms: RelayRoom[]): void {
-    this.#rooms = rooms;
+  /** The server's view of who may publish and who receives changed, for some rooms or (`complete`) all. */
+  updateRooms(update: { rooms: RelayRoom[]; removed: string[]; complete: boolean }): void {
+    if (update.complete) this.#rooms.clear();
+    for (const room of update.rooms) this.#rooms.set(room.code, room);
+    for (const code of update.removed) this.#rooms.delete(code);
+    const rooms = [...this.#rooms.values()];
     const allowed = new Map<string, string>();
     for (const room of rooms) for (const s of room.students) if (s.publishes) allowed.set(s.peerId, s.memberId);
     const sharing = new Set(rooms.flatMap((r) => r.students.filter((s) => s.sharing).map((s) => s.memberId)));
@@ -156,7 +159,9 @@ export class Relay {
 
   /** A student calls: answer receive-only, if they are a student of a relayed room. */
   async #acceptCall(peerId: string, connectionId: string, offer: { type: string; sdp: string }, metadata: unknown) {
-    const student = this.#rooms.flatMap((r) => r.students).find((s) => s.publishes && s.peerId === peerId);
+    const student = [...this.#rooms.values()]
+      .flatMap((r) => r.students)
+      .find((s) => s.publishes && s.peerId === peerId);
     const studentId = (metadata as { studentId?: unknown } | undefined)?.studentId;
     if (!student || student.memberId !== studentId) return;
     const leg: Leg = (metadata as { leg?: unknown }).leg === 'full' ? 'full' : 'thumbnail';
@@ -218,7 +223,7 @@ export class Relay {
     const wanted = new Map<string, { studentId: string; supervisorId: string; peerId: string }>();
     const pairs = new Set<string>();
     const now = Date.now();
-    for (const room of this.#rooms) {
+    for (const room of this.#rooms.values()) {
       for (const student of room.students) {
         const publisher = this.#publisherOf(student.memberId, 'thumbnail');
         if (!publisher || publisher.pc.connectionState !== 'connected') continue;
