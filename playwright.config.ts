@@ -24,6 +24,14 @@ export default defineConfig({
     command: 'node dist/node/server/index.js',
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
-    env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MIN: '0', RECONNECT_GRACE_S: '10' },
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MIN: '0',
+      RECONNECT_GRACE_S: '10',
+      // The default RELAY_MODE (auto) with the relay reachable on loopback, as a server's own address.
+      RELAY_ANNOUNCED_IPS: '127.0.0.1',
+    },
   },
 });

@@ -156,7 +156,7 @@ export async function shareToFirstFrameMs(browser: Browser, baseURL: string): Pr
 
 /** Runs the measurements and returns the figures it saved. */
 export async function benchMesh() {
-  const server = await startBuiltServer();
+  const server = await startBuiltServer({ RELAY_MODE: 'off' });
   const launch = () => chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   const browser = await launch();
   // The measured student gets a browser of its own, so its CPU can be read from its process tree.

@@ -36,7 +36,7 @@ async function studentCost(browser: Browser, studentBrowser: Browser, studentPid
 
 /** Runs the measurements and returns the figures it saved. */
 export async function benchRelayMedia() {
-  const meshServer = await startBuiltServer();
+  const meshServer = await startBuiltServer({ RELAY_MODE: 'off' });
   const relayServer = await startBuiltServer({ ...RELAY, RELAY_MODE: 'always' });
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   const studentServer = await chromium.launchServer({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });

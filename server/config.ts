@@ -112,9 +112,9 @@ export const OPTIONS = {
     parse: boolean,
   },
   RELAY_MODE: {
-    doc: 'When screens go through the relay peer in the server instead of peer to peer: off, auto (rooms with RELAY_MIN_SUPERVISORS or more supervisors), or always.',
+    doc: 'When screens go through the relay peer in the server instead of peer to peer: off, auto (rooms with RELAY_MIN_SUPERVISORS or more supervisors, and any pair whose direct connection fails), or always.',
     example: 'auto',
-    fallback: 'off',
+    fallback: 'auto',
     parse: (raw: string) => {
       const mode = raw.trim().toLowerCase();
       if (mode !== 'off' && mode !== 'auto' && mode !== 'always') throw new Error('must be off, auto or always');

@@ -94,7 +94,16 @@ describe('loadConfig', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const key of Object.keys(OPTIONS)) {
       expect(example, `.env.example documents ${key}`).toMatch(new RegExp(`^#? ?${key}=`, 'm'));
-      expect(readme, `README lists ${key}`).toContain(`| \`${key}\``);
+      const fallback = OPTIONS[key as keyof typeof OPTIONS].fallback;
+      if (fallback !== undefined)
+        expect(example, `.env.example's default for ${key}`).toContain(`# ${key}=${fallback}\n`);
+      const rows = readme.split('\n').filter((line) => line.startsWith(`| \`${key}\``));
+      expect(rows, `README lists ${key} once`).toHaveLength(1);
+      const option = OPTIONS[key as keyof typeof OPTIONS];
+      const shown = rows[0]!.split('|')[2]!.trim();
+      expect(shown, `README's default for ${key}`).toBe(
+        option.fallback === undefined ? '(unset)' : `\`${option.fallback}\``,
+      );
     }
   });
 });
