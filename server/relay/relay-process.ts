@@ -22,9 +22,11 @@ const client = new PeerClient(
 process.on('message', (message: ToRelay) => {
   if (message.type === 'rooms') relay.updateRooms(message);
 });
-// The server went away: so does the relay.
-process.on('disconnect', () => {
+// The server went away, or stops us: close every connection and go.
+const shutdown = () => {
   relay.close();
   client.close();
   process.exit(0);
-});
+};
+process.on('disconnect', shutdown);
+process.on('SIGTERM', shutdown);

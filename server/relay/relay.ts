@@ -14,6 +14,7 @@ import {
   RTCRtpCodecParameters,
   RtcpPayloadSpecificFeedback,
   PictureLossIndication,
+  RtpHeader,
   RtpPacket,
   type RTCDataChannel,
   type RTCRtpTransceiver,
@@ -74,6 +75,8 @@ interface Subscriber {
 export class Relay {
   readonly #publishers = new Map<string, Publisher>();
   readonly #subscribers = new Map<string, Subscriber>();
+  /** The same subscribers by student: each packet is forwarded without looking at anyone else's. */
+  readonly #viewersOf = new Map<string, Set<Subscriber>>();
   readonly #rooms = new Map<string, RelayRoom>();
   /** Students sharing at the last update: one who stops has hung up, however late werift notices. */
   #sharing = new Set<string>();
@@ -264,7 +267,19 @@ export class Relay {
       wants: 'thumbnail',
       last: null,
     };
-    channel.stateChanged.subscribe((state) => state === 'closed' && this.#closeSubscriber(subscriber));
+    // Whatever ends a call we did not end ourselves, the supervisor should still get the screen:
+    // call again after a backoff. One who cannot reach the relay at all reports it from their
+    // browser too, and after two failures the server sends them screens directly.
+    const failed = () => this.#retrySubscriber(key, subscriber);
+    channel.stateChanged.subscribe((state) => {
+      // A call is up once its data channel is: a connection that looks connected on our side
+      // while DTLS failed on theirs (seen under load) never opens it, and is placed again.
+      if (state === 'open') {
+        clearTimeout(subscriber.connectTimer);
+        this.#backoff.delete(key);
+      }
+      if (state === 'closed') failed();
+    });
     channel.onMessage.subscribe((data) => {
       const request = parseQualityMessage(String(data));
       if (!request || request.level === subscriber.wants) return;
@@ -272,26 +287,18 @@ export class Relay {
       this.#updateLegs(want.studentId);
     });
     this.#subscribers.set(key, subscriber);
+    let viewers = this.#viewersOf.get(want.studentId);
+    if (!viewers) this.#viewersOf.set(want.studentId, (viewers = new Set()));
+    viewers.add(subscriber);
     this.#trickle(pc, want.peerId, connectionId);
     transceiver.sender.onRtcp.subscribe((rtcp) => {
       if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback instanceof PictureLossIndication) {
         this.#requestKeyframe(want.studentId, subscriber.pending ?? subscriber.source);
       }
     });
-    // A supervisor who cannot reach the relay never connects: try again later (their browser
-    // reports the failure too, and the server sends them screens directly after two).
-    const failed = () => {
-      if (this.#subscribers.get(key) !== subscriber) return;
-      this.#closeSubscriber(subscriber);
-      const delayMs = this.#backoff.get(key)?.delayMs ?? RETRY_MIN_MS;
-      this.#backoff.set(key, { until: Date.now() + delayMs, delayMs: Math.min(delayMs * 2, RETRY_MAX_MS) });
-      setTimeout(() => this.#reconcileSubscribers(), delayMs);
-    };
     subscriber.connectTimer = setTimeout(failed, CONNECT_TIMEOUT_MS);
     pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
-        clearTimeout(subscriber.connectTimer);
-        this.#backoff.delete(key);
         subscriber.connected = true;
         this.#tellViewers(want.studentId);
         // A screen encoder sends almost no keyframes by itself: ask until one reaches this viewer.
@@ -301,8 +308,7 @@ export class Relay {
           this.#requestKeyframe(want.studentId, 'thumbnail', true);
         }, KEYFRAME_RETRY_MS);
       }
-      if (state === 'failed' && !subscriber.connected) failed();
-      else if (state === 'failed' || state === 'closed') this.#closeSubscriber(subscriber);
+      if (state === 'failed' || state === 'closed') failed();
     });
     const publisher = this.#publisherOf(want.studentId, 'thumbnail');
     const metadata = { studentId: want.studentId, surface: publisher?.surface ?? null, relayed: true };
@@ -318,12 +324,23 @@ export class Relay {
     }
   }
 
+  /** Hangs up a call that failed or went silent, and places it again after a growing delay. */
+  #retrySubscriber(key: string, subscriber: Subscriber): void {
+    if (this.#subscribers.get(key) !== subscriber) return;
+    this.#closeSubscriber(subscriber);
+    const delayMs = this.#backoff.get(key)?.delayMs ?? RETRY_MIN_MS;
+    this.#backoff.set(key, { until: Date.now() + delayMs, delayMs: Math.min(delayMs * 2, RETRY_MAX_MS) });
+    setTimeout(() => this.#reconcileSubscribers(), delayMs);
+  }
+
   #forward(publisher: Publisher, rtp: RtpPacket): void {
     // Padding-only packets are bandwidth probes for the student's own link; they carry no picture.
     if (rtp.payload.length === 0) return;
     const keyframe = isVp8KeyframeStart(rtp.payload);
-    for (const subscriber of this.#subscribers.values()) {
-      if (subscriber.studentId !== publisher.studentId || !subscriber.connected) continue;
+    const viewers = this.#viewersOf.get(publisher.studentId);
+    if (!viewers) return;
+    for (const subscriber of viewers) {
+      if (!subscriber.connected) continue;
       const sender = subscriber.transceiver.sender;
       if (subscriber.pending === publisher.leg && keyframe) {
         // Switch legs at a keyframe, continuing the viewer's sequence numbers and timestamps.
@@ -339,10 +356,16 @@ export class Relay {
       if (subscriber.source !== publisher.leg) continue;
       if (keyframe) subscriber.gotKeyframe = true;
       // sendRtp rewrites the header and keeps the packet for retransmission: each viewer gets its
-      // own copy, without the student's header extensions (their ids were negotiated upstream).
-      const copy = RtpPacket.deSerialize(rtp.serialize());
-      copy.header.extensions = [];
-      copy.header.padding = false;
+      // own header, without the student's header extensions (their ids were negotiated upstream).
+      // The payload is shared: it is only read (encrypted into a new buffer).
+      const header = new RtpHeader({
+        ...rtp.header,
+        extension: false,
+        extensions: [],
+        padding: false,
+        paddingSize: 0,
+      });
+      const copy = new RtpPacket(header, rtp.payload);
       subscriber.last = { sequenceNumber: rtp.header.sequenceNumber, timestamp: rtp.header.timestamp };
       void sender.sendRtp(copy).catch(() => undefined);
     }
@@ -353,7 +376,7 @@ export class Relay {
    * does), and moves each viewer toward the leg it asked for, once that leg is there.
    */
   #updateLegs(studentId: string): void {
-    const viewers = [...this.#subscribers.values()].filter((s) => s.studentId === studentId);
+    const viewers = [...(this.#viewersOf.get(studentId) ?? [])];
     const wanted = viewers.some((s) => s.wants === 'full');
     const thumbnail = this.#publisherOf(studentId, 'thumbnail');
     if (thumbnail?.channel?.readyState === 'open') {
@@ -371,8 +394,8 @@ export class Relay {
   #tellViewers(studentId: string): void {
     const channel = this.#publisherOf(studentId, 'thumbnail')?.channel;
     if (channel?.readyState !== 'open') return;
-    const supervisorIds = [...this.#subscribers.values()]
-      .filter((s) => s.studentId === studentId && s.connected)
+    const supervisorIds = [...(this.#viewersOf.get(studentId) ?? [])]
+      .filter((s) => s.connected)
       .map((s) => s.supervisorId);
     channel.send(JSON.stringify({ type: 'viewers', supervisorIds } satisfies RelayNotice));
   }
@@ -419,6 +442,9 @@ export class Relay {
     const key = `${subscriber.studentId}/${subscriber.supervisorId}`;
     if (this.#subscribers.get(key) !== subscriber) return;
     this.#subscribers.delete(key);
+    const viewers = this.#viewersOf.get(subscriber.studentId);
+    viewers?.delete(subscriber);
+    if (viewers?.size === 0) this.#viewersOf.delete(subscriber.studentId);
     clearInterval(subscriber.keyframeTimer);
     clearTimeout(subscriber.connectTimer);
     void subscriber.pc.close();
