@@ -85,14 +85,26 @@ export function startRelay(deps: {
       if (!same) store.run((state, ctx) => setRoutes(state, { code: room.code, ...routes }, ctx));
     }
   };
-  /** Tells the relay about the rooms named (all of them without `codes`); one that is gone is removed. */
+  /** Rooms the relay knows of: only those where some screen goes through it. */
+  const known = new Set<string>();
+  /**
+   * Tells the relay about the rooms named (all of them without `codes`): the ones using it, and
+   * which of those it knew stopped (or ended). Peer-to-peer rooms cost the relay nothing.
+   */
   const publish = (state: RegistryState, codes?: Iterable<string>) => {
-    const all = [...(codes ?? state.rooms.keys())];
-    const rooms = all.flatMap((code) => {
+    if (!codes) known.clear();
+    const rooms: RelayRoom[] = [];
+    const removed: string[] = [];
+    for (const code of codes ?? state.rooms.keys()) {
       const room = state.rooms.get(code);
-      return room ? [relayRoom(room)] : [];
-    });
-    tell({ type: 'rooms', rooms, removed: all.filter((code) => !state.rooms.has(code)), complete: !codes });
+      if (room && (room.transport === 'relay' || room.relayedPairs.length > 0)) {
+        rooms.push(relayRoom(room));
+        known.add(code);
+      } else if (known.delete(code)) {
+        removed.push(code);
+      }
+    }
+    if (!codes || rooms.length > 0 || removed.length > 0) tell({ type: 'rooms', rooms, removed, complete: !codes });
   };
 
   const spawn = () => {

@@ -1,5 +1,5 @@
 import { expect, test, type Browser } from '@playwright/test';
-import type { JoinRoomResponse } from '../../src/shared/protocol.ts';
+import type { JoinRoomResponse, RoomView } from '../../src/shared/protocol.ts';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person } from './pages.ts';
 import { startSignallingFilter, type SignallingFilter } from './signalling-filter.ts';
@@ -8,6 +8,14 @@ import { startSignallingFilter, type SignallingFilter } from './signalling-filte
 test.setTimeout(120_000);
 
 const RELAY_ENV = { RELAY_ANNOUNCED_IPS: '127.0.0.1', RECONNECT_GRACE_S: '10' };
+
+/** The room as a member's join reply lets them read it from the API: what crossed the wire. */
+async function roomOnWire(serverUrl: string, reply: JoinRoomResponse): Promise<RoomView> {
+  const res = await fetch(`${serverUrl}/api/rooms/${reply.room.code}`, {
+    headers: { authorization: `Bearer ${reply.member.token}` },
+  });
+  return ((await res.json()) as { room: RoomView }).room;
+}
 
 /** A class on `serverUrl`; anyone may come in through a signalling filter of their own. */
 async function classroom(browser: Browser, serverUrl: string) {
@@ -71,13 +79,11 @@ test('a student whose direct connection to one teacher fails is relayed to that 
     await expect(bo.view.teachers()).toContainText('goes straight to them');
 
     // On the wire: exactly that pair is relayed.
-    const room = await (
-      await fetch(`${server.url}/api/rooms/${ada.reply.room.code}`, {
-        headers: { authorization: `Bearer ${ada.reply.member.token}` },
-      })
-    ).json();
     const leeId = ada.reply.room.members.find((m) => m.name === 'Ms Lee')!.id;
-    expect(room.room).toMatchObject({ transport: 'mesh', relayedPairs: [`${ada.reply.member.id}/${leeId}`] });
+    expect(await roomOnWire(server.url, ada.reply)).toMatchObject({
+      transport: 'mesh',
+      relayedPairs: [`${ada.reply.member.id}/${leeId}`],
+    });
   } finally {
     await close();
     await server.stop();
@@ -113,13 +119,9 @@ test('members who cannot reach the relay get direct connections while the rest o
     await expect(bo.view.teachers()).toContainText('passes through the school’s server');
     await expect(bo.view.watchers()).toHaveText('Watching now: Ms Lee, Mr Ode');
 
-    const room = await (
-      await fetch(`${server.url}/api/rooms/${ode.reply.room.code}`, {
-        headers: { authorization: `Bearer ${ode.reply.member.token}` },
-      })
-    ).json();
-    expect(room.room.transport).toBe('relay');
-    expect([...room.room.directMembers].sort()).toEqual([ada.reply.member.id, ode.reply.member.id].sort());
+    const room = await roomOnWire(server.url, ode.reply);
+    expect(room.transport).toBe('relay');
+    expect([...room.directMembers].sort()).toEqual([ada.reply.member.id, ode.reply.member.id].sort());
   } finally {
     await close();
     await server.stop();
