@@ -68,7 +68,19 @@ test('zooming raises one screen to full resolution for that supervisor only, and
   // The other supervisor's copy stays a thumbnail.
   expect(await tileFrameWidth(ode.room.tile('Ada'))).toBeLessThanOrEqual(640);
 
-  await lee.page.getByRole('button', { name: 'Close' }).click();
+  // The wall behind the full view is inert: the keyboard never reaches it, and Escape closes.
+  const focusOutsideDialog = () =>
+    lee.page.evaluate(() => {
+      const active = document.activeElement;
+      return active && active !== document.body && !active.closest('dialog') ? active.outerHTML.slice(0, 80) : null;
+    });
+  for (let i = 0; i < 4; i++) {
+    await lee.page.keyboard.press('Tab');
+    expect(await focusOutsideDialog()).toBeNull();
+  }
+  await lee.page.keyboard.press('Escape');
+  await expect(lee.page.getByRole('dialog')).toHaveCount(0);
+  await expect(lee.tile('Ada').getByRole('button', { name: 'Open Ada’s screen' })).toBeFocused();
   await expect.poll(() => tileFrameWidth(lee.tile('Ada')), { timeout: 15_000 }).toBeLessThanOrEqual(640);
   await closeAll(ode.person);
 });

@@ -138,30 +138,36 @@ function placeholderText(status: TileStatus): string {
   }
 }
 
+/**
+ * The full view, as a modal <dialog>: showModal() makes the wall behind it inert (focus cannot
+ * leave the dialog, screen readers see only it) and turns Escape into a `cancel` event.
+ */
 function ZoomView(props: { member: MemberView; screen: Screen; status: TileStatus; onClose: () => void }) {
-  const close = useRef<HTMLButtonElement>(null);
+  const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
-    close.current?.focus();
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && props.onClose();
-    addEventListener('keydown', onKey);
+    dialog.current?.showModal();
     return () => {
-      removeEventListener('keydown', onKey);
+      dialog.current?.close();
       previous?.focus();
     };
   }, []);
+  const onCancel = (event: Event) => {
+    event.preventDefault();
+    props.onClose();
+  };
   return (
-    <div class="zoom" role="dialog" aria-modal="true" aria-label={`${props.member.name}’s screen`}>
+    <dialog ref={dialog} class="zoom" aria-label={`${props.member.name}’s screen`} onCancel={onCancel}>
       <div class="row" style="justify-content:space-between">
         <h2>
           {props.member.name} <span class={`badge ${props.status}`}>{STATUS_TEXT[props.status]}</span>
         </h2>
-        <button type="button" ref={close} onClick={props.onClose}>
+        <button type="button" onClick={props.onClose}>
           Close
         </button>
       </div>
       {props.screen.stream ? <Video stream={props.screen.stream} /> : <p>{placeholderText(props.status)}</p>}
-    </div>
+    </dialog>
   );
 }
 
