@@ -75,7 +75,9 @@ test('a student whose direct connection to one teacher fails is relayed to that 
     for (const view of [lee, ode.view]) await expectFramesDecoded(view.tile('Bo'));
     await expect(lee.page.getByText('screens arrive peer to peer, some through the server’s relay')).toBeVisible();
     await expect(ada.view.watchers()).toHaveText('Watching now: Ms Lee, Mr Ode');
-    await expect(ada.view.teachers()).toContainText('passes through the school’s server');
+    await expect(ada.view.teachers()).toContainText(
+      'passes through the school’s server on its way to Ms Lee, and straight to the others.',
+    );
     await expect(bo.view.teachers()).toContainText('goes straight to them');
 
     // On the wire: exactly that pair is relayed.

@@ -1,6 +1,6 @@
 /** A student's room: share the screen, see who is watching, leave. */
 import { captureErrorText } from '../media/media.ts';
-import { sendsToRelay } from '../../shared/protocol.ts';
+import { isRelayed, sendsToRelay, type MemberView, type Routes } from '../../shared/protocol.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
 import { self, supervisors } from '../state/session.ts';
 import { LeaveButton } from './LeaveButton.tsx';
@@ -87,11 +87,18 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
         </p>
         <p class="muted">
           Teachers in this room: {teachers.length > 0 ? names(teachers) : 'none right now'}.{' '}
-          {sendsToRelay(session.room!, session.you!)
-            ? 'Your screen passes through the school’s server on its way to them. Nothing is recorded.'
-            : 'Your screen goes straight to them, not through the server. Nothing is recorded.'}
+          {pathText(session.room!, session.you!, teachers)} Nothing is recorded.
         </p>
       </section>
     </div>
   );
+}
+
+/** Which way the student's screen travels, in words: straight to teachers, or through the server to some or all. */
+function pathText(routes: Routes, studentId: string, teachers: MemberView[]): string {
+  if (!sendsToRelay(routes, studentId)) return 'Your screen goes straight to them, not through the server.';
+  const relayed = teachers.filter((t) => isRelayed(routes, studentId, t.id));
+  if (relayed.length === teachers.length) return 'Your screen passes through the school’s server on its way to them.';
+  const names = relayed.map((t) => t.name).join(', ');
+  return `Your screen passes through the school’s server on its way to ${names}, and straight to the others.`;
 }
