@@ -11,7 +11,7 @@ import { isRelayed, sendsToRelay } from '../../src/shared/protocol.ts';
 import { chooseRoutes } from '../core/relay-policy.ts';
 import { failedPairs, setRoutes, type RegistryState, type Room } from '../core/room-registry.ts';
 import type { RoomStore } from '../room-store.ts';
-import type { FromRelay, RelayRoom, RelayProcessData, ToRelay } from './relay-protocol.ts';
+import { LINGER_MS, type FromRelay, type RelayRoom, type RelayProcessData, type ToRelay } from './relay-protocol.ts';
 
 /** How often the policy looks again (its hold time runs out without any event). */
 const POLICY_INTERVAL_MS = 1000;
@@ -85,26 +85,40 @@ export function startRelay(deps: {
       if (!same) store.run((state, ctx) => setRoutes(state, { code: room.code, ...routes }, ctx));
     }
   };
-  /** Rooms the relay knows of: only those where some screen goes through it. */
-  const known = new Set<string>();
   /**
-   * Tells the relay about the rooms named (all of them without `codes`): the ones using it, and
-   * which of those it knew stopped (or ended). Peer-to-peer rooms cost the relay nothing.
+   * Rooms the relay knows of: those where some screen goes through it, and for a while those that
+   * just stopped (so the relay keeps their calls up until the direct ones work), with since when.
    */
+  const known = new Map<string, number | null>();
+  /** Tells the relay about the rooms named (all of them without `codes`), and which it can forget. */
   const publish = (state: RegistryState, codes?: Iterable<string>) => {
     if (!codes) known.clear();
+    const now = Date.now();
     const rooms: RelayRoom[] = [];
     const removed: string[] = [];
     for (const code of codes ?? state.rooms.keys()) {
       const room = state.rooms.get(code);
-      if (room && (room.transport === 'relay' || room.relayedPairs.length > 0)) {
+      const since =
+        room && (room.transport === 'relay' || room.relayedPairs.length > 0) ? null : (known.get(code) ?? now);
+      if (room && (since === null || (known.has(code) && now - since < LINGER_MS + POLICY_INTERVAL_MS))) {
         rooms.push(relayRoom(room));
-        known.add(code);
+        known.set(code, since);
       } else if (known.delete(code)) {
         removed.push(code);
       }
     }
     if (!codes || rooms.length > 0 || removed.length > 0) tell({ type: 'rooms', rooms, removed, complete: !codes });
+  };
+  /** Rooms that stopped using the relay long enough ago are forgotten. */
+  const forgetStale = () => {
+    const stale = [...known].filter(
+      ([, since]) => since !== null && Date.now() - since >= LINGER_MS + POLICY_INTERVAL_MS,
+    );
+    if (stale.length > 0)
+      publish(
+        store.state,
+        stale.map(([code]) => code),
+      );
   };
 
   const spawn = () => {
@@ -149,7 +163,10 @@ export function startRelay(deps: {
     // After the store has finished telling everyone about this change, not in the middle of it.
     queueMicrotask(() => applyPolicy(codes));
   });
-  const timer = setInterval(() => applyPolicy(), POLICY_INTERVAL_MS);
+  const timer = setInterval(() => {
+    applyPolicy();
+    forgetStale();
+  }, POLICY_INTERVAL_MS);
   timer.unref();
   spawn();
 

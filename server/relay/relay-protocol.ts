@@ -3,6 +3,13 @@
  * who should receive; the relay says when it is reachable on PeerServer.
  */
 
+/**
+ * A call the routes no longer want stays up this long while both members are still in the room, so
+ * the switch to a direct call is made before this one breaks (the student and supervisor hang it up
+ * themselves once the new one works). The server keeps telling the relay about such a room as long.
+ */
+export const LINGER_MS = 10_000;
+
 /** One room as the relay needs to know it. */
 export interface RelayRoom {
   code: string;

@@ -22,7 +22,7 @@ import {
 } from 'werift';
 import { parseQualityMessage, type RelayNotice } from '../../src/shared/protocol.ts';
 import type { PeerMessage } from './peer-client.ts';
-import type { RelayRoom } from './relay-protocol.ts';
+import { LINGER_MS, type RelayRoom } from './relay-protocol.ts';
 
 /** Keyframe requests upstream: at most one this often per student, however many supervisors ask. */
 const PLI_MIN_INTERVAL_MS = 500;
@@ -50,6 +50,8 @@ interface Publisher {
   lastPliAt: number;
   /** The data channel PeerJS opened with the call: the relay tells the student who receives them. */
   channel: RTCDataChannel | null;
+  /** Since when the routes have not wanted this call (it lingers for LINGER_MS). */
+  unwantedSince: number | null;
 }
 
 interface Subscriber {
@@ -63,6 +65,8 @@ interface Subscriber {
   gotKeyframe: boolean;
   keyframeTimer?: ReturnType<typeof setInterval>;
   connectTimer?: ReturnType<typeof setTimeout>;
+  /** Since when the routes have not wanted this call (it lingers for LINGER_MS). */
+  unwantedSince: number | null;
   /** The leg this viewer receives, the one it switches to at the next keyframe, and the one it asked for. */
   source: Leg;
   pending: Leg | null;
@@ -83,23 +87,43 @@ export class Relay {
   /** Per student/supervisor pair whose call failed: when to call again, and the delay after that. */
   readonly #backoff = new Map<string, { until: number; delayMs: number }>();
 
+  readonly #lingerTimer: ReturnType<typeof setInterval>;
+
   constructor(
     private readonly send: (message: PeerMessage) => void,
     private readonly options: { announcedIps: string[]; portRange: [number, number] | null },
-  ) {}
+  ) {
+    this.#lingerTimer = setInterval(() => this.#reconcilePublishers(), 1000);
+  }
 
   /** The server's view of who may publish and who receives changed, for some rooms or (`complete`) all. */
   updateRooms(update: { rooms: RelayRoom[]; removed: string[]; complete: boolean }): void {
     if (update.complete) this.#rooms.clear();
     for (const room of update.rooms) this.#rooms.set(room.code, room);
     for (const code of update.removed) this.#rooms.delete(code);
-    const rooms = [...this.#rooms.values()];
-    const allowed = new Map<string, string>();
-    for (const room of rooms) for (const s of room.students) if (s.publishes) allowed.set(s.peerId, s.memberId);
-    const sharing = new Set(rooms.flatMap((r) => r.students.filter((s) => s.sharing).map((s) => s.memberId)));
+    this.#reconcilePublishers();
+  }
+
+  /**
+   * Closes the calls of students who stopped sharing or left, at once; a call the routes no longer
+   * want lingers (see LINGER_MS). Then brings the calls to supervisors in line.
+   */
+  #reconcilePublishers(): void {
+    const now = Date.now();
+    const students = new Map<string, RelayRoom['students'][number]>();
+    for (const room of this.#rooms.values()) for (const s of room.students) students.set(s.peerId, s);
+    const sharing = new Set([...students.values()].filter((s) => s.sharing).map((s) => s.memberId));
     for (const publisher of [...this.#publishers.values()]) {
+      const student = students.get(publisher.peerId);
       const stopped = this.#sharing.has(publisher.studentId) && !sharing.has(publisher.studentId);
-      if (stopped || allowed.get(publisher.peerId) !== publisher.studentId) this.#closePublisher(publisher);
+      if (stopped || student?.memberId !== publisher.studentId) {
+        this.#closePublisher(publisher);
+      } else if (student.publishes) {
+        publisher.unwantedSince = null;
+      } else {
+        publisher.unwantedSince ??= now;
+        if (now - publisher.unwantedSince >= LINGER_MS) this.#closePublisher(publisher);
+      }
     }
     this.#sharing = sharing;
     this.#reconcileSubscribers();
@@ -126,6 +150,7 @@ export class Relay {
 
   /** Closes every connection. */
   close(): void {
+    clearInterval(this.#lingerTimer);
     for (const p of [...this.#publishers.values()]) this.#closePublisher(p);
     for (const s of [...this.#subscribers.values()]) this.#closeSubscriber(s);
   }
@@ -181,6 +206,7 @@ export class Relay {
       surface: (metadata as { surface?: unknown }).surface ?? null,
       lastPliAt: 0,
       channel: null,
+      unwantedSince: null,
     };
     pc.onDataChannel.subscribe((channel) => {
       publisher.channel = channel;
@@ -221,13 +247,18 @@ export class Relay {
     }
   }
 
-  /** Each publishing student goes to the supervisors the server says receive them through the relay. */
+  /**
+   * Each publishing student goes to the supervisors the server says receive them through the relay.
+   * A call no longer wanted lingers while both members are still in the room.
+   */
   #reconcileSubscribers(): void {
     const wanted = new Map<string, { studentId: string; supervisorId: string; peerId: string }>();
+    const present = new Set<string>();
     const pairs = new Set<string>();
     const now = Date.now();
     for (const room of this.#rooms.values()) {
       for (const student of room.students) {
+        for (const supervisor of room.supervisors) present.add(`${student.memberId}/${supervisor.memberId}`);
         const publisher = this.#publisherOf(student.memberId, 'thumbnail');
         if (!publisher || publisher.pc.connectionState !== 'connected') continue;
         for (const supervisor of room.supervisors) {
@@ -244,7 +275,14 @@ export class Relay {
       }
     }
     for (const key of this.#backoff.keys()) if (!pairs.has(key)) this.#backoff.delete(key);
-    for (const [key, subscriber] of [...this.#subscribers]) if (!wanted.has(key)) this.#closeSubscriber(subscriber);
+    for (const [key, subscriber] of [...this.#subscribers]) {
+      if (wanted.has(key)) {
+        subscriber.unwantedSince = null;
+        continue;
+      }
+      subscriber.unwantedSince ??= now;
+      if (!present.has(key) || now - subscriber.unwantedSince >= LINGER_MS) this.#closeSubscriber(subscriber);
+    }
     for (const [key, want] of wanted) if (!this.#subscribers.has(key)) void this.#subscribe(key, want);
   }
 
@@ -266,6 +304,7 @@ export class Relay {
       pending: null,
       wants: 'thumbnail',
       last: null,
+      unwantedSince: null,
     };
     // Whatever ends a call we did not end ourselves, the supervisor should still get the screen:
     // call again after a backoff. One who cannot reach the relay at all reports it from their

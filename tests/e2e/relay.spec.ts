@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { JoinRoomResponse } from '../../src/shared/protocol.ts';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { childrenOf } from '../helpers/procfs.ts';
 import {
@@ -10,11 +11,13 @@ import {
   tileFrameWidth,
   type Person,
 } from './pages.ts';
+import { startSignallingFilter } from './signalling-filter.ts';
 
 // Each test runs its own server with the relay configured; the relay offers loopback to browsers.
 const RELAY_ENV = { RELAY_ANNOUNCED_IPS: '127.0.0.1', RECONNECT_GRACE_S: '10' };
 
-async function room(browser: Browser, baseURL: string, students: string[]) {
+/** A room on `baseURL`; a student named in `through` comes in through that base URL instead (a filter). */
+async function room(browser: Browser, baseURL: string, students: string[], through: Record<string, string> = {}) {
   const people: Person[] = [];
   const host = await person(browser, '/', { width: 1280, height: 800 }, baseURL);
   people.push(host);
@@ -22,10 +25,13 @@ async function room(browser: Browser, baseURL: string, students: string[]) {
   const code = await lee.code();
   const { supervisor: invite } = await lee.inviteLinks();
   const pupils: StudentRoomPage[] = [];
+  const replies: JoinRoomResponse[] = [];
   for (const name of students) {
-    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, baseURL);
+    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, through[name] ?? baseURL);
     people.push(p);
+    const joined = p.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/members'));
     await new HomePage(p.page).join({ name });
+    replies.push((await (await joined).json()) as JoinRoomResponse);
     pupils.push(new StudentRoomPage(p.page));
     await expect(pupils.at(-1)!.heading('Relay class')).toBeVisible();
   }
@@ -37,7 +43,7 @@ async function room(browser: Browser, baseURL: string, students: string[]) {
     await expect(view.heading('Relay class')).toBeVisible();
     return view;
   };
-  return { lee, pupils, supervisor, closeAll: () => Promise.all(people.map((p) => p.context.close())) };
+  return { lee, pupils, replies, supervisor, closeAll: () => Promise.all(people.map((p) => p.context.close())) };
 }
 
 /** Records every accessible name the tile has while `during` runs: a black tile would show up here. */
@@ -106,8 +112,14 @@ test('a room reaching three supervisors moves to the relay and back without a bl
     RELAY_MIN_SUPERVISORS: '3',
     RELAY_HOLD_S: '1',
   });
+  // Bo's direct connection to Ms Lee comes up 3 s late, as on a slow network: when the room goes
+  // back to peer to peer, her tile must stay on the relayed picture until the direct one decodes.
+  const filter = await startSignallingFilter(Number(new URL(server.url).port));
   try {
-    const { lee, pupils, supervisor, closeAll } = await room(browser, server.url, ['Ada', 'Bo']);
+    const { lee, pupils, replies, supervisor, closeAll } = await room(browser, server.url, ['Ada', 'Bo'], {
+      Bo: filter.url,
+    });
+    filter.slow.add(replies[1]!.room.members.find((m) => m.name === 'Ms Lee')!.peerId!);
     for (const p of pupils) await p.shareButton().click();
     await expectFramesDecoded(lee.tile('Ada'));
     await expect(lee.page.getByText('screens arrive peer to peer')).toBeVisible();
@@ -143,6 +155,7 @@ test('a room reaching three supervisors moves to the relay and back without a bl
     await expectFramesDecoded(lee.tile('Bo'));
     await closeAll();
   } finally {
+    await filter.close();
     await server.stop();
   }
 });

@@ -1,8 +1,8 @@
 /**
- * A proxy in front of the server for one browser, as if its network could not reach certain peers:
- * HTTP and PeerServer messages pass, except the ICE candidates exchanged with peers the test names
- * (dropped, and stripped from offers and answers), so those media connections never come up while
- * every other one does.
+ * A proxy in front of the server for one browser, as if its network could not reach certain peers,
+ * or reached them slowly: HTTP and PeerServer messages pass, except the ICE candidates exchanged
+ * with peers the test names — dropped (and stripped from offers and answers), so those media
+ * connections never come up, or held back, so they come up late — while every other one is as usual.
  */
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,6 +14,9 @@ export interface SignallingFilter {
   url: string;
   /** Peer ids this browser can no longer reach (nor be reached by). */
   unreachable: Set<string>;
+  /** Peer ids whose candidates (both ways) arrive `slowMs` late. */
+  slow: Set<string>;
+  slowMs: number;
   close(): Promise<void>;
 }
 
@@ -27,19 +30,27 @@ interface PeerMessage {
 /** Starts a filter on a free loopback port forwarding to the server at `targetPort`. */
 export async function startSignallingFilter(targetPort: number): Promise<SignallingFilter> {
   const unreachable = new Set<string>();
+  const slow = new Set<string>();
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true });
 
-  /** The message to pass on, or null to drop it. */
-  const filter = (raw: string): string | null => {
+  /** Passes a message on now, later, or (null) never. */
+  const filter = (raw: string): { message: string; delayMs: number } | null => {
     const message = JSON.parse(raw) as PeerMessage;
     // From the browser a message names its destination; from the server, its source too.
-    const cut = [message.src, message.dst].some((peer) => peer !== undefined && unreachable.has(peer));
-    if (!cut) return raw;
+    const involves = (set: Set<string>) => [message.src, message.dst].some((p) => p !== undefined && set.has(p));
+    if (message.type === 'CANDIDATE' && involves(slow)) return { message: raw, delayMs: result.slowMs };
+    if (!involves(unreachable)) return { message: raw, delayMs: 0 };
     if (message.type === 'CANDIDATE') return null;
     const sdp = message.payload?.sdp;
     if (typeof sdp?.sdp === 'string') sdp.sdp = sdp.sdp.replace(/^a=candidate:.*\r?\n/gm, '');
-    return JSON.stringify(message);
+    return { message: JSON.stringify(message), delayMs: 0 };
+  };
+  const pass = (data: unknown, to: WebSocket) => {
+    const passed = filter(String(data));
+    if (!passed) return;
+    if (passed.delayMs === 0) to.send(passed.message);
+    else setTimeout(() => to.readyState === WebSocket.OPEN && to.send(passed.message), passed.delayMs);
   };
 
   const server = createServer((req, res) => {
@@ -72,22 +83,18 @@ export async function startSignallingFilter(targetPort: number): Promise<Signall
           });
           ws.on('error', () => undefined);
         }
-        client.on('message', (data) => {
-          const passed = filter(String(data));
-          if (passed !== null) upstream.send(passed);
-        });
-        upstream.on('message', (data) => {
-          const passed = filter(String(data));
-          if (passed !== null) client.send(passed);
-        });
+        client.on('message', (data) => pass(data, upstream));
+        upstream.on('message', (data) => pass(data, client));
       });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return {
+  const result: SignallingFilter = {
     url: `http://127.0.0.1:${port}`,
     unreachable,
+    slow,
+    slowMs: 3000,
     close: () =>
       new Promise<void>((resolve) => {
         for (const ws of sockets) ws.terminate();
@@ -95,4 +102,5 @@ export async function startSignallingFilter(targetPort: number): Promise<Signall
         server.close(() => resolve());
       }),
   };
+  return result;
 }
