@@ -87,6 +87,7 @@ export async function startServer(
       config,
       version,
       relayPeerId: relayCredentials?.peerId ?? null,
+      relayUp: () => relay?.up ?? false,
       startedAt: clock(),
       onError: (err, req) => log.error({ err, method: req.method, path: req.path }, 'request failed'),
     }),

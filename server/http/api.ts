@@ -52,6 +52,8 @@ export interface ApiDeps {
   version: string;
   /** The relay's PeerServer id, when RELAY_MODE is not off. */
   relayPeerId: string | null;
+  /** Whether the relay is up right now (false while it starts or restarts; irrelevant when off). */
+  relayUp: () => boolean;
   startedAt: number;
   onError: (error: unknown, req: Request) => void;
 }
@@ -87,6 +89,7 @@ export function createApi(deps: ApiDeps): express.Router {
       uptimeS: Math.round((Date.now() - deps.startedAt) / 1000),
       rooms: store.state.rooms.size,
       members,
+      relay: deps.relayPeerId === null ? 'off' : deps.relayUp() ? 'up' : 'down',
     };
     res.json(body);
   });

@@ -208,6 +208,8 @@ export interface HealthResponse {
   uptimeS: number;
   rooms: number;
   members: number;
+  /** The relay peer: turned off (RELAY_MODE=off), up, or down (starting, or restarting after a crash). */
+  relay: 'off' | 'up' | 'down';
 }
 
 /** Every error the API answers with; the body's `message` says what to do next. */

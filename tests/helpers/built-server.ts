@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HealthResponse } from '../../src/shared/protocol.ts';
 
 /** The repository root. */
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,7 +23,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The built server (dist/node), started on loopback with `env`; resolves once it answers /api/health. */
+/** The built server (dist/node), started on loopback with `env`; resolves once /api/health says all is up. */
 export async function startBuiltServer(env: Record<string, string> = {}) {
   const port = await freePort();
   const args = ['--expose-gc', '--import', join(root, 'bench/gc-probe.mjs'), join(root, 'dist/node/server/index.js')];
@@ -46,12 +47,15 @@ export async function startBuiltServer(env: Record<string, string> = {}) {
     }
   });
   const url = `http://127.0.0.1:${port}`;
+  // Started means every part is up, the relay process included (it starts a moment after).
   for (let i = 0; i < 100; i++) {
     try {
-      if ((await fetch(`${url}/api/health`)).ok) break;
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok && ((await res.json()) as HealthResponse).relay !== 'down') break;
     } catch {
-      await new Promise((r) => setTimeout(r, 100));
+      // Not listening yet.
     }
+    await new Promise((r) => setTimeout(r, 100));
   }
   return {
     url,

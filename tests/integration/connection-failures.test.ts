@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorBody, RoomEvent } from '../../src/shared/protocol.ts';
+import type { ErrorBody, HealthResponse, RoomEvent } from '../../src/shared/protocol.ts';
 import { call, createRoom, getRoom, join } from '../helpers/client.ts';
 import { connectPeer, type PeerSocket } from '../helpers/peer.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -40,6 +40,23 @@ async function classroom(base: string) {
 }
 
 describe('connection failure reports', () => {
+  it('count for nothing without a relay: health says it is off and routes never change', async () => {
+    const off = await startTestServer({ RELAY_MODE: 'off' });
+    try {
+      expect((await call<HealthResponse>(off.url, 'GET', '/api/health')).body.relay).toBe('off');
+      const { code, host, ada, report } = await classroom(off.url);
+      await report(ada.token, host.id);
+      expect(await report(ada.token, host.id)).toEqual({ status: 202, body: { counted: true } });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await getRoom(off.url, code, host.token)).body.room).toMatchObject({
+        transport: 'mesh',
+        relayedPairs: [],
+      });
+    } finally {
+      await off.close();
+    }
+  });
+
   it('relay a student–supervisor pair on its own after its direct connection failed twice', async () => {
     const { code, host, ada, events, report } = await classroom(auto.url);
     expect(await report(ada.token, host.id)).toEqual({ status: 202, body: { counted: true } });

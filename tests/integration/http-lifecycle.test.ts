@@ -24,6 +24,14 @@ describe('service endpoints', () => {
     const after = await call<HealthResponse>(base, 'GET', '/api/health');
     expect(after.body.rooms).toBe(before.body.rooms + 1);
     expect(after.body.members).toBe(before.body.members + 2);
+    // The relay is on by default (RELAY_MODE=auto); health says when it is up.
+    let relay = after.body.relay;
+    for (let i = 0; i < 100 && relay !== 'up'; i++) {
+      expect(relay).toBe('down');
+      await new Promise((r) => setTimeout(r, 100));
+      relay = (await call<HealthResponse>(base, 'GET', '/api/health')).body.relay;
+    }
+    expect(relay).toBe('up');
   });
 
   it('hands the PWA its runtime settings, with only the configured ICE servers', async () => {
