@@ -9,6 +9,7 @@ import {
   type Person,
 } from './pages.ts';
 import { startCuttableProxy } from './cuttable-proxy.ts';
+import { startSignallingFilter } from './signalling-filter.ts';
 
 /** A room with a host and the given students, each in their own browser context (students' screens are 1280×720). */
 async function classroom(browser: Browser, students: string[], teacherBase = '') {
@@ -97,6 +98,28 @@ test('a student who stops sharing is shown at once, and one tap shares again', a
   await ada.shareButton().click();
   await expectFramesDecoded(lee.tile('Ada'));
   await closeAll();
+});
+
+test('a student who shares before their signalling connection is up is seen as soon as it is', async ({
+  browser,
+  baseURL,
+}) => {
+  // PeerJS drops what is sent before its socket opens: a call placed then would wait out its
+  // 10 s connect timeout. Here the student's socket takes 3 s to open.
+  const filter = await startSignallingFilter(Number(new URL(baseURL!).port));
+  filter.upgradeDelayMs = 3000;
+  const { lee, closeAll } = await classroom(browser, []);
+  const p = await person(browser, `/join/${await lee.code()}`, { width: 1280, height: 720 }, filter.url);
+  try {
+    await new HomePage(p.page).join({ name: 'Ada' });
+    const ada = new StudentRoomPage(p.page);
+    await ada.shareButton().click();
+    await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Live', { timeout: 8000 });
+    await expectFramesDecoded(lee.tile('Ada'));
+  } finally {
+    await closeAll(p);
+    await filter.close();
+  }
 });
 
 test('the browser ending the capture (its own “Stop sharing” bar) tells the room too', async ({ browser }) => {

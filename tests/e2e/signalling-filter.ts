@@ -17,6 +17,8 @@ export interface SignallingFilter {
   /** Peer ids whose candidates (both ways) arrive `slowMs` late. */
   slow: Set<string>;
   slowMs: number;
+  /** How long the PeerServer socket takes to open (a slow network at the start). */
+  upgradeDelayMs: number;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,10 @@ export async function startSignallingFilter(targetPort: number): Promise<Signall
     res.on('close', () => upstream.destroy());
     req.pipe(upstream);
   });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    setTimeout(() => upgrade(req, socket, head), result.upgradeDelayMs),
+  );
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const upstream = new WebSocket(`ws://127.0.0.1:${targetPort}${req.url}`);
     upstream.once('unexpected-response', (_r, reply) => {
       socket.end(`HTTP/1.1 ${reply.statusCode} Refused\r\n\r\n`);
@@ -87,7 +92,7 @@ export async function startSignallingFilter(targetPort: number): Promise<Signall
         upstream.on('message', (data) => pass(data, client));
       });
     });
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   const result: SignallingFilter = {
@@ -95,6 +100,7 @@ export async function startSignallingFilter(targetPort: number): Promise<Signall
     unreachable,
     slow,
     slowMs: 3000,
+    upgradeDelayMs: 0,
     close: () =>
       new Promise<void>((resolve) => {
         for (const ws of sockets) ws.terminate();

@@ -149,7 +149,10 @@ export class ShareSender {
     const keep = new Set([...targets.keys(), ...this.#retiring.keys()]);
     for (const s of this.#supervisors) if (!this.#viaRelay(s.id)) keep.add(s.id);
     for (const id of [...this.#calls.keys()]) if (!keep.has(id) || !this.#capture) this.#hangUp(id);
-    if (!this.#capture || this.peer.disconnected) return;
+    // PeerJS silently drops what it sends before its PeerServer socket is open (it queues only
+    // before it has an id, and ours is given), so a call placed then could never connect: wait
+    // for 'open', which calls resume().
+    if (!this.#capture || !this.peer.open) return;
     for (const [id, peerId] of targets) {
       if (!this.#calls.has(id) && !this.#retry.get(id)?.timer) this.#call(id, peerId);
     }
