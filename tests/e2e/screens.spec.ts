@@ -122,6 +122,31 @@ test('a student who shares before their signalling connection is up is seen as s
   }
 });
 
+test('a tap on Share while the app is still loading its media code is not lost', async ({ browser, baseURL }) => {
+  const { lee, closeAll } = await classroom(browser, []);
+  // The media code (PeerJS) loads only inside a room; here it takes 1.5 s to arrive.
+  const context = await browser.newContext({
+    baseURL,
+    serviceWorkers: 'block',
+    viewport: { width: 1280, height: 720 },
+  });
+  await context.route('**/assets/peer-media-*.js', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  const page = await context.newPage();
+  try {
+    await page.goto(`/join/${await lee.code()}`);
+    await new HomePage(page).join({ name: 'Ada' });
+    const ada = new StudentRoomPage(page);
+    await ada.shareButton().click();
+    await expectFramesDecoded(lee.tile('Ada'));
+  } finally {
+    await context.close();
+    await closeAll();
+  }
+});
+
 test('the browser ending the capture (its own “Stop sharing” bar) tells the room too', async ({ browser }) => {
   const { lee, pupils, closeAll } = await classroom(browser, ['Ada']);
   const ada = pupils[0]!;

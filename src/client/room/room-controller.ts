@@ -25,6 +25,8 @@ export class RoomController {
   readonly #listeners = new Set<() => void>();
   readonly #stopEvents: () => void;
   #media: MediaLayer | null = null;
+  /** Resolves once the media layer is loaded (null if the seat ended first). */
+  readonly #mediaLoaded: Promise<MediaLayer | null>;
   #ended = false;
   #probing = false;
 
@@ -43,13 +45,17 @@ export class RoomController {
       },
     );
     addEventListener('pagehide', this.#onPageHide);
-    void loadMedia().then((media) => {
-      if (this.#ended) return media.close();
+    this.#mediaLoaded = loadMedia().then((media) => {
+      if (this.#ended) {
+        media.close();
+        return null;
+      }
       this.#media = media;
       media.subscribe(() => this.#mediaChanged());
       media.setMembers(this.#state.session.members);
       if (this.#state.session.room) media.setRoutes(this.#state.session.room);
       this.#mediaChanged();
+      return media;
     });
   }
 
@@ -70,7 +76,11 @@ export class RoomController {
   }
 
   /** Student: start sharing the screen. */
-  startShare = () => void this.#media?.startShare();
+  startShare = () => {
+    // A tap before the media layer has loaded still counts (the browser's permission to ask for
+    // the screen lasts a few seconds after the tap, far longer than the load).
+    void this.#mediaLoaded.then((media) => media?.startShare());
+  };
   /** Student: stop sharing. */
   stopShare = () => this.#media?.stopShare();
   /** Supervisor: zoom into a student (full quality for this supervisor), or null to un-zoom. */
