@@ -80,16 +80,18 @@ export function startRelay(deps: {
         relayUp: up,
       };
       const routes = chooseRoutes(policy, situation, Date.now());
-      const same =
-        routes.transport === room.transport && routes.relayedPairs.join() === [...room.relayedPairs].sort().join();
-      if (!same) store.run((state, ctx) => setRoutes(state, { code: room.code, ...routes }, ctx));
+      // A no-op (and no event) when nothing changed.
+      store.run((state, ctx) => setRoutes(state, { code: room.code, ...routes }, ctx));
     }
   };
   /**
-   * Rooms the relay knows of: those where some screen goes through it, and for a while those that
-   * just stopped (so the relay keeps their calls up until the direct ones work), with since when.
+   * Rooms the relay knows of: those where some screen goes through it (null), and for a while
+   * those that just stopped, with since when (so the relay keeps their calls up until the direct
+   * ones work).
    */
   const known = new Map<string, number | null>();
+  const expired = (since: number | null | undefined, now: number) =>
+    typeof since === 'number' && now - since >= LINGER_MS + POLICY_INTERVAL_MS;
   /** Tells the relay about the rooms named (all of them without `codes`), and which it can forget. */
   const publish = (state: RegistryState, codes?: Iterable<string>) => {
     if (!codes) known.clear();
@@ -98,27 +100,18 @@ export function startRelay(deps: {
     const removed: string[] = [];
     for (const code of codes ?? state.rooms.keys()) {
       const room = state.rooms.get(code);
-      const since =
-        room && (room.transport === 'relay' || room.relayedPairs.length > 0) ? null : (known.get(code) ?? now);
-      if (room && (since === null || (known.has(code) && now - since < LINGER_MS + POLICY_INTERVAL_MS))) {
-        rooms.push(relayRoom(room));
-        known.set(code, since);
-      } else if (known.delete(code)) {
-        removed.push(code);
-      }
+      if (room && usesRelay(room)) known.set(code, null);
+      else if (room && known.has(code)) known.set(code, known.get(code) ?? now);
+      if (room && known.has(code) && !expired(known.get(code), now)) rooms.push(relayRoom(room));
+      else if (known.delete(code)) removed.push(code);
     }
     if (!codes || rooms.length > 0 || removed.length > 0) tell({ type: 'rooms', rooms, removed, complete: !codes });
   };
   /** Rooms that stopped using the relay long enough ago are forgotten. */
   const forgetStale = () => {
-    const stale = [...known].filter(
-      ([, since]) => since !== null && Date.now() - since >= LINGER_MS + POLICY_INTERVAL_MS,
-    );
-    if (stale.length > 0)
-      publish(
-        store.state,
-        stale.map(([code]) => code),
-      );
+    const now = Date.now();
+    const stale = [...known].filter(([, since]) => expired(since, now)).map(([code]) => code);
+    if (stale.length > 0) publish(store.state, stale);
   };
 
   const spawn = () => {
@@ -185,6 +178,11 @@ export function startRelay(deps: {
       child?.kill();
     },
   };
+}
+
+/** Whether some screen in the room goes through the relay. */
+function usesRelay(room: Room): boolean {
+  return room.transport === 'relay' || room.relayedPairs.length > 0;
 }
 
 /** What the relay needs to know of a room. */

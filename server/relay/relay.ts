@@ -93,7 +93,13 @@ export class Relay {
     private readonly send: (message: PeerMessage) => void,
     private readonly options: { announcedIps: string[]; portRange: [number, number] | null },
   ) {
-    this.#lingerTimer = setInterval(() => this.#reconcilePublishers(), 1000);
+    // Lingering calls run out without any update from the server; nothing to do while none lingers.
+    this.#lingerTimer = setInterval(() => {
+      const lingering = [...this.#publishers.values(), ...this.#subscribers.values()].some(
+        (call) => call.unwantedSince !== null,
+      );
+      if (lingering) this.#reconcilePublishers();
+    }, 1000);
   }
 
   /** The server's view of who may publish and who receives changed, for some rooms or (`complete`) all. */
@@ -185,7 +191,7 @@ export class Relay {
     });
   }
 
-  /** A student calls: answer receive-only, if they are a student of a relayed room. */
+  /** A student calls: answer receive-only, if their routes send their screen to the relay. */
   async #acceptCall(peerId: string, connectionId: string, offer: { type: string; sdp: string }, metadata: unknown) {
     const student = [...this.#rooms.values()]
       .flatMap((r) => r.students)
@@ -363,7 +369,7 @@ export class Relay {
     }
   }
 
-  /** Hangs up a call that failed or went silent, and places it again after a growing delay. */
+  /** Hangs up a call that failed (or never came up), and places it again after a growing delay. */
   #retrySubscriber(key: string, subscriber: Subscriber): void {
     if (this.#subscribers.get(key) !== subscriber) return;
     this.#closeSubscriber(subscriber);

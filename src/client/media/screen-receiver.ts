@@ -9,7 +9,7 @@ import type { MediaConnection } from 'peerjs';
 import type { MemberView } from '../../shared/protocol.ts';
 import type { Screen } from './media.ts';
 import { qualityMessage, type QualityLevel } from '../../shared/protocol.ts';
-import type { CallMetadata } from './share-sender.ts';
+import { CONNECT_TIMEOUT_MS, type CallMetadata } from './share-sender.ts';
 
 /** How often decoding progress is read from each connection's stats. */
 const POLL_MS = 250;
@@ -27,9 +27,6 @@ interface Incoming {
   /** Whether the connection has been up at least once. */
   connected: boolean;
 }
-
-/** A call from the relay that has not connected in this time is given up and reported. */
-const RELAY_CONNECT_TIMEOUT_MS = 10_000;
 
 /** A live call whose frames stopped this long ago gives way to a newer call of the same student. */
 const STALL_MS = 2_000;
@@ -187,7 +184,7 @@ export class ScreenReceiver {
         if (!pc) continue;
         const down = pc.connectionState === 'disconnected' || pc.connectionState === 'failed';
         if (pc.connectionState === 'connected') incoming.connected = true;
-        const late = Date.now() - incoming.acceptedAt > RELAY_CONNECT_TIMEOUT_MS;
+        const late = Date.now() - incoming.acceptedAt > CONNECT_TIMEOUT_MS;
         if (
           incoming.call.peer === this.relayPeerId &&
           !incoming.connected &&

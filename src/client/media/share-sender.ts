@@ -24,7 +24,7 @@ const SWITCH_MAX_MS = 10_000;
 const RELAY = 'relay';
 const RELAY_FULL = 'relay-full';
 /** A call that has not connected in this time is torn down and placed again. */
-const CONNECT_TIMEOUT_MS = 10_000;
+export const CONNECT_TIMEOUT_MS = 10_000;
 /** A connection that stays "disconnected" this long is treated as failed. */
 const DISCONNECTED_GRACE_MS = 4_000;
 const MAX_BACKOFF_MS = 10_000;
