@@ -59,6 +59,11 @@ export async function startServer(
       reconnectGraceMs: config.reconnectGraceS * 1000,
       emptyRoomTtlMs: config.emptyRoomTtlS * 1000,
     },
+    routing: {
+      mode: config.relay.mode,
+      minSupervisors: config.relay.minSupervisors,
+      holdMs: config.relay.holdS * 1000,
+    },
     onListenerError: (err) => log.error({ err }, 'an event adapter failed'),
   });
   const roomStreams = new RoomStreams();

@@ -10,6 +10,7 @@ import {
   type RegistryLimits,
   type RegistryState,
 } from './core/room-registry.ts';
+import type { RelayPolicy } from './core/routes.ts';
 
 /** Called after each change with the events and the state they led to. */
 export type StoreListener = (events: readonly RegistryEvent[], state: RegistryState) => void;
@@ -24,24 +25,33 @@ export class RoomStore {
   readonly #clock: () => number;
   readonly #random: (byteCount: number) => Uint8Array;
   readonly #limits: RegistryLimits;
+  readonly #routing: RelayPolicy;
   readonly #onListenerError: (error: unknown) => void;
 
   constructor(deps: {
     clock: () => number;
     random: (byteCount: number) => Uint8Array;
     limits: RegistryLimits;
+    /** When rooms use the relay. */
+    routing: RelayPolicy;
     /** A failing adapter must not stop the others from hearing about a change. */
     onListenerError: (error: unknown) => void;
   }) {
     this.#clock = deps.clock;
     this.#random = deps.random;
     this.#limits = deps.limits;
+    this.#routing = deps.routing;
     this.#onListenerError = deps.onListenerError;
   }
 
   /** The current state, for reading. */
   get state(): RegistryState {
     return this.#state;
+  }
+
+  /** The store's clock: the time operations run with. */
+  now(): number {
+    return this.#clock();
   }
 
   /** The limits operations run with. */
@@ -51,7 +61,8 @@ export class RoomStore {
 
   /** Runs an operation; on success stores the new state and tells every listener. */
   run<T>(operation: Operation<T>): Outcome<T> {
-    const outcome = operation(this.#state, { now: this.#clock(), random: this.#random, limits: this.#limits });
+    const ctx = { now: this.#clock(), random: this.#random, limits: this.#limits, routing: this.#routing };
+    const outcome = operation(this.#state, ctx);
     if (!outcome.ok) return outcome;
     this.#state = outcome.state;
     if (outcome.events.length === 0) return outcome;

@@ -14,11 +14,16 @@ import {
   type LeaveReason,
   type Role,
   type TerminateReason,
-  type Transport,
 } from '../../src/shared/protocol.ts';
-
-/** A direct pair, or a member's link to the relay, is given up on after this many failed connections. */
-export const FAILURES_TO_REROUTE = 2;
+import {
+  decideRoutes,
+  initialRoutes,
+  routesDiffer,
+  withFailure,
+  withoutMember,
+  type RelayPolicy,
+  type RoomRoutes,
+} from './routes.ts';
 
 /** A member as the registry holds it, secrets included. */
 export interface Member {
@@ -45,15 +50,8 @@ export interface Room {
   readonly members: readonly Member[];
   /** Since when the room has had no supervisor; null while it has one. */
   readonly orphanedSince: number | null;
-  /** How screens travel now, and since when (the relay policy's hysteresis needs it). */
-  readonly transport: Transport;
-  readonly transportSince: number;
-  /** Pairs relayed in spite of the transport (set by the relay policy from `failures`). */
-  readonly relayedPairs: readonly string[];
-  /** Members who failed to reach the relay: their screens travel directly. */
-  readonly directMembers: readonly string[];
-  /** Connections that never came up, by pair key (direct) or `relay/<member id>`. */
-  readonly failures: ReadonlyMap<string, number>;
+  /** How its screens travel, decided by `routes.ts` inside every operation that can change them. */
+  readonly routes: RoomRoutes;
 }
 
 /** The whole registry. Treat as immutable: operations return a new one. */
@@ -61,6 +59,8 @@ export interface RegistryState {
   readonly rooms: ReadonlyMap<string, Room>;
   /** Room code by member peer id, for PeerServer's connect and disconnect. */
   readonly roomByPeer: ReadonlyMap<string, string>;
+  /** Whether the relay is up and registered with PeerServer (an input to every room's routes). */
+  readonly relayUp: boolean;
 }
 
 /** The limits the registry enforces. */
@@ -73,11 +73,13 @@ export interface RegistryLimits {
   readonly emptyRoomTtlMs: number;
 }
 
-/** What each operation is given besides the state: the time and a source of random bytes. */
+/** What each operation is given besides the state: the time, a source of random bytes and the settings. */
 export interface Context {
   readonly now: number;
   readonly random: (byteCount: number) => Uint8Array;
   readonly limits: RegistryLimits;
+  /** When rooms use the relay (RELAY_MODE and its settings). */
+  readonly routing: RelayPolicy;
 }
 
 /** Something that happened; adapters turn these into wire events for the right audience. */
@@ -96,7 +98,7 @@ export type RegistryEvent =
       previousHostId: string | null;
       reason: HostChangeReason;
     }
-  | { type: 'transport-changed'; code: string; transport: Transport }
+  /** The room's transport, relayed pairs or direct members changed. */
   | { type: 'routes-changed'; code: string }
   | { type: 'room-terminated'; code: string; room: Room; reason: TerminateReason };
 
@@ -124,7 +126,7 @@ export interface Seat {
 }
 
 /** The registry with no rooms. */
-export const emptyRegistry: RegistryState = Object.freeze({ rooms: new Map(), roomByPeer: new Map() });
+export const emptyRegistry: RegistryState = Object.freeze({ rooms: new Map(), roomByPeer: new Map(), relayUp: false });
 
 /** Opens a room with its host as the first supervisor. */
 export function createRoom(
@@ -136,7 +138,7 @@ export function createRoom(
   let code = randomCode(ctx);
   while (state.rooms.has(code)) code = randomCode(ctx);
   const host = newMember('supervisor', input.hostName, ctx);
-  const room: Room = {
+  const opened: Room = {
     code,
     name: input.name,
     listed: input.listed,
@@ -145,12 +147,10 @@ export function createRoom(
     hostId: host.id,
     members: [host],
     orphanedSince: null,
-    transport: 'mesh',
-    transportSince: ctx.now,
-    relayedPairs: [],
-    directMembers: [],
-    failures: new Map(),
+    routes: initialRoutes(ctx.now),
   };
+  // A room is born with its routes: no event, its first snapshot already shows them.
+  const room = rerouted(opened, state.relayUp, ctx);
   return done(withRoom(state, room), [{ type: 'room-created', code }], { room, member: host });
 }
 
@@ -175,6 +175,7 @@ export function joinRoom(
     next = { ...next, hostId: member.id, orphanedSince: null };
     events.push({ type: 'host-changed', code: room.code, hostId: member.id, previousHostId: null, reason: 'claimed' });
   }
+  next = reroute(next, state.relayUp, ctx, events);
   return done(withRoom(state, next), events, { room: next, member });
 }
 
@@ -204,7 +205,7 @@ export function leaveRoom(
   const room = state.rooms.get(input.code);
   if (!room) return refuse('room-not-found');
   if (!room.members.some((m) => m.id === input.memberId)) return refuse('member-not-found');
-  const [next, events] = removeMember(state, room, input.memberId, 'left', ctx.now);
+  const [next, events] = removeMember(state, room, input.memberId, 'left', ctx);
   return done(next, events, undefined);
 }
 
@@ -219,7 +220,7 @@ export function kickMember(
   if (room.hostId !== input.actorId) return refuse('not-host');
   if (input.memberId === input.actorId) return refuse('invalid-target');
   if (!room.members.some((m) => m.id === input.memberId)) return refuse('member-not-found');
-  const [next, events] = removeMember(state, room, input.memberId, 'kicked', ctx.now);
+  const [next, events] = removeMember(state, room, input.memberId, 'kicked', ctx);
   return done(next, events, undefined);
 }
 
@@ -274,36 +275,27 @@ export function setSharing(
   return done(withRoom(state, next), [{ type, code: room.code, memberId: member.id }], undefined);
 }
 
-/** Sets how a room's screens travel and which pairs are relayed anyway (decided by the relay policy). */
-export function setRoutes(
-  state: RegistryState,
-  input: { code: string; transport: Transport; relayedPairs: readonly string[] },
-  ctx: Context,
-): Outcome<void> {
-  const room = state.rooms.get(input.code);
-  if (!room) return refuse('room-not-found');
-  let next = room;
+/** The relay came up or went down: every room's routes follow at once. */
+export function setRelayUp(state: RegistryState, input: { up: boolean }, ctx: Context): Outcome<void> {
+  if (state.relayUp === input.up) return done(state, [], undefined);
+  let next: RegistryState = { ...state, relayUp: input.up };
   const events: RegistryEvent[] = [];
-  if (room.transport !== input.transport) {
-    next = { ...next, transport: input.transport, transportSince: ctx.now };
-    events.push({ type: 'transport-changed', code: room.code, transport: input.transport });
+  for (const room of state.rooms.values()) {
+    const after = reroute(room, input.up, ctx, events);
+    if (after !== room) next = withRoom(next, after);
   }
-  if (!sameItems(room.relayedPairs, input.relayedPairs)) {
-    next = { ...next, relayedPairs: [...input.relayedPairs] };
-    events.push({ type: 'routes-changed', code: room.code });
-  }
-  return done(events.length ? withRoom(state, next) : state, events, undefined);
+  return done(next, events, undefined);
 }
 
 /**
  * A member's media connection never came up: with a member of the other role (direct) or with the
- * relay. Counted only while that connection is the route in use; at FAILURES_TO_REROUTE a member who
- * cannot reach the relay gets direct connections (the relay policy reroutes failed pairs).
- * The value says whether the report counted.
+ * relay. Counted only while that connection is the route in use; the routes then decide whether the
+ * pair is relayed or the member goes direct. The value says whether the report counted.
  */
 export function reportConnectionFailure(
   state: RegistryState,
   input: { code: string; memberId: string; with: string },
+  ctx: Context,
 ): Outcome<boolean> {
   const room = state.rooms.get(input.code);
   if (!room) return refuse('room-not-found');
@@ -313,8 +305,8 @@ export function reportConnectionFailure(
   if (input.with === 'relay') {
     const viaRelay =
       member.role === 'student'
-        ? sendsToRelay(room, member.id)
-        : room.members.some((m) => m.role === 'student' && isRelayed(room, m.id, member.id));
+        ? sendsToRelay(room.routes, member.id)
+        : room.members.some((m) => m.role === 'student' && isRelayed(room.routes, m.id, member.id));
     if (!viaRelay) return done(state, [], false);
     key = `relay/${member.id}`;
   } else {
@@ -323,35 +315,27 @@ export function reportConnectionFailure(
     if (other.id === member.id) return refuse('invalid-target');
     if (other.role === member.role) return refuse('wrong-role');
     const [studentId, supervisorId] = member.role === 'student' ? [member.id, other.id] : [other.id, member.id];
-    if (isRelayed(room, studentId, supervisorId)) return done(state, [], false);
+    if (isRelayed(room.routes, studentId, supervisorId)) return done(state, [], false);
     key = pairKey(studentId, supervisorId);
   }
-  const count = (room.failures.get(key) ?? 0) + 1;
-  const failures = new Map(room.failures).set(key, count);
-  let next: Room = { ...room, failures };
   const events: RegistryEvent[] = [];
-  if (input.with === 'relay' && count >= FAILURES_TO_REROUTE && !room.directMembers.includes(member.id)) {
-    next = { ...next, directMembers: [...room.directMembers, member.id] };
-    events.push({ type: 'routes-changed', code: room.code });
-  }
+  const next = reroute({ ...room, routes: withFailure(room.routes, key) }, state.relayUp, ctx, events);
   return done(withRoom(state, next), events, true);
 }
 
-/** Student–supervisor pairs (as pair keys) whose direct connection failed often enough to relay them. */
-export function failedPairs(room: Room): string[] {
-  return [...room.failures]
-    .filter(([key, count]) => !key.startsWith('relay/') && count >= FAILURES_TO_REROUTE)
-    .map(([key]) => key)
-    .sort();
-}
-
 /** PeerServer accepted the member's connection. Unknown peers are ignored. */
-export function peerConnected(state: RegistryState, peerId: string): Outcome<void> {
+export function peerConnected(state: RegistryState, peerId: string, ctx: Context): Outcome<void> {
   const found = findByPeer(state, peerId);
   if (!found || found.member.connected) return done(state, [], undefined);
   const { room, member } = found;
-  const next = withMember(room, { ...member, connected: true, offlineSince: null });
-  return done(withRoom(state, next), [{ type: 'member-connected', code: room.code, memberId: member.id }], undefined);
+  const events: RegistryEvent[] = [{ type: 'member-connected', code: room.code, memberId: member.id }];
+  const next = reroute(
+    withMember(room, { ...member, connected: true, offlineSince: null }),
+    state.relayUp,
+    ctx,
+    events,
+  );
+  return done(withRoom(state, next), events, undefined);
 }
 
 /**
@@ -362,17 +346,20 @@ export function peerDisconnected(state: RegistryState, peerId: string, ctx: Cont
   const found = findByPeer(state, peerId);
   if (!found || !found.member.connected) return done(state, [], undefined);
   const { room, member } = found;
-  const next = withMember(room, { ...member, connected: false, offlineSince: ctx.now });
-  return done(
-    withRoom(state, next),
-    [{ type: 'member-disconnected', code: room.code, memberId: member.id }],
-    undefined,
+  const events: RegistryEvent[] = [{ type: 'member-disconnected', code: room.code, memberId: member.id }];
+  const next = reroute(
+    withMember(room, { ...member, connected: false, offlineSince: ctx.now }),
+    state.relayUp,
+    ctx,
+    events,
   );
+  return done(withRoom(state, next), events, undefined);
 }
 
 /**
  * Applies the deadlines: removes members offline past the reconnect grace period (promoting a new
- * host where needed) and closes rooms that have had no supervisor for the empty-room time.
+ * host where needed), closes rooms that have had no supervisor for the empty-room time, and lets
+ * routes whose hold time ran out switch.
  */
 export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
   let next = state;
@@ -383,7 +370,7 @@ export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
       if (member.offlineSince === null || ctx.now - member.offlineSince < reconnectGraceMs) continue;
       const room = next.rooms.get(code);
       if (!room) break;
-      const [after, happened] = removeMember(next, room, member.id, 'timed-out', ctx.now);
+      const [after, happened] = removeMember(next, room, member.id, 'timed-out', ctx);
       next = after;
       events.push(...happened);
     }
@@ -391,6 +378,9 @@ export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
     if (room && room.orphanedSince !== null && ctx.now - room.orphanedSince >= emptyRoomTtlMs) {
       next = withoutRoom(next, room);
       events.push({ type: 'room-terminated', code, room, reason: 'expired' });
+    } else if (room) {
+      const after = reroute(room, next.relayUp, ctx, events);
+      if (after !== room) next = withRoom(next, after);
     }
   }
   return done(next, events, undefined);
@@ -408,21 +398,17 @@ function removeMember(
   room: Room,
   memberId: string,
   reason: LeaveReason,
-  now: number,
+  ctx: Context,
 ): [RegistryState, RegistryEvent[]] {
   const member = room.members.find((m) => m.id === memberId);
   if (!member) return [state, []];
   const members = room.members.filter((m) => m.id !== memberId);
   const events: RegistryEvent[] = [{ type: 'member-left', code: room.code, member, reason }];
   // Routes and failures of a member who left mean nothing any more.
-  const involved = (key: string) => key.split('/').includes(memberId);
-  const relayedPairs = room.relayedPairs.filter((key) => !involved(key));
-  const directMembers = room.directMembers.filter((id) => id !== memberId);
-  const failures = new Map([...room.failures].filter(([key]) => !involved(key)));
-  let next: Room = { ...room, members, relayedPairs, directMembers, failures };
+  let next: Room = { ...room, members, routes: withoutMember(room.routes, memberId) };
   if (room.hostId === memberId) {
     const successor = longestPresentSupervisor(members);
-    next = { ...next, hostId: successor?.id ?? null, orphanedSince: successor ? null : now };
+    next = { ...next, hostId: successor?.id ?? null, orphanedSince: successor ? null : ctx.now };
     events.push({
       type: 'host-changed',
       code: room.code,
@@ -431,11 +417,26 @@ function removeMember(
       reason: 'promotion',
     });
   }
+  next = rerouted(next, state.relayUp, ctx);
+  if (routesDiffer(room.routes, next.routes)) events.push({ type: 'routes-changed', code: room.code });
   const peers = new Map(state.roomByPeer);
   peers.delete(member.peerId);
   const rooms = new Map(state.rooms);
   rooms.set(room.code, next);
-  return [{ rooms, roomByPeer: peers }, events];
+  return [{ ...state, rooms, roomByPeer: peers }, events];
+}
+
+/** The room with the routes `routes.ts` decides for it now. */
+function rerouted(room: Room, relayUp: boolean, ctx: Context): Room {
+  const routes = decideRoutes(ctx.routing, room.routes, { members: room.members, relayUp }, ctx.now);
+  return routes === room.routes ? room : { ...room, routes };
+}
+
+/** `rerouted`, and a `routes-changed` event when members would see a difference. */
+function reroute(room: Room, relayUp: boolean, ctx: Context, events: RegistryEvent[]): Room {
+  const next = rerouted(room, relayUp, ctx);
+  if (routesDiffer(room.routes, next.routes)) events.push({ type: 'routes-changed', code: room.code });
+  return next;
 }
 
 /** Connected supervisors first, then by time in the room. */
@@ -454,10 +455,10 @@ function withRoom(state: RegistryState, room: Room): RegistryState {
   const rooms = new Map(state.rooms);
   rooms.set(room.code, room);
   const missing = room.members.filter((m) => state.roomByPeer.get(m.peerId) !== room.code);
-  if (missing.length === 0) return { rooms, roomByPeer: state.roomByPeer };
+  if (missing.length === 0) return { ...state, rooms };
   const peers = new Map(state.roomByPeer);
   for (const m of missing) peers.set(m.peerId, room.code);
-  return { rooms, roomByPeer: peers };
+  return { ...state, rooms, roomByPeer: peers };
 }
 
 function withoutRoom(state: RegistryState, room: Room): RegistryState {
@@ -465,7 +466,7 @@ function withoutRoom(state: RegistryState, room: Room): RegistryState {
   rooms.delete(room.code);
   const peers = new Map(state.roomByPeer);
   for (const m of room.members) peers.delete(m.peerId);
-  return { rooms, roomByPeer: peers };
+  return { ...state, rooms, roomByPeer: peers };
 }
 
 function withMember(room: Room, member: Member): Room {
@@ -530,10 +531,6 @@ function constantTimeEqual(a: string, b: string): boolean {
   let diff = a.length ^ b.length;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i % Math.max(b.length, 1));
   return diff === 0;
-}
-
-function sameItems(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item) => b.includes(item));
 }
 
 function refuse(error: RegistryError): Outcome<never> {

@@ -32,7 +32,7 @@ export function roomView(room: Room, viewer: Member): RoomView {
     code: room.code,
     name: room.name,
     listed: room.listed,
-    ...routesFor(room, viewer),
+    routes: routesFor(room, viewer),
     hostId: room.hostId,
     createdAt: room.createdAt,
     students: room.members.filter((m) => m.role === 'student').length,
@@ -50,9 +50,9 @@ export function routesFor(room: Room, viewer: Member): Routes {
     return subject !== undefined && canSee(viewer, subject);
   };
   return {
-    transport: room.transport,
-    relayedPairs: room.relayedPairs.filter((key) => key.split('/').every(visible)),
-    directMembers: room.directMembers.filter(visible),
+    transport: room.routes.transport,
+    relayedPairs: room.routes.relayedPairs.filter((key) => key.split('/').every(visible)),
+    directMembers: room.routes.directMembers.filter(visible),
   };
 }
 
@@ -93,13 +93,8 @@ export function eventFor(event: RegistryEvent, room: Room | undefined, viewer: M
       const subject = subjectOf(event.memberId);
       return subject && canSee(viewer, subject) ? { type: event.type, memberId: event.memberId } : null;
     }
-    case 'transport-changed':
-      return { type: 'transport-changed', transport: event.transport };
-    case 'routes-changed': {
-      if (!room) return null;
-      const { relayedPairs, directMembers } = routesFor(room, viewer);
-      return { type: 'routes-changed', relayedPairs, directMembers };
-    }
+    case 'routes-changed':
+      return room ? { type: 'routes-changed', routes: routesFor(room, viewer) } : null;
     case 'host-changed':
       return { type: 'host-changed', hostId: event.hostId, previousHostId: event.previousHostId, reason: event.reason };
     case 'room-terminated':

@@ -166,7 +166,7 @@ export function createApi(deps: ApiDeps): express.Router {
     const { room, member } = seat(req, bearerToken(req));
     const { with: other } = parseBody(connectionFailureBody, req.body);
     const input = { code: room.code, memberId: member.id, with: other };
-    const outcome = store.run((state) => reportConnectionFailure(state, input));
+    const outcome = store.run((state, ctx) => reportConnectionFailure(state, input, ctx));
     if (!outcome.ok && (outcome.error === 'wrong-role' || outcome.error === 'invalid-target')) {
       const message = 'Screens travel between a student and a supervisor: name a member of the other role, or "relay".';
       throw new ApiError(outcome.error, message, 'with');

@@ -59,7 +59,7 @@ export function createPeerGate(deps: {
 
   peerServer.on('connection', (client: IClient) => {
     clients.set(client.getId(), client);
-    store.run((state) => peerConnected(state, client.getId()));
+    store.run((state, ctx) => peerConnected(state, client.getId(), ctx));
   });
   peerServer.on('disconnect', (client: IClient) => {
     if (clients.get(client.getId()) === client) clients.delete(client.getId());

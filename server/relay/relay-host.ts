@@ -1,20 +1,19 @@
 /**
  * Runs the relay process beside the server: forks it with its own PeerServer identity, restarts it
- * when it dies, applies the relay policy to every room through the store, and keeps the relay told
- * who may publish and who should receive.
+ * when it dies, tells the registry whether it is up, and keeps the relay told who may publish and
+ * who should receive. It applies the routes the registry decided; it never decides or writes them.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import { isRelayed, sendsToRelay } from '../../src/shared/protocol.ts';
-import { chooseRoutes } from '../core/relay-policy.ts';
-import { failedPairs, setRoutes, type RegistryState, type Room } from '../core/room-registry.ts';
+import { setRelayUp, type RegistryState, type Room } from '../core/room-registry.ts';
 import type { RoomStore } from '../room-store.ts';
 import { LINGER_MS, type FromRelay, type RelayRoom, type RelayProcessData, type ToRelay } from './relay-protocol.ts';
 
-/** How often the policy looks again (its hold time runs out without any event). */
-const POLICY_INTERVAL_MS = 1000;
+/** How often rooms that stopped using the relay are checked for having lingered long enough. */
+const LINGER_CHECK_INTERVAL_MS = 1000;
 const MAX_RESTART_BACKOFF_MS = 10_000;
 
 /** The parts of the logger the host uses. */
@@ -52,13 +51,7 @@ export function startRelay(deps: {
   log: HostLog;
 }): RelayHost {
   const { config, store, log, credentials } = deps;
-  const policy = {
-    mode: config.relay.mode,
-    minSupervisors: config.relay.minSupervisors,
-    holdMs: config.relay.holdS * 1000,
-  };
   let child: ChildProcess | null = null;
-  let up = false;
   let closed = false;
   let backoffMs = 500;
   let restart: ReturnType<typeof setTimeout> | undefined;
@@ -66,24 +59,8 @@ export function startRelay(deps: {
   const tell = (message: ToRelay) => {
     if (child?.connected) child.send(message);
   };
-  /** Applies the policy to the rooms named (all of them without `codes`). */
-  const applyPolicy = (codes?: Iterable<string>) => {
-    const rooms = codes
-      ? [...codes].flatMap((code) => store.state.rooms.get(code) ?? [])
-      : [...store.state.rooms.values()];
-    for (const room of rooms) {
-      const situation = {
-        transport: room.transport,
-        transportSince: room.transportSince,
-        supervisors: room.members.filter((m) => m.role === 'supervisor').length,
-        failedPairs: failedPairs(room),
-        relayUp: up,
-      };
-      const routes = chooseRoutes(policy, situation, Date.now());
-      // A no-op (and no event) when nothing changed.
-      store.run((state, ctx) => setRoutes(state, { code: room.code, ...routes }, ctx));
-    }
-  };
+  /** The relay's up/down is registry input: the routes of every room follow it in that one operation. */
+  const setUp = (up: boolean) => store.run((state, ctx) => setRelayUp(state, { up }, ctx));
   /**
    * Rooms the relay knows of: those where some screen goes through it (null), and for a while
    * those that just stopped, with since when (so the relay keeps their calls up until the direct
@@ -91,11 +68,11 @@ export function startRelay(deps: {
    */
   const known = new Map<string, number | null>();
   const expired = (since: number | null | undefined, now: number) =>
-    typeof since === 'number' && now - since >= LINGER_MS + POLICY_INTERVAL_MS;
+    typeof since === 'number' && now - since >= LINGER_MS + LINGER_CHECK_INTERVAL_MS;
   /** Tells the relay about the rooms named (all of them without `codes`), and which it can forget. */
   const publish = (state: RegistryState, codes?: Iterable<string>) => {
     if (!codes) known.clear();
-    const now = Date.now();
+    const now = store.now();
     const rooms: RelayRoom[] = [];
     const removed: string[] = [];
     for (const code of codes ?? state.rooms.keys()) {
@@ -109,7 +86,7 @@ export function startRelay(deps: {
   };
   /** Rooms that stopped using the relay long enough ago are forgotten. */
   const forgetStale = () => {
-    const now = Date.now();
+    const now = store.now();
     const stale = [...known].filter(([, since]) => expired(since, now)).map(([code]) => code);
     if (stale.length > 0) publish(store.state, stale);
   };
@@ -131,41 +108,31 @@ export function startRelay(deps: {
     const current = child;
     current.on('message', (message: FromRelay) => {
       if (message.type !== 'ready' || child !== current) return;
-      up = true;
       backoffMs = 500;
       log.info({ pid: current.pid }, 'relay is up');
+      setUp(true);
       publish(store.state);
-      applyPolicy();
     });
     current.on('exit', (code, signal) => {
       if (child !== current) return;
       child = null;
-      up = false;
+      setUp(false);
       if (closed) return;
       log.warn({ code, signal }, 'relay stopped; rooms fall back to peer to peer while it restarts');
-      applyPolicy();
       restart = setTimeout(spawn, backoffMs);
       backoffMs = Math.min(backoffMs * 2, MAX_RESTART_BACKOFF_MS);
     });
   };
 
   // Only the rooms an event touched: a busy server must not resend every room on every join.
-  const unsubscribe = store.subscribe((events, state) => {
-    const codes = new Set(events.map((e) => e.code));
-    publish(state, codes);
-    // After the store has finished telling everyone about this change, not in the middle of it.
-    queueMicrotask(() => applyPolicy(codes));
-  });
-  const timer = setInterval(() => {
-    applyPolicy();
-    forgetStale();
-  }, POLICY_INTERVAL_MS);
+  const unsubscribe = store.subscribe((events, state) => publish(state, new Set(events.map((e) => e.code))));
+  const timer = setInterval(forgetStale, LINGER_CHECK_INTERVAL_MS);
   timer.unref();
   spawn();
 
   return {
     get up() {
-      return up;
+      return store.state.relayUp;
     },
     get pid() {
       return child?.pid ?? null;
@@ -176,13 +143,14 @@ export function startRelay(deps: {
       clearInterval(timer);
       unsubscribe();
       child?.kill();
+      setUp(false);
     },
   };
 }
 
 /** Whether some screen in the room goes through the relay. */
 function usesRelay(room: Room): boolean {
-  return room.transport === 'relay' || room.relayedPairs.length > 0;
+  return room.routes.transport === 'relay' || room.routes.relayedPairs.length > 0;
 }
 
 /** What the relay needs to know of a room. */
@@ -196,8 +164,8 @@ function relayRoom(room: Room): RelayRoom {
         memberId: m.id,
         peerId: m.peerId,
         sharing: m.sharing,
-        publishes: sendsToRelay(room, m.id),
-        viewers: supervisors.filter((s) => isRelayed(room, m.id, s.id)).map((s) => s.id),
+        publishes: sendsToRelay(room.routes, m.id),
+        viewers: supervisors.filter((s) => isRelayed(room.routes, m.id, s.id)).map((s) => s.id),
       })),
     supervisors: supervisors.map((m) => ({ memberId: m.id, peerId: m.peerId })),
   };

@@ -76,10 +76,12 @@ export function sendsToRelay(routes: Routes, studentId: string): boolean {
 }
 
 /** A room as one member may see it: students see the supervisors and themselves only. */
-export interface RoomView extends Routes {
+export interface RoomView {
   code: string;
   name: string;
   listed: boolean;
+  /** How screens travel; a student sees only their own pairs and the members they see. */
+  routes: Routes;
   /** Member id of the host; null while the room has no supervisor. */
   hostId: string | null;
   createdAt: number;
@@ -165,9 +167,8 @@ export type RoomEvent =
   | { type: 'share-started'; memberId: string }
   | { type: 'share-stopped'; memberId: string }
   | { type: 'host-changed'; hostId: string | null; previousHostId: string | null; reason: HostChangeReason }
-  | { type: 'transport-changed'; transport: Transport }
-  /** The exceptions to the room's transport changed (a pair is relayed, a member cannot reach the relay). */
-  | { type: 'routes-changed'; relayedPairs: readonly string[]; directMembers: readonly string[] }
+  /** The room's routes changed: its transport, a relayed pair, or a member who cannot reach the relay. */
+  | { type: 'routes-changed'; routes: Routes }
   | { type: 'room-terminated'; reason: TerminateReason };
 
 /** One message on `GET /api/lobby/events`; each (re)connection starts with a snapshot. */

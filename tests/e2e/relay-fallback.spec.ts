@@ -82,7 +82,7 @@ test('a student whose direct connection to one teacher fails is relayed to that 
 
     // On the wire: exactly that pair is relayed.
     const leeId = ada.reply.room.members.find((m) => m.name === 'Ms Lee')!.id;
-    expect(await roomOnWire(server.url, ada.reply)).toMatchObject({
+    expect((await roomOnWire(server.url, ada.reply)).routes).toMatchObject({
       transport: 'mesh',
       relayedPairs: [`${ada.reply.member.id}/${leeId}`],
     });
@@ -122,8 +122,8 @@ test('members who cannot reach the relay get direct connections while the rest o
     await expect(bo.view.watchers()).toHaveText('Watching now: Ms Lee, Mr Ode');
 
     const room = await roomOnWire(server.url, ode.reply);
-    expect(room.transport).toBe('relay');
-    expect([...room.directMembers].sort()).toEqual([ada.reply.member.id, ode.reply.member.id].sort());
+    expect(room.routes.transport).toBe('relay');
+    expect([...room.routes.directMembers].sort()).toEqual([ada.reply.member.id, ode.reply.member.id].sort());
   } finally {
     await close();
     await server.stop();

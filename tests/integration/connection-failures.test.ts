@@ -48,7 +48,7 @@ describe('connection failure reports', () => {
       await report(ada.token, host.id);
       expect(await report(ada.token, host.id)).toEqual({ status: 202, body: { counted: true } });
       await new Promise((r) => setTimeout(r, 300));
-      expect((await getRoom(off.url, code, host.token)).body.room).toMatchObject({
+      expect((await getRoom(off.url, code, host.token)).body.room.routes).toMatchObject({
         transport: 'mesh',
         relayedPairs: [],
       });
@@ -66,11 +66,10 @@ describe('connection failure reports', () => {
     const pair = `${ada.id}/${host.id}`;
     expect(await events.next((e) => e.type === 'routes-changed')).toEqual({
       type: 'routes-changed',
-      relayedPairs: [pair],
-      directMembers: [],
+      routes: { transport: 'mesh', relayedPairs: [pair], directMembers: [] },
     });
     // The room as a whole stays peer to peer; the student learns of their pair.
-    expect((await getRoom(auto.url, code, ada.token)).body.room).toMatchObject({
+    expect((await getRoom(auto.url, code, ada.token)).body.room.routes).toMatchObject({
       transport: 'mesh',
       relayedPairs: [pair],
     });
@@ -81,11 +80,14 @@ describe('connection failure reports', () => {
 
   it('send a student who cannot reach the relay straight to supervisors after two failures', async () => {
     const { code, ada, events, report } = await classroom(always.url);
-    expect((await getRoom(always.url, code, ada.token)).body.room.transport).toBe('relay');
+    expect((await getRoom(always.url, code, ada.token)).body.room.routes.transport).toBe('relay');
     await report(ada.token, 'relay');
     await report(ada.token, 'relay');
-    expect(await events.next((e) => e.type === 'routes-changed')).toMatchObject({ directMembers: [ada.id] });
-    expect((await getRoom(always.url, code, ada.token)).body.room).toMatchObject({
+    expect(await events.next((e) => e.type === 'routes-changed')).toEqual({
+      type: 'routes-changed',
+      routes: { transport: 'relay', relayedPairs: [], directMembers: [ada.id] },
+    });
+    expect((await getRoom(always.url, code, ada.token)).body.room.routes).toMatchObject({
       transport: 'relay',
       directMembers: [ada.id],
     });
@@ -115,7 +117,7 @@ describe('connection failure reports', () => {
     expect(await report(ada.token, ada.id)).toMatchObject({ status: 409, body: { error: 'invalid-target' } });
     expect(await report(ada.token, 'nobody')).toMatchObject({ status: 404, body: { error: 'member-not-found' } });
     // None of it changed the room.
-    expect((await getRoom(auto.url, code, host.token)).body.room).toMatchObject({
+    expect((await getRoom(auto.url, code, host.token)).body.room.routes).toMatchObject({
       relayedPairs: [],
       directMembers: [],
     });

@@ -11,9 +11,8 @@ import {
   leaveRoom,
   peerConnected,
   peerDisconnected,
-  failedPairs,
   reportConnectionFailure,
-  setRoutes,
+  setRelayUp,
   setSharing,
   sweep,
   terminateRoom,
@@ -25,17 +24,19 @@ import {
   type RegistryState,
   type Seat,
 } from '../../server/core/room-registry.ts';
+import { failedPairs, type RelayPolicy } from '../../server/core/routes.ts';
 
 const limits: RegistryLimits = { maxRooms: 3, maxMembersPerRoom: 6, reconnectGraceMs: 20_000, emptyRoomTtlMs: 600_000 };
+const routing: RelayPolicy = { mode: 'auto', minSupervisors: 3, holdMs: 30_000 };
 
 /** A fake clock and a deterministic byte source, so every run of a test sees the same ids. */
-function world(start = 1_000_000) {
+function world(start = 1_000_000, policy: RelayPolicy = routing) {
   let now = start;
   let counter = 0;
   const random = (n: number) =>
     Uint8Array.from({ length: n }, () => (counter = (counter * 1103515245 + 12345) >>> 0) >>> 16);
   return {
-    ctx: (): Context => ({ now, random, limits }),
+    ctx: (): Context => ({ now, random, limits, routing: policy }),
     advance: (ms: number) => (now += ms),
   };
 }
@@ -66,7 +67,7 @@ function classroom(w = world()) {
   const ada = join('Ada', 'student');
   const bo = join('Bo', 'student');
   for (const m of [created.value.member, coTeacher.member, ada.member, bo.member]) {
-    state = ok(peerConnected(state, m.peerId)).state;
+    state = ok(peerConnected(state, m.peerId, w.ctx())).state;
   }
   return {
     w,
@@ -114,7 +115,7 @@ describe('createRoom', () => {
     // A byte source that repeats itself forces a collision on the second room.
     let calls = 0;
     const repeating = (n: number) => Uint8Array.from({ length: n }, (_, i) => (calls < 8 ? i : i + calls));
-    const ctx = (): Context => ({ now: 0, random: (n) => (calls++, repeating(n)), limits });
+    const ctx = (): Context => ({ now: 0, random: (n) => (calls++, repeating(n)), limits, routing });
     const first = ok(createRoom(emptyRegistry, { name: 'A', hostName: 'T', listed: true }, ctx()));
     calls = 0;
     const second = ok(createRoom(first.state, { name: 'B', hostName: 'T', listed: true }, ctx()));
@@ -224,7 +225,7 @@ describe('leaving', () => {
     const { w, code, key, host, coTeacher, ada, state: s0 } = classroom();
     let state = ok(leaveRoom(s0, { code, memberId: ada.id }, w.ctx())).state;
     const third = ok(joinRoom(state, { code, name: 'Dr Ng', role: 'supervisor', supervisorKey: key }, w.ctx()));
-    state = ok(peerConnected(third.state, third.value.member.peerId)).state;
+    state = ok(peerConnected(third.state, third.value.member.peerId, w.ctx())).state;
     state = ok(peerDisconnected(state, coTeacher.peerId, w.ctx())).state;
     const out = ok(leaveRoom(state, { code, memberId: host.id }, w.ctx()));
     expect(out.state.rooms.get(code)?.hostId).toBe(third.value.member.id);
@@ -353,14 +354,14 @@ describe('setSharing', () => {
 describe('presence and deadlines', () => {
   it('marks members connected and disconnected, ignoring repeats and unknown peers', () => {
     const { w, code, ada, state } = classroom();
-    expect(ok(peerConnected(state, ada.peerId)).events).toEqual([]);
+    expect(ok(peerConnected(state, ada.peerId, w.ctx())).events).toEqual([]);
     const down = ok(peerDisconnected(state, ada.peerId, w.ctx()));
     expect(down.events).toEqual([{ type: 'member-disconnected', code, memberId: ada.id }]);
     expect(ok(peerDisconnected(down.state, ada.peerId, w.ctx())).events).toEqual([]);
-    expect(ok(peerConnected(down.state, ada.peerId)).events).toEqual([
+    expect(ok(peerConnected(down.state, ada.peerId, w.ctx())).events).toEqual([
       { type: 'member-connected', code, memberId: ada.id },
     ]);
-    expect(ok(peerConnected(state, 'unknown')).events).toEqual([]);
+    expect(ok(peerConnected(state, 'unknown', w.ctx())).events).toEqual([]);
   });
 
   it('keeps a disconnected member for the grace period, then removes them', () => {
@@ -378,7 +379,7 @@ describe('presence and deadlines', () => {
     const { w, ada, state: s0 } = classroom();
     let state = ok(peerDisconnected(s0, ada.peerId, w.ctx())).state;
     w.advance(limits.reconnectGraceMs - 1000);
-    state = ok(peerConnected(state, ada.peerId)).state;
+    state = ok(peerConnected(state, ada.peerId, w.ctx())).state;
     w.advance(limits.reconnectGraceMs * 10);
     expect(ok(sweep(state, w.ctx())).events).toEqual([]);
   });
@@ -427,106 +428,146 @@ describe('presence and deadlines', () => {
   });
 });
 
-describe('setRoutes', () => {
-  it('records the room’s transport and since when, once per change', () => {
-    const { w, code, state } = classroom();
-    w.advance(5000);
-    const out = ok(setRoutes(state, { code, transport: 'relay', relayedPairs: [] }, w.ctx()));
-    expect(out.events).toEqual([{ type: 'transport-changed', code, transport: 'relay' }]);
-    expect(out.state.rooms.get(code)).toMatchObject({ transport: 'relay', transportSince: w.ctx().now });
-    expect(ok(setRoutes(out.state, { code, transport: 'relay', relayedPairs: [] }, w.ctx())).events).toEqual([]);
-    expect(setRoutes(state, { code: 'ZZZZZZ', transport: 'relay', relayedPairs: [] }, w.ctx())).toEqual({
-      ok: false,
-      error: 'room-not-found',
-    });
+const always: RelayPolicy = { ...routing, mode: 'always' };
+
+describe('routes', () => {
+  it('are decided inside the operations: a third supervisor moves the room to the relay once the hold ran out', () => {
+    const { w, code, key, state } = classroom();
+    const up = ok(setRelayUp(state, { up: true }, w.ctx())).state;
+    const created = up.rooms.get(code)!.routes.transportSince;
+    const third = ok(joinRoom(up, { code, name: 'Ms Kay', role: 'supervisor', supervisorKey: key }, w.ctx()));
+    // Held: the room has been peer to peer for less than the hold time.
+    expect(types(third.events)).toEqual(['member-joined']);
+    expect(third.state.rooms.get(code)!.routes.transport).toBe('mesh');
+    const present = ok(peerConnected(third.state, third.value.member.peerId, w.ctx())).state;
+    w.advance(routing.holdMs);
+    // The sweep runs on the store's clock; the hold has run out since the room opened.
+    const swept = ok(sweep(present, w.ctx()));
+    expect(swept.events).toEqual([{ type: 'routes-changed', code }]);
+    expect(swept.state.rooms.get(code)!.routes).toMatchObject({ transport: 'relay', transportSince: w.ctx().now });
+    expect(w.ctx().now - created).toBeGreaterThanOrEqual(routing.holdMs);
+    expect(ok(sweep(swept.state, w.ctx())).events).toEqual([]);
   });
 
-  it('relays single pairs without touching the transport or its time', () => {
-    const { w, code, state, ada, host } = classroom();
-    const since = state.rooms.get(code)!.transportSince;
+  it('follow the relay up and down in one operation, once per change', () => {
+    const { w, code, state } = classroom(world(1_000_000, always));
+    expect(state.rooms.get(code)!.routes.transport).toBe('mesh');
     w.advance(5000);
-    const pair = `${ada.id}/${host.id}`;
-    const out = ok(setRoutes(state, { code, transport: 'mesh', relayedPairs: [pair] }, w.ctx()));
-    expect(out.events).toEqual([{ type: 'routes-changed', code }]);
-    expect(out.state.rooms.get(code)).toMatchObject({ transport: 'mesh', transportSince: since, relayedPairs: [pair] });
+    const up = ok(setRelayUp(state, { up: true }, w.ctx()));
+    expect(up.events).toEqual([{ type: 'routes-changed', code }]);
+    expect(up.state.relayUp).toBe(true);
+    expect(up.state.rooms.get(code)!.routes).toMatchObject({ transport: 'relay', transportSince: w.ctx().now });
+    const again = ok(setRelayUp(up.state, { up: true }, w.ctx()));
+    expect(again).toMatchObject({ events: [] });
+    expect(again.state).toBe(up.state);
+    const down = ok(setRelayUp(up.state, { up: false }, w.ctx()));
+    expect(down.events).toEqual([{ type: 'routes-changed', code }]);
+    expect(down.state.rooms.get(code)!.routes.transport).toBe('mesh');
+  });
+
+  it('are there from the start: a room opened while the relay is up is born relayed in always mode', () => {
+    const w = world(1_000_000, always);
+    const up = ok(setRelayUp(emptyRegistry, { up: true }, w.ctx())).state;
+    const out = ok(createRoom(up, { name: 'Maths', hostName: 'Ms Lee', listed: false }, w.ctx()));
+    expect(types(out.events)).toEqual(['room-created']);
+    expect(out.value.room.routes.transport).toBe('relay');
   });
 });
 
 describe('reportConnectionFailure', () => {
   it('marks a direct pair failed at the second failure, whoever of the two reports it', () => {
-    const { code, state, ada, bo, host } = classroom();
-    const first = ok(reportConnectionFailure(state, { code, memberId: ada.id, with: host.id }));
+    const { w, code, state, ada, bo, host } = classroom();
+    const first = ok(reportConnectionFailure(state, { code, memberId: ada.id, with: host.id }, w.ctx()));
     expect(first.value).toBe(true);
-    expect(failedPairs(first.state.rooms.get(code)!)).toEqual([]);
-    const second = ok(reportConnectionFailure(first.state, { code, memberId: host.id, with: ada.id }));
-    expect(failedPairs(second.state.rooms.get(code)!)).toEqual([`${ada.id}/${host.id}`]);
+    expect(failedPairs(first.state.rooms.get(code)!.routes)).toEqual([]);
+    const second = ok(reportConnectionFailure(first.state, { code, memberId: host.id, with: ada.id }, w.ctx()));
+    expect(failedPairs(second.state.rooms.get(code)!.routes)).toEqual([`${ada.id}/${host.id}`]);
     // Other pairs are untouched.
-    const other = ok(reportConnectionFailure(second.state, { code, memberId: bo.id, with: host.id }));
-    expect(failedPairs(other.state.rooms.get(code)!)).toEqual([`${ada.id}/${host.id}`]);
+    const other = ok(reportConnectionFailure(second.state, { code, memberId: bo.id, with: host.id }, w.ctx()));
+    expect(failedPairs(other.state.rooms.get(code)!.routes)).toEqual([`${ada.id}/${host.id}`]);
+  });
+
+  it('relays the failed pair in the same operation while the relay is up, and when it comes up', () => {
+    const { w, code, state, ada, host } = classroom();
+    const pair = `${ada.id}/${host.id}`;
+    const up = ok(setRelayUp(state, { up: true }, w.ctx())).state;
+    const once = ok(reportConnectionFailure(up, { code, memberId: ada.id, with: host.id }, w.ctx()));
+    expect(once.events).toEqual([]);
+    const twice = ok(reportConnectionFailure(once.state, { code, memberId: ada.id, with: host.id }, w.ctx()));
+    expect(twice.events).toEqual([{ type: 'routes-changed', code }]);
+    expect(twice.state.rooms.get(code)!.routes).toMatchObject({ transport: 'mesh', relayedPairs: [pair] });
+    // Without a relay the failures are counted, and the pair is relayed once the relay is up.
+    let down = state;
+    for (let i = 0; i < 2; i++)
+      down = ok(reportConnectionFailure(down, { code, memberId: ada.id, with: host.id }, w.ctx())).state;
+    expect(down.rooms.get(code)!.routes.relayedPairs).toEqual([]);
+    expect(ok(setRelayUp(down, { up: true }, w.ctx())).state.rooms.get(code)!.routes.relayedPairs).toEqual([pair]);
   });
 
   it('does not count a direct failure of a pair that goes through the relay', () => {
-    const { w, code, state, ada, host } = classroom();
-    const relayed = ok(setRoutes(state, { code, transport: 'relay', relayedPairs: [] }, w.ctx())).state;
-    const out = ok(reportConnectionFailure(relayed, { code, memberId: ada.id, with: host.id }));
+    const { w, code, state, ada, host } = classroom(world(1_000_000, always));
+    const relayed = ok(setRelayUp(state, { up: true }, w.ctx())).state;
+    const out = ok(reportConnectionFailure(relayed, { code, memberId: ada.id, with: host.id }, w.ctx()));
     expect(out.value).toBe(false);
     expect(out.state).toBe(relayed);
   });
 
   it('sends a member who cannot reach the relay direct after two failures, and says so', () => {
-    const { w, code, state, ada, host } = classroom();
-    const relayed = ok(setRoutes(state, { code, transport: 'relay', relayedPairs: [] }, w.ctx())).state;
-    const once = ok(reportConnectionFailure(relayed, { code, memberId: ada.id, with: 'relay' }));
+    const { w, code, state, ada, host } = classroom(world(1_000_000, always));
+    const relayed = ok(setRelayUp(state, { up: true }, w.ctx())).state;
+    const once = ok(reportConnectionFailure(relayed, { code, memberId: ada.id, with: 'relay' }, w.ctx()));
     expect(once.events).toEqual([]);
-    const twice = ok(reportConnectionFailure(once.state, { code, memberId: ada.id, with: 'relay' }));
+    const twice = ok(reportConnectionFailure(once.state, { code, memberId: ada.id, with: 'relay' }, w.ctx()));
     expect(twice.events).toEqual([{ type: 'routes-changed', code }]);
-    expect(twice.state.rooms.get(code)!.directMembers).toEqual([ada.id]);
+    expect(twice.state.rooms.get(code)!.routes.directMembers).toEqual([ada.id]);
     // A supervisor's relay failures count for the supervisor.
     let next = twice.state;
     for (let i = 0; i < 2; i++)
-      next = ok(reportConnectionFailure(next, { code, memberId: host.id, with: 'relay' })).state;
-    expect(next.rooms.get(code)!.directMembers).toEqual([ada.id, host.id]);
+      next = ok(reportConnectionFailure(next, { code, memberId: host.id, with: 'relay' }, w.ctx())).state;
+    expect(next.rooms.get(code)!.routes.directMembers).toEqual([ada.id, host.id]);
   });
 
   it('ignores relay failures of members whose screens do not go through the relay', () => {
-    const { code, state, ada, host } = classroom();
+    const { w, code, state, ada, host } = classroom();
     for (const memberId of [ada.id, host.id]) {
-      const out = ok(reportConnectionFailure(state, { code, memberId, with: 'relay' }));
+      const out = ok(reportConnectionFailure(state, { code, memberId, with: 'relay' }, w.ctx()));
       expect(out).toMatchObject({ value: false, events: [] });
       expect(out.state).toBe(state);
     }
   });
 
   it('refuses reports that name no member of the other role', () => {
-    const { code, state, ada, bo, host, coTeacher } = classroom();
-    expect(reportConnectionFailure(state, { code, memberId: ada.id, with: bo.id })).toEqual({
+    const { w, code, state, ada, bo, host, coTeacher } = classroom();
+    expect(reportConnectionFailure(state, { code, memberId: ada.id, with: bo.id }, w.ctx())).toEqual({
       ok: false,
       error: 'wrong-role',
     });
-    expect(reportConnectionFailure(state, { code, memberId: host.id, with: coTeacher.id })).toEqual({
+    expect(reportConnectionFailure(state, { code, memberId: host.id, with: coTeacher.id }, w.ctx())).toEqual({
       ok: false,
       error: 'wrong-role',
     });
-    expect(reportConnectionFailure(state, { code, memberId: ada.id, with: ada.id })).toEqual({
+    expect(reportConnectionFailure(state, { code, memberId: ada.id, with: ada.id }, w.ctx())).toEqual({
       ok: false,
       error: 'invalid-target',
     });
-    expect(reportConnectionFailure(state, { code, memberId: ada.id, with: 'nobody' })).toEqual({
+    expect(reportConnectionFailure(state, { code, memberId: ada.id, with: 'nobody' }, w.ctx())).toEqual({
       ok: false,
       error: 'member-not-found',
     });
   });
 
   it('forgets a member’s failures and routes when they leave', () => {
-    const { w, code, state, ada, host } = classroom();
-    let next = ok(
-      setRoutes(state, { code, transport: 'relay', relayedPairs: [`${ada.id}/${host.id}`] }, w.ctx()),
-    ).state;
-    for (let i = 0; i < 2; i++)
-      next = ok(reportConnectionFailure(next, { code, memberId: ada.id, with: 'relay' })).state;
-    next = ok(leaveRoom(next, { code, memberId: ada.id }, w.ctx())).state;
-    const room = next.rooms.get(code)!;
-    expect(room).toMatchObject({ relayedPairs: [], directMembers: [] });
-    expect(room.failures.size).toBe(0);
+    const { w, code, state, ada, host } = classroom(world(1_000_000, always));
+    let next = ok(setRelayUp(state, { up: true }, w.ctx())).state;
+    for (let i = 0; i < 2; i++) {
+      next = ok(reportConnectionFailure(next, { code, memberId: ada.id, with: 'relay' }, w.ctx())).state;
+      next = ok(reportConnectionFailure(next, { code, memberId: host.id, with: ada.id }, w.ctx())).state;
+    }
+    expect(next.rooms.get(code)!.routes.directMembers).toEqual([ada.id]);
+    const left = ok(leaveRoom(next, { code, memberId: ada.id }, w.ctx()));
+    expect(left.events).toContainEqual({ type: 'routes-changed', code });
+    const room = left.state.rooms.get(code)!;
+    expect(room.routes).toMatchObject({ relayedPairs: [], directMembers: [] });
+    expect(room.routes.failures.size).toBe(0);
   });
 });

@@ -1,4 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import {
+  FAILURES_TO_REROUTE,
+  decideRoutes,
+  failedPairs,
+  initialRoutes,
+  withFailure,
+  withoutMember,
+  type RelayPolicy,
+  type RoomRoutes,
+  type RouteInputs,
+} from '../../server/core/routes.ts';
 import { isRelayed, pairKey, sendsToRelay, type Routes } from '../../src/shared/protocol.ts';
 
 const routes = (patch: Partial<Routes> = {}): Routes => ({
@@ -31,5 +42,105 @@ describe('routes', () => {
     expect(sendsToRelay(r, 'ada')).toBe(false);
     expect(isRelayed(r, 'bo', 'ode')).toBe(false);
     expect(isRelayed(r, 'bo', 'lee')).toBe(true);
+  });
+});
+
+const auto: RelayPolicy = { mode: 'auto', minSupervisors: 3, holdMs: 30_000 };
+/** A room's routes as the registry holds them, with the students and supervisors named. */
+function situation(
+  patch: Partial<RoomRoutes> & { supervisors?: number; students?: string[]; relayUp?: boolean } = {},
+): [RoomRoutes, RouteInputs] {
+  const { supervisors = 1, students = ['s1'], relayUp = true, ...routes } = patch;
+  const members = [
+    ...students.map((id) => ({ id, role: 'student' as const })),
+    ...Array.from({ length: supervisors }, (_, i) => ({ id: `t${i + 1}`, role: 'supervisor' as const })),
+  ];
+  return [
+    { ...initialRoutes(0), ...routes },
+    { members, relayUp },
+  ];
+}
+const decide = (policy: RelayPolicy, [routes, inputs]: [RoomRoutes, RouteInputs], now: number) =>
+  decideRoutes(policy, routes, inputs, now);
+const transport = (policy: RelayPolicy, s: [RoomRoutes, RouteInputs], now: number) => decide(policy, s, now).transport;
+const failed = (...keys: string[]) => new Map(keys.map((key) => [key, FAILURES_TO_REROUTE]));
+
+describe('deciding routes', () => {
+  it('never relays when off, always when always, and never without a working relay', () => {
+    expect(transport({ ...auto, mode: 'off' }, situation({ supervisors: 50 }), 1e9)).toBe('mesh');
+    expect(transport({ ...auto, mode: 'always' }, situation(), 0)).toBe('relay');
+    expect(transport({ ...auto, mode: 'always' }, situation({ relayUp: false, transport: 'relay' }), 0)).toBe('mesh');
+  });
+
+  it('relays a room from the supervisor threshold up, in auto mode', () => {
+    expect(transport(auto, situation({ supervisors: 2 }), 60_000)).toBe('mesh');
+    expect(transport(auto, situation({ supervisors: 3 }), 60_000)).toBe('relay');
+    expect(transport(auto, situation({ supervisors: 2, transport: 'relay' }), 60_000)).toBe('mesh');
+  });
+
+  it('holds a transport for the hold time in both directions, so a room never flaps', () => {
+    expect(transport(auto, situation({ supervisors: 3, transportSince: 10_000 }), 39_999)).toBe('mesh');
+    expect(transport(auto, situation({ supervisors: 3, transportSince: 10_000 }), 40_000)).toBe('relay');
+    const relayed = { supervisors: 2, transport: 'relay', transportSince: 10_000 } as const;
+    expect(transport(auto, situation(relayed), 39_999)).toBe('relay');
+    expect(transport(auto, situation(relayed), 40_000)).toBe('mesh');
+    // The switch restarts the hold time.
+    expect(decide(auto, situation(relayed), 40_000).transportSince).toBe(40_000);
+  });
+
+  it('falls back to the mesh at once when the relay goes down, hold or not', () => {
+    const down = situation({ supervisors: 9, transport: 'relay', transportSince: 0, relayUp: false });
+    expect(transport(auto, down, 1)).toBe('mesh');
+  });
+
+  it('relays a pair whose direct connection failed on its own, at once, however small the room', () => {
+    const failures = failed('s1/t1');
+    expect(decide(auto, situation({ supervisors: 1, failures, transportSince: 5 }), 6)).toMatchObject({
+      transport: 'mesh',
+      transportSince: 5,
+      relayedPairs: ['s1/t1'],
+    });
+    // They stay relayed when the whole room moves to the relay and back, so they never flap either.
+    expect(decide(auto, situation({ supervisors: 3, failures }), 60_000).relayedPairs).toEqual(['s1/t1']);
+    expect(decide({ ...auto, mode: 'always' }, situation({ failures }), 0).relayedPairs).toEqual(['s1/t1']);
+    // One failure is not yet enough.
+    expect(decide(auto, situation({ failures: new Map([['s1/t1', 1]]) }), 0).relayedPairs).toEqual([]);
+  });
+
+  it('relays no pair when the relay is off or down: the direct attempt is all there is', () => {
+    const failures = failed('s1/t1');
+    expect(decide({ ...auto, mode: 'off' }, situation({ failures }), 0).relayedPairs).toEqual([]);
+    expect(decide(auto, situation({ failures, relayUp: false }), 0).relayedPairs).toEqual([]);
+  });
+
+  it('sends members who cannot reach the relay direct, in the order they failed', () => {
+    const failures = new Map([
+      ['relay/t1', FAILURES_TO_REROUTE],
+      ['relay/s1', FAILURES_TO_REROUTE + 1],
+      ['relay/s2', 1],
+    ]);
+    const routes = decide({ ...auto, mode: 'always' }, situation({ failures, students: ['s1', 's2'] }), 0);
+    expect(routes.directMembers).toEqual(['t1', 's1']);
+  });
+
+  it('returns the very same routes when nothing changed, so a caller can tell a change by identity', () => {
+    const [routes, inputs] = situation({ failures: failed('s1/t1'), relayedPairs: ['s1/t1'] });
+    expect(decideRoutes(auto, routes, inputs, 99)).toBe(routes);
+  });
+
+  it('forgets everything about a member who left', () => {
+    const [routes] = situation({
+      failures: new Map([
+        ['s1/t1', 2],
+        ['relay/s1', 2],
+        ['s2/t1', 1],
+      ]),
+      relayedPairs: ['s1/t1'],
+      directMembers: ['s1'],
+    });
+    const after = withoutMember(withFailure(routes, 's2/t1'), 's1');
+    expect(after).toMatchObject({ relayedPairs: [], directMembers: [] });
+    expect([...after.failures]).toEqual([['s2/t1', 2]]);
+    expect(failedPairs(after)).toEqual(['s2/t1']);
   });
 });

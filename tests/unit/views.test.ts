@@ -14,6 +14,7 @@ const ctx: Context = {
   now: 5,
   random: (n) => Uint8Array.from({ length: n }, () => (counter = (counter * 48271) % 2147483647) & 255),
   limits: { maxRooms: 10, maxMembersPerRoom: 10, reconnectGraceMs: 1000, emptyRoomTtlMs: 1000 },
+  routing: { mode: 'auto', minSupervisors: 3, holdMs: 30_000 },
 };
 
 function value<T>(outcome: Outcome<T>): T & { state: typeof emptyRegistry } {
@@ -80,19 +81,26 @@ describe('routes', () => {
     const { room: base, host, ada, bo } = classroom();
     const room = {
       ...base,
-      relayedPairs: [`${ada.id}/${host.id}`, `${bo.id}/${host.id}`],
-      directMembers: [bo.id, host.id],
+      routes: {
+        ...base.routes,
+        relayedPairs: [`${ada.id}/${host.id}`, `${bo.id}/${host.id}`],
+        directMembers: [bo.id, host.id],
+      },
     };
-    expect(roomView(room, host)).toMatchObject({
+    expect(roomView(room, host).routes).toEqual({
+      transport: 'mesh',
       relayedPairs: [`${ada.id}/${host.id}`, `${bo.id}/${host.id}`],
       directMembers: [bo.id, host.id],
     });
-    expect(roomView(room, ada)).toMatchObject({ relayedPairs: [`${ada.id}/${host.id}`], directMembers: [host.id] });
+    expect(roomView(room, ada).routes).toEqual({
+      transport: 'mesh',
+      relayedPairs: [`${ada.id}/${host.id}`],
+      directMembers: [host.id],
+    });
     const changed = { type: 'routes-changed', code: room.code } as const;
     expect(eventFor(changed, room, bo)).toEqual({
       type: 'routes-changed',
-      relayedPairs: [`${bo.id}/${host.id}`],
-      directMembers: [bo.id, host.id],
+      routes: { transport: 'mesh', relayedPairs: [`${bo.id}/${host.id}`], directMembers: [bo.id, host.id] },
     });
     expect(JSON.stringify(eventFor(changed, room, ada))).not.toContain(bo.id);
   });

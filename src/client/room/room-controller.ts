@@ -53,7 +53,7 @@ export class RoomController {
       this.#media = media;
       media.subscribe(() => this.#mediaChanged());
       media.setMembers(this.#state.session.members);
-      if (this.#state.session.room) media.setRoutes(this.#state.session.room);
+      if (this.#state.session.room) media.setRoutes(this.#state.session.room.routes);
       this.#mediaChanged();
       return media;
     });
@@ -122,8 +122,8 @@ export class RoomController {
     if (session === before) return;
     this.#state = { ...this.#state, session };
     if (session.members !== before.members) this.#media?.setMembers(session.members);
-    const routes = session.room;
-    if (routes && !sameRoutes(routes, before.room)) this.#media?.setRoutes(routes);
+    const routes = session.room?.routes;
+    if (routes && !sameRoutes(routes, before.room?.routes ?? null)) this.#media?.setRoutes(routes);
     if (event.type === 'snapshot') this.#syncSharing();
     this.#notify();
     if (session.ended) this.#end(session.ended);

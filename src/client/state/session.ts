@@ -115,12 +115,8 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
       }
       return notify(next, 'info', `${nameOf(state, event.hostId) ?? 'Another supervisor'} is now the host.`);
     }
-    case 'transport-changed':
-      return { ...state, room: state.room && { ...state.room, transport: event.transport } };
-    case 'routes-changed': {
-      const { relayedPairs, directMembers } = event;
-      return { ...state, room: state.room && { ...state.room, relayedPairs, directMembers } };
-    }
+    case 'routes-changed':
+      return { ...state, room: state.room && { ...state.room, routes: event.routes } };
     case 'room-terminated': {
       const byYou = event.reason === 'ended-by-host' && state.room?.hostId === state.you;
       return { ...state, ended: byYou ? 'ended-by-you' : event.reason };

@@ -87,7 +87,7 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
         </p>
         <p class="muted">
           Teachers in this room: {teachers.length > 0 ? names(teachers) : 'none right now'}.{' '}
-          {pathText(session.room!, session.you!, teachers)} Nothing is recorded.
+          {pathText(session.room!.routes, session.you!, teachers)} Nothing is recorded.
         </p>
       </section>
     </div>

@@ -32,9 +32,9 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
             Room code <span class="room-code">{room.code}</span> · {room.students} student
             {room.students === 1 ? '' : 's'}
             {isHost ? ' · you are the host' : ''}
-            {room.transport === 'relay'
+            {room.routes.transport === 'relay'
               ? ' · screens arrive through the server’s relay'
-              : room.relayedPairs.length > 0
+              : room.routes.relayedPairs.length > 0
                 ? ' · screens arrive peer to peer, some through the server’s relay'
                 : ' · screens arrive peer to peer'}
           </p>

@@ -1,0 +1,126 @@
+/**
+ * Each room's routes, decided in one place: how its screens travel (peer to peer or through the
+ * relay), which pairs go through the relay anyway, and which members cannot reach the relay.
+ * Pure: the registry calls it inside its operations with the store's clock. No I/O, no clock.
+ */
+import type { Role, Routes, Transport } from '../../src/shared/protocol.ts';
+
+/** RELAY_MODE: never relay, relay from a number of supervisors up, or always relay. */
+export type RelayMode = 'off' | 'auto' | 'always';
+
+/** The routing settings. */
+export interface RelayPolicy {
+  readonly mode: RelayMode;
+  /** In auto mode, rooms with at least this many supervisors use the relay. */
+  readonly minSupervisors: number;
+  /** A room keeps its transport at least this long before switching again, so it never flaps. */
+  readonly holdMs: number;
+}
+
+/** A direct pair, or a member's link to the relay, is given up on after this many failed connections. */
+export const FAILURES_TO_REROUTE = 2;
+
+/** A room's routes as the registry holds them: the wire's routes plus what decides them. */
+export interface RoomRoutes extends Routes {
+  /** Since when the room has had its transport (the hold time counts from here). */
+  readonly transportSince: number;
+  /** Connections that never came up, by pair key (direct) or `relay/<member id>`. */
+  readonly failures: ReadonlyMap<string, number>;
+}
+
+/** What the routes depend on besides themselves. */
+export interface RouteInputs {
+  /** Everyone in the room, connected or reconnecting. */
+  readonly members: readonly { readonly id: string; readonly role: Role }[];
+  /** Whether the relay is up and registered with PeerServer. */
+  readonly relayUp: boolean;
+}
+
+/** The routes of a room that has just opened, before the policy has looked at it. */
+export function initialRoutes(now: number): RoomRoutes {
+  return { transport: 'mesh', transportSince: now, relayedPairs: [], directMembers: [], failures: new Map() };
+}
+
+/** The routes with one more failure counted under `key`. */
+export function withFailure(routes: RoomRoutes, key: string): RoomRoutes {
+  const failures = new Map(routes.failures).set(key, (routes.failures.get(key) ?? 0) + 1);
+  return { ...routes, failures };
+}
+
+/** The routes without anything about a member who left: their pairs, failures and exceptions. */
+export function withoutMember(routes: RoomRoutes, memberId: string): RoomRoutes {
+  const involved = (key: string) => key.split('/').includes(memberId);
+  return {
+    ...routes,
+    relayedPairs: routes.relayedPairs.filter((key) => !involved(key)),
+    directMembers: routes.directMembers.filter((id) => id !== memberId),
+    failures: new Map([...routes.failures].filter(([key]) => !involved(key))),
+  };
+}
+
+/** Student–supervisor pairs (as pair keys) whose direct connection failed often enough to relay them. */
+export function failedPairs(routes: RoomRoutes): string[] {
+  return [...routes.failures]
+    .filter(([key, count]) => !key.startsWith('relay/') && count >= FAILURES_TO_REROUTE)
+    .map(([key]) => key)
+    .sort();
+}
+
+/**
+ * The routes a room should use now. Returns `routes` itself when nothing changed, so the caller can
+ * tell a change by identity.
+ */
+export function decideRoutes(policy: RelayPolicy, routes: RoomRoutes, inputs: RouteInputs, now: number): RoomRoutes {
+  const present = new Set(inputs.members.map((m) => m.id));
+  // Members who failed to reach the relay often enough send and receive directly, whatever else says.
+  const directMembers = [...routes.failures]
+    .filter(([key, count]) => key.startsWith('relay/') && count >= FAILURES_TO_REROUTE)
+    .map(([key]) => key.slice('relay/'.length))
+    .filter((id) => present.has(id));
+  // Without a working relay there is only the mesh, at once: holding would mean black tiles.
+  const relayUsable = policy.mode !== 'off' && inputs.relayUp;
+  // A pair that cannot connect directly is relayed on its own, however small the room.
+  const relayedPairs = relayUsable ? failedPairs(routes) : [];
+  const transport = relayUsable ? chosenTransport(policy, routes, inputs, now) : 'mesh';
+  const unchanged =
+    transport === routes.transport &&
+    sameItems(relayedPairs, routes.relayedPairs) &&
+    sameItems(directMembers, routes.directMembers);
+  if (unchanged) return routes;
+  return {
+    ...routes,
+    transport,
+    transportSince: transport === routes.transport ? routes.transportSince : now,
+    relayedPairs,
+    directMembers: keepOrder(routes.directMembers, directMembers),
+  };
+}
+
+/** Whether two routes differ in what members see (transport, relayed pairs or direct members). */
+export function routesDiffer(a: Routes, b: Routes): boolean {
+  return (
+    a.transport !== b.transport ||
+    !sameItems(a.relayedPairs, b.relayedPairs) ||
+    !sameItems(a.directMembers, b.directMembers)
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The room's transport with a working relay: by mode, and in auto mode by supervisors, with hold. */
+function chosenTransport(policy: RelayPolicy, routes: RoomRoutes, inputs: RouteInputs, now: number): Transport {
+  if (policy.mode === 'always') return 'relay';
+  const supervisors = inputs.members.filter((m) => m.role === 'supervisor').length;
+  const wanted: Transport = supervisors >= policy.minSupervisors ? 'relay' : 'mesh';
+  if (wanted === routes.transport) return wanted;
+  return now - routes.transportSince >= policy.holdMs ? wanted : routes.transport;
+}
+
+/** `next`, with the items already in `previous` first and in their order (members read it as a list). */
+function keepOrder(previous: readonly string[], next: readonly string[]): string[] {
+  return [...previous.filter((id) => next.includes(id)), ...next.filter((id) => !previous.includes(id))];
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item) => b.includes(item));
+}
