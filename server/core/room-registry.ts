@@ -24,6 +24,7 @@ import {
   type RelayPolicy,
   type RoomRoutes,
 } from './routes.ts';
+import { hashToken, sameHash } from './secrets.ts';
 
 /** A member as the registry holds it, secrets included. */
 export interface Member {
@@ -31,7 +32,8 @@ export interface Member {
   readonly role: Role;
   readonly name: string;
   readonly peerId: string;
-  readonly token: string;
+  /** SHA-256 of the member's bearer token (hex); the token itself is handed out once and never kept. */
+  readonly tokenHash: string;
   readonly joinedAt: number;
   readonly connected: boolean;
   /** Since when the member has had no PeerServer connection (join time until the first one). */
@@ -125,6 +127,11 @@ export interface Seat {
   readonly member: Member;
 }
 
+/** A seat just taken, with its bearer token: the only time the token exists outside the member's device. */
+export interface NewSeat extends Seat {
+  readonly token: string;
+}
+
 /** The registry with no rooms. */
 export const emptyRegistry: RegistryState = Object.freeze({ rooms: new Map(), roomByPeer: new Map(), relayUp: false });
 
@@ -133,11 +140,11 @@ export function createRoom(
   state: RegistryState,
   input: { name: string; hostName: string; listed: boolean },
   ctx: Context,
-): Outcome<Seat> {
+): Outcome<NewSeat> {
   if (state.rooms.size >= ctx.limits.maxRooms) return refuse('too-many-rooms');
   let code = randomCode(ctx);
   while (state.rooms.has(code)) code = randomCode(ctx);
-  const host = newMember('supervisor', input.hostName, ctx);
+  const [host, token] = newMember('supervisor', input.hostName, ctx);
   const opened: Room = {
     code,
     name: input.name,
@@ -151,7 +158,7 @@ export function createRoom(
   };
   // A room is born with its routes: no event, its first snapshot already shows them.
   const room = rerouted(opened, state.relayUp, ctx);
-  return done(withRoom(state, room), [{ type: 'room-created', code }], { room, member: host });
+  return done(withRoom(state, room), [{ type: 'room-created', code }], { room, member: host, token });
 }
 
 /** Adds a student, or a supervisor who holds the room's key; a supervisor joining an empty room becomes host. */
@@ -159,7 +166,7 @@ export function joinRoom(
   state: RegistryState,
   input: { code: string; name: string; role: Role; supervisorKey?: string | undefined },
   ctx: Context,
-): Outcome<Seat> {
+): Outcome<NewSeat> {
   const room = state.rooms.get(normalizeCode(input.code));
   if (!room) return refuse('room-not-found');
   if (input.role === 'supervisor') {
@@ -168,7 +175,7 @@ export function joinRoom(
   }
   if (room.members.length >= ctx.limits.maxMembersPerRoom) return refuse('room-full');
 
-  const member = newMember(input.role, uniqueName(room, input.name), ctx);
+  const [member, token] = newMember(input.role, uniqueName(room, input.name), ctx);
   let next: Room = { ...room, members: [...room.members, member] };
   const events: RegistryEvent[] = [{ type: 'member-joined', code: room.code, memberId: member.id }];
   if (member.role === 'supervisor' && room.hostId === null) {
@@ -176,14 +183,15 @@ export function joinRoom(
     events.push({ type: 'host-changed', code: room.code, hostId: member.id, previousHostId: null, reason: 'claimed' });
   }
   next = reroute(next, state.relayUp, ctx, events);
-  return done(withRoom(state, next), events, { room: next, member });
+  return done(withRoom(state, next), events, { room: next, member, token });
 }
 
 /** Finds the member a bearer token belongs to in a room. */
 export function authenticate(state: RegistryState, code: string, token: string): Outcome<Seat> {
   const room = state.rooms.get(normalizeCode(code));
   if (!room) return refuse('room-not-found');
-  const member = room.members.find((m) => constantTimeEqual(m.token, token));
+  const presented = hashToken(token);
+  const member = room.members.find((m) => sameHash(m.tokenHash, presented));
   if (!member) return refuse('unauthorized');
   return done(state, [], { room, member });
 }
@@ -192,7 +200,7 @@ export function authenticate(state: RegistryState, code: string, token: string):
 export function authenticatePeer(state: RegistryState, peerId: string, token: string): Seat | undefined {
   const room = state.rooms.get(state.roomByPeer.get(peerId) ?? '');
   const member = room?.members.find((m) => m.peerId === peerId);
-  if (!room || !member || !constantTimeEqual(member.token, token)) return undefined;
+  if (!room || !member || !sameHash(member.tokenHash, hashToken(token))) return undefined;
   return { room, member };
 }
 
@@ -473,18 +481,23 @@ function withMember(room: Room, member: Member): Room {
   return { ...room, members: room.members.map((m) => (m.id === member.id ? member : m)) };
 }
 
-function newMember(role: Role, name: string, ctx: Context): Member {
-  return {
-    id: hex(ctx.random(8)),
+/** A new member and their bearer token (returned once; the member keeps only its hash). */
+function newMember(role: Role, name: string, ctx: Context): [Member, string] {
+  const id = hex(ctx.random(8));
+  const peerId = hex(ctx.random(16));
+  const token = base64url(ctx.random(32));
+  const member: Member = {
+    id,
     role,
     name,
-    peerId: hex(ctx.random(16)),
-    token: base64url(ctx.random(32)),
+    peerId,
+    tokenHash: hashToken(token),
     joinedAt: ctx.now,
     connected: false,
     offlineSince: ctx.now,
     sharing: false,
   };
+  return [member, token];
 }
 
 /** "Sam", then "Sam (2)", "Sam (3)" ... compared without regard to case. */

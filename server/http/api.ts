@@ -121,10 +121,10 @@ export function createApi(deps: ApiDeps): express.Router {
 
   api.post('/rooms', (req, res) => {
     const input = parseBody(createRoomBody, req.body);
-    const { room, member } = succeed(store.run((state, ctx) => createRoom(state, input, ctx)));
+    const { room, member, token } = succeed(store.run((state, ctx) => createRoom(state, input, ctx)));
     const body: CreateRoomResponse = {
       room: roomView(room, member),
-      member: ownMember(member),
+      member: ownMember(member, token),
       supervisorKey: room.supervisorKey,
     };
     res.status(201).json(body);
@@ -133,8 +133,8 @@ export function createApi(deps: ApiDeps): express.Router {
   api.post('/rooms/:code/members', (req, res) => {
     const input = parseBody(joinRoomBody, req.body);
     const code = String(req.params.code);
-    const { room, member } = succeed(store.run((state, ctx) => joinRoom(state, { ...input, code }, ctx)));
-    const body: JoinRoomResponse = { room: roomView(room, member), member: ownMember(member) };
+    const { room, member, token } = succeed(store.run((state, ctx) => joinRoom(state, { ...input, code }, ctx)));
+    const body: JoinRoomResponse = { room: roomView(room, member), member: ownMember(member, token) };
     res.status(201).json(body);
   });
 
@@ -213,8 +213,8 @@ export function createApi(deps: ApiDeps): express.Router {
   return api;
 }
 
-function ownMember(member: Member): OwnMember {
-  return { id: member.id, role: member.role, name: member.name, peerId: member.peerId, token: member.token };
+function ownMember(member: Member, token: string): OwnMember {
+  return { id: member.id, role: member.role, name: member.name, peerId: member.peerId, token };
 }
 
 function bearerToken(req: Request): string {

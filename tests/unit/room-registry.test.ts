@@ -22,7 +22,7 @@ import {
   type RegistryEvent,
   type RegistryLimits,
   type RegistryState,
-  type Seat,
+  type NewSeat,
 } from '../../server/core/room-registry.ts';
 import { failedPairs, type RelayPolicy } from '../../server/core/routes.ts';
 
@@ -56,7 +56,7 @@ function classroom(w = world()) {
   const code = created.value.room.code;
   const key = created.value.room.supervisorKey;
   let state = created.state;
-  const join = (name: string, role: 'student' | 'supervisor'): Seat => {
+  const join = (name: string, role: 'student' | 'supervisor'): NewSeat => {
     const out = ok(joinRoom(state, { code, name, role, supervisorKey: key }, w.ctx()));
     state = out.state;
     return out.value;
@@ -69,14 +69,16 @@ function classroom(w = world()) {
   for (const m of [created.value.member, coTeacher.member, ada.member, bo.member]) {
     state = ok(peerConnected(state, m.peerId, w.ctx())).state;
   }
+  // Each member with the token handed out at join (the registry keeps only its hash).
+  const withToken = (seat: NewSeat) => ({ ...seat.member, token: seat.token });
   return {
     w,
     code,
     key,
-    host: created.value.member,
-    coTeacher: coTeacher.member,
-    ada: ada.member,
-    bo: bo.member,
+    host: withToken(created.value),
+    coTeacher: withToken(coTeacher),
+    ada: withToken(ada),
+    bo: withToken(bo),
     state,
   };
 }
@@ -94,9 +96,12 @@ describe('createRoom', () => {
     expect(member).toMatchObject({ role: 'supervisor', name: 'Ms Lee', connected: false });
     expect(room.hostId).toBe(member.id);
     expect(member.peerId).toMatch(/^[0-9a-f]{32}$/);
-    expect(member.token.length).toBeGreaterThanOrEqual(43);
+    expect(out.value.token.length).toBeGreaterThanOrEqual(43);
+    // The registry keeps only the token's SHA-256, never the token.
+    expect(member.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify([...out.state.rooms.values()])).not.toContain(out.value.token);
     expect(types(out.events)).toEqual(['room-created']);
-    expect(authenticatePeer(out.state, member.peerId, member.token)?.member.id).toBe(member.id);
+    expect(authenticatePeer(out.state, member.peerId, out.value.token)?.member.id).toBe(member.id);
   });
 
   it('refuses a room past the server limit without changing anything', () => {

@@ -5,7 +5,7 @@ import {
   joinRoom,
   type Context,
   type Outcome,
-  type Seat,
+  type NewSeat,
 } from '../../server/core/room-registry.ts';
 import { eventFor, roomSummary, roomView } from '../../server/core/views.ts';
 
@@ -23,12 +23,13 @@ function value<T>(outcome: Outcome<T>): T & { state: typeof emptyRegistry } {
 }
 
 function classroom() {
-  const created = value<Seat>(createRoom(emptyRegistry, { name: 'Bio', hostName: 'Ms Lee', listed: true }, ctx));
+  const created = value<NewSeat>(createRoom(emptyRegistry, { name: 'Bio', hostName: 'Ms Lee', listed: true }, ctx));
   const code = created.room.code;
   const a = value(joinRoom(created.state, { code, name: 'Ada', role: 'student' }, ctx));
   const b = value(joinRoom(a.state, { code, name: 'Bo', role: 'student' }, ctx));
   const room = b.state.rooms.get(code)!;
-  return { room, host: created.member, ada: a.member, bo: b.member };
+  const withToken = (seat: NewSeat) => ({ ...seat.member, token: seat.token });
+  return { room, host: withToken(created), ada: withToken(a), bo: withToken(b) };
 }
 
 describe('roomView', () => {
