@@ -1,4 +1,7 @@
 // End-to-end tests: real Chromium against the built server (Express + PeerServer) on loopback.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumExecutable } from './tests/e2e/browser.ts';
 
@@ -30,6 +33,8 @@ export default defineConfig({
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MIN: '0',
       RECONNECT_GRACE_S: '10',
+      // Rooms are saved, as by default, but never into the project folder or from an earlier run.
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'classroom-screens-e2e-')),
       // The default RELAY_MODE (auto) with the relay reachable on loopback, as a server's own address.
       RELAY_ANNOUNCED_IPS: '127.0.0.1',
     },

@@ -18,6 +18,8 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
+  /** Where room state is saved so it outlives the process. */
+  readonly store: StoreConfig;
   readonly relay: {
     readonly mode: 'off' | 'auto' | 'always';
     readonly minSupervisors: number;
@@ -26,6 +28,12 @@ export interface Config {
     readonly portRange: readonly [number, number] | null;
   };
 }
+
+/** A file in a data folder (the default), Redis, or nowhere (rooms end with the process). */
+export type StoreConfig =
+  | { readonly kind: 'file'; readonly dataDir: string }
+  | { readonly kind: 'redis'; readonly url: string }
+  | { readonly kind: 'memory' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** Pino's levels, plus 'silent'. */
@@ -159,6 +167,30 @@ export const OPTIONS = {
       return [first, last] as [number, number];
     },
   },
+  DATA_DIR: {
+    doc: 'Folder where room state is saved (created with mode 0700, the file 0600), so a restart loses no room. Unused when STORE_URL is set.',
+    example: '/var/lib/classroom-screens',
+    fallback: './data',
+    parse: text,
+  },
+  STORE_URL: {
+    doc: 'Save room state in Redis instead of DATA_DIR (redis://[:password@]host:6379[/db]; needed for a standby instance), or memory to save nothing.',
+    example: 'redis://127.0.0.1:6379/0',
+    fallback: undefined,
+    parse: (raw: string) => {
+      const url = raw.trim();
+      if (url === 'memory') return url;
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new Error('must be a redis:// URL or memory');
+      }
+      if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+        throw new Error('must be a redis:// URL or memory');
+      return url;
+    },
+  },
   LOG_LEVEL: {
     doc: `Log detail: ${LOG_LEVELS.join(', ')}.`,
     example: 'info',
@@ -216,6 +248,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     rateLimitPerMinute: v.RATE_LIMIT_PER_MIN!,
     trustProxy: v.TRUST_PROXY!,
     logLevel: v.LOG_LEVEL!,
+    store: Object.freeze(
+      v.STORE_URL === 'memory'
+        ? { kind: 'memory' as const }
+        : v.STORE_URL
+          ? { kind: 'redis' as const, url: v.STORE_URL }
+          : { kind: 'file' as const, dataDir: v.DATA_DIR! },
+    ),
     relay: Object.freeze({
       mode: v.RELAY_MODE!,
       minSupervisors: v.RELAY_MIN_SUPERVISORS!,

@@ -1,7 +1,7 @@
 /**
  * Entry point: reads the configuration from the environment (and a `.env` file in the project
  * folder, whose values never override real environment variables), starts the server, and shuts it
- * down cleanly on SIGINT/SIGTERM. Everything else is composed in instance.ts.
+ * down cleanly on SIGINT/SIGTERM (a second signal exits at once). Everything else is composed in instance.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './instance.ts';
+import { StoreUnavailable } from './store/open-store.ts';
 
 /** The folder holding package.json, found upwards from this file (it runs from server/ or dist/node/server/). */
 function projectRoot(): string {
@@ -31,12 +32,29 @@ try {
 
 const log = pino({ level: config.logLevel });
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-const server = await startServer(config, { log, version, webDir: join(root, 'dist', 'app') });
+let server;
+try {
+  server = await startServer(config, { log, version, webDir: join(root, 'dist', 'app') });
+} catch (error) {
+  if (!(error instanceof StoreUnavailable)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 log.info({ url: server.url, version }, `classroom screens is listening on ${server.url}`);
 
+/** A stop must not hang a restart: whatever is still open after this is cut. */
+const STOP_DEADLINE_MS = 5_000;
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log.info({ signal }, 'shutting down');
+  process.on(signal, () => {
+    // A second signal means "now": the state was saved after every change anyway.
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'stopping for a restart: telling clients, saving rooms');
+    setTimeout(() => {
+      log.error({ deadlineMs: STOP_DEADLINE_MS }, 'stopping took too long; exiting anyway');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     void server.close().then(() => process.exit(0));
   });
 }

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import { sweep } from './core/room-registry.ts';
+import { resumeAfterRestart } from './core/restart.ts';
+import { emptyRegistry, sweep } from './core/room-registry.ts';
 import { LobbyStreams } from './events/lobby-streams.ts';
 import { RoomStreams } from './events/room-streams.ts';
 import { createApi } from './http/api.ts';
@@ -18,9 +19,13 @@ import { createWebApp, requestLog } from './http/web.ts';
 import { PEER_PATH, createPeerGate } from './peer/peer-gate.ts';
 import { newRelayCredentials, startRelay, type RelayHost } from './relay/relay-host.ts';
 import { RoomStore } from './room-store.ts';
+import { openStateStore } from './store/open-store.ts';
+import { loadState, StateSaver } from './store/persistence.ts';
 
 /** How often deadlines (reconnect grace, empty-room time) are checked. */
 const SWEEP_INTERVAL_MS = 500;
+/** On stop, PeerServer sockets get this long to finish their close handshake before they are cut. */
+const SOCKET_CLOSE_MS = 1_000;
 
 /** A running server. */
 export interface RunningServer {
@@ -32,7 +37,10 @@ export interface RunningServer {
   connections(): { roomStreams: number; lobbyStreams: number; peers: number };
   /** The relay, when RELAY_MODE is not off. */
   readonly relay: RelayHost | null;
-  /** Stops accepting work, ends every stream and socket, and resolves when closed. */
+  /**
+   * Stops for a restart: refuses new rooms and members, tells every stream `server-restarting`,
+   * ends every stream and socket, saves the state, and resolves when closed.
+   */
   close(): Promise<void>;
 }
 
@@ -50,8 +58,16 @@ export async function startServer(
     ? createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app)
     : createHttpServer(app);
 
+  // Rooms saved before a restart (or a crash) come back, every member with the full reconnect grace.
+  const stateStore = await openStateStore(config.store, (err) => log.debug({ err }, 'store connection error'));
+  const loaded = stateStore
+    ? await loadState(stateStore, log.child({ part: 'store' }), clock())
+    : { registry: emptyRegistry, relayPeerId: null };
+  let saver: StateSaver | null = null;
   const store = new RoomStore({
     clock,
+    initial: resumeAfterRestart(loaded.registry, clock()),
+    onChange: () => saver?.changed(),
     random: (n) => randomBytes(n),
     limits: {
       maxRooms: config.maxRooms,
@@ -78,8 +94,24 @@ export async function startServer(
     }
   });
   // The relay is created after the server listens (it connects to PeerServer); its identity first.
+  // Its peer id outlives restarts: browsers learned it from /api/config and call it without asking again.
   let relay: RelayHost | null = null;
-  const relayCredentials = config.relay.mode === 'off' ? null : newRelayCredentials();
+  const relayCredentials =
+    config.relay.mode === 'off'
+      ? null
+      : { ...newRelayCredentials(), ...(loaded.relayPeerId ? { peerId: loaded.relayPeerId } : {}) };
+  const relayPeerId = relayCredentials?.peerId ?? loaded.relayPeerId;
+  if (stateStore) {
+    saver = new StateSaver({
+      store: stateStore,
+      read: () => ({ registry: store.state, relayPeerId }),
+      clock,
+      log: log.child({ part: 'store' }),
+    });
+    // The restart rule changed presence, and a new relay identity must be saved before anyone learns it.
+    saver.changed();
+  }
+  let stopping = false;
   const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }), relay: relayCredentials });
 
   app.use(requestLog(log.child({ part: 'http' })));
@@ -93,6 +125,8 @@ export async function startServer(
       version,
       relayPeerId: relayCredentials?.peerId ?? null,
       relayUp: () => relay?.up ?? false,
+      stopping: () => stopping,
+      storeHealth: () => ({ kind: stateStore?.kind ?? 'memory', saving: saver?.status ?? 'ok' }),
       startedAt: clock(),
       onError: (err, req) => log.error({ err, method: req.method, path: req.path }, 'request failed'),
     }),
@@ -133,13 +167,22 @@ export async function startServer(
       return relay;
     },
     close: async () => {
+      if (stopping) return;
+      stopping = true;
       clearInterval(sweeper);
+      roomStreams.announce({ type: 'server-restarting' });
+      lobbyStreams.announce({ type: 'server-restarting' });
       relay?.close();
       roomStreams.closeAll();
       lobbyStreams.closeAll();
-      peers.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await peers.close(SOCKET_CLOSE_MS);
+      if (saver) {
+        await saver.flush().catch((err: unknown) => log.error({ err }, 'could not save room state on stop'));
+        saver.stop();
+      }
+      await stateStore?.close();
       await closed;
     },
   };

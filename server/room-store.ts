@@ -20,8 +20,9 @@ export type Operation<T> = (state: RegistryState, ctx: Context) => Outcome<T>;
 
 /** Holds the registry state and publishes every change. */
 export class RoomStore {
-  #state: RegistryState = emptyRegistry;
+  #state: RegistryState;
   readonly #listeners = new Set<StoreListener>();
+  readonly #onChange: () => void;
   readonly #clock: () => number;
   readonly #random: (byteCount: number) => Uint8Array;
   readonly #limits: RegistryLimits;
@@ -36,7 +37,13 @@ export class RoomStore {
     routing: RelayPolicy;
     /** A failing adapter must not stop the others from hearing about a change. */
     onListenerError: (error: unknown) => void;
+    /** The state to start from (rooms saved before a restart); empty by default. */
+    initial?: RegistryState;
+    /** Called after every change of state, with or without events (for saving it). */
+    onChange?: () => void;
   }) {
+    this.#state = deps.initial ?? emptyRegistry;
+    this.#onChange = deps.onChange ?? (() => undefined);
     this.#clock = deps.clock;
     this.#random = deps.random;
     this.#limits = deps.limits;
@@ -64,7 +71,9 @@ export class RoomStore {
     const ctx = { now: this.#clock(), random: this.#random, limits: this.#limits, routing: this.#routing };
     const outcome = operation(this.#state, ctx);
     if (!outcome.ok) return outcome;
+    const changed = outcome.state !== this.#state;
     this.#state = outcome.state;
+    if (changed) this.#onChange();
     if (outcome.events.length === 0) return outcome;
     for (const listener of this.#listeners) {
       try {

@@ -51,6 +51,11 @@ export class LobbyStreams {
     }
   };
 
+  /** Sends one message to every open stream (the server is restarting). */
+  announce(message: LobbyEvent): void {
+    for (const stream of this.#streams) stream.send(message);
+  }
+
   /** Ends every stream, for shutdown. */
   closeAll(): void {
     for (const stream of [...this.#streams]) stream.close();

@@ -64,6 +64,11 @@ export class RoomStreams {
     }
   };
 
+  /** Sends one message to every open stream (the server is restarting). */
+  announce(message: RoomEvent): void {
+    for (const set of this.#byRoom.values()) for (const { stream } of set) stream.send(message);
+  }
+
   /** Ends every stream, for shutdown. */
   closeAll(): void {
     for (const set of this.#byRoom.values()) for (const { stream } of [...set]) stream.close();

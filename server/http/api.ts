@@ -54,6 +54,10 @@ export interface ApiDeps {
   relayPeerId: string | null;
   /** Whether the relay is up right now (false while it starts or restarts; irrelevant when off). */
   relayUp: () => boolean;
+  /** Whether the server is stopping for a restart: no new rooms or members then. */
+  stopping: () => boolean;
+  /** Where room state is saved and whether saving works. */
+  storeHealth: () => HealthResponse['store'];
   startedAt: number;
   onError: (error: unknown, req: Request) => void;
 }
@@ -79,19 +83,25 @@ export function createApi(deps: ApiDeps): express.Router {
     );
   }
   api.use(express.json({ limit: MAX_BODY }));
+  // While stopping, nobody new comes in; members already in keep working until the sockets close.
+  api.use((req, _res, next) => {
+    const entering = req.method === 'POST' && (req.path === '/rooms' || /^\/rooms\/[^/]+\/members\/?$/.test(req.path));
+    next(entering && deps.stopping() ? new ApiError('server-restarting') : undefined);
+  });
 
   api.get('/health', (_req, res) => {
     let members = 0;
     for (const room of store.state.rooms.values()) members += room.members.length;
     const body: HealthResponse = {
-      status: 'ok',
+      status: deps.stopping() ? 'stopping' : 'ok',
       version: deps.version,
       uptimeS: Math.round((Date.now() - deps.startedAt) / 1000),
       rooms: store.state.rooms.size,
       members,
       relay: deps.relayPeerId === null ? 'off' : deps.relayUp() ? 'up' : 'down',
+      store: deps.storeHealth(),
     };
-    res.json(body);
+    res.status(body.status === 'ok' ? 200 : 503).json(body);
   });
 
   api.get('/config', (_req, res) => {

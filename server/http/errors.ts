@@ -34,6 +34,10 @@ const ERRORS: Record<ErrorCode, { status: number; message: string }> = {
   'invalid-target': { status: 409, message: 'You cannot do that to yourself.' },
   'rate-limited': { status: 429, message: 'Too many requests from your address; wait a minute and try again.' },
   'not-found': { status: 404, message: 'No such endpoint; see docs/api.md for the API.' },
+  'server-restarting': {
+    status: 503,
+    message: 'The server is restarting and takes no new rooms or members for a moment; try again in a few seconds.',
+  },
   'internal-error': {
     status: 500,
     message: 'The server failed to handle this request; try again, and tell your admin if it persists.',

@@ -82,10 +82,15 @@ export function createPeerGate(deps: {
     get size() {
       return clients.size;
     },
-    /** Stops listening to the store and closes every socket, for shutdown. */
-    close() {
+    /** Stops listening to the store and closes every socket ("going away"), cutting those still open after `graceMs`. */
+    async close(graceMs = 0) {
       unsubscribe();
-      for (const client of clients.values()) client.getSocket()?.terminate();
+      const sockets = [...clients.values()].flatMap((client) => client.getSocket() ?? []);
+      for (const socket of sockets) socket.close(1001, 'server restarting');
+      const open = () => sockets.filter((socket) => socket.readyState !== socket.CLOSED);
+      for (let waitedMs = 0; waitedMs < graceMs && open().length > 0; waitedMs += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const socket of open()) socket.terminate();
     },
   };
 }

@@ -169,14 +169,18 @@ export type RoomEvent =
   | { type: 'host-changed'; hostId: string | null; previousHostId: string | null; reason: HostChangeReason }
   /** The room's routes changed: its transport, a relayed pair, or a member who cannot reach the relay. */
   | { type: 'routes-changed'; routes: Routes }
-  | { type: 'room-terminated'; reason: TerminateReason };
+  | { type: 'room-terminated'; reason: TerminateReason }
+  /** The server is stopping to restart (an update, a reboot): seats and screens carry on; the stream comes back. */
+  | { type: 'server-restarting' };
 
 /** One message on `GET /api/lobby/events`; each (re)connection starts with a snapshot. */
 export type LobbyEvent =
   | { type: 'snapshot'; rooms: RoomSummary[] }
   | { type: 'room-added'; room: RoomSummary }
   | { type: 'room-updated'; room: RoomSummary }
-  | { type: 'room-removed'; code: string };
+  | { type: 'room-removed'; code: string }
+  /** The server is stopping to restart; the stream comes back with a fresh snapshot. */
+  | { type: 'server-restarting' };
 
 /** An ICE server as `RTCPeerConnection` takes it (declared here because the server has no DOM). */
 export interface IceServer {
@@ -202,15 +206,18 @@ export interface ClientConfig {
   peer: { path: string; key: string };
 }
 
-/** `GET /api/health`. */
+/** `GET /api/health`: 200 while serving rooms; 503 while stopping (so a proxy sends people elsewhere). */
 export interface HealthResponse {
-  status: 'ok';
+  /** ok: serving rooms; stopping: shutting down for a restart. */
+  status: 'ok' | 'stopping';
   version: string;
   uptimeS: number;
   rooms: number;
   members: number;
   /** The relay peer: turned off (RELAY_MODE=off), up, or down (starting, or restarting after a crash). */
   relay: 'off' | 'up' | 'down';
+  /** Where room state is saved, and whether the latest change reached it (failing: rooms run from memory, saving retries). */
+  store: { kind: 'memory' | 'file' | 'redis'; saving: 'ok' | 'failing' };
 }
 
 /** Every error the API answers with; the body's `message` says what to do next. */
@@ -244,7 +251,9 @@ export type ErrorCode =
   /** No such endpoint. */
   | 'not-found'
   /** The server failed; the request may be retried. */
-  | 'internal-error';
+  | 'internal-error'
+  /** The server is stopping for a restart and takes no new rooms or members; retry in a few seconds. */
+  | 'server-restarting';
 
 /** The JSON body of every 4xx reply. */
 export interface ErrorBody {

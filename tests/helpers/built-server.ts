@@ -3,7 +3,9 @@
  * and benchmarks, with bench/gc-probe.mjs preloaded so benchmarks can read memory after a full GC.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HealthResponse } from '../../src/shared/protocol.ts';
@@ -23,12 +25,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The built server (dist/node), started on loopback with `env`; resolves once /api/health says all is up. */
+/**
+ * The built server (dist/node), started on loopback with `env` (saving rooms in a fresh temporary
+ * DATA_DIR unless `env` says otherwise); resolves once /api/health says all is up.
+ */
 export async function startBuiltServer(env: Record<string, string> = {}) {
   const port = await freePort();
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'classroom-screens-'));
   const args = ['--expose-gc', '--import', join(root, 'bench/gc-probe.mjs'), join(root, 'dist/node/server/index.js')];
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MIN: '0', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MIN: '0',
+      DATA_DIR: dataDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Never leave the server behind, even when a benchmark throws.

@@ -9,9 +9,16 @@ export interface TestServer extends RunningServer {
   readonly logs: string[];
 }
 
-/** `env` overrides the defaults; the rate limit is off unless a test sets it. */
+/** `env` overrides the defaults; the rate limit is off, and nothing is saved, unless a test sets them. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_PER_MIN: '0', LOG_LEVEL: 'trace', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    RATE_LIMIT_PER_MIN: '0',
+    LOG_LEVEL: 'trace',
+    STORE_URL: 'memory',
+    ...env,
+  });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {

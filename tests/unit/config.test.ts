@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       RELAY_HOLD_S: '10',
       RELAY_ANNOUNCED_IPS: '192.0.2.10, 127.0.0.1',
       RELAY_PORT_RANGE: '40000-40199',
+      DATA_DIR: '/srv/data',
+      STORE_URL: 'redis://127.0.0.1:6380/2',
     });
     expect(config).toEqual({
       port: 8443,
@@ -50,6 +52,7 @@ describe('loadConfig', () => {
       rateLimitPerMinute: 0,
       trustProxy: true,
       logLevel: 'warn',
+      store: { kind: 'redis', url: 'redis://127.0.0.1:6380/2' },
       relay: {
         mode: 'auto',
         minSupervisors: 4,
@@ -58,6 +61,15 @@ describe('loadConfig', () => {
         portRange: [40000, 40199],
       },
     });
+  });
+
+  it('saves room state in DATA_DIR by default, in Redis with STORE_URL, or nowhere with STORE_URL=memory', () => {
+    expect(loadConfig({}).store).toEqual({ kind: 'file', dataDir: './data' });
+    expect(loadConfig({ DATA_DIR: '/var/lib/cs' }).store).toEqual({ kind: 'file', dataDir: '/var/lib/cs' });
+    expect(loadConfig({ STORE_URL: 'memory' }).store).toEqual({ kind: 'memory' });
+    expect(() => loadConfig({ STORE_URL: 'http://127.0.0.1:6379' })).toThrow(
+      'STORE_URL="http://127.0.0.1:6379" must be a redis:// URL or memory; for example STORE_URL=redis://127.0.0.1:6379/0',
+    );
   });
 
   it('reports every problem at once, each with an example of a valid value', () => {

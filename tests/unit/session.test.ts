@@ -126,7 +126,7 @@ describe('the session reducer', () => {
     expect(seatEndText('expired', 'Maths')).toBe('“Maths” closed because no supervisor was left in it.');
   });
 
-  it('says when the connection drops and when it is back', () => {
+  it('says when the connection is back, once, and leaves the outage itself to the room view', () => {
     const s = run([
       snapshot('ada', classroom),
       { type: 'stream-status', status: 'live' },
@@ -134,11 +134,24 @@ describe('the session reducer', () => {
       { type: 'stream-status', status: 'reconnecting' },
       { type: 'stream-status', status: 'live' },
     ]);
-    // "Back online." replaces the warning rather than piling up beside it.
+    expect(s.stream).toBe('live');
     expect(s.notices.map((n) => n.text)).toEqual(['Back online.']);
+    // A new outage takes "Back online." away rather than contradicting it; no "Connection lost" notice.
     const dropped = run([{ type: 'stream-status', status: 'reconnecting' }], s);
-    expect(dropped.notices.map((n) => n.text)).toEqual(['Connection lost. Reconnecting…']);
-    expect(run([{ type: 'notice-dismissed', id: dropped.notices[0]!.id }], dropped).notices).toHaveLength(0);
+    expect(dropped.stream).toBe('reconnecting');
+    expect(dropped.notices).toEqual([]);
+  });
+
+  it('remembers that the server is restarting until the restarted server sends its snapshot', () => {
+    const s = run([
+      snapshot('ada', classroom),
+      { type: 'stream-status', status: 'live' },
+      { type: 'server-restarting' },
+    ]);
+    expect(s.restarting).toBe(true);
+    expect(s.members).toEqual(run([snapshot('ada', classroom)]).members);
+    expect(run([{ type: 'stream-status', status: 'reconnecting' }], s).restarting).toBe(true);
+    expect(run([snapshot('ada', classroom)], s).restarting).toBe(false);
   });
 
   it('keeps a student’s counts from snapshots, since students do not see each other', () => {

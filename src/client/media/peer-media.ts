@@ -20,7 +20,8 @@ export interface MediaSelf {
 }
 
 const NO_SCREEN: Screen = Object.freeze({ stream: null, state: 'none', surface: null });
-const MAX_BACKOFF_MS = 10_000;
+/** Low enough that every member is back within a few seconds of a restarted server answering. */
+const MAX_BACKOFF_MS = 3_000;
 
 /**
  * Starts the media layer for one member of one room. `onConnectionFailure` hears of media

@@ -11,6 +11,9 @@ export function reduceLobby(rooms: readonly RoomSummary[], event: LobbyEvent): R
       return sorted([...rooms.filter((r) => r.code !== event.room.code), event.room]);
     case 'room-removed':
       return rooms.filter((r) => r.code !== event.code);
+    case 'server-restarting':
+      // The list stays as it is; the stream's snapshot after the restart brings it up to date.
+      return [...rooms];
   }
 }
 

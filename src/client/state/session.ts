@@ -31,6 +31,8 @@ export interface Session {
   /** Students seen to stop sharing (rather than never having started). */
   stoppedIds: string[];
   stream: StreamStatus;
+  /** The server said it is restarting; cleared by the next snapshot (from the restarted server). */
+  restarting: boolean;
   ended: SeatEnd | null;
   notices: Notice[];
   nextNoticeId: number;
@@ -51,6 +53,7 @@ export const initialSession: Session = {
   departed: [],
   stoppedIds: [],
   stream: 'connecting',
+  restarting: false,
   ended: null,
   notices: [],
   nextNoticeId: 1,
@@ -66,6 +69,7 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
         ...state,
         room,
         you: event.you,
+        restarting: false,
         members,
         departed: state.departed.filter((d) => !present.has(d.member.id)),
         stoppedIds: state.stoppedIds.filter((id) => present.has(id)),
@@ -121,10 +125,13 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
       const byYou = event.reason === 'ended-by-host' && state.room?.hostId === state.you;
       return { ...state, ended: byYou ? 'ended-by-you' : event.reason };
     }
+    case 'server-restarting':
+      return { ...state, restarting: true };
     case 'stream-status': {
       const next = { ...state, stream: event.status };
+      // While the stream is down the room view says so in one place (see `connectionText`).
       if (event.status === 'reconnecting' && state.stream === 'live') {
-        return notify(next, 'warning', 'Connection lost. Reconnecting…', 'connection');
+        return { ...next, notices: next.notices.filter((n) => n.key !== 'connection') };
       }
       if (event.status === 'live' && state.stream === 'reconnecting') {
         return notify(next, 'info', 'Back online.', 'connection');
@@ -139,6 +146,12 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
       return { ...state, ended: 'gone' };
   }
 }
+
+/**
+ * What the room says while the server cannot be reached or is restarting. Media goes peer to peer,
+ * so screens keep playing; the server answers again with the same rooms, and everything reconnects.
+ */
+export const SERVER_AWAY_TEXT = 'The server is restarting — screens continue';
 
 /** The viewer's own member record. */
 export function self(state: Session): MemberView | undefined {

@@ -10,8 +10,9 @@ import { SupervisorRoom } from './SupervisorRoom.tsx';
 export function Room({ controller }: { controller: RoomController }) {
   const state = useSubscription(controller, () => controller.state);
   const me = self(state.session);
+  const { stream, restarting } = state.session;
   const connection =
-    state.session.stream === 'reconnecting' || state.signalling === 'reconnecting' ? 'reconnecting' : 'connected';
+    restarting || stream === 'reconnecting' || state.signalling === 'reconnecting' ? 'reconnecting' : 'connected';
   return (
     <>
       {!state.session.room || !me ? (

@@ -2,7 +2,7 @@
 import { captureErrorText } from '../media/media.ts';
 import { isRelayed, sendsToRelay, type MemberView, type Routes } from '../../shared/protocol.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
-import { self, supervisors } from '../state/session.ts';
+import { SERVER_AWAY_TEXT, self, supervisors } from '../state/session.ts';
 import { LeaveButton } from './LeaveButton.tsx';
 
 interface StudentRoomProps {
@@ -33,7 +33,7 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
       </div>
       {connection === 'reconnecting' && (
         <p class="alert" role="status">
-          Connection lost. Reconnecting…
+          {SERVER_AWAY_TEXT}
         </p>
       )}
       <section class="card share-panel" aria-labelledby="share-heading">

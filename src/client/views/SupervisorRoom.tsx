@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { MemberView } from '../../shared/protocol.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
-import { self, studentRoster, supervisors } from '../state/session.ts';
+import { SERVER_AWAY_TEXT, self, studentRoster, supervisors } from '../state/session.ts';
 import { InvitePanel } from './InvitePanel.tsx';
 import { LeaveButton } from './LeaveButton.tsx';
 import { STATUS_TEXT, Wall } from './Wall.tsx';
@@ -46,7 +46,7 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
       </div>
       {connection === 'reconnecting' && (
         <p class="alert" role="status">
-          Connection lost. Reconnecting… Screens come back by themselves.
+          {SERVER_AWAY_TEXT}
         </p>
       )}
       {actionError && (

@@ -72,6 +72,8 @@ export function Wall({ controller, roster }: WallProps) {
 }
 
 function tileStatus(status: StudentStatus, screen: Screen): TileStatus {
+  // Frames arriving are the truth: a student whose signalling is away (a server restart) still shows live.
+  if (status === 'reconnecting' && screen.state === 'live') return 'live';
   if (status !== 'sharing') return status;
   return screen.state === 'live' ? 'live' : 'connecting';
 }

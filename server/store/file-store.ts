@@ -1,0 +1,57 @@
+/**
+ * The default store: one file in DATA_DIR (created 0700; the file 0600), replaced atomically by
+ * writing a temporary file, fsyncing it and renaming it over the old one, so a crash mid-write
+ * leaves the previous state whole.
+ */
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { asideStamp, type StateStore } from './state-store.ts';
+
+/** The state file's name inside DATA_DIR. */
+export const STATE_FILE = 'state.jsonl';
+
+/** Opens (creating if needed) the data directory and returns a store over its state file. */
+export async function openFileStore(dataDir: string): Promise<StateStore> {
+  const dir = resolve(dataDir);
+  // Only the server's user may list or read what is in it (supervisor keys are saved).
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, STATE_FILE);
+  const temporary = join(dir, `.${STATE_FILE}.${process.pid}.tmp`);
+
+  return {
+    kind: 'file',
+    where: path,
+    async read() {
+      try {
+        return await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+    },
+    async write(text) {
+      const file = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
+      try {
+        await file.writeFile(text, 'utf8');
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, path);
+      // The rename itself is durable only once the directory is synced.
+      const folder = await open(dir, constants.O_RDONLY);
+      try {
+        await folder.sync();
+      } finally {
+        await folder.close();
+      }
+    },
+    async keepAside(now) {
+      const aside = `${path}.damaged-${asideStamp(now)}`;
+      await rename(path, aside);
+      return aside;
+    },
+    async close() {},
+  };
+}

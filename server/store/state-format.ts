@@ -1,0 +1,209 @@
+/**
+ * The saved form of the room registry: a versioned, line-per-room text (JSON Lines) with a
+ * migration path, so a damaged line costs one room rather than all of them. Pure: no I/O.
+ * Tokens are never in it (the registry holds only their hashes); supervisor keys are, because
+ * supervisors are shown theirs again after a restart, so the file is private to the server (0600).
+ */
+import { z } from 'zod';
+import type { Member, RegistryState, Room } from '../core/room-registry.ts';
+
+/** What the first line says the text is. */
+export const STATE_FORMAT = 'classroom-screens-state';
+/** The version this server writes; older versions are migrated on load, newer ones are refused. */
+export const STATE_VERSION = 1;
+
+/** What is saved besides the rooms: the relay's PeerServer id, which browsers learned from /api/config. */
+export interface SavedState {
+  readonly registry: RegistryState;
+  readonly relayPeerId: string | null;
+  /** Milliseconds since the Unix epoch. */
+  readonly savedAt: number;
+}
+
+/** A saved document before it is checked: the header line and one unparsed object per room. */
+export interface RawDocument {
+  header: Record<string, unknown>;
+  rooms: unknown[];
+}
+
+/** Turns a document of version N into version N + 1. Add one when the format changes; never edit an old one. */
+export type Migration = (document: RawDocument) => RawDocument;
+
+/** Migrations by the version they start from (none yet: version 1 is the first format). */
+export const MIGRATIONS: Readonly<Record<number, Migration>> = Object.freeze({});
+
+/** What loading found. */
+export type ParseResult =
+  | {
+      readonly ok: true;
+      readonly saved: SavedState;
+      /** One line per thing that could not be read, for the log; never holds a secret. */
+      readonly lost: readonly string[];
+      /** The version the text was written in (lower than STATE_VERSION when it was migrated). */
+      readonly fromVersion: number;
+    }
+  | {
+      readonly ok: false;
+      /** unreadable: no header could be read; newer: written by a newer server, which this one must not overwrite. */
+      readonly problem: 'unreadable' | 'newer';
+      readonly detail: string;
+    };
+
+/** The registry as text: a header line, then one line per room. */
+export function serializeState(saved: SavedState): string {
+  const header = {
+    format: STATE_FORMAT,
+    version: STATE_VERSION,
+    savedAt: saved.savedAt,
+    relayPeerId: saved.relayPeerId,
+  };
+  const lines = [JSON.stringify(header)];
+  for (const room of saved.registry.rooms.values()) lines.push(JSON.stringify(roomRecord(room)));
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Reads saved text back, keeping every room that can be read: a damaged line, an invalid room, or a
+ * member who clashes with an earlier one is left out and reported in `lost`.
+ */
+export function parseState(text: string, migrations: Readonly<Record<number, Migration>> = MIGRATIONS): ParseResult {
+  const lines = text.split('\n');
+  let header: Record<string, unknown>;
+  try {
+    header = headerSchema.parse(JSON.parse(lines[0] ?? ''));
+  } catch {
+    return { ok: false, problem: 'unreadable', detail: 'the first line is not a classroom-screens state header' };
+  }
+  const version = header.version as number;
+  if (version > STATE_VERSION) {
+    return {
+      ok: false,
+      problem: 'newer',
+      detail: `written in format version ${version} by a newer server; this one reads up to ${STATE_VERSION}`,
+    };
+  }
+
+  const lost: string[] = [];
+  let document: RawDocument = { header, rooms: [] };
+  lines.slice(1).forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      document.rooms.push(JSON.parse(line));
+    } catch {
+      lost.push(`line ${i + 2}: not JSON (damaged or cut short); the room on it is lost`);
+    }
+  });
+  for (let v = version; v < STATE_VERSION; v++) {
+    const migrate = migrations[v];
+    if (!migrate) return { ok: false, problem: 'unreadable', detail: `no migration from format version ${v}` };
+    document = migrate(document);
+  }
+
+  const rooms = new Map<string, Room>();
+  const roomByPeer = new Map<string, string>();
+  const memberIds = new Set<string>();
+  for (const raw of document.rooms) {
+    const parsed = roomSchema.safeParse(raw);
+    const code = typeof (raw as { code?: unknown })?.code === 'string' ? (raw as { code: string }).code : '?';
+    if (!parsed.success) {
+      lost.push(`room ${code}: ${parsed.error.issues[0]?.path.join('.') || 'record'} is not valid; the room is lost`);
+      continue;
+    }
+    const room = toRoom(parsed.data);
+    const clash = rooms.has(room.code)
+      ? 'its code is used twice'
+      : room.members.some((m) => roomByPeer.has(m.peerId) || memberIds.has(m.id))
+        ? 'a member id is used twice'
+        : room.hostId !== null && !room.members.some((m) => m.id === room.hostId)
+          ? 'its host is not a member'
+          : null;
+    if (clash) {
+      lost.push(`room ${room.code}: ${clash}; the room is lost`);
+      continue;
+    }
+    rooms.set(room.code, room);
+    for (const m of room.members) {
+      roomByPeer.set(m.peerId, room.code);
+      memberIds.add(m.id);
+    }
+  }
+  const relayPeerId = typeof document.header.relayPeerId === 'string' ? document.header.relayPeerId : null;
+  const savedAt = typeof document.header.savedAt === 'number' ? document.header.savedAt : 0;
+  // The relay is not up in a process that has just started; it says so itself once it is.
+  const registry: RegistryState = { rooms, roomByPeer, relayUp: false };
+  return { ok: true, saved: { registry, relayPeerId, savedAt }, lost, fromVersion: version };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const headerSchema = z.looseObject({
+  format: z.literal(STATE_FORMAT),
+  version: z.number().int().min(0),
+});
+
+const time = z.number().finite();
+const memberSchema = z.strictObject({
+  id: z.string().min(1),
+  role: z.enum(['student', 'supervisor']),
+  name: z.string().min(1),
+  peerId: z.string().regex(/^[A-Za-z0-9]+$/),
+  tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+  joinedAt: time,
+  sharing: z.boolean(),
+});
+
+const roomSchema = z.strictObject({
+  code: z.string().regex(/^[A-Z0-9]+$/),
+  name: z.string().min(1),
+  listed: z.boolean(),
+  supervisorKey: z.string().min(1),
+  createdAt: time,
+  hostId: z.string().nullable(),
+  orphanedSince: time.nullable(),
+  transport: z.enum(['mesh', 'relay']),
+  transportSince: time,
+  relayedPairs: z.array(z.string()),
+  directMembers: z.array(z.string()),
+  failures: z.array(z.tuple([z.string(), z.number().int().min(0)])),
+  members: z.array(memberSchema),
+});
+
+type RoomRecord = z.infer<typeof roomSchema>;
+
+/**
+ * What is saved of a room. Presence (connected, offlineSince) is not: after a restart every member
+ * is offline since the start until they reconnect.
+ */
+function roomRecord(room: Room): RoomRecord {
+  return {
+    code: room.code,
+    name: room.name,
+    listed: room.listed,
+    supervisorKey: room.supervisorKey,
+    createdAt: room.createdAt,
+    hostId: room.hostId,
+    orphanedSince: room.orphanedSince,
+    transport: room.routes.transport,
+    transportSince: room.routes.transportSince,
+    relayedPairs: [...room.routes.relayedPairs],
+    directMembers: [...room.routes.directMembers],
+    failures: [...room.routes.failures],
+    members: room.members.map((m) => ({
+      id: m.id,
+      role: m.role,
+      name: m.name,
+      peerId: m.peerId,
+      tokenHash: m.tokenHash,
+      joinedAt: m.joinedAt,
+      sharing: m.sharing,
+    })),
+  };
+}
+
+/** A saved room as the registry holds it; members start offline (see `resumeAfterRestart`). */
+function toRoom(record: RoomRecord): Room {
+  const { transport, transportSince, relayedPairs, directMembers, failures, ...rest } = record;
+  const members: Member[] = record.members.map((m) => ({ ...m, connected: false, offlineSince: record.createdAt }));
+  const routes = { transport, transportSince, relayedPairs, directMembers, failures: new Map(failures) };
+  return { ...rest, members, routes };
+}

@@ -1,0 +1,174 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { resumeAfterRestart } from '../../server/core/restart.ts';
+import {
+  createRoom,
+  emptyRegistry,
+  joinRoom,
+  peerConnected,
+  sweep,
+  type Context,
+  type Outcome,
+  type RegistryState,
+} from '../../server/core/room-registry.ts';
+import { SAVE_DELAY_MS, StateSaver } from '../../server/store/persistence.ts';
+import { parseState, serializeState, STATE_VERSION, type Migration } from '../../server/store/state-format.ts';
+import type { StateStore } from '../../server/store/state-store.ts';
+
+const limits = { maxRooms: 10, maxMembersPerRoom: 10, reconnectGraceMs: 20_000, emptyRoomTtlMs: 600_000 };
+let counter = 1;
+const ctx = (now: number): Context => ({
+  now,
+  random: (n) => Uint8Array.from({ length: n }, () => (counter = (counter * 48271) % 2147483647) & 255),
+  limits,
+  routing: { mode: 'auto', minSupervisors: 3, holdMs: 30_000 },
+});
+
+function ok<T>(outcome: Outcome<T>): { state: RegistryState; value: T } {
+  if (!outcome.ok) throw new Error(outcome.error);
+  return outcome;
+}
+
+function classroom(now: number) {
+  const created = ok(createRoom(emptyRegistry, { name: 'Bio', hostName: 'Ms Lee', listed: true }, ctx(now)));
+  const code = created.value.room.code;
+  const ada = ok(joinRoom(created.state, { code, name: 'Ada', role: 'student' }, ctx(now)));
+  let state = ada.state;
+  for (const m of state.rooms.get(code)!.members) state = ok(peerConnected(state, m.peerId, ctx(now))).state;
+  return { state, code, hostId: created.value.member.id };
+}
+
+describe('state format', () => {
+  it('migrates an older version step by step before reading it', () => {
+    const { state } = classroom(1000);
+    const current = serializeState({ registry: state, relayPeerId: 'relay1', savedAt: 5 });
+    // A made-up version 0 that called rooms' names "title": what a real migration would undo.
+    const [header, ...rooms] = current.trim().split('\n');
+    const v0 = [
+      JSON.stringify({ ...JSON.parse(header!), version: STATE_VERSION - 1 }),
+      ...rooms.map((line) => {
+        const { name, ...rest } = JSON.parse(line) as { name: string };
+        return JSON.stringify({ ...rest, title: name });
+      }),
+    ].join('\n');
+    const migration: Migration = (doc) => ({
+      header: { ...doc.header, version: STATE_VERSION },
+      rooms: doc.rooms.map((r) => {
+        const { title, ...rest } = r as { title: string };
+        return { ...rest, name: title };
+      }),
+    });
+    const parsed = parseState(v0, { [STATE_VERSION - 1]: migration });
+    expect(parsed.ok && parsed.fromVersion).toBe(STATE_VERSION - 1);
+    expect(parsed.ok && [...parsed.saved.registry.rooms.values()].map((r) => r.name)).toEqual(['Bio']);
+    // Without the migration the old text is not guessed at.
+    expect(parseState(v0, {})).toEqual({
+      ok: false,
+      problem: 'unreadable',
+      detail: `no migration from format version ${STATE_VERSION - 1}`,
+    });
+  });
+
+  it('drops a room that clashes with an earlier one instead of serving two rooms with one member', () => {
+    const { state } = classroom(1000);
+    const text = serializeState({ registry: state, relayPeerId: null, savedAt: 5 });
+    const [header, room] = text.trim().split('\n');
+    const twin = JSON.stringify({ ...JSON.parse(room!), code: 'TWIN22' });
+    const parsed = parseState([header, room, twin].join('\n'));
+    expect(parsed.ok && [...parsed.saved.registry.rooms.keys()]).toHaveLength(1);
+    expect(parsed.ok && parsed.lost).toEqual(['room TWIN22: a member id is used twice; the room is lost']);
+  });
+});
+
+describe('resumeAfterRestart', () => {
+  it('gives every member the full reconnect grace from the start, keeps the host, and lets the room TTL carry on', () => {
+    const { state, code, hostId } = classroom(1000);
+    const text = serializeState({ registry: state, relayPeerId: null, savedAt: 2000 });
+    const parsed = parseState(text);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    // The server was down for an hour: longer than the grace.
+    const startedAt = 1000 + 3_600_000;
+    const resumed = resumeAfterRestart(parsed.saved.registry, startedAt);
+    const room = resumed.rooms.get(code)!;
+    expect(room.hostId).toBe(hostId);
+    expect(room.members.map((m) => [m.connected, m.offlineSince])).toEqual([
+      [false, startedAt],
+      [false, startedAt],
+    ]);
+    // Nobody is swept just before the grace ends; everyone not back is swept at its end.
+    expect(
+      ok(sweep(resumed, ctx(startedAt + limits.reconnectGraceMs - 1))).state.rooms.get(code)!.members,
+    ).toHaveLength(2);
+    const host = room.members.find((m) => m.id === hostId)!;
+    const back = ok(peerConnected(resumed, host.peerId, ctx(startedAt))).state;
+    const swept = ok(sweep(back, ctx(startedAt + limits.reconnectGraceMs))).state.rooms.get(code)!;
+    expect(swept.members.map((m) => m.name)).toEqual(['Ms Lee']);
+    expect(swept.hostId).toBe(hostId);
+  });
+});
+
+describe('StateSaver', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** A store that records writes and can be made to fail. */
+  function fakeStore() {
+    const writes: string[] = [];
+    let failing = false;
+    const store: StateStore = {
+      kind: 'file',
+      where: 'fake',
+      read: async () => writes.at(-1) ?? null,
+      write: async (text) => {
+        if (failing) throw new Error('store away');
+        writes.push(text);
+      },
+      keepAside: async () => 'aside',
+      close: async () => undefined,
+    };
+    return { store, writes, fail: (on: boolean) => (failing = on) };
+  }
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+  it('saves a burst of changes as one write, within SAVE_DELAY_MS of the first', async () => {
+    vi.useFakeTimers();
+    const { store, writes } = fakeStore();
+    let { state } = classroom(1000);
+    const saver = new StateSaver({
+      store,
+      read: () => ({ registry: state, relayPeerId: null }),
+      clock: Date.now,
+      log: quiet,
+    });
+    const code = [...state.rooms.keys()][0]!;
+    for (let i = 0; i < 5; i++) {
+      state = ok(joinRoom(state, { code, name: `S${i}`, role: 'student' }, ctx(1000))).state;
+      saver.changed();
+    }
+    await vi.advanceTimersByTimeAsync(SAVE_DELAY_MS - 1);
+    expect(writes).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toContain('"name":"S4"');
+    await vi.advanceTimersByTimeAsync(10 * SAVE_DELAY_MS);
+    expect(writes).toHaveLength(1);
+  });
+
+  it('keeps the change while the store fails and writes it once the store is back', async () => {
+    vi.useFakeTimers();
+    const { store, writes, fail } = fakeStore();
+    const { state } = classroom(1000);
+    const saver = new StateSaver({
+      store,
+      read: () => ({ registry: state, relayPeerId: null }),
+      clock: Date.now,
+      log: quiet,
+    });
+    fail(true);
+    saver.changed();
+    await vi.advanceTimersByTimeAsync(SAVE_DELAY_MS);
+    expect(saver.status).toBe('failing');
+    fail(false);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(saver.status).toBe('ok');
+    expect(writes).toHaveLength(1);
+  });
+});
