@@ -37,10 +37,9 @@ export interface RunningServer {
   connections(): { roomStreams: number; lobbyStreams: number; peers: number };
   /** The relay, when RELAY_MODE is not off. */
   readonly relay: RelayHost | null;
-  /**
-   * Stops for a restart: refuses new rooms and members, tells every stream `server-restarting`,
-   * ends every stream and socket, saves the state, and resolves when closed.
-   */
+  /** Refuses new rooms and members (503 server-restarting) and tells every stream `server-restarting`. */
+  drain(): void;
+  /** Stops for a restart: drains, ends every stream and socket, saves the state, and resolves when closed. */
   close(): Promise<void>;
 }
 
@@ -112,6 +111,7 @@ export async function startServer(
     saver.changed();
   }
   let stopping = false;
+  let closing: Promise<void> | null = null;
   const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }), relay: relayCredentials });
 
   app.use(requestLog(log.child({ part: 'http' })));
@@ -166,24 +166,36 @@ export async function startServer(
     get relay() {
       return relay;
     },
+    drain,
     close: async () => {
-      if (stopping) return;
-      stopping = true;
-      clearInterval(sweeper);
-      roomStreams.announce({ type: 'server-restarting' });
-      lobbyStreams.announce({ type: 'server-restarting' });
-      relay?.close();
-      roomStreams.closeAll();
-      lobbyStreams.closeAll();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await peers.close(SOCKET_CLOSE_MS);
-      if (saver) {
-        await saver.flush().catch((err: unknown) => log.error({ err }, 'could not save room state on stop'));
-        saver.stop();
-      }
-      await stateStore?.close();
-      await closed;
+      if (closing) return closing;
+      drain();
+      closing = closeAll();
+      return closing;
     },
   };
+
+  /** The first step of a stop: nobody new comes in, and everyone connected hears why. */
+  function drain(): void {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(sweeper);
+    roomStreams.announce({ type: 'server-restarting' });
+    lobbyStreams.announce({ type: 'server-restarting' });
+  }
+
+  async function closeAll(): Promise<void> {
+    relay?.close();
+    roomStreams.closeAll();
+    lobbyStreams.closeAll();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await peers.close(SOCKET_CLOSE_MS);
+    if (saver) {
+      await saver.flush().catch((err: unknown) => log.error({ err }, 'could not save room state on stop'));
+      saver.stop();
+    }
+    await stateStore?.close();
+    await closed;
+  }
 }
