@@ -11,6 +11,8 @@ import { root } from './built-server.ts';
 export interface ServerProcess {
   readonly url: string;
   readonly pid: number;
+  /** When /api/health first answered 200 (performance.now()). */
+  readonly answeredAt: number;
   /** Everything it wrote to stdout and stderr so far (JSON log lines). */
   readonly output: string[];
   /** Resolves with the exit code (or signal) once the process has ended. */
@@ -52,17 +54,19 @@ export async function startServerProcess(options: {
   );
   const url = `http://127.0.0.1:${options.port}`;
   let ended = false;
+  let answeredAt: number | null = null;
   void exited.then(() => (ended = true));
   for (let i = 0; ; i++) {
     if (ended) throw new Error(`the server exited at start:\n${output.join('')}`);
-    if (i > 300) throw new Error(`the server did not answer within 30 s:\n${output.join('')}`);
+    if (i > 600) throw new Error(`the server did not answer within 30 s:\n${output.join('')}`);
     try {
       const res = await fetch(`${url}/api/health`);
+      if (res.ok) answeredAt ??= performance.now();
       if (res.ok && ((await res.json()) as HealthResponse).relay !== 'down') break;
     } catch {
       // Not listening yet.
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
-  return { url, pid: child.pid!, output, exited, kill: (signal) => void child.kill(signal) };
+  return { url, pid: child.pid!, answeredAt: answeredAt!, output, exited, kill: (signal) => void child.kill(signal) };
 }
