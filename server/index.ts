@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './instance.ts';
+import { holdLease } from './standby.ts';
 import { StoreUnavailable } from './store/open-store.ts';
 
 /** The folder holding package.json, found upwards from this file (it runs from server/ or dist/node/server/). */
@@ -32,29 +33,53 @@ try {
 
 const log = pino({ level: config.logLevel });
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-let server;
-try {
-  server = await startServer(config, { log, version, webDir: join(root, 'dist', 'app') });
-} catch (error) {
-  if (!(error instanceof StoreUnavailable)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
-log.info({ url: server.url, version }, `classroom screens is listening on ${server.url}`);
 
 /** A stop must not hang a restart: whatever is still open after this is cut. */
 const STOP_DEADLINE_MS = 5_000;
-let stopping = false;
+const stopRequested = new AbortController();
+let stop: () => Promise<void> = async () => undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     // A second signal means "now": the state was saved after every change anyway.
-    if (stopping) process.exit(1);
-    stopping = true;
+    if (stopRequested.signal.aborted) process.exit(1);
+    stopRequested.abort();
     log.info({ signal }, 'stopping for a restart: telling clients, saving rooms');
     setTimeout(() => {
       log.error({ deadlineMs: STOP_DEADLINE_MS }, 'stopping took too long; exiting anyway');
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    void server.close().then(() => process.exit(0));
+    void stop().then(() => process.exit(0));
   });
+}
+
+try {
+  // With Redis, only the instance holding the lease serves rooms; another one stands by.
+  const lease =
+    config.store.kind === 'redis'
+      ? await holdLease({
+          config,
+          url: config.store.url,
+          version,
+          log: log.child({ part: 'standby' }),
+          signal: stopRequested.signal,
+          onLost: () => process.exit(1),
+        })
+      : null;
+  const server = await startServer(config, {
+    log,
+    version,
+    webDir: join(root, 'dist', 'app'),
+    ...(lease ? { leaseId: lease.instanceId } : {}),
+  });
+  stop = async () => {
+    await server.close();
+    await lease?.release();
+  };
+  log.info({ url: server.url, version }, `classroom screens is listening on ${server.url}`);
+  if (stopRequested.signal.aborted) await stop().then(() => process.exit(0));
+} catch (error) {
+  if (stopRequested.signal.aborted) process.exit(0);
+  if (!(error instanceof StoreUnavailable)) throw error;
+  console.error(error.message);
+  process.exit(1);
 }

@@ -46,7 +46,14 @@ export interface RunningServer {
 /** Starts the server described by `config`; `webDir` is the built PWA. */
 export async function startServer(
   config: Config,
-  deps: { log: Logger; version: string; webDir: string; clock?: () => number },
+  deps: {
+    log: Logger;
+    version: string;
+    webDir: string;
+    clock?: () => number;
+    /** With Redis and a standby: the lease this instance holds, which fences its writes. */
+    leaseId?: string;
+  },
 ): Promise<RunningServer> {
   const { log, version } = deps;
   const clock = deps.clock ?? Date.now;
@@ -58,7 +65,11 @@ export async function startServer(
     : createHttpServer(app);
 
   // Rooms saved before a restart (or a crash) come back, every member with the full reconnect grace.
-  const stateStore = await openStateStore(config.store, (err) => log.debug({ err }, 'store connection error'));
+  const stateStore = await openStateStore(
+    config.store,
+    (err) => log.debug({ err }, 'store connection error'),
+    deps.leaseId ?? null,
+  );
   const loaded = stateStore
     ? await loadState(stateStore, log.child({ part: 'store' }), clock())
     : { registry: emptyRegistry, relayPeerId: null };

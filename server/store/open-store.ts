@@ -12,12 +12,16 @@ export class StoreUnavailable extends Error {
   }
 }
 
-/** The store for `config`, or null when nothing is to be saved. */
-export async function openStateStore(config: StoreConfig, onError: (error: Error) => void): Promise<StateStore | null> {
+/** The store for `config`, or null when nothing is to be saved; Redis writes are fenced by `leaseId` when given. */
+export async function openStateStore(
+  config: StoreConfig,
+  onError: (error: Error) => void,
+  leaseId: string | null = null,
+): Promise<StateStore | null> {
   if (config.kind === 'memory') return null;
   if (config.kind === 'redis') {
     try {
-      return await openRedisStore(config.url, onError);
+      return await openRedisStore(config.url, onError, leaseId);
     } catch (error) {
       throw new StoreUnavailable((error as Error).message, { cause: error });
     }

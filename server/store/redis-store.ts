@@ -32,8 +32,18 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Connects to Redis; rejects with a sentence naming STORE_URL when it cannot be reached. */
-export async function openRedisStore(url: string, onError: (error: Error) => void): Promise<RedisStateStore> {
+/** Sets the state only while the lease (KEYS[1]) holds this instance's id, so a replaced instance cannot overwrite its successor. */
+const FENCED_SET = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[2], ARGV[2]) else return redis.error_reply('this instance no longer holds the lease') end`;
+
+/**
+ * Connects to Redis; rejects with a sentence naming STORE_URL when it cannot be reached. With a
+ * `leaseId`, every write is fenced by the lease (see lease.ts).
+ */
+export async function openRedisStore(
+  url: string,
+  onError: (error: Error) => void,
+  leaseId: string | null = null,
+): Promise<RedisStateStore> {
   const redis = new Redis(url, {
     lazyConnect: true,
     // Fail commands at once while disconnected: saving retries on its own, and rooms run from memory.
@@ -60,7 +70,8 @@ export async function openRedisStore(url: string, onError: (error: Error) => voi
     redis,
     read: () => redis.get(STATE_KEY),
     async write(text) {
-      await redis.set(STATE_KEY, text);
+      if (leaseId === null) await redis.set(STATE_KEY, text);
+      else await redis.eval(FENCED_SET, 2, `${KEY_PREFIX}lease`, STATE_KEY, leaseId, text);
     },
     async keepAside(now) {
       const aside = `${STATE_KEY}:damaged-${asideStamp(now)}`;

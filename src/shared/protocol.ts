@@ -206,10 +206,10 @@ export interface ClientConfig {
   peer: { path: string; key: string };
 }
 
-/** `GET /api/health`: 200 while serving rooms; 503 while stopping (so a proxy sends people elsewhere). */
+/** `GET /api/health`: 200 while serving rooms; 503 while stopping or standing by (so a proxy sends people elsewhere). */
 export interface HealthResponse {
-  /** ok: serving rooms; stopping: shutting down for a restart. */
-  status: 'ok' | 'stopping';
+  /** ok: serving rooms; stopping: shutting down for a restart; standby: waiting to take over from the active instance (Redis). */
+  status: 'ok' | 'stopping' | 'standby';
   version: string;
   uptimeS: number;
   rooms: number;

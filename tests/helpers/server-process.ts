@@ -21,11 +21,15 @@ export interface ServerProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Starts the server on 127.0.0.1:`port`; resolves once /api/health answers 200 with the relay up (or off). */
+/**
+ * Starts the server on 127.0.0.1:`port`; resolves once /api/health answers 200 with the relay up
+ * (or off), or with `standby`, once it answers as a standby instance.
+ */
 export async function startServerProcess(options: {
   port: number;
   env: Record<string, string>;
   built?: boolean;
+  standby?: boolean;
 }): Promise<ServerProcess> {
   const args = options.built
     ? [join(root, 'dist/node/server/index.js')]
@@ -62,7 +66,8 @@ export async function startServerProcess(options: {
     try {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) answeredAt ??= performance.now();
-      if (res.ok && ((await res.json()) as HealthResponse).relay !== 'down') break;
+      const health = (await res.json()) as HealthResponse;
+      if (options.standby ? health.status === 'standby' : res.ok && health.relay !== 'down') break;
     } catch {
       // Not listening yet.
     }
