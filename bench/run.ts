@@ -3,6 +3,7 @@ import { benchApp } from './app.ts';
 import { benchMesh } from './mesh.ts';
 import { benchRelayCapacity } from './relay-capacity.ts';
 import { benchRelayMedia } from './relay-media.ts';
+import { benchRestart } from './restart.ts';
 import { benchSignalling } from './signalling.ts';
 
 const signalling = await benchSignalling();
@@ -77,3 +78,21 @@ console.table(
 console.log(
   `Most viewer-streams with < 1% loss: ${capacity.maxViewerStreamsUnder1PercentLoss} (target 500); best packets/s per core: ${capacity.bestPacketsPerSecondPerCore} (target 15,000).`,
 );
+
+const restart = await benchRestart();
+console.log('\nRestart (bench/results/restart.json)');
+console.table({
+  [`members saved (${restart.restart.rooms} rooms)`]: restart.restart.members,
+  'state file (KB)': restart.restart.stateFileKB,
+  'load time in the server (ms)': restart.restart.loadMs,
+  'process start → /api/health answers (ms)': restart.restart.processStartToHealthMs,
+  'server RSS just after load (MiB)': restart.restart.serverRssMiB.justAfterLoad,
+  'server RSS, all members back (MiB)': restart.restart.serverRssMiB.allMembersBack,
+  'member back after server answers p50 (ms)': restart.restart.backAfterServerAnswersMs.p50,
+  'member back after server answers p99 (ms)': restart.restart.backAfterServerAnswersMs.p99,
+  'join p99, nothing saved (ms)': restart.joinLatencyMsByStore.memory.p99,
+  'join p99, file store (ms)': restart.joinLatencyMsByStore.file.p99,
+  'join p99, Redis (ms)': restart.joinLatencyMsByStore.redis.p99,
+  'browser: answers → wall whole p50 (ms), target ≤ 10,000': restart.browserRestartToWallWholeMs.p50,
+  'browser: answers → wall whole p90 (ms)': restart.browserRestartToWallWholeMs.p90,
+});

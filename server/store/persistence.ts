@@ -36,13 +36,16 @@ export interface Loaded {
  * at all (Redis unreachable, no permission) throws, for the caller to report.
  */
 export async function loadState(store: StateStore, log: PersistLog, now: number): Promise<Loaded> {
+  const startedMs = performance.now();
   const text = await store.read();
   if (text === null) return { registry: emptyRegistry, relayPeerId: null, lost: [], keptAside: null };
   const parsed = parseState(text);
   if (parsed.ok && parsed.lost.length === 0) {
     const { registry, relayPeerId } = parsed.saved;
+    const loadMs = Math.round((performance.now() - startedMs) * 10) / 10;
+    const bytes = text.length;
     log.info(
-      { where: store.where, rooms: registry.rooms.size, fromVersion: parsed.fromVersion },
+      { where: store.where, rooms: registry.rooms.size, fromVersion: parsed.fromVersion, loadMs, bytes },
       'loaded the saved rooms',
     );
     return { registry, relayPeerId, lost: [], keptAside: null };

@@ -1,0 +1,264 @@
+/**
+ * Restarts: 1,000 members in 40 rooms saved, the server killed (SIGKILL) and started again on the
+ * same port and DATA_DIR, every simulated member reconnecting as the PWA does; join latency with
+ * nothing saved, the file store and Redis, in one run; and real browsers: time from the restarted
+ * server answering until every tile is live with its student present again.
+ */
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import type { OwnMember, RoomEvent } from '../src/shared/protocol.ts';
+import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
+import { HomePage, StudentRoomPage, person, type Person } from '../tests/e2e/pages.ts';
+import { freePort } from '../tests/helpers/built-server.ts';
+import { call, createRoom } from '../tests/helpers/client.ts';
+import { connectPeer, type PeerSocket } from '../tests/helpers/peer.ts';
+import { startRedis } from '../tests/helpers/redis.ts';
+import { startServerProcess, type ServerProcess } from '../tests/helpers/server-process.ts';
+import { openEvents, type EventReader } from '../tests/helpers/sse.ts';
+import { percentile, pool, rssBytes, saveResult, startBuiltServer } from './lib.ts';
+
+const ROOMS = 40;
+const MEMBERS = 1000;
+const CONCURRENCY = 20;
+const BROWSER_RUNS = 5;
+/** Join latency is measured this many times per store, interleaved, so a busy moment on the machine hits all three alike. */
+const JOIN_ROUNDS = 3;
+/** What the PWA does after a drop: PeerServer backoff from 0.5 s doubling to 3 s; EventSource's retry is 2 s. */
+const PEER_BACKOFF_MS = [500, 1000, 2000, 3000] as const;
+const STREAM_RETRY_MS = 2000;
+
+interface Seat {
+  code: string;
+  member: OwnMember;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (n: number) => Math.round(n * 10) / 10;
+const mib = (bytes: number) => round(bytes / 1024 / 1024);
+
+/** 40 rooms and 1,000 members (every 25th a co-teacher) joined over HTTP. */
+async function fillServer(url: string): Promise<{ seats: Seat[]; joinMs: number[]; errors: number }> {
+  const rooms = await Promise.all(
+    Array.from({ length: ROOMS }, (_, i) => createRoom(url, `Room ${i}`, `Teacher ${i}`)),
+  );
+  const seats: Seat[] = rooms.map((r) => ({ code: r.room.code, member: r.member }));
+  const plan = Array.from({ length: MEMBERS - ROOMS }, (_, i) => {
+    const room = rooms[i % ROOMS]!;
+    return i % 25 === 0
+      ? { code: room.room.code, name: `Co ${i}`, role: 'supervisor' as const, supervisorKey: room.supervisorKey }
+      : { code: room.room.code, name: `Student ${i}`, role: 'student' as const };
+  });
+  const joinMs: number[] = [];
+  let errors = 0;
+  await pool(plan, CONCURRENCY, async ({ code, ...body }) => {
+    const t0 = performance.now();
+    const reply = await call<{ member: OwnMember }>(url, 'POST', `/api/rooms/${code}/members`, { body });
+    joinMs.push(performance.now() - t0);
+    if (reply.status === 201) seats.push({ code, member: reply.body.member });
+    else errors++;
+  });
+  return { seats, joinMs, errors };
+}
+
+/** A member's PeerServer socket and event stream, as the PWA keeps them. */
+interface Connection {
+  peer: PeerSocket;
+  events: EventReader<RoomEvent>;
+}
+
+/** Connects a member, retrying like the PWA until both the PeerServer socket and the event stream are up. */
+async function connectLikeThePwa(url: string, { code, member }: Seat): Promise<Connection> {
+  const peer = (async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const socket = await connectPeer(url, member.peerId, member.token);
+        await socket.waitFor('OPEN');
+        return socket;
+      } catch {
+        await sleep(PEER_BACKOFF_MS[Math.min(attempt, PEER_BACKOFF_MS.length - 1)]!);
+      }
+    }
+  })();
+  const events = (async () => {
+    for (;;) {
+      try {
+        const reader = await openEvents<RoomEvent>(`${url}/api/rooms/${code}/events?token=${member.token}`);
+        await reader.next((e) => e.type === 'snapshot');
+        return reader;
+      } catch {
+        await sleep(STREAM_RETRY_MS);
+      }
+    }
+  })();
+  return { peer: await peer, events: await events };
+}
+
+/** SIGKILL with 1,000 members connected; start again; how long until each member is back. */
+async function restartWithMembers() {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'classroom-bench-restart-'));
+  const env = { DATA_DIR: dataDir, MAX_ROOMS: String(ROOMS * 2), LOG_LEVEL: 'info' };
+  const first = await startServerProcess({ port, built: true, env });
+  const { seats, errors } = await fillServer(first.url);
+  let connections: Connection[] = [];
+  await pool([...seats], CONCURRENCY, async (seat) => void connections.push(await connectLikeThePwa(first.url, seat)));
+  await sleep(500);
+  const rssConnectedBefore = rssBytes(first.pid);
+  const stateBytes = statSync(join(dataDir, 'state.jsonl')).size;
+
+  first.kill('SIGKILL');
+  await first.exited;
+  for (const c of connections) c.events.close();
+  const startedAt = performance.now();
+  // Every member starts retrying at once, as browsers notice the drop together.
+  const backAt: number[] = [];
+  const reconnecting = seats.map((seat) =>
+    connectLikeThePwa(`http://127.0.0.1:${port}`, seat).then((c) => {
+      backAt.push(performance.now());
+      return c;
+    }),
+  );
+  const second = await startServerProcess({ port, built: true, env });
+  const rssAfterLoad = rssBytes(second.pid);
+  connections = await Promise.all(reconnecting);
+  await sleep(500);
+  const rssAllBack = rssBytes(second.pid);
+  const health = (await call<{ members: number; rooms: number }>(second.url, 'GET', '/api/health')).body;
+  const loadedLine = second.output
+    .join('')
+    .split('\n')
+    .find((line) => line.includes('loaded the saved rooms'));
+  const loaded = loadedLine ? (JSON.parse(loadedLine) as { loadMs: number; rooms: number }) : null;
+  const backMs = backAt.map((t) => t - second.answeredAt);
+  for (const c of connections) {
+    c.events.close();
+    c.peer.ws.terminate();
+  }
+  second.kill('SIGTERM');
+  await second.exited;
+  return {
+    members: seats.length,
+    rooms: ROOMS,
+    setupErrors: errors,
+    stateFileKB: round(stateBytes / 1024),
+    loadMs: loaded?.loadMs ?? null,
+    roomsLoaded: loaded?.rooms ?? null,
+    processStartToHealthMs: round(second.answeredAt - startedAt),
+    membersOnServerAfter: health.members,
+    backAfterServerAnswersMs: {
+      p50: round(percentile(backMs, 50)),
+      p99: round(percentile(backMs, 99)),
+      max: round(Math.max(...backMs)),
+    },
+    serverRssMiB: {
+      connectedBeforeKill: mib(rssConnectedBefore),
+      justAfterLoad: mib(rssAfterLoad),
+      allMembersBack: mib(rssAllBack),
+    },
+  };
+}
+
+/** Join latency (HTTP only) for 1,000 members in 40 rooms, with `env` choosing the store. */
+async function joinLatency(env: Record<string, string>) {
+  const server = await startBuiltServer({ MAX_ROOMS: String(ROOMS * 2), RELAY_MODE: 'off', ...env });
+  try {
+    const { joinMs, errors } = await fillServer(server.url);
+    return { p50: round(percentile(joinMs, 50)), p99: round(percentile(joinMs, 99)), errors };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Whether a teacher's page shows every student live and present, with no outage line. */
+async function wallWhole(page: Page, students: string[]): Promise<boolean> {
+  return page.evaluate((names) => {
+    const tiles = names.map((n) => document.querySelector(`figure[aria-label="${n}: Live"]`));
+    const badges = [...document.querySelectorAll('ul[aria-label="Students"] .badge')].map((b) => b.textContent);
+    const away = document.body.textContent?.includes('The server is restarting');
+    return tiles.every(Boolean) && badges.length === names.length && badges.every((b) => b === 'Sharing') && !away;
+  }, students);
+}
+
+/** Real browsers: a teacher and two sharing students; SIGKILL; ms from the server answering until the wall is whole. */
+async function browserRestarts() {
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
+  const wholeMs: number[] = [];
+  try {
+    for (let run = 0; run < BROWSER_RUNS; run++) {
+      const port = await freePort();
+      const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'classroom-bench-')), RELAY_ANNOUNCED_IPS: '127.0.0.1' };
+      let server: ServerProcess = await startServerProcess({ port, built: true, env });
+      const people: Person[] = [];
+      try {
+        const teacher = await person(browser, '/', { width: 1280, height: 800 }, server.url);
+        people.push(teacher);
+        const code = await (await new HomePage(teacher.page).createRoom('Bench', 'Ms Lee')).code();
+        for (const name of ['Ada', 'Bo']) {
+          const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, server.url);
+          people.push(p);
+          await new HomePage(p.page).join({ name });
+          await new StudentRoomPage(p.page).shareButton().click();
+        }
+        while (!(await wallWhole(teacher.page, ['Ada', 'Bo']))) await sleep(100);
+        await sleep(300);
+        server.kill('SIGKILL');
+        await server.exited;
+        server = await startServerProcess({ port, built: true, env });
+        while (!(await wallWhole(teacher.page, ['Ada', 'Bo']))) await sleep(50);
+        wholeMs.push(performance.now() - server.answeredAt);
+      } finally {
+        for (const p of people) await p.context.close();
+        server.kill('SIGTERM');
+        await server.exited;
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return {
+    runs: wholeMs.length,
+    p50: round(percentile(wholeMs, 50)),
+    p90: round(percentile(wholeMs, 90)),
+    all: wholeMs.map(round),
+  };
+}
+
+/** Runs the scenarios and returns the figures it saved. */
+export async function benchRestart() {
+  const restart = await restartWithMembers();
+  const redis = await startRedis();
+  const rounds: Record<'memory' | 'file' | 'redis', Awaited<ReturnType<typeof joinLatency>>[]> = {
+    memory: [],
+    file: [],
+    redis: [],
+  };
+  try {
+    for (let round = 0; round < JOIN_ROUNDS; round++) {
+      rounds.memory.push(await joinLatency({ STORE_URL: 'memory' }));
+      rounds.file.push(await joinLatency({}));
+      rounds.redis.push(await joinLatency({ STORE_URL: redis.url }));
+    }
+  } finally {
+    await redis.stop();
+  }
+  // The median round of each, by p99, with every round kept for the record.
+  const median = (runs: Awaited<ReturnType<typeof joinLatency>>[]) => ({
+    ...[...runs].sort((a, b) => a.p99 - b.p99)[Math.floor(runs.length / 2)]!,
+    rounds: runs,
+  });
+  const joins = { memory: median(rounds.memory), file: median(rounds.file), redis: median(rounds.redis) };
+  const browsers = await browserRestarts();
+  const result = {
+    scenario: `${ROOMS} rooms, ${MEMBERS} members (each with an event stream and a PeerServer socket) saved in DATA_DIR; SIGKILL; started again on the same port and data, members reconnecting as the PWA does`,
+    date: new Date().toISOString(),
+    node: process.version,
+    restart,
+    joinLatencyMsByStore: joins,
+    browserRestartToWallWholeMs: browsers,
+    targets: { allTilesLiveAfterAnsweringMs: 10_000 },
+  };
+  saveResult('restart', result);
+  return result;
+}
