@@ -8,6 +8,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
+import { Redis } from 'ioredis';
 import type { OwnMember, RoomEvent } from '../src/shared/protocol.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
 import { HomePage, StudentRoomPage, person, type Person } from '../tests/e2e/pages.ts';
@@ -238,6 +239,10 @@ export async function benchRestart() {
     for (let round = 0; round < JOIN_ROUNDS; round++) {
       rounds.memory.push(await joinLatency({ STORE_URL: 'memory' }));
       rounds.file.push(await joinLatency({}));
+      // Each round starts from an empty Redis, as the other stores start from nothing.
+      const admin = new Redis(redis.url);
+      await admin.flushdb();
+      await admin.quit();
       rounds.redis.push(await joinLatency({ STORE_URL: redis.url }));
     }
   } finally {

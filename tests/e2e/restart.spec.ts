@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { freePort } from '../helpers/built-server.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, type Person } from './pages.ts';
+import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, type Person } from './pages.ts';
 
 test.setTimeout(120_000);
 
@@ -26,10 +26,30 @@ async function expectNoError(page: Page): Promise<void> {
   await expect(page.getByText(/Connection lost|has ended|Offline:/)).toHaveCount(0);
 }
 
+/** RTCPeerConnections the page has created so far (counted from before the app loads). */
+async function peerConnectionsCreated(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { createdPeerConnections: number }).createdPeerConnections);
+}
+
 async function classroom(browser: Browser, url: string) {
   const people: Person[] = [];
   const enter = async (path: string) => {
-    const p = await person(browser, path, { width: 1280, height: 720 }, url);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, baseURL: url });
+    // Count every call's connection, to see that a restart rebuilds none that still worked.
+    await context.addInitScript(() => {
+      const w = window as unknown as { createdPeerConnections: number };
+      w.createdPeerConnections = 0;
+      const Native = window.RTCPeerConnection;
+      window.RTCPeerConnection = class extends Native {
+        constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+          super(...args);
+          w.createdPeerConnections++;
+        }
+      };
+    });
+    const page = await context.newPage();
+    await page.goto(path);
+    const p = { context, page };
     people.push(p);
     return p;
   };
@@ -53,14 +73,24 @@ async function classroom(browser: Browser, url: string) {
   const walls = [lee, ode];
   for (const wall of walls) for (const name of STUDENTS) await expectFramesDecoded(wall.tile(name));
   for (const room of students) await expect(room.watchers()).toHaveText('Watching now: Ms Lee, Mr Ode');
-  return { code, walls, students, close: () => Promise.all(people.map((p) => p.context.close())) };
+  const pages = people.map((p) => p.page);
+  const connections = () => Promise.all(pages.map(peerConnectionsCreated));
+  return {
+    code,
+    walls,
+    students,
+    /** Connections created so far on every page, and on each before the server went away. */
+    connections,
+    connectionsBefore: await connections(),
+    close: () => Promise.all(people.map((p) => p.context.close())),
+  };
 }
 
 /** Restarts on the same port and data, then checks the class is whole again within 10 s of the server answering. */
 async function expectClassBack(
   port: number,
   dataDir: string,
-  { code, walls, students }: Awaited<ReturnType<typeof classroom>>,
+  { code, walls, students, connections, connectionsBefore }: Awaited<ReturnType<typeof classroom>>,
 ): Promise<ServerProcess> {
   const server = await startServerProcess({ port, built: true, env: env(dataDir) });
   const deadline = server.answeredAt + 10_000;
@@ -87,6 +117,8 @@ async function expectClassBack(
   }
   await expect(walls[0]!.page.getByText('you are the host')).toHaveCount(1);
   for (const room of students) await expectNoError(room.page);
+  // Every call kept working, so none was rebuilt: no page made a new connection.
+  expect(await connections()).toEqual(connectionsBefore);
   return server;
 }
 
