@@ -38,6 +38,7 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const STOP_DEADLINE_MS = 5_000;
 const stopRequested = new AbortController();
 let stop: () => Promise<void> = async () => undefined;
+let saveAgain: () => void = () => undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     // A second signal means "now": the state was saved after every change anyway.
@@ -63,6 +64,7 @@ try {
           log: log.child({ part: 'standby' }),
           signal: stopRequested.signal,
           onLost: () => process.exit(1),
+          onRegained: () => saveAgain(),
         })
       : null;
   const server = await startServer(config, {
@@ -75,6 +77,7 @@ try {
     await server.close();
     await lease?.release();
   };
+  saveAgain = () => server.saveAgain();
   log.info({ url: server.url, version }, `classroom screens is listening on ${server.url}`);
   if (stopRequested.signal.aborted) await stop().then(() => process.exit(0));
 } catch (error) {

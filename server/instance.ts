@@ -39,6 +39,8 @@ export interface RunningServer {
   readonly relay: RelayHost | null;
   /** Refuses new rooms and members (503 server-restarting) and tells every stream `server-restarting`. */
   drain(): void;
+  /** Saves the whole state again soon (the store may have lost it, e.g. Redis restarted empty). */
+  saveAgain(): void;
   /** Stops for a restart: drains, ends every stream and socket, saves the state, and resolves when closed. */
   close(): Promise<void>;
 }
@@ -178,6 +180,7 @@ export async function startServer(
       return relay;
     },
     drain,
+    saveAgain: () => saver?.changed(),
     close: async () => {
       if (closing) return closing;
       drain();

@@ -38,6 +38,8 @@ export async function holdLease(deps: {
   version: string;
   log: StandbyLog;
   onLost: () => void;
+  /** The lease had lapsed and is ours again: Redis may have restarted empty, so save everything again. */
+  onRegained: () => void;
   signal: AbortSignal;
 }): Promise<HeldLease> {
   const { config, log } = deps;
@@ -78,6 +80,10 @@ export async function holdLease(deps: {
       } else if (outcome === 'unreachable' && !unreachable) {
         unreachable = true;
         log.warn({}, 'cannot renew the lease: Redis is away; serving on from memory');
+      } else if (outcome === 'regained') {
+        unreachable = false;
+        log.warn({}, 'the lease had lapsed (Redis was away or restarted); holding it again and saving the rooms again');
+        deps.onRegained();
       } else if (outcome === 'held') {
         unreachable = false;
       }

@@ -13,10 +13,16 @@ export const LEASE_TTL_MS = 5_000;
 /** The holder renews, and a standby tries to take it, this often. */
 export const LEASE_RENEW_MS = 1_000;
 
-/** The outcome of a renewal: still ours, taken by another instance, or Redis could not be asked. */
-export type Renewal = 'held' | 'lost' | 'unreachable';
+/**
+ * The outcome of a renewal: still ours; ours again after it had lapsed (Redis was away, or
+ * restarted empty); taken by another instance; or Redis could not be asked.
+ */
+export type Renewal = 'held' | 'regained' | 'lost' | 'unreachable';
 
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RENEW = `local holder = redis.call('get', KEYS[1])
+if holder == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end
+if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end
+return 0`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /** One instance's side of the lease. */
@@ -32,10 +38,11 @@ export class RedisLease {
     return (await this.redis.set(LEASE_KEY, this.instanceId, 'PX', LEASE_TTL_MS, 'NX')) === 'OK';
   }
 
-  /** Extends the lease if this instance still holds it. */
+  /** Extends the lease if this instance still holds it, or takes it back if nobody does. */
   async renew(): Promise<Renewal> {
     try {
-      return (await this.redis.eval(RENEW, 1, LEASE_KEY, this.instanceId, LEASE_TTL_MS)) === 1 ? 'held' : 'lost';
+      const outcome = await this.redis.eval(RENEW, 1, LEASE_KEY, this.instanceId, LEASE_TTL_MS);
+      return outcome === 1 ? 'held' : outcome === 2 ? 'regained' : 'lost';
     } catch {
       return 'unreachable';
     }

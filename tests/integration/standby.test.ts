@@ -8,6 +8,8 @@ import { freePort } from '../helpers/built-server.ts';
 import { call, createRoom, getRoom, join } from '../helpers/client.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { Redis } from 'ioredis';
+import { STATE_KEY } from '../../server/store/redis-store.ts';
 
 const running: ServerProcess[] = [];
 let redis: TestRedis | undefined;
@@ -59,4 +61,31 @@ it('a standby on the same Redis serves the same rooms within 10 s of the active 
   const back = await startServerProcess({ port: portA, env, standby: true });
   running.push(back);
   expect((await getRoom(back.url, code, created.member.token)).status).toBe(503);
+});
+
+it('keeps serving while Redis is away, says so in /api/health, and saves everything again once Redis is back empty', async () => {
+  redis = await startRedis();
+  const active = await startServerProcess({ port: await freePort(), env: { STORE_URL: redis.url, RELAY_MODE: 'off' } });
+  running.push(active);
+  const created = await createRoom(active.url, 'Maths 7B', 'Ms Lee');
+  const code = created.room.code;
+
+  await redis.kill();
+  // Rooms run on from memory: members act, and someone joins, while nothing can be saved.
+  expect((await getRoom(active.url, code, created.member.token)).status).toBe(200);
+  const ada = await join(active.url, code, 'Ada');
+  await expect
+    .poll(async () => (await health(active.url)).body.store, { timeout: 5_000 })
+    .toEqual({ kind: 'redis', saving: 'failing' });
+  expect((await health(active.url)).body.status).toBe('ok');
+
+  // Redis comes back with nothing in it (no persistence of its own).
+  await redis.restart();
+  await expect
+    .poll(async () => (await health(active.url)).body.store, { timeout: 15_000 })
+    .toEqual({ kind: 'redis', saving: 'ok' });
+  const admin = new Redis(redis.url);
+  await expect.poll(async () => (await admin.get(STATE_KEY)) ?? '', { timeout: 5_000 }).toContain(ada.id);
+  await admin.quit();
+  expect((await getRoom(active.url, code, ada.token)).status).toBe(200);
 });
