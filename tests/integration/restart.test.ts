@@ -2,7 +2,7 @@
  * A class outlives its server: the real server as its own process, killed (SIGKILL, a crash) or
  * stopped (SIGTERM, an update), and started again on the same port and DATA_DIR.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -154,6 +154,35 @@ describe('restart', () => {
     const after = await views(second.url, klass.code, klass.members);
     expect(after.map(withoutPresence)).toEqual(before.map(withoutPresence));
     expect(after[0]!.hostId).toBe(klass.co.id);
+  });
+
+  it('starts on a damaged state file with the rooms it can read, keeps the file aside and logs what was lost', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'classroom-restart-'));
+    const first = await start(port, dataDir);
+    const kept = await createRoom(first.url, 'Kept', 'Ms Lee');
+    await createRoom(first.url, 'Damaged', 'Mr Ode');
+    first.kill('SIGTERM');
+    await first.exited;
+    // The last line is cut short, as a disk error or a careless edit might leave it.
+    const saved = readFileSync(join(dataDir, 'state.jsonl'), 'utf8').trimEnd();
+    const damaged = saved.slice(0, saved.length - 40);
+    writeFileSync(join(dataDir, 'state.jsonl'), damaged);
+
+    const second = await start(port, dataDir);
+    expect((await getRoom(second.url, kept.room.code, kept.member.token)).status).toBe(200);
+    expect((await call<HealthResponse>(second.url, 'GET', '/api/health')).body.rooms).toBe(1);
+    const aside = readdirSync(dataDir).filter((f) => f.startsWith('state.jsonl.damaged-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dataDir, aside[0]!), 'utf8')).toBe(damaged);
+    const logged = second.output.join('');
+    expect(logged).toContain('Part of the saved room state');
+    expect(logged).toContain('line 3: not JSON (damaged or cut short); the room on it is lost');
+  });
+
+  it('refuses to start on an unreachable Redis with a message naming STORE_URL', async () => {
+    const starting = startServerProcess({ port: await freePort(), env: { STORE_URL: 'redis://127.0.0.1:1/0' } });
+    await expect(starting).rejects.toThrow('Cannot reach Redis at STORE_URL=redis://127.0.0.1:1/0');
   });
 
   it('while stopping, refuses new rooms and members with 503 but keeps answering members', async () => {
