@@ -4,7 +4,7 @@
  * leaves the previous state whole.
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { asideStamp, type StateStore } from './state-store.ts';
 
@@ -17,7 +17,7 @@ export async function openFileStore(dataDir: string): Promise<StateStore> {
   // Only the server's user may list or read what is in it (supervisor keys are saved).
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, STATE_FILE);
-  const temporary = join(dir, `.${STATE_FILE}.${process.pid}.tmp`);
+  let writes = 0;
 
   return {
     kind: 'file',
@@ -31,14 +31,22 @@ export async function openFileStore(dataDir: string): Promise<StateStore> {
       }
     },
     async write(text) {
+      // A name of its own per write, so two writes can never share a half-written file.
+      const temporary = join(dir, `.${STATE_FILE}.${process.pid}.${writes++}.tmp`);
       const file = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
       try {
-        await file.writeFile(text, 'utf8');
-        await file.sync();
-      } finally {
-        await file.close();
+        try {
+          await file.writeFile(text, 'utf8');
+          await file.sync();
+        } finally {
+          await file.close();
+        }
+        await rename(temporary, path);
+      } catch (error) {
+        // A full disk must not also leave half-written copies behind; the saved file is untouched.
+        await unlink(temporary).catch(() => undefined);
+        throw error;
       }
-      await rename(temporary, path);
       // The rename itself is durable only once the directory is synced.
       const folder = await open(dir, constants.O_RDONLY);
       try {

@@ -115,11 +115,22 @@ export class StateSaver {
 
   /** Saves now (after any write under way) and resolves when the store has it; rejects if it cannot. */
   async flush(): Promise<void> {
+    // One write at a time, even now: wait for any under way (and any it scheduled), then claim the slot.
+    while (this.#writing) await this.#writing;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#writing;
     this.#dirty = false;
-    await this.#store.write(this.#text());
+    const write = this.#store.write(this.#text());
+    this.#writing = write
+      .then(
+        () => undefined,
+        () => void (this.#dirty = true),
+      )
+      .finally(() => {
+        this.#writing = null;
+        if (this.#dirty) this.#schedule(SAVE_DELAY_MS);
+      });
+    await write;
     this.#lastSavedAt = this.#clock();
   }
 
