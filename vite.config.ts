@@ -3,6 +3,7 @@
 // server that `npm run dev` starts beside Vite.
 import preact from '@preact/preset-vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import browserslistToEsbuild from 'browserslist-to-esbuild';
 import { defineConfig } from 'vite';
 
 const server = `http://localhost:${process.env.PORT ?? 3000}`;
@@ -41,7 +42,9 @@ export default defineConfig({
       },
     }),
   ],
-  build: { outDir: '../../dist/app', emptyOutDir: true, target: 'es2022' },
+  // Syntax for the browsers in package.json's "browserslist" (docs/browsers.md says what each can do);
+  // tests/e2e/browser-support.spec.ts checks the built bundle against the same list.
+  build: { outDir: '../../dist/app', emptyOutDir: true, target: browserslistToEsbuild() },
   server: {
     proxy: {
       '/api': { target: server },
