@@ -1,5 +1,6 @@
 /** `npm run bench`: runs every benchmark against the built app and server, prints the figures and saves them in bench/results/. */
 import { benchApp } from './app.ts';
+import { benchCodecs } from './codecs.ts';
 import { benchMesh } from './mesh.ts';
 import { benchRelayCapacity } from './relay-capacity.ts';
 import { benchRelayMedia } from './relay-media.ts';
@@ -96,3 +97,26 @@ console.table({
   'browser: answers → wall whole p50 (ms), target ≤ 10,000': restart.browserRestartToWallWholeMs.p50,
   'browser: answers → wall whole p90 (ms)': restart.browserRestartToWallWholeMs.p90,
 });
+
+const codecs = await benchCodecs();
+console.log(`\nCodecs, a ${codecs.tiles}-tile wall (bench/results/codecs.json)`);
+console.table(
+  Object.fromEntries(
+    (['vp8', 'h264'] as const).map((name) => {
+      const c = codecs[name];
+      return [
+        name,
+        {
+          'decoded as': c.negotiated.join(', '),
+          'decode ms/frame': c.decodeMsPerFrame,
+          decoder: c.decoders.join(', '),
+          'hardware decoders': c.hardwareDecoders,
+          'encode ms/frame': c.encodeMsPerFrame,
+          encoder: c.encoders.join(', '),
+          'fps per tile': c.framesPerSecondPerTile,
+          'kbps per tile': c.kbpsPerTile,
+        },
+      ];
+    }),
+  ),
+);
