@@ -31,7 +31,12 @@ export default defineConfig({
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      // Every browser comes from 127.0.0.1: the per-address limits would count them as one machine.
       RATE_LIMIT_PER_MIN: '0',
+      READ_RATE_LIMIT_PER_MIN: '0',
+      ROOM_CREATIONS_PER_HOUR: '0',
+      ROOMS_PER_ADDRESS: '100000',
+      STREAMS_PER_ADDRESS: '100000',
       RECONNECT_GRACE_S: '10',
       // Rooms are saved, as by default, but never into the project folder or from an earlier run.
       DATA_DIR: mkdtempSync(join(tmpdir(), 'classroom-screens-e2e-')),

@@ -15,7 +15,14 @@ export interface Config {
   readonly maxMembersPerRoom: number;
   readonly reconnectGraceS: number;
   readonly emptyRoomTtlS: number;
+  readonly unclaimedRoomTtlS: number;
+  readonly roomsPerAddress: number;
+  readonly roomCreationsPerHour: number;
+  /** The school-wide code needed to create rooms and see the lobby; null when anyone may. */
+  readonly teacherPasscode: string | null;
   readonly rateLimitPerMinute: number;
+  readonly readRateLimitPerMinute: number;
+  readonly streamsPerAddress: number;
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
   /** Where room state is saved so it outlives the process. */
@@ -107,14 +114,54 @@ export const OPTIONS = {
     fallback: '600',
     parse: integer(1, 86_400),
   },
+  UNCLAIMED_ROOM_TTL_S: {
+    doc: 'Seconds a new room waits for its host to connect; a room no supervisor ever connected to ends after this.',
+    example: '60',
+    fallback: '60',
+    parse: integer(5, 86_400),
+  },
+  ROOMS_PER_ADDRESS: {
+    doc: 'Rooms open at once that were created from one client address (so a few machines cannot take every room).',
+    example: '10',
+    fallback: '10',
+    parse: integer(1, 100_000),
+  },
+  ROOM_CREATIONS_PER_HOUR: {
+    doc: 'Rooms one client address may create per hour; 0 turns the limit off.',
+    example: '30',
+    fallback: '30',
+    parse: integer(0, 1_000_000),
+  },
+  TEACHER_PASSCODE: {
+    doc: 'A school-wide code (8 to 128 characters) needed to create a room and to see the lobby. Unset: anyone on the network may.',
+    example: 'staffroom-kettle-42',
+    fallback: undefined,
+    parse: (raw: string) => {
+      const code = raw.trim();
+      if (code.length < 8 || code.length > 128) throw new Error('must be 8 to 128 characters');
+      return code;
+    },
+  },
   RATE_LIMIT_PER_MIN: {
     doc: 'Changing API requests (POST/PUT/DELETE) allowed per client address per minute; 0 turns the limit off.',
     example: '300',
     fallback: '300',
     parse: integer(0, 1_000_000),
   },
+  READ_RATE_LIMIT_PER_MIN: {
+    doc: 'Reading API requests (GET/HEAD, event streams included) allowed per client address per minute; 0 turns the limit off.',
+    example: '1200',
+    fallback: '1200',
+    parse: integer(0, 1_000_000),
+  },
+  STREAMS_PER_ADDRESS: {
+    doc: 'Event streams (room and lobby) open at once from one client address.',
+    example: '50',
+    fallback: '50',
+    parse: integer(1, 100_000),
+  },
   TRUST_PROXY: {
-    doc: 'true when behind a reverse proxy that sets X-Forwarded-For, so rate limits see real client addresses.',
+    doc: 'true when behind a reverse proxy that sets X-Forwarded-For, so rate and room limits see real client addresses.',
     example: 'false',
     fallback: 'false',
     parse: boolean,
@@ -245,7 +292,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     maxMembersPerRoom: v.MAX_MEMBERS_PER_ROOM!,
     reconnectGraceS: v.RECONNECT_GRACE_S!,
     emptyRoomTtlS: v.EMPTY_ROOM_TTL_S!,
+    unclaimedRoomTtlS: v.UNCLAIMED_ROOM_TTL_S!,
+    roomsPerAddress: v.ROOMS_PER_ADDRESS!,
+    roomCreationsPerHour: v.ROOM_CREATIONS_PER_HOUR!,
+    teacherPasscode: v.TEACHER_PASSCODE ?? null,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MIN!,
+    readRateLimitPerMinute: v.READ_RATE_LIMIT_PER_MIN!,
+    streamsPerAddress: v.STREAMS_PER_ADDRESS!,
     trustProxy: v.TRUST_PROXY!,
     logLevel: v.LOG_LEVEL!,
     store: Object.freeze(

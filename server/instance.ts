@@ -61,7 +61,8 @@ export async function startServer(
   const clock = deps.clock ?? Date.now;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  // One proxy hop: the address the proxy appended, never one a client wrote into X-Forwarded-For itself.
+  app.set('trust proxy', config.trustProxy ? 1 : false);
   const server: HttpServer = config.tls
     ? createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app)
     : createHttpServer(app);
@@ -86,6 +87,8 @@ export async function startServer(
       maxMembersPerRoom: config.maxMembersPerRoom,
       reconnectGraceMs: config.reconnectGraceS * 1000,
       emptyRoomTtlMs: config.emptyRoomTtlS * 1000,
+      maxRoomsPerAddress: config.roomsPerAddress,
+      unclaimedRoomTtlMs: config.unclaimedRoomTtlS * 1000,
     },
     routing: {
       mode: config.relay.mode,

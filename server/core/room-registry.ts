@@ -54,6 +54,10 @@ export interface Room {
   readonly orphanedSince: number | null;
   /** How its screens travel, decided by `routes.ts` inside every operation that can change them. */
   readonly routes: RoomRoutes;
+  /** The address the room was created from, for the per-address limit on open rooms. */
+  readonly createdBy: string;
+  /** Whether a supervisor has ever connected to PeerServer; a room nobody took up ends early. */
+  readonly claimed: boolean;
 }
 
 /** The whole registry. Treat as immutable: operations return a new one. */
@@ -73,6 +77,10 @@ export interface RegistryLimits {
   readonly reconnectGraceMs: number;
   /** How long a room may stay without a supervisor before it closes. */
   readonly emptyRoomTtlMs: number;
+  /** Rooms open at once that were created from one address. */
+  readonly maxRoomsPerAddress: number;
+  /** How long a room may wait for a supervisor's first PeerServer connection before it ends. */
+  readonly unclaimedRoomTtlMs: number;
 }
 
 /** What each operation is given besides the state: the time, a source of random bytes and the settings. */
@@ -114,6 +122,7 @@ export type RegistryError =
   | 'wrong-role'
   | 'room-full'
   | 'too-many-rooms'
+  | 'too-many-rooms-from-address'
   | 'invalid-target';
 
 /** The result of an operation: the new state and its events, or a refusal that changed nothing. */
@@ -135,12 +144,18 @@ export interface NewSeat extends Seat {
 /** The registry with no rooms. */
 export const emptyRegistry: RegistryState = Object.freeze({ rooms: new Map(), roomByPeer: new Map(), relayUp: false });
 
-/** Opens a room with its host as the first supervisor. */
+/**
+ * Opens a room with its host as the first supervisor. `address` is the creator's network address:
+ * one address may hold only `maxRoomsPerAddress` open rooms, so a few machines cannot fill the server.
+ */
 export function createRoom(
   state: RegistryState,
-  input: { name: string; hostName: string; listed: boolean },
+  input: { name: string; hostName: string; listed: boolean; address: string },
   ctx: Context,
 ): Outcome<NewSeat> {
+  let fromAddress = 0;
+  for (const room of state.rooms.values()) if (room.createdBy === input.address) fromAddress++;
+  if (fromAddress >= ctx.limits.maxRoomsPerAddress) return refuse('too-many-rooms-from-address');
   if (state.rooms.size >= ctx.limits.maxRooms) return refuse('too-many-rooms');
   let code = randomCode(ctx);
   while (state.rooms.has(code)) code = randomCode(ctx);
@@ -155,6 +170,8 @@ export function createRoom(
     members: [host],
     orphanedSince: null,
     routes: initialRoutes(ctx.now),
+    createdBy: input.address,
+    claimed: false,
   };
   // A room is born with its routes: no event, its first snapshot already shows them.
   const room = rerouted(opened, state.relayUp, ctx);
@@ -337,12 +354,9 @@ export function peerConnected(state: RegistryState, peerId: string, ctx: Context
   if (!found || found.member.connected) return done(state, [], undefined);
   const { room, member } = found;
   const events: RegistryEvent[] = [{ type: 'member-connected', code: room.code, memberId: member.id }];
-  const next = reroute(
-    withMember(room, { ...member, connected: true, offlineSince: null }),
-    state.relayUp,
-    ctx,
-    events,
-  );
+  let connected = withMember(room, { ...member, connected: true, offlineSince: null });
+  if (member.role === 'supervisor' && !room.claimed) connected = { ...connected, claimed: true };
+  const next = reroute(connected, state.relayUp, ctx, events);
   return done(withRoom(state, next), events, undefined);
 }
 
@@ -366,13 +380,15 @@ export function peerDisconnected(state: RegistryState, peerId: string, ctx: Cont
 
 /**
  * Applies the deadlines: removes members offline past the reconnect grace period (promoting a new
- * host where needed), closes rooms that have had no supervisor for the empty-room time, and lets
- * routes whose hold time ran out switch.
+ * host where needed), closes rooms that have had no supervisor for the empty-room time, closes
+ * rooms no supervisor ever connected to within the unclaimed-room time (rooms made and abandoned,
+ * by a script or by mistake, must not hold a place for the empty-room time), and lets routes whose
+ * hold time ran out switch.
  */
 export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
   let next = state;
   const events: RegistryEvent[] = [];
-  const { reconnectGraceMs, emptyRoomTtlMs } = ctx.limits;
+  const { reconnectGraceMs, emptyRoomTtlMs, unclaimedRoomTtlMs } = ctx.limits;
   for (const code of state.rooms.keys()) {
     for (const member of state.rooms.get(code)?.members ?? []) {
       if (member.offlineSince === null || ctx.now - member.offlineSince < reconnectGraceMs) continue;
@@ -383,7 +399,8 @@ export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
       events.push(...happened);
     }
     const room = next.rooms.get(code);
-    if (room && room.orphanedSince !== null && ctx.now - room.orphanedSince >= emptyRoomTtlMs) {
+    const unclaimed = room !== undefined && !room.claimed && ctx.now - room.createdAt >= unclaimedRoomTtlMs;
+    if (room && (unclaimed || (room.orphanedSince !== null && ctx.now - room.orphanedSince >= emptyRoomTtlMs))) {
       next = withoutRoom(next, room);
       events.push({ type: 'room-terminated', code, room, reason: 'expired' });
     } else if (room) {

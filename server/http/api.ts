@@ -34,6 +34,7 @@ import { openEventStream } from '../events/sse.ts';
 import { PEER_KEY, PEER_PATH } from '../peer/peer-gate.ts';
 import type { RoomStore } from '../room-store.ts';
 import { ApiError } from './errors.ts';
+import { createPasscodeCheck } from './passcode.ts';
 import {
   connectionFailureBody,
   createRoomBody,
@@ -48,7 +49,16 @@ export interface ApiDeps {
   store: RoomStore;
   roomStreams: RoomStreams;
   lobbyStreams: LobbyStreams;
-  config: Pick<Config, 'iceServers' | 'maxMembersPerRoom' | 'reconnectGraceS' | 'rateLimitPerMinute' | 'relay'>;
+  config: Pick<
+    Config,
+    | 'iceServers'
+    | 'maxMembersPerRoom'
+    | 'reconnectGraceS'
+    | 'rateLimitPerMinute'
+    | 'roomCreationsPerHour'
+    | 'teacherPasscode'
+    | 'relay'
+  >;
   version: string;
   /** The relay's PeerServer id, when RELAY_MODE is not off. */
   relayPeerId: string | null;
@@ -88,6 +98,28 @@ export function createApi(deps: ApiDeps): express.Router {
     const entering = req.method === 'POST' && (req.path === '/rooms' || /^\/rooms\/[^/]+\/members\/?$/.test(req.path));
     next(entering && deps.stopping() ? new ApiError('server-restarting') : undefined);
   });
+  const checkPasscode = createPasscodeCheck(config.teacherPasscode);
+  /** The lobby shows rooms only to those who gave the passcode, when there is one. */
+  const lobbyPasscode = (req: Request) =>
+    checkPasscode(address(req), typeof req.query.passcode === 'string' ? req.query.passcode : undefined);
+  // Room creations per address per hour; refused creations (passcode, validation) do not count.
+  const creationLimit: express.RequestHandler =
+    config.roomCreationsPerHour > 0
+      ? rateLimit({
+          windowMs: 3_600_000,
+          limit: config.roomCreationsPerHour,
+          standardHeaders: 'draft-8',
+          legacyHeaders: false,
+          skipFailedRequests: true,
+          handler: (_req, _res, next) =>
+            next(
+              new ApiError(
+                'rate-limited',
+                `Your address has created ${config.roomCreationsPerHour} rooms in the last hour; reuse an open room, or wait and try again.`,
+              ),
+            ),
+        })
+      : (_req, _res, next) => next();
 
   api.get('/health', (_req, res) => {
     let members = 0;
@@ -110,6 +142,7 @@ export function createApi(deps: ApiDeps): express.Router {
       iceServers: [...config.iceServers],
       relayMode: config.relay.mode,
       relayPeerId: deps.relayPeerId,
+      passcodeRequired: config.teacherPasscode !== null,
       limits: {
         maxMembersPerRoom: config.maxMembersPerRoom,
         nameMaxLength: NAME_MAX_LENGTH,
@@ -121,17 +154,22 @@ export function createApi(deps: ApiDeps): express.Router {
     res.json(body);
   });
 
-  api.get('/rooms', (_req, res) => {
+  api.get('/rooms', (req, res) => {
+    lobbyPasscode(req);
     res.json({ rooms: listedRooms(store.state) });
   });
 
   api.get('/lobby/events', (req, res) => {
+    lobbyPasscode(req);
     lobbyStreams.attach(store.state, openEventStream(req, res));
   });
 
-  api.post('/rooms', (req, res) => {
-    const input = parseBody(createRoomBody, req.body);
-    const { room, member, token } = succeed(store.run((state, ctx) => createRoom(state, input, ctx)));
+  api.post('/rooms', creationLimit, (req, res) => {
+    const { passcode, ...input } = parseBody(createRoomBody, req.body);
+    checkPasscode(address(req), passcode);
+    const { room, member, token } = succeed(
+      store.run((state, ctx) => createRoom(state, { ...input, address: address(req) }, ctx)),
+    );
     const body: CreateRoomResponse = {
       room: roomView(room, member),
       member: ownMember(member, token),
@@ -221,6 +259,11 @@ export function createApi(deps: ApiDeps): express.Router {
   }
 
   return api;
+}
+
+/** The client's address: the socket's, or with TRUST_PROXY the one the proxy saw (express's `req.ip`). */
+function address(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 function ownMember(member: Member, token: string): OwnMember {

@@ -31,6 +31,23 @@ const ERRORS: Record<ErrorCode, { status: number; message: string }> = {
     message:
       'This server has as many rooms open as it allows; end an unused room or ask your admin to raise MAX_ROOMS.',
   },
+  'too-many-rooms-from-address': {
+    status: 409,
+    message:
+      'Your device already has as many rooms open as one address may; end a room you no longer use, or ask your admin to raise ROOMS_PER_ADDRESS.',
+  },
+  'passcode-required': {
+    status: 401,
+    message: "This server needs the school's teacher passcode to create rooms or see the lobby; ask your admin for it.",
+  },
+  'wrong-passcode': {
+    status: 403,
+    message: "That is not the school's teacher passcode; check it with your admin.",
+  },
+  'too-many-streams': {
+    status: 429,
+    message: 'Too many live connections from your address; close other tabs of this app and try again.',
+  },
   'invalid-target': { status: 409, message: 'You cannot do that to yourself.' },
   'rate-limited': { status: 429, message: 'Too many requests from your address; wait a minute and try again.' },
   'not-found': { status: 404, message: 'No such endpoint; see docs/api.md for the API.' },

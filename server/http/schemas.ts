@@ -19,6 +19,7 @@ export const createRoomBody = z.strictObject({
   name: displayText('name (the room name)', ROOM_NAME_MAX_LENGTH),
   hostName: displayText('hostName (your name)', NAME_MAX_LENGTH),
   listed: z.boolean({ error: 'listed must be true or false' }).default(true),
+  passcode: z.string({ error: 'passcode must be text' }).max(128, 'passcode is too long').optional(),
 });
 
 /** `POST /api/rooms/:code/members`. */

@@ -166,6 +166,9 @@ const roomSchema = z.strictObject({
   directMembers: z.array(z.string()),
   failures: z.array(z.tuple([z.string(), z.number().int().min(0)])),
   members: z.array(memberSchema),
+  // Added without a version bump: a room saved before them counts as taken up, by no one's address.
+  createdBy: z.string().default(''),
+  claimed: z.boolean().default(true),
 });
 
 type RoomRecord = z.infer<typeof roomSchema>;
@@ -188,6 +191,8 @@ function roomRecord(room: Room): RoomRecord {
     relayedPairs: [...room.routes.relayedPairs],
     directMembers: [...room.routes.directMembers],
     failures: [...room.routes.failures],
+    createdBy: room.createdBy,
+    claimed: room.claimed,
     members: room.members.map((m) => ({
       id: m.id,
       role: m.role,

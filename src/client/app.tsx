@@ -84,13 +84,19 @@ export function App() {
   } else if (route.screen === 'room' && seat === undefined) {
     screen = <p class="narrow">Loading…</p>;
   } else if (route.screen === 'lobby') {
-    screen = <Lobby onRoomSelect={(code) => navigate({ screen: 'join', code, supervisorKey: null })} />;
+    screen = (
+      <Lobby
+        passcodeRequired={config?.passcodeRequired ?? false}
+        onRoomSelect={(code) => navigate({ screen: 'join', code, supervisorKey: null })}
+      />
+    );
   } else {
     const join =
       route.screen === 'join' ? route : route.screen === 'room' ? { code: route.code, supervisorKey: null } : null;
     screen = (
       <Home
         notice={homeNotice}
+        passcodeRequired={config?.passcodeRequired ?? false}
         name={name}
         joinCode={join?.code ?? ''}
         supervisorKey={join?.supervisorKey ?? null}

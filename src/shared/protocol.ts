@@ -117,6 +117,8 @@ export interface CreateRoomRequest {
   name: string;
   hostName: string;
   listed?: boolean;
+  /** The school's teacher passcode, when the server asks for one (`ClientConfig.passcodeRequired`). */
+  passcode?: string;
 }
 
 /** `POST /api/rooms` 201 reply. */
@@ -197,6 +199,8 @@ export interface ClientConfig {
   relayMode: 'off' | 'auto' | 'always';
   /** The relay's PeerServer id, while it is running; students call it in relayed rooms. */
   relayPeerId: string | null;
+  /** Whether creating a room and seeing the lobby need the school's teacher passcode. */
+  passcodeRequired: boolean;
   limits: {
     maxMembersPerRoom: number;
     nameMaxLength: number;
@@ -244,6 +248,14 @@ export type ErrorCode =
   | 'room-full'
   /** The server is at its room limit. */
   | 'too-many-rooms'
+  /** Rooms created from the caller's address and still open are at the per-address limit. */
+  | 'too-many-rooms-from-address'
+  /** The server asks for the school's teacher passcode to create rooms or see the lobby, and none was given. */
+  | 'passcode-required'
+  /** The teacher passcode given is not the school's. */
+  | 'wrong-passcode'
+  /** The caller's address (or seat) has as many event streams open as the server allows. */
+  | 'too-many-streams'
   /** The action targets the caller in a way that makes no sense (kick or hand the role to yourself). */
   | 'invalid-target'
   /** Too many requests from this address. */

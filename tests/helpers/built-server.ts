@@ -25,6 +25,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Browser tests and benchmarks come from 127.0.0.1, so the per-address limits are off unless they set them. */
+const LIMITS_OFF = {
+  RATE_LIMIT_PER_MIN: '0',
+  READ_RATE_LIMIT_PER_MIN: '0',
+  ROOM_CREATIONS_PER_HOUR: '0',
+  ROOMS_PER_ADDRESS: '100000',
+  STREAMS_PER_ADDRESS: '100000',
+};
+
 /**
  * The built server (dist/node), started on loopback with `env` (saving rooms in a fresh temporary
  * DATA_DIR unless `env` says otherwise); resolves once /api/health says all is up.
@@ -39,7 +48,7 @@ export async function startBuiltServer(env: Record<string, string> = {}) {
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_MIN: '0',
+      ...LIMITS_OFF,
       DATA_DIR: dataDir,
       ...env,
     },

@@ -1,4 +1,5 @@
 /** A small HTTP client for the API, as any outside program would use it. */
+import { request } from 'node:http';
 import type { CreateRoomResponse, JoinRoomResponse, OwnMember, RoomView } from '../../src/shared/protocol.ts';
 
 export interface Reply<T = unknown> {
@@ -50,4 +51,32 @@ export async function join(
 /** The room as `token`'s member sees it. */
 export async function getRoom(base: string, code: string, token: string): Promise<Reply<{ room: RoomView }>> {
   return call<{ room: RoomView }>(base, 'GET', `/api/rooms/${code}`, { token });
+}
+
+/**
+ * Like `call`, but sent from a chosen loopback source address (any of 127.0.0.0/8 works on Linux),
+ * so a test can play several machines on the school network.
+ */
+export function callFrom<T = unknown>(
+  localAddress: string,
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method, headers, localAddress, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : null) as T }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -9,14 +9,26 @@ export interface TestServer extends RunningServer {
   readonly logs: string[];
 }
 
-/** `env` overrides the defaults; the rate limit is off, and nothing is saved, unless a test sets them. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** Every test comes from 127.0.0.1, so the per-address limits are off unless a test sets them. */
+const LIMITS_OFF = {
+  RATE_LIMIT_PER_MIN: '0',
+  READ_RATE_LIMIT_PER_MIN: '0',
+  ROOM_CREATIONS_PER_HOUR: '0',
+  ROOMS_PER_ADDRESS: '100000',
+  STREAMS_PER_ADDRESS: '100000',
+};
+
+/** `env` overrides the defaults (nothing is saved unless a test says so); `clock` replaces the server's clock. */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { clock?: () => number } = {},
+): Promise<TestServer> {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    RATE_LIMIT_PER_MIN: '0',
     LOG_LEVEL: 'trace',
     STORE_URL: 'memory',
+    ...LIMITS_OFF,
     ...env,
   });
   const logs: string[] = [];
@@ -27,6 +39,6 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
   });
   const log = pino({ level: config.logLevel }, sink);
-  const server = await startServer(config, { log, version: '0.0.0-test', webDir: '/nonexistent' });
+  const server = await startServer(config, { log, version: '0.0.0-test', webDir: '/nonexistent', ...options });
   return Object.assign(server, { logs });
 }

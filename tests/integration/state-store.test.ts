@@ -31,7 +31,14 @@ import { startRedis, type TestRedis } from '../helpers/redis.ts';
 const ctx = (): Context => ({
   now: Date.now(),
   random: (n) => randomBytes(n),
-  limits: { maxRooms: 100, maxMembersPerRoom: 100, reconnectGraceMs: 20_000, emptyRoomTtlMs: 600_000 },
+  limits: {
+    maxRooms: 100,
+    maxMembersPerRoom: 100,
+    reconnectGraceMs: 20_000,
+    emptyRoomTtlMs: 600_000,
+    maxRoomsPerAddress: 100,
+    unclaimedRoomTtlMs: 60_000,
+  },
   routing: { mode: 'auto', minSupervisors: 3, holdMs: 30_000 },
 });
 
@@ -46,7 +53,7 @@ function twoClasses() {
   const tokens: string[] = [];
   const seats: NewSeat[] = [];
   for (const name of ['Maths 7B', 'Art 9A']) {
-    const created = ok(createRoom(state, { name, hostName: 'Ms Lee', listed: true }, ctx()));
+    const created = ok(createRoom(state, { name, hostName: 'Ms Lee', listed: true, address: '10.0.0.1' }, ctx()));
     state = created.state;
     seats.push(created.value);
     const { code, supervisorKey } = created.value.room;

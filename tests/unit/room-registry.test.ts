@@ -26,7 +26,14 @@ import {
 } from '../../server/core/room-registry.ts';
 import { failedPairs, type RelayPolicy } from '../../server/core/routes.ts';
 
-const limits: RegistryLimits = { maxRooms: 3, maxMembersPerRoom: 6, reconnectGraceMs: 20_000, emptyRoomTtlMs: 600_000 };
+const limits: RegistryLimits = {
+  maxRooms: 3,
+  maxMembersPerRoom: 6,
+  reconnectGraceMs: 20_000,
+  emptyRoomTtlMs: 600_000,
+  maxRoomsPerAddress: 10,
+  unclaimedRoomTtlMs: 60_000,
+};
 const routing: RelayPolicy = { mode: 'auto', minSupervisors: 3, holdMs: 30_000 };
 
 /** A fake clock and a deterministic byte source, so every run of a test sees the same ids. */
@@ -52,7 +59,9 @@ function types(events: RegistryEvent[]) {
 
 /** A room with a host, a second supervisor and two students, all connected. */
 function classroom(w = world()) {
-  const created = ok(createRoom(emptyRegistry, { name: 'Maths 7B', hostName: 'Ms Lee', listed: true }, w.ctx()));
+  const created = ok(
+    createRoom(emptyRegistry, { name: 'Maths 7B', hostName: 'Ms Lee', listed: true, address: '10.0.0.1' }, w.ctx()),
+  );
   const code = created.value.room.code;
   const key = created.value.room.supervisorKey;
   let state = created.state;
@@ -86,7 +95,9 @@ function classroom(w = world()) {
 describe('createRoom', () => {
   it('issues an unambiguous code, a supervisor key and the host as first supervisor', () => {
     const w = world();
-    const out = ok(createRoom(emptyRegistry, { name: 'Art', hostName: 'Ms Lee', listed: false }, w.ctx()));
+    const out = ok(
+      createRoom(emptyRegistry, { name: 'Art', hostName: 'Ms Lee', listed: false, address: '10.0.0.1' }, w.ctx()),
+    );
     const { room, member } = out.value;
     expect(room.code).toHaveLength(CODE_LENGTH);
     expect([...room.code].every((c) => CODE_ALPHABET.includes(c))).toBe(true);
@@ -108,12 +119,33 @@ describe('createRoom', () => {
     const w = world();
     let state = emptyRegistry;
     for (let i = 0; i < limits.maxRooms; i++)
-      state = ok(createRoom(state, { name: `R${i}`, hostName: 'T', listed: true }, w.ctx())).state;
-    expect(createRoom(state, { name: 'one more', hostName: 'T', listed: true }, w.ctx())).toEqual({
+      state = ok(createRoom(state, { name: `R${i}`, hostName: 'T', listed: true, address: '10.0.0.1' }, w.ctx())).state;
+    expect(createRoom(state, { name: 'one more', hostName: 'T', listed: true, address: '10.0.0.1' }, w.ctx())).toEqual({
       ok: false,
       error: 'too-many-rooms',
     });
     expect(state.rooms.size).toBe(limits.maxRooms);
+  });
+
+  it('refuses a room past the per-address limit, while another address still creates one', () => {
+    const w = world();
+    const ctx = (): Context => ({ ...w.ctx(), limits: { ...limits, maxRooms: 10, maxRoomsPerAddress: 2 } });
+    let state = emptyRegistry;
+    for (const name of ['A', 'B'])
+      state = ok(createRoom(state, { name, hostName: 'T', listed: true, address: '10.0.0.9' }, ctx())).state;
+    expect(createRoom(state, { name: 'C', hostName: 'T', listed: true, address: '10.0.0.9' }, ctx())).toEqual({
+      ok: false,
+      error: 'too-many-rooms-from-address',
+    });
+    const teacher = ok(
+      createRoom(state, { name: 'Maths', hostName: 'Ms Lee', listed: true, address: '10.0.0.2' }, ctx()),
+    );
+    expect(teacher.state.rooms.size).toBe(3);
+    // An ended room frees its place.
+    const code = [...state.rooms.keys()][0]!;
+    const host = state.rooms.get(code)!.hostId!;
+    state = ok(terminateRoom(teacher.state, { code, actorId: host })).state;
+    expect(createRoom(state, { name: 'C', hostName: 'T', listed: true, address: '10.0.0.9' }, ctx()).ok).toBe(true);
   });
 
   it('never reuses a code that is taken', () => {
@@ -121,9 +153,9 @@ describe('createRoom', () => {
     let calls = 0;
     const repeating = (n: number) => Uint8Array.from({ length: n }, (_, i) => (calls < 8 ? i : i + calls));
     const ctx = (): Context => ({ now: 0, random: (n) => (calls++, repeating(n)), limits, routing });
-    const first = ok(createRoom(emptyRegistry, { name: 'A', hostName: 'T', listed: true }, ctx()));
+    const first = ok(createRoom(emptyRegistry, { name: 'A', hostName: 'T', listed: true, address: '10.0.0.1' }, ctx()));
     calls = 0;
-    const second = ok(createRoom(first.state, { name: 'B', hostName: 'T', listed: true }, ctx()));
+    const second = ok(createRoom(first.state, { name: 'B', hostName: 'T', listed: true, address: '10.0.0.1' }, ctx()));
     expect(second.value.room.code).not.toBe(first.value.room.code);
     expect(second.state.rooms.size).toBe(2);
   });
@@ -391,7 +423,9 @@ describe('presence and deadlines', () => {
 
   it('removes a member who joined but never connected, after the grace period', () => {
     const w = world();
-    const created = ok(createRoom(emptyRegistry, { name: 'R', hostName: 'T', listed: true }, w.ctx()));
+    const created = ok(
+      createRoom(emptyRegistry, { name: 'R', hostName: 'T', listed: true, address: '10.0.0.1' }, w.ctx()),
+    );
     w.advance(limits.reconnectGraceMs);
     const out = ok(sweep(created.state, w.ctx()));
     expect(types(out.events)).toEqual(['member-left', 'host-changed']);
@@ -420,6 +454,35 @@ describe('presence and deadlines', () => {
     expect(out.events).toEqual([expect.objectContaining({ type: 'room-terminated', code, reason: 'expired' })]);
     expect(out.state.rooms.size).toBe(0);
     expect(out.state.roomByPeer.size).toBe(0);
+  });
+
+  it('ends a room no supervisor ever connected to after the unclaimed-room time', () => {
+    const w = world();
+    const created = ok(createRoom(emptyRegistry, { name: 'R', hostName: 'T', listed: true, address: 'x' }, w.ctx()));
+    const code = created.value.room.code;
+    w.advance(limits.unclaimedRoomTtlMs - 1);
+    const before = ok(sweep(created.state, w.ctx()));
+    expect(before.state.rooms.has(code)).toBe(true);
+    w.advance(1);
+    const out = ok(sweep(before.state, w.ctx()));
+    expect(out.events).toEqual([expect.objectContaining({ type: 'room-terminated', code, reason: 'expired' })]);
+    expect(out.state.rooms.size).toBe(0);
+  });
+
+  it('keeps a room whose host connected once, for the empty-room time', () => {
+    const w = world();
+    const created = ok(createRoom(emptyRegistry, { name: 'R', hostName: 'T', listed: true, address: 'x' }, w.ctx()));
+    const { room, member } = created.value;
+    let state = ok(peerConnected(created.state, member.peerId, w.ctx())).state;
+    state = ok(peerDisconnected(state, member.peerId, w.ctx())).state;
+    w.advance(limits.reconnectGraceMs);
+    state = ok(sweep(state, w.ctx())).state;
+    expect(state.rooms.get(room.code)?.members).toEqual([]);
+    w.advance(limits.unclaimedRoomTtlMs);
+    state = ok(sweep(state, w.ctx())).state;
+    expect(state.rooms.has(room.code)).toBe(true);
+    w.advance(limits.emptyRoomTtlMs - limits.unclaimedRoomTtlMs);
+    expect(ok(sweep(state, w.ctx())).state.rooms.has(room.code)).toBe(false);
   });
 
   it('does not change the state it was given', () => {
@@ -473,7 +536,7 @@ describe('routes', () => {
   it('are there from the start: a room opened while the relay is up is born relayed in always mode', () => {
     const w = world(1_000_000, always);
     const up = ok(setRelayUp(emptyRegistry, { up: true }, w.ctx())).state;
-    const out = ok(createRoom(up, { name: 'Maths', hostName: 'Ms Lee', listed: false }, w.ctx()));
+    const out = ok(createRoom(up, { name: 'Maths', hostName: 'Ms Lee', listed: false, address: '10.0.0.1' }, w.ctx()));
     expect(types(out.events)).toEqual(['room-created']);
     expect(out.value.room.routes.transport).toBe('relay');
   });

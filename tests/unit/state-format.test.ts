@@ -14,7 +14,14 @@ import { SAVE_DELAY_MS, StateSaver } from '../../server/store/persistence.ts';
 import { parseState, serializeState, STATE_VERSION, type Migration } from '../../server/store/state-format.ts';
 import type { StateStore } from '../../server/store/state-store.ts';
 
-const limits = { maxRooms: 10, maxMembersPerRoom: 10, reconnectGraceMs: 20_000, emptyRoomTtlMs: 600_000 };
+const limits = {
+  maxRooms: 10,
+  maxMembersPerRoom: 10,
+  reconnectGraceMs: 20_000,
+  emptyRoomTtlMs: 600_000,
+  maxRoomsPerAddress: 10,
+  unclaimedRoomTtlMs: 60_000,
+};
 let counter = 1;
 const ctx = (now: number): Context => ({
   now,
@@ -29,7 +36,9 @@ function ok<T>(outcome: Outcome<T>): { state: RegistryState; value: T } {
 }
 
 function classroom(now: number) {
-  const created = ok(createRoom(emptyRegistry, { name: 'Bio', hostName: 'Ms Lee', listed: true }, ctx(now)));
+  const created = ok(
+    createRoom(emptyRegistry, { name: 'Bio', hostName: 'Ms Lee', listed: true, address: '10.0.0.1' }, ctx(now)),
+  );
   const code = created.value.room.code;
   const ada = ok(joinRoom(created.state, { code, name: 'Ada', role: 'student' }, ctx(now)));
   let state = ada.state;

@@ -13,7 +13,14 @@ let counter = 7;
 const ctx: Context = {
   now: 5,
   random: (n) => Uint8Array.from({ length: n }, () => (counter = (counter * 48271) % 2147483647) & 255),
-  limits: { maxRooms: 10, maxMembersPerRoom: 10, reconnectGraceMs: 1000, emptyRoomTtlMs: 1000 },
+  limits: {
+    maxRooms: 10,
+    maxMembersPerRoom: 10,
+    reconnectGraceMs: 1000,
+    emptyRoomTtlMs: 1000,
+    maxRoomsPerAddress: 10,
+    unclaimedRoomTtlMs: 60_000,
+  },
   routing: { mode: 'auto', minSupervisors: 3, holdMs: 30_000 },
 };
 
@@ -23,7 +30,9 @@ function value<T>(outcome: Outcome<T>): T & { state: typeof emptyRegistry } {
 }
 
 function classroom() {
-  const created = value<NewSeat>(createRoom(emptyRegistry, { name: 'Bio', hostName: 'Ms Lee', listed: true }, ctx));
+  const created = value<NewSeat>(
+    createRoom(emptyRegistry, { name: 'Bio', hostName: 'Ms Lee', listed: true, address: '10.0.0.1' }, ctx),
+  );
   const code = created.room.code;
   const a = value(joinRoom(created.state, { code, name: 'Ada', role: 'student' }, ctx));
   const b = value(joinRoom(a.state, { code, name: 'Bo', role: 'student' }, ctx));

@@ -110,5 +110,30 @@ export const endRoom = (code: string, token: string) =>
 export const roomEventsUrl = (code: string, token: string) =>
   `/api/rooms/${encodeURIComponent(code)}/events?token=${encodeURIComponent(token)}`;
 
-/** URL of the lobby event stream. */
-export const lobbyEventsUrl = '/api/lobby/events';
+/** URL of the lobby event stream; `passcode` is the teacher passcode, when the server asks for one. */
+export const lobbyEventsUrl = (passcode: string) =>
+  passcode ? `/api/lobby/events?passcode=${encodeURIComponent(passcode)}` : '/api/lobby/events';
+
+/** Listed rooms, with the teacher passcode when the server asks for one. */
+export const listRoomsWith = (passcode: string) =>
+  request<{ rooms: RoomSummary[] }>('GET', `/api/rooms?passcode=${encodeURIComponent(passcode)}`);
+
+const PASSCODE_KEY = 'teacher-passcode';
+
+/** The teacher passcode last accepted in this tab (sessionStorage: gone when the tab closes), or ''. */
+export function rememberedPasscode(): string {
+  try {
+    return sessionStorage.getItem(PASSCODE_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Keeps an accepted teacher passcode for the rest of this tab's life. */
+export function rememberPasscode(passcode: string): void {
+  try {
+    sessionStorage.setItem(PASSCODE_KEY, passcode);
+  } catch {
+    // Storage refused (private mode): the passcode is simply asked for again.
+  }
+}

@@ -9,6 +9,8 @@ import { seatFrom, type SavedSeat } from '../state/storage.ts';
 interface HomeProps {
   /** Shown on top, e.g. why the last seat ended. */
   notice: string | null;
+  /** Creating a room needs the school's teacher passcode. */
+  passcodeRequired: boolean;
   /** The name last used. */
   name: string;
   /** From a join link: the room code, and for supervisors the key. */
@@ -54,7 +56,7 @@ export function Home(props: HomeProps) {
         {!fromLink && (
           <section class="card" aria-labelledby="create-heading">
             <h2 id="create-heading">Create a room</h2>
-            <CreateForm name={props.name} onSeatTaken={props.onSeatTaken} />
+            <CreateForm name={props.name} passcodeRequired={props.passcodeRequired} onSeatTaken={props.onSeatTaken} />
           </section>
         )}
       </div>
@@ -209,14 +211,17 @@ function JoinForm(props: HomeProps) {
   );
 }
 
-function CreateForm(props: { name: string; onSeatTaken: (seat: SavedSeat) => void }) {
+function CreateForm(props: { name: string; passcodeRequired: boolean; onSeatTaken: (seat: SavedSeat) => void }) {
   const [roomName, setRoomName] = useState('');
   const [name, setName] = useState(props.name);
   const [listed, setListed] = useState(true);
+  const [passcode, setPasscode] = useState(api.rememberedPasscode);
   useEffect(() => setName((current) => current || props.name), [props.name]);
 
   const { busy, error, submit } = useSubmit(async () => {
-    const { room, member } = await api.createRoom({ name: roomName, hostName: name, listed });
+    const body = { name: roomName, hostName: name, listed, ...(props.passcodeRequired ? { passcode } : {}) };
+    const { room, member } = await api.createRoom(body);
+    if (props.passcodeRequired) api.rememberPasscode(passcode);
     props.onSeatTaken(seatFrom(room, member));
   });
   return (
@@ -243,6 +248,19 @@ function CreateForm(props: { name: string; onSeatTaken: (seat: SavedSeat) => voi
         <input type="checkbox" checked={listed} onChange={(e) => setListed(e.currentTarget.checked)} />
         Show this room in the list of open rooms
       </label>
+      {props.passcodeRequired && (
+        <div class="field">
+          <label for="create-passcode">Teacher passcode</label>
+          <input
+            id="create-passcode"
+            type="password"
+            value={passcode}
+            onInput={(e) => setPasscode(e.currentTarget.value)}
+            autoComplete="off"
+            required
+          />
+        </div>
+      )}
       {error && (
         <p class="field-error" role="alert">
           {error.message}

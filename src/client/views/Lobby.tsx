@@ -1,22 +1,68 @@
 /** Lobby: the listed rooms, live; choosing one opens the join form with its code filled in. */
 import { useEffect, useState } from 'preact/hooks';
 import type { LobbyEvent, RoomSummary } from '../../shared/protocol.ts';
-import { lobbyEventsUrl } from '../net/api.ts';
+import { lobbyEventsUrl, listRoomsWith, rememberPasscode, rememberedPasscode } from '../net/api.ts';
 import { followEvents, type StreamStatus } from '../net/event-stream.ts';
 import { reduceLobby } from '../state/lobby.ts';
 
-/** The list of open rooms. */
-export function Lobby(props: { onRoomSelect: (code: string) => void }) {
+/** The list of open rooms; with a teacher passcode on the server, only once it is given. */
+export function Lobby(props: { passcodeRequired: boolean; onRoomSelect: (code: string) => void }) {
+  const [passcode, setPasscode] = useState(rememberedPasscode);
+  if (props.passcodeRequired && !passcode) return <PasscodeForm onPasscodeAccept={setPasscode} />;
+  return <RoomList passcode={passcode} onRoomSelect={props.onRoomSelect} />;
+}
+
+function PasscodeForm(props: { onPasscodeAccept: (passcode: string) => void }) {
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    listRoomsWith(typed.trim()).then(
+      () => {
+        rememberPasscode(typed.trim());
+        props.onPasscodeAccept(typed.trim());
+      },
+      (failure: Error) => setError(failure.message),
+    );
+  };
+  return (
+    <form class="narrow" onSubmit={submit}>
+      <h1>Open rooms</h1>
+      <p>This school shows the list of rooms to teachers only.</p>
+      <div class="field">
+        <label for="lobby-passcode">Teacher passcode</label>
+        <input
+          id="lobby-passcode"
+          type="password"
+          value={typed}
+          onInput={(e) => setTyped(e.currentTarget.value)}
+          required
+          aria-describedby={error ? 'lobby-passcode-error' : undefined}
+        />
+        {error && (
+          <span id="lobby-passcode-error" class="field-error" role="alert">
+            {error}
+          </span>
+        )}
+      </div>
+      <button type="submit" class="primary big">
+        Show rooms
+      </button>
+    </form>
+  );
+}
+
+function RoomList(props: { passcode: string; onRoomSelect: (code: string) => void }) {
   const [rooms, setRooms] = useState<RoomSummary[] | null>(null);
   const [status, setStatus] = useState<StreamStatus>('connecting');
   useEffect(
     () =>
       followEvents<LobbyEvent>(
-        lobbyEventsUrl,
+        lobbyEventsUrl(props.passcode),
         (event) => setRooms((current) => reduceLobby(current ?? [], event)),
         setStatus,
       ),
-    [],
+    [props.passcode],
   );
 
   return (
