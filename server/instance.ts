@@ -16,7 +16,7 @@ import { LobbyStreams } from './events/lobby-streams.ts';
 import { RoomStreams } from './events/room-streams.ts';
 import { createApi } from './http/api.ts';
 import { createWebApp, requestLog } from './http/web.ts';
-import { PEER_PATH, createPeerGate } from './peer/peer-gate.ts';
+import { PEER_PATH, createPeerGate, type DropReason } from './peer/peer-gate.ts';
 import { newRelayCredentials, startRelay, type RelayHost } from './relay/relay-host.ts';
 import { RoomStore } from './room-store.ts';
 import { openStateStore } from './store/open-store.ts';
@@ -34,7 +34,9 @@ export interface RunningServer {
   readonly port: number;
   readonly store: RoomStore;
   /** Open event streams and PeerServer sockets, for health checks and benchmarks. */
-  connections(): { roomStreams: number; lobbyStreams: number; peers: number };
+  connections(): { roomStreams: number; lobbyStreams: number; peers: number; peerSockets: number };
+  /** Signalling messages PeerServer did not pass on, by reason. */
+  droppedSignals(): Readonly<Record<DropReason, number>>;
   /** The relay, when RELAY_MODE is not off. */
   readonly relay: RelayHost | null;
   /** Refuses new rooms and members (503 server-restarting) and tells every stream `server-restarting`. */
@@ -178,7 +180,13 @@ export async function startServer(
     url,
     port,
     store,
-    connections: () => ({ roomStreams: roomStreams.size, lobbyStreams: lobbyStreams.size, peers: peers.size }),
+    connections: () => ({
+      roomStreams: roomStreams.size,
+      lobbyStreams: lobbyStreams.size,
+      peers: peers.size,
+      peerSockets: peers.socketCount,
+    }),
+    droppedSignals: () => peers.dropped,
     get relay() {
       return relay;
     },

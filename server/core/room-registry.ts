@@ -221,6 +221,27 @@ export function authenticatePeer(state: RegistryState, peerId: string, token: st
   return { room, member };
 }
 
+/**
+ * Whether PeerServer may pass signalling (offer, answer, candidate, leave) from one peer id to
+ * another: between a student and a supervisor of the same room, and between the relay and any
+ * current member. The relay is not held to the routes: it keeps calls for up to LINGER_MS after the
+ * routes stop using them, and their hang-ups and candidates must still arrive.
+ */
+export function maySignal(
+  state: RegistryState,
+  fromPeerId: string,
+  toPeerId: string,
+  relayPeerId: string | null,
+): boolean {
+  if (fromPeerId === toPeerId) return false;
+  if (relayPeerId !== null && (fromPeerId === relayPeerId || toPeerId === relayPeerId)) {
+    return state.roomByPeer.has(fromPeerId === relayPeerId ? toPeerId : fromPeerId);
+  }
+  const from = findByPeer(state, fromPeerId);
+  const to = findByPeer(state, toPeerId);
+  return !!from && !!to && from.room.code === to.room.code && from.member.role !== to.member.role;
+}
+
 /** The member leaves of their own accord. */
 export function leaveRoom(
   state: RegistryState,

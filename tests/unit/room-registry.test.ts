@@ -9,6 +9,7 @@ import {
   joinRoom,
   kickMember,
   leaveRoom,
+  maySignal,
   peerConnected,
   peerDisconnected,
   reportConnectionFailure,
@@ -91,6 +92,30 @@ function classroom(w = world()) {
     state,
   };
 }
+
+describe('maySignal', () => {
+  it('lets a student and a supervisor of one room talk, and the relay talk with any current member', () => {
+    const { w, host, coTeacher, ada, bo, state, code } = classroom();
+    const other = ok(createRoom(state, { name: 'B', hostName: 'Mr B', listed: true, address: '10.0.0.2' }, w.ctx()));
+    const otherHost = other.value.member;
+    const s = other.state;
+    expect(maySignal(s, ada.peerId, host.peerId, 'relay')).toBe(true);
+    expect(maySignal(s, coTeacher.peerId, bo.peerId, 'relay')).toBe(true);
+    expect(maySignal(s, ada.peerId, bo.peerId, 'relay')).toBe(false);
+    expect(maySignal(s, host.peerId, coTeacher.peerId, 'relay')).toBe(false);
+    expect(maySignal(s, ada.peerId, otherHost.peerId, 'relay')).toBe(false);
+    expect(maySignal(s, ada.peerId, ada.peerId, 'relay')).toBe(false);
+    expect(maySignal(s, ada.peerId, 'unknown', 'relay')).toBe(false);
+    // The relay: with members of any room (its calls linger after routes change), never with strangers.
+    expect(maySignal(s, 'relay', otherHost.peerId, 'relay')).toBe(true);
+    expect(maySignal(s, bo.peerId, 'relay', 'relay')).toBe(true);
+    expect(maySignal(s, 'relay', 'unknown', 'relay')).toBe(false);
+    expect(maySignal(s, ada.peerId, 'relay', null)).toBe(false);
+    const gone = ok(leaveRoom(s, { code, memberId: ada.id }, w.ctx())).state;
+    expect(maySignal(gone, ada.peerId, host.peerId, 'relay')).toBe(false);
+    expect(maySignal(gone, 'relay', ada.peerId, 'relay')).toBe(false);
+  });
+});
 
 describe('createRoom', () => {
   it('issues an unambiguous code, a supervisor key and the host as first supervisor', () => {
