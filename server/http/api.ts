@@ -55,6 +55,7 @@ export interface ApiDeps {
     | 'maxMembersPerRoom'
     | 'reconnectGraceS'
     | 'rateLimitPerMinute'
+    | 'readRateLimitPerMinute'
     | 'roomCreationsPerHour'
     | 'teacherPasscode'
     | 'relay'
@@ -88,6 +89,18 @@ export function createApi(deps: ApiDeps): express.Router {
         standardHeaders: 'draft-8',
         legacyHeaders: false,
         skip: (req) => req.method === 'GET' || req.method === 'HEAD',
+        handler: (_req, _res, next) => next(new ApiError('rate-limited')),
+      }),
+    );
+  }
+  if (config.readRateLimitPerMinute > 0) {
+    api.use(
+      rateLimit({
+        windowMs: 60_000,
+        limit: config.readRateLimitPerMinute,
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        skip: (req) => req.method !== 'GET' && req.method !== 'HEAD',
         handler: (_req, _res, next) => next(new ApiError('rate-limited')),
       }),
     );
@@ -253,9 +266,14 @@ export function createApi(deps: ApiDeps): express.Router {
     res.status(apiError.status).json(apiError.toBody());
   });
 
-  /** The caller's seat in the room named by the URL, or a 401/404. */
+  /**
+   * The caller's seat in the room named by the URL, or a 401. An unknown room answers exactly like a
+   * wrong token, so these routes cannot be used to find out which codes are open.
+   */
   function seat(req: Request, token: string): Seat {
-    return succeed(authenticate(store.state, String(req.params.code), token));
+    const outcome = authenticate(store.state, String(req.params.code), token);
+    if (!outcome.ok && outcome.error === 'room-not-found') throw new ApiError('unauthorized');
+    return succeed(outcome);
   }
 
   return api;

@@ -133,8 +133,8 @@ describe('a room from creation to its end', () => {
     expect((await call(base, 'DELETE', `/api/rooms/${code}`, { token: ada.token })).status).toBe(403);
     expect((await call(base, 'DELETE', `/api/rooms/${code}`, { token: host.token })).status).toBe(204);
     const gone = await getRoom(base, code, host.token);
-    expect(gone.status).toBe(404);
-    expect((gone.body as unknown as ErrorBody).error).toBe('room-not-found');
+    expect(gone.status).toBe(401);
+    expect((gone.body as unknown as ErrorBody).error).toBe('unauthorized');
     const late = await call<ErrorBody>(base, 'POST', `/api/rooms/${code}/members`, {
       body: { name: 'Cy', role: 'student' },
     });
