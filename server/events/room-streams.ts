@@ -12,6 +12,9 @@ interface Subscriber {
   readonly stream: SseStream;
 }
 
+/** Streams one member may hold at once (a few tabs, or a reconnect before the old one timed out). */
+export const MAX_STREAMS_PER_MEMBER = 3;
+
 /** The open room event streams, by room code. */
 export class RoomStreams {
   readonly #byRoom = new Map<string, Set<Subscriber>>();
@@ -23,6 +26,9 @@ export class RoomStreams {
     const subscriber = { memberId, stream };
     let set = this.#byRoom.get(room.code);
     if (!set) this.#byRoom.set(room.code, (set = new Set()));
+    // Past the per-member cap the oldest of the member's streams gives way (sets keep insertion order).
+    const own = [...set].filter((s) => s.memberId === memberId);
+    for (const old of own.slice(0, Math.max(0, own.length - MAX_STREAMS_PER_MEMBER + 1))) old.stream.close();
     set.add(subscriber);
     stream.onClose(() => {
       set.delete(subscriber);

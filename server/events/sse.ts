@@ -1,6 +1,7 @@
 /**
  * A Server-Sent Events response: JSON messages, a heartbeat so proxies keep the stream open, and a
- * reconnect delay for the browser's EventSource. Knows nothing of rooms.
+ * reconnect delay for the browser's EventSource. A client that stops reading is cut off once its
+ * unsent data passes a bound (it reconnects and starts again from a snapshot). Knows nothing of rooms.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -18,9 +19,17 @@ export interface SseStream {
 const HEARTBEAT_MS = 15_000;
 /** What EventSource waits before reconnecting after a drop. */
 const RETRY_MS = 2_000;
+/** How long a stream we end may take to flush what is left before it is cut. */
+const CLOSE_FLUSH_MS = 5_000;
+/** Unsent data (beyond what the kernel holds) at which a stream is cut: a reader that stopped reading. */
+export const MAX_UNSENT_BYTES = 256 * 1024;
 
-/** Turns a request into an event stream. */
-export function openEventStream(req: IncomingMessage, res: ServerResponse): SseStream {
+/** Turns a request into an event stream; a HEAD request gets the headers and an ended stream. */
+export function openEventStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxUnsentBytes: number = MAX_UNSENT_BYTES,
+): SseStream {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache, no-transform',
@@ -28,12 +37,13 @@ export function openEventStream(req: IncomingMessage, res: ServerResponse): SseS
     // nginx buffers responses unless told not to.
     'X-Accel-Buffering': 'no',
   });
-  res.write(`retry: ${RETRY_MS}\n\n`);
-  const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-  heartbeat.unref();
-
   const callbacks: (() => void)[] = [];
-  let closed = false;
+  let closed = req.method === 'HEAD';
+  if (closed) {
+    res.end();
+    return { send() {}, close() {}, onClose: (callback) => callback() };
+  }
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
   const finish = () => {
     if (closed) return;
     closed = true;
@@ -42,13 +52,28 @@ export function openEventStream(req: IncomingMessage, res: ServerResponse): SseS
   };
   req.on('close', finish);
   res.on('close', finish);
+  /** Writes, or cuts the stream when the reader has left too much unread. */
+  const write = (text: string) => {
+    if (closed) return;
+    res.write(text);
+    if (res.writableLength > maxUnsentBytes) {
+      // destroy, not end: end would wait to flush what the reader is not reading.
+      res.destroy();
+      finish();
+    }
+  };
+  write(`retry: ${RETRY_MS}\n\n`);
+  heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
+  heartbeat.unref();
 
   return {
     send(message) {
-      if (!closed) res.write(`data: ${JSON.stringify(message)}\n\n`);
+      if (!closed) write(`data: ${JSON.stringify(message)}\n\n`);
     },
     close() {
       res.end();
+      // A reader that stopped reading would hold the rest in memory; it has a moment to take it.
+      if (res.writableLength > 0) setTimeout(() => res.destroy(), CLOSE_FLUSH_MS).unref();
       finish();
     },
     onClose(callback) {

@@ -30,7 +30,8 @@ import {
 import { roomView } from '../core/views.ts';
 import { listedRooms, type LobbyStreams } from '../events/lobby-streams.ts';
 import type { RoomStreams } from '../events/room-streams.ts';
-import { openEventStream } from '../events/sse.ts';
+import { openEventStream, type SseStream } from '../events/sse.ts';
+import { StreamQuota } from '../events/stream-quota.ts';
 import { PEER_KEY, PEER_PATH } from '../peer/peer-gate.ts';
 import type { RoomStore } from '../room-store.ts';
 import { ApiError } from './errors.ts';
@@ -56,6 +57,7 @@ export interface ApiDeps {
     | 'reconnectGraceS'
     | 'rateLimitPerMinute'
     | 'readRateLimitPerMinute'
+    | 'streamsPerAddress'
     | 'roomCreationsPerHour'
     | 'teacherPasscode'
     | 'relay'
@@ -112,6 +114,15 @@ export function createApi(deps: ApiDeps): express.Router {
     next(entering && deps.stopping() ? new ApiError('server-restarting') : undefined);
   });
   const checkPasscode = createPasscodeCheck(config.teacherPasscode);
+  const streamQuota = new StreamQuota(config.streamsPerAddress);
+  /** Opens an event stream within the caller's address's quota. */
+  const openStream = (req: Request, res: Response): SseStream => {
+    const release = streamQuota.admit(address(req));
+    if (!release) throw new ApiError('too-many-streams');
+    const stream = openEventStream(req, res);
+    stream.onClose(release);
+    return stream;
+  };
   /** The lobby shows rooms only to those who gave the passcode, when there is one. */
   const lobbyPasscode = (req: Request) =>
     checkPasscode(address(req), typeof req.query.passcode === 'string' ? req.query.passcode : undefined);
@@ -174,7 +185,7 @@ export function createApi(deps: ApiDeps): express.Router {
 
   api.get('/lobby/events', (req, res) => {
     lobbyPasscode(req);
-    lobbyStreams.attach(store.state, openEventStream(req, res));
+    lobbyStreams.attach(store.state, openStream(req, res));
   });
 
   api.post('/rooms', creationLimit, (req, res) => {
@@ -207,7 +218,7 @@ export function createApi(deps: ApiDeps): express.Router {
   api.get('/rooms/:code/events', (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     const { room, member } = seat(req, token);
-    roomStreams.attach(room, member.id, openEventStream(req, res));
+    roomStreams.attach(room, member.id, openStream(req, res));
   });
 
   api.delete('/rooms/:code/members/me', (req, res) => {
