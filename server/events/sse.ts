@@ -43,7 +43,9 @@ export function openEventStream(
     res.end();
     return { send() {}, close() {}, onClose: (callback) => callback() };
   }
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  // The first ping is HEARTBEAT_MS away, after `write` below exists.
+  const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
+  heartbeat.unref();
   const finish = () => {
     if (closed) return;
     closed = true;
@@ -63,8 +65,6 @@ export function openEventStream(
     }
   };
   write(`retry: ${RETRY_MS}\n\n`);
-  heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
-  heartbeat.unref();
 
   return {
     send(message) {
