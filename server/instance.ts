@@ -15,6 +15,7 @@ import { emptyRegistry, sweep } from './core/room-registry.ts';
 import { LobbyStreams } from './events/lobby-streams.ts';
 import { RoomStreams } from './events/room-streams.ts';
 import { createApi } from './http/api.ts';
+import { answerClientErrors, securityHeaders } from './http/security.ts';
 import { createWebApp, requestLog } from './http/web.ts';
 import { PEER_PATH, createPeerGate, type DropReason } from './peer/peer-gate.ts';
 import { newRelayCredentials, startRelay, type RelayHost } from './relay/relay-host.ts';
@@ -68,6 +69,7 @@ export async function startServer(
   const server: HttpServer = config.tls
     ? createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app)
     : createHttpServer(app);
+  answerClientErrors(server);
 
   // Rooms saved before a restart (or a crash) come back, every member with the full reconnect grace.
   const stateStore = await openStateStore(
@@ -133,6 +135,7 @@ export async function startServer(
   const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }), relay: relayCredentials });
 
   app.use(requestLog(log.child({ part: 'http' })));
+  app.use(securityHeaders());
   app.use(
     '/api',
     createApi({

@@ -10,6 +10,10 @@ const ERRORS: Record<ErrorCode, { status: number; message: string }> = {
     message: 'The body is not valid JSON; send a JSON object with Content-Type: application/json.',
   },
   'body-too-large': { status: 413, message: 'The body is too large; requests to this API are a few hundred bytes.' },
+  'headers-too-large': {
+    status: 431,
+    message: 'The URL or headers are too large; requests to this server need well under 16 KB of them.',
+  },
   unauthorized: {
     status: 401,
     message: 'You are not a member of this room (no token, or your seat has ended); join the room again.',

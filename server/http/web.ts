@@ -1,9 +1,10 @@
 /**
- * Serves the built PWA: hashed assets cached for a year, the shell and service worker always
- * revalidated (so an update is noticed), and app routes such as /join/CODE answered with the shell.
+ * Serves the built PWA: compressed, hashed assets cached for a year, the shell and service worker
+ * always revalidated (so an update is noticed), and app routes such as /join/CODE answered with the shell.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import compression from 'compression';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import type { Logger } from 'pino';
 
@@ -19,6 +20,8 @@ export function createWebApp(dir: string): express.Router {
     });
     return web;
   }
+  // Only here: compressing the API would hold back event streams.
+  web.use(compression());
   web.use(
     express.static(dir, {
       index: false,

@@ -162,6 +162,8 @@ export function createPeerGate(deps: {
     key: PEER_KEY,
     allow_discovery: false,
     alive_timeout: ALIVE_TIMEOUT_MS,
+    // Same origin only: `peer` otherwise answers any Origin with CORS headers that allow it.
+    corsOptions: { origin: false },
     createWebSocketServer: (options: ServerOptions) => {
       const wss = new WebSocketServer({
         ...options,
@@ -181,6 +183,9 @@ export function createPeerGate(deps: {
       return wss;
     },
   });
+
+  // `peer` builds its own express app, which would announce itself in X-Powered-By.
+  peerServer.disable('x-powered-by');
 
   peerServer.on('connection', (client: IClient) => {
     clients.set(client.getId(), client);

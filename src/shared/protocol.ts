@@ -232,6 +232,8 @@ export type ErrorCode =
   | 'invalid-json'
   /** The body is larger than the server accepts. */
   | 'body-too-large'
+  /** The URL or headers are larger than the server accepts (about 16 KB). */
+  | 'headers-too-large'
   /** No member token, or one that belongs to no current member of this room. */
   | 'unauthorized'
   /** The supervisor key is missing or wrong. */

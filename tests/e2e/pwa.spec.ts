@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { chromiumExecutable } from './browser.ts';
-import { HomePage, StudentRoomPage, person } from './pages.ts';
+import { HomePage, StudentRoomPage, expectFramesDecoded, person, type Person } from './pages.ts';
 
 test('the app shell opens offline once installed, and says it is offline', async ({ browser }) => {
   const { context, page } = await person(browser);
@@ -26,6 +26,42 @@ test('the app shell opens offline once installed, and says it is offline', async
   await context.setOffline(false);
   await expect(page.getByText(/^Offline:/)).toHaveCount(0);
   await context.close();
+});
+
+/** Records every Content-Security-Policy violation the page reports, from before its first script runs. */
+async function watchCsp({ page }: Person): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.reload();
+  return () => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
+}
+
+test('the app works under its Content-Security-Policy: service worker, QR code, live screens', async ({ browser }) => {
+  const teacher = await person(browser);
+  const student = await person(browser);
+  const teacherViolations = await watchCsp(teacher);
+  const studentViolations = await watchCsp(student);
+  const csp = (await teacher.page.request.get('/')).headers()['content-security-policy'];
+  expect(csp).toContain("script-src 'self'");
+
+  const room = await new HomePage(teacher.page).createRoom('CSP check', 'Ms Lee');
+  await teacher.page.evaluate(() => navigator.serviceWorker.ready);
+  const details = teacher.page.locator('details.invite');
+  if (!(await details.evaluate((d: HTMLDetailsElement) => d.open))) await details.locator('summary').click();
+  await expect(teacher.page.locator('.qr svg')).toBeVisible();
+
+  await student.page.goto(`/join/${await room.code()}`);
+  await new HomePage(student.page).join({ name: 'Ada' });
+  await new StudentRoomPage(student.page).shareButton().click();
+  await expectFramesDecoded(room.tile('Ada'));
+
+  expect(await teacherViolations()).toEqual([]);
+  expect(await studentViolations()).toEqual([]);
+  await teacher.context.close();
+  await student.context.close();
 });
 
 test('the manifest makes the app installable', async ({ baseURL }) => {

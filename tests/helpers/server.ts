@@ -21,7 +21,7 @@ const LIMITS_OFF = {
 /** `env` overrides the defaults (nothing is saved unless a test says so); `clock` replaces the server's clock. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: () => number } = {},
+  options: { clock?: () => number; webDir?: string } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     PORT: '0',
@@ -39,6 +39,11 @@ export async function startTestServer(
     },
   });
   const log = pino({ level: config.logLevel }, sink);
-  const server = await startServer(config, { log, version: '0.0.0-test', webDir: '/nonexistent', ...options });
+  const server = await startServer(config, {
+    log,
+    version: '0.0.0-test',
+    webDir: options.webDir ?? '/nonexistent',
+    clock: options.clock,
+  });
   return Object.assign(server, { logs });
 }
