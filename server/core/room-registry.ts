@@ -538,13 +538,22 @@ function newMember(role: Role, name: string, ctx: Context): [Member, string] {
   return [member, token];
 }
 
-/** "Sam", then "Sam (2)", "Sam (3)" ... compared without regard to case. */
+/**
+ * "Sam", then "Sam (2)", "Sam (3)" ... Names are compared in a folded form, so ones that only look
+ * different (full-width "Ｓａｍ", "SAM", ligatures) get the visible suffix too.
+ */
 function uniqueName(room: Room, name: string): string {
-  const taken = new Set(room.members.map((m) => m.name.toLowerCase()));
-  if (!taken.has(name.toLowerCase())) return name;
+  const taken = new Set(room.members.map((m) => foldName(m.name)));
+  if (!taken.has(foldName(name))) return name;
   let n = 2;
-  while (taken.has(`${name} (${n})`.toLowerCase())) n++;
+  while (taken.has(foldName(`${name} (${n})`))) n++;
   return `${name} (${n})`;
+}
+
+/** The form names are compared in: compatibility-normalised (NFKC) and case-folded. */
+export function foldName(name: string): string {
+  // Upper then lower case folds what lower case alone does not (ß and SS, ſ and s).
+  return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
 }
 
 function randomCode(ctx: Context): string {

@@ -6,13 +6,26 @@ import { z } from 'zod';
 import { NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH } from '../../src/shared/protocol.ts';
 import { ApiError } from './errors.ts';
 
+/** A UTF-16 surrogate without its other half: not text, and shown as garbage (or not at all). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/**
+ * Characters a name cannot show: controls, format characters (zero-width spaces and joiners,
+ * direction overrides), private-use and unassigned code points, line and paragraph separators, and
+ * letters that render as blank (Hangul fillers, braille blank, combining grapheme joiner).
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0]/u;
+
+/**
+ * A name or title people see: refused with a message naming the field when it holds a lone
+ * surrogate or an invisible character, otherwise trimmed, with runs of spaces made one, in NFC.
+ */
 const displayText = (what: string, max: number) =>
   z
     .string({ error: `${what} must be text` })
-    .trim()
-    .min(1, `${what} must not be empty`)
-    .max(max, `${what} must be at most ${max} characters`)
-    .regex(/^[^\p{Cc}\p{Cf}]*$/u, `${what} must not contain control characters`);
+    .refine((text) => !LONE_SURROGATE.test(text), `${what} is not valid Unicode text (it has a lone surrogate)`)
+    .refine((text) => !INVISIBLE.test(text), `${what} must not contain invisible or control characters`)
+    .transform((text) => text.normalize('NFC').replace(/\s+/gu, ' ').trim())
+    .pipe(z.string().min(1, `${what} must not be empty`).max(max, `${what} must be at most ${max} characters`));
 
 /** `POST /api/rooms`. */
 export const createRoomBody = z.strictObject({

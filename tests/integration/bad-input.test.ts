@@ -226,6 +226,11 @@ describe('bad input', () => {
       [{ name: 'x'.repeat(41), role: 'student' }, 'name', /at most 40 characters/],
       [{ name: 'Cy', role: 'teacher' }, 'role', /"student" or "supervisor"/],
       [{ name: 'Cy', role: 'student', colour: 'red' }, 'colour', /Unknown field\(s\): colour/],
+      [{ name: 'Cy\uD800', role: 'student' }, 'name', /^name \(your name\) is not valid Unicode text/],
+      [{ name: '\uDC00Cy', role: 'student' }, 'name', /lone surrogate/],
+      [{ name: 'C\u200By', role: 'student' }, 'name', /^name \(your name\) must not contain invisible or control/],
+      [{ name: '\u3164', role: 'student' }, 'name', /invisible or control characters/],
+      [{ name: 'Cy\u2028', role: 'student' }, 'name', /invisible or control characters/],
     ];
     for (const [body, field, message] of cases) {
       const reply = await call<ErrorBody>(base, 'POST', `/api/rooms/${room.code}/members`, { body });
@@ -244,5 +249,52 @@ describe('bad input', () => {
     });
     expect(broken.status).toBe(400);
     expect(broken.body.error).toBe('invalid-json');
+    const hostName = await call<ErrorBody>(base, 'POST', '/api/rooms', {
+      body: { name: 'R', hostName: 'Ms\u202ELee' },
+    });
+    expect(hostName.body).toMatchObject({ error: 'invalid-request', field: 'hostName' });
+  });
+
+  it('gives names that only look different the visible suffix, and stores names in NFC', async () => {
+    const { room } = await createRoom(base, 'Look-alikes', 'Host');
+    const names = [];
+    for (const name of [
+      '\uFF28\uFF4F\uFF53\uFF54',
+      'HOST',
+      'ho\uFB06',
+      'hoſt',
+      'Jose\u0301',
+      'Jos\u00E9',
+      '  Ada   Lovelace ',
+    ]) {
+      names.push((await join(base, room.code, name)).name);
+    }
+    expect(names).toEqual([
+      '\uFF28\uFF4F\uFF53\uFF54 (2)',
+      'HOST (3)',
+      'ho\uFB06 (4)',
+      'hoſt (5)',
+      'Jos\u00E9',
+      'Jos\u00E9 (2)',
+      'Ada Lovelace',
+    ]);
+  });
+
+  it('answers a URL over 16 KB with a JSON 431', async () => {
+    const reply = await fetch(`${base}/api/rooms/${'K'.repeat(17_000)}`);
+    expect(reply.status).toBe(431);
+    expect(((await reply.json()) as ErrorBody).error).toBe('headers-too-large');
+    expect((await call(base, 'GET', '/api/health')).status).toBe(200);
+  });
+
+  it('answers HEAD on the event streams and closes them', async () => {
+    const { room, member } = await createRoom(base);
+    for (const path of ['/api/lobby/events', `/api/rooms/${room.code}/events?token=${member.token}`]) {
+      const reply = await fetch(`${base}${path}`, { method: 'HEAD', signal: AbortSignal.timeout(3000) });
+      expect(reply.status).toBe(200);
+    }
+    const forged = await fetch(`${base}/api/rooms/${room.code}/events?token=forged`, { method: 'HEAD' });
+    expect(forged.status).toBe(401);
+    expect(server.connections()).toMatchObject({ lobbyStreams: 0, roomStreams: 0 });
   });
 });
