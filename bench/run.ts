@@ -1,4 +1,5 @@
 /** `npm run bench`: runs every benchmark against the built app and server, prints the figures and saves them in bench/results/. */
+import { benchAbuse } from './abuse.ts';
 import { benchApp } from './app.ts';
 import { benchCodecs } from './codecs.ts';
 import { benchMesh } from './mesh.ts';
@@ -120,3 +121,20 @@ console.table(
     }),
   ),
 );
+
+const abuse = await benchAbuse();
+console.log('\nAbuse (bench/results/abuse.json)');
+console.table({
+  'room spam: teacher rooms created (%), target 100': abuse.roomSpam.teacherSuccessPercent,
+  'room spam: teacher create p99 (ms)': abuse.roomSpam.teacherCreateMs.p99,
+  'room spam: rooms open at the end': abuse.roomSpam.roomsOpenAtEnd,
+  'signalling flood: server RSS peak (MiB), target < 200': abuse.signallingFlood.serverRssMiB.peakDuringFlood,
+  'signalling flood: server RSS after (MiB)': abuse.signallingFlood.serverRssMiB.after,
+  'signalling flood: health p99 during (ms), target < 50': abuse.signallingFlood.healthMs.duringFlood.p99,
+  'signalling flood: health p99 after (ms)': abuse.signallingFlood.healthMs.after.p99,
+  'signalling flood: across rooms / to classmates, target 0':
+    abuse.signallingFlood.offersDelivered.otherRoomTeacher + abuse.signallingFlood.offersDelivered.classmate,
+  'stream flood: server RSS peak (MiB)': abuse.streamFlood.serverRssMiB.peak,
+  'stream flood: retained after GC, before → after (MiB)': `${abuse.streamFlood.retainedAfterGcMiB.before} → ${abuse.streamFlood.retainedAfterGcMiB.afterDisconnect}`,
+  'stream flood: health p99 during (ms)': abuse.streamFlood.healthMsDuringFlood.p99,
+});

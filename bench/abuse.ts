@@ -1,0 +1,325 @@
+/**
+ * Abuse: what a hostile student on the school network can do to a default server. Room spam from
+ * many addresses (does a teacher still get a room?), a signalling flood (server memory and health
+ * latency during and after, deliveries where none belong), and a flood of unread event streams
+ * (memory returned afterwards). Several machines are played with loopback source addresses.
+ */
+import { request } from 'node:http';
+import WebSocket from 'ws';
+import type { CreateRoomResponse, JoinRoomResponse, OwnMember } from '../src/shared/protocol.ts';
+import { call, callFrom } from '../tests/helpers/client.ts';
+import { percentile, rssBytes, saveResult, startBuiltServer } from './lib.ts';
+
+/** The per-address limits at their defaults (the benchmark server otherwise turns them off). */
+const DEFAULT_LIMITS = {
+  RATE_LIMIT_PER_MIN: '300',
+  READ_RATE_LIMIT_PER_MIN: '1200',
+  ROOM_CREATIONS_PER_HOUR: '30',
+  ROOMS_PER_ADDRESS: '10',
+  STREAMS_PER_ADDRESS: '50',
+};
+const SPAM_ADDRESSES = 10;
+const SPAM_CONNECTIONS_PER_ADDRESS = 4;
+const SPAM_S = 60;
+const FLOODERS = 8;
+const FLOOD_S = 60;
+const AFTER_S = 10;
+const STREAM_ATTEMPTS = 2000;
+const STREAM_ADDRESSES = 10;
+const STREAM_EVENTS_S = 20;
+const MiB = 1024 * 1024;
+
+/** Runs the three scenarios and returns the figures it saved. */
+export async function benchAbuse() {
+  const result = {
+    date: new Date().toISOString(),
+    node: process.version,
+    roomSpam: await roomSpam(),
+    signallingFlood: await signallingFlood(),
+    streamFlood: await streamFlood(),
+  };
+  saveResult('abuse', result);
+  return result;
+}
+
+/** 10 addresses create rooms at full speed for 60 s; a teacher elsewhere tries once a second. */
+async function roomSpam() {
+  const server = await startBuiltServer({ ...DEFAULT_LIMITS, RELAY_MODE: 'off' });
+  try {
+    const until = Date.now() + SPAM_S * 1000;
+    const spamStatuses: Record<string, number> = {};
+    const spam = async (address: string) => {
+      while (Date.now() < until) {
+        const reply = await callFrom(address, server.url, 'POST', '/api/rooms', {
+          body: { name: 'Maths 7B', hostName: 'Ms Lee' },
+        }).catch(() => ({ status: 0 }));
+        spamStatuses[reply.status] = (spamStatuses[reply.status] ?? 0) + 1;
+      }
+    };
+    const teacher = async () => {
+      const latencies: number[] = [];
+      let created = 0;
+      while (Date.now() < until) {
+        const t0 = performance.now();
+        const reply = await callFrom<CreateRoomResponse>('127.0.0.2', server.url, 'POST', '/api/rooms', {
+          body: { name: `Real class ${latencies.length}`, hostName: 'Mr Real' },
+        });
+        latencies.push(performance.now() - t0);
+        if (reply.status === 201) {
+          created++;
+          // The teacher ends each room, as one would, so the per-address limit never applies to them.
+          await callFrom('127.0.0.2', server.url, 'DELETE', `/api/rooms/${reply.body.room.code}`, {
+            token: reply.body.member.token,
+          });
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      return { attempts: latencies.length, created, latencies };
+    };
+    const spammers = Array.from({ length: SPAM_ADDRESSES }, (_, i) => `127.0.0.${10 + i}`);
+    const [real] = await Promise.all([
+      teacher(),
+      ...spammers.flatMap((a) => Array.from({ length: SPAM_CONNECTIONS_PER_ADDRESS }, () => spam(a))),
+    ]);
+    const health = (await call<{ rooms: number }>(server.url, 'GET', '/api/health')).body;
+    return {
+      scenario: `${SPAM_ADDRESSES} addresses × ${SPAM_CONNECTIONS_PER_ADDRESS} connections creating rooms at full speed for ${SPAM_S} s against the default limits; a teacher on another address creates (and ends) a room every second`,
+      teacherAttempts: real.attempts,
+      teacherCreated: real.created,
+      teacherSuccessPercent: Math.round((real.created / real.attempts) * 1000) / 10,
+      teacherCreateMs: { p50: round(percentile(real.latencies, 50)), p99: round(percentile(real.latencies, 99)) },
+      spamRequestsByStatus: spamStatuses,
+      roomsOpenAtEnd: health.rooms,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** A raw PeerServer socket that counts what it receives by marker instead of keeping it. */
+async function peerSocket(base: string, member: OwnMember, counts: Map<string, number>): Promise<WebSocket> {
+  const url = `${base.replace(/^http/, 'ws')}/peerjs/peerjs?key=peerjs&id=${member.peerId}&token=${member.token}`;
+  const ws = new WebSocket(url);
+  ws.on('message', (data) => {
+    const text = String(data);
+    const marker = /"marker":"([a-z-]+)"/.exec(text)?.[1] ?? 'other';
+    counts.set(marker, (counts.get(marker) ?? 0) + 1);
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  // PeerJS clients send a heartbeat every 5 s; without it the server drops the socket after 15 s.
+  const heartbeat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('{"type":"HEARTBEAT"}'), 5000);
+  ws.once('close', () => clearInterval(heartbeat));
+  return ws;
+}
+
+/** Samples /api/health latency every 100 ms until stopped. */
+function probeHealth(base: string) {
+  const latencies: number[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      await call(base, 'GET', '/api/health');
+      latencies.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+      return {
+        p50: round(percentile(latencies, 50)),
+        p99: round(percentile(latencies, 99)),
+        samples: latencies.length,
+      };
+    },
+  };
+}
+
+/** 8 members (4 in each of two rooms) send 60 KB offers at full speed for 60 s to every kind of target. */
+async function signallingFlood() {
+  const server = await startBuiltServer({ ...DEFAULT_LIMITS, RATE_LIMIT_PER_MIN: '0', RELAY_MODE: 'off' });
+  const sockets: WebSocket[] = [];
+  try {
+    const rooms = await Promise.all(
+      ['A', 'B'].map(async (name) => {
+        const created = (
+          await call<CreateRoomResponse>(server.url, 'POST', '/api/rooms', {
+            body: { name: `Room ${name}`, hostName: `Teacher ${name}` },
+          })
+        ).body;
+        const students: OwnMember[] = [];
+        for (let i = 0; i < FLOODERS / 2; i++) {
+          const joined = await call<JoinRoomResponse>(server.url, 'POST', `/api/rooms/${created.room.code}/members`, {
+            body: { name: `Flood ${name}${i}`, role: 'student' },
+          });
+          students.push(joined.body.member);
+        }
+        return { host: created.member, students };
+      }),
+    );
+    const hostCounts = [new Map<string, number>(), new Map<string, number>()];
+    const studentCounts = new Map<string, number>();
+    for (const [i, room] of rooms.entries()) sockets.push(await peerSocket(server.url, room.host, hostCounts[i]!));
+    const flooders: { ws: WebSocket; targets: [string, string][] }[] = [];
+    for (const [i, room] of rooms.entries()) {
+      const other = rooms[1 - i]!;
+      for (const [j, student] of room.students.entries()) {
+        const ws = await peerSocket(server.url, student, studentCounts);
+        sockets.push(ws);
+        const classmate = room.students[(j + 1) % room.students.length]!;
+        flooders.push({
+          ws,
+          targets: [
+            [room.host.peerId, 'own-teacher'],
+            [other.host.peerId, 'other-room'],
+            [classmate.peerId, 'classmate'],
+            ['f'.repeat(32), 'nobody'],
+          ],
+        });
+      }
+    }
+
+    const rssBefore = rssBytes(server.pid);
+    const health = probeHealth(server.url);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(server.pid))), 500);
+    const until = Date.now() + FLOOD_S * 1000;
+    const sent: Record<string, number> = {};
+    await Promise.all(
+      flooders.map(async ({ ws, targets }) => {
+        let n = 0;
+        while (Date.now() < until) {
+          if (ws.bufferedAmount > MiB) {
+            await new Promise((r) => setTimeout(r, 5));
+            continue;
+          }
+          const [dst, marker] = targets[n++ % targets.length]!;
+          ws.send(JSON.stringify({ type: 'OFFER', dst, payload: { marker, sdp: 'x'.repeat(60 * 1024) } }));
+          sent[marker] = (sent[marker] ?? 0) + 1;
+          if (n % 16 === 0) await new Promise((r) => setImmediate(r));
+        }
+      }),
+    );
+    const during = await health.stop();
+    const rssEndOfFlood = rssBytes(server.pid);
+    const after = probeHealth(server.url);
+    await new Promise((r) => setTimeout(r, AFTER_S * 1000));
+    const healthAfter = await after.stop();
+    clearInterval(sampler);
+    const rssAfter = rssBytes(server.pid);
+    const sum = (marker: string) => hostCounts.reduce((n, m) => n + (m.get(marker) ?? 0), 0);
+    return {
+      scenario: `${FLOODERS} students in 2 rooms send 60 KB OFFERs at full speed for ${FLOOD_S} s, in turn to their own teacher, the other room's teacher, a classmate and an id nobody holds`,
+      offersSent: sent,
+      offersDelivered: {
+        ownTeacher: sum('own-teacher'),
+        otherRoomTeacher: sum('other-room'),
+        classmate: studentCounts.get('classmate') ?? 0,
+      },
+      serverRssMiB: {
+        before: mib(rssBefore),
+        peakDuringFlood: mib(rssPeak),
+        endOfFlood: mib(rssEndOfFlood),
+        afterS: AFTER_S,
+        after: mib(rssAfter),
+      },
+      healthMs: { duringFlood: during, after: healthAfter },
+      targets: { serverRssMiB: 200, healthP99Ms: 50, deliveriesAcrossRoomsOrBetweenStudents: 0 },
+    };
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    await server.stop();
+  }
+}
+
+/** 2,000 lobby streams opened from 10 addresses and never read, while the lobby changes. */
+async function streamFlood() {
+  const server = await startBuiltServer({ ...DEFAULT_LIMITS, RATE_LIMIT_PER_MIN: '0', RELAY_MODE: 'off' });
+  const responses: { destroy(): void }[] = [];
+  try {
+    const before = await server.memoryAfterGc();
+    const rssBefore = rssBytes(server.pid);
+    const statuses: Record<string, number> = {};
+    let cutByServer = 0;
+    await Promise.all(
+      Array.from({ length: STREAM_ATTEMPTS }, (_, i) => {
+        const localAddress = `127.0.0.${50 + (i % STREAM_ADDRESSES)}`;
+        return new Promise<void>((resolve) => {
+          const req = request(`${server.url}/api/lobby/events`, { localAddress, agent: false }, (res) => {
+            statuses[res.statusCode!] = (statuses[res.statusCode!] ?? 0) + 1;
+            // Never read: the socket's buffers fill and the server's unsent data grows.
+            res.pause();
+            res.socket.once('close', () => cutByServer++);
+            responses.push(res);
+            resolve();
+          });
+          req.on('error', () => {
+            statuses.error = (statuses.error ?? 0) + 1;
+            resolve();
+          });
+          req.end();
+        });
+      }),
+    );
+    // The lobby changes as fast as a busy school's would never: a teacher's room gains and loses students.
+    const room = (
+      await call<CreateRoomResponse>(server.url, 'POST', '/api/rooms', {
+        body: { name: 'A room with a long name to make the lobby lines longer', hostName: 'Teacher' },
+      })
+    ).body;
+    const health = probeHealth(server.url);
+    let rssPeak = rssBytes(server.pid);
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(server.pid))), 500);
+    const until = Date.now() + STREAM_EVENTS_S * 1000;
+    let lobbyChanges = 0;
+    while (Date.now() < until) {
+      const joined = await call<JoinRoomResponse>(server.url, 'POST', `/api/rooms/${room.room.code}/members`, {
+        body: { name: 'Passing student', role: 'student' },
+      });
+      await call(server.url, 'DELETE', `/api/rooms/${room.room.code}/members/me`, { token: joined.body.member.token });
+      lobbyChanges += 2;
+    }
+    clearInterval(sampler);
+    const during = await health.stop();
+    const rssWithStreams = rssBytes(server.pid);
+    const cutWhileUnread = cutByServer;
+    for (const res of responses) res.destroy();
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await server.memoryAfterGc();
+    const rssAfter = rssBytes(server.pid);
+    return {
+      scenario: `${STREAM_ATTEMPTS} lobby streams from ${STREAM_ADDRESSES} addresses, never read, while the lobby changes ${STREAM_EVENTS_S} s without pause; then the attacker disconnects`,
+      streamsByStatus: statuses,
+      lobbyChanges,
+      streamsCutByServerWhileUnread: cutWhileUnread,
+      serverRssMiB: {
+        before: mib(rssBefore),
+        peak: mib(rssPeak),
+        withStreamsOpen: mib(rssWithStreams),
+        afterDisconnect: mib(rssAfter),
+      },
+      retainedAfterGcMiB: {
+        before: mib(before.heapUsed + before.external),
+        afterDisconnect: mib(after.heapUsed + after.external),
+      },
+      rssAfterGcMiB: { before: mib(before.rss), afterDisconnect: mib(after.rss) },
+      healthMsDuringFlood: during,
+    };
+  } finally {
+    for (const res of responses) res.destroy();
+    await server.stop();
+  }
+}
+
+function mib(bytes: number): number {
+  return Math.round((bytes / MiB) * 10) / 10;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
