@@ -97,7 +97,15 @@ export function createPeerGate(deps: {
     // A socket replaced by a newer one, or of a seat that ended, says nothing more.
     if (ending.has(socket)) return drop('not-allowed');
     if (peerId !== relayPeerId && !store.state.roomByPeer.has(peerId)) return drop('not-allowed');
-    if (!bucket.take(bytes)) return drop('over-budget');
+    if (!bucket.take(bytes)) {
+      // Stop reading the socket until the budget has refilled: the sender's TCP window closes, so a
+      // flood costs the server no more than the budget, instead of unmasking and dropping every frame.
+      if (!socket.isPaused) {
+        socket.pause();
+        setTimeout(() => socket.resume(), bucket.refillMs(bytes)).unref();
+      }
+      return drop('over-budget');
+    }
     let message: { type?: unknown; dst?: unknown };
     try {
       message = JSON.parse(String(data)) as typeof message;
@@ -257,6 +265,13 @@ class TokenBucket {
     this.#messages -= 1;
     this.#bytes -= bytes;
     return true;
+  }
+
+  /** Milliseconds until a message of `bytes` would fit the budget again (at least 50, at most 1,000). */
+  refillMs(bytes: number): number {
+    const forMessages = ((1 - this.#messages) / SIGNAL_BUDGET.messagesPerS) * 1000;
+    const forBytes = ((bytes - this.#bytes) / SIGNAL_BUDGET.bytesPerS) * 1000;
+    return Math.min(1000, Math.max(50, forMessages, forBytes));
   }
 }
 
