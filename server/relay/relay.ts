@@ -7,6 +7,11 @@
  * Adaptive quality survives the relay: each student sends a cheap thumbnail leg; while some
  * supervisor zooms into them, the relay asks for a second, full-quality leg and forwards it to the
  * zooming supervisors alone, switching each viewer between legs at a keyframe.
+ *
+ * Cost follows what supervisors see: the relay forwards nothing to a supervisor who cannot see a
+ * student's tile (resuming at a keyframe it asks for when the tile comes back), gives a large tile
+ * the full leg, and asks the student for a thumbnail leg as large and as fast as the largest tile
+ * that uses it, and for none at all while nobody sees it.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -20,7 +25,16 @@ import {
   type RTCRtpTransceiver,
   type RTCIceCandidate,
 } from 'werift';
-import { parseQualityMessage, type RelayNotice } from '../../src/shared/protocol.ts';
+import {
+  legForView,
+  parseCallMetadata,
+  parseSupervisorMessage,
+  relayNoticeMessage,
+  viewMessage,
+  type CallMetadata,
+  type Surface,
+  type TileView,
+} from '../../src/shared/protocol.ts';
 import type { PeerMessage } from './peer-client.ts';
 import { LINGER_MS, type RelayRoom } from './relay-protocol.ts';
 
@@ -46,10 +60,12 @@ interface Publisher {
   pc: RTCPeerConnection;
   transceiver: RTCRtpTransceiver | null;
   ssrc: number | null;
-  surface: unknown;
+  surface: Surface | null;
   lastPliAt: number;
   /** The data channel PeerJS opened with the call: the relay tells the student who receives them. */
   channel: RTCDataChannel | null;
+  /** The last view of this leg sent to the student (what all its viewers add up to). */
+  sentView: string | null;
   /** Since when the routes have not wanted this call (it lingers for LINGER_MS). */
   unwantedSince: number | null;
 }
@@ -71,8 +87,12 @@ interface Subscriber {
   source: Leg;
   pending: Leg | null;
   wants: Leg;
-  /** Last header sent, so a switch of leg continues its sequence numbers and timestamps. */
-  last: { sequenceNumber: number; timestamp: number } | null;
+  /** Last header sent, and when, so a switch of leg or a resume continues sequence numbers and timestamps. */
+  last: { sequenceNumber: number; timestamp: number; atMs: number } | null;
+  /** Whether the supervisor can see this student's tile (until they say, yes); nothing is forwarded while not. */
+  visible: boolean;
+  /** How the supervisor last said the tile is shown; null until they do. */
+  view: TileView | null;
 }
 
 /** The relay's peers and the forwarding between them. */
@@ -196,9 +216,9 @@ export class Relay {
     const student = [...this.#rooms.values()]
       .flatMap((r) => r.students)
       .find((s) => s.publishes && s.peerId === peerId);
-    const studentId = (metadata as { studentId?: unknown } | undefined)?.studentId;
-    if (!student || student.memberId !== studentId) return;
-    const leg: Leg = (metadata as { leg?: unknown }).leg === 'full' ? 'full' : 'thumbnail';
+    const call = parseCallMetadata(metadata);
+    if (!student || !call || student.memberId !== call.studentId) return;
+    const leg: Leg = call.leg === 'full' ? 'full' : 'thumbnail';
     const previous = this.#publisherOf(student.memberId, leg);
     const pc = this.#newPeerConnection();
     const publisher: Publisher = {
@@ -209,9 +229,10 @@ export class Relay {
       pc,
       transceiver: null,
       ssrc: null,
-      surface: (metadata as { surface?: unknown }).surface ?? null,
+      surface: call.surface,
       lastPliAt: 0,
       channel: null,
+      sentView: null,
       unwantedSince: null,
     };
     pc.onDataChannel.subscribe((channel) => {
@@ -311,6 +332,8 @@ export class Relay {
       wants: 'thumbnail',
       last: null,
       unwantedSince: null,
+      visible: true,
+      view: null,
     };
     // Whatever ends a call we did not end ourselves, the supervisor should still get the screen:
     // call again after a backoff. One who cannot reach the relay at all reports it from their
@@ -325,12 +348,7 @@ export class Relay {
       }
       if (state === 'closed') failed();
     });
-    channel.onMessage.subscribe((data) => {
-      const request = parseQualityMessage(String(data));
-      if (!request || request.level === subscriber.wants) return;
-      subscriber.wants = request.level;
-      this.#updateLegs(want.studentId);
-    });
+    channel.onMessage.subscribe((data) => this.#onSupervisorMessage(subscriber, String(data)));
     this.#subscribers.set(key, subscriber);
     let viewers = this.#viewersOf.get(want.studentId);
     if (!viewers) this.#viewersOf.set(want.studentId, (viewers = new Set()));
@@ -347,16 +365,12 @@ export class Relay {
         subscriber.connected = true;
         this.#tellViewers(want.studentId);
         // A screen encoder sends almost no keyframes by itself: ask until one reaches this viewer.
-        this.#requestKeyframe(want.studentId, 'thumbnail', true);
-        subscriber.keyframeTimer = setInterval(() => {
-          if (subscriber.gotKeyframe) return clearInterval(subscriber.keyframeTimer);
-          this.#requestKeyframe(want.studentId, 'thumbnail', true);
-        }, KEYFRAME_RETRY_MS);
+        this.#awaitKeyframe(subscriber);
       }
       if (state === 'failed' || state === 'closed') failed();
     });
     const publisher = this.#publisherOf(want.studentId, 'thumbnail');
-    const metadata = { studentId: want.studentId, surface: publisher?.surface ?? null, relayed: true };
+    const metadata: CallMetadata = { studentId: want.studentId, surface: publisher?.surface ?? null, relayed: true };
     try {
       await pc.setLocalDescription(await pc.createOffer());
       this.send({
@@ -367,6 +381,62 @@ export class Relay {
     } catch {
       this.#closeSubscriber(subscriber);
     }
+  }
+
+  /**
+   * A supervisor says how they show this student (or, from an older app, only the level they want):
+   * pick the leg for the tile's size, stop or resume forwarding, and tell the student what is needed.
+   */
+  #onSupervisorMessage(subscriber: Subscriber, data: string): void {
+    const request = parseSupervisorMessage(data);
+    if (!request) return;
+    const view = request.type === 'view' ? request : null;
+    const visible = view?.visible ?? true;
+    subscriber.view = view;
+    subscriber.wants = view ? legForView(view) : request.level;
+    if (visible && !subscriber.visible) {
+      // Back in view: resume at a keyframe, asked for now rather than at the encoder's leisure.
+      subscriber.visible = true;
+      this.#awaitKeyframe(subscriber);
+    }
+    subscriber.visible = visible;
+    this.#updateLegs(subscriber.studentId);
+    this.#tellStudentView(subscriber.studentId);
+  }
+
+  /** Forwards nothing to a subscriber until a keyframe reaches them, asking the student for one until then. */
+  #awaitKeyframe(subscriber: Subscriber): void {
+    subscriber.gotKeyframe = false;
+    clearInterval(subscriber.keyframeTimer);
+    const ask = () => this.#requestKeyframe(subscriber.studentId, subscriber.pending ?? subscriber.source, true);
+    ask();
+    subscriber.keyframeTimer = setInterval(() => {
+      if (subscriber.gotKeyframe || !subscriber.visible) return clearInterval(subscriber.keyframeTimer);
+      ask();
+    }, KEYFRAME_RETRY_MS);
+  }
+
+  /**
+   * Tells the student what their thumbnail leg must carry: the largest tile and the most tiles'
+   * frame rate among the supervisors who see it on that leg, or nothing while nobody does.
+   */
+  #tellStudentView(studentId: string): void {
+    const publisher = this.#publisherOf(studentId, 'thumbnail');
+    if (publisher?.channel?.readyState !== 'open') return;
+    const onLeg = [...(this.#viewersOf.get(studentId) ?? [])].filter(
+      (s) => s.visible && (s.wants === 'thumbnail' || s.source === 'thumbnail' || s.pending === 'thumbnail'),
+    );
+    const views = onLeg.map((s) => s.view ?? { widthPx: 640, heightPx: 360, tilesShown: 1 });
+    const message = viewMessage({
+      level: 'thumbnail',
+      visible: onLeg.length > 0,
+      widthPx: Math.max(0, ...views.map((v) => Math.min(v.widthPx, 640))),
+      heightPx: Math.max(0, ...views.map((v) => v.heightPx)),
+      tilesShown: views.length > 0 ? Math.max(1, Math.min(...views.map((v) => v.tilesShown))) : 1,
+    });
+    if (publisher.sentView === message) return;
+    publisher.sentView = message;
+    publisher.channel.send(message);
   }
 
   /** Hangs up a call that failed (or never came up), and places it again after a growing delay. */
@@ -385,7 +455,8 @@ export class Relay {
     const viewers = this.#viewersOf.get(publisher.studentId);
     if (!viewers) return;
     for (const subscriber of viewers) {
-      if (!subscriber.connected) continue;
+      // A supervisor who cannot see this student gets nothing.
+      if (!subscriber.connected || !subscriber.visible) continue;
       const sender = subscriber.transceiver.sender;
       if (subscriber.pending === publisher.leg && keyframe) {
         // Switch legs at a keyframe, continuing the viewer's sequence numbers and timestamps.
@@ -399,7 +470,19 @@ export class Relay {
         subscriber.pending = null;
       }
       if (subscriber.source !== publisher.leg) continue;
-      if (keyframe) subscriber.gotKeyframe = true;
+      if (!subscriber.gotKeyframe) {
+        // A new or resumed viewer starts at a keyframe, continuing its sequence numbers, with a
+        // gap in timestamps as long as the pause, so its decoder neither waits nor rushes.
+        if (!keyframe) continue;
+        subscriber.gotKeyframe = true;
+        if (subscriber.last) {
+          const pauseTicks = Math.max(FRAME_TICKS, Math.round((Date.now() - subscriber.last.atMs) * 90));
+          sender.replaceRTP({
+            sequenceNumber: (rtp.header.sequenceNumber - 1) & 0xffff,
+            timestamp: (rtp.header.timestamp - pauseTicks) >>> 0,
+          });
+        }
+      }
       // sendRtp rewrites the header and keeps the packet for retransmission: each viewer gets its
       // own header, without the student's header extensions (their ids were negotiated upstream).
       // The payload is shared: it is only read (encrypted into a new buffer).
@@ -411,7 +494,11 @@ export class Relay {
         paddingSize: 0,
       });
       const copy = new RtpPacket(header, rtp.payload);
-      subscriber.last = { sequenceNumber: rtp.header.sequenceNumber, timestamp: rtp.header.timestamp };
+      subscriber.last = {
+        sequenceNumber: rtp.header.sequenceNumber,
+        timestamp: rtp.header.timestamp,
+        atMs: Date.now(),
+      };
       void sender.sendRtp(copy).catch(() => undefined);
     }
   }
@@ -422,10 +509,10 @@ export class Relay {
    */
   #updateLegs(studentId: string): void {
     const viewers = [...(this.#viewersOf.get(studentId) ?? [])];
-    const wanted = viewers.some((s) => s.wants === 'full');
+    const wanted = viewers.some((s) => s.wants === 'full' && s.visible);
     const thumbnail = this.#publisherOf(studentId, 'thumbnail');
     if (thumbnail?.channel?.readyState === 'open') {
-      thumbnail.channel.send(JSON.stringify({ type: 'full-leg', wanted } satisfies RelayNotice));
+      thumbnail.channel.send(relayNoticeMessage({ type: 'full-leg', wanted }));
     }
     const fullUp = this.#publisherOf(studentId, 'full')?.pc.connectionState === 'connected';
     for (const viewer of viewers) {
@@ -442,7 +529,8 @@ export class Relay {
     const supervisorIds = [...(this.#viewersOf.get(studentId) ?? [])]
       .filter((s) => s.connected)
       .map((s) => s.supervisorId);
-    channel.send(JSON.stringify({ type: 'viewers', supervisorIds } satisfies RelayNotice));
+    channel.send(relayNoticeMessage({ type: 'viewers', supervisorIds }));
+    this.#tellStudentView(studentId);
   }
 
   #requestKeyframe(studentId: string, leg: Leg, urgent = false): void {

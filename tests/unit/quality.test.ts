@@ -1,32 +1,156 @@
 import { describe, expect, it } from 'vitest';
-import { encodingFor } from '../../src/client/media/quality.ts';
-import { parseQualityMessage, parseRelayNotice, qualityMessage } from '../../src/shared/protocol.ts';
+import { encodingFor, framerateForTiles } from '../../src/client/media/quality.ts';
+import {
+  legForView,
+  parseCallMetadata,
+  parseRelayNotice,
+  parseSupervisorMessage,
+  qualityMessage,
+  viewMessage,
+  type TileView,
+} from '../../src/shared/protocol.ts';
 
-describe('adaptive quality', () => {
-  it('sends wall tiles at 360 lines at most, cheap and slow', () => {
-    expect(encodingFor('thumbnail', 720)).toEqual({ scaleResolutionDownBy: 2, maxBitrate: 250_000, maxFramerate: 5 });
-    expect(encodingFor('thumbnail', 1080)).toEqual({ scaleResolutionDownBy: 3, maxBitrate: 250_000, maxFramerate: 5 });
+const HD = { width: 1280, height: 720 };
+const tile = (view: Partial<TileView>): TileView => ({
+  type: 'view',
+  level: 'thumbnail',
+  visible: true,
+  widthPx: 320,
+  heightPx: 180,
+  tilesShown: 30,
+  ...view,
+});
+
+describe('what a bare quality request (the first protocol) still means', () => {
+  it('sends wall tiles at 360 lines at most, cheap and slow, always on', () => {
+    expect(encodingFor({ type: 'quality', level: 'thumbnail' }, HD)).toEqual({
+      active: true,
+      scaleResolutionDownBy: 2,
+      maxBitrate: 250_000,
+      maxFramerate: 5,
+    });
+    expect(encodingFor({ type: 'quality', level: 'thumbnail' }, { width: 1920, height: 1080 })).toMatchObject({
+      scaleResolutionDownBy: 3,
+    });
     // A small screen is never scaled up.
-    expect(encodingFor('thumbnail', 300).scaleResolutionDownBy).toBe(1);
+    expect(
+      encodingFor({ type: 'quality', level: 'thumbnail' }, { width: 400, height: 300 }).scaleResolutionDownBy,
+    ).toBe(1);
   });
 
   it('sends a zoomed screen at the capture’s own resolution', () => {
-    expect(encodingFor('full', 1440)).toEqual({ scaleResolutionDownBy: 1, maxBitrate: 2_500_000, maxFramerate: 15 });
+    expect(encodingFor({ type: 'quality', level: 'full' }, { width: 2560, height: 1440 })).toEqual({
+      active: true,
+      scaleResolutionDownBy: 1,
+      maxBitrate: 2_500_000,
+      maxFramerate: 15,
+    });
+  });
+});
+
+describe('cost follows what the teacher sees', () => {
+  it('sends a tile no wider than the next step up from its shown width', () => {
+    const width = (widthPx: number) =>
+      HD.width / encodingFor(tile({ widthPx, heightPx: 2000 }), HD).scaleResolutionDownBy;
+    expect(width(100)).toBe(160);
+    expect(width(160)).toBe(160);
+    expect(width(161)).toBe(320);
+    expect(width(316)).toBe(320);
+    expect(width(500)).toBe(640);
+    expect(width(640)).toBe(640);
   });
 
-  it('reads back only well-formed requests', () => {
-    expect(parseQualityMessage(qualityMessage('full'))).toEqual({ type: 'quality', level: 'full' });
+  it('caps each step’s bitrate, smaller tiles cheaper', () => {
+    const bitrate = (widthPx: number) => encodingFor(tile({ widthPx, heightPx: 2000 }), HD).maxBitrate;
+    expect(bitrate(150)).toBe(40_000);
+    expect(bitrate(300)).toBe(90_000);
+    expect(bitrate(600)).toBe(250_000);
+  });
+
+  it('counts only the picture’s shown width in a tile of another shape (letterboxed)', () => {
+    // A 16:9 screen in a tall 600×200 box is shown 356 px wide.
+    expect(encodingFor(tile({ widthPx: 600, heightPx: 200 }), HD).scaleResolutionDownBy).toBe(2);
+    // A 4:3 screen in a 16:9 box of 320×180 is shown 240 px wide.
+    expect(encodingFor(tile({ widthPx: 320, heightPx: 180 }), { width: 1024, height: 768 }).scaleResolutionDownBy).toBe(
+      3.2,
+    );
+  });
+
+  it('never scales a small screen up', () => {
+    expect(encodingFor(tile({ widthPx: 640, heightPx: 360 }), { width: 500, height: 300 }).scaleResolutionDownBy).toBe(
+      1,
+    );
+  });
+
+  it('lowers the frame rate as more tiles are shown', () => {
+    expect([1, 4, 5, 9, 10, 16, 17, 30, 36, 37, 60].map(framerateForTiles)).toEqual([5, 5, 4, 4, 3, 3, 2, 2, 2, 1, 1]);
+    expect(encodingFor(tile({ tilesShown: 30 }), HD).maxFramerate).toBe(2);
+    expect(encodingFor(tile({ tilesShown: 2 }), HD).maxFramerate).toBe(5);
+  });
+
+  it('sends nothing for a tile nobody can see, whatever its size or level', () => {
+    expect(encodingFor(tile({ visible: false }), HD).active).toBe(false);
+    expect(encodingFor(tile({ visible: false, level: 'full' }), HD).active).toBe(false);
+    expect(encodingFor(tile({ visible: true }), HD).active).toBe(true);
+  });
+
+  it('gives the zoomed screen, and a tile shown larger than a thumbnail, full quality', () => {
+    expect(encodingFor(tile({ level: 'full' }), HD)).toMatchObject({ scaleResolutionDownBy: 1, maxFramerate: 15 });
+    expect(encodingFor(tile({ widthPx: 900, heightPx: 506 }), HD)).toMatchObject({ scaleResolutionDownBy: 1 });
+    expect(legForView({ level: 'thumbnail', widthPx: 640 })).toBe('thumbnail');
+    expect(legForView({ level: 'thumbnail', widthPx: 641 })).toBe('full');
+    expect(legForView({ level: 'full', widthPx: 100 })).toBe('full');
+  });
+});
+
+describe('supervisor messages', () => {
+  it('reads back tile views and bare quality requests', () => {
+    const view = { level: 'thumbnail', visible: false, widthPx: 316, heightPx: 178, tilesShown: 30 } as const;
+    expect(parseSupervisorMessage(viewMessage(view))).toEqual({ type: 'view', ...view });
+    expect(parseSupervisorMessage(qualityMessage('full'))).toEqual({ type: 'quality', level: 'full' });
+  });
+
+  it('reads nothing else', () => {
     for (const junk of [
       '',
       '{',
       'null',
+      '[]',
       '{"type":"quality","level":"ultra"}',
-      '{"type":"other"}',
+      '{"type":"other","level":"full"}',
+      '{"type":"view","level":"thumbnail","visible":"yes","widthPx":1,"heightPx":1,"tilesShown":1}',
+      '{"type":"view","level":"thumbnail","visible":true,"widthPx":-1,"heightPx":1,"tilesShown":1}',
+      '{"type":"view","level":"thumbnail","visible":true,"widthPx":1,"tilesShown":1}',
       42,
       new ArrayBuffer(2),
     ]) {
-      expect(parseQualityMessage(junk)).toBeNull();
+      expect(parseSupervisorMessage(junk)).toBeNull();
     }
+  });
+});
+
+describe('call metadata', () => {
+  it('reads a student’s call, a relay leg and a relayed call', () => {
+    expect(parseCallMetadata({ studentId: 's1', surface: 'monitor' })).toEqual({ studentId: 's1', surface: 'monitor' });
+    expect(parseCallMetadata({ studentId: 's1', surface: null, leg: 'full' })).toEqual({
+      studentId: 's1',
+      surface: null,
+      leg: 'full',
+    });
+    expect(parseCallMetadata({ studentId: 's1', surface: 'window', relayed: true })).toEqual({
+      studentId: 's1',
+      surface: 'window',
+      relayed: true,
+    });
+  });
+
+  it('drops what it does not know, and refuses a call without a student', () => {
+    expect(parseCallMetadata({ studentId: 's1', surface: 'hologram', leg: 'half', relayed: 'yes' })).toEqual({
+      studentId: 's1',
+      surface: null,
+    });
+    for (const junk of [undefined, null, 'x', 7, {}, { studentId: 7 }, { studentId: '' }])
+      expect(parseCallMetadata(junk)).toBeNull();
   });
 });
 

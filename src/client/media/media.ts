@@ -3,7 +3,7 @@
  * Views ask for "the screen of student X" and get a MediaStream and a state; whether it came peer
  * to peer or through the relay is hidden behind this interface.
  */
-import type { MemberView, Routes } from '../../shared/protocol.ts';
+import type { MemberView, Routes, Surface } from '../../shared/protocol.ts';
 
 /** Why a share could not start. */
 export type CaptureError =
@@ -17,7 +17,7 @@ export type CaptureError =
   | 'capture-failed';
 
 /** What the person picked in the browser's picker. */
-export type Surface = 'monitor' | 'window' | 'browser';
+export type { Surface } from '../../shared/protocol.ts';
 
 /** A student's own share. */
 export interface ShareState {
@@ -39,6 +39,15 @@ export interface Screen {
   surface: Surface | null;
 }
 
+/** How a tile is shown on a supervisor's wall. */
+export interface TileShown {
+  /** Whether any of it is on screen and not covered (the page's own visibility is the media layer's business). */
+  visible: boolean;
+  /** Size of the tile's picture box, in device pixels. */
+  widthPx: number;
+  heightPx: number;
+}
+
 /** Whether the connection to the signalling server is up. */
 export type SignallingState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -54,6 +63,11 @@ export interface MediaLayer {
   stopShare(): void;
   /** Supervisor: the student now zoomed (sent at full quality to this supervisor alone), or null. */
   focus(studentId: string | null): void;
+  /**
+   * Supervisor: how one student's tile is shown right now (null: no tile, e.g. it unmounted). A
+   * student is sent no more than this, and nothing while it cannot be seen.
+   */
+  setTileView(studentId: string, view: TileShown | null): void;
   /** The room's members changed: who to call, who to accept calls from. */
   setMembers(members: readonly MemberView[]): void;
   /** Which screens go through the relay changed; each switch is made before the old path breaks. */

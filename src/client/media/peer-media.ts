@@ -19,6 +19,14 @@ export interface MediaSelf {
   role: 'student' | 'supervisor';
 }
 
+/**
+ * Benchmark-only switch (set by a benchmark's init script, never by the app): the wall asks for
+ * what it asked before tiles reported their views, so one run can compare both costs.
+ */
+function benchmarkTodaysTileCost(): boolean {
+  return (globalThis as { __benchTodaysTileCost?: boolean }).__benchTodaysTileCost === true;
+}
+
 const NO_SCREEN: Screen = Object.freeze({ stream: null, state: 'none', surface: null });
 /** Low enough that every member is back within a few seconds of a restarted server answering. */
 const MAX_BACKOFF_MS = 3_000;
@@ -79,7 +87,16 @@ export function createPeerMedia(
     self.role === 'student'
       ? new ShareSender(peer, self.memberId, config.relayPeerId, () => updateViewers(), failed)
       : null;
-  const receiver = self.role === 'supervisor' ? new ScreenReceiver(config.relayPeerId, changed, failed) : null;
+  const receiver =
+    self.role === 'supervisor'
+      ? new ScreenReceiver(config.relayPeerId, changed, failed, !benchmarkTodaysTileCost())
+      : null;
+  // A wall in a background tab, or behind a closed tablet cover, is seen by nobody.
+  const onVisibility = () => receiver?.setPageVisible(document.visibilityState === 'visible');
+  if (receiver) {
+    onVisibility();
+    document.addEventListener('visibilitychange', onVisibility);
+  }
   const updateViewers = () => {
     const viewers = sender?.viewers() ?? [];
     if (viewers.join() === share.viewers.join()) return;
@@ -135,6 +152,7 @@ export function createPeerMedia(
     },
     stopShare: stopCapture,
     focus: (studentId) => receiver?.focus(studentId),
+    setTileView: (studentId, view) => receiver?.setTileView(studentId, view),
     setMembers(members: readonly MemberView[]) {
       sender?.setMembers(members);
       receiver?.setMembers(members);
@@ -147,6 +165,7 @@ export function createPeerMedia(
     close() {
       closed = true;
       clearTimeout(retry);
+      document.removeEventListener('visibilitychange', onVisibility);
       stopCapture();
       sender?.close();
       receiver?.close();

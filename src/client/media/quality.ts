@@ -1,11 +1,12 @@
 /**
- * Adaptive quality, per viewer: a wall tile gets a cheap encoding of a screen, and the one screen a
- * supervisor zooms into is sent to that supervisor alone at full resolution. Pure: the encoder
- * presets (the request itself is part of the shared protocol).
+ * Adaptive quality, per viewer: cost follows what each supervisor sees. A tile is sent no larger
+ * than it is shown (in steps), at a frame rate that falls as the wall shows more tiles, and not at
+ * all while nobody can see it; the one screen a supervisor zooms into gets full resolution.
+ * Pure: the encoder settings only (the requests themselves are part of the shared protocol).
  */
-import type { QualityLevel } from '../../shared/protocol.ts';
+import { legForView, type QualityLevel, type QualityRequest, type TileView } from '../../shared/protocol.ts';
 
-/** The encoder limits of each level. */
+/** The encoder limits of each level, as the first protocol (a bare `quality` request) meant them. */
 export const QUALITY: Record<QualityLevel, { maxHeight: number; maxBitrate: number; maxFramerate: number }> = {
   // Enough to see what is on a screen from across the wall.
   thumbnail: { maxHeight: 360, maxBitrate: 250_000, maxFramerate: 5 },
@@ -13,12 +14,59 @@ export const QUALITY: Record<QualityLevel, { maxHeight: number; maxBitrate: numb
   full: { maxHeight: Number.POSITIVE_INFINITY, maxBitrate: 2_500_000, maxFramerate: 15 },
 };
 
-/** Encoding parameters for `level`, given the height of the captured screen. */
-export function encodingFor(
-  level: QualityLevel,
-  captureHeight: number,
-): Pick<RTCRtpEncodingParameters, 'scaleResolutionDownBy' | 'maxBitrate' | 'maxFramerate'> {
+/**
+ * The widths a thumbnail is sent at, smallest first, each with its bitrate cap: the smallest step at
+ * least as wide as the tile's picture is used, so the browser scales down, never up.
+ */
+export const THUMBNAIL_STEPS: readonly { widthPx: number; maxBitrate: number }[] = [
+  { widthPx: 160, maxBitrate: 40_000 },
+  { widthPx: 320, maxBitrate: 90_000 },
+  { widthPx: 640, maxBitrate: 250_000 },
+];
+
+/** Frame rate of each thumbnail when `tilesShown` tiles are on screen: a glance at 30 tiles needs less than at 4. */
+export function framerateForTiles(tilesShown: number): number {
+  if (tilesShown <= 4) return 5;
+  if (tilesShown <= 9) return 4;
+  if (tilesShown <= 16) return 3;
+  if (tilesShown <= 36) return 2;
+  return 1;
+}
+
+/** What the encoder of one call is set to. */
+export interface Encoding {
+  /** False: the encoder sends nothing to this viewer. */
+  active: boolean;
+  scaleResolutionDownBy: number;
+  maxBitrate: number;
+  maxFramerate: number;
+}
+
+/** The captured screen's size, in pixels. */
+export interface CaptureSize {
+  width: number;
+  height: number;
+}
+
+/** Encoder settings for what a supervisor asked, given the captured screen's size. */
+export function encodingFor(request: QualityRequest | TileView, capture: CaptureSize): Encoding {
+  if (request.type === 'quality') return presetFor(request.level, capture);
+  if (!request.visible) return { ...presetFor('thumbnail', capture), active: false };
+  if (legForView(request) === 'full') return presetFor('full', capture);
+  // The picture is letterboxed in its tile (object-fit: contain): only its shown width counts.
+  const aspect = capture.height > 0 ? capture.width / capture.height : 16 / 9;
+  const shownWidthPx = Math.min(request.widthPx, request.heightPx * aspect);
+  const step = THUMBNAIL_STEPS.find((s) => s.widthPx >= shownWidthPx) ?? THUMBNAIL_STEPS.at(-1)!;
+  return {
+    active: true,
+    scaleResolutionDownBy: capture.width > step.widthPx ? capture.width / step.widthPx : 1,
+    maxBitrate: step.maxBitrate,
+    maxFramerate: framerateForTiles(request.tilesShown),
+  };
+}
+
+function presetFor(level: QualityLevel, capture: CaptureSize): Encoding {
   const { maxHeight, maxBitrate, maxFramerate } = QUALITY[level];
-  const scale = captureHeight > maxHeight ? captureHeight / maxHeight : 1;
-  return { scaleResolutionDownBy: scale, maxBitrate, maxFramerate };
+  const scale = capture.height > maxHeight ? capture.height / maxHeight : 1;
+  return { active: true, scaleResolutionDownBy: scale, maxBitrate, maxFramerate };
 }

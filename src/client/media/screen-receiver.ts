@@ -1,25 +1,30 @@
 /**
  * Supervisor side: answers calls from current students of the room, or from the relay on behalf
- * of one (receive-only); says a screen is live only once frames are decoded (PeerJS's `stream`
- * event fires before ICE connects); keeps showing a student's old call until a new one (another
- * transport, a rebuilt call) decodes, so the wall never goes black; and asks for full quality on
- * the one screen this supervisor zooms into.
+ * of one (receive-only); says a screen is live only once frames are decoded; keeps showing a
+ * student's old call until a new one (another transport, a rebuilt call) decodes, so the wall
+ * never goes black; and tells each student how their tile is shown (size, whether it is seen at
+ * all, full quality for the one screen zoomed into), so they send no more than that.
  */
 import type { MediaConnection } from 'peerjs';
-import type { MemberView } from '../../shared/protocol.ts';
-import type { Screen } from './media.ts';
-import { qualityMessage, type QualityLevel } from '../../shared/protocol.ts';
-import { CONNECT_TIMEOUT_MS, type CallMetadata } from './share-sender.ts';
+import type { MemberView, QualityLevel } from '../../shared/protocol.ts';
+import type { Screen, TileShown } from './media.ts';
+import { qualityMessage, viewMessage } from '../../shared/protocol.ts';
+import { Call } from './peer-call.ts';
+import { CONNECT_TIMEOUT_MS } from './share-sender.ts';
 
 /** How often decoding progress is read from each connection's stats. */
 const POLL_MS = 250;
 /** A call from a peer not (yet) in our roster waits this long for the roster to catch up. */
 const UNKNOWN_CALLER_WAIT_MS = 5_000;
 
+/** A student whose tile no view has reported yet (or a view that reports none) is sent as today's thumbnail. */
+const UNREPORTED_TILE: TileShown = { visible: true, widthPx: 640, heightPx: 360 };
+
 interface Incoming {
-  call: MediaConnection;
+  call: Call;
   screen: Screen;
-  level: QualityLevel | null;
+  /** The last request sent on this call, so each change is sent once. */
+  sent: string | null;
   /** Decoding progress, to notice a call that still looks connected but brings no more frames. */
   frames: number;
   progressAt: number;
@@ -39,17 +44,27 @@ export class ScreenReceiver {
   #students = new Map<string, string>();
   /** Students who were sharing at the last roster update. */
   #sharing = new Set<string>();
-  readonly #waiting = new Map<MediaConnection, ReturnType<typeof setTimeout>>();
+  readonly #waiting = new Map<Call, ReturnType<typeof setTimeout>>();
   #focused: string | null = null;
+  /** How each student's tile is shown, as the wall reports it. */
+  readonly #tiles = new Map<string, TileShown>();
+  #pageVisible = true;
   readonly #poll: ReturnType<typeof setInterval>;
+  /** Whether a pass over the stats is running: a slow getStats must not let a second pass overlap it. */
+  #checking = false;
 
   constructor(
     private readonly relayPeerId: string | null,
     private readonly onChange: () => void,
     /** A call from the relay never connected: the server sends us screens directly after two. */
     private readonly onFailure: (withId: 'relay') => void,
+    /**
+     * False: ask for quality levels only, as before tiles reported their views (every tile a
+     * 640×360 thumbnail, always sent). Benchmarks compare the two; nothing a person sees differs.
+     */
+    private readonly reportViews = true,
   ) {
-    this.#poll = setInterval(() => void this.#checkDecoding(), POLL_MS);
+    this.#poll = setInterval(() => void this.#checkDecodingOnce(), POLL_MS);
   }
 
   /** The screen of one student: the newest call that decodes, else the newest call. */
@@ -59,7 +74,8 @@ export class ScreenReceiver {
   }
 
   /** PeerJS delivered an incoming call. */
-  onCall(call: MediaConnection): void {
+  onCall(connection: MediaConnection): void {
+    const call = Call.incoming(connection);
     const studentId = this.#studentOf(call);
     if (studentId) return this.#accept(call, studentId);
     // Not a student we know: wait briefly in case our roster lags behind theirs, then refuse.
@@ -93,7 +109,20 @@ export class ScreenReceiver {
   /** The student this supervisor zooms into gets full quality; everyone else thumbnails. */
   focus(studentId: string | null): void {
     this.#focused = studentId;
-    for (const [id, calls] of this.#screens) for (const incoming of calls) this.#sendLevel(id, incoming);
+    this.#sendViews();
+  }
+
+  /** How one student's tile is shown changed (null: it has no tile now). */
+  setTileView(studentId: string, view: TileShown | null): void {
+    if (view) this.#tiles.set(studentId, view);
+    else this.#tiles.delete(studentId);
+    this.#sendViews();
+  }
+
+  /** The wall's page became visible or hidden (a background tab, a closed tablet cover). */
+  setPageVisible(visible: boolean): void {
+    this.#pageVisible = visible;
+    this.#sendViews();
   }
 
   /** Hangs up everything. */
@@ -108,56 +137,58 @@ export class ScreenReceiver {
   }
 
   /** The student a call carries: its caller, or for the relay the student named in its metadata. */
-  #studentOf(call: MediaConnection): string | undefined {
-    if (call.peer !== this.relayPeerId) return this.#students.get(call.peer);
-    const studentId = (call.metadata as Partial<CallMetadata> | undefined)?.studentId;
+  #studentOf(call: Call): string | undefined {
+    if (call.remotePeerId !== this.relayPeerId) return this.#students.get(call.remotePeerId);
+    const studentId = call.metadata?.studentId;
     return [...this.#students.values()].find((id) => id === studentId);
   }
 
-  #accept(call: MediaConnection, studentId: string): void {
-    const metadata = call.metadata as Partial<CallMetadata> | undefined;
-    const surface =
-      metadata?.surface === 'monitor' || metadata?.surface === 'window' || metadata?.surface === 'browser'
-        ? metadata.surface
-        : null;
+  #accept(call: Call, studentId: string): void {
     const incoming: Incoming = {
       call,
-      screen: { stream: null, state: 'connecting', surface },
-      level: null,
+      screen: { stream: null, state: 'connecting', surface: call.metadata?.surface ?? null },
+      sent: null,
       frames: 0,
       progressAt: Date.now(),
       acceptedAt: Date.now(),
       connected: false,
     };
     this.#screens.set(studentId, [...(this.#screens.get(studentId) ?? []), incoming]);
-    call.on('stream', (stream) => {
+    call.onStream((stream) => {
       incoming.screen = { ...incoming.screen, stream };
       this.onChange();
     });
-    const ended = () => this.#remove(studentId, incoming);
-    call.on('close', ended);
-    call.on('error', ended);
+    call.onEnded(() => this.#remove(studentId, incoming));
     call.answer();
-    // The data channel PeerJS opens with every call carries our quality requests.
-    const channel = () => call.dataChannel;
-    const whenOpen = () => this.#sendLevel(studentId, incoming);
-    const wait = setInterval(() => {
-      const dc = channel();
-      if (!dc || !this.#screens.get(studentId)?.includes(incoming)) return clearInterval(wait);
-      if (dc.readyState === 'open') {
-        clearInterval(wait);
-        whenOpen();
-      }
-    }, 100);
+    this.#sendView(studentId, incoming);
     this.onChange();
   }
 
-  #sendLevel(studentId: string, incoming: Incoming): void {
+  #sendViews(): void {
+    for (const [id, calls] of this.#screens) for (const incoming of calls) this.#sendView(id, incoming);
+  }
+
+  /** Tells the sender of one call how its student's tile is shown, if that changed. */
+  #sendView(studentId: string, incoming: Incoming): void {
     const level: QualityLevel = studentId === this.#focused ? 'full' : 'thumbnail';
-    const dc = incoming.call.dataChannel;
-    if (incoming.level === level || dc?.readyState !== 'open') return;
-    dc.send(qualityMessage(level));
-    incoming.level = level;
+    let message = qualityMessage(level);
+    if (this.reportViews) {
+      const tile = this.#tiles.get(studentId) ?? UNREPORTED_TILE;
+      const tilesShown = [...this.#tiles.values()].filter((t) => t.visible).length;
+      message = viewMessage({
+        level,
+        // The screen zoomed into is seen in the full view whatever its tile's place on the wall; a
+        // call is seen until its first frames decode, so every tile (and the roster) says truly
+        // whether the screen arrives, even one that was never on screen.
+        visible: incoming.screen.state !== 'live' || (this.#pageVisible && (tile.visible || level === 'full')),
+        widthPx: tile.widthPx,
+        heightPx: tile.heightPx,
+        tilesShown: Math.max(1, tilesShown),
+      });
+    }
+    if (incoming.sent === message) return;
+    incoming.call.send(message);
+    incoming.sent = message;
   }
 
   /** Hangs up one call of a student. */
@@ -176,6 +207,17 @@ export class ScreenReceiver {
     for (const incoming of this.#screens.get(studentId) ?? []) this.#remove(studentId, incoming);
   }
 
+  /** One pass over the stats at a time: two overlapping passes would report one failed relay call twice. */
+  async #checkDecodingOnce(): Promise<void> {
+    if (this.#checking) return;
+    this.#checking = true;
+    try {
+      await this.#checkDecoding();
+    } finally {
+      this.#checking = false;
+    }
+  }
+
   /** Live means frames decoded; a connection that drops goes back to connecting until it recovers. */
   async #checkDecoding(): Promise<void> {
     for (const [studentId, calls] of [...this.#screens]) {
@@ -186,7 +228,7 @@ export class ScreenReceiver {
         if (pc.connectionState === 'connected') incoming.connected = true;
         const late = Date.now() - incoming.acceptedAt > CONNECT_TIMEOUT_MS;
         if (
-          incoming.call.peer === this.relayPeerId &&
+          incoming.call.remotePeerId === this.relayPeerId &&
           !incoming.connected &&
           (late || pc.connectionState === 'failed')
         ) {
@@ -194,7 +236,7 @@ export class ScreenReceiver {
           this.#remove(studentId, incoming);
           continue;
         }
-        const frames = await framesDecoded(pc);
+        const frames = await incoming.call.framesDecoded();
         if (frames > incoming.frames) [incoming.frames, incoming.progressAt] = [frames, Date.now()];
         const stalled = Date.now() - incoming.progressAt > STALL_MS;
         if (stalled && incoming !== calls.at(-1) && incoming.screen.state === 'live') {
@@ -206,6 +248,7 @@ export class ScreenReceiver {
         else if (state === 'connecting' && frames > 0) state = 'live';
         if (state === incoming.screen.state) continue;
         incoming.screen = { ...incoming.screen, state };
+        this.#sendView(studentId, incoming);
         // Make before break: once a newer call decodes, the older ones have been replaced.
         if (state === 'live')
           for (const older of calls.slice(0, calls.indexOf(incoming))) this.#remove(studentId, older);
@@ -213,13 +256,4 @@ export class ScreenReceiver {
       }
     }
   }
-}
-
-async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
-  let frames = 0;
-  const stats = await pc.getStats().catch(() => null);
-  stats?.forEach((report: { type: string; kind?: string; framesDecoded?: number }) => {
-    if (report.type === 'inbound-rtp' && report.kind === 'video') frames = Math.max(frames, report.framesDecoded ?? 0);
-  });
-  return frames;
 }

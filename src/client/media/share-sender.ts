@@ -1,19 +1,22 @@
 /**
  * Student side: calls each supervisor of the room directly with the captured screen, or the relay
  * for the supervisors the room's routes send through it; hangs up on supervisors who leave,
- * rebuilds calls that fail (PeerJS does not restart ICE) with backoff, reports calls that never
- * connect so the server can reroute them, and sets each call's encoder to the quality asked for.
+ * rebuilds calls that fail with backoff, reports calls that never connect so the server can
+ * reroute them, and sets each call's encoder to what its supervisor shows (nothing while unseen).
  */
-import type { MediaConnection, Peer } from 'peerjs';
+import type { Peer } from 'peerjs';
 import type { MemberView, Routes } from '../../shared/protocol.ts';
 import type { Capture } from './capture.ts';
 import {
   isRelayed,
-  parseQualityMessage,
   parseRelayNotice,
+  parseSupervisorMessage,
   sendsToRelay,
-  type QualityLevel,
+  type CallMetadata,
+  type QualityRequest,
+  type TileView,
 } from '../../shared/protocol.ts';
+import { Call } from './peer-call.ts';
 import { encodingFor } from './quality.ts';
 
 /** After a change of routes, old calls stay up this long once the new ones connect (make before break). */
@@ -29,17 +32,10 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 const DISCONNECTED_GRACE_MS = 4_000;
 const MAX_BACKOFF_MS = 10_000;
 
-/** What a supervisor's call carries besides the screen. */
-export interface CallMetadata {
-  studentId: string;
-  surface: Capture['surface'];
-  /** To the relay: which of the student's two legs this call is. */
-  leg?: 'full';
-}
-
 interface Outgoing {
-  call: MediaConnection;
-  level: QualityLevel;
+  call: Call;
+  /** What the other side last asked for; until it says, a thumbnail (the full leg: full). */
+  request: QualityRequest | TileView;
   connected: boolean;
   timer?: ReturnType<typeof setTimeout>;
   /** Encoder changes run one at a time: overlapping setParameters calls reject each other. */
@@ -149,9 +145,7 @@ export class ShareSender {
     const keep = new Set([...targets.keys(), ...this.#retiring.keys()]);
     for (const s of this.#supervisors) if (!this.#viaRelay(s.id)) keep.add(s.id);
     for (const id of [...this.#calls.keys()]) if (!keep.has(id) || !this.#capture) this.#hangUp(id);
-    // PeerJS silently drops what it sends before its PeerServer socket is open (it queues only
-    // before it has an id, and ours is given), so a call placed then could never connect: wait
-    // for 'open', which calls resume().
+    // Calls that cannot be placed yet (signalling down) are placed by resume().
     if (!this.#capture || !this.peer.open) return;
     for (const [id, peerId] of targets) {
       if (!this.#calls.has(id) && !this.#retry.get(id)?.timer) this.#call(id, peerId);
@@ -182,10 +176,15 @@ export class ShareSender {
       surface: capture.surface,
       ...(full ? { leg: 'full' } : {}),
     };
-    const call = this.peer.call(peerId, capture.stream, { metadata });
-    const entry: Outgoing = { call, level: full ? 'full' : 'thumbnail', connected: false, applying: Promise.resolve() };
+    const call = Call.place(this.peer, peerId, capture.stream, metadata);
+    if (!call) return;
+    const entry: Outgoing = {
+      call,
+      request: { type: 'quality', level: full ? 'full' : 'thumbnail' },
+      connected: false,
+      applying: Promise.resolve(),
+    };
     this.#calls.set(supervisorId, entry);
-    const pc = call.peerConnection;
 
     const failed = () => {
       if (this.#calls.get(supervisorId) !== entry) return;
@@ -204,10 +203,9 @@ export class ShareSender {
       entry.timer = setTimeout(entry.connected ? failed : neverConnected, ms);
     };
     watch(CONNECT_TIMEOUT_MS);
-    pc.addEventListener('signalingstatechange', () => this.#applyLevel(entry));
-    pc.addEventListener('connectionstatechange', () => {
+    call.onNegotiated(() => this.#applyLevel(entry));
+    call.onConnectionState((state) => {
       if (this.#calls.get(supervisorId) !== entry) return;
-      const state = pc.connectionState;
       if (state === 'connected') {
         clearTimeout(entry.timer);
         entry.connected = true;
@@ -223,39 +221,43 @@ export class ShareSender {
       }
       this.onChange();
     });
-    call.on('close', failed);
-    call.on('error', failed);
-    call.dataChannel?.addEventListener('message', (event: MessageEvent) => {
-      if (supervisorId === RELAY) return this.#onRelayMessage(event.data);
-      const request = parseQualityMessage(event.data);
-      if (!request || request.level === entry.level) return;
-      entry.level = request.level;
+    call.onEnded(failed);
+    call.onMessage((data) => {
+      // The relay speaks for its viewers: notices about them, and the view they add up to.
+      if (supervisorId === RELAY && this.#onRelayMessage(data)) return;
+      const request = parseSupervisorMessage(data);
+      if (!request) return;
+      entry.request = request;
       this.#applyLevel(entry);
     });
   }
 
   /**
-   * Sets the encoder of one call to its level (the default encoding is full quality, so a call must
-   * never be left at it by accident). Queued per call, and a no-op until negotiation made encodings.
+   * Sets the encoder of one call to what its supervisor asked (the default encoding is full
+   * quality, so a call must never be left at it by accident). Queued per call, and a no-op until
+   * negotiation made encodings. Turning an inactive encoding back on starts with a keyframe.
    */
   #applyLevel(entry: Outgoing): void {
     entry.applying = entry.applying.then(async () => {
       const sender = entry.call.peerConnection?.getSenders().find((s) => s.track?.kind === 'video');
-      const height = this.#capture?.track.getSettings().height;
-      if (!sender || !height) return;
+      const { width, height } = this.#capture?.track.getSettings() ?? {};
+      if (!sender || !width || !height) return;
       const parameters = sender.getParameters();
       const [first] = parameters.encodings ?? [];
       if (!first) return;
       // The track's contentHint 'detail' already makes the encoder keep resolution under pressure.
-      const wanted = encodingFor(entry.level, height);
+      const wanted = encodingFor(entry.request, { width, height });
       if (Object.entries(wanted).every(([key, value]) => first[key as keyof typeof wanted] === value)) return;
       Object.assign(first, wanted);
       await sender.setParameters(parameters).catch(() => undefined);
     });
   }
 
-  /** The relay reports who receives our screen through it, and whether a full-quality leg is wanted. */
-  #onRelayMessage(data: unknown): void {
+  /**
+   * The relay reports who receives our screen through it, and whether a full-quality leg is wanted.
+   * Returns whether the message was such a notice.
+   */
+  #onRelayMessage(data: unknown): boolean {
     const notice = parseRelayNotice(data);
     if (notice?.type === 'viewers') {
       this.#relayViewers = notice.supervisorIds;
@@ -264,6 +266,7 @@ export class ShareSender {
       this.#fullLegWanted = notice.wanted;
       this.#reconcile();
     }
+    return notice !== null;
   }
 
   #hangUp(supervisorId: string): void {

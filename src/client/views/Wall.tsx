@@ -4,7 +4,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MemberView } from '../../shared/protocol.ts';
-import type { Screen } from '../media/media.ts';
+import type { MediaLayer, Screen } from '../media/media.ts';
+import { useTileVisibility } from '../media/tile-visibility.ts';
 import type { RoomController } from '../room/room-controller.ts';
 import type { StudentStatus } from '../state/session.ts';
 
@@ -54,6 +55,8 @@ export function Wall({ controller, roster }: WallProps) {
             screen={screenOf(member.id)}
             status={tileStatus(status, screenOf(member.id))}
             focused={focused === member.id}
+            media={media}
+            covered={opened !== null && opened !== member.id}
             onOpen={() => setOpened(member.id)}
             onHover={(on) => setHovered((current) => (on ? member.id : current === member.id ? null : current))}
           />
@@ -83,11 +86,15 @@ interface TileProps {
   screen: Screen;
   status: TileStatus;
   focused: boolean;
+  media: MediaLayer | null;
+  /** Another student's full view hides this tile. */
+  covered: boolean;
   onOpen: () => void;
   onHover: (on: boolean) => void;
 }
 
-function Tile({ member, screen, status, focused, onOpen, onHover }: TileProps) {
+function Tile({ member, screen, status, focused, media, covered, onOpen, onHover }: TileProps) {
+  const picture = useTileVisibility<HTMLButtonElement>(media, member.id, covered);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const enter = (event: PointerEvent) => {
     if (event.pointerType !== 'mouse') return;
@@ -105,7 +112,7 @@ function Tile({ member, screen, status, focused, onOpen, onHover }: TileProps) {
       onPointerEnter={enter}
       onPointerLeave={leave}
     >
-      <button type="button" class="screen" onClick={onOpen} aria-label={`Open ${member.name}’s screen`}>
+      <button ref={picture} type="button" class="screen" onClick={onOpen} aria-label={`Open ${member.name}’s screen`}>
         {showVideo && <Video stream={screen.stream!} />}
         {status !== 'live' && <span class="placeholder">{placeholderText(status)}</span>}
       </button>

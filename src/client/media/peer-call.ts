@@ -1,0 +1,160 @@
+/**
+ * The one door to PeerJS media calls. Every quirk of the library the app works around lives here,
+ * each stated with a link to why, so the share sender and the screen receiver read as if PeerJS
+ * were perfect. Knows nothing of rooms, routes or quality; must not decide when to call anyone.
+ *
+ * The quirks (PeerJS 1.5):
+ * 1. Sends before the PeerServer socket is open are dropped silently: PeerJS queues messages only
+ *    until it has an id, and ours is given up front, so a call placed then can never connect.
+ *    https://github.com/peers/peerjs/issues/652 — `Call.place` refuses (null) until `peer.open`.
+ * 2. No ICE restart: a MediaConnection has no `restartIce` and PeerJS cannot renegotiate, so a
+ *    connection that fails is dead and only a new call recovers.
+ *    https://github.com/peers/peerjs/blob/v1.5.5/lib/negotiator.ts — `onConnectionState` reports
+ *    'failed' as final; callers hang up and place a new call.
+ * 3. `stream` fires from `ontrack`, at setRemoteDescription, before ICE has connected and before
+ *    any frame arrived: it says nothing about a live screen.
+ *    https://github.com/peers/peerjs/blob/v1.5.5/lib/negotiator.ts — `framesDecoded` is the proof.
+ * 4. The data channel PeerJS opens with every media call (it closes the call when the channel
+ *    closes) exists on the answering side only once `ondatachannel` fired, PeerJS owns its
+ *    `onopen`/`onclose` properties, and it does not buffer: `send` before 'open' throws.
+ *    https://github.com/peers/peerjs/blob/v1.5.5/lib/mediaconnection.ts — `Call.send` queues
+ *    until the channel is open, whichever side we are; listeners are added, never assigned.
+ */
+import type { MediaConnection, Peer } from 'peerjs';
+import { parseCallMetadata, type CallMetadata } from '../../shared/protocol.ts';
+
+/** How often an answered call looks for the data channel PeerJS attaches late (quirk 4). */
+const CHANNEL_POLL_MS = 50;
+
+/** A media call as the app needs it: connection state, a message channel, and an end. */
+export class Call {
+  readonly #connection: MediaConnection;
+  /** What the caller sent with the call; null when it sent nothing readable. */
+  readonly metadata: CallMetadata | null;
+  readonly #outbox: string[] = [];
+  readonly #messageListeners = new Set<(data: unknown) => void>();
+  readonly #endListeners = new Set<() => void>();
+  #channel: RTCDataChannel | null = null;
+  #channelPoll: ReturnType<typeof setInterval> | undefined;
+  #ended = false;
+
+  private constructor(connection: MediaConnection, metadata: CallMetadata | null) {
+    this.#connection = connection;
+    this.metadata = metadata;
+    const ended = () => this.#end();
+    connection.on('close', ended);
+    connection.on('error', ended);
+    this.#findChannel();
+  }
+
+  /** Places a call, or returns null while the PeerServer socket is not open (quirk 1): try again on 'open'. */
+  static place(peer: Peer, remotePeerId: string, stream: MediaStream, metadata: CallMetadata): Call | null {
+    if (!peer.open) return null;
+    return new Call(peer.call(remotePeerId, stream, { metadata }), metadata);
+  }
+
+  /** An incoming call, its metadata parsed (see `parseCallMetadata`). */
+  static incoming(connection: MediaConnection): Call {
+    return new Call(connection, parseCallMetadata(connection.metadata));
+  }
+
+  /** The PeerServer id of the other side. */
+  get remotePeerId(): string {
+    return this.#connection.peer;
+  }
+
+  /** The call's connection, for encoder settings and stats; undefined once PeerJS cleaned it up. */
+  get peerConnection(): RTCPeerConnection | undefined {
+    return this.#connection.peerConnection ?? undefined;
+  }
+
+  /** Answers without sending media of our own. */
+  answer(): void {
+    this.#connection.answer();
+  }
+
+  /** The remote stream, once negotiated: not proof of frames (quirk 3; see `framesDecoded`). */
+  onStream(listener: (stream: MediaStream) => void): void {
+    this.#connection.on('stream', listener);
+  }
+
+  /**
+   * Every change of the connection's state. 'failed' is final (quirk 2): PeerJS cannot restart
+   * ICE, so hang up and place a new call.
+   */
+  onConnectionState(listener: (state: RTCPeerConnectionState) => void): void {
+    const pc = this.peerConnection;
+    pc?.addEventListener('connectionstatechange', () => listener(pc.connectionState));
+  }
+
+  /** Negotiation finished a step (the moment encodings exist to be set). */
+  onNegotiated(listener: () => void): void {
+    this.peerConnection?.addEventListener('signalingstatechange', listener);
+  }
+
+  /** The call ended: either side hung up, or it errored. Called at most once. */
+  onEnded(listener: () => void): void {
+    if (this.#ended) return listener();
+    this.#endListeners.add(listener);
+  }
+
+  /** Each message the other side sends on the call's data channel. */
+  onMessage(listener: (data: unknown) => void): void {
+    this.#messageListeners.add(listener);
+  }
+
+  /** Sends text to the other side: now if the channel is open, else in order once it opens (quirk 4). */
+  send(text: string): void {
+    if (this.#channel?.readyState === 'open') this.#channel.send(text);
+    else this.#outbox.push(text);
+  }
+
+  /** Video frames decoded on this call so far: the only proof the other side's screen is live (quirk 3). */
+  async framesDecoded(): Promise<number> {
+    let frames = 0;
+    const stats = await this.peerConnection?.getStats().catch(() => null);
+    stats?.forEach((report: { type: string; kind?: string; framesDecoded?: number }) => {
+      if (report.type === 'inbound-rtp' && report.kind === 'video')
+        frames = Math.max(frames, report.framesDecoded ?? 0);
+    });
+    return frames;
+  }
+
+  /** Hangs up. */
+  close(): void {
+    this.#connection.close();
+    this.#end();
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearInterval(this.#channelPoll);
+    this.#outbox.length = 0;
+    for (const listener of this.#endListeners) listener();
+    this.#endListeners.clear();
+  }
+
+  /** The caller has the channel at once; the answerer gets it only when `ondatachannel` fires (quirk 4). */
+  #findChannel(): void {
+    if (this.#adopt()) return;
+    this.#channelPoll = setInterval(() => {
+      if (this.#ended || this.#adopt()) clearInterval(this.#channelPoll);
+    }, CHANNEL_POLL_MS);
+  }
+
+  #adopt(): boolean {
+    const channel = this.#connection.dataChannel as RTCDataChannel | undefined;
+    if (!channel) return false;
+    this.#channel = channel;
+    channel.addEventListener('message', (event: MessageEvent) => {
+      for (const listener of this.#messageListeners) listener(event.data);
+    });
+    const flush = () => {
+      for (const text of this.#outbox.splice(0)) channel.send(text);
+    };
+    if (channel.readyState === 'open') flush();
+    else channel.addEventListener('open', flush);
+    return true;
+  }
+}

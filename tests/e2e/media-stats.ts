@@ -1,0 +1,71 @@
+/**
+ * What crossed the wire, read from the browsers' own WebRTC stats: bytes a student sent, bytes and
+ * frames a supervisor's tile received. Test instrumentation only.
+ */
+import type { Page } from '@playwright/test';
+
+/** An init script keeping every RTCPeerConnection a page makes reachable for its stats. */
+export const TRACK_PEER_CONNECTIONS = `
+  window.__pcs = [];
+  const Original = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Original {
+    constructor(config) { super(config); window.__pcs.push(this); }
+  };
+`;
+
+/** Video bytes this page has sent so far, over all its connections. */
+export async function videoBytesSent(page: Page): Promise<number> {
+  return page.evaluate(`(async () => {
+    let bytes = 0;
+    for (const pc of window.__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === 'outbound-rtp' && r.kind === 'video') bytes += r.bytesSent || 0;
+      });
+    }
+    return bytes;
+  })()`);
+}
+
+/** Inbound video of the connection feeding one student's tile: bytes, frames decoded, keyframes decoded. */
+export async function tileInbound(
+  page: Page,
+  name: string,
+): Promise<{ bytes: number; frames: number; keyFrames: number }> {
+  return page.evaluate(`(async () => {
+    const figure = [...document.querySelectorAll('figure')].find((f) => f.getAttribute('aria-label').startsWith(${JSON.stringify(`${name}:`)}));
+    const track = figure?.querySelector('video')?.srcObject?.getVideoTracks()[0];
+    const pc = track && window.__pcs.find((c) => c.getReceivers().some((r) => r.track === track));
+    const out = { bytes: 0, frames: 0, keyFrames: 0 };
+    if (!pc) return out;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video' && r.trackIdentifier === track.id) {
+        out.bytes += r.bytesReceived || 0;
+        out.frames += r.framesDecoded || 0;
+        out.keyFrames += r.keyFramesDecoded || 0;
+      }
+    });
+    return out;
+  })()`);
+}
+
+/** Video bytes received so far over all of this page's connections. */
+export async function videoBytesReceived(page: Page): Promise<number> {
+  return page.evaluate(`(async () => {
+    let bytes = 0;
+    for (const pc of window.__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') bytes += r.bytesReceived || 0;
+      });
+    }
+    return bytes;
+  })()`);
+}
+
+/** How much `read` grew over `ms`. */
+export async function growthOver(page: Page, ms: number, read: () => Promise<number>): Promise<number> {
+  const before = await read();
+  await page.waitForTimeout(ms);
+  return (await read()) - before;
+}

@@ -1,0 +1,154 @@
+/**
+ * Cost follows what the teacher sees: a tile scrolled off the wall, or a wall in a background tab,
+ * gets no video at all (read from the browsers' own WebRTC stats), and comes back live, decoding
+ * from a fresh keyframe, when it is seen again; peer to peer and through the relay.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startBuiltServer } from '../helpers/built-server.ts';
+import { TRACK_PEER_CONNECTIONS, growthOver, tileInbound, videoBytesReceived, videoBytesSent } from './media-stats.ts';
+import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, type Person } from './pages.ts';
+
+// A short wall, so a scroll can take the first tile off the screen.
+const SHORT_WALL = { width: 600, height: 400 };
+
+/** A fresh context whose connections can be read, at `path` on `baseURL`. */
+async function seat(browser: Browser, baseURL: string, path: string, viewport = { width: 1280, height: 720 }) {
+  const context = await browser.newContext({ viewport, baseURL });
+  await context.addInitScript(TRACK_PEER_CONNECTIONS);
+  const page = await context.newPage();
+  await page.goto(path);
+  return { context, page };
+}
+
+/** A room with a host and sharing students whose tiles are live. */
+async function sharingClass(browser: Browser, baseURL: string, names: string[]) {
+  const people: Person[] = [];
+  const host = await seat(browser, baseURL, '/', SHORT_WALL);
+  people.push(host);
+  const lee = await new HomePage(host.page).createRoom('Tiles', 'Ms Lee');
+  const code = await lee.code();
+  const { supervisor: invite } = await lee.inviteLinks();
+  // The invitation stays folded: the wall is what this is about.
+  await host.page.locator('details.invite summary').click();
+  const students: Page[] = [];
+  for (const name of names) {
+    const p = await seat(browser, baseURL, `/join/${code}`);
+    people.push(p);
+    await new HomePage(p.page).join({ name });
+    const room = new StudentRoomPage(p.page);
+    await expect(room.heading('Tiles')).toBeVisible();
+    await room.shareButton().click();
+    students.push(p.page);
+  }
+  // Live is frames decoded (from stats); a tile below the fold is live too, though it then gets nothing.
+  for (const name of names) await expect(lee.tile(name)).toHaveAccessibleName(`${name}: Live`);
+  const supervisor = async (name: string) => {
+    const p = await seat(browser, baseURL, invite.replace(/^https?:\/\/[^/]+/, ''), SHORT_WALL);
+    people.push(p);
+    await new HomePage(p.page).join({ name });
+    const view = new SupervisorRoomPage(p.page);
+    await expect(view.heading('Tiles')).toBeVisible();
+    for (const n of names) await expect(view.tile(n)).toHaveAccessibleName(`${n}: Live`);
+    return view;
+  };
+  return { lee, students, supervisor, closeAll: () => Promise.all(people.map((p) => p.context.close())) };
+}
+
+/** Scrolls the wall until the first tile (Ada's) is just above the screen, the next (Bo's) still on it. */
+async function scrollFirstRowAway(view: SupervisorRoomPage): Promise<void> {
+  const box = (await view.tile('Ada').boundingBox())!;
+  await view.page.evaluate((by) => scrollBy(0, by), box.y + box.height + 8);
+  await expect(view.tile('Ada')).not.toBeInViewport();
+  await expect(view.tile('Bo')).toBeInViewport();
+}
+
+/** Polls until `read` stops growing over one second, then checks it stays put for two more. */
+async function expectStops(page: Page, read: () => Promise<number>): Promise<void> {
+  await expect.poll(() => growthOver(page, 1000, read), { timeout: 10_000, intervals: [0] }).toBe(0);
+  expect(await growthOver(page, 2000, read)).toBe(0);
+}
+
+/** The tile decodes new frames again, starting from a keyframe it had not had before. */
+async function expectBackLive(view: SupervisorRoomPage, name: string, before: { frames: number; keyFrames: number }) {
+  await expect
+    .poll(async () => (await tileInbound(view.page, name)).frames, { timeout: 5000 })
+    .toBeGreaterThan(before.frames);
+  expect((await tileInbound(view.page, name)).keyFrames).toBeGreaterThan(before.keyFrames);
+  await expectFramesDecoded(view.tile(name));
+}
+
+test('a tile scrolled off the wall gets no video, and comes back live when scrolled back', async ({
+  browser,
+  baseURL,
+}) => {
+  const { lee, students, closeAll } = await sharingClass(browser, baseURL!, ['Ada', 'Bo', 'Cy']);
+  const [ada, bo] = students as [Page, Page];
+  await scrollFirstRowAway(lee);
+  // Ada's browser stops sending to Ms Lee, her only viewer; Bo, still on screen, keeps sending.
+  await expectStops(ada, () => videoBytesSent(ada));
+  expect(await growthOver(bo, 2000, () => videoBytesSent(bo))).toBeGreaterThan(0);
+
+  const before = await tileInbound(lee.page, 'Ada');
+  await lee.page.evaluate(() => scrollTo(0, 0));
+  await expect(lee.tile('Ada')).toBeInViewport();
+  await expectBackLive(lee, 'Ada', before);
+  expect(await growthOver(ada, 2000, () => videoBytesSent(ada))).toBeGreaterThan(0);
+  await closeAll();
+});
+
+/**
+ * Hides or shows the page as a switch of tab does. Headless Chromium keeps every page visible
+ * (another tab brought to front, a minimized window, a frozen lifecycle all leave visibilityState
+ * "visible"), so the document's own state is set and its event fired, as the browser would.
+ */
+async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+test('a wall in a background tab receives no video, and is live again when brought back', async ({
+  browser,
+  baseURL,
+}) => {
+  const { lee, students, closeAll } = await sharingClass(browser, baseURL!, ['Ada', 'Bo']);
+  await setTabHidden(lee.page, true);
+  await expectStops(lee.page, () => videoBytesReceived(lee.page));
+  for (const student of students) expect(await growthOver(student, 1000, () => videoBytesSent(student))).toBe(0);
+
+  const before = { Ada: await tileInbound(lee.page, 'Ada'), Bo: await tileInbound(lee.page, 'Bo') };
+  await setTabHidden(lee.page, false);
+  for (const name of ['Ada', 'Bo'] as const) await expectBackLive(lee, name, before[name]);
+  await closeAll();
+});
+
+test('through the relay, a supervisor who scrolls a tile away gets nothing for it, and the student stops once nobody sees it', async ({
+  browser,
+}) => {
+  const server = await startBuiltServer({ RELAY_ANNOUNCED_IPS: '127.0.0.1', RELAY_MODE: 'always' });
+  try {
+    const { lee, students, supervisor, closeAll } = await sharingClass(browser, server.url, ['Ada', 'Bo', 'Cy']);
+    const ode = await supervisor('Mr Ode');
+    const ada = students[0]!;
+    await scrollFirstRowAway(lee);
+    // The relay stops forwarding Ada to Ms Lee, and only to her: Mr Ode still sees Ada.
+    await expectStops(lee.page, async () => (await tileInbound(lee.page, 'Ada')).bytes);
+    expect(await growthOver(ode.page, 2000, async () => (await tileInbound(ode.page, 'Ada')).bytes)).toBeGreaterThan(0);
+    expect(await growthOver(ada, 1000, () => videoBytesSent(ada))).toBeGreaterThan(0);
+
+    // Nobody sees Ada now: her browser stops sending to the relay.
+    await scrollFirstRowAway(ode);
+    await expectStops(ada, () => videoBytesSent(ada));
+
+    // Back on Ms Lee's screen: the relay asks Ada for a picture again, starting at a keyframe.
+    const before = await tileInbound(lee.page, 'Ada');
+    await lee.page.evaluate(() => scrollTo(0, 0));
+    await expectBackLive(lee, 'Ada', before);
+    expect(await growthOver(ode.page, 2000, async () => (await tileInbound(ode.page, 'Ada')).bytes)).toBe(0);
+    await closeAll();
+  } finally {
+    await server.stop();
+  }
+});
