@@ -2,7 +2,7 @@ import type { MediaConnection } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScreenReceiver } from '../../src/client/media/screen-receiver.ts';
 import { CONNECT_TIMEOUT_MS } from '../../src/client/media/share-sender.ts';
-import type { MemberView } from '../../src/shared/protocol.ts';
+import { parseSupervisorMessage, type MemberView, type TileView } from '../../src/shared/protocol.ts';
 
 const RELAY = 'relay-peer';
 
@@ -53,6 +53,70 @@ describe('the receiver’s stats loop', () => {
     receiver.onCall(relayCall('bo', 'connecting', 10));
     await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS + 3_000);
     expect(failures).toEqual(['relay']);
+    receiver.close();
+  });
+});
+
+/** A direct call from a student whose screen is decoding, recording what the receiver sends it. */
+function studentCall(studentId: string, sent: TileView[]): MediaConnection {
+  let frames = 0;
+  return {
+    peer: `peer-${studentId}`,
+    metadata: { studentId, surface: 'monitor' },
+    peerConnection: {
+      connectionState: 'connected',
+      getStats: async () => new Map([['v', { type: 'inbound-rtp', kind: 'video', framesDecoded: (frames += 5) }]]),
+    },
+    dataChannel: {
+      readyState: 'open',
+      addEventListener: () => undefined,
+      send: (text: string) => sent.push(parseSupervisorMessage(text) as TileView),
+    },
+    on: () => undefined,
+    answer: () => undefined,
+    close: () => undefined,
+  } as unknown as MediaConnection;
+}
+
+describe('what the receiver tells each student about their tile', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sends the tile’s size and the tiles shown, nothing once it is off screen or the tab hidden, full when zoomed', async () => {
+    const toAda: TileView[] = [];
+    const receiver = new ScreenReceiver(
+      RELAY,
+      () => undefined,
+      () => undefined,
+    );
+    receiver.setMembers([student('ada'), student('bo')]);
+    receiver.setTileView('ada', { visible: false, widthPx: 300, heightPx: 169 });
+    receiver.setTileView('bo', { visible: true, widthPx: 300, heightPx: 169 });
+    receiver.onCall(studentCall('ada', toAda));
+    // Until its first frames decode, a call is seen, so the tile can say truly that it is live.
+    expect(toAda.at(-1)).toMatchObject({ level: 'thumbnail', visible: true, widthPx: 300, tilesShown: 1 });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(toAda.at(-1)).toMatchObject({ visible: false });
+
+    receiver.setTileView('ada', { visible: true, widthPx: 200, heightPx: 113 });
+    expect(toAda.at(-1)).toMatchObject({ visible: true, widthPx: 200, tilesShown: 2 });
+    receiver.setPageVisible(false);
+    expect(toAda.at(-1)).toMatchObject({ visible: false });
+    receiver.setPageVisible(true);
+    expect(toAda.at(-1)).toMatchObject({ visible: true });
+
+    // Zoomed into from a tile scrolled away: the full view shows it.
+    receiver.setTileView('ada', { visible: false, widthPx: 200, heightPx: 113 });
+    receiver.focus('ada');
+    expect(toAda.at(-1)).toMatchObject({ level: 'full', visible: true });
+    receiver.focus(null);
+    expect(toAda.at(-1)).toMatchObject({ level: 'thumbnail', visible: false });
+
+    // A student with no tile on the wall (another page of it) is not seen; each change is sent once.
+    receiver.setTileView('ada', null);
+    const count = toAda.length;
+    receiver.setTileView('bo', { visible: true, widthPx: 300, heightPx: 169 });
+    expect(toAda.length).toBe(count);
     receiver.close();
   });
 });

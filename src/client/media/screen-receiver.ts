@@ -14,11 +14,16 @@ import { CONNECT_TIMEOUT_MS } from './share-sender.ts';
 
 /** How often decoding progress is read from each connection's stats. */
 const POLL_MS = 250;
+/**
+ * A live screen's stats are read this seldom: enough to notice a stall (STALL_MS), while a wall of
+ * 30 reading getStats four times a second costs the teacher's browser more than decoding does.
+ */
+const LIVE_POLL_MS = 1_000;
 /** A call from a peer not (yet) in our roster waits this long for the roster to catch up. */
 const UNKNOWN_CALLER_WAIT_MS = 5_000;
 
-/** A student whose tile no view has reported yet (or a view that reports none) is sent as today's thumbnail. */
-const UNREPORTED_TILE: TileShown = { visible: true, widthPx: 640, heightPx: 360 };
+/** A student without a tile on the wall (another page of it, not mounted yet) is not seen. */
+const NO_TILE: TileShown = { visible: false, widthPx: 640, heightPx: 360 };
 
 interface Incoming {
   call: Call;
@@ -29,6 +34,8 @@ interface Incoming {
   frames: number;
   progressAt: number;
   acceptedAt: number;
+  /** When its stats were last read. */
+  checkedAt: number;
   /** Whether the connection has been up at least once. */
   connected: boolean;
 }
@@ -151,6 +158,7 @@ export class ScreenReceiver {
       frames: 0,
       progressAt: Date.now(),
       acceptedAt: Date.now(),
+      checkedAt: 0,
       connected: false,
     };
     this.#screens.set(studentId, [...(this.#screens.get(studentId) ?? []), incoming]);
@@ -173,7 +181,7 @@ export class ScreenReceiver {
     const level: QualityLevel = studentId === this.#focused ? 'full' : 'thumbnail';
     let message = qualityMessage(level);
     if (this.reportViews) {
-      const tile = this.#tiles.get(studentId) ?? UNREPORTED_TILE;
+      const tile = this.#tiles.get(studentId) ?? NO_TILE;
       const tilesShown = [...this.#tiles.values()].filter((t) => t.visible).length;
       message = viewMessage({
         level,
@@ -236,6 +244,8 @@ export class ScreenReceiver {
           this.#remove(studentId, incoming);
           continue;
         }
+        if (incoming.screen.state === 'live' && !down && Date.now() - incoming.checkedAt < LIVE_POLL_MS) continue;
+        incoming.checkedAt = Date.now();
         const frames = await incoming.call.framesDecoded();
         if (frames > incoming.frames) [incoming.frames, incoming.progressAt] = [frames, Date.now()];
         const stalled = Date.now() - incoming.progressAt > STALL_MS;
