@@ -1,6 +1,7 @@
 /**
  * What crossed the wire, read from the browsers' own WebRTC stats: bytes a student sent, bytes and
- * frames a supervisor's tile received. Test instrumentation only.
+ * frames a supervisor's tile received; and a tab hidden as a switch of tab would. Test and
+ * benchmark instrumentation only.
  */
 import type { Page } from '@playwright/test';
 
@@ -68,4 +69,18 @@ export async function growthOver(page: Page, ms: number, read: () => Promise<num
   const before = await read();
   await page.waitForTimeout(ms);
   return (await read()) - before;
+}
+
+/**
+ * Hides or shows the page as a switch of tab does. Headless Chromium keeps every page visible
+ * (another tab brought to front, a minimized window, a frozen lifecycle all leave visibilityState
+ * "visible"), so the document's own state is set and its event fired, as the browser would.
+ */
+export async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate(`(() => {
+    const hidden = ${hidden};
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event('visibilitychange'));
+  })()`);
 }

@@ -5,7 +5,14 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startBuiltServer } from '../helpers/built-server.ts';
-import { TRACK_PEER_CONNECTIONS, growthOver, tileInbound, videoBytesReceived, videoBytesSent } from './media-stats.ts';
+import {
+  TRACK_PEER_CONNECTIONS,
+  growthOver,
+  setTabHidden,
+  tileInbound,
+  videoBytesReceived,
+  videoBytesSent,
+} from './media-stats.ts';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, type Person } from './pages.ts';
 
 // A short wall, so a scroll can take the first tile off the screen.
@@ -95,19 +102,6 @@ test('a tile scrolled off the wall gets no video, and comes back live when scrol
   expect(await growthOver(ada, 2000, () => videoBytesSent(ada))).toBeGreaterThan(0);
   await closeAll();
 });
-
-/**
- * Hides or shows the page as a switch of tab does. Headless Chromium keeps every page visible
- * (another tab brought to front, a minimized window, a frozen lifecycle all leave visibilityState
- * "visible"), so the document's own state is set and its event fired, as the browser would.
- */
-async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
-  await page.evaluate((h) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
-}
 
 test('a wall in a background tab receives no video, and is live again when brought back', async ({
   browser,
