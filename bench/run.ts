@@ -7,6 +7,7 @@ import { benchRelayCapacity } from './relay-capacity.ts';
 import { benchRelayMedia } from './relay-media.ts';
 import { benchRestart } from './restart.ts';
 import { benchSignalling } from './signalling.ts';
+import { benchWall } from './wall.ts';
 
 const signalling = await benchSignalling();
 console.log('\nSignalling (bench/results/signalling.json)');
@@ -138,3 +139,60 @@ console.table({
   'stream flood: retained after GC, before → after (MiB)': `${abuse.streamFlood.retainedAfterGcMiB.before} → ${abuse.streamFlood.retainedAfterGcMiB.afterDisconnect}`,
   'stream flood: health p99 during (ms)': abuse.streamFlood.healthMsDuringFlood.p99,
 });
+
+const wall = await benchWall();
+console.log('\nA class section on one wall, 30 real Chromium students (bench/results/wall.json)');
+for (const [content, figures] of [
+  ['fake screen', wall.staticScreen],
+  ['moving content', wall.movingScreen],
+] as const) {
+  console.log(`\n${content}: all tiles live ${figures.allTilesLiveAfterShareMs} ms after the shares`);
+  console.table({
+    'downlink, all 30 on screen (kbps)': {
+      now: figures.followsView.allVisible.downlinkKbps,
+      today: figures.today.allVisible.downlinkKbps,
+    },
+    'downlink, half scrolled away (kbps)': {
+      now: figures.followsView.halfAway.downlinkKbps,
+      today: figures.today.halfAway.downlinkKbps,
+    },
+    'downlink, wall tab hidden (kbps), target 0': {
+      now: figures.followsView.hidden.downlinkKbps,
+      today: figures.today.hidden.downlinkKbps,
+    },
+    'teacher CPU, all on screen (% core)': {
+      now: figures.followsView.allVisible.cpuPercent,
+      today: figures.today.allVisible.cpuPercent,
+    },
+    'teacher CPU, half away (% core)': {
+      now: figures.followsView.halfAway.cpuPercent,
+      today: figures.today.halfAway.cpuPercent,
+    },
+    'teacher CPU, tab hidden (% core)': {
+      now: figures.followsView.hidden.cpuPercent,
+      today: figures.today.hidden.cpuPercent,
+    },
+    'teacher decoding, all on screen (% core)': {
+      now: figures.followsView.allVisible.decodePercent,
+      today: figures.today.allVisible.decodePercent,
+    },
+    '15 tiles scrolled back: median tile to a new frame (ms), target ≤ 500': {
+      now: figures.followsView.visibleAgainAfterScrollMs.p50,
+      today: figures.today.visibleAgainAfterScrollMs.p50,
+    },
+    '15 tiles scrolled back: slowest tile (ms)': {
+      now: figures.followsView.visibleAgainAfterScrollMs.max,
+      today: figures.today.visibleAgainAfterScrollMs.max,
+    },
+    'hidden tab shown: slowest of 30 tiles (ms)': {
+      now: figures.followsView.visibleAgainAfterTabMs.max,
+      today: figures.today.visibleAgainAfterTabMs.max,
+    },
+  });
+  console.log(
+    `teacher browser CPU now / today, all on screen: ${figures.cpuRatioAllVisible} (target ≤ 0.5); decoding alone: ${figures.decodeRatioAllVisible}`,
+  );
+}
+console.log(
+  `moving content, all on screen: ${wall.movingScreen.followsView.allVisible.downlinkKbps} kbps (target ≤ 3000)`,
+);
