@@ -82,9 +82,10 @@ describe('cost follows what the teacher sees', () => {
     );
   });
 
-  it('lowers the frame rate as more tiles are shown', () => {
-    expect([1, 4, 5, 9, 10, 16, 17, 30, 36, 37, 60].map(framerateForTiles)).toEqual([5, 5, 4, 4, 3, 3, 2, 2, 2, 1, 1]);
-    expect(encodingFor(tile({ tilesShown: 30 }), HD).maxFramerate).toBe(2);
+  it('shares the wall’s frame budget among the tiles shown', () => {
+    expect([0, 1, 6, 7, 8, 10, 11, 15, 16, 30, 60].map(framerateForTiles)).toEqual([5, 5, 5, 4, 3, 3, 2, 2, 1, 1, 1]);
+    // A wall of 30 decodes 30 frames a second in all, not 150.
+    expect(encodingFor(tile({ tilesShown: 30 }), HD).maxFramerate).toBe(1);
     expect(encodingFor(tile({ tilesShown: 2 }), HD).maxFramerate).toBe(5);
   });
 

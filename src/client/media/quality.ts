@@ -24,13 +24,16 @@ export const THUMBNAIL_STEPS: readonly { widthPx: number; maxBitrate: number }[]
   { widthPx: 640, maxBitrate: 250_000 },
 ];
 
-/** Frame rate of each thumbnail when `tilesShown` tiles are on screen: a glance at 30 tiles needs less than at 4. */
+/**
+ * Frames per second a whole wall of thumbnails is sent at, shared by the tiles shown. A teacher's
+ * browser redraws the page for each frame that arrives from any tile, so its cost follows the sum
+ * over tiles, not each tile's rate: 30 tiles at 2 fps cost it as much as at 5 (measured, bench/wall.ts).
+ */
+export const WALL_FRAMES_PER_SECOND = 30;
+
+/** Frame rate of each thumbnail when `tilesShown` tiles are on screen: the wall's budget shared, 1 to 5 fps. */
 export function framerateForTiles(tilesShown: number): number {
-  if (tilesShown <= 4) return 5;
-  if (tilesShown <= 9) return 4;
-  if (tilesShown <= 16) return 3;
-  if (tilesShown <= 36) return 2;
-  return 1;
+  return Math.max(1, Math.min(5, Math.floor(WALL_FRAMES_PER_SECOND / Math.max(1, tilesShown))));
 }
 
 /** What the encoder of one call is set to. */
