@@ -27,10 +27,10 @@ async function seat(browser: Browser, baseURL: string, path: string, viewport = 
   return { context, page };
 }
 
-/** A room with a host and sharing students whose tiles are live. */
-async function sharingClass(browser: Browser, baseURL: string, names: string[]) {
+/** A room with a host (its wall `wall` large) and sharing students whose tiles are live. */
+async function sharingClass(browser: Browser, baseURL: string, names: string[], wall = SHORT_WALL) {
   const people: Person[] = [];
-  const host = await seat(browser, baseURL, '/', SHORT_WALL);
+  const host = await seat(browser, baseURL, '/', wall);
   people.push(host);
   const lee = await new HomePage(host.page).createRoom('Tiles', 'Ms Lee');
   const code = await lee.code();
@@ -107,7 +107,12 @@ test('a wall in a background tab receives no video, and is live again when broug
   browser,
   baseURL,
 }) => {
-  const { lee, students, closeAll } = await sharingClass(browser, baseURL!, ['Ada', 'Bo']);
+  // A wall large enough for both tiles: only the tab hides them.
+  const { lee, students, closeAll } = await sharingClass(browser, baseURL!, ['Ada', 'Bo'], {
+    width: 1280,
+    height: 800,
+  });
+  for (const name of ['Ada', 'Bo']) await expect(lee.tile(name)).toBeInViewport({ ratio: 1 });
   await setTabHidden(lee.page, true);
   await expectStops(lee.page, () => videoBytesReceived(lee.page));
   for (const student of students) expect(await growthOver(student, 1000, () => videoBytesSent(student))).toBe(0);
