@@ -27,7 +27,7 @@ export const THUMBNAIL_STEPS: readonly { widthPx: number; maxBitrate: number }[]
 /**
  * Frames per second a whole wall of thumbnails is sent at, shared by the tiles shown. A teacher's
  * browser redraws the page for each frame that arrives from any tile, so its cost follows the sum
- * over tiles, not each tile's rate: 30 tiles at 2 fps cost it as much as at 5 (measured, bench/wall.ts).
+ * of the tiles' rates more than their sizes (bench/wall.ts).
  */
 export const WALL_FRAMES_PER_SECOND = 30;
 
