@@ -84,3 +84,31 @@ export async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
     document.dispatchEvent(new Event('visibilitychange'));
   })()`);
 }
+
+/** The codec (MIME type) of the video feeding one student's tile, from the receiving connection's stats. */
+export async function tileCodec(page: Page, name: string): Promise<string | null> {
+  return page.evaluate(`(async () => {
+    const figure = [...document.querySelectorAll('figure')].find((f) => f.getAttribute('aria-label').startsWith(${JSON.stringify(`${name}:`)}));
+    const track = figure?.querySelector('video')?.srcObject?.getVideoTracks()[0];
+    const pc = track && window.__pcs.find((c) => c.getReceivers().some((r) => r.track === track));
+    if (!pc) return null;
+    const stats = [...(await pc.getStats()).values()];
+    const inbound = stats.find((r) => r.type === 'inbound-rtp' && r.kind === 'video' && r.trackIdentifier === track.id);
+    return stats.find((r) => r.type === 'codec' && r.id === inbound?.codecId)?.mimeType ?? null;
+  })()`);
+}
+
+/** The codecs (MIME types) this page is sending video in right now, one per connection that sends. */
+export async function sendingCodecs(page: Page): Promise<string[]> {
+  return page.evaluate(`(async () => {
+    const codecs = [];
+    for (const pc of window.__pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = [...(await pc.getStats()).values()];
+      for (const out of stats.filter((r) => r.type === 'outbound-rtp' && r.kind === 'video' && r.bytesSent > 0)) {
+        codecs.push(stats.find((r) => r.type === 'codec' && r.id === out.codecId)?.mimeType ?? 'unknown');
+      }
+    }
+    return codecs.sort();
+  })()`);
+}

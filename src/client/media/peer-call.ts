@@ -22,6 +22,7 @@
  */
 import type { MediaConnection, Peer } from 'peerjs';
 import { parseCallMetadata, type CallMetadata } from '../../shared/protocol.ts';
+import { preferCodec, type VideoCodec } from './codecs.ts';
 
 /** How often an answered call looks for the data channel PeerJS attaches late (quirk 4). */
 const CHANNEL_POLL_MS = 50;
@@ -68,9 +69,12 @@ export class Call {
     return this.#connection.peerConnection ?? undefined;
   }
 
-  /** Answers without sending media of our own. */
-  answer(): void {
-    this.#connection.answer();
+  /**
+   * Answers without sending media of our own, asking for `codec` by listing it first in the answer
+   * (the sender follows the answer's order; see codecs.ts).
+   */
+  answer(codec: VideoCodec): void {
+    this.#connection.answer(undefined, { sdpTransform: (sdp: string) => preferCodec(sdp, codec) });
   }
 
   /** The remote stream, once negotiated: not proof of frames (quirk 3; see `framesDecoded`). */

@@ -7,6 +7,7 @@
 import { Peer } from 'peerjs';
 import type { ClientConfig, MemberView } from '../../shared/protocol.ts';
 import { captureScreen, CaptureFailure, type Capture } from './capture.ts';
+import { receiveCodec } from './codecs.ts';
 import type { MediaLayer, Screen, ShareState, SignallingState } from './media.ts';
 import { ScreenReceiver } from './screen-receiver.ts';
 import { ShareSender } from './share-sender.ts';
@@ -91,6 +92,8 @@ export function createPeerMedia(
     self.role === 'supervisor'
       ? new ScreenReceiver(config.relayPeerId, changed, failed, !benchmarkTodaysTileCost())
       : null;
+  // H.264 where this device decodes it in hardware and VP8 not (an iPad); asked once, in milliseconds.
+  if (receiver) void receiveCodec().then((codec) => receiver.setCodec(codec));
   // A wall in a background tab, or behind a closed tablet cover, is seen by nobody.
   const onVisibility = () => receiver?.setPageVisible(document.visibilityState === 'visible');
   if (receiver) {

@@ -11,6 +11,7 @@ import type { Screen, TileShown } from './media.ts';
 import { qualityMessage, viewMessage } from '../../shared/protocol.ts';
 import { Call } from './peer-call.ts';
 import { CONNECT_TIMEOUT_MS } from './share-sender.ts';
+import type { VideoCodec } from './codecs.ts';
 
 /** How often decoding progress is read from each connection's stats. */
 const POLL_MS = 250;
@@ -56,6 +57,8 @@ export class ScreenReceiver {
   /** How each student's tile is shown, as the wall reports it. */
   readonly #tiles = new Map<string, TileShown>();
   #pageVisible = true;
+  /** The codec calls are answered with; VP8 until `setCodec` says this device decodes H.264 better. */
+  #codec: VideoCodec = 'VP8';
   readonly #poll: ReturnType<typeof setInterval>;
   /** Whether a pass over the stats is running: a slow getStats must not let a second pass overlap it. */
   #checking = false;
@@ -72,6 +75,11 @@ export class ScreenReceiver {
     private readonly reportViews = true,
   ) {
     this.#poll = setInterval(() => void this.#checkDecodingOnce(), POLL_MS);
+  }
+
+  /** The codec to ask students for in calls answered from now on (see codecs.ts). */
+  setCodec(codec: VideoCodec): void {
+    this.#codec = codec;
   }
 
   /** The screen of one student: the newest call that decodes, else the newest call. */
@@ -167,7 +175,7 @@ export class ScreenReceiver {
       this.onChange();
     });
     call.onEnded(() => this.#remove(studentId, incoming));
-    call.answer();
+    call.answer(this.#codec);
     this.#sendView(studentId, incoming);
     this.onChange();
   }
