@@ -17,6 +17,7 @@ const member = (id: string, role: 'student' | 'supervisor', extra: Partial<Membe
   isHost: false,
   connected: true,
   sharing: false,
+  share: 'never',
   joinedAt: 0,
   ...extra,
 });
@@ -85,6 +86,42 @@ describe('the session reducer', () => {
       'Bo',
       'Cy',
     ]);
+  });
+
+  it('shows a supervisor who joins after a stop the same "stopped" as one who watched it happen', () => {
+    const stoppedBo = member('bo', 'student', { share: 'stopped' });
+    const late = run([snapshot('ode', [...classroom.slice(0, 3), stoppedBo])]);
+    const watched = run([
+      snapshot('lee', classroom),
+      { type: 'share-started', memberId: 'bo' },
+      { type: 'share-stopped', memberId: 'bo' },
+    ]);
+    expect(studentRoster(late).find((r) => r.member.id === 'bo')?.status).toBe('stopped');
+    expect(studentRoster(watched).find((r) => r.member.id === 'bo')?.status).toBe('stopped');
+  });
+
+  it('keeps a student who closed the app while sharing as "stopped", not "reconnecting", during the grace period', () => {
+    const s = run([
+      snapshot('lee', classroom),
+      { type: 'share-started', memberId: 'ada' },
+      { type: 'share-stopped', memberId: 'ada' },
+      { type: 'member-disconnected', memberId: 'ada' },
+      { type: 'share-started', memberId: 'bo' },
+      { type: 'member-disconnected', memberId: 'bo' },
+    ]);
+    expect(studentRoster(s).map((r) => [r.member.name, r.status])).toEqual([
+      ['Ada', 'stopped'],
+      ['Bo', 'reconnecting'],
+    ]);
+  });
+
+  it('lets the "stopped sharing" notice go by itself (the tile keeps the state)', () => {
+    const s = run([
+      snapshot('lee', classroom),
+      { type: 'share-started', memberId: 'bo' },
+      { type: 'share-stopped', memberId: 'bo' },
+    ]);
+    expect(s.notices.map((n) => [n.tone, n.text])).toEqual([['info', 'Bo stopped sharing.']]);
   });
 
   it('announces host changes in words that fit the viewer', () => {

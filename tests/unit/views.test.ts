@@ -3,7 +3,10 @@ import {
   createRoom,
   emptyRegistry,
   joinRoom,
+  setSharing,
   type Context,
+  type RegistryState,
+  type Room,
   type Outcome,
   type NewSeat,
 } from '../../server/core/room-registry.ts';
@@ -41,6 +44,14 @@ function classroom() {
   return { room, host: withToken(created), ada: withToken(a), bo: withToken(b) };
 }
 
+/** A registry holding just this room. */
+function emptyRegistryWith(room: Room): RegistryState {
+  return {
+    rooms: new Map([[room.code, room]]),
+    roomByPeer: new Map(room.members.map((m) => [m.peerId, room.code])),
+  };
+}
+
 describe('roomView', () => {
   it('shows a supervisor every member, with students’ peer ids but not other supervisors’', () => {
     const { room, host } = classroom();
@@ -58,6 +69,24 @@ describe('roomView', () => {
     expect(JSON.stringify(view)).not.toContain('Bo');
     expect(view.members.every((m) => !('token' in m))).toBe(true);
     expect(view.students).toBe(2);
+  });
+
+  it('shows a supervisor who joins after a student stopped the same "stopped" state', () => {
+    const { room, ada } = classroom();
+    const after = setSharing(
+      value(setSharing(emptyRegistryWith(room), { code: room.code, memberId: ada.id, sharing: true })).state,
+      { code: room.code, memberId: ada.id, sharing: false },
+    );
+    if (!after.ok) throw new Error(after.error);
+    const late = value(
+      joinRoom(
+        after.state,
+        { code: room.code, name: 'Mr Ode', role: 'supervisor', supervisorKey: room.supervisorKey },
+        ctx,
+      ),
+    );
+    const view = roomView(late.state.rooms.get(room.code)!, late.member);
+    expect(view.members.find((m) => m.id === ada.id)).toMatchObject({ sharing: false, share: 'stopped' });
   });
 
   it('never contains a token, and shows the supervisor key to supervisors only', () => {

@@ -28,8 +28,6 @@ export interface Session {
   members: MemberView[];
   /** Students who left while we watched, shown as "left" until they are cleared. */
   departed: { member: MemberView; reason: LeaveReason }[];
-  /** Students seen to stop sharing (rather than never having started). */
-  stoppedIds: string[];
   stream: StreamStatus;
   /** The server said it is restarting; cleared by the next snapshot (from the restarted server). */
   restarting: boolean;
@@ -51,7 +49,6 @@ export const initialSession: Session = {
   you: null,
   members: [],
   departed: [],
-  stoppedIds: [],
   stream: 'connecting',
   restarting: false,
   ended: null,
@@ -72,7 +69,6 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
         restarting: false,
         members,
         departed: state.departed.filter((d) => !present.has(d.member.id)),
-        stoppedIds: state.stoppedIds.filter((id) => present.has(id)),
       };
     }
     case 'member-joined':
@@ -87,27 +83,21 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
       const next = withCounts({
         ...state,
         members: state.members.filter((m) => m.id !== event.memberId),
-        stoppedIds: state.stoppedIds.filter((id) => id !== event.memberId),
       });
       if (!member || member.role !== 'student') return next;
-      return { ...next, departed: [...next.departed, { member: { ...member, sharing: false }, reason: event.reason }] };
+      const departed = { ...member, sharing: false, share: member.share === 'never' ? 'never' : 'stopped' } as const;
+      return { ...next, departed: [...next.departed, { member: departed, reason: event.reason }] };
     }
     case 'member-connected':
     case 'member-disconnected':
       return patchMember(state, event.memberId, { connected: event.type === 'member-connected' });
     case 'share-started':
-      return {
-        ...patchMember(state, event.memberId, { sharing: true }),
-        stoppedIds: state.stoppedIds.filter((id) => id !== event.memberId),
-      };
+      return patchMember(state, event.memberId, { sharing: true, share: 'sharing' });
     case 'share-stopped': {
-      const next = patchMember(state, event.memberId, { sharing: false });
+      const stopped = patchMember(state, event.memberId, { sharing: false, share: 'stopped' });
       const name = nameOf(state, event.memberId);
-      const stopped = {
-        ...next,
-        stoppedIds: [...next.stoppedIds.filter((id) => id !== event.memberId), event.memberId],
-      };
-      return event.memberId === state.you || !name ? stopped : notify(stopped, 'warning', `${name} stopped sharing.`);
+      // Routine: the tile and the roster keep showing "Stopped sharing", so the notice goes by itself.
+      return event.memberId === state.you || !name ? stopped : notify(stopped, 'info', `${name} stopped sharing.`);
     }
     case 'host-changed': {
       const members = state.members.map((m) => ({ ...m, isHost: m.id === event.hostId }));
@@ -162,7 +152,7 @@ export function self(state: Session): MemberView | undefined {
 export function studentRoster(state: Session): { member: MemberView; status: StudentStatus }[] {
   const present = state.members
     .filter((m) => m.role === 'student')
-    .map((member) => ({ member, status: statusOf(state, member) }));
+    .map((member) => ({ member, status: statusOf(member) }));
   return [...present, ...state.departed.map(({ member }) => ({ member, status: 'left' as const }))];
 }
 
@@ -192,10 +182,14 @@ export function seatEndText(reason: SeatEnd, roomName: string): string {
   }
 }
 
-function statusOf(state: Session, member: MemberView): StudentStatus {
+/**
+ * The room's share state decides, so every supervisor shows the same. A student who stopped (or
+ * closed the app, which stops the share) stays "stopped" while their seat waits out its grace period.
+ */
+function statusOf(member: MemberView): StudentStatus {
+  if (member.share === 'stopped') return 'stopped';
   if (!member.connected) return 'reconnecting';
-  if (member.sharing) return 'sharing';
-  return state.stoppedIds.includes(member.id) ? 'stopped' : 'waiting';
+  return member.share === 'sharing' ? 'sharing' : 'waiting';
 }
 
 function nameOf(state: Session, memberId: string | null): string | undefined {

@@ -17,7 +17,7 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
   const me = self(session)!;
   const teachers = supervisors(session);
   const receiving = teachers.filter((t) => share.viewers.includes(t.id));
-  const stoppedBefore = session.stoppedIds.includes(me.id);
+  const stoppedBefore = me.share === 'stopped';
   const names = (list: { name: string }[]) => list.map((t) => t.name).join(', ');
 
   return (
