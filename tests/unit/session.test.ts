@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberView, RoomEvent } from '../../src/shared/protocol.ts';
 import {
+  arrangeRoster,
   initialSession,
+  rosterSummary,
   reduceSession,
   seatEndText,
   studentRoster,
@@ -213,5 +215,37 @@ describe('routes', () => {
       { type: 'routes-changed', routes: { transport: 'relay', relayedPairs: ['ada/lee'], directMembers: ['ode'] } },
     ]);
     expect(s.room?.routes).toEqual({ transport: 'relay', relayedPairs: ['ada/lee'], directMembers: ['ode'] });
+  });
+});
+
+describe('the wall’s roster tools', () => {
+  const s = run([
+    snapshot('lee', [
+      ...classroom,
+      member('cy', 'student', { name: 'cy' }),
+      member('di', 'student', { connected: false }),
+      member('eve', 'student'),
+    ]),
+    { type: 'share-started', memberId: 'ada' },
+    { type: 'share-started', memberId: 'bo' },
+    { type: 'share-stopped', memberId: 'bo' },
+    { type: 'share-started', memberId: 'eve' },
+    { type: 'member-joined', member: member('fox', 'student') },
+    { type: 'member-left', memberId: 'fox', reason: 'left' },
+  ]);
+  const roster = studentRoster(s);
+  const names = (entries: typeof roster) => entries.map((r) => r.member.name);
+
+  it('sums the class up, leaving out students who left', () => {
+    expect(rosterSummary(roster)).toBe('2 of 5 sharing · 1 stopped · 1 not yet · 1 reconnecting');
+    expect(rosterSummary([])).toBe('0 of 0 sharing');
+  });
+
+  it('sorts by name, or those needing attention first, and filters by any part of a name', () => {
+    expect(names(arrangeRoster(roster, '', 'joined'))).toEqual(['Ada', 'Bo', 'cy', 'Di', 'Eve', 'Fox']);
+    expect(names(arrangeRoster(roster, '', 'name'))).toEqual(['Ada', 'Bo', 'cy', 'Di', 'Eve', 'Fox']);
+    expect(names(arrangeRoster(roster, '', 'problems'))).toEqual(['Bo', 'Di', 'cy', 'Ada', 'Eve', 'Fox']);
+    expect(names(arrangeRoster(roster, ' E ', 'joined'))).toEqual(['Eve']);
+    expect(names(arrangeRoster(roster, 'o', 'name'))).toEqual(['Bo', 'Fox']);
   });
 });

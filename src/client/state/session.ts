@@ -156,6 +156,35 @@ export function studentRoster(state: Session): { member: MemberView; status: Stu
   return [...present, ...state.departed.map(({ member }) => ({ member, status: 'left' as const }))];
 }
 
+/** One roster line: a student and the state the wall and the roster show. */
+export type RosterEntry = ReturnType<typeof studentRoster>[number];
+
+/** How the wall orders students: as they joined, by name, or those needing attention first. */
+export type RosterSort = 'joined' | 'name' | 'problems';
+
+/** Attention order for "problems first": stopped, then reconnecting, not yet sharing, sharing, left. */
+const ATTENTION: Record<StudentStatus, number> = { stopped: 0, reconnecting: 1, waiting: 2, sharing: 3, left: 4 };
+
+/** The roster filtered by a typed name (any part, any case) and sorted; stable within equals. */
+export function arrangeRoster(roster: RosterEntry[], filter: string, sort: RosterSort): RosterEntry[] {
+  const needle = filter.trim().toLocaleLowerCase();
+  const kept = needle ? roster.filter((r) => r.member.name.toLocaleLowerCase().includes(needle)) : [...roster];
+  if (sort === 'name') return kept.sort((a, b) => a.member.name.localeCompare(b.member.name));
+  if (sort === 'problems') return kept.sort((a, b) => ATTENTION[a.status] - ATTENTION[b.status]);
+  return kept;
+}
+
+/** The wall's summary line, e.g. "18 of 25 sharing · 3 stopped · 4 not yet"; students who left are not counted. */
+export function rosterSummary(roster: RosterEntry[]): string {
+  const present = roster.filter((r) => r.status !== 'left');
+  const count = (status: StudentStatus) => present.filter((r) => r.status === status).length;
+  const parts = [`${count('sharing')} of ${present.length} sharing`];
+  if (count('stopped')) parts.push(`${count('stopped')} stopped`);
+  if (count('waiting')) parts.push(`${count('waiting')} not yet`);
+  if (count('reconnecting')) parts.push(`${count('reconnecting')} reconnecting`);
+  return parts.join(' · ');
+}
+
 /** Supervisors, host first. */
 export function supervisors(state: Session): MemberView[] {
   return state.members.filter((m) => m.role === 'supervisor').sort((a, b) => Number(b.isHost) - Number(a.isHost));

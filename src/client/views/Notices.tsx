@@ -1,8 +1,12 @@
-/** Notices everyone sees at once (host changes, connection lost, a student stopped sharing). */
+/**
+ * Notices everyone sees at once (host changes, connection lost, a student stopped sharing), in a
+ * strip of their own in the page flow: they push content down rather than cover a control.
+ * Routine (info) notices go by themselves; warnings stay until dismissed or replaced.
+ */
 import { useEffect } from 'preact/hooks';
 import type { Notice } from '../state/session.ts';
 
-/** How long an informational notice stays; warnings stay until dismissed or replaced. */
+/** How long an informational notice stays. */
 const INFO_MS = 8000;
 
 /** A polite live region, so screen readers announce each notice as it arrives. */
@@ -18,13 +22,9 @@ export function Notices(props: { notices: Notice[]; onNoticeDismiss: (id: number
       {props.notices.map((notice) => (
         <div key={notice.id} class={`notice ${notice.tone}`}>
           <span>{notice.text}</span>
-          <button
-            type="button"
-            class="link"
-            aria-label="Dismiss notice"
-            onClick={() => props.onNoticeDismiss(notice.id)}
-          >
-            ✕
+          <button type="button" class="link" onClick={() => props.onNoticeDismiss(notice.id)}>
+            <span aria-hidden="true">✕</span>
+            <span class="visually-hidden">Dismiss notice</span>
           </button>
         </div>
       ))}
