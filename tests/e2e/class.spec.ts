@@ -306,3 +306,71 @@ test('axe finds no violations on the class wall with the invitation open and the
     await room.close();
   }
 });
+
+test('full screen holds the whole class; wall settings and the stop sound (off by default) are kept', async ({
+  browser,
+  baseURL,
+}) => {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  // Count the tones played, through the real Web Audio API.
+  await context.addInitScript(() => {
+    const original = AudioContext.prototype.createOscillator;
+    (window as unknown as { tones: number }).tones = 0;
+    AudioContext.prototype.createOscillator = function (this: AudioContext) {
+      (window as unknown as { tones: number }).tones++;
+      return original.call(this);
+    };
+  });
+  const page = await context.newPage();
+  await page.goto('/');
+  const lee = await new HomePage(page).createRoom('Year 8 Science', 'Ms Lee');
+  const code = await lee.code();
+  const students = [];
+  for (const name of NAMES) students.push({ name, member: await join(baseURL!, code, name) });
+  await expect(page.locator('.tile')).toHaveCount(CLASS_SIZE);
+  const tones = () => page.evaluate(() => (window as unknown as { tones: number }).tones);
+  const stop = async (token: string) => {
+    for (const sharing of [true, false])
+      await call(baseURL!, 'PUT', `/api/rooms/${code}/members/me/share`, { token, body: { sharing } });
+  };
+
+  // Off by default: a stop makes no sound.
+  await stop(students[0]!.member.token);
+  await expect(lee.tile(NAMES[0]!)).toHaveAccessibleName(`${NAMES[0]}: Stopped sharing`);
+  expect(await tones()).toBe(0);
+  // Turned on (and a tile size picked), both survive a reload.
+  await page.getByText('Wall settings').click();
+  await page.getByLabel('Play a sound when a student stops sharing').check();
+  await page.getByLabel('Tile size').selectOption('large');
+  await page.reload();
+  await expect(page.locator('.tile')).toHaveCount(CLASS_SIZE);
+  await page.getByText('Wall settings').click();
+  await expect(page.getByLabel('Play a sound when a student stops sharing')).toBeChecked();
+  await expect(page.getByLabel('Tile size')).toHaveValue('large');
+  expect(
+    await page
+      .locator('.tile')
+      .first()
+      .evaluate((t) => t.getBoundingClientRect().width),
+  ).toBe(380);
+  await stop(students[1]!.member.token);
+  await expect(lee.tile(NAMES[1]!)).toHaveAccessibleName(`${NAMES[1]}: Stopped sharing`);
+  await expect.poll(tones).toBe(2);
+  await page.getByLabel('Tile size').selectOption('fit');
+  await page.getByText('Wall settings').click();
+
+  // Full screen: the wall alone, every tile inside the screen; leaving returns to the page.
+  await page.getByRole('button', { name: 'Full screen' }).click();
+  await expect.poll(() => page.evaluate(() => document.fullscreenElement?.className)).toContain('wall-area');
+  const screen = await page.evaluate(() => ({ width: innerWidth, height: innerHeight }));
+  const boxes = await page
+    .locator('.tile')
+    .evaluateAll((tiles) => tiles.map((t) => t.getBoundingClientRect()).map((b) => [b.right, b.bottom]));
+  for (const [right, bottom] of boxes) {
+    expect(right).toBeLessThanOrEqual(screen.width);
+    expect(bottom).toBeLessThanOrEqual(screen.height);
+  }
+  await page.getByRole('button', { name: 'Leave full screen' }).click();
+  await expect.poll(() => page.evaluate(() => document.fullscreenElement)).toBeNull();
+  await context.close();
+});
