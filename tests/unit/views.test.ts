@@ -5,8 +5,6 @@ import {
   joinRoom,
   setSharing,
   type Context,
-  type RegistryState,
-  type Room,
   type Outcome,
   type NewSeat,
 } from '../../server/core/room-registry.ts';
@@ -41,15 +39,7 @@ function classroom() {
   const b = value(joinRoom(a.state, { code, name: 'Bo', role: 'student' }, ctx));
   const room = b.state.rooms.get(code)!;
   const withToken = (seat: NewSeat) => ({ ...seat.member, token: seat.token });
-  return { room, host: withToken(created), ada: withToken(a), bo: withToken(b) };
-}
-
-/** A registry holding just this room. */
-function emptyRegistryWith(room: Room): RegistryState {
-  return {
-    rooms: new Map([[room.code, room]]),
-    roomByPeer: new Map(room.members.map((m) => [m.peerId, room.code])),
-  };
+  return { room, host: withToken(created), ada: withToken(a), bo: withToken(b), state: b.state };
 }
 
 describe('roomView', () => {
@@ -72,11 +62,12 @@ describe('roomView', () => {
   });
 
   it('shows a supervisor who joins after a student stopped the same "stopped" state', () => {
-    const { room, ada } = classroom();
-    const after = setSharing(
-      value(setSharing(emptyRegistryWith(room), { code: room.code, memberId: ada.id, sharing: true })).state,
-      { code: room.code, memberId: ada.id, sharing: false },
-    );
+    const { room, ada, state } = classroom();
+    const after = setSharing(value(setSharing(state, { code: room.code, memberId: ada.id, sharing: true })).state, {
+      code: room.code,
+      memberId: ada.id,
+      sharing: false,
+    });
     if (!after.ok) throw new Error(after.error);
     const late = value(
       joinRoom(
