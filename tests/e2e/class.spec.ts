@@ -159,6 +159,8 @@ test('the projector view and the folded invitation show no supervisor key or lin
   await page.getByRole('button', { name: 'Invite', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Invite students and teachers' })).toBeVisible();
   expect(leaks(await domText())).toEqual([]);
+  await page.getByRole('button', { name: 'Hide invitation' }).click();
+  await expect(page.getByRole('button', { name: 'Invite', exact: true })).toBeFocused();
   await teacher.context.close();
 });
 
@@ -267,20 +269,23 @@ test('no notice covers a button, routine ones go by themselves, and a stop shows
       // Hit test: the middle of every button in the page receives the pointer, notices showing.
       // The pointer rests at the window's left edge, where no tile is, so no tile is hover-zoomed.
       await page.mouse.move(0, 0);
-      const buttons = page.locator('button:visible');
-      const count = await buttons.count();
-      // 30 tiles, 30 Remove buttons, the notices' own, the room's and the wall's controls.
-      expect(count, (await buttons.allTextContents()).join('|')).toBeGreaterThan(CLASS_SIZE * 2 + 4);
-      for (let i = 0; i < count; i++) {
-        const button = buttons.nth(i);
-        await button.scrollIntoViewIfNeeded();
-        const covered = await button.evaluate((el) => {
+      await expect(page.locator('.notices .notice')).toHaveCount(stopping.length);
+      // One pass, quick enough that the notices are still up: each button is scrolled into view and
+      // the middle of it must receive the pointer.
+      const hits = await page.locator('button:visible').evaluateAll((buttons) =>
+        buttons.map((el) => {
+          el.scrollIntoView({ block: 'center', inline: 'center' });
           const box = el.getBoundingClientRect();
           const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
-          return hit && (hit === el || el.contains(hit)) ? null : (hit?.outerHTML.slice(0, 120) ?? 'nothing');
-        });
-        expect(covered, (await button.textContent()) ?? '').toBeNull();
-      }
+          const covered = hit && (hit === el || el.contains(hit)) ? null : (hit?.outerHTML.slice(0, 120) ?? 'nothing');
+          return { label: el.textContent, covered, notices: document.querySelectorAll('.notices .notice').length };
+        }),
+      );
+      // 30 tiles, 30 Remove buttons, the notices' own, the room's and the wall's controls.
+      expect(hits.length, hits.map((h) => h.label).join('|')).toBeGreaterThan(CLASS_SIZE * 2 + 4);
+      expect(hits.filter((h) => h.covered !== null)).toEqual([]);
+      expect(hits.every((h) => h.notices === stopping.length)).toBe(true);
+      await page.evaluate(() => scrollTo(0, 0));
       await expect(page.locator('.notices .notice')).not.toHaveCount(0);
       // Routine notices go by themselves; the tiles keep the state.
       await expect(page.locator('.notices .notice')).toHaveCount(0, { timeout: 15_000 });

@@ -25,6 +25,14 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
   const act = async (action: Promise<string | null>) => setActionError(await action);
   const [settings, updateSettings] = useWallSettings();
   const [inviteOpen, setInviteOpen] = useInviteFolding(roster.length);
+  const inviteButton = useRef<HTMLButtonElement>(null);
+  // Hiding the invitation by hand returns focus to the button that brings it back.
+  const [inviteHiddenByHand, setInviteHiddenByHand] = useState(false);
+  useEffect(() => {
+    if (!inviteHiddenByHand) return;
+    inviteButton.current?.focus();
+    setInviteHiddenByHand(false);
+  }, [inviteHiddenByHand]);
   const [projecting, setProjecting] = useState(false);
   useStopSound(settings.stopSound, roster);
 
@@ -50,6 +58,7 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
           </button>
           {isHost && room.supervisorKey && !inviteOpen && (
             <button
+              ref={inviteButton}
               type="button"
               aria-expanded="false"
               aria-controls="invite-panel"
@@ -73,7 +82,14 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
         </p>
       )}
       {isHost && room.supervisorKey && inviteOpen && (
-        <InvitePanel code={room.code} supervisorKey={room.supervisorKey} onClose={() => setInviteOpen(false)} />
+        <InvitePanel
+          code={room.code}
+          supervisorKey={room.supervisorKey}
+          onClose={() => {
+            setInviteOpen(false);
+            setInviteHiddenByHand(true);
+          }}
+        />
       )}
       {projecting && <ProjectorView code={room.code} onClose={() => setProjecting(false)} />}
       <div class="room-layout">
