@@ -18,7 +18,7 @@ test('a teacher whose browser has no WebRTC is told so before taking a seat', as
   await expect(create.getByRole('button', { name: 'Create room' })).toBeDisabled();
 
   // A co-teacher's invite link: the message comes before the seat, not "Connecting…".
-  const { room, supervisorKey } = await createRoom(baseURL!, 'Maths 7B');
+  const { room, supervisorKey } = await createRoom(baseURL!, 'No WebRTC check', 'Ms Lee', false);
   await page.goto(`/join/${room.code}#key=${supervisorKey}`);
   const join = page.getByRole('region', { name: 'Join a room' });
   await expect(join.getByRole('alert')).toHaveText(NO_WEBRTC);
@@ -59,7 +59,7 @@ test('a Firefox student (no displaySurface) gets no “window” warning; a stud
   browser,
 }) => {
   const teacher = await person(browser, '/', { width: 1280, height: 800 });
-  const lee = await new HomePage(teacher.page).createRoom('Screens', 'Ms Lee');
+  const lee = await new HomePage(teacher.page).createRoom('Surfaces', 'Ms Lee', false);
   const code = await lee.code();
   const firefox = await studentReporting(browser, code, 'Ada', undefined);
   const windowed = await studentReporting(browser, code, 'Bo', 'window');

@@ -31,7 +31,7 @@ interface ClassRoom {
 
 async function classOf30(browser: Browser, baseURL: string, viewport: { width: number; height: number }) {
   const teacher = await person(browser, '/', viewport);
-  const lee = await new HomePage(teacher.page).createRoom('Year 8 Science', 'Ms Lee');
+  const lee = await new HomePage(teacher.page).createRoom('Year 8 Science', 'Ms Lee', false);
   const code = await lee.code();
   const sharers: Person[] = [];
   for (const name of NAMES.slice(0, CHROMIUM_SHARERS)) {
@@ -114,7 +114,7 @@ for (const viewport of [
 
 test('the projector view and the folded invitation show no supervisor key or link', async ({ browser, baseURL }) => {
   const teacher = await person(browser, '/', { width: 1024, height: 768 });
-  const lee = await new HomePage(teacher.page).createRoom('Year 8 Science', 'Ms Lee');
+  const lee = await new HomePage(teacher.page).createRoom('Year 8 Science', 'Ms Lee', false);
   const code = await lee.code();
   const page = teacher.page;
   // The invitation starts open, with the supervisor key and link hidden until revealed.
@@ -236,7 +236,7 @@ test('on a touch screen a tap on a tile opens the full view', async ({ browser, 
   const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, hasTouch: true, isMobile: true });
   const page = await context.newPage();
   await page.goto('/');
-  const lee = await new HomePage(page).createRoom('Year 8 Science', 'Ms Lee');
+  const lee = await new HomePage(page).createRoom('Year 8 Science', 'Ms Lee', false);
   await join(baseURL!, await lee.code(), 'Ada');
   await lee.tile('Ada').getByRole('button', { name: 'Open Ada’s screen' }).tap();
   await expect(page.getByRole('dialog', { name: 'Ada’s screen' })).toBeVisible();
@@ -328,7 +328,7 @@ test('full screen holds the whole class; wall settings and the stop sound (off b
   });
   const page = await context.newPage();
   await page.goto('/');
-  const lee = await new HomePage(page).createRoom('Year 8 Science', 'Ms Lee');
+  const lee = await new HomePage(page).createRoom('Year 8 Science', 'Ms Lee', false);
   const code = await lee.code();
   const students = [];
   for (const name of NAMES) students.push({ name, member: await join(baseURL!, code, name) });
