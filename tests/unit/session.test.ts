@@ -201,10 +201,10 @@ describe('the session reducer', () => {
     expect(s.room).toMatchObject({ supervisors: 2, students: 1 });
   });
 
-  it('keeps at most four notices', () => {
+  it('keeps at most two notices, the newest', () => {
     const events: RoomEvent[] = [snapshot('lee', classroom)];
     for (let i = 0; i < 10; i++) events.push({ type: 'share-stopped', memberId: i % 2 ? 'ada' : 'bo' });
-    expect(run(events).notices).toHaveLength(4);
+    expect(run(events).notices).toHaveLength(2);
   });
 });
 

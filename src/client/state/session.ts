@@ -11,6 +11,9 @@ export type StudentStatus = 'waiting' | 'sharing' | 'stopped' | 'reconnecting' |
 /** Why this member's seat ended; 'gone' when the server no longer knows the seat (found on reconnect). */
 export type SeatEnd = LeaveReason | TerminateReason | 'ended-by-you' | 'gone';
 
+/** Notices shown at once; older ones give way (the tiles and roster keep every student's state). */
+export const MAX_NOTICES = 2;
+
 /** A message shown to the person until dismissed or replaced. */
 export interface Notice {
   id: number;
@@ -240,6 +243,10 @@ function withCounts(state: Session): Session {
 function notify(state: Session, tone: Notice['tone'], text: string, key?: string): Session {
   const notice: Notice = key ? { id: state.nextNoticeId, tone, text, key } : { id: state.nextNoticeId, tone, text };
   const kept = key ? state.notices.filter((n) => n.key !== key) : state.notices;
-  // Keep the last few, so a burst of events cannot bury the screen.
-  return { ...state, notices: [...kept.slice(-3), notice], nextNoticeId: state.nextNoticeId + 1 };
+  // Keep the last two, so a burst of events cannot bury the screen and the strip stays one line high.
+  return {
+    ...state,
+    notices: [...kept.slice(-(MAX_NOTICES - 1)), notice],
+    nextNoticeId: state.nextNoticeId + 1,
+  };
 }
