@@ -13,6 +13,7 @@ import {
   type HostChangeReason,
   type LeaveReason,
   type Role,
+  type ShareStatus,
   type TerminateReason,
 } from '../../src/shared/protocol.ts';
 import {
@@ -38,7 +39,8 @@ export interface Member {
   readonly connected: boolean;
   /** Since when the member has had no PeerServer connection (join time until the first one). */
   readonly offlineSince: number | null;
-  readonly sharing: boolean;
+  /** Students only: never shared, sharing now, or stopped (so a supervisor who joins later sees the same). */
+  readonly share: ShareStatus;
 }
 
 /** A room as the registry holds it. Members are kept in join order. */
@@ -305,7 +307,7 @@ export function terminateRoom(state: RegistryState, input: { code: string; actor
   );
 }
 
-/** A student says they started or stopped sharing their screen. */
+/** A student says they started or stopped sharing their screen; stopping after a share is remembered as "stopped". */
 export function setSharing(
   state: RegistryState,
   input: { code: string; memberId: string; sharing: boolean },
@@ -315,8 +317,8 @@ export function setSharing(
   const member = room.members.find((m) => m.id === input.memberId);
   if (!member) return refuse('member-not-found');
   if (member.role !== 'student') return refuse('wrong-role');
-  if (member.sharing === input.sharing) return done(state, [], undefined);
-  const next = withMember(room, { ...member, sharing: input.sharing });
+  if ((member.share === 'sharing') === input.sharing) return done(state, [], undefined);
+  const next = withMember(room, { ...member, share: input.sharing ? 'sharing' : 'stopped' });
   const type = input.sharing ? 'share-started' : 'share-stopped';
   return done(withRoom(state, next), [{ type, code: room.code, memberId: member.id }], undefined);
 }
@@ -533,7 +535,7 @@ function newMember(role: Role, name: string, ctx: Context): [Member, string] {
     joinedAt: ctx.now,
     connected: false,
     offlineSince: ctx.now,
-    sharing: false,
+    share: 'never',
   };
   return [member, token];
 }

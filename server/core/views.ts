@@ -19,7 +19,8 @@ export function memberView(room: Room, subject: Member, viewer: Member): MemberV
     name: subject.name,
     isHost: room.hostId === subject.id,
     connected: subject.connected,
-    sharing: subject.sharing,
+    sharing: subject.share === 'sharing',
+    share: subject.share,
     joinedAt: subject.joinedAt,
   };
   if (subject.role !== viewer.role || subject.id === viewer.id) view.peerId = subject.peerId;

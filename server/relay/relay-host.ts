@@ -163,7 +163,7 @@ function relayRoom(room: Room): RelayRoom {
       .map((m) => ({
         memberId: m.id,
         peerId: m.peerId,
-        sharing: m.sharing,
+        sharing: m.share === 'sharing',
         publishes: sendsToRelay(room.routes, m.id),
         viewers: supervisors.filter((s) => isRelayed(room.routes, m.id, s.id)).map((s) => s.id),
       })),

@@ -149,7 +149,9 @@ const memberSchema = z.strictObject({
   peerId: z.string().regex(/^[A-Za-z0-9]+$/),
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   joinedAt: time,
-  sharing: z.boolean(),
+  /** Never shared, sharing or stopped (issue 9); states saved before it hold only `sharing`. */
+  share: z.enum(['never', 'sharing', 'stopped']).optional(),
+  sharing: z.boolean().optional(),
 });
 
 const roomSchema = z.strictObject({
@@ -200,7 +202,7 @@ function roomRecord(room: Room): RoomRecord {
       peerId: m.peerId,
       tokenHash: m.tokenHash,
       joinedAt: m.joinedAt,
-      sharing: m.sharing,
+      share: m.share,
     })),
   };
 }
@@ -208,7 +210,12 @@ function roomRecord(room: Room): RoomRecord {
 /** A saved room as the registry holds it; members start offline (see `resumeAfterRestart`). */
 function toRoom(record: RoomRecord): Room {
   const { transport, transportSince, relayedPairs, directMembers, failures, ...rest } = record;
-  const members: Member[] = record.members.map((m) => ({ ...m, connected: false, offlineSince: record.createdAt }));
+  const members: Member[] = record.members.map(({ sharing, share, ...m }) => ({
+    ...m,
+    share: share ?? (sharing ? 'sharing' : 'never'),
+    connected: false,
+    offlineSince: record.createdAt,
+  }));
   const routes = { transport, transportSince, relayedPairs, directMembers, failures: new Map(failures) };
   return { ...rest, members, routes };
 }

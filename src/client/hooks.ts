@@ -1,6 +1,7 @@
 /** Small hooks that connect views to the browser and to controllers. */
 import { useEffect, useState } from 'preact/hooks';
 import { parseRoute, routePath, type Route } from './state/links.ts';
+import { DEFAULT_WALL_SETTINGS, loadWallSettings, saveWallSettings, type WallSettings } from './state/storage.ts';
 
 /** Re-renders on every change of something with `subscribe`, returning `read()`. */
 export function useSubscription<T>(source: { subscribe(listener: () => void): () => void } | null, read: () => T): T {
@@ -61,4 +62,23 @@ export function useServerReachable(): boolean {
     };
   }, []);
   return reachable;
+}
+
+/** The teacher's wall choices, loaded from storage and saved on every change. */
+export function useWallSettings(): [WallSettings, (patch: Partial<WallSettings>) => void] {
+  const [settings, setSettings] = useState<WallSettings>(DEFAULT_WALL_SETTINGS);
+  useEffect(() => {
+    let live = true;
+    void loadWallSettings().then((saved) => live && setSettings(saved));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const update = (patch: Partial<WallSettings>) =>
+    setSettings((current) => {
+      const next = { ...current, ...patch };
+      void saveWallSettings(next);
+      return next;
+    });
+  return [settings, update];
 }

@@ -23,6 +23,15 @@ export function normalizeCode(typed: string): string {
   return typed.toUpperCase().replace(/[^A-Z0-9]/g, '');
 }
 
+/** Where a student's share stands, as room state: every supervisor, however late they joined, sees the same. */
+export type ShareStatus =
+  /** Has not shared since joining. */
+  | 'never'
+  /** Sharing now. */
+  | 'sharing'
+  /** Shared, then stopped (or closed the app while sharing). */
+  | 'stopped';
+
 /** One member as another member may see them. */
 export interface MemberView {
   id: string;
@@ -37,8 +46,10 @@ export interface MemberView {
   isHost: boolean;
   /** Whether the member's PeerServer connection is up right now. */
   connected: boolean;
-  /** Students only: whether they are sharing their screen. */
+  /** Students only: whether they are sharing their screen (`share === 'sharing'`). */
   sharing: boolean;
+  /** Students only: never shared, sharing, or stopped; supervisors are always 'never'. */
+  share: ShareStatus;
   /** Milliseconds since the Unix epoch. */
   joinedAt: number;
 }

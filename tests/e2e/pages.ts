@@ -110,14 +110,17 @@ export class SupervisorRoomPage extends RoomPage {
     return this.page.getByRole('list', { name: 'Supervisors' }).getByRole('listitem');
   }
 
-  /** The invitation's links, opening the panel if it is folded. */
+  /** The invitation's links, opening the panel if it is folded and revealing the supervisor link. */
   async inviteLinks(): Promise<{ student: string; supervisor: string }> {
-    const details = this.page.locator('details.invite');
-    if (!(await details.evaluate((d: HTMLDetailsElement) => d.open))) await details.locator('summary').click();
-    return {
+    const invite = this.page.getByRole('button', { name: 'Invite', exact: true });
+    if (await invite.isVisible()) await invite.click();
+    await this.page.getByRole('button', { name: 'Show supervisor key and link' }).click();
+    const links = {
       student: await this.page.getByLabel('Student link', { exact: true }).inputValue(),
       supervisor: await this.page.getByLabel(/^Supervisor invite link/).inputValue(),
     };
+    await this.page.getByRole('button', { name: 'Hide supervisor key and link' }).click();
+    return links;
   }
 
   /** The tile of one student on the wall. */

@@ -157,8 +157,8 @@ describe.each(stores)('%s', (_name, open) => {
     for (const [code, room] of state.rooms) {
       const back = loaded.registry.rooms.get(code)!;
       expect(back).toMatchObject({ name: room.name, hostId: room.hostId, supervisorKey: room.supervisorKey });
-      expect(back.members.map((m) => [m.id, m.name, m.role, m.peerId, m.sharing])).toEqual(
-        room.members.map((m) => [m.id, m.name, m.role, m.peerId, m.sharing]),
+      expect(back.members.map((m) => [m.id, m.name, m.role, m.peerId, m.share])).toEqual(
+        room.members.map((m) => [m.id, m.name, m.role, m.peerId, m.share]),
       );
     }
     seats.forEach((seat, i) => {

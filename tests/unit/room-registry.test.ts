@@ -191,7 +191,7 @@ describe('joinRoom', () => {
     const { w, code, state } = classroom();
     const typed = `${code.slice(0, 3).toLowerCase()} ${code.slice(3)}`;
     const out = ok(joinRoom(state, { code: typed, name: 'Cy', role: 'student' }, w.ctx()));
-    expect(out.value.member).toMatchObject({ role: 'student', name: 'Cy', sharing: false });
+    expect(out.value.member).toMatchObject({ role: 'student', name: 'Cy', share: 'never' });
     expect(types(out.events)).toEqual(['member-joined']);
   });
 
@@ -405,6 +405,22 @@ describe('setSharing', () => {
     expect(types(ok(setSharing(started.state, { code, memberId: ada.id, sharing: false })).events)).toEqual([
       'share-stopped',
     ]);
+  });
+
+  it('remembers never shared, sharing and stopped as room state', () => {
+    const { code, ada, state } = classroom();
+    const shareOf = (s: typeof state) => s.rooms.get(code)!.members.find((m) => m.id === ada.id)!.share;
+    expect(shareOf(state)).toBe('never');
+    // Stopping before ever sharing changes nothing.
+    const idle = ok(setSharing(state, { code, memberId: ada.id, sharing: false }));
+    expect(idle.events).toEqual([]);
+    expect(shareOf(idle.state)).toBe('never');
+    const started = ok(setSharing(state, { code, memberId: ada.id, sharing: true }));
+    expect(shareOf(started.state)).toBe('sharing');
+    const stopped = ok(setSharing(started.state, { code, memberId: ada.id, sharing: false }));
+    expect(shareOf(stopped.state)).toBe('stopped');
+    const again = ok(setSharing(stopped.state, { code, memberId: ada.id, sharing: true }));
+    expect(shareOf(again.state)).toBe('sharing');
   });
 
   it('refuses a supervisor', () => {

@@ -13,6 +13,7 @@ const student = (id: string): MemberView => ({
   peerId: `peer-${id}`,
   isHost: false,
   connected: true,
+  share: 'sharing',
   sharing: true,
   joinedAt: 0,
 });

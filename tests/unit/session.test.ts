@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberView, RoomEvent } from '../../src/shared/protocol.ts';
 import {
+  arrangeRoster,
   initialSession,
+  rosterSummary,
   reduceSession,
   seatEndText,
   studentRoster,
@@ -17,6 +19,7 @@ const member = (id: string, role: 'student' | 'supervisor', extra: Partial<Membe
   isHost: false,
   connected: true,
   sharing: false,
+  share: 'never',
   joinedAt: 0,
   ...extra,
 });
@@ -85,6 +88,42 @@ describe('the session reducer', () => {
       'Bo',
       'Cy',
     ]);
+  });
+
+  it('shows a supervisor who joins after a stop the same "stopped" as one who watched it happen', () => {
+    const stoppedBo = member('bo', 'student', { share: 'stopped' });
+    const late = run([snapshot('ode', [...classroom.slice(0, 3), stoppedBo])]);
+    const watched = run([
+      snapshot('lee', classroom),
+      { type: 'share-started', memberId: 'bo' },
+      { type: 'share-stopped', memberId: 'bo' },
+    ]);
+    expect(studentRoster(late).find((r) => r.member.id === 'bo')?.status).toBe('stopped');
+    expect(studentRoster(watched).find((r) => r.member.id === 'bo')?.status).toBe('stopped');
+  });
+
+  it('keeps a student who closed the app while sharing as "stopped", not "reconnecting", during the grace period', () => {
+    const s = run([
+      snapshot('lee', classroom),
+      { type: 'share-started', memberId: 'ada' },
+      { type: 'share-stopped', memberId: 'ada' },
+      { type: 'member-disconnected', memberId: 'ada' },
+      { type: 'share-started', memberId: 'bo' },
+      { type: 'member-disconnected', memberId: 'bo' },
+    ]);
+    expect(studentRoster(s).map((r) => [r.member.name, r.status])).toEqual([
+      ['Ada', 'stopped'],
+      ['Bo', 'reconnecting'],
+    ]);
+  });
+
+  it('lets the "stopped sharing" notice go by itself (the tile keeps the state)', () => {
+    const s = run([
+      snapshot('lee', classroom),
+      { type: 'share-started', memberId: 'bo' },
+      { type: 'share-stopped', memberId: 'bo' },
+    ]);
+    expect(s.notices.map((n) => [n.tone, n.text])).toEqual([['info', 'Bo stopped sharing.']]);
   });
 
   it('announces host changes in words that fit the viewer', () => {
@@ -162,10 +201,10 @@ describe('the session reducer', () => {
     expect(s.room).toMatchObject({ supervisors: 2, students: 1 });
   });
 
-  it('keeps at most four notices', () => {
+  it('keeps at most two notices, the newest', () => {
     const events: RoomEvent[] = [snapshot('lee', classroom)];
     for (let i = 0; i < 10; i++) events.push({ type: 'share-stopped', memberId: i % 2 ? 'ada' : 'bo' });
-    expect(run(events).notices).toHaveLength(4);
+    expect(run(events).notices).toHaveLength(2);
   });
 });
 
@@ -176,5 +215,37 @@ describe('routes', () => {
       { type: 'routes-changed', routes: { transport: 'relay', relayedPairs: ['ada/lee'], directMembers: ['ode'] } },
     ]);
     expect(s.room?.routes).toEqual({ transport: 'relay', relayedPairs: ['ada/lee'], directMembers: ['ode'] });
+  });
+});
+
+describe('the wall’s roster tools', () => {
+  const s = run([
+    snapshot('lee', [
+      ...classroom,
+      member('cy', 'student', { name: 'cy' }),
+      member('di', 'student', { connected: false }),
+      member('eve', 'student'),
+    ]),
+    { type: 'share-started', memberId: 'ada' },
+    { type: 'share-started', memberId: 'bo' },
+    { type: 'share-stopped', memberId: 'bo' },
+    { type: 'share-started', memberId: 'eve' },
+    { type: 'member-joined', member: member('fox', 'student') },
+    { type: 'member-left', memberId: 'fox', reason: 'left' },
+  ]);
+  const roster = studentRoster(s);
+  const names = (entries: typeof roster) => entries.map((r) => r.member.name);
+
+  it('sums the class up, leaving out students who left', () => {
+    expect(rosterSummary(roster)).toBe('2 of 5 sharing · 1 stopped · 1 not yet · 1 reconnecting');
+    expect(rosterSummary([])).toBe('0 of 0 sharing');
+  });
+
+  it('sorts by name, or those needing attention first, and filters by any part of a name', () => {
+    expect(names(arrangeRoster(roster, '', 'joined'))).toEqual(['Ada', 'Bo', 'cy', 'Di', 'Eve', 'Fox']);
+    expect(names(arrangeRoster(roster, '', 'name'))).toEqual(['Ada', 'Bo', 'cy', 'Di', 'Eve', 'Fox']);
+    expect(names(arrangeRoster(roster, '', 'problems'))).toEqual(['Bo', 'Di', 'cy', 'Ada', 'Eve', 'Fox']);
+    expect(names(arrangeRoster(roster, ' E ', 'joined'))).toEqual(['Eve']);
+    expect(names(arrangeRoster(roster, 'o', 'name'))).toEqual(['Bo', 'Fox']);
   });
 });

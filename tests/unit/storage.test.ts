@@ -1,7 +1,16 @@
 // IndexedDB in Node comes from fake-indexeddb, a complete in-memory implementation.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { clearSeat, loadName, loadSeat, saveSeat, type SavedSeat } from '../../src/client/state/storage.ts';
+import {
+  DEFAULT_WALL_SETTINGS,
+  clearSeat,
+  loadName,
+  loadSeat,
+  loadWallSettings,
+  saveSeat,
+  saveWallSettings,
+  type SavedSeat,
+} from '../../src/client/state/storage.ts';
 
 const seat: SavedSeat = {
   code: 'K7QM3X',
@@ -29,5 +38,13 @@ describe('seat storage', () => {
     await saveSeat(seat);
     const names = (await indexedDB.databases()).map((d) => d.name);
     expect(names).toContain('classroom-screens');
+  });
+});
+
+describe('wall settings storage', () => {
+  it('starts with every tile fitting, pages for a big class and no sound, and keeps what the teacher picks', async () => {
+    expect(await loadWallSettings()).toEqual({ size: 'fit', overflow: 'pages', stopSound: false });
+    await saveWallSettings({ ...DEFAULT_WALL_SETTINGS, size: 'large', stopSound: true });
+    expect(await loadWallSettings()).toEqual({ size: 'large', overflow: 'pages', stopSound: true });
   });
 });

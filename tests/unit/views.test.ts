@@ -3,6 +3,7 @@ import {
   createRoom,
   emptyRegistry,
   joinRoom,
+  setSharing,
   type Context,
   type Outcome,
   type NewSeat,
@@ -38,7 +39,7 @@ function classroom() {
   const b = value(joinRoom(a.state, { code, name: 'Bo', role: 'student' }, ctx));
   const room = b.state.rooms.get(code)!;
   const withToken = (seat: NewSeat) => ({ ...seat.member, token: seat.token });
-  return { room, host: withToken(created), ada: withToken(a), bo: withToken(b) };
+  return { room, host: withToken(created), ada: withToken(a), bo: withToken(b), state: b.state };
 }
 
 describe('roomView', () => {
@@ -58,6 +59,25 @@ describe('roomView', () => {
     expect(JSON.stringify(view)).not.toContain('Bo');
     expect(view.members.every((m) => !('token' in m))).toBe(true);
     expect(view.students).toBe(2);
+  });
+
+  it('shows a supervisor who joins after a student stopped the same "stopped" state', () => {
+    const { room, ada, state } = classroom();
+    const after = setSharing(value(setSharing(state, { code: room.code, memberId: ada.id, sharing: true })).state, {
+      code: room.code,
+      memberId: ada.id,
+      sharing: false,
+    });
+    if (!after.ok) throw new Error(after.error);
+    const late = value(
+      joinRoom(
+        after.state,
+        { code: room.code, name: 'Mr Ode', role: 'supervisor', supervisorKey: room.supervisorKey },
+        ctx,
+      ),
+    );
+    const view = roomView(late.state.rooms.get(room.code)!, late.member);
+    expect(view.members.find((m) => m.id === ada.id)).toMatchObject({ sharing: false, share: 'stopped' });
   });
 
   it('never contains a token, and shows the supervisor key to supervisors only', () => {

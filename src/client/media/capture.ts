@@ -2,6 +2,7 @@
  * Screen capture: asks for the whole screen, tuned for legible text, and says what was picked.
  */
 import type { CaptureError, Surface } from './media.ts';
+import { surfaceFrom } from '../state/surface.ts';
 
 /** A running capture. */
 export interface Capture {
@@ -40,10 +41,5 @@ export async function captureScreen(): Promise<Capture> {
   if (!track) throw new CaptureFailure('capture-failed');
   // 'detail' makes the encoder keep resolution (sharp text) and drop frames instead.
   track.contentHint = 'detail';
-  const surface = (track.getSettings() as MediaTrackSettings & { displaySurface?: string }).displaySurface;
-  return {
-    stream,
-    track,
-    surface: surface === 'monitor' || surface === 'window' || surface === 'browser' ? surface : null,
-  };
+  return { stream, track, surface: surfaceFrom(track.getSettings()) };
 }

@@ -42,6 +42,8 @@ async function request<T>(
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      // Lets a request sent from `pagehide` finish after the page is gone.
+      keepalive: options.keepalive ?? false,
     });
   } catch {
     throw new ApiFailure('offline', 'Cannot reach the server. Check your connection; the app keeps trying.', 0);

@@ -9,6 +9,7 @@ import { followEvents } from '../net/event-stream.ts';
 import type { MediaLayer, ShareState, SignallingState } from '../media/media.ts';
 import { initialSession, reduceSession, self, type LocalEvent, type SeatEnd, type Session } from '../state/session.ts';
 import type { SavedSeat } from '../state/storage.ts';
+import { ShareSync } from './share-sync.ts';
 
 /** What the room views render. */
 export interface RoomState {
@@ -29,6 +30,8 @@ export class RoomController {
   readonly #mediaLoaded: Promise<MediaLayer | null>;
   #ended = false;
   #probing = false;
+  /** The only writer of this student's sharing flag on the server. */
+  readonly #shareSync: ShareSync;
 
   constructor(
     readonly seat: SavedSeat,
@@ -36,6 +39,9 @@ export class RoomController {
     private readonly onEnded: (reason: SeatEnd, roomName: string) => void,
     loadMedia: () => Promise<MediaLayer> = () => defaultMedia(seat, config),
   ) {
+    this.#shareSync = new ShareSync((sharing, keepalive) =>
+      api.setSharing(seat.code, seat.token, sharing, keepalive).then(() => undefined),
+    );
     this.#stopEvents = followEvents<RoomEvent>(
       api.roomEventsUrl(seat.code, seat.token),
       (event) => this.#apply(event),
@@ -45,6 +51,7 @@ export class RoomController {
       },
     );
     addEventListener('pagehide', this.#onPageHide);
+    addEventListener('pageshow', this.#onPageShow);
     this.#mediaLoaded = loadMedia().then((media) => {
       if (this.#ended) {
         media.close();
@@ -101,6 +108,8 @@ export class RoomController {
   /** Stops everything without telling the server (the page is going away, or the seat ended). */
   dispose(): void {
     removeEventListener('pagehide', this.#onPageHide);
+    removeEventListener('pageshow', this.#onPageShow);
+    this.#shareSync.dispose();
     this.#stopEvents();
     this.#media?.close();
     this.#listeners.clear();
@@ -124,31 +133,24 @@ export class RoomController {
     if (session.members !== before.members) this.#media?.setMembers(session.members);
     const routes = session.room?.routes;
     if (routes && !sameRoutes(routes, before.room?.routes ?? null)) this.#media?.setRoutes(routes);
-    if (event.type === 'snapshot') this.#syncSharing();
+    const me = self(session);
+    if (me?.role === 'student' && me !== self(before)) this.#shareSync.setServer(me.sharing);
     this.#notify();
     if (session.ended) this.#end(session.ended);
   }
 
   #mediaChanged(): void {
     const media = this.#media!;
-    const wasSharing = this.#state.share.status === 'sharing';
     this.#state = { ...this.#state, share: media.share, signalling: media.signalling };
-    if (wasSharing !== (media.share.status === 'sharing')) this.#syncSharing();
+    if (this.seat.role === 'student') this.#shareSync.setCapture(media.share.status === 'sharing');
     this.#notify();
   }
 
-  /** Tells the server whether we really share, if it believes otherwise. */
-  #syncSharing(): void {
-    const me = self(this.#state.session);
-    const sharing = this.#state.share.status === 'sharing';
-    if (!me || me.role !== 'student' || me.sharing === sharing) return;
-    api.setSharing(this.seat.code, this.seat.token, sharing).catch(() => undefined);
-  }
-
   /** The app is closing or reloading: the capture dies with the page, so say so at once. */
-  readonly #onPageHide = () => {
-    if (this.#state.share.status !== 'sharing') return;
-    api.setSharing(this.seat.code, this.seat.token, false, true).catch(() => undefined);
+  readonly #onPageHide = () => this.#shareSync.pageHide();
+  /** Back from the back/forward cache: the sharing flag follows the capture again. */
+  readonly #onPageShow = (event: PageTransitionEvent) => {
+    if (event.persisted) this.#shareSync.pageShow(this.#state.share.status === 'sharing');
   };
 
   /** After a dropped stream, asks whether our seat still exists; 401/404 means it ended. */

@@ -11,6 +11,9 @@ export type StudentStatus = 'waiting' | 'sharing' | 'stopped' | 'reconnecting' |
 /** Why this member's seat ended; 'gone' when the server no longer knows the seat (found on reconnect). */
 export type SeatEnd = LeaveReason | TerminateReason | 'ended-by-you' | 'gone';
 
+/** Notices shown at once; older ones give way (the tiles and roster keep every student's state). */
+export const MAX_NOTICES = 2;
+
 /** A message shown to the person until dismissed or replaced. */
 export interface Notice {
   id: number;
@@ -28,8 +31,6 @@ export interface Session {
   members: MemberView[];
   /** Students who left while we watched, shown as "left" until they are cleared. */
   departed: { member: MemberView; reason: LeaveReason }[];
-  /** Students seen to stop sharing (rather than never having started). */
-  stoppedIds: string[];
   stream: StreamStatus;
   /** The server said it is restarting; cleared by the next snapshot (from the restarted server). */
   restarting: boolean;
@@ -51,7 +52,6 @@ export const initialSession: Session = {
   you: null,
   members: [],
   departed: [],
-  stoppedIds: [],
   stream: 'connecting',
   restarting: false,
   ended: null,
@@ -72,7 +72,6 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
         restarting: false,
         members,
         departed: state.departed.filter((d) => !present.has(d.member.id)),
-        stoppedIds: state.stoppedIds.filter((id) => present.has(id)),
       };
     }
     case 'member-joined':
@@ -87,27 +86,21 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
       const next = withCounts({
         ...state,
         members: state.members.filter((m) => m.id !== event.memberId),
-        stoppedIds: state.stoppedIds.filter((id) => id !== event.memberId),
       });
       if (!member || member.role !== 'student') return next;
-      return { ...next, departed: [...next.departed, { member: { ...member, sharing: false }, reason: event.reason }] };
+      const departed = { ...member, sharing: false, share: member.share === 'never' ? 'never' : 'stopped' } as const;
+      return { ...next, departed: [...next.departed, { member: departed, reason: event.reason }] };
     }
     case 'member-connected':
     case 'member-disconnected':
       return patchMember(state, event.memberId, { connected: event.type === 'member-connected' });
     case 'share-started':
-      return {
-        ...patchMember(state, event.memberId, { sharing: true }),
-        stoppedIds: state.stoppedIds.filter((id) => id !== event.memberId),
-      };
+      return patchMember(state, event.memberId, { sharing: true, share: 'sharing' });
     case 'share-stopped': {
-      const next = patchMember(state, event.memberId, { sharing: false });
+      const stopped = patchMember(state, event.memberId, { sharing: false, share: 'stopped' });
       const name = nameOf(state, event.memberId);
-      const stopped = {
-        ...next,
-        stoppedIds: [...next.stoppedIds.filter((id) => id !== event.memberId), event.memberId],
-      };
-      return event.memberId === state.you || !name ? stopped : notify(stopped, 'warning', `${name} stopped sharing.`);
+      // Routine: the tile and the roster keep showing "Stopped sharing", so the notice goes by itself.
+      return event.memberId === state.you || !name ? stopped : notify(stopped, 'info', `${name} stopped sharing.`);
     }
     case 'host-changed': {
       const members = state.members.map((m) => ({ ...m, isHost: m.id === event.hostId }));
@@ -162,8 +155,37 @@ export function self(state: Session): MemberView | undefined {
 export function studentRoster(state: Session): { member: MemberView; status: StudentStatus }[] {
   const present = state.members
     .filter((m) => m.role === 'student')
-    .map((member) => ({ member, status: statusOf(state, member) }));
+    .map((member) => ({ member, status: statusOf(member) }));
   return [...present, ...state.departed.map(({ member }) => ({ member, status: 'left' as const }))];
+}
+
+/** One roster line: a student and the state the wall and the roster show. */
+export type RosterEntry = ReturnType<typeof studentRoster>[number];
+
+/** How the wall orders students: as they joined, by name, or those needing attention first. */
+export type RosterSort = 'joined' | 'name' | 'problems';
+
+/** Attention order for "problems first": stopped, then reconnecting, not yet sharing, sharing, left. */
+const ATTENTION: Record<StudentStatus, number> = { stopped: 0, reconnecting: 1, waiting: 2, sharing: 3, left: 4 };
+
+/** The roster filtered by a typed name (any part, any case) and sorted; stable within equals. */
+export function arrangeRoster(roster: RosterEntry[], filter: string, sort: RosterSort): RosterEntry[] {
+  const needle = filter.trim().toLocaleLowerCase();
+  const kept = needle ? roster.filter((r) => r.member.name.toLocaleLowerCase().includes(needle)) : [...roster];
+  if (sort === 'name') return kept.sort((a, b) => a.member.name.localeCompare(b.member.name));
+  if (sort === 'problems') return kept.sort((a, b) => ATTENTION[a.status] - ATTENTION[b.status]);
+  return kept;
+}
+
+/** The wall's summary line, e.g. "18 of 25 sharing · 3 stopped · 4 not yet"; students who left are not counted. */
+export function rosterSummary(roster: RosterEntry[]): string {
+  const present = roster.filter((r) => r.status !== 'left');
+  const count = (status: StudentStatus) => present.filter((r) => r.status === status).length;
+  const parts = [`${count('sharing')} of ${present.length} sharing`];
+  if (count('stopped')) parts.push(`${count('stopped')} stopped`);
+  if (count('waiting')) parts.push(`${count('waiting')} not yet`);
+  if (count('reconnecting')) parts.push(`${count('reconnecting')} reconnecting`);
+  return parts.join(' · ');
 }
 
 /** Supervisors, host first. */
@@ -192,10 +214,14 @@ export function seatEndText(reason: SeatEnd, roomName: string): string {
   }
 }
 
-function statusOf(state: Session, member: MemberView): StudentStatus {
+/**
+ * The room's share state decides, so every supervisor shows the same. A student who stopped (or
+ * closed the app, which stops the share) stays "stopped" while their seat waits out its grace period.
+ */
+function statusOf(member: MemberView): StudentStatus {
+  if (member.share === 'stopped') return 'stopped';
   if (!member.connected) return 'reconnecting';
-  if (member.sharing) return 'sharing';
-  return state.stoppedIds.includes(member.id) ? 'stopped' : 'waiting';
+  return member.share === 'sharing' ? 'sharing' : 'waiting';
 }
 
 function nameOf(state: Session, memberId: string | null): string | undefined {
@@ -217,6 +243,10 @@ function withCounts(state: Session): Session {
 function notify(state: Session, tone: Notice['tone'], text: string, key?: string): Session {
   const notice: Notice = key ? { id: state.nextNoticeId, tone, text, key } : { id: state.nextNoticeId, tone, text };
   const kept = key ? state.notices.filter((n) => n.key !== key) : state.notices;
-  // Keep the last few, so a burst of events cannot bury the screen.
-  return { ...state, notices: [...kept.slice(-3), notice], nextNoticeId: state.nextNoticeId + 1 };
+  // Keep the last two, so a burst of events cannot bury the screen and the strip stays one line high.
+  return {
+    ...state,
+    notices: [...kept.slice(-(MAX_NOTICES - 1)), notice],
+    nextNoticeId: state.nextNoticeId + 1,
+  };
 }

@@ -4,6 +4,7 @@
  */
 import { createStore, del, get, set } from 'idb-keyval';
 import type { OwnMember, Role, RoomView } from '../../shared/protocol.ts';
+import type { OverflowMode, TileSize } from './wall-layout.ts';
 
 /** A seat in a room: enough to reconnect as the same member. */
 export interface SavedSeat {
@@ -42,4 +43,26 @@ export async function clearSeat(): Promise<void> {
 /** The name last used, to prefill forms. */
 export async function loadName(): Promise<string> {
   return (await get<string>('name', store).catch(() => undefined)) ?? '';
+}
+
+/** The teacher's wall choices, kept across lessons. */
+export interface WallSettings {
+  size: TileSize;
+  overflow: OverflowMode;
+  /** A short sound when a student stops sharing (off unless the teacher turns it on). */
+  stopSound: boolean;
+}
+
+/** Every tile fits on screen, a big class pages, and no sound. */
+export const DEFAULT_WALL_SETTINGS: WallSettings = Object.freeze({ size: 'fit', overflow: 'pages', stopSound: false });
+
+/** The saved wall choices; anything missing or unreadable reads as the default. */
+export async function loadWallSettings(): Promise<WallSettings> {
+  const saved = await get<Partial<WallSettings>>('wall', store).catch(() => undefined);
+  return { ...DEFAULT_WALL_SETTINGS, ...saved };
+}
+
+/** Remembers the wall choices. */
+export async function saveWallSettings(settings: WallSettings): Promise<void> {
+  await set('wall', settings, store).catch(() => undefined);
 }

@@ -1,10 +1,11 @@
-/** The room screen: the student or supervisor view for this seat, plus the room's notices. */
+/** The room screen: the room's notices, then the student or supervisor view for this seat. */
 import { useSubscription } from '../hooks.ts';
 import type { RoomController } from '../room/room-controller.ts';
 import { self } from '../state/session.ts';
 import { Notices } from './Notices.tsx';
 import { StudentRoom } from './StudentRoom.tsx';
 import { SupervisorRoom } from './SupervisorRoom.tsx';
+import { NO_WEBRTC_TEXT, hasWebRtc } from '../browser-support.ts';
 
 /** Renders the room for the controller's seat. */
 export function Room({ controller }: { controller: RoomController }) {
@@ -13,8 +14,16 @@ export function Room({ controller }: { controller: RoomController }) {
   const { stream, restarting } = state.session;
   const connection =
     restarting || stream === 'reconnecting' || state.signalling === 'reconnecting' ? 'reconnecting' : 'connected';
+  if (controller.seat.role === 'supervisor' && !hasWebRtc()) {
+    return (
+      <p class="narrow alert" role="alert">
+        {NO_WEBRTC_TEXT}
+      </p>
+    );
+  }
   return (
     <>
+      <Notices notices={state.session.notices} onNoticeDismiss={controller.dismissNotice} />
       {!state.session.room || !me ? (
         <p class="narrow" role="status">
           {state.session.stream === 'reconnecting' ? 'Reconnecting to the room…' : 'Connecting to the room…'}
@@ -24,7 +33,6 @@ export function Room({ controller }: { controller: RoomController }) {
       ) : (
         <SupervisorRoom controller={controller} state={state} connection={connection} />
       )}
-      <Notices notices={state.session.notices} onNoticeDismiss={controller.dismissNotice} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import { captureErrorText } from '../media/media.ts';
 import { isRelayed, sendsToRelay, type MemberView, type Routes } from '../../shared/protocol.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
 import { SERVER_AWAY_TEXT, self, supervisors } from '../state/session.ts';
+import { surfaceWarning } from '../state/surface.ts';
 import { LeaveButton } from './LeaveButton.tsx';
 
 interface StudentRoomProps {
@@ -17,7 +18,7 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
   const me = self(session)!;
   const teachers = supervisors(session);
   const receiving = teachers.filter((t) => share.viewers.includes(t.id));
-  const stoppedBefore = session.stoppedIds.includes(me.id);
+  const stoppedBefore = me.share === 'stopped';
   const names = (list: { name: string }[]) => list.map((t) => t.name).join(', ');
 
   return (
@@ -46,10 +47,9 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
         </h2>
         {share.status === 'sharing' ? (
           <>
-            {share.surface && share.surface !== 'monitor' && (
+            {surfaceWarning(share.surface) && (
               <p class="alert" role="alert">
-                You are sharing {share.surface === 'window' ? 'a window' : 'a browser tab'}, not your whole screen. Stop
-                and share again, choosing “Entire screen”.
+                {surfaceWarning(share.surface)}
               </p>
             )}
             <button type="button" class="danger big" onClick={controller.stopShare}>

@@ -1,9 +1,10 @@
 /** A supervisor's room: the wall of student screens, the roster, and the host's tools. */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MemberView } from '../../shared/protocol.ts';
+import { useWallSettings } from '../hooks.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
-import { SERVER_AWAY_TEXT, self, studentRoster, supervisors } from '../state/session.ts';
-import { InvitePanel } from './InvitePanel.tsx';
+import { SERVER_AWAY_TEXT, self, studentRoster, supervisors, type RosterEntry } from '../state/session.ts';
+import { InvitePanel, ProjectorView } from './InvitePanel.tsx';
 import { LeaveButton } from './LeaveButton.tsx';
 import { STATUS_TEXT, Wall } from './Wall.tsx';
 
@@ -22,6 +23,18 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
   const roster = studentRoster(session);
   const [actionError, setActionError] = useState<string | null>(null);
   const act = async (action: Promise<string | null>) => setActionError(await action);
+  const [settings, updateSettings] = useWallSettings();
+  const [inviteOpen, setInviteOpen] = useInviteFolding(roster.length);
+  const inviteButton = useRef<HTMLButtonElement>(null);
+  // Hiding the invitation by hand returns focus to the button that brings it back.
+  const [inviteHiddenByHand, setInviteHiddenByHand] = useState(false);
+  useEffect(() => {
+    if (!inviteHiddenByHand) return;
+    inviteButton.current?.focus();
+    setInviteHiddenByHand(false);
+  }, [inviteHiddenByHand]);
+  const [projecting, setProjecting] = useState(false);
+  useStopSound(settings.stopSound, roster);
 
   return (
     <>
@@ -40,6 +53,20 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
           </p>
         </div>
         <div class="row">
+          <button type="button" onClick={() => setProjecting(true)}>
+            Show join code
+          </button>
+          {isHost && room.supervisorKey && !inviteOpen && (
+            <button
+              ref={inviteButton}
+              type="button"
+              aria-expanded="false"
+              aria-controls="invite-panel"
+              onClick={() => setInviteOpen(true)}
+            >
+              Invite
+            </button>
+          )}
           {isHost && <EndRoomButton onEnd={() => act(controller.endRoom())} />}
           <LeaveButton onLeave={controller.leave} />
         </div>
@@ -54,17 +81,20 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
           {actionError}
         </p>
       )}
+      {isHost && room.supervisorKey && inviteOpen && (
+        <InvitePanel
+          code={room.code}
+          supervisorKey={room.supervisorKey}
+          onClose={() => {
+            setInviteOpen(false);
+            setInviteHiddenByHand(true);
+          }}
+        />
+      )}
+      {projecting && <ProjectorView code={room.code} onClose={() => setProjecting(false)} />}
       <div class="room-layout">
-        <section aria-labelledby="wall-heading">
-          <h2 id="wall-heading" class="visually-hidden">
-            Student screens
-          </h2>
-          <Wall controller={controller} roster={roster} />
-        </section>
+        <Wall controller={controller} roster={roster} settings={settings} onSettingsChange={updateSettings} />
         <aside class="card" aria-label="Room members">
-          {isHost && room.supervisorKey && (
-            <InvitePanel code={room.code} supervisorKey={room.supervisorKey} open={roster.length === 0} />
-          )}
           <h2>Students ({roster.filter((s) => s.status !== 'left').length})</h2>
           {roster.length === 0 ? (
             <p class="muted">No students yet. Share the room code {room.code}.</p>
@@ -106,6 +136,55 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
       </div>
     </>
   );
+}
+
+/**
+ * The invitation is open while the room has no student, folds away once the first one joins (the
+ * wall needs the room), and comes back with the Invite button.
+ */
+function useInviteFolding(studentCount: number): [boolean, (open: boolean) => void] {
+  const [open, setOpen] = useState(studentCount === 0);
+  const before = useRef(studentCount);
+  useEffect(() => {
+    if (before.current === 0 && studentCount > 0) setOpen(false);
+    before.current = studentCount;
+  }, [studentCount]);
+  return [open, setOpen];
+}
+
+/** A short two-note sound each time a student stops sharing, when the teacher turned it on. */
+function useStopSound(enabled: boolean, roster: RosterEntry[]): void {
+  const stopped = roster.filter((r) => r.status === 'stopped').map((r) => r.member.id);
+  const known = useRef<Set<string> | null>(null);
+  const audio = useRef<AudioContext | null>(null);
+  useEffect(() => {
+    // Created when the teacher turns the sound on (a tap), as browsers allow audio only after one.
+    if (enabled && !audio.current && typeof AudioContext === 'function') audio.current = new AudioContext();
+  }, [enabled]);
+  const key = stopped.join();
+  useEffect(() => {
+    const newlyStopped = known.current ? stopped.filter((id) => !known.current!.has(id)) : [];
+    known.current = new Set(stopped);
+    if (enabled && newlyStopped.length > 0 && audio.current) chime(audio.current);
+  }, [key]);
+}
+
+function chime(context: AudioContext): void {
+  void context.resume().catch(() => undefined);
+  const start = context.currentTime;
+  for (const [offsetS, hz] of [
+    [0, 660],
+    [0.18, 440],
+  ] as const) {
+    const tone = context.createOscillator();
+    const gain = context.createGain();
+    tone.frequency.value = hz;
+    gain.gain.setValueAtTime(0.15, start + offsetS);
+    gain.gain.exponentialRampToValueAtTime(0.001, start + offsetS + 0.16);
+    tone.connect(gain).connect(context.destination);
+    tone.start(start + offsetS);
+    tone.stop(start + offsetS + 0.17);
+  }
 }
 
 function SupervisorRow(props: {

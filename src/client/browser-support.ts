@@ -1,0 +1,14 @@
+/**
+ * What this browser can do, asked before a person takes a seat, so they read a clear reason
+ * instead of "Connecting…" that never ends. Reads feature presence only; no user-agent sniffing.
+ */
+
+/** Whether the browser can receive screens at all (WebRTC turned off by policy, or an old browser). */
+export function hasWebRtc(): boolean {
+  return typeof globalThis.RTCPeerConnection === 'function';
+}
+
+/** What a teacher reads when their browser cannot receive screens, saying what to do next. */
+export const NO_WEBRTC_TEXT =
+  'This browser cannot show students’ screens: it has no WebRTC (it may be turned off by your school’s settings). ' +
+  'Open this page in a current Chrome, Edge, Firefox or Safari.';
