@@ -1,0 +1,81 @@
+/** A class in the lab: two teachers and some students, each on their own device with their own Chromium. */
+import { expect } from '@playwright/test';
+import { HomePage, StudentRoomPage, SupervisorRoomPage, person, type Person } from '../e2e/pages.ts';
+import type { Lab } from './lab.ts';
+
+/** Records every RTCPeerConnection a page makes, so a test can read which candidate pair carries media. */
+const RECORD_CONNECTIONS = `(() => {
+  const Original = window.RTCPeerConnection;
+  window.__connections = [];
+  window.RTCPeerConnection = class extends Original {
+    constructor(...args) { super(...args); window.__connections.push(this); }
+  };
+})();`;
+
+/** The lab's device names for `teachers` teachers and `students` students. */
+export function devicesFor(teachers: number, students: number): string[] {
+  return [
+    ...Array.from({ length: teachers }, (_, i) => `t${i + 1}`),
+    ...Array.from({ length: students }, (_, i) => `s${i + 1}`),
+  ];
+}
+
+const TEACHER_NAMES = ['Ms Lee', 'Mr Ode'];
+
+/** Opens the room on the first teacher's device and brings everyone in; nobody shares yet. */
+export async function classInLab(lab: Lab, options: { teachers: number; students: string[] }) {
+  const people: Person[] = [];
+  const open = async (device: string, path: string, viewport: { width: number; height: number }) => {
+    const browser = await lab.browser(device);
+    const p = await person(browser, path, viewport, lab.serverUrl);
+    await p.context.addInitScript(RECORD_CONNECTIONS);
+    await p.page.reload();
+    people.push(p);
+    return p;
+  };
+  const host = await open('t1', '/', { width: 1280, height: 800 });
+  const lee = await new HomePage(host.page).createRoom('Lab class', TEACHER_NAMES[0]!);
+  const code = await lee.code();
+  const { supervisor: invite } = await lee.inviteLinks();
+  const teachers = [lee];
+  for (let i = 1; i < options.teachers; i++) {
+    const p = await open(`t${i + 1}`, invite.replace(/^https?:\/\/[^/]+/, ''), { width: 1280, height: 800 });
+    await new HomePage(p.page).join({ name: TEACHER_NAMES[i] ?? `Teacher ${i + 1}` });
+    const view = new SupervisorRoomPage(p.page);
+    await expect(view.heading('Lab class')).toBeVisible();
+    teachers.push(view);
+  }
+  const students: StudentRoomPage[] = [];
+  for (const [i, name] of options.students.entries()) {
+    const p = await open(`s${i + 1}`, `/join/${code}`, { width: 1280, height: 720 });
+    await new HomePage(p.page).join({ name });
+    const view = new StudentRoomPage(p.page);
+    await expect(view.heading('Lab class')).toBeVisible();
+    students.push(view);
+  }
+  return { code, teachers, students, people };
+}
+
+/** The candidate pairs carrying media into a teacher's page right now: local and remote type and protocol. */
+export async function selectedPairs(teacher: SupervisorRoomPage) {
+  return teacher.page.evaluate(async () => {
+    const pairs: { local: string; remote: string; protocol: string; relayProtocol: string | null }[] = [];
+    const connections = (window as unknown as { __connections: RTCPeerConnection[] }).__connections;
+    for (const pc of connections) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = [...(await pc.getStats()).values()] as Record<string, unknown>[];
+      const transport = stats.find((s) => s.type === 'transport');
+      const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId);
+      const local = stats.find((s) => s.id === pair?.localCandidateId);
+      const remote = stats.find((s) => s.id === pair?.remoteCandidateId);
+      if (!local || !remote) continue;
+      pairs.push({
+        local: String(local.candidateType),
+        remote: String(remote.candidateType),
+        protocol: String(local.protocol),
+        relayProtocol: (local.relayProtocol as string | undefined) ?? null,
+      });
+    }
+    return pairs;
+  });
+}
