@@ -258,32 +258,30 @@ function inNamespace(holder: ChildProcess, command: string, args: string[], env:
 /** The scenario's rule sets: `inet lab` filters what the router forwards, `bridge lab` what the LAN bridges. */
 function applyScenario(options: LabOptions, dir: string): void {
   const server = SERVER_IP;
+  const bridgeForward = (...lines: string[]) => table('bridge', 'accept', lines);
+  const routerForward = (policy: 'accept' | 'drop', ...lines: string[]) => table('inet', policy, lines);
   const rules: Record<Scenario, string> = {
     open: '',
     // Wi-Fi client isolation: the access point forwards nothing between its clients; the router
     // passes their traffic to and from the server only.
-    isolated: `
-      table bridge lab { chain forward { type filter hook forward priority 0; policy accept;
-        ether type { ip, ip6 } drop } }
-      table inet lab { chain forward { type filter hook forward priority 0; policy drop;
-        ip daddr ${server} accept
-        ip saddr ${server} accept } }`,
+    isolated:
+      bridgeForward('ether type { ip, ip6 } drop') +
+      routerForward('drop', `ip daddr ${server} accept`, `ip saddr ${server} accept`),
     // No UDP anywhere; to the server only HTTPS and TURN over TCP; nothing between devices.
-    'tcp-only': `
-      table bridge lab { chain forward { type filter hook forward priority 0; policy accept;
-        ether type { ip, ip6 } drop } }
-      table inet lab { chain forward { type filter hook forward priority 0; policy drop;
-        ct state established,related accept
-        ip daddr ${server} tcp dport { ${HTTPS_PORT}, ${TURN_PORT} } accept } }`,
+    'tcp-only':
+      bridgeForward('ether type { ip, ip6 } drop') +
+      routerForward(
+        'drop',
+        'ct state established,related accept',
+        `ip daddr ${server} tcp dport { ${HTTPS_PORT}, ${TURN_PORT} } accept`,
+      ),
     // Random loss on the uplink (tc, below, caps its rate both ways).
-    capped: `
-      table inet lab { chain forward { type filter hook forward priority 0; policy accept;
-        meta l4proto udp numgen random mod 1000 < ${Math.round((options.lossPercent ?? 1) * 10)} drop } }`,
+    capped: routerForward(
+      'accept',
+      `meta l4proto udp numgen random mod 1000 < ${Math.round((options.lossPercent ?? 1) * 10)} drop`,
+    ),
     // The access point drops multicast: mDNS (224.0.0.251:5353, ff02::fb) never reaches anyone.
-    'no-multicast': `
-      table bridge lab { chain forward { type filter hook forward priority 0; policy accept;
-        ip daddr 224.0.0.0/4 drop
-        ip6 daddr ff00::/8 drop } }`,
+    'no-multicast': bridgeForward('ip daddr 224.0.0.0/4 drop', 'ip6 daddr ff00::/8 drop'),
   };
   const set = rules[options.scenario];
   if (set) {
@@ -298,6 +296,19 @@ function applyScenario(options: LabOptions, dir: string): void {
     for (const dev of ['br-lan', 'br-srv'])
       run('tc', ['qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', '64kb', 'latency', '100ms']);
   }
+}
+
+/** An nftables table `lab` of `family` with one forward chain holding `lines`. */
+function table(family: 'bridge' | 'inet', policy: 'accept' | 'drop', lines: string[]): string {
+  return [
+    `table ${family} lab {`,
+    '  chain forward {',
+    `    type filter hook forward priority 0; policy ${policy};`,
+    ...lines.map((line) => `    ${line}`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
 }
 
 /** A throwaway certificate authority and a certificate for the server's lab address, made with openssl. */

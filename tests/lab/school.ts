@@ -1,5 +1,5 @@
 /** A class in the lab: two teachers and some students, each on their own device with their own Chromium. */
-import { expect } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, person, type Person } from '../e2e/pages.ts';
 import type { Lab } from './lab.ts';
 
@@ -56,10 +56,21 @@ export async function classInLab(lab: Lab, options: { teachers: number; students
   return { code, teachers, students, people };
 }
 
-/** The candidate pairs carrying media into a teacher's page right now: local and remote type and protocol. */
+/** How many RTCPeerConnections the page has made so far. */
+export async function connectionsMade(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __connections: RTCPeerConnection[] }).__connections.length);
+}
+
+/** The candidate pairs carrying media into a teacher's page right now: local and remote type, protocol and address. */
 export async function selectedPairs(teacher: SupervisorRoomPage) {
   return teacher.page.evaluate(async () => {
-    const pairs: { local: string; remote: string; protocol: string; relayProtocol: string | null }[] = [];
+    const pairs: {
+      local: string;
+      remote: string;
+      protocol: string;
+      relayProtocol: string | null;
+      remoteAddress: string;
+    }[] = [];
     const connections = (window as unknown as { __connections: RTCPeerConnection[] }).__connections;
     for (const pc of connections) {
       if (pc.connectionState !== 'connected') continue;
@@ -74,6 +85,7 @@ export async function selectedPairs(teacher: SupervisorRoomPage) {
         remote: String(remote.candidateType),
         protocol: String(local.protocol),
         relayProtocol: (local.relayProtocol as string | undefined) ?? null,
+        remoteAddress: String(remote.address),
       });
     }
     return pairs;
