@@ -30,6 +30,7 @@ export default defineConfig({
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
+      STUN_PORT: '0',
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MIN: '0',
       RECONNECT_GRACE_S: '10',

@@ -8,9 +8,11 @@ import type {
   ClientConfig,
   CreateRoomResponse,
   HealthResponse,
+  IceServersResponse,
   JoinRoomResponse,
   OwnMember,
 } from '../../src/shared/protocol.ts';
+import { iceServersFor } from '../turn/ice-servers.ts';
 import { NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH } from '../../src/shared/protocol.ts';
 import type { Config } from '../config.ts';
 import {
@@ -48,7 +50,12 @@ export interface ApiDeps {
   store: RoomStore;
   roomStreams: RoomStreams;
   lobbyStreams: LobbyStreams;
-  config: Pick<Config, 'iceServers' | 'maxMembersPerRoom' | 'reconnectGraceS' | 'rateLimitPerMinute' | 'relay'>;
+  config: Pick<
+    Config,
+    'iceServers' | 'stunPort' | 'turn' | 'maxMembersPerRoom' | 'reconnectGraceS' | 'rateLimitPerMinute' | 'relay'
+  >;
+  /** The port the STUN responder answers on, once it does (null when off or not bound). */
+  stunPort: () => number | null;
   version: string;
   /** The relay's PeerServer id, when RELAY_MODE is not off. */
   relayPeerId: string | null;
@@ -104,10 +111,10 @@ export function createApi(deps: ApiDeps): express.Router {
     res.status(body.status === 'ok' ? 200 : 503).json(body);
   });
 
-  api.get('/config', (_req, res) => {
+  api.get('/config', (req, res) => {
     const body: ClientConfig = {
       version: deps.version,
-      iceServers: [...config.iceServers],
+      iceServers: iceServersFor(config, { hostname: req.hostname, stunPort: deps.stunPort() }, null),
       relayMode: config.relay.mode,
       relayPeerId: deps.relayPeerId,
       limits: {
@@ -151,6 +158,15 @@ export function createApi(deps: ApiDeps): express.Router {
   api.get('/rooms/:code', (req, res) => {
     const { room, member } = seat(req, bearerToken(req));
     res.json({ room: roomView(room, member) });
+  });
+
+  api.get('/rooms/:code/ice-servers', (req, res) => {
+    const { member } = seat(req, bearerToken(req));
+    const request = { hostname: req.hostname, stunPort: deps.stunPort() };
+    const body: IceServersResponse = {
+      iceServers: iceServersFor(config, request, { id: member.id, nowMs: store.now() }),
+    };
+    res.json(body);
   });
 
   api.get('/rooms/:code/events', (req, res) => {

@@ -38,6 +38,7 @@ export async function startBuiltServer(env: Record<string, string> = {}) {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
+      STUN_PORT: '0',
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MIN: '0',
       DATA_DIR: dataDir,

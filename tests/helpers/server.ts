@@ -14,6 +14,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
+    STUN_PORT: '0',
     RATE_LIMIT_PER_MIN: '0',
     LOG_LEVEL: 'trace',
     STORE_URL: 'memory',

@@ -62,20 +62,25 @@ export interface Lab {
   /** The LAN address of each device. */
   readonly addresses: ReadonlyMap<string, string>;
   /** A Chromium running in the device's namespace, trusting the lab's certificate authority only. */
-  browser(device: string): Promise<Browser>;
+  browser(device: string, role: 'student' | 'teacher'): Promise<Browser>;
   /** Tears everything down; safe to call twice. */
   close(): Promise<void>;
 }
 
-/** Chromium flags in the lab: the defaults of a managed school device, no loopback shortcuts. */
-function labChromiumArgs(spkiHash: string): string[] {
+/**
+ * Chromium flags in the lab: the defaults of a managed school device, no loopback shortcuts. Only a
+ * device that shares its screen gets the switch that answers capture prompts; Chromium then treats
+ * the page as granted and shows its real addresses, while a teacher's page hides them behind mDNS
+ * names, as on a real device without a camera grant.
+ */
+function labChromiumArgs(spkiHash: string, captures: boolean): string[] {
   return [
     '--disable-gpu',
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
     '--no-first-run',
-    '--use-fake-ui-for-media-stream',
+    ...(captures ? ['--use-fake-ui-for-media-stream'] : []),
     '--use-fake-device-for-media-stream',
     '--auto-select-desktop-capture-source=Entire screen',
     // What a managed device gets from its admin: trust for the school's own authority, nothing else.
@@ -176,7 +181,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     return {
       serverUrl,
       addresses,
-      async browser(name) {
+      async browser(name, role) {
         const holder = holders.get(name);
         if (!holder) throw new Error(`no device named ${name} in the lab`);
         // Playwright talks to Chromium over a pipe, which nsenter passes on: no debugging port needed.
@@ -184,7 +189,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         const executable = chromiumExecutable() ?? chromium.executablePath();
         writeFileSync(wrapper, `#!/bin/sh\nexec nsenter --net=/proc/${holder.pid}/ns/net ${executable} "$@"\n`);
         chmodSync(wrapper, 0o755);
-        const browser = await chromium.launch({ executablePath: wrapper, args: labChromiumArgs(tls.spkiHash) });
+        const args = labChromiumArgs(tls.spkiHash, role === 'student');
+        const browser = await chromium.launch({ executablePath: wrapper, args });
         browsers.push(browser);
         return browser;
       },
@@ -215,7 +221,7 @@ function run(command: string, args: string[], ignoreFailure = false): string {
   } catch (error) {
     if (ignoreFailure) return '';
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`${command} ${args.join(' ')} failed: ${stderr.trim()}`);
+    throw new Error(`${command} ${args.join(' ')} failed: ${stderr.trim()}`, { cause: error });
   }
 }
 

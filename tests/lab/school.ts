@@ -26,7 +26,7 @@ const TEACHER_NAMES = ['Ms Lee', 'Mr Ode'];
 export async function classInLab(lab: Lab, options: { teachers: number; students: string[] }) {
   const people: Person[] = [];
   const open = async (device: string, path: string, viewport: { width: number; height: number }) => {
-    const browser = await lab.browser(device);
+    const browser = await lab.browser(device, device.startsWith('s') ? 'student' : 'teacher');
     const p = await person(browser, path, viewport, lab.serverUrl);
     await p.context.addInitScript(RECORD_CONNECTIONS);
     await p.page.reload();
@@ -54,6 +54,20 @@ export async function classInLab(lab: Lab, options: { teachers: number; students
     students.push(view);
   }
   return { code, teachers, students, people };
+}
+
+/** The candidates the page offered on its connections that are up: type and address (an mDNS name, or an IP). */
+export async function localCandidates(page: Page): Promise<{ type: string; address: string }[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __connections: RTCPeerConnection[] }).__connections
+      .filter((pc) => pc.connectionState === 'connected')
+      .flatMap((pc) => (pc.localDescription?.sdp ?? '').split('\r\n'))
+      .filter((line) => line.startsWith('a=candidate:'))
+      .map((line) => {
+        const fields = line.split(' ');
+        return { type: fields[7]!, address: fields[4]! };
+      }),
+  );
 }
 
 /** How many RTCPeerConnections the page has made so far. */
