@@ -1,6 +1,7 @@
 /** A class in the lab: two teachers and some students, each on their own device with their own Chromium. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, person, type Person } from '../e2e/pages.ts';
+import { MOVING_SCREEN } from '../../bench/mesh.ts';
 import type { Lab } from './lab.ts';
 
 /** Records every RTCPeerConnection a page makes, so a test can read which candidate pair carries media. */
@@ -23,12 +24,13 @@ export function devicesFor(teachers: number, students: number): string[] {
 const TEACHER_NAMES = ['Ms Lee', 'Mr Ode'];
 
 /** Opens the room on the first teacher's device and brings everyone in; nobody shares yet. */
-export async function classInLab(lab: Lab, options: { teachers: number; students: string[] }) {
+export async function classInLab(lab: Lab, options: { teachers: number; students: string[]; movingScreens?: boolean }) {
   const people: Person[] = [];
   const open = async (device: string, path: string, viewport: { width: number; height: number }) => {
     const browser = await lab.browser(device, device.startsWith('s') ? 'student' : 'teacher');
     const p = await person(browser, path, viewport, lab.serverUrl);
     await p.context.addInitScript(RECORD_CONNECTIONS);
+    if (options.movingScreens && device.startsWith('s')) await p.context.addInitScript(MOVING_SCREEN);
     await p.page.reload();
     people.push(p);
     return p;
@@ -67,6 +69,22 @@ export async function localCandidates(page: Page): Promise<{ type: string; addre
         const fields = line.split(' ');
         return { type: fields[7]!, address: fields[4]! };
       }),
+  );
+}
+
+/** For each of `windows` consecutive windows of `windowMs`, whether the tile's video presented a new frame. */
+export async function framesPerWindow(tile: Locator, windows: number, windowMs: number): Promise<boolean[]> {
+  return tile.locator('video').evaluate(
+    async (video: HTMLVideoElement, [count, ms]) => {
+      const seen: boolean[] = [];
+      for (let i = 0; i < count; i++) {
+        const before = video.getVideoPlaybackQuality().totalVideoFrames;
+        await new Promise((r) => setTimeout(r, ms));
+        seen.push(video.getVideoPlaybackQuality().totalVideoFrames > before);
+      }
+      return seen;
+    },
+    [windows, windowMs] as const,
   );
 }
 

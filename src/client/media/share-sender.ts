@@ -25,6 +25,13 @@ const RELAY = 'relay';
 const RELAY_FULL = 'relay-full';
 /** A call that has not connected in this time is torn down and placed again. */
 export const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * A direct call still not connected after this long is reported at once, while it keeps trying: on
+ * a network that keeps devices apart the server then moves the pair (or, seeing it in several
+ * pairs, the room) to the relay, whose call runs in parallel; the supervisor keeps whichever
+ * decodes first. A LAN call connects in well under a second.
+ */
+export const FAST_FALLBACK_MS = 2_500;
 /** A connection that stays "disconnected" this long is treated as failed. */
 const DISCONNECTED_GRACE_MS = 4_000;
 const MAX_BACKOFF_MS = 10_000;
@@ -204,6 +211,15 @@ export class ShareSender {
       entry.timer = setTimeout(entry.connected ? failed : neverConnected, ms);
     };
     watch(CONNECT_TIMEOUT_MS);
+    if (supervisorId !== RELAY && !full && this.relayPeerId !== null) {
+      const slow = setTimeout(() => {
+        if (this.#calls.get(supervisorId) === entry && !entry.connected) this.onFailure(supervisorId);
+      }, FAST_FALLBACK_MS);
+      call.on('close', () => clearTimeout(slow));
+      pc.addEventListener('connectionstatechange', () => {
+        if (pc.connectionState === 'connected') clearTimeout(slow);
+      });
+    }
     pc.addEventListener('signalingstatechange', () => this.#applyLevel(entry));
     pc.addEventListener('connectionstatechange', () => {
       if (this.#calls.get(supervisorId) !== entry) return;
