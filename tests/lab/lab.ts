@@ -107,6 +107,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
     for (const child of children) await stop(child);
     for (const holder of holders.values()) await stop(holder);
+    // A process that outlived its device would keep the namespace and its veth: remove them anyway.
+    for (const name of holders.keys()) run('ip', ['link', 'delete', vethName(name)], true);
     process.off('exit', killAll);
     run('nft', ['delete', 'table', 'inet', 'lab'], true);
     run('nft', ['delete', 'table', 'bridge', 'lab'], true);
@@ -242,7 +244,7 @@ async function device(name: string, bridgeName: string, address: string, gateway
     if (exe.endsWith('/sleep')) break;
     await new Promise((r) => setTimeout(r, 10));
   }
-  const outer = `${bridgeName === 'br-lan' ? 'vl' : 'vs'}-${name}`.slice(0, 15);
+  const outer = vethName(name);
   run('ip', ['link', 'add', outer, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', `/proc/${holder.pid}/ns/net`]);
   run('ip', ['link', 'set', outer, 'master', bridgeName, 'up']);
   const ns = (...args: string[]) => run('nsenter', [`--net=/proc/${holder.pid}/ns/net`, ...args]);
@@ -251,6 +253,11 @@ async function device(name: string, bridgeName: string, address: string, gateway
   ns('ip', 'link', 'set', 'eth0', 'up');
   ns('ip', 'route', 'add', 'default', 'via', gateway);
   return holder;
+}
+
+/** The outer end of a device's veth pair: vs-server in the server room, vl-<device> on the LAN. */
+function vethName(device: string): string {
+  return (device === 'server' ? 'vs-server' : `vl-${device}`).slice(0, 15);
 }
 
 /** Starts `command` in the device's namespace. */
