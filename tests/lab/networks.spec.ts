@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { expectFramesDecoded, tileFrameWidth } from '../e2e/pages.ts';
 import { SERVER_IP, startLab, type Lab } from './lab.ts';
-import { classInLab, connectionsMade, devicesFor, framesPerWindow, localCandidates, selectedPairs } from './school.ts';
+import { classInLab, devicesFor, framesPerWindow, localCandidates, selectedPairs } from './school.ts';
 
 // Two students sharing to two teachers, each on a device of their own in a school network.
 const STUDENTS = ['Ada', 'Bo'];
