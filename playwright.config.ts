@@ -30,6 +30,7 @@ export default defineConfig({
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
+      STUN_PORT: '0',
       LOG_LEVEL: 'warn',
       // Every browser comes from 127.0.0.1: the per-address limits would count them as one machine.
       RATE_LIMIT_PER_MIN: '0',

@@ -28,7 +28,7 @@ const TRACK_PEER_CONNECTIONS = `
  * Replaces the fake screen (which barely moves, so its encoder needs little) with a 1280×720 canvas
  * that changes every frame, to measure what a zoomed screen costs when its content moves.
  */
-const MOVING_SCREEN = `
+export const MOVING_SCREEN = `
   navigator.mediaDevices.getDisplayMedia = async () => {
     const canvas = Object.assign(document.createElement('canvas'), { width: 1280, height: 720 });
     const g = canvas.getContext('2d');

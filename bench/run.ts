@@ -6,6 +6,7 @@ import { benchMesh } from './mesh.ts';
 import { benchRelayCapacity } from './relay-capacity.ts';
 import { benchRelayMedia } from './relay-media.ts';
 import { benchRestart } from './restart.ts';
+import { benchNetworks } from './networks.ts';
 import { benchSignalling } from './signalling.ts';
 import { benchWall } from './wall.ts';
 
@@ -196,3 +197,20 @@ for (const [content, figures] of [
 console.log(
   `moving content, all on screen: ${wall.movingScreen.followsView.allVisible.downlinkKbps} kbps (target ≤ 3000)`,
 );
+
+// The school network lab needs root for its namespaces; elsewhere it is left out, and says so.
+if (process.getuid?.() === 0 && process.env.LOOPBACK_ONLY === '1') {
+  const networks = await benchNetworks();
+  console.log('\nSchool networks (bench/results/networks.json)');
+  const first = networks.shareToFirstFrameMs;
+  console.table({
+    '(a) open LAN: share → first frame p50 / p90 (ms), target p50 ≤ 400': `${first.open.p50} / ${first.open.p90}`,
+    '(b) client isolation, p50 / p90 (ms), target ≤ 1500': `${first.isolated.p50} / ${first.isolated.p90}`,
+    '(c) UDP blocked, TURN over TCP, p50 / p90 (ms), target ≤ 3000': `${first.tcpOnly.p50} / ${first.tcpOnly.p90}`,
+    '(e) multicast filtered, STUN, p50 / p90 (ms), target ≤ 400': `${first.noMulticast.p50} / ${first.noMulticast.p90}`,
+    [`(d) ${networks.cappedUplink.students} students, ${networks.cappedUplink.uplinkMbit} Mbit/s, longest freeze (ms), target ≤ 2000`]:
+      networks.cappedUplink.longestFreezeMs,
+  });
+} else {
+  console.log('\nSchool networks: skipped (the lab needs root inside scripts/loopback-only.sh).');
+}

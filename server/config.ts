@@ -11,6 +11,10 @@ export interface Config {
   readonly host: string;
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   readonly iceServers: readonly IceServer[];
+  /** The UDP port of the server's own STUN responder; null when it is off. */
+  readonly stunPort: number | null;
+  /** The school's TURN server (coturn with use-auth-secret), when there is one. */
+  readonly turn: { readonly urls: readonly string[]; readonly secret: string; readonly ttlS: number } | null;
   readonly maxRooms: number;
   readonly maxMembersPerRoom: number;
   readonly reconnectGraceS: number;
@@ -94,6 +98,41 @@ export const OPTIONS = {
     example: '[{"urls":"turn:turn.school.example:3478","username":"class","credential":"secret"}]',
     fallback: '[]',
     parse: parseIceServers,
+  },
+  STUN_PORT: {
+    doc: 'UDP port on which the server answers STUN binding requests itself and which it hands to browsers (so devices find each other when mDNS names do not resolve); off to turn it off, 0 for any free port.',
+    example: '3478',
+    fallback: '3478',
+    parse: (raw: string) => (raw.trim().toLowerCase() === 'off' ? null : integer(0, 65535)(raw)),
+  },
+  TURN_URLS: {
+    doc: 'Comma-separated TURN URLs of the school’s coturn, handed to browsers with short-lived credentials (TURN REST API). Set with TURN_SECRET.',
+    example: 'turn:turn.school.example:3478?transport=udp,turn:turn.school.example:3478?transport=tcp',
+    fallback: undefined,
+    parse: (raw: string) => {
+      const urls = raw
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean);
+      if (urls.length === 0 || !urls.every((url) => /^turns?:[^\s]+$/.test(url)))
+        throw new Error('must be turn: or turns: URLs separated by commas');
+      return urls;
+    },
+  },
+  TURN_SECRET: {
+    doc: 'The static-auth-secret of coturn (use-auth-secret); it never leaves the server. Set with TURN_URLS.',
+    example: 'a-long-random-string-from-openssl-rand-hex-32',
+    fallback: undefined,
+    parse: (raw: string) => {
+      if (raw.trim().length < 16) throw new Error('must be at least 16 characters');
+      return raw.trim();
+    },
+  },
+  TURN_TTL_S: {
+    doc: 'Seconds the TURN credentials a member is given stay valid (a member gets new ones whenever their media starts).',
+    example: '28800',
+    fallback: '28800',
+    parse: integer(60, 7 * 86_400),
   },
   MAX_ROOMS: { doc: 'Rooms open at once on this server.', example: '500', fallback: '500', parse: integer(1, 100_000) },
   MAX_MEMBERS_PER_ROOM: {
@@ -281,6 +320,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         `TLS_KEY_FILE=${OPTIONS.TLS_KEY_FILE.example}) or neither`,
     );
   }
+  if ((v.TURN_URLS === undefined) !== (v.TURN_SECRET === undefined)) {
+    problems.push(
+      `TURN_URLS and TURN_SECRET go together; set both (for example TURN_URLS=${OPTIONS.TURN_URLS.example} ` +
+        `TURN_SECRET=${OPTIONS.TURN_SECRET.example}) or neither`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: v.PORT!,
@@ -288,6 +333,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     tls:
       v.TLS_CERT_FILE && v.TLS_KEY_FILE ? Object.freeze({ certFile: v.TLS_CERT_FILE, keyFile: v.TLS_KEY_FILE }) : null,
     iceServers: v.ICE_SERVERS!,
+    stunPort: v.STUN_PORT ?? null,
+    turn:
+      v.TURN_URLS && v.TURN_SECRET
+        ? Object.freeze({ urls: Object.freeze(v.TURN_URLS), secret: v.TURN_SECRET, ttlS: v.TURN_TTL_S! })
+        : null,
     maxRooms: v.MAX_ROOMS!,
     maxMembersPerRoom: v.MAX_MEMBERS_PER_ROOM!,
     reconnectGraceS: v.RECONNECT_GRACE_S!,

@@ -22,6 +22,7 @@ import { newRelayCredentials, startRelay, type RelayHost } from './relay/relay-h
 import { RoomStore } from './room-store.ts';
 import { openStateStore } from './store/open-store.ts';
 import { loadState, StateSaver } from './store/persistence.ts';
+import { startStunResponder, type StunResponder } from './stun/stun-responder.ts';
 
 /** How often deadlines (reconnect grace, empty-room time) are checked. */
 const SWEEP_INTERVAL_MS = 500;
@@ -132,6 +133,7 @@ export async function startServer(
   }
   let stopping = false;
   let closing: Promise<void> | null = null;
+  let stun: StunResponder | null = null;
   const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }), relay: relayCredentials });
 
   app.use(requestLog(log.child({ part: 'http' })));
@@ -148,6 +150,7 @@ export async function startServer(
       relayUp: () => relay?.up ?? false,
       stopping: () => stopping,
       storeHealth: () => ({ kind: stateStore?.kind ?? 'memory', saving: saver?.status ?? 'ok' }),
+      stunPort: () => stun?.port ?? null,
       startedAt: clock(),
       onError: (err, req) => log.error({ err, method: req.method, path: req.path }, 'request failed'),
     }),
@@ -166,6 +169,13 @@ export async function startServer(
     });
   });
   const { port } = server.address() as AddressInfo;
+  if (config.stunPort !== null) {
+    // Without STUN browsers still connect wherever mDNS names resolve; a taken port is not fatal.
+    stun = await startStunResponder({ port: config.stunPort, host: config.host, log }).catch((err: unknown) => {
+      log.warn({ err, port: config.stunPort }, 'STUN responder could not start; set STUN_PORT to a free UDP port');
+      return null;
+    });
+  }
   if (relayCredentials) {
     const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     relay = startRelay({
@@ -214,6 +224,7 @@ export async function startServer(
 
   async function closeAll(): Promise<void> {
     relay?.close();
+    await stun?.close();
     roomStreams.closeAll();
     lobbyStreams.closeAll();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

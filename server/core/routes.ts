@@ -20,6 +20,12 @@ export interface RelayPolicy {
 /** A direct pair, or a member's link to the relay, is given up on after this many failed connections. */
 export const FAILURES_TO_REROUTE = 2;
 
+/**
+ * Direct connections failing in this many different pairs of a room means the network keeps devices
+ * apart (Wi-Fi client isolation, a firewall): every pair of the room starts on the relay from then on.
+ */
+export const ISOLATION_PAIRS = 2;
+
 /** A room's routes as the registry holds them: the wire's routes plus what decides them. */
 export interface RoomRoutes extends Routes {
   /** Since when the room has had its transport (the hold time counts from here). */
@@ -66,6 +72,11 @@ export function failedPairs(routes: RoomRoutes): string[] {
     .sort();
 }
 
+/** Whether direct connections have failed in enough different pairs of the room to call it isolated. */
+export function isolationSeen(routes: RoomRoutes): boolean {
+  return [...routes.failures.keys()].filter((key) => !key.startsWith('relay/')).length >= ISOLATION_PAIRS;
+}
+
 /**
  * The routes a room should use now. Returns `routes` itself when nothing changed, so the caller can
  * tell a change by identity.
@@ -81,7 +92,13 @@ export function decideRoutes(policy: RelayPolicy, routes: RoomRoutes, inputs: Ro
   const relayUsable = policy.mode !== 'off' && inputs.relayUp;
   // A pair that cannot connect directly is relayed on its own, however small the room.
   const relayedPairs = relayUsable ? failedPairs(routes) : [];
-  const transport = relayUsable ? chosenTransport(policy, routes, inputs, now) : 'mesh';
+  // Once isolation is seen, new pairs start on the relay at once: waiting out direct attempts (or a
+  // hold time) on such a network only means tiles that say "Connecting…" for half a minute.
+  const transport = !relayUsable
+    ? 'mesh'
+    : isolationSeen(routes)
+      ? 'relay'
+      : chosenTransport(policy, routes, inputs, now);
   const unchanged =
     transport === routes.transport &&
     sameItems(relayedPairs, routes.relayedPairs) &&

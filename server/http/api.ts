@@ -8,9 +8,11 @@ import type {
   ClientConfig,
   CreateRoomResponse,
   HealthResponse,
+  IceServersResponse,
   JoinRoomResponse,
   OwnMember,
 } from '../../src/shared/protocol.ts';
+import { iceServersFor } from '../turn/ice-servers.ts';
 import { NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH } from '../../src/shared/protocol.ts';
 import type { Config } from '../config.ts';
 import {
@@ -53,6 +55,8 @@ export interface ApiDeps {
   config: Pick<
     Config,
     | 'iceServers'
+    | 'stunPort'
+    | 'turn'
     | 'maxMembersPerRoom'
     | 'reconnectGraceS'
     | 'rateLimitPerMinute'
@@ -62,6 +66,8 @@ export interface ApiDeps {
     | 'teacherPasscode'
     | 'relay'
   >;
+  /** The port the STUN responder answers on, once it does (null when off or not bound). */
+  stunPort: () => number | null;
   version: string;
   /** The relay's PeerServer id, when RELAY_MODE is not off. */
   relayPeerId: string | null;
@@ -160,10 +166,10 @@ export function createApi(deps: ApiDeps): express.Router {
     res.status(body.status === 'ok' ? 200 : 503).json(body);
   });
 
-  api.get('/config', (_req, res) => {
+  api.get('/config', (req, res) => {
     const body: ClientConfig = {
       version: deps.version,
-      iceServers: [...config.iceServers],
+      iceServers: iceServersFor(config, { hostname: req.hostname, stunPort: deps.stunPort() }, null),
       relayMode: config.relay.mode,
       relayPeerId: deps.relayPeerId,
       passcodeRequired: config.teacherPasscode !== null,
@@ -213,6 +219,15 @@ export function createApi(deps: ApiDeps): express.Router {
   api.get('/rooms/:code', (req, res) => {
     const { room, member } = seat(req, bearerToken(req));
     res.json({ room: roomView(room, member) });
+  });
+
+  api.get('/rooms/:code/ice-servers', (req, res) => {
+    const { member } = seat(req, bearerToken(req));
+    const request = { hostname: req.hostname, stunPort: deps.stunPort() };
+    const body: IceServersResponse = {
+      iceServers: iceServersFor(config, request, { id: member.id, nowMs: store.now() }),
+    };
+    res.json(body);
   });
 
   api.get('/rooms/:code/events', (req, res) => {

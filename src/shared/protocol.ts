@@ -202,6 +202,14 @@ export interface IceServer {
   credential?: string;
 }
 
+/**
+ * `GET /api/rooms/:code/ice-servers`: the ICE servers for the caller's media, TURN included with
+ * credentials made for them that expire (fetched again whenever their media starts).
+ */
+export interface IceServersResponse {
+  iceServers: IceServer[];
+}
+
 /** `GET /api/config`: runtime settings, so one build of the PWA serves any school's server. */
 export interface ClientConfig {
   version: string;

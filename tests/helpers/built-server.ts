@@ -47,6 +47,7 @@ export async function startBuiltServer(env: Record<string, string> = {}) {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
+      STUN_PORT: '0',
       LOG_LEVEL: 'warn',
       ...LIMITS_OFF,
       DATA_DIR: dataDir,

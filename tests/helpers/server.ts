@@ -26,6 +26,7 @@ export async function startTestServer(
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
+    STUN_PORT: '0',
     LOG_LEVEL: 'trace',
     STORE_URL: 'memory',
     ...LIMITS_OFF,

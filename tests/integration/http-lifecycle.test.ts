@@ -34,10 +34,13 @@ describe('service endpoints', () => {
     expect(relay).toBe('up');
   });
 
-  it('hands the PWA its runtime settings, with only the configured ICE servers', async () => {
+  it('hands the PWA its runtime settings, with only the configured ICE servers and its own STUN', async () => {
     const { status, body } = await call<ClientConfig>(base, 'GET', '/api/config');
     expect(status).toBe(200);
-    expect(body.iceServers).toEqual([{ urls: 'stun:stun.school.example:3478' }]);
+    expect(body.iceServers).toEqual([
+      { urls: 'stun:stun.school.example:3478' },
+      { urls: expect.stringMatching(/^stun:127\.0\.0\.1:\d+$/) as string },
+    ]);
     expect(body.limits).toMatchObject({ maxMembersPerRoom: 200, nameMaxLength: 40, reconnectGraceS: 20 });
     expect(body.peer).toEqual({ path: '/peerjs', key: 'peerjs' });
   });

@@ -53,7 +53,7 @@ function twoClasses() {
   const tokens: string[] = [];
   const seats: NewSeat[] = [];
   for (const name of ['Maths 7B', 'Art 9A']) {
-    const created = ok(createRoom(state, { name, hostName: 'Ms Lee', listed: true, address: '10.0.0.1' }, ctx()));
+    const created = ok(createRoom(state, { name, hostName: 'Ms Lee', listed: true, address: '198.51.100.1' }, ctx()));
     state = created.state;
     seats.push(created.value);
     const { code, supervisorKey } = created.value.room;

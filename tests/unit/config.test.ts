@@ -10,6 +10,8 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       tls: null,
       iceServers: [],
+      stunPort: 3478,
+      turn: null,
       maxMembersPerRoom: 200,
       reconnectGraceS: 20,
       emptyRoomTtlS: 600,
@@ -25,6 +27,10 @@ describe('loadConfig', () => {
       TLS_CERT_FILE: '/c.pem',
       TLS_KEY_FILE: '/k.pem',
       ICE_SERVERS: '[{"urls":["stun:stun.school.example:3478"]}]',
+      STUN_PORT: '3479',
+      TURN_URLS: 'turn:198.51.100.2:3478?transport=udp, turns:turn.school.example:5349?transport=tcp',
+      TURN_SECRET: 'sixteen-chars-or-more',
+      TURN_TTL_S: '600',
       MAX_ROOMS: '10',
       MAX_MEMBERS_PER_ROOM: '40',
       RECONNECT_GRACE_S: '5',
@@ -51,6 +57,12 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       tls: { certFile: '/c.pem', keyFile: '/k.pem' },
       iceServers: [{ urls: ['stun:stun.school.example:3478'] }],
+      stunPort: 3479,
+      turn: {
+        urls: ['turn:198.51.100.2:3478?transport=udp', 'turns:turn.school.example:5349?transport=tcp'],
+        secret: 'sixteen-chars-or-more',
+        ttlS: 600,
+      },
       maxRooms: 10,
       maxMembersPerRoom: 40,
       reconnectGraceS: 5,
@@ -84,6 +96,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('needs TURN_URLS and TURN_SECRET together', () => {
+    expect(() => loadConfig({ TURN_SECRET: 'sixteen-chars-or-more' })).toThrow(/TURN_URLS and TURN_SECRET go together/);
+    expect(() => loadConfig({ TURN_URLS: 'turn:198.51.100.2:3478' })).toThrow(/set both/);
+    expect(() => loadConfig({ TURN_URLS: 'turn:198.51.100.2:3478', TURN_SECRET: 'short' })).toThrow(
+      /TURN_SECRET="short" must be at least 16 characters/,
+    );
+  });
+
+  it('turns the STUN responder off with STUN_PORT=off', () => {
+    expect(loadConfig({ STUN_PORT: 'off' }).stunPort).toBeNull();
+    expect(loadConfig({ STUN_PORT: 'OFF' }).stunPort).toBeNull();
+  });
+
   it('reports every problem at once, each with an example of a valid value', () => {
     let error: unknown;
     try {
@@ -94,13 +119,18 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'loud',
         RELAY_MODE: 'sometimes',
         RELAY_PORT_RANGE: '5000-4000',
+        STUN_PORT: 'on',
+        TURN_URLS: 'https://turn.school.example',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(6);
+    expect(problems).toHaveLength(8);
+    expect(problems.find((p) => p.startsWith('STUN_PORT'))).toContain('for example STUN_PORT=3478');
+    expect(problems.find((p) => p.startsWith('TURN_URLS='))).toContain('must be turn: or turns: URLs');
+
     expect(problems.find((p) => p.startsWith('RELAY_MODE'))).toContain(
       'must be off, auto or always; for example RELAY_MODE=auto',
     );

@@ -61,7 +61,7 @@ function types(events: RegistryEvent[]) {
 /** A room with a host, a second supervisor and two students, all connected. */
 function classroom(w = world()) {
   const created = ok(
-    createRoom(emptyRegistry, { name: 'Maths 7B', hostName: 'Ms Lee', listed: true, address: '10.0.0.1' }, w.ctx()),
+    createRoom(emptyRegistry, { name: 'Maths 7B', hostName: 'Ms Lee', listed: true, address: '198.51.100.1' }, w.ctx()),
   );
   const code = created.value.room.code;
   const key = created.value.room.supervisorKey;
@@ -96,7 +96,9 @@ function classroom(w = world()) {
 describe('maySignal', () => {
   it('lets a student and a supervisor of one room talk, and the relay talk with any current member', () => {
     const { w, host, coTeacher, ada, bo, state, code } = classroom();
-    const other = ok(createRoom(state, { name: 'B', hostName: 'Mr B', listed: true, address: '10.0.0.2' }, w.ctx()));
+    const other = ok(
+      createRoom(state, { name: 'B', hostName: 'Mr B', listed: true, address: '198.51.100.2' }, w.ctx()),
+    );
     const otherHost = other.value.member;
     const s = other.state;
     expect(maySignal(s, ada.peerId, host.peerId, 'relay')).toBe(true);
@@ -121,7 +123,7 @@ describe('createRoom', () => {
   it('issues an unambiguous code, a supervisor key and the host as first supervisor', () => {
     const w = world();
     const out = ok(
-      createRoom(emptyRegistry, { name: 'Art', hostName: 'Ms Lee', listed: false, address: '10.0.0.1' }, w.ctx()),
+      createRoom(emptyRegistry, { name: 'Art', hostName: 'Ms Lee', listed: false, address: '198.51.100.1' }, w.ctx()),
     );
     const { room, member } = out.value;
     expect(room.code).toHaveLength(CODE_LENGTH);
@@ -144,8 +146,12 @@ describe('createRoom', () => {
     const w = world();
     let state = emptyRegistry;
     for (let i = 0; i < limits.maxRooms; i++)
-      state = ok(createRoom(state, { name: `R${i}`, hostName: 'T', listed: true, address: '10.0.0.1' }, w.ctx())).state;
-    expect(createRoom(state, { name: 'one more', hostName: 'T', listed: true, address: '10.0.0.1' }, w.ctx())).toEqual({
+      state = ok(
+        createRoom(state, { name: `R${i}`, hostName: 'T', listed: true, address: '198.51.100.1' }, w.ctx()),
+      ).state;
+    expect(
+      createRoom(state, { name: 'one more', hostName: 'T', listed: true, address: '198.51.100.1' }, w.ctx()),
+    ).toEqual({
       ok: false,
       error: 'too-many-rooms',
     });
@@ -163,7 +169,7 @@ describe('createRoom', () => {
       error: 'too-many-rooms-from-address',
     });
     const teacher = ok(
-      createRoom(state, { name: 'Maths', hostName: 'Ms Lee', listed: true, address: '10.0.0.2' }, ctx()),
+      createRoom(state, { name: 'Maths', hostName: 'Ms Lee', listed: true, address: '198.51.100.2' }, ctx()),
     );
     expect(teacher.state.rooms.size).toBe(3);
     // An ended room frees its place.
@@ -178,9 +184,13 @@ describe('createRoom', () => {
     let calls = 0;
     const repeating = (n: number) => Uint8Array.from({ length: n }, (_, i) => (calls < 8 ? i : i + calls));
     const ctx = (): Context => ({ now: 0, random: (n) => (calls++, repeating(n)), limits, routing });
-    const first = ok(createRoom(emptyRegistry, { name: 'A', hostName: 'T', listed: true, address: '10.0.0.1' }, ctx()));
+    const first = ok(
+      createRoom(emptyRegistry, { name: 'A', hostName: 'T', listed: true, address: '198.51.100.1' }, ctx()),
+    );
     calls = 0;
-    const second = ok(createRoom(first.state, { name: 'B', hostName: 'T', listed: true, address: '10.0.0.1' }, ctx()));
+    const second = ok(
+      createRoom(first.state, { name: 'B', hostName: 'T', listed: true, address: '198.51.100.1' }, ctx()),
+    );
     expect(second.value.room.code).not.toBe(first.value.room.code);
     expect(second.state.rooms.size).toBe(2);
   });
@@ -465,7 +475,7 @@ describe('presence and deadlines', () => {
   it('removes a member who joined but never connected, after the grace period', () => {
     const w = world();
     const created = ok(
-      createRoom(emptyRegistry, { name: 'R', hostName: 'T', listed: true, address: '10.0.0.1' }, w.ctx()),
+      createRoom(emptyRegistry, { name: 'R', hostName: 'T', listed: true, address: '198.51.100.1' }, w.ctx()),
     );
     w.advance(limits.reconnectGraceMs);
     const out = ok(sweep(created.state, w.ctx()));
@@ -577,7 +587,9 @@ describe('routes', () => {
   it('are there from the start: a room opened while the relay is up is born relayed in always mode', () => {
     const w = world(1_000_000, always);
     const up = ok(setRelayUp(emptyRegistry, { up: true }, w.ctx())).state;
-    const out = ok(createRoom(up, { name: 'Maths', hostName: 'Ms Lee', listed: false, address: '10.0.0.1' }, w.ctx()));
+    const out = ok(
+      createRoom(up, { name: 'Maths', hostName: 'Ms Lee', listed: false, address: '198.51.100.1' }, w.ctx()),
+    );
     expect(types(out.events)).toEqual(['room-created']);
     expect(out.value.room.routes.transport).toBe('relay');
   });

@@ -123,6 +123,33 @@ describe('deciding routes', () => {
     expect(routes.directMembers).toEqual(['t1', 's1']);
   });
 
+  it('moves the whole room to the relay at once when direct connections fail in two different pairs', () => {
+    // One failure in one pair is no pattern yet.
+    expect(transport(auto, situation({ failures: new Map([['s1/t1', 1]]), students: ['s1', 's2'] }), 1)).toBe('mesh');
+    // Two pairs failing once each: the network isolates devices. No hold, whatever the room's size.
+    const isolated = situation({
+      failures: new Map([
+        ['s1/t1', 1],
+        ['s2/t1', 1],
+      ]),
+      students: ['s1', 's2', 's3'],
+      transportSince: 0,
+    });
+    expect(decide(auto, isolated, 1)).toMatchObject({ transport: 'relay', transportSince: 1 });
+    // So a student who joins later starts on the relay, and the room never flaps back.
+    const [, inputs] = isolated;
+    expect(isRelayed(decide(auto, isolated, 1), 's3', 't1')).toBe(true);
+    expect(decideRoutes(auto, decide(auto, isolated, 1), inputs, 1e9).transport).toBe('relay');
+    // Failures with the relay are not isolation; nor is anything without a working relay.
+    const relayFailures = new Map([
+      ['relay/s1', 1],
+      ['relay/s2', 1],
+    ]);
+    expect(transport(auto, situation({ failures: relayFailures }), 1)).toBe('mesh');
+    expect(transport(auto, [isolated[0], { ...inputs, relayUp: false }], 1)).toBe('mesh');
+    expect(transport({ ...auto, mode: 'off' }, isolated, 1)).toBe('mesh');
+  });
+
   it('returns the very same routes when nothing changed, so a caller can tell a change by identity', () => {
     const [routes, inputs] = situation({ failures: failed('s1/t1'), relayedPairs: ['s1/t1'] });
     expect(decideRoutes(auto, routes, inputs, 99)).toBe(routes);

@@ -28,6 +28,13 @@ const RELAY = 'relay';
 const RELAY_FULL = 'relay-full';
 /** A call that has not connected in this time is torn down and placed again. */
 export const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * A direct call still not connected after this long is reported at once, while it keeps trying: on
+ * a network that keeps devices apart the server then moves the pair (or, seeing it in several
+ * pairs, the room) to the relay, whose call runs in parallel; the supervisor keeps whichever
+ * decodes first. A LAN call connects in well under a second.
+ */
+export const FAST_FALLBACK_MS = 2_500;
 /** A connection that stays "disconnected" this long is treated as failed. */
 const DISCONNECTED_GRACE_MS = 4_000;
 const MAX_BACKOFF_MS = 10_000;
@@ -203,6 +210,17 @@ export class ShareSender {
       entry.timer = setTimeout(entry.connected ? failed : neverConnected, ms);
     };
     watch(CONNECT_TIMEOUT_MS);
+    if (supervisorId !== RELAY && !full && this.relayPeerId !== null) {
+      // Not up after a few seconds: tell the server now, so an isolated network moves to the relay
+      // without waiting out the connect timeout (the call keeps trying meanwhile).
+      const slow = setTimeout(() => {
+        if (this.#calls.get(supervisorId) === entry && !entry.connected) this.onFailure(supervisorId);
+      }, FAST_FALLBACK_MS);
+      call.onEnded(() => clearTimeout(slow));
+      call.onConnectionState((state) => {
+        if (state === 'connected') clearTimeout(slow);
+      });
+    }
     call.onNegotiated(() => this.#applyLevel(entry));
     call.onConnectionState((state) => {
       if (this.#calls.get(supervisorId) !== entry) return;

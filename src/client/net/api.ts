@@ -9,6 +9,7 @@ import type {
   CreateRoomResponse,
   ErrorBody,
   ErrorCode,
+  IceServersResponse,
   JoinRoomRequest,
   JoinRoomResponse,
   RoomSummary,
@@ -62,6 +63,10 @@ async function request<T>(
 
 /** Runtime settings for this server. */
 export const getConfig = () => request<ClientConfig>('GET', '/api/config');
+
+/** The ICE servers for this member's media, with TURN credentials made for them. */
+export const getIceServers = (code: string, token: string) =>
+  request<IceServersResponse>('GET', `/api/rooms/${code}/ice-servers`, { token });
 
 /** Listed rooms. */
 export const listRooms = () => request<{ rooms: RoomSummary[] }>('GET', '/api/rooms');

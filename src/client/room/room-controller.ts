@@ -180,10 +180,14 @@ export class RoomController {
 }
 
 async function defaultMedia(seat: SavedSeat, config: ClientConfig): Promise<MediaLayer> {
-  // PeerJS is loaded only once someone is in a room, keeping the first screen small.
-  const { createPeerMedia } = await import('../media/peer-media.ts');
+  // PeerJS is loaded only once someone is in a room, keeping the first screen small. TURN
+  // credentials are made per member and expire, so they are fetched fresh for each media start.
+  const [{ createPeerMedia }, ice] = await Promise.all([
+    import('../media/peer-media.ts'),
+    api.getIceServers(seat.code, seat.token).catch(() => null),
+  ]);
   const self = { memberId: seat.memberId, peerId: seat.peerId, token: seat.token, role: seat.role };
-  return createPeerMedia(self, config, (withId) => {
+  return createPeerMedia(self, ice ? { ...config, iceServers: ice.iceServers } : config, (withId) => {
     api.reportConnectionFailure(seat.code, seat.token, withId).catch(() => undefined);
   });
 }

@@ -1,0 +1,116 @@
+/**
+ * Real school networks, in the lab (tests/lab/lab.ts): share → first decoded frame on a teacher's
+ * wall per network scenario, and under a capped, lossy uplink with ten students whether any tile
+ * freezes. Needs root (namespaces); `npm run bench` runs it inside scripts/loopback-only.sh.
+ */
+import type { Page } from '@playwright/test';
+import { startLab, type LabOptions, type Scenario } from '../tests/lab/lab.ts';
+import { classInLab, devicesFor } from '../tests/lab/school.ts';
+import { percentile, saveResult } from './lib.ts';
+
+/** Shares (stop, then share again) measured per scenario. */
+const SHARES = 6;
+const FREEZE_STUDENTS = 10;
+const FREEZE_WINDOW_MS = 20_000;
+
+/** Milliseconds from the click on Share until the teacher's tile for `name` says Live (frames decoded). */
+async function shareToLive(student: Page, teacher: Page, name: string): Promise<number> {
+  await teacher.evaluate((n) => {
+    const w = window as unknown as { __liveAt?: number; __watch?: ReturnType<typeof setInterval> };
+    w.__liveAt = undefined;
+    clearInterval(w.__watch);
+    w.__watch = setInterval(() => {
+      const tile = document.querySelector(`figure[aria-label="${n}: Live"]`);
+      if (tile && w.__liveAt === undefined) w.__liveAt = performance.timeOrigin + performance.now();
+    }, 10);
+  }, name);
+  const clickedAt = Date.now();
+  await student.getByRole('button', { name: /^(Share my screen|Share again)$/ }).click();
+  await teacher.getByRole('figure', { name: `${name}: Live` }).waitFor({ timeout: 60_000 });
+  const liveAt = await teacher.evaluate(() => (window as unknown as { __liveAt: number }).__liveAt);
+  return Math.max(0, Math.round(liveAt - clickedAt));
+}
+
+/** share → first frame for one student and one teacher, SHARES times, in `scenario`. */
+async function firstFrames(scenario: Scenario, extra: Partial<LabOptions> = {}) {
+  const lab = await startLab({ scenario, devices: devicesFor(1, 1), ...extra });
+  try {
+    const { teachers, students } = await classInLab(lab, { teachers: 1, students: ['Ada'] });
+    const [teacher, student] = [teachers[0]!.page, students[0]!.page];
+    const times: number[] = [];
+    for (let i = 0; i < SHARES; i++) {
+      times.push(await shareToLive(student, teacher, 'Ada'));
+      await student.getByRole('button', { name: 'Stop sharing' }).click();
+      await teacher.getByRole('figure', { name: 'Ada: Stopped sharing' }).waitFor();
+    }
+    return { p50: percentile(times, 50), p90: percentile(times, 90), runsMs: times };
+  } finally {
+    await lab.close();
+  }
+}
+
+/** Ten students through a capped, lossy uplink: the longest gap between decoded frames on any tile. */
+async function freezes() {
+  const names = Array.from({ length: FREEZE_STUDENTS }, (_, i) => `Student ${i + 1}`);
+  const lab = await startLab({
+    scenario: 'capped',
+    devices: devicesFor(1, FREEZE_STUDENTS),
+    uplinkMbit: 10,
+    lossPercent: 1,
+    // Every screen crosses the uplink: through the relay in the server room.
+    serverEnv: { RELAY_MODE: 'always' },
+    turn: false,
+  });
+  try {
+    const { teachers, students } = await classInLab(lab, { teachers: 1, students: names, movingScreens: true });
+    const teacher = teachers[0]!.page;
+    for (const student of students) await student.shareButton().click();
+    for (const name of names) await teacher.getByRole('figure', { name: `${name}: Live` }).waitFor({ timeout: 60_000 });
+    const gaps = await teacher.evaluate(async (windowMs) => {
+      const videos = [...document.querySelectorAll('figure video')] as HTMLVideoElement[];
+      const longest = videos.map(() => 0);
+      const last = videos.map(() => performance.now());
+      const started = performance.now();
+      videos.forEach((video, i) => {
+        const onFrame = (now: number) => {
+          longest[i] = Math.max(longest[i]!, now - last[i]!);
+          last[i] = now;
+          if (now - started < windowMs) video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+      });
+      await new Promise((r) => setTimeout(r, windowMs));
+      const end = performance.now();
+      return longest.map((gap, i) => Math.round(Math.max(gap, end - last[i]!)));
+    }, FREEZE_WINDOW_MS);
+    return {
+      students: FREEZE_STUDENTS,
+      uplinkMbit: 10,
+      lossPercent: 1,
+      windowS: FREEZE_WINDOW_MS / 1000,
+      tiles: gaps.length,
+      longestFreezeMs: Math.max(...gaps),
+      perTileLongestGapMs: gaps,
+      target: { longestFreezeMs: 2000 },
+    };
+  } finally {
+    await lab.close();
+  }
+}
+
+/** Runs the measurements and returns the figures it saved. */
+export async function benchNetworks() {
+  const result = {
+    date: new Date().toISOString(),
+    note: 'Network lab (namespaces, one bridge per network, a router), headless Chromium per device, HTTPS; one student shares to one teacher, stop and share again; the first share of (b) includes learning that the network isolates devices.',
+    shareToFirstFrameMs: {
+      open: { ...(await firstFrames('open')), target: { p50: 400 } },
+      isolated: { ...(await firstFrames('isolated', { turn: false })), target: { p50: 1500 } },
+      tcpOnly: { ...(await firstFrames('tcp-only')), target: { p50: 3000 } },
+      noMulticast: { ...(await firstFrames('no-multicast', { turn: false })), target: { p50: 400 } },
+    },
+    cappedUplink: await freezes(),
+  };
+  saveResult('networks', result);
+  return result;
+}

@@ -1,0 +1,104 @@
+import { expect, test } from '@playwright/test';
+import { expectFramesDecoded, tileFrameWidth } from '../e2e/pages.ts';
+import { SERVER_IP, startLab, type Lab } from './lab.ts';
+import { classInLab, devicesFor, framesPerWindow, localCandidates, selectedPairs } from './school.ts';
+
+// Two students sharing to two teachers, each on a device of their own in a school network.
+const STUDENTS = ['Ada', 'Bo'];
+
+let lab: Lab | undefined;
+test.afterEach(async () => {
+  // The lab tears itself down whatever the test did.
+  await lab?.close();
+  lab = undefined;
+});
+
+test('(a) open LAN: every tile is live, peer to peer', async () => {
+  lab = await startLab({ scenario: 'open', devices: devicesFor(2, 2) });
+  const { teachers, students } = await classInLab(lab, { teachers: 2, students: STUDENTS });
+  for (const student of students) await student.shareButton().click();
+  for (const teacher of teachers) for (const name of STUDENTS) await expectFramesDecoded(teacher.tile(name));
+  await expect(teachers[0]!.page.getByText('screens arrive peer to peer')).toBeVisible();
+  // Straight across the LAN between the devices' own addresses, never through the server.
+  const studentAddresses = ['s1', 's2'].map((device) => lab!.addresses.get(device));
+  for (const teacher of teachers) {
+    const pairs = await selectedPairs(teacher);
+    expect(pairs.map((p) => p.remoteAddress).sort()).toEqual(studentAddresses);
+    for (const pair of pairs) expect([pair.protocol, pair.relayProtocol]).toEqual(['udp', null]);
+  }
+});
+
+test('(b) client isolation: screens come through the relay', async () => {
+  // Without TURN (with it, the pairs would meet on coturn): the server's relay is the way round.
+  lab = await startLab({ scenario: 'isolated', devices: devicesFor(2, 2), turn: false });
+  const { teachers, students } = await classInLab(lab, { teachers: 2, students: STUDENTS });
+  for (const student of students) await student.shareButton().click();
+  // The first shares learn that the network isolates devices (direct calls reported as they fail).
+  for (const teacher of teachers)
+    for (const name of STUDENTS) await expect(teacher.tile(name)).toHaveAccessibleName(/: Live$/, { timeout: 45_000 });
+  for (const teacher of teachers) for (const name of STUDENTS) await expectFramesDecoded(teacher.tile(name));
+  // The server has seen isolation: the whole room is relayed, and every teacher is told.
+  for (const teacher of teachers)
+    await expect(teacher.page.getByText('screens arrive through the server’s relay')).toBeVisible();
+  for (const teacher of teachers) {
+    for (const pair of await selectedPairs(teacher)) expect(pair.remoteAddress).toBe(SERVER_IP);
+  }
+});
+
+test('(c) no UDP at all: screens come through the relay over TURN on TCP', async () => {
+  lab = await startLab({ scenario: 'tcp-only', devices: devicesFor(2, 2) });
+  const { teachers, students } = await classInLab(lab, { teachers: 2, students: STUDENTS });
+  for (const student of students) await student.shareButton().click();
+  for (const teacher of teachers) for (const name of STUDENTS) await expectFramesDecoded(teacher.tile(name));
+  for (const teacher of teachers) {
+    const pairs = await selectedPairs(teacher);
+    expect(pairs.length).toBeGreaterThan(0);
+    // The teacher's end is a TURN allocation reached over TCP, the only way out of this network.
+    for (const pair of pairs) expect([pair.local, pair.relayProtocol]).toEqual(['relay', 'tcp']);
+  }
+});
+
+test('(d) a capped, lossy uplink: thumbnails stay small and no tile freezes', async () => {
+  lab = await startLab({
+    scenario: 'capped',
+    devices: devicesFor(2, 2),
+    uplinkMbit: 10,
+    lossPercent: 1,
+    // Every screen crosses the uplink to the relay in the server room and back.
+    serverEnv: { RELAY_MODE: 'always' },
+    turn: false,
+  });
+  // Screens whose content changes every frame, so a frozen tile would show.
+  const { teachers, students } = await classInLab(lab, { teachers: 2, students: STUDENTS, movingScreens: true });
+  for (const student of students) await student.shareButton().click();
+  for (const teacher of teachers) for (const name of STUDENTS) await expectFramesDecoded(teacher.tile(name));
+  for (const teacher of teachers) {
+    for (const name of STUDENTS) {
+      // Thumbnails: at most 360 lines of the 1280×720 screen, whatever the loss does to the rate.
+      expect(await tileFrameWidth(teacher.tile(name))).toBeLessThanOrEqual(640);
+      // New frames in each of three consecutive 2-second windows: the tile never froze.
+      expect(await framesPerWindow(teacher.tile(name), 3, 2000)).toEqual([true, true, true]);
+    }
+  }
+});
+
+test('(e) multicast filtered: mDNS names do not resolve, and direct connections succeed thanks to STUN', async () => {
+  lab = await startLab({ scenario: 'no-multicast', devices: devicesFor(2, 2), turn: false });
+  const { teachers, students } = await classInLab(lab, { teachers: 2, students: STUDENTS });
+  for (const student of students) await student.shareButton().click();
+  for (const teacher of teachers) for (const name of STUDENTS) await expectFramesDecoded(teacher.tile(name));
+  await expect(teachers[0]!.page.getByText('screens arrive peer to peer')).toBeVisible();
+  const studentAddresses = ['s1', 's2'].map((device) => lab!.addresses.get(device));
+  for (const [i, teacher] of teachers.entries()) {
+    // A teacher's page hides its address behind an mDNS name nobody can resolve here; the school's
+    // STUN server told it its LAN address, which it offers as a server-reflexive candidate.
+    const offered = await localCandidates(teacher.page);
+    expect(offered.filter((c) => c.type === 'host').every((c) => c.address.endsWith('.local'))).toBe(true);
+    await expect
+      .poll(async () => (await localCandidates(teacher.page)).filter((c) => c.type === 'srflx').map((c) => c.address))
+      .toContain(lab.addresses.get(`t${i + 1}`));
+    // Media runs straight between the devices, not through the server.
+    const pairs = await selectedPairs(teacher);
+    expect(pairs.map((p) => p.remoteAddress).sort()).toEqual(studentAddresses);
+  }
+});

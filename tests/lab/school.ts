@@ -1,0 +1,125 @@
+/** A class in the lab: two teachers and some students, each on their own device with their own Chromium. */
+import { expect, type Locator, type Page } from '@playwright/test';
+import { HomePage, StudentRoomPage, SupervisorRoomPage, person, type Person } from '../e2e/pages.ts';
+import { MOVING_SCREEN } from '../../bench/mesh.ts';
+import type { Lab } from './lab.ts';
+
+/** Records every RTCPeerConnection a page makes, so a test can read which candidate pair carries media. */
+const RECORD_CONNECTIONS = `(() => {
+  const Original = window.RTCPeerConnection;
+  window.__connections = [];
+  window.RTCPeerConnection = class extends Original {
+    constructor(...args) { super(...args); window.__connections.push(this); }
+  };
+})();`;
+
+/** The lab's device names for `teachers` teachers and `students` students. */
+export function devicesFor(teachers: number, students: number): string[] {
+  return [
+    ...Array.from({ length: teachers }, (_, i) => `t${i + 1}`),
+    ...Array.from({ length: students }, (_, i) => `s${i + 1}`),
+  ];
+}
+
+const TEACHER_NAMES = ['Ms Lee', 'Mr Ode'];
+
+/** Opens the room on the first teacher's device and brings everyone in; nobody shares yet. */
+export async function classInLab(lab: Lab, options: { teachers: number; students: string[]; movingScreens?: boolean }) {
+  const people: Person[] = [];
+  const open = async (device: string, path: string, viewport: { width: number; height: number }) => {
+    const browser = await lab.browser(device, device.startsWith('s') ? 'student' : 'teacher');
+    const p = await person(browser, path, viewport, lab.serverUrl);
+    await p.context.addInitScript(RECORD_CONNECTIONS);
+    if (options.movingScreens && device.startsWith('s')) await p.context.addInitScript(MOVING_SCREEN);
+    await p.page.reload();
+    people.push(p);
+    return p;
+  };
+  const host = await open('t1', '/', { width: 1280, height: 800 });
+  const lee = await new HomePage(host.page).createRoom('Lab class', TEACHER_NAMES[0]!);
+  const code = await lee.code();
+  const { supervisor: invite } = await lee.inviteLinks();
+  const teachers = [lee];
+  for (let i = 1; i < options.teachers; i++) {
+    const p = await open(`t${i + 1}`, invite.replace(/^https?:\/\/[^/]+/, ''), { width: 1280, height: 800 });
+    await new HomePage(p.page).join({ name: TEACHER_NAMES[i] ?? `Teacher ${i + 1}` });
+    const view = new SupervisorRoomPage(p.page);
+    await expect(view.heading('Lab class')).toBeVisible();
+    teachers.push(view);
+  }
+  const students: StudentRoomPage[] = [];
+  for (const [i, name] of options.students.entries()) {
+    const p = await open(`s${i + 1}`, `/join/${code}`, { width: 1280, height: 720 });
+    await new HomePage(p.page).join({ name });
+    const view = new StudentRoomPage(p.page);
+    await expect(view.heading('Lab class')).toBeVisible();
+    students.push(view);
+  }
+  return { code, teachers, students, people };
+}
+
+/** The candidates the page offered on its connections that are up: type and address (an mDNS name, or an IP). */
+export async function localCandidates(page: Page): Promise<{ type: string; address: string }[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __connections: RTCPeerConnection[] }).__connections
+      .filter((pc) => pc.connectionState === 'connected')
+      .flatMap((pc) => (pc.localDescription?.sdp ?? '').split('\r\n'))
+      .filter((line) => line.startsWith('a=candidate:'))
+      .map((line) => {
+        const fields = line.split(' ');
+        return { type: fields[7]!, address: fields[4]! };
+      }),
+  );
+}
+
+/** For each of `windows` consecutive windows of `windowMs`, whether the tile's video presented a new frame. */
+export async function framesPerWindow(tile: Locator, windows: number, windowMs: number): Promise<boolean[]> {
+  return tile.locator('video').evaluate(
+    async (video: HTMLVideoElement, [count, ms]) => {
+      const seen: boolean[] = [];
+      for (let i = 0; i < count; i++) {
+        const before = video.getVideoPlaybackQuality().totalVideoFrames;
+        await new Promise((r) => setTimeout(r, ms));
+        seen.push(video.getVideoPlaybackQuality().totalVideoFrames > before);
+      }
+      return seen;
+    },
+    [windows, windowMs] as const,
+  );
+}
+
+/** How many RTCPeerConnections the page has made so far. */
+export async function connectionsMade(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __connections: RTCPeerConnection[] }).__connections.length);
+}
+
+/** The candidate pairs carrying media into a teacher's page right now: local and remote type, protocol and address. */
+export async function selectedPairs(teacher: SupervisorRoomPage) {
+  return teacher.page.evaluate(async () => {
+    const pairs: {
+      local: string;
+      remote: string;
+      protocol: string;
+      relayProtocol: string | null;
+      remoteAddress: string;
+    }[] = [];
+    const connections = (window as unknown as { __connections: RTCPeerConnection[] }).__connections;
+    for (const pc of connections) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = [...(await pc.getStats()).values()] as Record<string, unknown>[];
+      const transport = stats.find((s) => s.type === 'transport');
+      const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId);
+      const local = stats.find((s) => s.id === pair?.localCandidateId);
+      const remote = stats.find((s) => s.id === pair?.remoteCandidateId);
+      if (!local || !remote) continue;
+      pairs.push({
+        local: String(local.candidateType),
+        remote: String(remote.candidateType),
+        protocol: String(local.protocol),
+        relayProtocol: (local.relayProtocol as string | undefined) ?? null,
+        remoteAddress: String(remote.address),
+      });
+    }
+    return pairs;
+  });
+}
