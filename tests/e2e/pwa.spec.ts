@@ -49,8 +49,8 @@ test('the app works under its Content-Security-Policy: service worker, QR code, 
 
   const room = await new HomePage(teacher.page).createRoom('CSP check', 'Ms Lee');
   await teacher.page.evaluate(() => navigator.serviceWorker.ready);
-  const details = teacher.page.locator('details.invite');
-  if (!(await details.evaluate((d: HTMLDetailsElement) => d.open))) await details.locator('summary').click();
+  // The invitation, with its QR code, is open while the room has no student.
+  await expect(teacher.page.getByRole('heading', { name: 'Invite students and teachers' })).toBeVisible();
   await expect(teacher.page.locator('.qr svg')).toBeVisible();
 
   await student.page.goto(`/join/${await room.code()}`);

@@ -35,8 +35,9 @@ async function sharingClass(browser: Browser, baseURL: string, names: string[], 
   const lee = await new HomePage(host.page).createRoom('Tiles', 'Ms Lee');
   const code = await lee.code();
   const { supervisor: invite } = await lee.inviteLinks();
-  // The invitation stays folded: the wall is what this is about.
-  await host.page.locator('details.invite summary').click();
+  // The invitation is put away: the wall is what this is about.
+  await host.page.getByRole('button', { name: 'Hide invitation' }).click();
+  if (wall === SHORT_WALL) await largeTilesThatScroll(lee);
   const students: Page[] = [];
   for (const name of names) {
     const p = await seat(browser, baseURL, `/join/${code}`);
@@ -55,10 +56,23 @@ async function sharingClass(browser: Browser, baseURL: string, names: string[], 
     await new HomePage(p.page).join({ name });
     const view = new SupervisorRoomPage(p.page);
     await expect(view.heading('Tiles')).toBeVisible();
+    await largeTilesThatScroll(view);
     for (const n of names) await expect(view.tile(n)).toHaveAccessibleName(`${n}: Live`);
     return view;
   };
   return { lee, students, supervisor, closeAll: () => Promise.all(people.map((p) => p.context.close())) };
+}
+
+/**
+ * The wall fits a whole class by default; a teacher who picks large tiles and scrolling gets a wall
+ * taller than the screen, which is what these tests scroll.
+ */
+async function largeTilesThatScroll(view: SupervisorRoomPage): Promise<void> {
+  const settings = view.page.locator('details.wall-settings');
+  await settings.locator('summary').click();
+  await view.page.getByLabel('Tile size').selectOption('large');
+  await view.page.getByLabel('When the class does not fit').selectOption('scroll');
+  await settings.locator('summary').click();
 }
 
 /** Scrolls the wall until the first tile (Ada's) is just above the screen, the next (Bo's) still on it. */
