@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
-import type { ClientConfig, CreateRoomResponse, JoinRoomResponse, OwnMember } from '../src/shared/protocol.ts';
+import type { CreateRoomResponse, JoinRoomResponse, OwnMember } from '../src/shared/protocol.ts';
 import { PeerClient, type PeerMessage } from '../server/relay/peer-client.ts';
 import { call } from '../tests/helpers/client.ts';
 import { childrenOf, cpuSeconds } from '../tests/helpers/procfs.ts';
@@ -177,7 +177,6 @@ export async function benchRelayCapacity() {
   });
   const steps = [];
   try {
-    const { relayPeerId } = (await call<ClientConfig>(server.url, 'GET', '/api/config')).body;
     await until(() => childrenOf(server.pid)[0] !== undefined, 5000);
     for (const [publishers, viewers] of STEPS) {
       const created = (
@@ -186,6 +185,7 @@ export async function benchRelayCapacity() {
         })
       ).body;
       const code = created.room.code;
+      const relayPeerId = created.room.routes.relayPeerId;
       const join = async (name: string, role: 'student' | 'supervisor') =>
         (
           await call<JoinRoomResponse>(server.url, 'POST', `/api/rooms/${code}/members`, {

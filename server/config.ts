@@ -37,6 +37,8 @@ export interface Config {
     readonly holdS: number;
     readonly announcedIps: readonly string[];
     readonly portRange: readonly [number, number] | null;
+    /** Relay processes, or auto (see `relayWorkerCount`). */
+    readonly workers: number | 'auto';
   };
 }
 
@@ -253,6 +255,19 @@ export const OPTIONS = {
       return [first, last] as [number, number];
     },
   },
+  RELAY_WORKERS: {
+    doc: 'Relay processes, each on its own core with its own slice of RELAY_PORT_RANGE; rooms go to the least-loaded one. auto: one per core, leaving one core for the app when there are more than two.',
+    example: '2',
+    fallback: 'auto',
+    parse: (raw: string) => {
+      if (raw.trim().toLowerCase() === 'auto') return 'auto' as const;
+      try {
+        return integer(1, 64)(raw);
+      } catch {
+        throw new Error('must be auto or a whole number from 1 to 64');
+      }
+    },
+  },
   DATA_DIR: {
     doc: 'Folder where room state is saved (created with mode 0700, the file 0600), so a restart loses no room. Unused when STORE_URL is set.',
     example: '/var/lib/classroom-screens',
@@ -320,6 +335,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         `TLS_KEY_FILE=${OPTIONS.TLS_KEY_FILE.example}) or neither`,
     );
   }
+  const range = v.RELAY_PORT_RANGE;
+  if (
+    range &&
+    typeof v.RELAY_WORKERS === 'number' &&
+    range[1] - range[0] + 1 < v.RELAY_WORKERS * MIN_PORTS_PER_WORKER
+  ) {
+    problems.push(
+      `RELAY_PORT_RANGE=${range.join('-')} is too small for RELAY_WORKERS=${v.RELAY_WORKERS}: each worker needs at least ` +
+        `${MIN_PORTS_PER_WORKER} ports; widen the range (for example RELAY_PORT_RANGE=40000-${40000 + v.RELAY_WORKERS * 100 - 1}) or run fewer workers`,
+    );
+  }
   if ((v.TURN_URLS === undefined) !== (v.TURN_SECRET === undefined)) {
     problems.push(
       `TURN_URLS and TURN_SECRET go together; set both (for example TURN_URLS=${OPTIONS.TURN_URLS.example} ` +
@@ -364,7 +390,37 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       holdS: v.RELAY_HOLD_S!,
       announcedIps: Object.freeze(v.RELAY_ANNOUNCED_IPS ?? []),
       portRange: v.RELAY_PORT_RANGE ?? null,
+      workers: v.RELAY_WORKERS!,
     }),
+  });
+}
+
+/** The fewest UDP ports one relay worker is given from RELAY_PORT_RANGE. */
+export const MIN_PORTS_PER_WORKER = 10;
+
+/**
+ * How many relay workers to run on a machine with `cores` cores: RELAY_WORKERS, or for auto one per
+ * core, leaving one core for the app when there are more than two (on two cores both run a worker:
+ * the app is idle between joins, and a relayed class needs the cores more). Never more workers than
+ * RELAY_PORT_RANGE has room for.
+ */
+export function relayWorkerCount(relay: Config['relay'], cores: number): number {
+  const wanted = relay.workers === 'auto' ? (cores > 2 ? cores - 1 : Math.max(1, cores)) : relay.workers;
+  if (!relay.portRange) return wanted;
+  const ports = relay.portRange[1] - relay.portRange[0] + 1;
+  return Math.max(1, Math.min(wanted, Math.floor(ports / MIN_PORTS_PER_WORKER)));
+}
+
+/** RELAY_PORT_RANGE split into `workers` consecutive slices (the last takes what does not divide), or nulls without one. */
+export function portSlices(
+  range: readonly [number, number] | null,
+  workers: number,
+): (readonly [number, number] | null)[] {
+  if (!range) return Array.from({ length: workers }, () => null);
+  const size = Math.floor((range[1] - range[0] + 1) / workers);
+  return Array.from({ length: workers }, (_, i) => {
+    const first = range[0] + i * size;
+    return [first, i === workers - 1 ? range[1] : first + size - 1] as const;
   });
 }
 

@@ -4,21 +4,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { portSlices, relayWorkerCount, type Config } from './config.ts';
 import { resumeAfterRestart } from './core/restart.ts';
-import { emptyRegistry, sweep } from './core/room-registry.ts';
+import { emptyRegistry, keepRelays, sweep } from './core/room-registry.ts';
 import { LobbyStreams } from './events/lobby-streams.ts';
 import { RoomStreams } from './events/room-streams.ts';
 import { createApi } from './http/api.ts';
 import { answerClientErrors, securityHeaders } from './http/security.ts';
 import { createWebApp, requestLog } from './http/web.ts';
 import { PEER_PATH, createPeerGate, type DropReason } from './peer/peer-gate.ts';
-import { newRelayCredentials, startRelay, type RelayHost } from './relay/relay-host.ts';
+import { newRelayCredentials, startRelays, type RelayHost } from './relay/relay-host.ts';
 import { RoomStore } from './room-store.ts';
 import { openStateStore } from './store/open-store.ts';
 import { loadState, StateSaver } from './store/persistence.ts';
@@ -39,7 +40,7 @@ export interface RunningServer {
   connections(): { roomStreams: number; lobbyStreams: number; peers: number; peerSockets: number };
   /** Signalling messages PeerServer did not pass on, by reason. */
   droppedSignals(): Readonly<Record<DropReason, number>>;
-  /** The relay, when RELAY_MODE is not off. */
+  /** The relay workers, when RELAY_MODE is not off. */
   readonly relay: RelayHost | null;
   /** Refuses new rooms and members (503 server-restarting) and tells every stream `server-restarting`. */
   drain(): void;
@@ -80,7 +81,7 @@ export async function startServer(
   );
   const loaded = stateStore
     ? await loadState(stateStore, log.child({ part: 'store' }), clock())
-    : { registry: emptyRegistry, relayPeerId: null };
+    : { registry: emptyRegistry, relayPeerIds: [] };
   let saver: StateSaver | null = null;
   const store = new RoomStore({
     clock,
@@ -113,28 +114,32 @@ export async function startServer(
       }
     }
   });
-  // The relay is created after the server listens (it connects to PeerServer); its identity first.
-  // Its peer id outlives restarts: browsers learned it from /api/config and call it without asking again.
+  // The relay workers are started after the server listens (they connect to PeerServer); their
+  // identities first. Worker i keeps the peer id it had before a restart: browsers learned it from
+  // their room and call it without asking again.
   let relay: RelayHost | null = null;
-  const relayCredentials =
-    config.relay.mode === 'off'
-      ? null
-      : { ...newRelayCredentials(), ...(loaded.relayPeerId ? { peerId: loaded.relayPeerId } : {}) };
-  const relayPeerId = relayCredentials?.peerId ?? loaded.relayPeerId;
+  const workerCount = config.relay.mode === 'off' ? 0 : relayWorkerCount(config.relay, availableParallelism());
+  const relayCredentials = Array.from({ length: workerCount }, (_, i) => {
+    const saved = loaded.relayPeerIds[i];
+    return { ...newRelayCredentials(), ...(saved ? { peerId: saved } : {}) };
+  });
+  const relayPeerIds = relayCredentials.length > 0 ? relayCredentials.map((c) => c.peerId) : loaded.relayPeerIds;
+  // Rooms placed on a worker this configuration no longer runs are placed again.
+  store.run((state, ctx) => keepRelays(state, { peerIds: relayPeerIds }, ctx));
   if (stateStore) {
     saver = new StateSaver({
       store: stateStore,
-      read: () => ({ registry: store.state, relayPeerId }),
+      read: () => ({ registry: store.state, relayPeerIds }),
       clock,
       log: log.child({ part: 'store' }),
     });
-    // The restart rule changed presence, and a new relay identity must be saved before anyone learns it.
+    // The restart rule changed presence, and new relay identities must be saved before anyone learns them.
     saver.changed();
   }
   let stopping = false;
   let closing: Promise<void> | null = null;
   let stun: StunResponder | null = null;
-  const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }), relay: relayCredentials });
+  const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }), relays: relayCredentials });
 
   app.use(requestLog(log.child({ part: 'http' })));
   app.use(securityHeaders());
@@ -146,7 +151,7 @@ export async function startServer(
       lobbyStreams,
       config,
       version,
-      relayPeerId: relayCredentials?.peerId ?? null,
+      relayOn: relayCredentials.length > 0,
       relayUp: () => relay?.up ?? false,
       stopping: () => stopping,
       storeHealth: () => ({ kind: stateStore?.kind ?? 'memory', saving: saver?.status ?? 'ok' }),
@@ -176,12 +181,13 @@ export async function startServer(
       return null;
     });
   }
-  if (relayCredentials) {
+  if (relayCredentials.length > 0) {
     const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    relay = startRelay({
+    relay = startRelays({
       config,
       store,
       credentials: relayCredentials,
+      portRanges: portSlices(config.relay.portRange, relayCredentials.length),
       peerServerUrl: `${config.tls ? 'wss' : 'ws'}://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`,
       log: log.child({ part: 'relay' }),
     });

@@ -1,7 +1,8 @@
 /**
- * Runs the relay process beside the server: forks it with its own PeerServer identity, restarts it
- * when it dies, tells the registry whether it is up, and keeps the relay told who may publish and
- * who should receive. It applies the routes the registry decided; it never decides or writes them.
+ * Runs the relay workers beside the server: forks each as a process with its own PeerServer
+ * identity and UDP port slice, restarts one that dies, tells the registry whether each is up, and
+ * keeps each told who may publish and who should receive in the rooms placed on it. It applies the
+ * routes and placement the registry decided; it never decides or writes them.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,23 +34,77 @@ export function newRelayCredentials(): RelayCredentials {
   return { peerId: `relay${randomBytes(12).toString('hex')}`, token: randomBytes(32).toString('base64url') };
 }
 
-/** A running relay. */
-export interface RelayHost {
-  /** Whether the relay is up and registered with PeerServer. */
+/** One running relay worker. */
+export interface RelayWorker {
+  /** Its PeerServer id (the same across its restarts). */
+  readonly peerId: string;
+  /** Whether it is up and registered with PeerServer. */
   readonly up: boolean;
-  /** The relay process's pid, while it runs. */
+  /** Its process's pid, while it runs. */
   readonly pid: number | null;
+  /** The UDP ports it uses for media, or null for any. */
+  readonly portRange: readonly [number, number] | null;
+}
+
+/** The running relay workers. */
+export interface RelayHost {
+  /** Whether every worker is up and registered with PeerServer. */
+  readonly up: boolean;
+  /** The first worker's pid, while it runs. */
+  readonly pid: number | null;
+  readonly workers: readonly RelayWorker[];
   close(): void;
 }
 
-/** Starts the relay (for RELAY_MODE auto or always) for a server reachable at `peerServerUrl` (ws://127.0.0.1:port). */
-export function startRelay(deps: {
+/**
+ * Starts one relay worker per credentials (for RELAY_MODE auto or always) for a server reachable at
+ * `peerServerUrl` (ws://127.0.0.1:port), worker i on `portRanges[i]`.
+ */
+export function startRelays(deps: {
   config: Pick<Config, 'relay'>;
   store: RoomStore;
-  credentials: RelayCredentials;
+  credentials: readonly RelayCredentials[];
+  portRanges: readonly (readonly [number, number] | null)[];
   peerServerUrl: string;
   log: HostLog;
 }): RelayHost {
+  // Every worker is known to placement before any is up, so rooms spread while they start.
+  for (const { peerId } of deps.credentials)
+    deps.store.run((state, ctx) => setRelayUp(state, { peerId, up: false }, ctx));
+  const workers = deps.credentials.map((credentials, i) =>
+    startWorker({
+      ...deps,
+      credentials,
+      portRange: deps.portRanges[i] ?? null,
+      log: {
+        info: (o, m) => deps.log.info({ ...o, worker: i }, m),
+        warn: (o, m) => deps.log.warn({ ...o, worker: i }, m),
+      },
+    }),
+  );
+  return {
+    get up() {
+      return workers.every((w) => w.up);
+    },
+    get pid() {
+      return workers[0]?.pid ?? null;
+    },
+    workers,
+    close() {
+      for (const worker of workers) worker.close();
+    },
+  };
+}
+
+/** Starts one relay worker. */
+function startWorker(deps: {
+  config: Pick<Config, 'relay'>;
+  store: RoomStore;
+  credentials: RelayCredentials;
+  portRange: readonly [number, number] | null;
+  peerServerUrl: string;
+  log: HostLog;
+}): RelayWorker & { close(): void } {
   const { config, store, log, credentials } = deps;
   let child: ChildProcess | null = null;
   let closed = false;
@@ -59,8 +114,8 @@ export function startRelay(deps: {
   const tell = (message: ToRelay) => {
     if (child?.connected) child.send(message);
   };
-  /** The relay's up/down is registry input: the routes of every room follow it in that one operation. */
-  const setUp = (up: boolean) => store.run((state, ctx) => setRelayUp(state, { up }, ctx));
+  /** The worker's up/down is registry input: the routes of its rooms follow it in that one operation. */
+  const setUp = (up: boolean) => store.run((state, ctx) => setRelayUp(state, { peerId: credentials.peerId, up }, ctx));
   /**
    * Rooms the relay knows of: those where some screen goes through it (null), and for a while
    * those that just stopped, with since when (so the relay keeps their calls up until the direct
@@ -77,7 +132,7 @@ export function startRelay(deps: {
     const removed: string[] = [];
     for (const code of codes ?? state.rooms.keys()) {
       const room = state.rooms.get(code);
-      if (room && usesRelay(room)) known.set(code, null);
+      if (room && usesRelay(room) && room.routes.relayPeerId === credentials.peerId) known.set(code, null);
       else if (room && known.has(code)) known.set(code, known.get(code) ?? now);
       if (room && known.has(code) && !expired(known.get(code), now)) rooms.push(relayRoom(room));
       else if (known.delete(code)) removed.push(code);
@@ -95,7 +150,7 @@ export function startRelay(deps: {
     const data: RelayProcessData = {
       peerUrl: `${deps.peerServerUrl}/peerjs/peerjs?key=peerjs&id=${credentials.peerId}&token=${credentials.token}`,
       announcedIps: [...config.relay.announcedIps],
-      portRange: config.relay.portRange ? [...config.relay.portRange] : null,
+      portRange: deps.portRange ? [...deps.portRange] : null,
     };
     const compiled = import.meta.url.endsWith('.js');
     const entry = fileURLToPath(new URL(`./relay-process.${compiled ? 'js' : 'ts'}`, import.meta.url));
@@ -118,7 +173,7 @@ export function startRelay(deps: {
       child = null;
       setUp(false);
       if (closed) return;
-      log.warn({ code, signal }, 'relay stopped; rooms fall back to peer to peer while it restarts');
+      log.warn({ code, signal }, 'relay worker stopped; its rooms fall back to peer to peer while it restarts');
       restart = setTimeout(spawn, backoffMs);
       backoffMs = Math.min(backoffMs * 2, MAX_RESTART_BACKOFF_MS);
     });
@@ -131,8 +186,10 @@ export function startRelay(deps: {
   spawn();
 
   return {
+    peerId: credentials.peerId,
+    portRange: deps.portRange,
     get up() {
-      return store.state.relayUp;
+      return store.state.relays.get(credentials.peerId) === true;
     },
     get pid() {
       return child?.pid ?? null;
