@@ -29,6 +29,8 @@ export interface Config {
   readonly streamsPerAddress: number;
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
+  /** The bearer token that opens GET /metrics; null turns the endpoint off. */
+  readonly metricsToken: string | null;
   /** Where room state is saved so it outlives the process. */
   readonly store: StoreConfig;
   readonly relay: {
@@ -292,6 +294,16 @@ export const OPTIONS = {
       return url;
     },
   },
+  METRICS_TOKEN: {
+    doc: 'Bearer token that opens the Prometheus endpoint GET /metrics (at least 16 characters); unset turns the endpoint off.',
+    example: 'b7f0c4e2a9d14f6e8c3a5d7e9f1b2c4d',
+    fallback: undefined,
+    parse: (raw: string) => {
+      const token = raw.trim();
+      if (token.length < 16 || /\s/.test(token)) throw new Error('must be at least 16 characters without spaces');
+      return token;
+    },
+  },
   LOG_LEVEL: {
     doc: `Log detail: ${LOG_LEVELS.join(', ')}.`,
     example: 'info',
@@ -377,6 +389,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     streamsPerAddress: v.STREAMS_PER_ADDRESS!,
     trustProxy: v.TRUST_PROXY!,
     logLevel: v.LOG_LEVEL!,
+    metricsToken: v.METRICS_TOKEN ?? null,
     store: Object.freeze(
       v.STORE_URL === 'memory'
         ? { kind: 'memory' as const }

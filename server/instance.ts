@@ -18,10 +18,12 @@ import { RoomStreams } from './events/room-streams.ts';
 import { createApi } from './http/api.ts';
 import { answerClientErrors, securityHeaders } from './http/security.ts';
 import { createWebApp, requestLog } from './http/web.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { PEER_PATH, createPeerGate, type DropReason } from './peer/peer-gate.ts';
 import { newRelayCredentials, startRelays, type RelayHost } from './relay/relay-host.ts';
 import { RoomStore } from './room-store.ts';
 import { openStateStore } from './store/open-store.ts';
+import type { StateStore } from './store/state-store.ts';
 import { loadState, StateSaver } from './store/persistence.ts';
 import { startStunResponder, type StunResponder } from './stun/stun-responder.ts';
 
@@ -73,17 +75,21 @@ export async function startServer(
     : createHttpServer(app);
   answerClientErrors(server);
 
+  let relay: RelayHost | null = null;
+  let store: RoomStore | null = null;
+  const metrics = config.metricsToken
+    ? createMetrics({ token: config.metricsToken, state: () => store?.state ?? emptyRegistry, relay: () => relay })
+    : null;
   // Rooms saved before a restart (or a crash) come back, every member with the full reconnect grace.
-  const stateStore = await openStateStore(
-    config.store,
-    (err) => log.debug({ err }, 'store connection error'),
-    deps.leaseId ?? null,
+  const stateStore = timedSaves(
+    await openStateStore(config.store, (err) => log.debug({ err }, 'store connection error'), deps.leaseId ?? null),
+    metrics,
   );
   const loaded = stateStore
     ? await loadState(stateStore, log.child({ part: 'store' }), clock())
     : { registry: emptyRegistry, relayPeerIds: [] };
   let saver: StateSaver | null = null;
-  const store = new RoomStore({
+  store = new RoomStore({
     clock,
     initial: resumeAfterRestart(loaded.registry, clock()),
     onChange: () => saver?.changed(),
@@ -117,7 +123,6 @@ export async function startServer(
   // The relay workers are started after the server listens (they connect to PeerServer); their
   // identities first. Worker i keeps the peer id it had before a restart: browsers learned it from
   // their room and call it without asking again.
-  let relay: RelayHost | null = null;
   const workerCount = config.relay.mode === 'off' ? 0 : relayWorkerCount(config.relay, availableParallelism());
   const relayCredentials = Array.from({ length: workerCount }, (_, i) => {
     const saved = loaded.relayPeerIds[i];
@@ -143,6 +148,18 @@ export async function startServer(
 
   app.use(requestLog(log.child({ part: 'http' })));
   app.use(securityHeaders());
+  if (metrics) {
+    app.use('/metrics', metrics.app);
+    // Join latency as the member sees it: from the request to the answer that gave them a seat.
+    app.use((req, res, next) => {
+      if (req.method !== 'POST' || !/^\/api\/rooms\/[^/]+\/members\/?$/.test(req.path)) return next();
+      const started = performance.now();
+      res.on('finish', () => {
+        if (res.statusCode === 201) metrics.joinSeconds.observe((performance.now() - started) / 1000);
+      });
+      next();
+    });
+  }
   app.use(
     '/api',
     createApi({
@@ -243,4 +260,22 @@ export async function startServer(
     await stateStore?.close();
     await closed;
   }
+}
+
+/** The store, with each save's duration observed by the metrics (unchanged without metrics). */
+function timedSaves<S extends StateStore>(stateStore: S | null, metrics: Metrics | null): S | null {
+  if (!stateStore || !metrics) return stateStore;
+  return new Proxy(stateStore, {
+    get(target, key) {
+      if (key === 'write') {
+        return async (text: string) => {
+          const started = performance.now();
+          await target.write(text);
+          metrics.saveSeconds.observe((performance.now() - started) / 1000);
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -44,6 +44,19 @@ export interface RelayWorker {
   readonly pid: number | null;
   /** The UDP ports it uses for media, or null for any. */
   readonly portRange: readonly [number, number] | null;
+  /** What it reported last: totals since the current process started, and that process's rates. */
+  readonly stats: WorkerStats;
+}
+
+/** A worker's latest report. */
+export interface WorkerStats {
+  /** RTP packets sent to viewers over all its runs. */
+  readonly forwardedPackets: number;
+  /** CPU seconds used over all its runs. */
+  readonly cpuSeconds: number;
+  /** Over the last report interval: packets sent per second, and the share of one core used (0–1). */
+  readonly packetsPerSecond: number;
+  readonly cpuRatio: number;
 }
 
 /** The running relay workers. */
@@ -146,6 +159,7 @@ function startWorker(deps: {
     if (stale.length > 0) publish(store.state, stale);
   };
 
+  let stats: WorkerStats = { forwardedPackets: 0, cpuSeconds: 0, packetsPerSecond: 0, cpuRatio: 0 };
   const spawn = () => {
     const data: RelayProcessData = {
       peerUrl: `${deps.peerServerUrl}/peerjs/peerjs?key=peerjs&id=${credentials.peerId}&token=${credentials.token}`,
@@ -161,8 +175,23 @@ function startWorker(deps: {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const current = child;
+    let last = { packets: 0, cpuMicros: 0, at: performance.now() };
     current.on('message', (message: FromRelay) => {
-      if (message.type !== 'ready' || child !== current) return;
+      if (child !== current) return;
+      if (message.type === 'stats') {
+        const at = performance.now();
+        const seconds = Math.max((at - last.at) / 1000, 0.001);
+        const packets = Math.max(0, message.forwardedPackets - last.packets);
+        const cpuMicros = Math.max(0, message.cpuMicros - last.cpuMicros);
+        stats = {
+          forwardedPackets: stats.forwardedPackets + packets,
+          cpuSeconds: stats.cpuSeconds + cpuMicros / 1e6,
+          packetsPerSecond: packets / seconds,
+          cpuRatio: cpuMicros / 1e6 / seconds,
+        };
+        last = { packets: message.forwardedPackets, cpuMicros: message.cpuMicros, at };
+        return;
+      }
       backoffMs = 500;
       log.info({ pid: current.pid }, 'relay is up');
       setUp(true);
@@ -171,6 +200,7 @@ function startWorker(deps: {
     current.on('exit', (code, signal) => {
       if (child !== current) return;
       child = null;
+      stats = { ...stats, packetsPerSecond: 0, cpuRatio: 0 };
       setUp(false);
       if (closed) return;
       log.warn({ code, signal }, 'relay worker stopped; its rooms fall back to peer to peer while it restarts');
@@ -188,6 +218,9 @@ function startWorker(deps: {
   return {
     peerId: credentials.peerId,
     portRange: deps.portRange,
+    get stats() {
+      return stats;
+    },
     get up() {
       return store.state.relays.get(credentials.peerId) === true;
     },

@@ -77,6 +77,7 @@ describe('loadConfig', () => {
       streamsPerAddress: 20,
       trustProxy: true,
       logLevel: 'warn',
+      metricsToken: null,
       store: { kind: 'redis', url: 'redis://127.0.0.1:6380/2' },
       relay: {
         mode: 'auto',
