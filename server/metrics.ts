@@ -89,7 +89,7 @@ export function createMetrics(deps: {
         if (worker === undefined) continue;
         const supervisors = room.members.filter((m) => m.role === 'supervisor' && m.connected);
         for (const s of room.members) {
-          if (s.role !== 'student' || !s.sharing) continue;
+          if (s.role !== 'student' || s.share !== 'sharing') continue;
           const viewers = supervisors.filter((v) => isRelayed(room.routes, s.id, v.id)).length;
           if (viewers > 0) this.inc({ worker }, viewers);
         }
