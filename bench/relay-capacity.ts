@@ -4,8 +4,9 @@
  * VP8-shaped RTP each. Measures forwarded packets per second, loss, and the relay process's CPU.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
-import type { ClientConfig, CreateRoomResponse, JoinRoomResponse, OwnMember } from '../src/shared/protocol.ts';
+import type { CreateRoomResponse, JoinRoomResponse, OwnMember } from '../src/shared/protocol.ts';
 import { PeerClient, type PeerMessage } from '../server/relay/peer-client.ts';
 import { call } from '../tests/helpers/client.ts';
 import { childrenOf, cpuSeconds } from '../tests/helpers/procfs.ts';
@@ -167,37 +168,86 @@ const until = async (check: () => boolean, timeoutMs: number) => {
   return check();
 };
 
-/** Runs the steps and returns the figures it saved. */
-export async function benchRelayCapacity() {
+/** The steps compared with one and two workers (two, to fit the run on a shared machine). */
+export const WORKER_STEPS: [number, number][] = [
+  [10, 20],
+  [10, 40],
+];
+
+/**
+ * Relay capacity with one worker and with two, side by side in one run on the same machine (one
+ * result file), so the gain of a second worker is measured rather than assumed.
+ */
+export async function benchRelayWorkers() {
+  const one = await benchRelayCapacity(1, WORKER_STEPS, 'relay-workers-1');
+  const two = await benchRelayCapacity(2, WORKER_STEPS, 'relay-workers-2');
+  const row = (r: typeof one) => ({
+    maxViewerStreamsUnder1PercentLoss: r.maxViewerStreamsUnder1PercentLoss,
+    bestPacketsPerSecondPerCore: r.bestPacketsPerSecondPerCore,
+    steps: r.steps.map((s) => ({
+      viewerStreams: s.viewerStreams,
+      lossPercent: s.lossPercent,
+      forwardedPacketsPerSecond: s.forwardedPacketsPerSecond,
+      relayCpuPercentOfCore: s.relayCpuPercentOfCore,
+      benchProcessCpuPercentOfCore: s.benchProcessCpuPercentOfCore,
+    })),
+  });
+  const result = {
+    date: new Date().toISOString(),
+    cores: availableParallelism(),
+    loadAverageAtEnd: loadavg().map((n) => Math.round(n * 10) / 10),
+    note: 'Both runs on this machine, one after the other; the synthetic peers share one benchmark process, so its CPU bounds both.',
+    oneWorker: row(one),
+    twoWorkers: row(two),
+  };
+  saveResult('relay-workers', result);
+  return result;
+}
+
+/** Runs the steps with `workers` relay workers and returns the figures (saved under `name`). */
+export async function benchRelayCapacity(workers = 1, steps_: [number, number][] = STEPS, name = 'relay-capacity') {
   const server = await startBuiltServer({
     RELAY_MODE: 'always',
+    RELAY_WORKERS: String(workers),
     RELAY_ANNOUNCED_IPS: '127.0.0.1',
     MAX_MEMBERS_PER_ROOM: '1000',
     RECONNECT_GRACE_S: '3600',
   });
   const steps = [];
   try {
-    const { relayPeerId } = (await call<ClientConfig>(server.url, 'GET', '/api/config')).body;
-    await until(() => childrenOf(server.pid)[0] !== undefined, 5000);
-    for (const [publishers, viewers] of STEPS) {
-      const created = (
-        await call<CreateRoomResponse>(server.url, 'POST', '/api/rooms', {
-          body: { name: `Load ${publishers}x${viewers}`, hostName: 'Load' },
-        })
-      ).body;
-      const code = created.room.code;
-      const join = async (name: string, role: 'student' | 'supervisor') =>
-        (
-          await call<JoinRoomResponse>(server.url, 'POST', `/api/rooms/${code}/members`, {
-            body: { name, role, ...(role === 'supervisor' ? { supervisorKey: created.supervisorKey } : {}) },
+    await until(() => childrenOf(server.pid).length >= workers, 5000);
+    for (const [publishers, viewers] of steps_) {
+      // One room per worker (placement puts each new room on the emptiest worker), the publishers
+      // shared out, every room with all the viewers: publishers × viewers streams in all.
+      const rooms = [];
+      for (let r = 0; r < workers; r++) {
+        const created = (
+          await call<CreateRoomResponse>(server.url, 'POST', '/api/rooms', {
+            body: { name: `Load ${publishers}x${viewers} ${r}`, hostName: 'Load' },
           })
-        ).body.member;
+        ).body;
+        rooms.push(created);
+      }
+      const placedOn = new Set(rooms.map((r) => r.room.routes.relayPeerId));
       const watchers: ReturnType<typeof viewer>[] = [];
-      for (let i = 0; i < viewers; i++) watchers.push(viewer(server.url, await join(`V${i}`, 'supervisor')));
-      await new Promise((r) => setTimeout(r, 1000));
       const senders: Awaited<ReturnType<typeof publisher>>[] = [];
-      for (let i = 0; i < publishers; i++)
-        senders.push(await publisher(server.url, await join(`P${i}`, 'student'), relayPeerId!));
+      const joinsOf = rooms.map(
+        (created) => async (name: string, role: 'student' | 'supervisor') =>
+          (
+            await call<JoinRoomResponse>(server.url, 'POST', `/api/rooms/${created.room.code}/members`, {
+              body: { name, role, ...(role === 'supervisor' ? { supervisorKey: created.supervisorKey } : {}) },
+            })
+          ).body.member,
+      );
+      for (const join of joinsOf)
+        for (let i = 0; i < viewers; i++) watchers.push(viewer(server.url, await join(`V${i}`, 'supervisor')));
+      await new Promise((r) => setTimeout(r, 1000));
+      for (let i = 0; i < publishers; i++) {
+        const r = i % workers;
+        senders.push(
+          await publisher(server.url, await joinsOf[r]!(`P${i}`, 'student'), rooms[r]!.room.routes.relayPeerId!),
+        );
+      }
       const streams = publishers * viewers;
       // Set-up ends when every viewer-stream delivers packets (calls that failed placed again).
       const setupStarted = Date.now();
@@ -206,17 +256,18 @@ export async function benchRelayCapacity() {
       ready &&= await until(() => watchers.reduce((n, w) => n + w.stats.delivering, 0) >= streams, 120_000);
       const setupS = (Date.now() - setupStarted) / 1000;
       await new Promise((r) => setTimeout(r, 2000));
-      const relayPid = childrenOf(server.pid)[0]!;
+      const relayPids = childrenOf(server.pid);
+      const relayCpu = () => relayPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
       const before = {
         packets: watchers.reduce((n, w) => n + w.stats.packets, 0),
-        cpu: cpuSeconds(relayPid),
+        cpu: relayCpu(),
         own: process.cpuUsage(),
         at: Date.now(),
       };
       await new Promise((r) => setTimeout(r, MEASURE_MS));
       const after = {
         packets: watchers.reduce((n, w) => n + w.stats.packets, 0),
-        cpu: cpuSeconds(relayPid),
+        cpu: relayCpu(),
         at: Date.now(),
       };
       const own = process.cpuUsage(before.own);
@@ -225,6 +276,8 @@ export async function benchRelayCapacity() {
       const expectedPps = streams * PACKETS_PER_SECOND;
       const relayCpuPercent = ((after.cpu - before.cpu) / seconds) * 100;
       steps.push({
+        workers,
+        workersUsed: placedOn.size,
         publishers,
         viewers,
         viewerStreams: streams,
@@ -232,6 +285,7 @@ export async function benchRelayCapacity() {
         setupSeconds: Math.round(setupS * 10) / 10,
         forwardedPacketsPerSecond: Math.round(forwardedPps),
         lossPercent: Math.round(Math.max(0, 1 - forwardedPps / expectedPps) * 1000) / 10,
+        // Summed over the relay processes: 150 means one and a half cores.
         relayCpuPercentOfCore: Math.round(relayCpuPercent),
         packetsPerSecondPerCore: Math.round(forwardedPps / Math.max(relayCpuPercent / 100, 0.01)),
         // The synthetic peers share this process: when it is near a full core, loss may be theirs.
@@ -240,7 +294,8 @@ export async function benchRelayCapacity() {
       console.error(JSON.stringify(steps.at(-1)));
       for (const s of senders) s.close();
       for (const w of watchers) w.close();
-      await call(server.url, 'DELETE', `/api/rooms/${code}`, { token: created.member.token });
+      for (const created of rooms)
+        await call(server.url, 'DELETE', `/api/rooms/${created.room.code}`, { token: created.member.token });
       await new Promise((r) => setTimeout(r, 2000));
     }
   } finally {
@@ -249,12 +304,13 @@ export async function benchRelayCapacity() {
   const sustained = steps.filter((s) => s.allConnected && s.lossPercent < 1);
   const result = {
     date: new Date().toISOString(),
+    workers,
     note: `werift publishers and viewers in the benchmark process, the relay in its own process, loopback; ${PACKETS_PER_SECOND} packets/s of ${PAYLOAD_BYTES} bytes per publisher (about 300 kbps); viewers count SRTP packets at their sockets without decrypting them.`,
     steps,
     maxViewerStreamsUnder1PercentLoss: Math.max(0, ...sustained.map((s) => s.viewerStreams)),
     bestPacketsPerSecondPerCore: Math.max(0, ...steps.map((s) => s.packetsPerSecondPerCore)),
     targets: { packetsPerSecondPerCore: 15000, viewerStreams: 500 },
   };
-  saveResult('relay-capacity', result);
+  saveResult(name, result);
   return result;
 }

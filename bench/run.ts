@@ -3,7 +3,8 @@ import { benchAbuse } from './abuse.ts';
 import { benchApp } from './app.ts';
 import { benchCodecs } from './codecs.ts';
 import { benchMesh } from './mesh.ts';
-import { benchRelayCapacity } from './relay-capacity.ts';
+import { benchCeiling } from './ceiling.ts';
+import { benchRelayCapacity, benchRelayWorkers } from './relay-capacity.ts';
 import { benchRelayMedia } from './relay-media.ts';
 import { benchRestart } from './restart.ts';
 import { benchNetworks } from './networks.ts';
@@ -81,6 +82,39 @@ console.table(
 );
 console.log(
   `Most viewer-streams with < 1% loss: ${capacity.maxViewerStreamsUnder1PercentLoss} (target 500); best packets/s per core: ${capacity.bestPacketsPerSecondPerCore} (target 15,000).`,
+);
+
+const workers = await benchRelayWorkers();
+console.log(`\nRelay capacity, 1 worker vs 2 on ${workers.cores} cores (bench/results/relay-workers.json)`);
+console.table(
+  workers.oneWorker.steps.map((s, i) => ({
+    'viewer-streams': s.viewerStreams,
+    'loss %, 1 worker': s.lossPercent,
+    'loss %, 2 workers': workers.twoWorkers.steps[i]?.lossPercent,
+    'relay CPU %, 1 worker': s.relayCpuPercentOfCore,
+    'relay CPU %, 2 workers (sum)': workers.twoWorkers.steps[i]?.relayCpuPercentOfCore,
+    'packets/s, 1 worker': s.forwardedPacketsPerSecond,
+    'packets/s, 2 workers': workers.twoWorkers.steps[i]?.forwardedPacketsPerSecond,
+  })),
+);
+console.log(
+  `Most viewer-streams with < 1% loss: ${workers.oneWorker.maxViewerStreamsUnder1PercentLoss} with 1 worker, ${workers.twoWorkers.maxViewerStreamsUnder1PercentLoss} with 2.`,
+);
+
+const ceiling = await benchCeiling();
+console.log('\nCeiling of one app process (bench/results/ceiling.json)');
+console.table(
+  ceiling.steps.map((s) => ({
+    'members connected': s.membersConnected,
+    'join p50 (ms)': s.joinLatencyMs.p50,
+    'join p99 (ms), limit 100': s.joinLatencyMs.p99,
+    errors: s.errors,
+    'server RSS (MiB)': s.serverRssMiB,
+    'benchmark process CPU %': s.benchProcessCpuPercentOfCore,
+  })),
+);
+console.log(
+  `Ceiling: ${ceiling.ceilingMembers} members (${ceiling.stoppedBecause}); server RSS there ${ceiling.serverRssMiBAtCeiling} MiB.`,
 );
 
 const restart = await benchRestart();

@@ -29,6 +29,8 @@ export interface Config {
   readonly streamsPerAddress: number;
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
+  /** The bearer token that opens GET /metrics; null turns the endpoint off. */
+  readonly metricsToken: string | null;
   /** Where room state is saved so it outlives the process. */
   readonly store: StoreConfig;
   readonly relay: {
@@ -37,6 +39,8 @@ export interface Config {
     readonly holdS: number;
     readonly announcedIps: readonly string[];
     readonly portRange: readonly [number, number] | null;
+    /** Relay processes, or auto (see `relayWorkerCount`). */
+    readonly workers: number | 'auto';
   };
 }
 
@@ -253,6 +257,19 @@ export const OPTIONS = {
       return [first, last] as [number, number];
     },
   },
+  RELAY_WORKERS: {
+    doc: 'Relay processes, each on its own core with its own slice of RELAY_PORT_RANGE; rooms go to the least-loaded one. auto: one per core, leaving one core for the app when there are more than two.',
+    example: '2',
+    fallback: 'auto',
+    parse: (raw: string) => {
+      if (raw.trim().toLowerCase() === 'auto') return 'auto' as const;
+      try {
+        return integer(1, 64)(raw);
+      } catch {
+        throw new Error('must be auto or a whole number from 1 to 64');
+      }
+    },
+  },
   DATA_DIR: {
     doc: 'Folder where room state is saved (created with mode 0700, the file 0600), so a restart loses no room. Unused when STORE_URL is set.',
     example: '/var/lib/classroom-screens',
@@ -275,6 +292,16 @@ export const OPTIONS = {
       if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
         throw new Error('must be a redis:// URL or memory');
       return url;
+    },
+  },
+  METRICS_TOKEN: {
+    doc: 'Bearer token that opens the Prometheus endpoint GET /metrics (at least 16 characters); unset turns the endpoint off.',
+    example: 'b7f0c4e2a9d14f6e8c3a5d7e9f1b2c4d',
+    fallback: undefined,
+    parse: (raw: string) => {
+      const token = raw.trim();
+      if (token.length < 16 || /\s/.test(token)) throw new Error('must be at least 16 characters without spaces');
+      return token;
     },
   },
   LOG_LEVEL: {
@@ -320,6 +347,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         `TLS_KEY_FILE=${OPTIONS.TLS_KEY_FILE.example}) or neither`,
     );
   }
+  const range = v.RELAY_PORT_RANGE;
+  if (
+    range &&
+    typeof v.RELAY_WORKERS === 'number' &&
+    range[1] - range[0] + 1 < v.RELAY_WORKERS * MIN_PORTS_PER_WORKER
+  ) {
+    problems.push(
+      `RELAY_PORT_RANGE=${range.join('-')} is too small for RELAY_WORKERS=${v.RELAY_WORKERS}: each worker needs at least ` +
+        `${MIN_PORTS_PER_WORKER} ports; widen the range (for example RELAY_PORT_RANGE=40000-${40000 + v.RELAY_WORKERS * 100 - 1}) or run fewer workers`,
+    );
+  }
   if ((v.TURN_URLS === undefined) !== (v.TURN_SECRET === undefined)) {
     problems.push(
       `TURN_URLS and TURN_SECRET go together; set both (for example TURN_URLS=${OPTIONS.TURN_URLS.example} ` +
@@ -351,6 +389,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     streamsPerAddress: v.STREAMS_PER_ADDRESS!,
     trustProxy: v.TRUST_PROXY!,
     logLevel: v.LOG_LEVEL!,
+    metricsToken: v.METRICS_TOKEN ?? null,
     store: Object.freeze(
       v.STORE_URL === 'memory'
         ? { kind: 'memory' as const }
@@ -364,7 +403,37 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       holdS: v.RELAY_HOLD_S!,
       announcedIps: Object.freeze(v.RELAY_ANNOUNCED_IPS ?? []),
       portRange: v.RELAY_PORT_RANGE ?? null,
+      workers: v.RELAY_WORKERS!,
     }),
+  });
+}
+
+/** The fewest UDP ports one relay worker is given from RELAY_PORT_RANGE. */
+export const MIN_PORTS_PER_WORKER = 10;
+
+/**
+ * How many relay workers to run on a machine with `cores` cores: RELAY_WORKERS, or for auto one per
+ * core, leaving one core for the app when there are more than two (on two cores both run a worker:
+ * the app is idle between joins, and a relayed class needs the cores more). Never more workers than
+ * RELAY_PORT_RANGE has room for.
+ */
+export function relayWorkerCount(relay: Config['relay'], cores: number): number {
+  const wanted = relay.workers === 'auto' ? (cores > 2 ? cores - 1 : Math.max(1, cores)) : relay.workers;
+  if (!relay.portRange) return wanted;
+  const ports = relay.portRange[1] - relay.portRange[0] + 1;
+  return Math.max(1, Math.min(wanted, Math.floor(ports / MIN_PORTS_PER_WORKER)));
+}
+
+/** RELAY_PORT_RANGE split into `workers` consecutive slices (the last takes what does not divide), or nulls without one. */
+export function portSlices(
+  range: readonly [number, number] | null,
+  workers: number,
+): (readonly [number, number] | null)[] {
+  if (!range) return Array.from({ length: workers }, () => null);
+  const size = Math.floor((range[1] - range[0] + 1) / workers);
+  return Array.from({ length: workers }, (_, i) => {
+    const first = range[0] + i * size;
+    return [first, i === workers - 1 ? range[1] : first + size - 1] as const;
   });
 }
 

@@ -4,23 +4,26 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { portSlices, relayWorkerCount, type Config } from './config.ts';
 import { resumeAfterRestart } from './core/restart.ts';
-import { emptyRegistry, sweep } from './core/room-registry.ts';
+import { emptyRegistry, keepRelays, sweep } from './core/room-registry.ts';
 import { LobbyStreams } from './events/lobby-streams.ts';
 import { RoomStreams } from './events/room-streams.ts';
 import { createApi } from './http/api.ts';
 import { answerClientErrors, securityHeaders } from './http/security.ts';
 import { createWebApp, requestLog } from './http/web.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { PEER_PATH, createPeerGate, type DropReason } from './peer/peer-gate.ts';
-import { newRelayCredentials, startRelay, type RelayHost } from './relay/relay-host.ts';
+import { newRelayCredentials, startRelays, type RelayHost } from './relay/relay-host.ts';
 import { RoomStore } from './room-store.ts';
 import { openStateStore } from './store/open-store.ts';
+import type { StateStore } from './store/state-store.ts';
 import { loadState, StateSaver } from './store/persistence.ts';
 import { startStunResponder, type StunResponder } from './stun/stun-responder.ts';
 
@@ -39,7 +42,7 @@ export interface RunningServer {
   connections(): { roomStreams: number; lobbyStreams: number; peers: number; peerSockets: number };
   /** Signalling messages PeerServer did not pass on, by reason. */
   droppedSignals(): Readonly<Record<DropReason, number>>;
-  /** The relay, when RELAY_MODE is not off. */
+  /** The relay workers, when RELAY_MODE is not off. */
   readonly relay: RelayHost | null;
   /** Refuses new rooms and members (503 server-restarting) and tells every stream `server-restarting`. */
   drain(): void;
@@ -72,17 +75,21 @@ export async function startServer(
     : createHttpServer(app);
   answerClientErrors(server);
 
+  let relay: RelayHost | null = null;
+  let store: RoomStore | null = null;
+  const metrics = config.metricsToken
+    ? createMetrics({ token: config.metricsToken, state: () => store?.state ?? emptyRegistry, relay: () => relay })
+    : null;
   // Rooms saved before a restart (or a crash) come back, every member with the full reconnect grace.
-  const stateStore = await openStateStore(
-    config.store,
-    (err) => log.debug({ err }, 'store connection error'),
-    deps.leaseId ?? null,
+  const stateStore = timedSaves(
+    await openStateStore(config.store, (err) => log.debug({ err }, 'store connection error'), deps.leaseId ?? null),
+    metrics,
   );
   const loaded = stateStore
     ? await loadState(stateStore, log.child({ part: 'store' }), clock())
-    : { registry: emptyRegistry, relayPeerId: null };
+    : { registry: emptyRegistry, relayPeerIds: [] };
   let saver: StateSaver | null = null;
-  const store = new RoomStore({
+  store = new RoomStore({
     clock,
     initial: resumeAfterRestart(loaded.registry, clock()),
     onChange: () => saver?.changed(),
@@ -113,31 +120,46 @@ export async function startServer(
       }
     }
   });
-  // The relay is created after the server listens (it connects to PeerServer); its identity first.
-  // Its peer id outlives restarts: browsers learned it from /api/config and call it without asking again.
-  let relay: RelayHost | null = null;
-  const relayCredentials =
-    config.relay.mode === 'off'
-      ? null
-      : { ...newRelayCredentials(), ...(loaded.relayPeerId ? { peerId: loaded.relayPeerId } : {}) };
-  const relayPeerId = relayCredentials?.peerId ?? loaded.relayPeerId;
+  // The relay workers are started after the server listens (they connect to PeerServer); their
+  // identities first. Worker i keeps the peer id it had before a restart: browsers learned it from
+  // their room and call it without asking again.
+  const workerCount = config.relay.mode === 'off' ? 0 : relayWorkerCount(config.relay, availableParallelism());
+  const relayCredentials = Array.from({ length: workerCount }, (_, i) => {
+    const saved = loaded.relayPeerIds[i];
+    return { ...newRelayCredentials(), ...(saved ? { peerId: saved } : {}) };
+  });
+  const relayPeerIds = relayCredentials.length > 0 ? relayCredentials.map((c) => c.peerId) : loaded.relayPeerIds;
+  // Rooms placed on a worker this configuration no longer runs are placed again.
+  store.run((state, ctx) => keepRelays(state, { peerIds: relayPeerIds }, ctx));
   if (stateStore) {
     saver = new StateSaver({
       store: stateStore,
-      read: () => ({ registry: store.state, relayPeerId }),
+      read: () => ({ registry: store.state, relayPeerIds }),
       clock,
       log: log.child({ part: 'store' }),
     });
-    // The restart rule changed presence, and a new relay identity must be saved before anyone learns it.
+    // The restart rule changed presence, and new relay identities must be saved before anyone learns them.
     saver.changed();
   }
   let stopping = false;
   let closing: Promise<void> | null = null;
   let stun: StunResponder | null = null;
-  const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }), relay: relayCredentials });
+  const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }), relays: relayCredentials });
 
   app.use(requestLog(log.child({ part: 'http' })));
   app.use(securityHeaders());
+  if (metrics) {
+    app.use('/metrics', metrics.app);
+    // Join latency as the member sees it: from the request to the answer that gave them a seat.
+    app.use((req, res, next) => {
+      if (req.method !== 'POST' || !/^\/api\/rooms\/[^/]+\/members\/?$/.test(req.path)) return next();
+      const started = performance.now();
+      res.on('finish', () => {
+        if (res.statusCode === 201) metrics.joinSeconds.observe((performance.now() - started) / 1000);
+      });
+      next();
+    });
+  }
   app.use(
     '/api',
     createApi({
@@ -146,7 +168,7 @@ export async function startServer(
       lobbyStreams,
       config,
       version,
-      relayPeerId: relayCredentials?.peerId ?? null,
+      relayOn: relayCredentials.length > 0,
       relayUp: () => relay?.up ?? false,
       stopping: () => stopping,
       storeHealth: () => ({ kind: stateStore?.kind ?? 'memory', saving: saver?.status ?? 'ok' }),
@@ -176,12 +198,13 @@ export async function startServer(
       return null;
     });
   }
-  if (relayCredentials) {
+  if (relayCredentials.length > 0) {
     const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    relay = startRelay({
+    relay = startRelays({
       config,
       store,
       credentials: relayCredentials,
+      portRanges: portSlices(config.relay.portRange, relayCredentials.length),
       peerServerUrl: `${config.tls ? 'wss' : 'ws'}://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`,
       log: log.child({ part: 'relay' }),
     });
@@ -237,4 +260,22 @@ export async function startServer(
     await stateStore?.close();
     await closed;
   }
+}
+
+/** The store, with each save's duration observed by the metrics (unchanged without metrics). */
+function timedSaves<S extends StateStore>(stateStore: S | null, metrics: Metrics | null): S | null {
+  if (!stateStore || !metrics) return stateStore;
+  return new Proxy(stateStore, {
+    get(target, key) {
+      if (key === 'write') {
+        return async (text: string) => {
+          const started = performance.now();
+          await target.write(text);
+          metrics.saveSeconds.observe((performance.now() - started) / 1000);
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

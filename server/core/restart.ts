@@ -7,8 +7,8 @@ import type { RegistryState, Room } from './room-registry.ts';
 /**
  * Every member keeps their seat, offline since `startedAt`, so the reconnect grace counts from the
  * start (not from before a crash) and presence rebuilds as each reconnects. Hosts, sharing flags,
- * routes and each room's empty-room deadline carry on as saved; the relay counts as down until the
- * new process's relay reports itself up.
+ * routes (with each room's relay worker) and each room's empty-room deadline carry on as saved; the
+ * relay workers count as down until the new process's workers report themselves up.
  */
 export function resumeAfterRestart(state: RegistryState, startedAt: number): RegistryState {
   const rooms = new Map<string, Room>();
@@ -16,6 +16,6 @@ export function resumeAfterRestart(state: RegistryState, startedAt: number): Reg
     const members = room.members.map((m) => ({ ...m, connected: false, offlineSince: startedAt }));
     rooms.set(code, { ...room, members });
   }
-  // The relay of the new process is not up yet; it reports itself when it is.
-  return { rooms, roomByPeer: state.roomByPeer, relayUp: false };
+  // The relay workers of the new process are not up yet; each reports itself when it is.
+  return { rooms, roomByPeer: state.roomByPeer, relays: new Map() };
 }

@@ -25,6 +25,7 @@ import {
   type RelayPolicy,
   type RoomRoutes,
 } from './routes.ts';
+import { placeRoom, workerLoads } from './placement.ts';
 import { hashToken, sameHash } from './secrets.ts';
 
 /** A member as the registry holds it, secrets included. */
@@ -67,8 +68,11 @@ export interface RegistryState {
   readonly rooms: ReadonlyMap<string, Room>;
   /** Room code by member peer id, for PeerServer's connect and disconnect. */
   readonly roomByPeer: ReadonlyMap<string, string>;
-  /** Whether the relay is up and registered with PeerServer (an input to every room's routes). */
-  readonly relayUp: boolean;
+  /**
+   * The relay workers by PeerServer id, and whether each is up and registered with PeerServer (an
+   * input to the routes of the rooms placed on it). Empty with RELAY_MODE=off.
+   */
+  readonly relays: ReadonlyMap<string, boolean>;
 }
 
 /** The limits the registry enforces. */
@@ -144,7 +148,11 @@ export interface NewSeat extends Seat {
 }
 
 /** The registry with no rooms. */
-export const emptyRegistry: RegistryState = Object.freeze({ rooms: new Map(), roomByPeer: new Map(), relayUp: false });
+export const emptyRegistry: RegistryState = Object.freeze({
+  rooms: new Map(),
+  roomByPeer: new Map(),
+  relays: new Map(),
+});
 
 /**
  * Opens a room with its host as the first supervisor. `address` is the creator's network address:
@@ -176,7 +184,7 @@ export function createRoom(
     claimed: false,
   };
   // A room is born with its routes: no event, its first snapshot already shows them.
-  const room = rerouted(opened, state.relayUp, ctx);
+  const room = rerouted(opened, state, ctx);
   return done(withRoom(state, room), [{ type: 'room-created', code }], { room, member: host, token });
 }
 
@@ -201,7 +209,7 @@ export function joinRoom(
     next = { ...next, hostId: member.id, orphanedSince: null };
     events.push({ type: 'host-changed', code: room.code, hostId: member.id, previousHostId: null, reason: 'claimed' });
   }
-  next = reroute(next, state.relayUp, ctx, events);
+  next = reroute(next, state, ctx, events);
   return done(withRoom(state, next), events, { room: next, member, token });
 }
 
@@ -225,19 +233,20 @@ export function authenticatePeer(state: RegistryState, peerId: string, token: st
 
 /**
  * Whether PeerServer may pass signalling (offer, answer, candidate, leave) from one peer id to
- * another: between a student and a supervisor of the same room, and between the relay and any
- * current member. The relay is not held to the routes: it keeps calls for up to LINGER_MS after the
+ * another: between a student and a supervisor of the same room, and between any relay worker and
+ * any current member. A worker is not held to the routes or to its own rooms: it keeps calls for up to LINGER_MS after the
  * routes stop using them, and their hang-ups and candidates must still arrive.
  */
 export function maySignal(
   state: RegistryState,
   fromPeerId: string,
   toPeerId: string,
-  relayPeerId: string | null,
+  relayPeerIds: readonly string[],
 ): boolean {
   if (fromPeerId === toPeerId) return false;
-  if (relayPeerId !== null && (fromPeerId === relayPeerId || toPeerId === relayPeerId)) {
-    return state.roomByPeer.has(fromPeerId === relayPeerId ? toPeerId : fromPeerId);
+  const fromRelay = relayPeerIds.includes(fromPeerId);
+  if (fromRelay || relayPeerIds.includes(toPeerId)) {
+    return state.roomByPeer.has(fromRelay ? toPeerId : fromPeerId);
   }
   const from = findByPeer(state, fromPeerId);
   const to = findByPeer(state, toPeerId);
@@ -323,13 +332,29 @@ export function setSharing(
   return done(withRoom(state, next), [{ type, code: room.code, memberId: member.id }], undefined);
 }
 
-/** The relay came up or went down: every room's routes follow at once. */
-export function setRelayUp(state: RegistryState, input: { up: boolean }, ctx: Context): Outcome<void> {
-  if (state.relayUp === input.up) return done(state, [], undefined);
-  let next: RegistryState = { ...state, relayUp: input.up };
+/**
+ * A relay worker came up or went down (the first report also makes it known to placement): the
+ * routes of every room placed on it follow at once, and rooms without a worker are placed.
+ */
+export function setRelayUp(state: RegistryState, input: { peerId: string; up: boolean }, ctx: Context): Outcome<void> {
+  if (state.relays.get(input.peerId) === input.up) return done(state, [], undefined);
+  let next: RegistryState = { ...state, relays: new Map(state.relays).set(input.peerId, input.up) };
   const events: RegistryEvent[] = [];
   for (const room of state.rooms.values()) {
-    const after = reroute(room, input.up, ctx, events);
+    const after = reroute(room, next, ctx, events);
+    if (after !== room) next = withRoom(next, after);
+  }
+  return done(next, events, undefined);
+}
+
+/** Relay workers no longer configured are forgotten; their rooms are placed on the others. */
+export function keepRelays(state: RegistryState, input: { peerIds: readonly string[] }, ctx: Context): Outcome<void> {
+  const relays = new Map([...state.relays].filter(([peerId]) => input.peerIds.includes(peerId)));
+  if (relays.size === state.relays.size) return done(state, [], undefined);
+  let next: RegistryState = { ...state, relays };
+  const events: RegistryEvent[] = [];
+  for (const room of state.rooms.values()) {
+    const after = reroute(room, next, ctx, events);
     if (after !== room) next = withRoom(next, after);
   }
   return done(next, events, undefined);
@@ -367,7 +392,7 @@ export function reportConnectionFailure(
     key = pairKey(studentId, supervisorId);
   }
   const events: RegistryEvent[] = [];
-  const next = reroute({ ...room, routes: withFailure(room.routes, key) }, state.relayUp, ctx, events);
+  const next = reroute({ ...room, routes: withFailure(room.routes, key) }, state, ctx, events);
   return done(withRoom(state, next), events, true);
 }
 
@@ -379,7 +404,7 @@ export function peerConnected(state: RegistryState, peerId: string, ctx: Context
   const events: RegistryEvent[] = [{ type: 'member-connected', code: room.code, memberId: member.id }];
   let connected = withMember(room, { ...member, connected: true, offlineSince: null });
   if (member.role === 'supervisor' && !room.claimed) connected = { ...connected, claimed: true };
-  const next = reroute(connected, state.relayUp, ctx, events);
+  const next = reroute(connected, state, ctx, events);
   return done(withRoom(state, next), events, undefined);
 }
 
@@ -392,12 +417,7 @@ export function peerDisconnected(state: RegistryState, peerId: string, ctx: Cont
   if (!found || !found.member.connected) return done(state, [], undefined);
   const { room, member } = found;
   const events: RegistryEvent[] = [{ type: 'member-disconnected', code: room.code, memberId: member.id }];
-  const next = reroute(
-    withMember(room, { ...member, connected: false, offlineSince: ctx.now }),
-    state.relayUp,
-    ctx,
-    events,
-  );
+  const next = reroute(withMember(room, { ...member, connected: false, offlineSince: ctx.now }), state, ctx, events);
   return done(withRoom(state, next), events, undefined);
 }
 
@@ -427,7 +447,7 @@ export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
       next = withoutRoom(next, room);
       events.push({ type: 'room-terminated', code, room, reason: 'expired' });
     } else if (room) {
-      const after = reroute(room, next.relayUp, ctx, events);
+      const after = reroute(room, next, ctx, events);
       if (after !== room) next = withRoom(next, after);
     }
   }
@@ -465,7 +485,7 @@ function removeMember(
       reason: 'promotion',
     });
   }
-  next = rerouted(next, state.relayUp, ctx);
+  next = rerouted(next, state, ctx);
   if (routesDiffer(room.routes, next.routes)) events.push({ type: 'routes-changed', code: room.code });
   const peers = new Map(state.roomByPeer);
   peers.delete(member.peerId);
@@ -474,15 +494,30 @@ function removeMember(
   return [{ ...state, rooms, roomByPeer: peers }, events];
 }
 
-/** The room with the routes `routes.ts` decides for it now. */
-function rerouted(room: Room, relayUp: boolean, ctx: Context): Room {
-  const routes = decideRoutes(ctx.routing, room.routes, { members: room.members, relayUp }, ctx.now);
-  return routes === room.routes ? room : { ...room, routes };
+/**
+ * The room with the routes `routes.ts` decides for it now, on its relay worker: the one it was placed
+ * on while that worker is known, else the least-loaded one (`placement.ts`).
+ */
+function rerouted(room: Room, state: RegistryState, ctx: Context): Room {
+  let base = room.routes;
+  const placed = base.relayPeerId !== null && state.relays.has(base.relayPeerId);
+  if (!placed && (state.relays.size > 0 || base.relayPeerId !== null)) {
+    const others = [...state.rooms.values()].filter((r) => r.code !== room.code);
+    const loads = workerLoads(
+      state.relays,
+      others.map((r) => ({ relayPeerId: r.routes.relayPeerId, members: r.members.length })),
+    );
+    const relayPeerId = placeRoom(loads);
+    if (relayPeerId !== base.relayPeerId) base = { ...base, relayPeerId };
+  }
+  const relayUp = base.relayPeerId !== null && state.relays.get(base.relayPeerId) === true;
+  const decided = decideRoutes(ctx.routing, base, { members: room.members, relayUp }, ctx.now);
+  return decided === room.routes ? room : { ...room, routes: decided };
 }
 
 /** `rerouted`, and a `routes-changed` event when members would see a difference. */
-function reroute(room: Room, relayUp: boolean, ctx: Context, events: RegistryEvent[]): Room {
-  const next = rerouted(room, relayUp, ctx);
+function reroute(room: Room, state: RegistryState, ctx: Context, events: RegistryEvent[]): Room {
+  const next = rerouted(room, state, ctx);
   if (routesDiffer(room.routes, next.routes)) events.push({ type: 'routes-changed', code: room.code });
   return next;
 }

@@ -38,13 +38,20 @@ export interface RoomRoutes extends Routes {
 export interface RouteInputs {
   /** Everyone in the room, connected or reconnecting. */
   readonly members: readonly { readonly id: string; readonly role: Role }[];
-  /** Whether the relay is up and registered with PeerServer. */
+  /** Whether the room's relay worker is up and registered with PeerServer. */
   readonly relayUp: boolean;
 }
 
 /** The routes of a room that has just opened, before the policy has looked at it. */
 export function initialRoutes(now: number): RoomRoutes {
-  return { transport: 'mesh', transportSince: now, relayedPairs: [], directMembers: [], failures: new Map() };
+  return {
+    transport: 'mesh',
+    transportSince: now,
+    relayedPairs: [],
+    directMembers: [],
+    relayPeerId: null,
+    failures: new Map(),
+  };
 }
 
 /** The routes with one more failure counted under `key`. */
@@ -113,10 +120,11 @@ export function decideRoutes(policy: RelayPolicy, routes: RoomRoutes, inputs: Ro
   };
 }
 
-/** Whether two routes differ in what members see (transport, relayed pairs or direct members). */
+/** Whether two routes differ in what members see (transport, relayed pairs, direct members or relay worker). */
 export function routesDiffer(a: Routes, b: Routes): boolean {
   return (
     a.transport !== b.transport ||
+    a.relayPeerId !== b.relayPeerId ||
     !sameItems(a.relayedPairs, b.relayedPairs) ||
     !sameItems(a.directMembers, b.directMembers)
   );

@@ -54,6 +54,7 @@ export function routesFor(room: Room, viewer: Member): Routes {
     transport: room.routes.transport,
     relayedPairs: room.routes.relayedPairs.filter((key) => key.split('/').every(visible)),
     directMembers: room.routes.directMembers.filter(visible),
+    relayPeerId: room.routes.relayPeerId,
   };
 }
 

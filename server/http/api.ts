@@ -69,9 +69,9 @@ export interface ApiDeps {
   /** The port the STUN responder answers on, once it does (null when off or not bound). */
   stunPort: () => number | null;
   version: string;
-  /** The relay's PeerServer id, when RELAY_MODE is not off. */
-  relayPeerId: string | null;
-  /** Whether the relay is up right now (false while it starts or restarts; irrelevant when off). */
+  /** Whether relay workers run (RELAY_MODE is not off). */
+  relayOn: boolean;
+  /** Whether every relay worker is up right now (false while one starts or restarts; irrelevant when off). */
   relayUp: () => boolean;
   /** Whether the server is stopping for a restart: no new rooms or members then. */
   stopping: () => boolean;
@@ -160,7 +160,7 @@ export function createApi(deps: ApiDeps): express.Router {
       uptimeS: Math.round((Date.now() - deps.startedAt) / 1000),
       rooms: store.state.rooms.size,
       members,
-      relay: deps.relayPeerId === null ? 'off' : deps.relayUp() ? 'up' : 'down',
+      relay: !deps.relayOn ? 'off' : deps.relayUp() ? 'up' : 'down',
       store: deps.storeHealth(),
     };
     res.status(body.status === 'ok' ? 200 : 503).json(body);
@@ -171,7 +171,6 @@ export function createApi(deps: ApiDeps): express.Router {
       version: deps.version,
       iceServers: iceServersFor(config, { hostname: req.hostname, stunPort: deps.stunPort() }, null),
       relayMode: config.relay.mode,
-      relayPeerId: deps.relayPeerId,
       passcodeRequired: config.teacherPasscode !== null,
       limits: {
         maxMembersPerRoom: config.maxMembersPerRoom,

@@ -66,11 +66,11 @@ export function createPeerGate(deps: {
   server: HttpServer | HttpsServer;
   store: RoomStore;
   log: GateLog;
-  /** The relay peer's id and token, admitted like a member's. */
-  relay: { peerId: string; token: string } | null;
+  /** Each relay worker's id and token, admitted like a member's (none with RELAY_MODE=off). */
+  relays: readonly { peerId: string; token: string }[];
 }) {
-  const { server, store, log, relay } = deps;
-  const relayPeerId = relay?.peerId ?? null;
+  const { server, store, log, relays } = deps;
+  const relayPeerIds = relays.map((relay) => relay.peerId);
   const clients = new Map<string, IClient>();
   /** Every open socket per peer id: the current one, and older ones still closing. */
   const sockets = new Map<string, Set<WebSocket>>();
@@ -96,7 +96,7 @@ export function createPeerGate(deps: {
     };
     // A socket replaced by a newer one, or of a seat that ended, says nothing more.
     if (ending.has(socket)) return drop('not-allowed');
-    if (peerId !== relayPeerId && !store.state.roomByPeer.has(peerId)) return drop('not-allowed');
+    if (!relayPeerIds.includes(peerId) && !store.state.roomByPeer.has(peerId)) return drop('not-allowed');
     if (!bucket.take(bytes)) {
       // Stop reading the socket until the budget has refilled: the sender's TCP window closes, so a
       // flood costs the server no more than the budget, instead of unmasking and dropping every frame.
@@ -116,7 +116,7 @@ export function createPeerGate(deps: {
     if (!CLIENT_TYPES.has(message.type)) return drop('not-allowed');
     if (message.type === 'HEARTBEAT') return true;
     const dst = message.dst;
-    if (typeof dst !== 'string' || !maySignal(store.state, peerId, dst, relayPeerId))
+    if (typeof dst !== 'string' || !maySignal(store.state, peerId, dst, relayPeerIds))
       return drop('not-allowed', String(dst));
     const recipient = clients.get(dst)?.getSocket();
     if (recipient) {
@@ -180,7 +180,7 @@ export function createPeerGate(deps: {
         verifyClient: ({ req }, accept) => {
           const query = new URL(req.url ?? '', 'http://peer').searchParams;
           const [id, token] = [query.get('id') ?? '', query.get('token') ?? ''];
-          const isRelay = relay !== null && id === relay.peerId && token === relay.token;
+          const isRelay = relays.some((relay) => id === relay.peerId && token === relay.token);
           if (isRelay || authenticatePeer(store.state, id, token)) return accept(true);
           log.warn({ remote: req.socket.remoteAddress }, 'refused PeerServer connection: not a current member');
           accept(false, 401, 'Unauthorized');

@@ -32,8 +32,19 @@ export interface RelayRoom {
  */
 export type ToRelay = { type: 'rooms'; rooms: RelayRoom[]; removed: string[]; complete: boolean };
 
-/** Relay → server. */
-export type FromRelay = { type: 'ready' };
+/** Relay → server: it is registered with PeerServer; and every STATS_INTERVAL_MS, what it did. */
+export type FromRelay =
+  | { type: 'ready' }
+  | {
+      type: 'stats';
+      /** RTP packets sent to viewers since the process started. */
+      forwardedPackets: number;
+      /** CPU time (user + system) used since the process started, in microseconds. */
+      cpuMicros: number;
+    };
+
+/** How often the relay process reports its stats. */
+export const STATS_INTERVAL_MS = 1000;
 
 /** What the relay process is started with (as JSON in RELAY_PROCESS_DATA). */
 export interface RelayProcessData {

@@ -97,6 +97,8 @@ interface Subscriber {
 
 /** The relay's peers and the forwarding between them. */
 export class Relay {
+  /** RTP packets sent to viewers since the relay started (for the operators' metrics). */
+  forwardedPackets = 0;
   readonly #publishers = new Map<string, Publisher>();
   readonly #subscribers = new Map<string, Subscriber>();
   /** The same subscribers by student: each packet is forwarded without looking at anyone else's. */
@@ -500,6 +502,7 @@ export class Relay {
         atMs: Date.now(),
       };
       void sender.sendRtp(copy).catch(() => undefined);
+      this.forwardedPackets++;
     }
   }
 

@@ -23,7 +23,7 @@ interface PersistLog {
 /** What was loaded at start. */
 export interface Loaded {
   readonly registry: RegistryState;
-  readonly relayPeerId: string | null;
+  readonly relayPeerIds: readonly string[];
   /** What could not be read, one line each (empty when all was read). */
   readonly lost: readonly string[];
   /** Where the damaged copy was kept, when there was one. */
@@ -38,17 +38,17 @@ export interface Loaded {
 export async function loadState(store: StateStore, log: PersistLog, now: number): Promise<Loaded> {
   const startedMs = performance.now();
   const text = await store.read();
-  if (text === null) return { registry: emptyRegistry, relayPeerId: null, lost: [], keptAside: null };
+  if (text === null) return { registry: emptyRegistry, relayPeerIds: [], lost: [], keptAside: null };
   const parsed = parseState(text);
   if (parsed.ok && parsed.lost.length === 0) {
-    const { registry, relayPeerId } = parsed.saved;
+    const { registry, relayPeerIds } = parsed.saved;
     const loadMs = Math.round((performance.now() - startedMs) * 10) / 10;
     const bytes = text.length;
     log.info(
       { where: store.where, rooms: registry.rooms.size, fromVersion: parsed.fromVersion, loadMs, bytes },
       'loaded the saved rooms',
     );
-    return { registry, relayPeerId, lost: [], keptAside: null };
+    return { registry, relayPeerIds, lost: [], keptAside: null };
   }
   const keptAside = await store.keepAside(now);
   if (!parsed.ok) {
@@ -57,15 +57,15 @@ export async function loadState(store: StateStore, log: PersistLog, now: number)
       { keptAside, lost },
       `The saved room state in ${store.where} could not be read (${parsed.detail}); starting with no rooms. The file is kept at ${keptAside}.`,
     );
-    return { registry: emptyRegistry, relayPeerId: null, lost, keptAside };
+    return { registry: emptyRegistry, relayPeerIds: [], lost, keptAside };
   }
-  const { registry, relayPeerId } = parsed.saved;
+  const { registry, relayPeerIds } = parsed.saved;
   log.error(
     { keptAside, lost: parsed.lost, roomsLoaded: registry.rooms.size },
     `Part of the saved room state in ${store.where} was damaged: ${parsed.lost.length} problem(s), ` +
       `${registry.rooms.size} room(s) loaded. The damaged copy is kept at ${keptAside}.`,
   );
-  return { registry, relayPeerId, lost: parsed.lost, keptAside };
+  return { registry, relayPeerIds, lost: parsed.lost, keptAside };
 }
 
 /** Whether the latest change is saved: ok, or failing (the store is unreachable; retrying). */
@@ -74,7 +74,7 @@ export type SavingStatus = 'ok' | 'failing';
 /** Saves the state after changes, at most SAVE_DELAY_MS behind, one write at a time. */
 export class StateSaver {
   readonly #store: StateStore;
-  readonly #read: () => { registry: RegistryState; relayPeerId: string | null };
+  readonly #read: () => { registry: RegistryState; relayPeerIds: readonly string[] };
   readonly #clock: () => number;
   readonly #log: PersistLog;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -87,7 +87,7 @@ export class StateSaver {
   constructor(deps: {
     store: StateStore;
     /** The state to save, read at save time so a burst of changes is one write. */
-    read: () => { registry: RegistryState; relayPeerId: string | null };
+    read: () => { registry: RegistryState; relayPeerIds: readonly string[] };
     clock: () => number;
     log: PersistLog;
   }) {
@@ -147,8 +147,8 @@ export class StateSaver {
   }
 
   #text(): string {
-    const { registry, relayPeerId } = this.#read();
-    return serializeState({ registry, relayPeerId, savedAt: this.#clock() });
+    const { registry, relayPeerIds } = this.#read();
+    return serializeState({ registry, relayPeerIds, savedAt: this.#clock() });
   }
 
   #save(): void {

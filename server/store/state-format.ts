@@ -12,10 +12,10 @@ export const STATE_FORMAT = 'classroom-screens-state';
 /** The version this server writes; older versions are migrated on load, newer ones are refused. */
 export const STATE_VERSION = 1;
 
-/** What is saved besides the rooms: the relay's PeerServer id, which browsers learned from /api/config. */
+/** What is saved besides the rooms: the relay workers' PeerServer ids, which browsers learned from their rooms. */
 export interface SavedState {
   readonly registry: RegistryState;
-  readonly relayPeerId: string | null;
+  readonly relayPeerIds: readonly string[];
   /** Milliseconds since the Unix epoch. */
   readonly savedAt: number;
 }
@@ -55,7 +55,7 @@ export function serializeState(saved: SavedState): string {
     format: STATE_FORMAT,
     version: STATE_VERSION,
     savedAt: saved.savedAt,
-    relayPeerId: saved.relayPeerId,
+    relayPeerIds: [...saved.relayPeerIds],
   };
   const lines = [JSON.stringify(header)];
   for (const room of saved.registry.rooms.values()) lines.push(JSON.stringify(roomRecord(room)));
@@ -127,11 +127,17 @@ export function parseState(text: string, migrations: Readonly<Record<number, Mig
       memberIds.add(m.id);
     }
   }
-  const relayPeerId = typeof document.header.relayPeerId === 'string' ? document.header.relayPeerId : null;
+  // Servers before relay workers saved one relay id as relayPeerId.
+  const { relayPeerIds: ids, relayPeerId: single } = document.header;
+  const relayPeerIds = Array.isArray(ids)
+    ? ids.filter((id): id is string => typeof id === 'string')
+    : typeof single === 'string'
+      ? [single]
+      : [];
   const savedAt = typeof document.header.savedAt === 'number' ? document.header.savedAt : 0;
   // The relay is not up in a process that has just started; it says so itself once it is.
-  const registry: RegistryState = { rooms, roomByPeer, relayUp: false };
-  return { ok: true, saved: { registry, relayPeerId, savedAt }, lost, fromVersion: version };
+  const registry: RegistryState = { rooms, roomByPeer, relays: new Map() };
+  return { ok: true, saved: { registry, relayPeerIds, savedAt }, lost, fromVersion: version };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +172,8 @@ const roomSchema = z.strictObject({
   transportSince: time,
   relayedPairs: z.array(z.string()),
   directMembers: z.array(z.string()),
+  // Absent in files from servers before relay workers: the room is placed again.
+  relayPeerId: z.string().nullable().optional(),
   failures: z.array(z.tuple([z.string(), z.number().int().min(0)])),
   members: z.array(memberSchema),
   // Added without a version bump: a room saved before them counts as taken up, by no one's address.
@@ -192,6 +200,7 @@ function roomRecord(room: Room): RoomRecord {
     transportSince: room.routes.transportSince,
     relayedPairs: [...room.routes.relayedPairs],
     directMembers: [...room.routes.directMembers],
+    relayPeerId: room.routes.relayPeerId,
     failures: [...room.routes.failures],
     createdBy: room.createdBy,
     claimed: room.claimed,
@@ -209,13 +218,20 @@ function roomRecord(room: Room): RoomRecord {
 
 /** A saved room as the registry holds it; members start offline (see `resumeAfterRestart`). */
 function toRoom(record: RoomRecord): Room {
-  const { transport, transportSince, relayedPairs, directMembers, failures, ...rest } = record;
+  const { transport, transportSince, relayedPairs, directMembers, relayPeerId, failures, ...rest } = record;
   const members: Member[] = record.members.map(({ sharing, share, ...m }) => ({
     ...m,
     share: share ?? (sharing ? 'sharing' : 'never'),
     connected: false,
     offlineSince: record.createdAt,
   }));
-  const routes = { transport, transportSince, relayedPairs, directMembers, failures: new Map(failures) };
+  const routes = {
+    transport,
+    transportSince,
+    relayedPairs,
+    directMembers,
+    relayPeerId: relayPeerId ?? null,
+    failures: new Map(failures),
+  };
   return { ...rest, members, routes };
 }

@@ -67,6 +67,8 @@ export interface Routes {
   relayedPairs: readonly string[];
   /** Members who cannot reach the relay: their screens travel directly whatever the transport. */
   directMembers: readonly string[];
+  /** The PeerServer id of the relay worker this room is placed on (students call it), or null with RELAY_MODE=off. */
+  relayPeerId: string | null;
 }
 
 /** The key of a student–supervisor pair in `Routes.relayedPairs`. */
@@ -216,8 +218,6 @@ export interface ClientConfig {
   iceServers: IceServer[];
   /** When rooms use the relay: never, from a number of supervisors up, or always. */
   relayMode: 'off' | 'auto' | 'always';
-  /** The relay's PeerServer id, while it is running; students call it in relayed rooms. */
-  relayPeerId: string | null;
   /** Whether creating a room and seeing the lobby need the school's teacher passcode. */
   passcodeRequired: boolean;
   limits: {
@@ -237,7 +237,7 @@ export interface HealthResponse {
   uptimeS: number;
   rooms: number;
   members: number;
-  /** The relay peer: turned off (RELAY_MODE=off), up, or down (starting, or restarting after a crash). */
+  /** The relay workers: turned off (RELAY_MODE=off), all up, or some down (starting, or restarting after a crash). */
   relay: 'off' | 'up' | 'down';
   /** Where room state is saved, and whether the latest change reached it (failing: rooms run from memory, saving retries). */
   store: { kind: 'memory' | 'file' | 'redis'; saving: 'ok' | 'failing' };

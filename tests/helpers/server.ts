@@ -30,6 +30,8 @@ export async function startTestServer(
     LOG_LEVEL: 'trace',
     STORE_URL: 'memory',
     ...LIMITS_OFF,
+    // One relay process per test server keeps the suite light; the worker tests ask for more.
+    RELAY_WORKERS: '1',
     ...env,
   });
   const logs: string[] = [];

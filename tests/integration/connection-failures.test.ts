@@ -66,7 +66,12 @@ describe('connection failure reports', () => {
     const pair = `${ada.id}/${host.id}`;
     expect(await events.next((e) => e.type === 'routes-changed')).toEqual({
       type: 'routes-changed',
-      routes: { transport: 'mesh', relayedPairs: [pair], directMembers: [] },
+      routes: {
+        transport: 'mesh',
+        relayedPairs: [pair],
+        directMembers: [],
+        relayPeerId: auto.relay!.workers[0]!.peerId,
+      },
     });
     // The room as a whole stays peer to peer; the student learns of their pair.
     expect((await getRoom(auto.url, code, ada.token)).body.room.routes).toMatchObject({
@@ -85,7 +90,12 @@ describe('connection failure reports', () => {
     await report(ada.token, 'relay');
     expect(await events.next((e) => e.type === 'routes-changed')).toEqual({
       type: 'routes-changed',
-      routes: { transport: 'relay', relayedPairs: [], directMembers: [ada.id] },
+      routes: {
+        transport: 'relay',
+        relayedPairs: [],
+        directMembers: [ada.id],
+        relayPeerId: always.relay!.workers[0]!.peerId,
+      },
     });
     expect((await getRoom(always.url, code, ada.token)).body.room.routes).toMatchObject({
       transport: 'relay',

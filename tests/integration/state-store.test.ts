@@ -147,12 +147,12 @@ describe.each(stores)('%s', (_name, open) => {
   it('saves a class and loads it back: same rooms, names, host, sharing, and the same tokens still work', async () => {
     const { store } = await open();
     const { state, seats, tokens } = twoClasses();
-    await store.write(serializeState({ registry: state, relayPeerId: 'relayabc123', savedAt: Date.now() }));
+    await store.write(serializeState({ registry: state, relayPeerIds: ['relayabc123'], savedAt: Date.now() }));
     const log = memoryLog();
     const loaded = await loadState(store, log, Date.now());
     expect(loaded.lost).toEqual([]);
     expect(loaded.keptAside).toBeNull();
-    expect(loaded.relayPeerId).toBe('relayabc123');
+    expect(loaded.relayPeerIds).toEqual(['relayabc123']);
     expect([...loaded.registry.rooms.keys()]).toEqual([...state.rooms.keys()]);
     for (const [code, room] of state.rooms) {
       const back = loaded.registry.rooms.get(code)!;
@@ -175,7 +175,7 @@ describe.each(stores)('%s', (_name, open) => {
   it('never holds a member token in clear, only its SHA-256', async () => {
     const harness = await open();
     const { state, tokens, seats } = twoClasses();
-    await harness.store.write(serializeState({ registry: state, relayPeerId: null, savedAt: Date.now() }));
+    await harness.store.write(serializeState({ registry: state, relayPeerIds: [], savedAt: Date.now() }));
     const everything = (await harness.raw()).join('\n');
     expect(everything).toContain(seats[0]!.member.tokenHash);
     for (const token of tokens) expect(everything).not.toContain(token);
@@ -186,7 +186,7 @@ describe.each(stores)('%s', (_name, open) => {
     const harness = await open();
     const { state } = twoClasses();
     const [first, second] = [...state.rooms.keys()];
-    const lines = serializeState({ registry: state, relayPeerId: null, savedAt: Date.now() }).split('\n');
+    const lines = serializeState({ registry: state, relayPeerIds: [], savedAt: Date.now() }).split('\n');
     // The second room's line is cut short, and a line of garbage follows (a disk error, a bad edit).
     const damaged = [lines[0], lines[1], lines[2]!.slice(0, 60), '{"code":"ZZZZZZ","name":7}', ''].join('\n');
     await harness.store.write(damaged);
@@ -234,7 +234,7 @@ describe.each(stores)('%s', (_name, open) => {
     let { state } = twoClasses();
     const saver = new StateSaver({
       store: harness.store,
-      read: () => ({ registry: state, relayPeerId: null }),
+      read: () => ({ registry: state, relayPeerIds: [] }),
       clock: Date.now,
       log: memoryLog(),
     });
@@ -286,7 +286,7 @@ describe('redis store', () => {
       const log = memoryLog();
       const saver = new StateSaver({
         store,
-        read: () => ({ registry: state, relayPeerId: null }),
+        read: () => ({ registry: state, relayPeerIds: [] }),
         clock: Date.now,
         log,
       });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, OPTIONS, loadConfig } from '../../server/config.ts';
+import { ConfigError, OPTIONS, loadConfig, portSlices, relayWorkerCount } from '../../server/config.ts';
 
 describe('loadConfig', () => {
   it('gives working defaults for an empty environment', () => {
@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       RELAY_HOLD_S: '10',
       RELAY_ANNOUNCED_IPS: '192.0.2.10, 127.0.0.1',
       RELAY_PORT_RANGE: '40000-40199',
+      RELAY_WORKERS: '3',
       DATA_DIR: '/srv/data',
       STORE_URL: 'redis://127.0.0.1:6380/2',
     });
@@ -76,6 +77,7 @@ describe('loadConfig', () => {
       streamsPerAddress: 20,
       trustProxy: true,
       logLevel: 'warn',
+      metricsToken: null,
       store: { kind: 'redis', url: 'redis://127.0.0.1:6380/2' },
       relay: {
         mode: 'auto',
@@ -83,8 +85,35 @@ describe('loadConfig', () => {
         holdS: 10,
         announcedIps: ['192.0.2.10', '127.0.0.1'],
         portRange: [40000, 40199],
+        workers: 3,
       },
     });
+  });
+
+  it('runs one relay worker per core, leaving one for the app above two cores, each on its own port slice', () => {
+    const auto = loadConfig({}).relay;
+    expect(auto.workers).toBe('auto');
+    expect([1, 2, 3, 4, 16].map((cores) => relayWorkerCount(auto, cores))).toEqual([1, 2, 2, 3, 15]);
+    const two = loadConfig({ RELAY_WORKERS: '2', RELAY_PORT_RANGE: '40000-40199' }).relay;
+    expect(relayWorkerCount(two, 16)).toBe(2);
+    expect(portSlices(two.portRange, 2)).toEqual([
+      [40000, 40099],
+      [40100, 40199],
+    ]);
+    expect(portSlices([40000, 40100], 3)).toEqual([
+      [40000, 40032],
+      [40033, 40065],
+      [40066, 40100],
+    ]);
+    expect(portSlices(null, 2)).toEqual([null, null]);
+    // auto never makes slices smaller than a worker needs.
+    expect(relayWorkerCount(loadConfig({ RELAY_PORT_RANGE: '40000-40019' }).relay, 8)).toBe(2);
+    expect(() => loadConfig({ RELAY_WORKERS: '4', RELAY_PORT_RANGE: '40000-40019' })).toThrow(
+      'RELAY_PORT_RANGE=40000-40019 is too small for RELAY_WORKERS=4: each worker needs at least 10 ports',
+    );
+    expect(() => loadConfig({ RELAY_WORKERS: 'many' })).toThrow(
+      'RELAY_WORKERS="many" must be auto or a whole number from 1 to 64; for example RELAY_WORKERS=2',
+    );
   });
 
   it('saves room state in DATA_DIR by default, in Redis with STORE_URL, or nowhere with STORE_URL=memory', () => {

@@ -101,21 +101,25 @@ describe('maySignal', () => {
     );
     const otherHost = other.value.member;
     const s = other.state;
-    expect(maySignal(s, ada.peerId, host.peerId, 'relay')).toBe(true);
-    expect(maySignal(s, coTeacher.peerId, bo.peerId, 'relay')).toBe(true);
-    expect(maySignal(s, ada.peerId, bo.peerId, 'relay')).toBe(false);
-    expect(maySignal(s, host.peerId, coTeacher.peerId, 'relay')).toBe(false);
-    expect(maySignal(s, ada.peerId, otherHost.peerId, 'relay')).toBe(false);
-    expect(maySignal(s, ada.peerId, ada.peerId, 'relay')).toBe(false);
-    expect(maySignal(s, ada.peerId, 'unknown', 'relay')).toBe(false);
+    expect(maySignal(s, ada.peerId, host.peerId, ['relay'])).toBe(true);
+    expect(maySignal(s, coTeacher.peerId, bo.peerId, ['relay'])).toBe(true);
+    expect(maySignal(s, ada.peerId, bo.peerId, ['relay'])).toBe(false);
+    expect(maySignal(s, host.peerId, coTeacher.peerId, ['relay'])).toBe(false);
+    expect(maySignal(s, ada.peerId, otherHost.peerId, ['relay'])).toBe(false);
+    expect(maySignal(s, ada.peerId, ada.peerId, ['relay'])).toBe(false);
+    expect(maySignal(s, ada.peerId, 'unknown', ['relay'])).toBe(false);
     // The relay: with members of any room (its calls linger after routes change), never with strangers.
-    expect(maySignal(s, 'relay', otherHost.peerId, 'relay')).toBe(true);
-    expect(maySignal(s, bo.peerId, 'relay', 'relay')).toBe(true);
-    expect(maySignal(s, 'relay', 'unknown', 'relay')).toBe(false);
-    expect(maySignal(s, ada.peerId, 'relay', null)).toBe(false);
+    expect(maySignal(s, 'relay', otherHost.peerId, ['relay'])).toBe(true);
+    expect(maySignal(s, bo.peerId, 'relay', ['relay'])).toBe(true);
+    expect(maySignal(s, 'relay', 'unknown', ['relay'])).toBe(false);
+    // Every relay worker may reach every member (a room's calls linger after it moves); not each other.
+    expect(maySignal(s, 'relay2', ada.peerId, ['relay', 'relay2'])).toBe(true);
+    expect(maySignal(s, otherHost.peerId, 'relay2', ['relay', 'relay2'])).toBe(true);
+    expect(maySignal(s, 'relay', 'relay2', ['relay', 'relay2'])).toBe(false);
+    expect(maySignal(s, ada.peerId, 'relay', [])).toBe(false);
     const gone = ok(leaveRoom(s, { code, memberId: ada.id }, w.ctx())).state;
-    expect(maySignal(gone, ada.peerId, host.peerId, 'relay')).toBe(false);
-    expect(maySignal(gone, 'relay', ada.peerId, 'relay')).toBe(false);
+    expect(maySignal(gone, ada.peerId, host.peerId, ['relay'])).toBe(false);
+    expect(maySignal(gone, 'relay', ada.peerId, ['relay'])).toBe(false);
   });
 });
 
@@ -552,7 +556,7 @@ const always: RelayPolicy = { ...routing, mode: 'always' };
 describe('routes', () => {
   it('are decided inside the operations: a third supervisor moves the room to the relay once the hold ran out', () => {
     const { w, code, key, state } = classroom();
-    const up = ok(setRelayUp(state, { up: true }, w.ctx())).state;
+    const up = ok(setRelayUp(state, { peerId: 'relay1', up: true }, w.ctx())).state;
     const created = up.rooms.get(code)!.routes.transportSince;
     const third = ok(joinRoom(up, { code, name: 'Ms Kay', role: 'supervisor', supervisorKey: key }, w.ctx()));
     // Held: the room has been peer to peer for less than the hold time.
@@ -572,21 +576,21 @@ describe('routes', () => {
     const { w, code, state } = classroom(world(1_000_000, always));
     expect(state.rooms.get(code)!.routes.transport).toBe('mesh');
     w.advance(5000);
-    const up = ok(setRelayUp(state, { up: true }, w.ctx()));
+    const up = ok(setRelayUp(state, { peerId: 'relay1', up: true }, w.ctx()));
     expect(up.events).toEqual([{ type: 'routes-changed', code }]);
-    expect(up.state.relayUp).toBe(true);
+    expect(up.state.relays.get('relay1')).toBe(true);
     expect(up.state.rooms.get(code)!.routes).toMatchObject({ transport: 'relay', transportSince: w.ctx().now });
-    const again = ok(setRelayUp(up.state, { up: true }, w.ctx()));
+    const again = ok(setRelayUp(up.state, { peerId: 'relay1', up: true }, w.ctx()));
     expect(again).toMatchObject({ events: [] });
     expect(again.state).toBe(up.state);
-    const down = ok(setRelayUp(up.state, { up: false }, w.ctx()));
+    const down = ok(setRelayUp(up.state, { peerId: 'relay1', up: false }, w.ctx()));
     expect(down.events).toEqual([{ type: 'routes-changed', code }]);
     expect(down.state.rooms.get(code)!.routes.transport).toBe('mesh');
   });
 
   it('are there from the start: a room opened while the relay is up is born relayed in always mode', () => {
     const w = world(1_000_000, always);
-    const up = ok(setRelayUp(emptyRegistry, { up: true }, w.ctx())).state;
+    const up = ok(setRelayUp(emptyRegistry, { peerId: 'relay1', up: true }, w.ctx())).state;
     const out = ok(
       createRoom(up, { name: 'Maths', hostName: 'Ms Lee', listed: false, address: '198.51.100.1' }, w.ctx()),
     );
@@ -611,7 +615,7 @@ describe('reportConnectionFailure', () => {
   it('relays the failed pair in the same operation while the relay is up, and when it comes up', () => {
     const { w, code, state, ada, host } = classroom();
     const pair = `${ada.id}/${host.id}`;
-    const up = ok(setRelayUp(state, { up: true }, w.ctx())).state;
+    const up = ok(setRelayUp(state, { peerId: 'relay1', up: true }, w.ctx())).state;
     const once = ok(reportConnectionFailure(up, { code, memberId: ada.id, with: host.id }, w.ctx()));
     expect(once.events).toEqual([]);
     const twice = ok(reportConnectionFailure(once.state, { code, memberId: ada.id, with: host.id }, w.ctx()));
@@ -622,12 +626,14 @@ describe('reportConnectionFailure', () => {
     for (let i = 0; i < 2; i++)
       down = ok(reportConnectionFailure(down, { code, memberId: ada.id, with: host.id }, w.ctx())).state;
     expect(down.rooms.get(code)!.routes.relayedPairs).toEqual([]);
-    expect(ok(setRelayUp(down, { up: true }, w.ctx())).state.rooms.get(code)!.routes.relayedPairs).toEqual([pair]);
+    expect(
+      ok(setRelayUp(down, { peerId: 'relay1', up: true }, w.ctx())).state.rooms.get(code)!.routes.relayedPairs,
+    ).toEqual([pair]);
   });
 
   it('does not count a direct failure of a pair that goes through the relay', () => {
     const { w, code, state, ada, host } = classroom(world(1_000_000, always));
-    const relayed = ok(setRelayUp(state, { up: true }, w.ctx())).state;
+    const relayed = ok(setRelayUp(state, { peerId: 'relay1', up: true }, w.ctx())).state;
     const out = ok(reportConnectionFailure(relayed, { code, memberId: ada.id, with: host.id }, w.ctx()));
     expect(out.value).toBe(false);
     expect(out.state).toBe(relayed);
@@ -635,7 +641,7 @@ describe('reportConnectionFailure', () => {
 
   it('sends a member who cannot reach the relay direct after two failures, and says so', () => {
     const { w, code, state, ada, host } = classroom(world(1_000_000, always));
-    const relayed = ok(setRelayUp(state, { up: true }, w.ctx())).state;
+    const relayed = ok(setRelayUp(state, { peerId: 'relay1', up: true }, w.ctx())).state;
     const once = ok(reportConnectionFailure(relayed, { code, memberId: ada.id, with: 'relay' }, w.ctx()));
     expect(once.events).toEqual([]);
     const twice = ok(reportConnectionFailure(once.state, { code, memberId: ada.id, with: 'relay' }, w.ctx()));
@@ -679,7 +685,7 @@ describe('reportConnectionFailure', () => {
 
   it('forgets a member’s failures and routes when they leave', () => {
     const { w, code, state, ada, host } = classroom(world(1_000_000, always));
-    let next = ok(setRelayUp(state, { up: true }, w.ctx())).state;
+    let next = ok(setRelayUp(state, { peerId: 'relay1', up: true }, w.ctx())).state;
     for (let i = 0; i < 2; i++) {
       next = ok(reportConnectionFailure(next, { code, memberId: ada.id, with: 'relay' }, w.ctx())).state;
       next = ok(reportConnectionFailure(next, { code, memberId: host.id, with: ada.id }, w.ctx())).state;

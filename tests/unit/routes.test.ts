@@ -16,6 +16,7 @@ const routes = (patch: Partial<Routes> = {}): Routes => ({
   transport: 'mesh',
   relayedPairs: [],
   directMembers: [],
+  relayPeerId: null,
   ...patch,
 });
 

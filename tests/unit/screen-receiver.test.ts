@@ -42,10 +42,11 @@ describe('the receiver’s stats loop', () => {
   it('reports a relay call that never connected once, however slow getStats is', async () => {
     const failures: string[] = [];
     const receiver = new ScreenReceiver(
-      RELAY,
       () => undefined,
       (withId) => failures.push(withId),
     );
+    // The room's routes name its relay worker.
+    receiver.setRelayPeerId(RELAY);
     receiver.setMembers([student('ada'), student('bo')]);
     // Ada's call is up but her stats take a second (a busy tablet), longer than a poll interval;
     // Bo's relayed call never connects. Two overlapping passes would each report Bo's: the
@@ -86,10 +87,10 @@ describe('what the receiver tells each student about their tile', () => {
   it('sends the tile’s size and the tiles shown, nothing once it is off screen or the tab hidden, full when zoomed', async () => {
     const toAda: TileView[] = [];
     const receiver = new ScreenReceiver(
-      RELAY,
       () => undefined,
       () => undefined,
     );
+    receiver.setRelayPeerId(RELAY);
     receiver.setMembers([student('ada'), student('bo')]);
     receiver.setTileView('ada', { visible: false, widthPx: 300, heightPx: 169 });
     receiver.setTileView('bo', { visible: true, widthPx: 300, heightPx: 169 });

@@ -33,7 +33,7 @@ function snapshot(you: string, members: MemberView[], hostId = 'lee'): RoomEvent
       code: 'K7QM3X',
       name: 'Maths',
       listed: true,
-      routes: { transport: 'mesh', relayedPairs: [], directMembers: [] },
+      routes: { transport: 'mesh', relayedPairs: [], directMembers: [], relayPeerId: null },
       hostId,
       createdAt: 0,
       students,
@@ -212,9 +212,17 @@ describe('routes', () => {
   it('follow routes-changed events', () => {
     const s = run([
       snapshot('ada', classroom),
-      { type: 'routes-changed', routes: { transport: 'relay', relayedPairs: ['ada/lee'], directMembers: ['ode'] } },
+      {
+        type: 'routes-changed',
+        routes: { transport: 'relay', relayedPairs: ['ada/lee'], directMembers: ['ode'], relayPeerId: 'relay1' },
+      },
     ]);
-    expect(s.room?.routes).toEqual({ transport: 'relay', relayedPairs: ['ada/lee'], directMembers: ['ode'] });
+    expect(s.room?.routes).toEqual({
+      transport: 'relay',
+      relayedPairs: ['ada/lee'],
+      directMembers: ['ode'],
+      relayPeerId: 'relay1',
+    });
   });
 });
 

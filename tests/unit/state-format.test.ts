@@ -49,7 +49,7 @@ function classroom(now: number) {
 describe('state format', () => {
   it('migrates an older version step by step before reading it', () => {
     const { state } = classroom(1000);
-    const current = serializeState({ registry: state, relayPeerId: 'relay1', savedAt: 5 });
+    const current = serializeState({ registry: state, relayPeerIds: ['relay1'], savedAt: 5 });
     // A made-up version 0 that called rooms' names "title": what a real migration would undo.
     const [header, ...rooms] = current.trim().split('\n');
     const v0 = [
@@ -79,7 +79,7 @@ describe('state format', () => {
 
   it('drops a room that clashes with an earlier one instead of serving two rooms with one member', () => {
     const { state } = classroom(1000);
-    const text = serializeState({ registry: state, relayPeerId: null, savedAt: 5 });
+    const text = serializeState({ registry: state, relayPeerIds: [], savedAt: 5 });
     const [header, room] = text.trim().split('\n');
     const twin = JSON.stringify({ ...JSON.parse(room!), code: 'TWIN22' });
     const parsed = parseState([header, room, twin].join('\n'));
@@ -91,7 +91,7 @@ describe('state format', () => {
 describe('resumeAfterRestart', () => {
   it('gives every member the full reconnect grace from the start, keeps the host, and lets the room TTL carry on', () => {
     const { state, code, hostId } = classroom(1000);
-    const text = serializeState({ registry: state, relayPeerId: null, savedAt: 2000 });
+    const text = serializeState({ registry: state, relayPeerIds: [], savedAt: 2000 });
     const parsed = parseState(text);
     if (!parsed.ok) throw new Error(parsed.detail);
     // The server was down for an hour: longer than the grace.
@@ -143,7 +143,7 @@ describe('StateSaver', () => {
     let { state } = classroom(1000);
     const saver = new StateSaver({
       store,
-      read: () => ({ registry: state, relayPeerId: null }),
+      read: () => ({ registry: state, relayPeerIds: [] }),
       clock: Date.now,
       log: quiet,
     });
@@ -167,7 +167,7 @@ describe('StateSaver', () => {
     const { state } = classroom(1000);
     const saver = new StateSaver({
       store,
-      read: () => ({ registry: state, relayPeerId: null }),
+      read: () => ({ registry: state, relayPeerIds: [] }),
       clock: Date.now,
       log: quiet,
     });

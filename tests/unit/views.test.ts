@@ -115,22 +115,30 @@ describe('routes', () => {
         ...base.routes,
         relayedPairs: [`${ada.id}/${host.id}`, `${bo.id}/${host.id}`],
         directMembers: [bo.id, host.id],
+        relayPeerId: 'relay1',
       },
     };
     expect(roomView(room, host).routes).toEqual({
       transport: 'mesh',
       relayedPairs: [`${ada.id}/${host.id}`, `${bo.id}/${host.id}`],
       directMembers: [bo.id, host.id],
+      relayPeerId: 'relay1',
     });
     expect(roomView(room, ada).routes).toEqual({
       transport: 'mesh',
       relayedPairs: [`${ada.id}/${host.id}`],
       directMembers: [host.id],
+      relayPeerId: 'relay1',
     });
     const changed = { type: 'routes-changed', code: room.code } as const;
     expect(eventFor(changed, room, bo)).toEqual({
       type: 'routes-changed',
-      routes: { transport: 'mesh', relayedPairs: [`${bo.id}/${host.id}`], directMembers: [bo.id, host.id] },
+      routes: {
+        transport: 'mesh',
+        relayedPairs: [`${bo.id}/${host.id}`],
+        directMembers: [bo.id, host.id],
+        relayPeerId: 'relay1',
+      },
     });
     expect(JSON.stringify(eventFor(changed, room, ada))).not.toContain(bo.id);
   });

@@ -84,14 +84,8 @@ export function createPeerMedia(
   const failed = (withId: string) => {
     if (!peer.disconnected) onConnectionFailure(withId);
   };
-  const sender =
-    self.role === 'student'
-      ? new ShareSender(peer, self.memberId, config.relayPeerId, () => updateViewers(), failed)
-      : null;
-  const receiver =
-    self.role === 'supervisor'
-      ? new ScreenReceiver(config.relayPeerId, changed, failed, !benchmarkTodaysTileCost())
-      : null;
+  const sender = self.role === 'student' ? new ShareSender(peer, self.memberId, () => updateViewers(), failed) : null;
+  const receiver = self.role === 'supervisor' ? new ScreenReceiver(changed, failed, !benchmarkTodaysTileCost()) : null;
   // H.264 where this device decodes it in hardware and VP8 not (an iPad); asked once, in milliseconds.
   if (receiver) void receiveCodec().then((codec) => receiver.setCodec(codec));
   // A wall in a background tab, or behind a closed tablet cover, is seen by nobody.
@@ -160,7 +154,10 @@ export function createPeerMedia(
       sender?.setMembers(members);
       receiver?.setMembers(members);
     },
-    setRoutes: (routes) => sender?.setRoutes(routes),
+    setRoutes(routes) {
+      sender?.setRoutes(routes);
+      receiver?.setRelayPeerId(routes.relayPeerId);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

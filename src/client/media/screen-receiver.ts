@@ -63,8 +63,10 @@ export class ScreenReceiver {
   /** Whether a pass over the stats is running: a slow getStats must not let a second pass overlap it. */
   #checking = false;
 
+  /** The PeerServer id of the relay worker the room is placed on (from the room's routes). */
+  #relayPeerId: string | null = null;
+
   constructor(
-    private readonly relayPeerId: string | null,
     private readonly onChange: () => void,
     /** A call from the relay never connected: the server sends us screens directly after two. */
     private readonly onFailure: (withId: 'relay') => void,
@@ -103,16 +105,17 @@ export class ScreenReceiver {
     );
   }
 
+  /** The room's relay worker is known (or changed): accept calls from it that were waiting. */
+  setRelayPeerId(relayPeerId: string | null): void {
+    if (relayPeerId === this.#relayPeerId) return;
+    this.#relayPeerId = relayPeerId;
+    this.#acceptWaiting();
+  }
+
   /** The room's members changed: accept waiting calls from students, drop calls of students who left. */
   setMembers(members: readonly MemberView[]): void {
     this.#students = new Map(members.filter((m) => m.role === 'student' && m.peerId).map((m) => [m.peerId!, m.id]));
-    for (const [call, timer] of [...this.#waiting]) {
-      const studentId = this.#studentOf(call);
-      if (!studentId) continue;
-      clearTimeout(timer);
-      this.#waiting.delete(call);
-      this.#accept(call, studentId);
-    }
+    this.#acceptWaiting();
     const present = new Set(this.#students.values());
     for (const id of [...this.#screens.keys()]) if (!present.has(id)) this.#drop(id);
     // A student who stopped sharing has no screen any more, however slowly the dead call reports it.
@@ -151,9 +154,20 @@ export class ScreenReceiver {
     for (const id of [...this.#screens.keys()]) this.#drop(id);
   }
 
+  /** Accepts the waiting calls whose student is now known. */
+  #acceptWaiting(): void {
+    for (const [call, timer] of [...this.#waiting]) {
+      const studentId = this.#studentOf(call);
+      if (!studentId) continue;
+      clearTimeout(timer);
+      this.#waiting.delete(call);
+      this.#accept(call, studentId);
+    }
+  }
+
   /** The student a call carries: its caller, or for the relay the student named in its metadata. */
   #studentOf(call: Call): string | undefined {
-    if (call.remotePeerId !== this.relayPeerId) return this.#students.get(call.remotePeerId);
+    if (call.remotePeerId !== this.#relayPeerId) return this.#students.get(call.remotePeerId);
     const studentId = call.metadata?.studentId;
     return [...this.#students.values()].find((id) => id === studentId);
   }
@@ -244,7 +258,7 @@ export class ScreenReceiver {
         if (pc.connectionState === 'connected') incoming.connected = true;
         const late = Date.now() - incoming.acceptedAt > CONNECT_TIMEOUT_MS;
         if (
-          incoming.call.remotePeerId === this.relayPeerId &&
+          incoming.call.remotePeerId === this.#relayPeerId &&
           !incoming.connected &&
           (late || pc.connectionState === 'failed')
         ) {

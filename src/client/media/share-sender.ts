@@ -55,7 +55,7 @@ interface Outgoing {
  */
 export class ShareSender {
   readonly #calls = new Map<string, Outgoing>();
-  #routes: Routes = { transport: 'mesh', relayedPairs: [], directMembers: [] };
+  #routes: Routes = { transport: 'mesh', relayedPairs: [], directMembers: [], relayPeerId: null };
   /** Supervisors the relay forwards our screen to right now, as it reports them. */
   #relayViewers: string[] = [];
   /** Whether the relay wants a full-quality leg (some supervisor zooms into us). */
@@ -72,7 +72,6 @@ export class ShareSender {
   constructor(
     private readonly peer: Peer,
     private readonly studentId: string,
-    private readonly relayPeerId: string | null,
     private readonly onChange: () => void,
     /** A call never connected: with a supervisor's member id, or "relay". */
     private readonly onFailure: (withId: string) => void,
@@ -89,6 +88,8 @@ export class ShareSender {
 
   /** The room's routes changed: call the new way, and hang up the old way once it works. */
   setRoutes(routes: Routes): void {
+    // The room was placed on another relay worker (a restart with fewer workers): call the new one.
+    if (routes.relayPeerId !== this.#routes.relayPeerId) for (const id of [RELAY, RELAY_FULL]) this.#hangUp(id);
     const before = [...this.#targets().keys()].join();
     this.#routes = routes;
     const targets = this.#targets();
@@ -132,16 +133,16 @@ export class ShareSender {
 
   /** Whether the relay carries our screen to this supervisor. */
   #viaRelay(supervisorId: string): boolean {
-    return this.relayPeerId !== null && isRelayed(this.#routes, this.studentId, supervisorId);
+    return this.#routes.relayPeerId !== null && isRelayed(this.#routes, this.studentId, supervisorId);
   }
 
   /** Who to call now, by key: each connected supervisor reached directly, and the relay if it carries any. */
   #targets(): Map<string, string> {
     const direct = this.#supervisors.filter((s) => s.connected && !this.#viaRelay(s.id));
     const targets = new Map(direct.map((s) => [s.id, s.peerId!]));
-    if (this.relayPeerId && sendsToRelay(this.#routes, this.studentId)) {
-      targets.set(RELAY, this.relayPeerId);
-      if (this.#fullLegWanted) targets.set(RELAY_FULL, this.relayPeerId);
+    if (this.#routes.relayPeerId && sendsToRelay(this.#routes, this.studentId)) {
+      targets.set(RELAY, this.#routes.relayPeerId);
+      if (this.#fullLegWanted) targets.set(RELAY_FULL, this.#routes.relayPeerId);
     }
     return targets;
   }
@@ -210,7 +211,7 @@ export class ShareSender {
       entry.timer = setTimeout(entry.connected ? failed : neverConnected, ms);
     };
     watch(CONNECT_TIMEOUT_MS);
-    if (supervisorId !== RELAY && !full && this.relayPeerId !== null) {
+    if (supervisorId !== RELAY && !full && this.#routes.relayPeerId !== null) {
       // Not up after a few seconds: tell the server now, so an isolated network moves to the relay
       // without waiting out the connect timeout (the call keeps trying meanwhile).
       const slow = setTimeout(() => {
