@@ -277,7 +277,22 @@ test('no notice covers a button, routine ones go by themselves, and a stop shows
       const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight);
       for (let y = 0; y < pageHeight; y += Math.floor(viewport.height / 2)) {
         await page.evaluate((top) => scrollTo(0, top), y);
-        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+        // A scroll can bring a tile under the resting pointer, and a hovered tile grows over its
+        // neighbours by design: rest the pointer where no tile is in this window.
+        const rest = await page.evaluate(() => {
+          for (let py = 2; py < innerHeight; py += 16) {
+            for (let px = 2; px < innerWidth; px += 16) {
+              const at = document.elementFromPoint(px, py);
+              if (at && !at.closest('.tile, button, a, input, select, summary')) return { x: px, y: py };
+            }
+          }
+          return null;
+        });
+        expect(rest, 'somewhere in the window without a tile or control').not.toBeNull();
+        await page.mouse.move(rest!.x, rest!.y);
+        await page.evaluate(
+          () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+        );
         const seen = await page.locator('button:visible').evaluateAll((buttons) =>
           buttons.flatMap((el, index) => {
             const box = el.getBoundingClientRect();
