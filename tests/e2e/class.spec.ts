@@ -373,6 +373,24 @@ test('full screen holds the whole class; wall settings and the stop sound (off b
   await page.getByText('Wall settings').click();
   await page.getByLabel('Play a sound when a student stops sharing').check();
   await page.getByLabel('Tile size').selectOption('large');
+  // Reload once the choice is saved (IndexedDB writes are asynchronous), as a teacher would later.
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const open = indexedDB.open('classroom-screens');
+            open.onsuccess = () => {
+              const read = open.result.transaction('session').objectStore('session').get('wall');
+              read.onsuccess = () => {
+                resolve((read.result as { size?: string; stopSound?: boolean } | undefined) ?? null);
+                open.result.close();
+              };
+            };
+          }),
+      ),
+    )
+    .toMatchObject({ size: 'large', stopSound: true });
   await page.reload();
   await expect(page.locator('.tile')).toHaveCount(CLASS_SIZE);
   await page.getByText('Wall settings').click();
