@@ -165,6 +165,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       TLS_CERT_FILE: tls.certFile,
       TLS_KEY_FILE: tls.keyFile,
       LOG_LEVEL: 'warn',
+      // Each lab saves its rooms in its own folder: rooms left by an earlier lab would count
+      // against the per-address room limit of the same lab addresses.
+      DATA_DIR: join(dir, 'data'),
       RATE_LIMIT_PER_MIN: '0',
       RELAY_ANNOUNCED_IPS: SERVER_IP,
       STUN_PORT: String(STUN_PORT),

@@ -70,6 +70,8 @@ test('(d) a capped, lossy uplink: thumbnails stay small and no tile freezes', as
   });
   // Screens whose content changes every frame, so a frozen tile would show.
   const { teachers, students } = await classInLab(lab, { teachers: 2, students: STUDENTS, movingScreens: true });
+  // A pointer resting on a tile asks for full quality: keep the teachers' pointers off the wall.
+  for (const teacher of teachers) await teacher.page.mouse.move(5, 5);
   for (const student of students) await student.shareButton().click();
   for (const teacher of teachers) for (const name of STUDENTS) await expectFramesDecoded(teacher.tile(name));
   for (const teacher of teachers) {
