@@ -113,7 +113,12 @@ export class Relay {
 
   constructor(
     private readonly send: (message: PeerMessage) => void,
-    private readonly options: { announcedIps: string[]; portRange: [number, number] | null },
+    private readonly options: {
+      announcedIps: string[];
+      portRange: [number, number] | null;
+      /** A STUN server of our own (see relay-process.ts): werift would otherwise ask stun.l.google.com. */
+      stunUrl: string;
+    },
   ) {
     // Lingering calls run out without any update from the server; nothing to do while none lingers.
     this.#lingerTimer = setInterval(() => {
@@ -168,8 +173,13 @@ export class Relay {
       const answer = payload.sdp as { type: 'answer'; sdp: string };
       if (subscriber) void subscriber.pc.setRemoteDescription(answer).catch(() => this.#closeSubscriber(subscriber));
     } else if (type === 'CANDIDATE' && payload?.candidate && payload.connectionId) {
+      const candidate = payload.candidate as RTCIceCandidate;
+      // A browser's mDNS name (`<uuid>.local`) means nothing to a server: looking it up only waits
+      // for a DNS timeout (5 s where no resolver answers) before ICE can start. The STUN responder
+      // gives browsers a candidate with their real address instead.
+      if (isMdnsCandidate(candidate.candidate)) return;
       const pc = this.#publishers.get(payload.connectionId)?.pc ?? this.#findSubscriber(payload.connectionId)?.pc;
-      void pc?.addIceCandidate(payload.candidate as RTCIceCandidate).catch(() => undefined);
+      void pc?.addIceCandidate(candidate).catch(() => undefined);
     } else if (type === 'LEAVE' || type === 'EXPIRE') {
       for (const p of [...this.#publishers.values()]) if (p.peerId === src) this.#closePublisher(p);
       for (const s of [...this.#subscribers.values()]) if (s.peerId === src) this.#closeSubscriber(s);
@@ -197,6 +207,9 @@ export class Relay {
         ],
       },
       headerExtensions: { video: [] },
+      // Without a STUN server werift uses Google's, from the school's server, and where DNS or
+      // that server does not answer every call waits 5 s for it before its offer or answer.
+      iceServers: [{ urls: this.options.stunUrl }],
       iceAdditionalHostAddresses: this.options.announcedIps,
       icePortRange: this.options.portRange ?? undefined,
     });
@@ -310,7 +323,11 @@ export class Relay {
         continue;
       }
       subscriber.unwantedSince ??= now;
-      if (!present.has(key) || now - subscriber.unwantedSince >= LINGER_MS) this.#closeSubscriber(subscriber);
+      // A student who stopped sharing has nothing to make before break: the supervisor hangs up
+      // their side at once, and a call kept here would take the student's next share for LINGER_MS.
+      const stopped = !this.#sharing.has(subscriber.studentId);
+      if (!present.has(key) || stopped || now - subscriber.unwantedSince >= LINGER_MS)
+        this.#closeSubscriber(subscriber);
     }
     for (const [key, want] of wanted) if (!this.#subscribers.has(key)) void this.#subscribe(key, want);
   }
@@ -609,4 +626,10 @@ export function isVp8KeyframeStart(payload: Buffer): boolean {
 
 function toInit(description: { type: string; sdp: string }): { type: string; sdp: string } {
   return { type: description.type, sdp: description.sdp };
+}
+
+/** Whether an ICE candidate line names its address by an mDNS `.local` name rather than an IP. */
+export function isMdnsCandidate(line: string | undefined): boolean {
+  // candidate:<foundation> <component> <protocol> <priority> <address> <port> typ …
+  return /\.local$/i.test(line?.split(' ')[4] ?? '');
 }
