@@ -17,8 +17,16 @@ export interface RelayPolicy {
   readonly holdMs: number;
 }
 
-/** A direct pair, or a member's link to the relay, is given up on after this many failed connections. */
-export const FAILURES_TO_REROUTE = 2;
+/**
+ * A direct pair goes through the relay after its first failure report. Students report a direct
+ * call that is not up after a few seconds while it keeps trying, so the relay call runs in
+ * parallel and the supervisor keeps whichever decodes first: on a network that keeps devices
+ * apart, waiting for ICE to give up costs half a minute of "Connecting…".
+ */
+export const DIRECT_FAILURES_TO_RELAY = 1;
+
+/** A member's link to the relay is given up on (they go direct) after this many failed connections. */
+export const RELAY_FAILURES_TO_GO_DIRECT = 2;
 
 /**
  * Direct connections failing in this many different pairs of a room means the network keeps devices
@@ -50,6 +58,7 @@ export function initialRoutes(now: number): RoomRoutes {
     relayedPairs: [],
     directMembers: [],
     relayPeerId: null,
+    unroutablePairs: [],
     failures: new Map(),
   };
 }
@@ -67,6 +76,7 @@ export function withoutMember(routes: RoomRoutes, memberId: string): RoomRoutes 
     ...routes,
     relayedPairs: routes.relayedPairs.filter((key) => !involved(key)),
     directMembers: routes.directMembers.filter((id) => id !== memberId),
+    unroutablePairs: routes.unroutablePairs.filter((key) => !involved(key)),
     failures: new Map([...routes.failures].filter(([key]) => !involved(key))),
   };
 }
@@ -74,7 +84,7 @@ export function withoutMember(routes: RoomRoutes, memberId: string): RoomRoutes 
 /** Student–supervisor pairs (as pair keys) whose direct connection failed often enough to relay them. */
 export function failedPairs(routes: RoomRoutes): string[] {
   return [...routes.failures]
-    .filter(([key, count]) => !key.startsWith('relay/') && count >= FAILURES_TO_REROUTE)
+    .filter(([key, count]) => !key.startsWith('relay/') && count >= DIRECT_FAILURES_TO_RELAY)
     .map(([key]) => key)
     .sort();
 }
@@ -92,13 +102,18 @@ export function decideRoutes(policy: RelayPolicy, routes: RoomRoutes, inputs: Ro
   const present = new Set(inputs.members.map((m) => m.id));
   // Members who failed to reach the relay often enough send and receive directly, whatever else says.
   const directMembers = [...routes.failures]
-    .filter(([key, count]) => key.startsWith('relay/') && count >= FAILURES_TO_REROUTE)
+    .filter(([key, count]) => key.startsWith('relay/') && count >= RELAY_FAILURES_TO_GO_DIRECT)
     .map(([key]) => key.slice('relay/'.length))
     .filter((id) => present.has(id));
   // Without a working relay there is only the mesh, at once: holding would mean black tiles.
   const relayUsable = policy.mode !== 'off' && inputs.relayUp;
   // A pair that cannot connect directly is relayed on its own, however small the room.
   const relayedPairs = relayUsable ? failedPairs(routes) : [];
+  // A failed pair the relay cannot carry (it is off or down, or one of the two cannot reach it)
+  // has no route left: the supervisor's tile says so rather than "Connecting…" for ever.
+  const unroutablePairs = failedPairs(routes).filter(
+    (key) => !relayUsable || key.split('/').some((id) => directMembers.includes(id)),
+  );
   // Once isolation is seen, new pairs start on the relay at once: waiting out direct attempts (or a
   // hold time) on such a network only means tiles that say "Connecting…" for half a minute.
   const transport = !relayUsable
@@ -109,7 +124,8 @@ export function decideRoutes(policy: RelayPolicy, routes: RoomRoutes, inputs: Ro
   const unchanged =
     transport === routes.transport &&
     sameItems(relayedPairs, routes.relayedPairs) &&
-    sameItems(directMembers, routes.directMembers);
+    sameItems(directMembers, routes.directMembers) &&
+    sameItems(unroutablePairs, routes.unroutablePairs);
   if (unchanged) return routes;
   return {
     ...routes,
@@ -117,16 +133,18 @@ export function decideRoutes(policy: RelayPolicy, routes: RoomRoutes, inputs: Ro
     transportSince: transport === routes.transport ? routes.transportSince : now,
     relayedPairs,
     directMembers: keepOrder(routes.directMembers, directMembers),
+    unroutablePairs,
   };
 }
 
-/** Whether two routes differ in what members see (transport, relayed pairs, direct members or relay worker). */
+/** Whether two routes differ in what members see (transport, relayed, direct or unroutable, relay worker). */
 export function routesDiffer(a: Routes, b: Routes): boolean {
   return (
     a.transport !== b.transport ||
     a.relayPeerId !== b.relayPeerId ||
     !sameItems(a.relayedPairs, b.relayedPairs) ||
-    !sameItems(a.directMembers, b.directMembers)
+    !sameItems(a.directMembers, b.directMembers) ||
+    !sameItems(a.unroutablePairs, b.unroutablePairs)
   );
 }
 

@@ -55,6 +55,7 @@ export function routesFor(room: Room, viewer: Member): Routes {
     relayedPairs: room.routes.relayedPairs.filter((key) => key.split('/').every(visible)),
     directMembers: room.routes.directMembers.filter(visible),
     relayPeerId: room.routes.relayPeerId,
+    unroutablePairs: room.routes.unroutablePairs.filter((key) => key.split('/').every(visible)),
   };
 }
 

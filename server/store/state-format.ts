@@ -172,6 +172,8 @@ const roomSchema = z.strictObject({
   transportSince: time,
   relayedPairs: z.array(z.string()),
   directMembers: z.array(z.string()),
+  // Absent in files from servers before issue 13's "no route" tiles.
+  unroutablePairs: z.array(z.string()).optional(),
   // Absent in files from servers before relay workers: the room is placed again.
   relayPeerId: z.string().nullable().optional(),
   failures: z.array(z.tuple([z.string(), z.number().int().min(0)])),
@@ -200,6 +202,7 @@ function roomRecord(room: Room): RoomRecord {
     transportSince: room.routes.transportSince,
     relayedPairs: [...room.routes.relayedPairs],
     directMembers: [...room.routes.directMembers],
+    unroutablePairs: [...room.routes.unroutablePairs],
     relayPeerId: room.routes.relayPeerId,
     failures: [...room.routes.failures],
     createdBy: room.createdBy,
@@ -218,7 +221,8 @@ function roomRecord(room: Room): RoomRecord {
 
 /** A saved room as the registry holds it; members start offline (see `resumeAfterRestart`). */
 function toRoom(record: RoomRecord): Room {
-  const { transport, transportSince, relayedPairs, directMembers, relayPeerId, failures, ...rest } = record;
+  const { transport, transportSince, relayedPairs, directMembers, unroutablePairs, relayPeerId, failures, ...rest } =
+    record;
   const members: Member[] = record.members.map(({ sharing, share, ...m }) => ({
     ...m,
     share: share ?? (sharing ? 'sharing' : 'never'),
@@ -231,6 +235,7 @@ function toRoom(record: RoomRecord): Room {
     relayedPairs,
     directMembers,
     relayPeerId: relayPeerId ?? null,
+    unroutablePairs: unroutablePairs ?? [],
     failures: new Map(failures),
   };
   return { ...rest, members, routes };

@@ -69,6 +69,8 @@ export interface Routes {
   directMembers: readonly string[];
   /** The PeerServer id of the relay worker this room is placed on (students call it), or null with RELAY_MODE=off. */
   relayPeerId: string | null;
+  /** Pairs whose direct connection failed and that the relay cannot carry (off, down, or out of a member's reach). */
+  unroutablePairs: readonly string[];
 }
 
 /** The key of a student–supervisor pair in `Routes.relayedPairs`. */
@@ -80,6 +82,16 @@ export function pairKey(studentId: string, supervisorId: string): string {
 export function isRelayed(routes: Routes, studentId: string, supervisorId: string): boolean {
   if (routes.directMembers.includes(studentId) || routes.directMembers.includes(supervisorId)) return false;
   return routes.transport === 'relay' || routes.relayedPairs.includes(pairKey(studentId, supervisorId));
+}
+
+/**
+ * How the screen of `studentId` is reaching `supervisorId` as far as the routes say: the usual way,
+ * through the relay because the direct connection failed, or by no route at all.
+ */
+export function pairRoute(routes: Routes, studentId: string, supervisorId: string): 'usual' | 'rerouted' | 'none' {
+  const key = pairKey(studentId, supervisorId);
+  if (routes.unroutablePairs.includes(key)) return 'none';
+  return routes.relayedPairs.includes(key) && isRelayed(routes, studentId, supervisorId) ? 'rerouted' : 'usual';
 }
 
 /** Whether a student sends their screen to the relay (for some or every supervisor). */

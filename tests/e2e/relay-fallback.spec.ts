@@ -4,8 +4,26 @@ import { startBuiltServer } from '../helpers/built-server.ts';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person } from './pages.ts';
 import { startSignallingFilter, type SignallingFilter } from './signalling-filter.ts';
 
-// Each failed connection takes the 10 s connect timeout, and it takes two to reroute.
+// A direct call not up after 2.5 s is reported at once; a member's link to the relay needs two
+// failures (each the 10 s connect timeout) before they go direct.
 test.setTimeout(120_000);
+
+/** Records the accessible names a tile goes through, from now on, in the page. */
+async function recordTileNames(view: SupervisorRoomPage, name: string): Promise<() => Promise<string[]>> {
+  await view.page.evaluate((student) => {
+    const seen: string[] = [];
+    (window as unknown as { __tileNames: string[] }).__tileNames = seen;
+    const read = () => {
+      const label = [...document.querySelectorAll('figure.tile')]
+        .map((tile) => tile.getAttribute('aria-label') ?? '')
+        .find((l) => l.startsWith(`${student}: `));
+      if (label && seen.at(-1) !== label) seen.push(label);
+    };
+    read();
+    new MutationObserver(read).observe(document.body, { subtree: true, attributes: true, childList: true });
+  }, name);
+  return () => view.page.evaluate(() => (window as unknown as { __tileNames: string[] }).__tileNames);
+}
 
 const RELAY_ENV = { RELAY_ANNOUNCED_IPS: '127.0.0.1', RECONNECT_GRACE_S: '10' };
 
@@ -65,12 +83,15 @@ test('a student whose direct connection to one teacher fails is relayed to that 
     // Ada's network cannot reach Ms Lee's browser; everything else can reach everything.
     const leePeer = ada.reply.room.members.find((m) => m.name === 'Ms Lee')!.peerId!;
     ada.filter.unreachable.add(leePeer);
+    const leeSaw = await recordTileNames(lee, 'Ada');
     await ada.view.shareButton().click();
     await bo.view.shareButton().click();
 
-    // Two failed attempts later, Ada reaches Ms Lee through the relay; the room stays peer to peer.
+    // The direct attempt is reported after a few seconds, and Ada reaches Ms Lee through the relay
+    // while the room stays peer to peer. Ms Lee's tile said what was happening meanwhile.
     await expectFramesDecoded(ode.view.tile('Ada'));
-    await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Live', { timeout: 40_000 });
+    await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Live', { timeout: 20_000 });
+    expect(await leeSaw()).toEqual(['Ada: Waiting', 'Ada: Connecting…', 'Ada: Trying another route…', 'Ada: Live']);
     await expectFramesDecoded(lee.tile('Ada'));
     for (const view of [lee, ode.view]) await expectFramesDecoded(view.tile('Bo'));
     await expect(lee.page.getByText('screens arrive peer to peer, some through the server’s relay')).toBeVisible();
@@ -125,6 +146,27 @@ test('members who cannot reach the relay get direct connections while the rest o
     const room = await roomOnWire(server.url, ode.reply);
     expect(room.routes.transport).toBe('relay');
     expect([...room.routes.directMembers].sort()).toEqual([ada.reply.member.id, ode.reply.member.id].sort());
+  } finally {
+    await close();
+    await server.stop();
+  }
+});
+
+test('a pair with no route at all says so on the teacher’s tile, with the likely cause', async ({ browser }) => {
+  const server = await startBuiltServer({ ...RELAY_ENV, RELAY_MODE: 'off' });
+  const { lee, student, supervisor, close } = await classroom(browser, server.url);
+  try {
+    const ode = await supervisor('Mr Ode');
+    const ada = await student('Ada');
+    // Ada's network cannot reach Ms Lee's browser, and the server has no relay to go round it.
+    ada.filter.unreachable.add(ada.reply.room.members.find((m) => m.name === 'Ms Lee')!.peerId!);
+    await ada.view.shareButton().click();
+
+    await expectFramesDecoded(ode.view.tile('Ada'));
+    // The direct call times out (10 s) and is reported: nothing else can carry the screen.
+    await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: No route to this screen', { timeout: 20_000 });
+    await expect(lee.tile('Ada')).toContainText('ask the administrator to allow UDP between devices');
+    await expect(ode.view.tile('Ada')).toHaveAccessibleName('Ada: Live');
   } finally {
     await close();
     await server.stop();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  FAILURES_TO_REROUTE,
+  DIRECT_FAILURES_TO_RELAY,
+  RELAY_FAILURES_TO_GO_DIRECT,
   decideRoutes,
   failedPairs,
   initialRoutes,
@@ -10,13 +11,14 @@ import {
   type RoomRoutes,
   type RouteInputs,
 } from '../../server/core/routes.ts';
-import { isRelayed, pairKey, sendsToRelay, type Routes } from '../../src/shared/protocol.ts';
+import { isRelayed, pairKey, pairRoute, sendsToRelay, type Routes } from '../../src/shared/protocol.ts';
 
 const routes = (patch: Partial<Routes> = {}): Routes => ({
   transport: 'mesh',
   relayedPairs: [],
   directMembers: [],
   relayPeerId: null,
+  unroutablePairs: [],
   ...patch,
 });
 
@@ -64,7 +66,7 @@ function situation(
 const decide = (policy: RelayPolicy, [routes, inputs]: [RoomRoutes, RouteInputs], now: number) =>
   decideRoutes(policy, routes, inputs, now);
 const transport = (policy: RelayPolicy, s: [RoomRoutes, RouteInputs], now: number) => decide(policy, s, now).transport;
-const failed = (...keys: string[]) => new Map(keys.map((key) => [key, FAILURES_TO_REROUTE]));
+const failed = (...keys: string[]) => new Map(keys.map((key) => [key, DIRECT_FAILURES_TO_RELAY]));
 
 describe('deciding routes', () => {
   it('never relays when off, always when always, and never without a working relay', () => {
@@ -104,20 +106,45 @@ describe('deciding routes', () => {
     // They stay relayed when the whole room moves to the relay and back, so they never flap either.
     expect(decide(auto, situation({ supervisors: 3, failures }), 60_000).relayedPairs).toEqual(['s1/t1']);
     expect(decide({ ...auto, mode: 'always' }, situation({ failures }), 0).relayedPairs).toEqual(['s1/t1']);
-    // One failure is not yet enough.
-    expect(decide(auto, situation({ failures: new Map([['s1/t1', 1]]) }), 0).relayedPairs).toEqual([]);
+    // One report is enough: the student sends it while the direct call keeps trying in parallel.
+    expect(DIRECT_FAILURES_TO_RELAY).toBe(1);
+    expect(decide(auto, situation({ failures: new Map([['s1/t1', 1]]) }), 0).relayedPairs).toEqual(['s1/t1']);
+    expect(decide(auto, situation({ failures, transportSince: 5 }), 6).unroutablePairs).toEqual([]);
   });
 
-  it('relays no pair when the relay is off or down: the direct attempt is all there is', () => {
+  it('relays no pair when the relay is off or down, and says the failed pair has no route', () => {
     const failures = failed('s1/t1');
-    expect(decide({ ...auto, mode: 'off' }, situation({ failures }), 0).relayedPairs).toEqual([]);
-    expect(decide(auto, situation({ failures, relayUp: false }), 0).relayedPairs).toEqual([]);
+    for (const [policy, relayUp] of [
+      [{ ...auto, mode: 'off' }, true],
+      [auto, false],
+    ] as const) {
+      expect(decide(policy, situation({ failures, relayUp }), 0)).toMatchObject({
+        relayedPairs: [],
+        unroutablePairs: ['s1/t1'],
+      });
+    }
+    // The relay coming back gives the pair a route again.
+    const down = decide(auto, situation({ failures, relayUp: false }), 0);
+    const [, inputs] = situation({ failures });
+    expect(decideRoutes(auto, down, inputs, 1)).toMatchObject({ relayedPairs: ['s1/t1'], unroutablePairs: [] });
+  });
+
+  it('says a failed pair has no route when one of the two cannot reach the relay either', () => {
+    const failures = new Map([
+      ['s1/t1', 1],
+      ['s2/t1', 1],
+      ['relay/s1', RELAY_FAILURES_TO_GO_DIRECT],
+    ]);
+    const routes = decide(auto, situation({ failures, students: ['s1', 's2'] }), 0);
+    expect(routes).toMatchObject({ directMembers: ['s1'], unroutablePairs: ['s1/t1'] });
+    expect(pairRoute(routes, 's1', 't1')).toBe('none');
+    expect(pairRoute(routes, 's2', 't1')).toBe('rerouted');
   });
 
   it('sends members who cannot reach the relay direct, in the order they failed', () => {
     const failures = new Map([
-      ['relay/t1', FAILURES_TO_REROUTE],
-      ['relay/s1', FAILURES_TO_REROUTE + 1],
+      ['relay/t1', RELAY_FAILURES_TO_GO_DIRECT],
+      ['relay/s1', RELAY_FAILURES_TO_GO_DIRECT + 1],
       ['relay/s2', 1],
     ]);
     const routes = decide({ ...auto, mode: 'always' }, situation({ failures, students: ['s1', 's2'] }), 0);

@@ -33,7 +33,7 @@ function snapshot(you: string, members: MemberView[], hostId = 'lee'): RoomEvent
       code: 'K7QM3X',
       name: 'Maths',
       listed: true,
-      routes: { transport: 'mesh', relayedPairs: [], directMembers: [], relayPeerId: null },
+      routes: { transport: 'mesh', relayedPairs: [], directMembers: [], relayPeerId: null, unroutablePairs: [] },
       hostId,
       createdAt: 0,
       students,
@@ -214,7 +214,13 @@ describe('routes', () => {
       snapshot('ada', classroom),
       {
         type: 'routes-changed',
-        routes: { transport: 'relay', relayedPairs: ['ada/lee'], directMembers: ['ode'], relayPeerId: 'relay1' },
+        routes: {
+          transport: 'relay',
+          relayedPairs: ['ada/lee'],
+          directMembers: ['ode'],
+          relayPeerId: 'relay1',
+          unroutablePairs: [],
+        },
       },
     ]);
     expect(s.room?.routes).toEqual({
@@ -222,6 +228,7 @@ describe('routes', () => {
       relayedPairs: ['ada/lee'],
       directMembers: ['ode'],
       relayPeerId: 'relay1',
+      unroutablePairs: [],
     });
   });
 });

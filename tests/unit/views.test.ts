@@ -116,6 +116,7 @@ describe('routes', () => {
         relayedPairs: [`${ada.id}/${host.id}`, `${bo.id}/${host.id}`],
         directMembers: [bo.id, host.id],
         relayPeerId: 'relay1',
+        unroutablePairs: [`${bo.id}/${host.id}`],
       },
     };
     expect(roomView(room, host).routes).toEqual({
@@ -123,12 +124,14 @@ describe('routes', () => {
       relayedPairs: [`${ada.id}/${host.id}`, `${bo.id}/${host.id}`],
       directMembers: [bo.id, host.id],
       relayPeerId: 'relay1',
+      unroutablePairs: [`${bo.id}/${host.id}`],
     });
     expect(roomView(room, ada).routes).toEqual({
       transport: 'mesh',
       relayedPairs: [`${ada.id}/${host.id}`],
       directMembers: [host.id],
       relayPeerId: 'relay1',
+      unroutablePairs: [],
     });
     const changed = { type: 'routes-changed', code: room.code } as const;
     expect(eventFor(changed, room, bo)).toEqual({
@@ -138,6 +141,7 @@ describe('routes', () => {
         relayedPairs: [`${bo.id}/${host.id}`],
         directMembers: [bo.id, host.id],
         relayPeerId: 'relay1',
+        unroutablePairs: [`${bo.id}/${host.id}`],
       },
     });
     expect(JSON.stringify(eventFor(changed, room, ada))).not.toContain(bo.id);

@@ -55,7 +55,7 @@ interface Outgoing {
  */
 export class ShareSender {
   readonly #calls = new Map<string, Outgoing>();
-  #routes: Routes = { transport: 'mesh', relayedPairs: [], directMembers: [], relayPeerId: null };
+  #routes: Routes = { transport: 'mesh', relayedPairs: [], directMembers: [], relayPeerId: null, unroutablePairs: [] };
   /** Supervisors the relay forwards our screen to right now, as it reports them. */
   #relayViewers: string[] = [];
   /** Whether the relay wants a full-quality leg (some supervisor zooms into us). */

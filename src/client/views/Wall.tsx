@@ -6,13 +6,14 @@
  * Each tile is one element with `data-student-id`, for code that watches what is on screen.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { MemberView } from '../../shared/protocol.ts';
+import { pairRoute, type MemberView } from '../../shared/protocol.ts';
 import type { MediaLayer, Screen } from '../media/media.ts';
 import { useTileVisibility } from '../media/tile-visibility.ts';
 import type { RoomController } from '../room/room-controller.ts';
 import {
   arrangeRoster,
   rosterSummary,
+  self,
   type RosterEntry,
   type RosterSort,
   type StudentStatus,
@@ -20,19 +21,25 @@ import {
 import type { WallSettings } from '../state/storage.ts';
 import { TILE_GAP_PX, hoverZoom, wallLayout, type HoverZoom, type TileSize } from '../state/wall-layout.ts';
 
-/** A tile's state: the roster's, refined by whether frames are actually arriving. */
-export type TileStatus = StudentStatus | 'connecting' | 'live';
+/** A tile's state: the roster's, refined by whether frames are arriving and by which route. */
+export type TileStatus = StudentStatus | 'connecting' | 'rerouting' | 'no-route' | 'live';
 
 /** Words for each state, shared by tiles and the roster. */
 export const STATUS_TEXT: Record<TileStatus, string> = {
   waiting: 'Waiting',
   sharing: 'Sharing',
   connecting: 'Connecting…',
+  rerouting: 'Trying another route…',
+  'no-route': 'No route to this screen',
   live: 'Live',
   stopped: 'Stopped sharing',
   reconnecting: 'Reconnecting',
   left: 'Left',
 };
+
+/** The likely cause of a pair without a route, for whoever looks after the network. */
+const NO_ROUTE_CAUSE =
+  'This network keeps the two devices apart and the server’s relay cannot carry the screen: ask the administrator to allow UDP between devices, or to set up the relay or TURN.';
 
 /** How long the pointer rests on a tile before it zooms. */
 const HOVER_ZOOM_MS = 300;
@@ -61,6 +68,11 @@ export function Wall({ controller, roster, settings, onSettingsChange }: WallPro
   const fullscreen = useFullscreen(area);
   const media = controller.media;
   const screenOf = (id: string): Screen => media?.screen(id) ?? { stream: null, state: 'none', surface: null };
+  const { session } = controller.state;
+  const routes = session.room?.routes ?? null;
+  const selfId = self(session)?.id ?? null;
+  const statusOf = ({ member, status }: { member: MemberView; status: StudentStatus }) =>
+    tileStatus(status, screenOf(member.id), routes && selfId ? pairRoute(routes, member.id, selfId) : 'usual');
 
   const focused = opened ?? hovered;
   useEffect(() => controller.focus(focused), [focused]);
@@ -175,18 +187,20 @@ export function Wall({ controller, roster, settings, onSettingsChange }: WallPro
         class="wall"
         style={`grid-template-columns: repeat(${layout.columns}, ${layout.tileWidthPx}px); gap: ${TILE_GAP_PX}px`}
       >
-        {onPage.map(({ member, status }) => (
+        {onPage.map((entry) => (
           <Tile
-            key={member.id}
-            member={member}
-            screen={screenOf(member.id)}
-            status={tileStatus(status, screenOf(member.id))}
-            focused={focused === member.id}
+            key={entry.member.id}
+            member={entry.member}
+            screen={screenOf(entry.member.id)}
+            status={statusOf(entry)}
+            focused={focused === entry.member.id}
             media={media}
-            covered={opened !== null && opened !== member.id}
+            covered={opened !== null && opened !== entry.member.id}
             grid={grid}
-            onOpen={() => setOpened(member.id)}
-            onHover={(on) => setHovered((current) => (on ? member.id : current === member.id ? null : current))}
+            onOpen={() => setOpened(entry.member.id)}
+            onHover={(on) =>
+              setHovered((current) => (on ? entry.member.id : current === entry.member.id ? null : current))
+            }
           />
         ))}
       </div>
@@ -195,7 +209,7 @@ export function Wall({ controller, roster, settings, onSettingsChange }: WallPro
           member={shown[openedIndex]!.member}
           position={`${openedIndex + 1} of ${shown.length}`}
           screen={screenOf(shown[openedIndex]!.member.id)}
-          status={tileStatus(shown[openedIndex]!.status, screenOf(shown[openedIndex]!.member.id))}
+          status={statusOf(shown[openedIndex]!)}
           onStep={step}
           onClose={() => setOpened(null)}
         />
@@ -252,11 +266,13 @@ function useFullscreen(area: { current: HTMLElement | null }) {
   return { active, supported: typeof document !== 'undefined' && document.fullscreenEnabled, toggle };
 }
 
-function tileStatus(status: StudentStatus, screen: Screen): TileStatus {
+function tileStatus(status: StudentStatus, screen: Screen, route: ReturnType<typeof pairRoute>): TileStatus {
   // Frames arriving are the truth: a student whose signalling is away (a server restart) still shows live.
   if (status === 'reconnecting' && screen.state === 'live') return 'live';
   if (status !== 'sharing') return status;
-  return screen.state === 'live' ? 'live' : 'connecting';
+  if (screen.state === 'live') return 'live';
+  // Not live yet: say what the routes are doing about it, once the direct attempt has failed.
+  return route === 'none' ? 'no-route' : route === 'rerouted' ? 'rerouting' : 'connecting';
 }
 
 interface TileProps {
@@ -296,7 +312,7 @@ function Tile({ member, screen, status, focused, media, covered, grid, onOpen, o
   const style = grown
     ? `transform: scale(${zoom.scale}); transform-origin: ${zoom.originXPx}px ${zoom.originYPx}px`
     : undefined;
-  const showVideo = screen.stream && (status === 'live' || status === 'connecting');
+  const showVideo = screen.stream && (status === 'live' || status === 'connecting' || status === 'rerouting');
   return (
     <figure
       class={`tile${focused ? ' focused' : ''}${grown ? ' grown' : ''}`}
@@ -308,7 +324,12 @@ function Tile({ member, screen, status, focused, media, covered, grid, onOpen, o
     >
       <button ref={picture} type="button" class="screen" onClick={onOpen} aria-label={`Open ${member.name}’s screen`}>
         {showVideo && <Video stream={screen.stream!} />}
-        {status !== 'live' && <span class={`placeholder ${status}`}>{placeholderText(status)}</span>}
+        {status !== 'live' && (
+          <span class={`placeholder ${status}`}>
+            {placeholderText(status)}
+            {status === 'no-route' && <small>{NO_ROUTE_CAUSE}</small>}
+          </span>
+        )}
         {showVideo && (
           <span class={`badge ${status}`} aria-hidden="true">
             {STATUS_TEXT[status]}
@@ -351,6 +372,10 @@ function placeholderText(status: TileStatus): string {
     case 'connecting':
     case 'sharing':
       return 'Connecting…';
+    case 'rerouting':
+      return 'Trying another route…';
+    case 'no-route':
+      return 'No route to this screen';
     case 'stopped':
       return 'Stopped sharing';
     case 'reconnecting':
@@ -444,7 +469,10 @@ function ZoomView(props: ZoomViewProps) {
       {props.screen.stream ? (
         <Video stream={props.screen.stream} />
       ) : (
-        <p class="zoom-placeholder">{placeholderText(props.status)}</p>
+        <p class="zoom-placeholder">
+          {placeholderText(props.status)}
+          {props.status === 'no-route' && <small>{NO_ROUTE_CAUSE}</small>}
+        </p>
       )}
     </dialog>
   );
