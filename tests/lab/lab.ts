@@ -63,6 +63,11 @@ export interface Lab {
   readonly addresses: ReadonlyMap<string, string>;
   /** A Chromium running in the device's namespace, trusting the lab's certificate authority only. */
   browser(device: string, role: 'student' | 'teacher'): Promise<Browser>;
+  /**
+   * Packets any device sent toward an address outside the school (the lab's two networks), which the
+   * router counted and dropped: a DNS query, a public STUN server. The product promises none.
+   */
+  escapedPackets(): number;
   /** Tears everything down; safe to call twice. */
   close(): Promise<void>;
 }
@@ -111,6 +116,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     for (const name of holders.keys()) run('ip', ['link', 'delete', vethName(name)], true);
     process.off('exit', killAll);
     run('nft', ['delete', 'table', 'inet', 'lab'], true);
+    run('nft', ['delete', 'table', 'inet', 'edge'], true);
     run('nft', ['delete', 'table', 'bridge', 'lab'], true);
     for (const bridge of ['br-lan', 'br-srv']) run('ip', ['link', 'delete', bridge], true);
     rmSync(dir, { recursive: true, force: true });
@@ -126,6 +132,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     options.devices.forEach((name, i) => addresses.set(name, `198.51.100.${20 + i}`));
     for (const [name, ip] of addresses) holders.set(name, await device(name, 'br-lan', `${ip}/24`, LAN_GATEWAY));
     applyScenario(options, dir);
+    watchEdge(dir);
 
     const tls = makeCertificates(dir);
     const turnSecret = randomBytes(24).toString('base64url');
@@ -199,6 +206,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         browsers.push(browser);
         return browser;
       },
+      escapedPackets: () =>
+        Number(/packets (\d+)/.exec(run('nft', ['list', 'chain', 'inet', 'edge', 'prerouting']))?.[1]),
       close,
     };
   } catch (error) {
@@ -312,6 +321,30 @@ function applyScenario(options: LabOptions, dir: string): void {
     for (const dev of ['br-lan', 'br-srv'])
       run('tc', ['qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', '64kb', 'latency', '100ms']);
   }
+}
+
+/**
+ * The school's edge: the router counts and drops whatever a device sends toward an address beyond
+ * the lab's two networks. Counted as packets arrive (prerouting): the router has no route out, so
+ * such a packet never reaches its forward hook.
+ */
+function watchEdge(dir: string): void {
+  const file = join(dir, 'edge.nft');
+  writeFileSync(
+    file,
+    [
+      'table inet edge {',
+      '  chain prerouting {',
+      '    type filter hook prerouting priority -10; policy accept;',
+      // Bridged traffic passes this hook too: the LAN's own multicast (mDNS, IGMP) and broadcast
+      // stay on the LAN and are no escape.
+      '    meta nfproto ipv4 ip daddr != { 198.51.100.0/24, 203.0.113.0/24, 224.0.0.0/4, 255.255.255.255 } counter drop',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  run('nft', ['-f', file]);
 }
 
 /** An nftables table `lab` of `family` with one forward chain holding `lines`. */

@@ -8,9 +8,15 @@ const STUDENTS = ['Ada', 'Bo'];
 
 let lab: Lab | undefined;
 test.afterEach(async () => {
-  // The lab tears itself down whatever the test did.
-  await lab?.close();
-  lab = undefined;
+  try {
+    // Whatever the scenario, nothing went to a server the school does not run (a public STUN
+    // server, a DNS lookup for one): the router at the school's edge saw no such packet.
+    if (lab) expect(lab.escapedPackets(), 'packets sent beyond the school network').toBe(0);
+  } finally {
+    // The lab tears itself down whatever the test did.
+    await lab?.close();
+    lab = undefined;
+  }
 });
 
 test('(a) open LAN: every tile is live, peer to peer', async () => {
@@ -55,6 +61,21 @@ test('(c) no UDP at all: screens come through the relay over TURN on TCP', async
     expect(pairs.length).toBeGreaterThan(0);
     // The teacher's end is a TURN allocation reached over TCP, the only way out of this network.
     for (const pair of pairs) expect([pair.local, pair.relayProtocol]).toEqual(['relay', 'tcp']);
+  }
+});
+
+test('(c) no UDP at all, in a relayed room: the relay reaches every device through TURN on TCP', async () => {
+  lab = await startLab({ scenario: 'tcp-only', devices: devicesFor(2, 2), serverEnv: { RELAY_MODE: 'always' } });
+  const { teachers, students } = await classInLab(lab, { teachers: 2, students: STUDENTS });
+  for (const student of students) await student.shareButton().click();
+  for (const teacher of teachers) for (const name of STUDENTS) await expectFramesDecoded(teacher.tile(name));
+  await expect(teachers[0]!.page.getByText('screens arrive through the server’s relay')).toBeVisible();
+  for (const teacher of teachers) {
+    const pairs = await selectedPairs(teacher);
+    expect(pairs.length).toBeGreaterThan(0);
+    // Each teacher's calls come from the relay worker itself (a host candidate of the server, not
+    // a student's TURN allocation), reached through the teacher's own TURN allocation over TCP.
+    for (const pair of pairs) expect([pair.local, pair.relayProtocol, pair.remote]).toEqual(['relay', 'tcp', 'host']);
   }
 });
 
