@@ -26,6 +26,17 @@ import {
   type RoomRoutes,
 } from './routes.ts';
 import { placeRoom, workerLoads } from './placement.ts';
+import {
+  applyClassroom,
+  emptyClassroom,
+  memberLeft,
+  shareChanged,
+  studentJoined,
+  type Classroom,
+  type ClassroomAction,
+  type ClassroomEvent,
+  type ClassroomValue,
+} from './classroom.ts';
 import { hashToken, sameHash } from './secrets.ts';
 
 /** A member as the registry holds it, secrets included. */
@@ -61,6 +72,8 @@ export interface Room {
   readonly createdBy: string;
   /** Whether a supervisor has ever connected to PeerServer; a room nobody took up ends early. */
   readonly claimed: boolean;
+  /** Hands, messages, attention and attendance (`classroom.ts`); they end with the room. */
+  readonly classroom: Classroom;
 }
 
 /** The whole registry. Treat as immutable: operations return a new one. */
@@ -116,7 +129,9 @@ export type RegistryEvent =
     }
   /** The room's transport, relayed pairs or direct members changed. */
   | { type: 'routes-changed'; code: string }
-  | { type: 'room-terminated'; code: string; room: Room; reason: TerminateReason };
+  | { type: 'room-terminated'; code: string; room: Room; reason: TerminateReason }
+  /** Something happened to the room's classroom tools. */
+  | ClassroomEvent;
 
 /** Why an operation was refused; the HTTP adapter maps each to a status and a message. */
 export type RegistryError =
@@ -129,7 +144,9 @@ export type RegistryError =
   | 'room-full'
   | 'too-many-rooms'
   | 'too-many-rooms-from-address'
-  | 'invalid-target';
+  | 'invalid-target'
+  | 'message-not-found'
+  | 'attention-not-active';
 
 /** The result of an operation: the new state and its events, or a refusal that changed nothing. */
 export type Outcome<T> =
@@ -182,6 +199,7 @@ export function createRoom(
     routes: initialRoutes(ctx.now),
     createdBy: input.address,
     claimed: false,
+    classroom: emptyClassroom,
   };
   // A room is born with its routes: no event, its first snapshot already shows them.
   const room = rerouted(opened, state, ctx);
@@ -203,7 +221,8 @@ export function joinRoom(
   if (room.members.length >= ctx.limits.maxMembersPerRoom) return refuse('room-full');
 
   const [member, token] = newMember(input.role, uniqueName(room, input.name), ctx);
-  let next: Room = { ...room, members: [...room.members, member] };
+  const classroom = member.role === 'student' ? studentJoined(room.classroom, member) : room.classroom;
+  let next: Room = { ...room, members: [...room.members, member], classroom };
   const events: RegistryEvent[] = [{ type: 'member-joined', code: room.code, memberId: member.id }];
   if (member.role === 'supervisor' && room.hostId === null) {
     next = { ...next, hostId: member.id, orphanedSince: null };
@@ -320,6 +339,7 @@ export function terminateRoom(state: RegistryState, input: { code: string; actor
 export function setSharing(
   state: RegistryState,
   input: { code: string; memberId: string; sharing: boolean },
+  ctx: Pick<Context, 'now'>,
 ): Outcome<void> {
   const room = state.rooms.get(input.code);
   if (!room) return refuse('room-not-found');
@@ -327,7 +347,8 @@ export function setSharing(
   if (!member) return refuse('member-not-found');
   if (member.role !== 'student') return refuse('wrong-role');
   if ((member.share === 'sharing') === input.sharing) return done(state, [], undefined);
-  const next = withMember(room, { ...member, share: input.sharing ? 'sharing' : 'stopped' });
+  const classroom = shareChanged(room.classroom, member, input.sharing, ctx.now);
+  const next = { ...withMember(room, { ...member, share: input.sharing ? 'sharing' : 'stopped' }), classroom };
   const type = input.sharing ? 'share-started' : 'share-stopped';
   return done(withRoom(state, next), [{ type, code: room.code, memberId: member.id }], undefined);
 }
@@ -454,6 +475,25 @@ export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
   return done(next, events, undefined);
 }
 
+/**
+ * A member uses a classroom tool (raise or lower a hand, send or acknowledge a message or link,
+ * ask for or release attention, tell a student of a snapshot): the rules are in `classroom.ts`.
+ */
+export function classroomAction(
+  state: RegistryState,
+  input: { code: string; actorId: string; action: ClassroomAction },
+  ctx: Context,
+): Outcome<ClassroomValue> {
+  const room = state.rooms.get(input.code);
+  if (!room) return refuse('room-not-found');
+  const actor = room.members.find((m) => m.id === input.actorId);
+  if (!actor) return refuse('member-not-found');
+  const outcome = applyClassroom(room, actor, input.action, ctx.now, () => hex(ctx.random(6)));
+  if (!outcome.ok) return outcome;
+  if (outcome.classroom === room.classroom) return done(state, outcome.events, outcome.value);
+  return done(withRoom(state, { ...room, classroom: outcome.classroom }), outcome.events, outcome.value);
+}
+
 /** The member who is host, if any. */
 export function hostOf(room: Room): Member | undefined {
   return room.members.find((m) => m.id === room.hostId);
@@ -473,7 +513,8 @@ function removeMember(
   const members = room.members.filter((m) => m.id !== memberId);
   const events: RegistryEvent[] = [{ type: 'member-left', code: room.code, member, reason }];
   // Routes and failures of a member who left mean nothing any more.
-  let next: Room = { ...room, members, routes: withoutMember(room.routes, memberId) };
+  const classroom = memberLeft(room.classroom, member, ctx.now);
+  let next: Room = { ...room, members, routes: withoutMember(room.routes, memberId), classroom };
   if (room.hostId === memberId) {
     const successor = longestPresentSupervisor(members);
     next = { ...next, hostId: successor?.id ?? null, orphanedSince: successor ? null : ctx.now };

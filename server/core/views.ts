@@ -3,12 +3,27 @@
  * Pure. The rule: supervisors see everyone; students see the supervisors and themselves; a peer id
  * is shown only where the viewer may open a media connection to that member (or it is their own).
  */
-import type { MemberView, RoomEvent, RoomSummary, RoomView, Routes } from '../../src/shared/protocol.ts';
+import type {
+  AttentionView,
+  ClassroomView,
+  MemberView,
+  MessageView,
+  RoomEvent,
+  RoomSummary,
+  RoomView,
+  Routes,
+} from '../../src/shared/protocol.ts';
+import { canRead, type Attention, type Message } from './classroom.ts';
 import { hostOf, type Member, type RegistryEvent, type Room } from './room-registry.ts';
 
 /** Whether `viewer` may know that `subject` is in the room. */
 export function canSee(viewer: Member, subject: Pick<Member, 'id' | 'role'>): boolean {
   return viewer.role === 'supervisor' || subject.role === 'supervisor' || subject.id === viewer.id;
+}
+
+/** Whether `viewer` may hear about something of student `studentId`'s: supervisors always, a student only of their own. */
+function mayKnow(viewer: Member, studentId: string): boolean {
+  return viewer.role === 'supervisor' || viewer.id === studentId;
 }
 
 /** One member as `viewer` sees them. */
@@ -39,6 +54,7 @@ export function roomView(room: Room, viewer: Member): RoomView {
     students: room.members.filter((m) => m.role === 'student').length,
     supervisors: room.members.filter((m) => m.role === 'supervisor').length,
     members: room.members.filter((m) => canSee(viewer, m)).map((m) => memberView(room, m, viewer)),
+    classroom: classroomView(room, viewer),
   };
   if (viewer.role === 'supervisor') view.supervisorKey = room.supervisorKey;
   return view;
@@ -57,6 +73,52 @@ export function routesFor(room: Room, viewer: Member): Routes {
     relayPeerId: room.routes.relayPeerId,
     unroutablePairs: room.routes.unroutablePairs.filter((key) => key.split('/').every(visible)),
   };
+}
+
+/**
+ * The classroom tools as `viewer` sees them: a student sees their own hand, the messages for the
+ * class or for them and their own answers, and only whether they acknowledged; supervisors see all.
+ */
+export function classroomView(room: Room, viewer: Member): ClassroomView {
+  const tools = room.classroom;
+  return {
+    hands: tools.hands
+      .filter((h) => viewer.role === 'supervisor' || h.studentId === viewer.id)
+      .map((h) => ({ studentId: h.studentId, raisedAt: h.raisedAt, note: h.note })),
+    messages: tools.messages.filter((m) => canRead(m, viewer)).map((m) => messageView(m, viewer)),
+    attention: tools.attention && attentionView(tools.attention, viewer),
+  };
+}
+
+/** A message as `viewer` sees it (call only when `canRead`): a student learns only of their own acknowledgement. */
+export function messageView(message: Message, viewer: Member): MessageView {
+  return {
+    id: message.id,
+    fromId: message.fromId,
+    fromName: message.fromName,
+    to:
+      message.to.kind === 'student' ? { kind: 'student', studentId: message.to.studentId } : { kind: message.to.kind },
+    text: message.text,
+    url: message.url,
+    sentAt: message.sentAt,
+    ackedBy: ownOrAll(message.ackedBy, viewer),
+  };
+}
+
+/** The attention request as `viewer` sees it. */
+export function attentionView(attention: Attention, viewer: Member): AttentionView {
+  return {
+    id: attention.id,
+    byId: attention.byId,
+    byName: attention.byName,
+    message: attention.message,
+    since: attention.since,
+    ackedBy: ownOrAll(attention.ackedBy, viewer),
+  };
+}
+
+function ownOrAll(ids: readonly string[], viewer: Member): string[] {
+  return viewer.role === 'supervisor' ? [...ids] : ids.filter((id) => id === viewer.id);
 }
 
 /** The lobby line for a room. */
@@ -102,5 +164,38 @@ export function eventFor(event: RegistryEvent, room: Room | undefined, viewer: M
       return { type: 'host-changed', hostId: event.hostId, previousHostId: event.previousHostId, reason: event.reason };
     case 'room-terminated':
       return { type: 'room-terminated', reason: event.reason };
+    // The classroom tools: supervisors hear of everything; a student only of what is theirs.
+    case 'hand-raised':
+      return mayKnow(viewer, event.hand.studentId)
+        ? {
+            type: 'hand-raised',
+            hand: { studentId: event.hand.studentId, raisedAt: event.hand.raisedAt, note: event.hand.note },
+          }
+        : null;
+    case 'hand-lowered':
+      return mayKnow(viewer, event.studentId)
+        ? { type: 'hand-lowered', studentId: event.studentId, byId: event.byId, byName: event.byName }
+        : null;
+    case 'message-sent':
+      return canRead(event.message, viewer)
+        ? { type: 'message-sent', message: messageView(event.message, viewer) }
+        : null;
+    case 'message-acked':
+      return mayKnow(viewer, event.studentId)
+        ? { type: 'message-acked', messageId: event.messageId, studentId: event.studentId }
+        : null;
+    case 'attention-started':
+      return { type: 'attention-started', attention: attentionView(event.attention, viewer) };
+    case 'attention-acked':
+      return mayKnow(viewer, event.studentId)
+        ? { type: 'attention-acked', attentionId: event.attentionId, studentId: event.studentId }
+        : null;
+    case 'attention-ended':
+      return { type: 'attention-ended', attentionId: event.attentionId, byName: event.byName };
+    case 'snapshot-taken':
+      // The student is told; other supervisors need not be.
+      return viewer.id === event.studentId
+        ? { type: 'snapshot-taken', studentId: event.studentId, byName: event.byName }
+        : null;
   }
 }

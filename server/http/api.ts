@@ -5,18 +5,21 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type {
+  AttendanceResponse,
   ClientConfig,
   CreateRoomResponse,
   HealthResponse,
   IceServersResponse,
   JoinRoomResponse,
   OwnMember,
+  SendMessageResponse,
 } from '../../src/shared/protocol.ts';
 import { iceServersFor } from '../turn/ice-servers.ts';
 import { NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH } from '../../src/shared/protocol.ts';
 import type { Config } from '../config.ts';
 import {
   authenticate,
+  classroomAction,
   createRoom,
   joinRoom,
   kickMember,
@@ -29,7 +32,8 @@ import {
   type Outcome,
   type Seat,
 } from '../core/room-registry.ts';
-import { roomView } from '../core/views.ts';
+import { attendanceAt, type ClassroomAction, type ClassroomValue } from '../core/classroom.ts';
+import { attentionView, messageView, roomView } from '../core/views.ts';
 import { listedRooms, type LobbyStreams } from '../events/lobby-streams.ts';
 import type { RoomStreams } from '../events/room-streams.ts';
 import { openEventStream, type SseStream } from '../events/sse.ts';
@@ -39,11 +43,15 @@ import type { RoomStore } from '../room-store.ts';
 import { ApiError } from './errors.ts';
 import { createPasscodeCheck } from './passcode.ts';
 import {
+  attentionBody,
   connectionFailureBody,
   createRoomBody,
   joinRoomBody,
   parseBody,
+  raiseHandBody,
+  sendMessageBody,
   shareBody,
+  snapshotBody,
   transferHostBody,
 } from './schemas.ts';
 
@@ -84,6 +92,12 @@ export interface ApiDeps {
 /** Largest JSON body accepted. */
 const MAX_BODY = '8kb';
 
+/** Raising and lowering hands one seat may do per minute (a supervisor answering a class's hands included). */
+export const HAND_ACTIONS_PER_MIN = 30;
+
+/** Messages and links one seat may send, and acknowledge, per minute. */
+export const MESSAGE_ACTIONS_PER_MIN = 30;
+
 /** Builds the `/api` router. */
 export function createApi(deps: ApiDeps): express.Router {
   const { store, roomStreams, lobbyStreams, config } = deps;
@@ -115,6 +129,114 @@ export function createApi(deps: ApiDeps): express.Router {
   }
   api.use(express.json({ limit: MAX_BODY }));
   // While stopping, nobody new comes in; members already in keep working until the sockets close.
+  // The classroom tools. Each route authenticates first, so hand and message actions are limited
+  // per seat (a class behind one address must not share a budget), then runs one registry operation.
+  const member: express.RequestHandler = (req, res, next) => {
+    res.locals.seat = seat(req, bearerToken(req));
+    next();
+  };
+  const seatOf = (res: Response) => res.locals.seat as Seat;
+  const perSeat = (bucket: string, limit: number, what: string) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (_req, res) => `${bucket}:${seatOf(res).member.id}`,
+      handler: (_req, _res, next) =>
+        next(
+          new ApiError(
+            'rate-limited',
+            `You ${what} more than ${limit} times in a minute; wait a little and try again.`,
+          ),
+        ),
+    });
+  const handLimit = perSeat('hand', HAND_ACTIONS_PER_MIN, 'raised or lowered hands');
+  const messageLimit = perSeat('message', MESSAGE_ACTIONS_PER_MIN, 'sent or acknowledged messages');
+  const tool = (res: Response, action: ClassroomAction): ClassroomValue => {
+    const { room, member: actor } = seatOf(res);
+    return succeed(
+      store.run((state, ctx) => classroomAction(state, { code: room.code, actorId: actor.id, action }, ctx)),
+    );
+  };
+
+  api.post('/rooms/:code/hands', member, handLimit, (req, res) => {
+    const { note } = parseBody(raiseHandBody, req.body);
+    const hand = tool(res, { type: 'raise-hand', note });
+    res.json({ hand });
+  });
+
+  api.delete('/rooms/:code/hands/:studentId', member, handLimit, (req, res) => {
+    tool(res, { type: 'lower-hand', studentId: String(req.params.studentId) });
+    res.status(204).end();
+  });
+
+  api.post('/rooms/:code/messages', member, messageLimit, (req, res) => {
+    const { to, text, url } = parseBody(sendMessageBody, req.body);
+    const outcome = store.run((state, ctx) =>
+      classroomAction(
+        state,
+        {
+          code: seatOf(res).room.code,
+          actorId: seatOf(res).member.id,
+          action: { type: 'send-message', to, text, url: url ?? null },
+        },
+        ctx,
+      ),
+    );
+    if (!outcome.ok && outcome.error === 'invalid-target') {
+      const message =
+        seatOf(res).member.role === 'student'
+          ? 'Students write to their teachers only: leave out "to", or send "teachers".'
+          : 'Write to "class" or to one student\'s member id.';
+      throw new ApiError('invalid-target', message, 'to');
+    }
+    if (!outcome.ok && outcome.error === 'wrong-role') {
+      throw new ApiError('wrong-role', 'Only teachers send links; write your answer as text.', 'url');
+    }
+    if (!outcome.ok && outcome.error === 'member-not-found') {
+      throw new ApiError('member-not-found', 'That student is not in this room (any more).', 'to');
+    }
+    const sent = succeed(outcome) as Parameters<typeof messageView>[0];
+    const body: SendMessageResponse = { message: messageView(sent, seatOf(res).member) };
+    res.status(201).json(body);
+  });
+
+  api.post('/rooms/:code/messages/:id/ack', member, messageLimit, (req, res) => {
+    tool(res, { type: 'ack-message', messageId: String(req.params.id) });
+    res.status(204).end();
+  });
+
+  api.put('/rooms/:code/attention', member, (req, res) => {
+    const { message } = parseBody(attentionBody, req.body);
+    const attention = tool(res, { type: 'start-attention', message }) as Parameters<typeof attentionView>[0];
+    res.json({ attention: attentionView(attention, seatOf(res).member) });
+  });
+
+  api.delete('/rooms/:code/attention', member, (_req, res) => {
+    tool(res, { type: 'end-attention' });
+    res.status(204).end();
+  });
+
+  api.post('/rooms/:code/attention/:id/ack', member, (req, res) => {
+    tool(res, { type: 'ack-attention', attentionId: String(req.params.id) });
+    res.status(204).end();
+  });
+
+  api.post('/rooms/:code/snapshots', member, (req, res) => {
+    const { studentId } = parseBody(snapshotBody, req.body);
+    tool(res, { type: 'snapshot-taken', studentId });
+    res.status(202).json({ told: true });
+  });
+
+  api.get('/rooms/:code/attendance', member, (_req, res) => {
+    const { room, member: viewer } = seatOf(res);
+    if (room.hostId !== viewer.id) throw new ApiError('not-host');
+    const at = store.now();
+    const body: AttendanceResponse = { roomName: room.name, at, students: attendanceAt(room, at) };
+    res.json(body);
+  });
+
   api.use((req, _res, next) => {
     const entering = req.method === 'POST' && (req.path === '/rooms' || /^\/rooms\/[^/]+\/members\/?$/.test(req.path));
     next(entering && deps.stopping() ? new ApiError('server-restarting') : undefined);
@@ -244,7 +366,7 @@ export function createApi(deps: ApiDeps): express.Router {
   api.put('/rooms/:code/members/me/share', (req, res) => {
     const { room, member } = seat(req, bearerToken(req));
     const { sharing } = parseBody(shareBody, req.body);
-    succeed(store.run((state) => setSharing(state, { code: room.code, memberId: member.id, sharing })));
+    succeed(store.run((state, ctx) => setSharing(state, { code: room.code, memberId: member.id, sharing }, ctx)));
     res.json({ sharing });
   });
 

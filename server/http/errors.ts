@@ -53,6 +53,14 @@ const ERRORS: Record<ErrorCode, { status: number; message: string }> = {
     message: 'Too many live connections from your address; close other tabs of this app and try again.',
   },
   'invalid-target': { status: 409, message: 'You cannot do that to yourself.' },
+  'message-not-found': {
+    status: 404,
+    message: 'That message is not in this room (any more); reload the room to see the current ones.',
+  },
+  'attention-not-active': {
+    status: 409,
+    message: 'No teacher is asking for attention with that request now; nothing to acknowledge.',
+  },
   'rate-limited': { status: 429, message: 'Too many requests from your address; wait a minute and try again.' },
   'not-found': { status: 404, message: 'No such endpoint; see docs/api.md for the API.' },
   'server-restarting': {

@@ -3,7 +3,14 @@
  * belong to the registry, not here. Unknown fields are refused so typos surface at once.
  */
 import { z } from 'zod';
-import { NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH } from '../../src/shared/protocol.ts';
+import {
+  ATTENTION_MESSAGE_MAX_LENGTH,
+  HAND_NOTE_MAX_LENGTH,
+  MESSAGE_MAX_LENGTH,
+  NAME_MAX_LENGTH,
+  ROOM_NAME_MAX_LENGTH,
+  URL_MAX_LENGTH,
+} from '../../src/shared/protocol.ts';
 import { ApiError } from './errors.ts';
 
 /** A UTF-16 surrogate without its other half: not text, and shown as garbage (or not at all). */
@@ -77,3 +84,75 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   const message = missing ? `${field} is required` : issue.message;
   throw new ApiError('invalid-request', `${message}.`, field);
 }
+
+/** Invisible characters, as for names, but line breaks and tabs are allowed: a message may have paragraphs. */
+const INVISIBLE_IN_TEXT = /(?![\n\r\t])\p{Cc}|[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u034F\u2800\u3164\uFFA0]/u;
+
+/**
+ * Words a person writes (a note, a message): plain text, shown as text and never as HTML. Refused
+ * with a message naming the field when it holds a lone surrogate or an invisible character;
+ * otherwise in NFC with Windows line ends made one and the ends trimmed. May be empty.
+ */
+const plainText = (what: string, max: number, multiline: boolean) =>
+  z
+    .string({ error: `${what} must be text` })
+    .refine((text) => !LONE_SURROGATE.test(text), `${what} is not valid Unicode text (it has a lone surrogate)`)
+    .refine(
+      (text) => !INVISIBLE_IN_TEXT.test(text) && (multiline || !/[\n\r\t]/.test(text)),
+      `${what} must not contain invisible or control characters${multiline ? '' : ' or line breaks'}`,
+    )
+    .transform((text) => text.normalize('NFC').replace(/\r\n?/g, '\n').trim())
+    .pipe(z.string().max(max, `${what} must be at most ${max} characters`));
+
+/** The one message a refused link gets, so a teacher knows what to send instead. */
+export const URL_SCHEME_MESSAGE =
+  'Only http(s) links can be sent: give a web address starting with https:// or http://';
+
+/** A web address: http or https only (no javascript:, data:, file: ...), kept in its parsed, canonical form. */
+const webUrl = z
+  .string({ error: 'url must be text' })
+  .max(URL_MAX_LENGTH, `url must be at most ${URL_MAX_LENGTH} characters`)
+  .transform((text, context) => {
+    let parsed: URL | null;
+    try {
+      parsed = new URL(text.trim());
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.hostname === '') {
+      context.addIssue({ code: 'custom', message: URL_SCHEME_MESSAGE });
+      return z.NEVER;
+    }
+    return parsed.href;
+  });
+
+/** `POST /api/rooms/:code/hands`. */
+export const raiseHandBody = z.strictObject({
+  note: plainText('note', HAND_NOTE_MAX_LENGTH, false).default(''),
+});
+
+/** `POST /api/rooms/:code/messages`: words, a link, or both. */
+export const sendMessageBody = z
+  .strictObject({
+    to: z
+      .string({ error: 'to must be text: "class", a student\'s member id, or "teachers"' })
+      .min(1)
+      .max(64)
+      .optional(),
+    text: plainText('text', MESSAGE_MAX_LENGTH, true).default(''),
+    url: webUrl.optional(),
+  })
+  .refine((body) => body.text !== '' || body.url !== undefined, {
+    message: 'text must not be empty: write a message, or give a url',
+    path: ['text'],
+  });
+
+/** `PUT /api/rooms/:code/attention`. */
+export const attentionBody = z.strictObject({
+  message: plainText('message', ATTENTION_MESSAGE_MAX_LENGTH, false).default(''),
+});
+
+/** `POST /api/rooms/:code/snapshots`. */
+export const snapshotBody = z.strictObject({
+  studentId: z.string({ error: 'studentId must be text' }).min(1, 'studentId must not be empty').max(64),
+});

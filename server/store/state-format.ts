@@ -5,6 +5,7 @@
  * supervisors are shown theirs again after a restart, so the file is private to the server (0600).
  */
 import { z } from 'zod';
+import { emptyClassroom, type Classroom } from '../core/classroom.ts';
 import type { Member, RegistryState, Room } from '../core/room-registry.ts';
 
 /** What the first line says the text is. */
@@ -160,6 +161,50 @@ const memberSchema = z.strictObject({
   sharing: z.boolean().optional(),
 });
 
+const recipientSchema = z.union([
+  z.strictObject({ kind: z.literal('class') }),
+  z.strictObject({ kind: z.literal('teachers') }),
+  z.strictObject({ kind: z.literal('student'), studentId: z.string() }),
+]);
+
+/** The classroom tools (issue 10), added without a version bump: a room saved before them has none. */
+const classroomSchema = z.strictObject({
+  hands: z.array(z.strictObject({ studentId: z.string(), raisedAt: time, note: z.string() })),
+  messages: z.array(
+    z.strictObject({
+      id: z.string(),
+      fromId: z.string(),
+      fromName: z.string(),
+      to: recipientSchema,
+      text: z.string(),
+      url: z.string().nullable(),
+      sentAt: time,
+      ackedBy: z.array(z.string()),
+    }),
+  ),
+  attention: z
+    .strictObject({
+      id: z.string(),
+      byId: z.string(),
+      byName: z.string(),
+      message: z.string(),
+      since: time,
+      ackedBy: z.array(z.string()),
+    })
+    .nullable(),
+  attendance: z.array(
+    z.strictObject({
+      studentId: z.string(),
+      name: z.string(),
+      joinedAt: time,
+      leftAt: time.nullable(),
+      sharedMs: z.number().min(0),
+      lastShareAt: time,
+      stops: z.number().int().min(0),
+    }),
+  ),
+});
+
 const roomSchema = z.strictObject({
   code: z.string().regex(/^[A-Z0-9]+$/),
   name: z.string().min(1),
@@ -181,6 +226,7 @@ const roomSchema = z.strictObject({
   // Added without a version bump: a room saved before them counts as taken up, by no one's address.
   createdBy: z.string().default(''),
   claimed: z.boolean().default(true),
+  classroom: classroomSchema.optional(),
 });
 
 type RoomRecord = z.infer<typeof roomSchema>;
@@ -207,6 +253,7 @@ function roomRecord(room: Room): RoomRecord {
     failures: [...room.routes.failures],
     createdBy: room.createdBy,
     claimed: room.claimed,
+    classroom: room.classroom as z.infer<typeof classroomSchema>,
     members: room.members.map((m) => ({
       id: m.id,
       role: m.role,
@@ -221,8 +268,17 @@ function roomRecord(room: Room): RoomRecord {
 
 /** A saved room as the registry holds it; members start offline (see `resumeAfterRestart`). */
 function toRoom(record: RoomRecord): Room {
-  const { transport, transportSince, relayedPairs, directMembers, unroutablePairs, relayPeerId, failures, ...rest } =
-    record;
+  const {
+    transport,
+    transportSince,
+    relayedPairs,
+    directMembers,
+    unroutablePairs,
+    relayPeerId,
+    failures,
+    classroom,
+    ...rest
+  } = record;
   const members: Member[] = record.members.map(({ sharing, share, ...m }) => ({
     ...m,
     share: share ?? (sharing ? 'sharing' : 'never'),
@@ -238,5 +294,6 @@ function toRoom(record: RoomRecord): Room {
     unroutablePairs: unroutablePairs ?? [],
     failures: new Map(failures),
   };
-  return { ...rest, members, routes };
+  const tools: Classroom = classroom ?? emptyClassroom;
+  return { ...rest, members, routes, classroom: tools };
 }

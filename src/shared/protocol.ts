@@ -100,6 +100,70 @@ export function sendsToRelay(routes: Routes, studentId: string): boolean {
   return routes.transport === 'relay' || routes.relayedPairs.some((pair) => pair.startsWith(`${studentId}/`));
 }
 
+/** Longest note a student may add to a raised hand, in characters. */
+export const HAND_NOTE_MAX_LENGTH = 140;
+
+/** Longest message (a teacher's, or a student's answer), in characters. */
+export const MESSAGE_MAX_LENGTH = 500;
+
+/** Longest words a teacher may add to "Eyes up", in characters. */
+export const ATTENTION_MESSAGE_MAX_LENGTH = 140;
+
+/** Longest link a teacher may send, in characters. */
+export const URL_MAX_LENGTH = 2000;
+
+/** A student's raised hand, as supervisors and that student see it. */
+export interface HandView {
+  studentId: string;
+  /** Milliseconds since the Unix epoch; supervisors' queues are ordered by it. */
+  raisedAt: number;
+  /** What the student needs, in their words ('' when they gave none). */
+  note: string;
+}
+
+/** Who a message is for: every student, one student (by member id), or the room's supervisors. */
+export type Recipient = { kind: 'class' } | { kind: 'student'; studentId: string } | { kind: 'teachers' };
+
+/** A message or a link, as one member may see it. */
+export interface MessageView {
+  id: string;
+  fromId: string;
+  /** The sender's name (a student sees only teachers' messages and their own answers). */
+  fromName: string;
+  to: Recipient;
+  /** Plain text, shown as text (never HTML); '' for a link sent without words. */
+  text: string;
+  /** An http(s) link the student may open with a button, never opened by itself; null for a plain message. */
+  url: string | null;
+  sentAt: number;
+  /** Students who acknowledged it; a student sees only whether they did (their own id or nothing). */
+  ackedBy: string[];
+}
+
+/** A supervisor's request for attention ("Eyes up"), while it lasts. */
+export interface AttentionView {
+  id: string;
+  byId: string;
+  byName: string;
+  /** The teacher's words ('' when none). */
+  message: string;
+  since: number;
+  /** Students who acknowledged it; a student sees only their own id or nothing. */
+  ackedBy: string[];
+}
+
+/**
+ * The classroom tools' state as one member sees it: hands, messages and links, the attention
+ * request. It lives only while the room does. (Showing a screen to the class belongs beside it.)
+ */
+export interface ClassroomView {
+  /** Raised hands, oldest first: every student's for supervisors, their own for a student. */
+  hands: HandView[];
+  /** Recent messages, oldest first, that the viewer sent or that are addressed to them. */
+  messages: MessageView[];
+  attention: AttentionView | null;
+}
+
 /** A room as one member may see it: students see the supervisors and themselves only. */
 export interface RoomView {
   code: string;
@@ -115,6 +179,8 @@ export interface RoomView {
   members: MemberView[];
   /** Supervisors only (they joined with it): the key co-teachers need, for invite links. */
   supervisorKey?: string;
+  /** Hands, messages and attention, as this viewer may see them. */
+  classroom: ClassroomView;
 }
 
 /** A listed room as the lobby shows it. */
@@ -175,6 +241,57 @@ export interface ConnectionFailureReport {
   with: string;
 }
 
+/** `POST /api/rooms/:code/hands` body (a student raises their hand). */
+export interface RaiseHandRequest {
+  note?: string;
+}
+
+/**
+ * `POST /api/rooms/:code/messages` body. A supervisor writes to `to` (`"class"` or a student's
+ * member id) with `text`, `url` or both; a student answers the teachers (`to` absent or `"teachers"`), text only.
+ */
+export interface SendMessageRequest {
+  to?: string;
+  text?: string;
+  url?: string;
+}
+
+/** `POST /api/rooms/:code/messages` 201 reply. */
+export interface SendMessageResponse {
+  message: MessageView;
+}
+
+/** `PUT /api/rooms/:code/attention` body (a supervisor asks for attention). */
+export interface AttentionRequest {
+  message?: string;
+}
+
+/** `POST /api/rooms/:code/snapshots` body: a supervisor saved a picture of this student's screen on their own device. */
+export interface SnapshotNoticeRequest {
+  studentId: string;
+}
+
+/** One student seat's attendance: from joining to leaving, how long they shared and how often they stopped. */
+export interface AttendanceRow {
+  studentId: string;
+  name: string;
+  joinedAt: number;
+  /** Null while they are still in the room. */
+  leftAt: number | null;
+  /** Time spent sharing up to `AttendanceResponse.at`. */
+  sharingMs: number;
+  /** How many times they stopped sharing. */
+  stops: number;
+}
+
+/** `GET /api/rooms/:code/attendance` reply (host only): every student seat since the room opened. */
+export interface AttendanceResponse {
+  roomName: string;
+  /** When the figures were taken (the server's clock). */
+  at: number;
+  students: AttendanceRow[];
+}
+
 /** Why a member left the room. */
 export type LeaveReason = 'left' | 'kicked' | 'timed-out';
 
@@ -197,6 +314,22 @@ export type RoomEvent =
   /** The room's routes changed: its transport, a relayed pair, or a member who cannot reach the relay. */
   | { type: 'routes-changed'; routes: Routes }
   | { type: 'room-terminated'; reason: TerminateReason }
+  /** A student raised their hand (supervisors and that student). */
+  | { type: 'hand-raised'; hand: HandView }
+  /** A hand went down: lowered by the student themself or answered by a supervisor (`byName`). */
+  | { type: 'hand-lowered'; studentId: string; byId: string; byName: string }
+  /** A message or link, to those it is addressed to, its sender, and every supervisor. */
+  | { type: 'message-sent'; message: MessageView }
+  /** A student acknowledged a message (supervisors and that student). */
+  | { type: 'message-acked'; messageId: string; studentId: string }
+  /** A supervisor asks for attention (everyone); a new request replaces the one before. */
+  | { type: 'attention-started'; attention: AttentionView }
+  /** A student acknowledged the attention request (supervisors and that student). */
+  | { type: 'attention-acked'; attentionId: string; studentId: string }
+  /** The attention request was released (everyone). */
+  | { type: 'attention-ended'; attentionId: string; byName: string }
+  /** A supervisor saved a picture of this student's screen on their own device (that student only). */
+  | { type: 'snapshot-taken'; studentId: string; byName: string }
   /** The server is stopping to restart (an update, a reboot): seats and screens carry on; the stream comes back. */
   | { type: 'server-restarting' };
 
@@ -291,7 +424,11 @@ export type ErrorCode =
   | 'too-many-streams'
   /** The action targets the caller in a way that makes no sense (kick or hand the role to yourself). */
   | 'invalid-target'
-  /** Too many requests from this address. */
+  /** No such message in the room (it was never sent, or the room dropped it as old). */
+  | 'message-not-found'
+  /** Nothing to acknowledge: no supervisor is asking for attention right now (or it was a different request). */
+  | 'attention-not-active'
+  /** Too many requests from this address (or, for hands and messages, from this seat). */
   | 'rate-limited'
   /** No such endpoint. */
   | 'not-found'

@@ -413,10 +413,10 @@ describe('terminateRoom', () => {
 describe('setSharing', () => {
   it('records a student starting and stopping, once each', () => {
     const { code, ada, state } = classroom();
-    const started = ok(setSharing(state, { code, memberId: ada.id, sharing: true }));
+    const started = ok(setSharing(state, { code, memberId: ada.id, sharing: true }, { now: 0 }));
     expect(types(started.events)).toEqual(['share-started']);
-    expect(ok(setSharing(started.state, { code, memberId: ada.id, sharing: true })).events).toEqual([]);
-    expect(types(ok(setSharing(started.state, { code, memberId: ada.id, sharing: false })).events)).toEqual([
+    expect(ok(setSharing(started.state, { code, memberId: ada.id, sharing: true }, { now: 0 })).events).toEqual([]);
+    expect(types(ok(setSharing(started.state, { code, memberId: ada.id, sharing: false }, { now: 0 })).events)).toEqual([
       'share-stopped',
     ]);
   });
@@ -426,20 +426,20 @@ describe('setSharing', () => {
     const shareOf = (s: typeof state) => s.rooms.get(code)!.members.find((m) => m.id === ada.id)!.share;
     expect(shareOf(state)).toBe('never');
     // Stopping before ever sharing changes nothing.
-    const idle = ok(setSharing(state, { code, memberId: ada.id, sharing: false }));
+    const idle = ok(setSharing(state, { code, memberId: ada.id, sharing: false }, { now: 0 }));
     expect(idle.events).toEqual([]);
     expect(shareOf(idle.state)).toBe('never');
-    const started = ok(setSharing(state, { code, memberId: ada.id, sharing: true }));
+    const started = ok(setSharing(state, { code, memberId: ada.id, sharing: true }, { now: 0 }));
     expect(shareOf(started.state)).toBe('sharing');
-    const stopped = ok(setSharing(started.state, { code, memberId: ada.id, sharing: false }));
+    const stopped = ok(setSharing(started.state, { code, memberId: ada.id, sharing: false }, { now: 0 }));
     expect(shareOf(stopped.state)).toBe('stopped');
-    const again = ok(setSharing(stopped.state, { code, memberId: ada.id, sharing: true }));
+    const again = ok(setSharing(stopped.state, { code, memberId: ada.id, sharing: true }, { now: 0 }));
     expect(shareOf(again.state)).toBe('sharing');
   });
 
   it('refuses a supervisor', () => {
     const { code, host, state } = classroom();
-    expect(setSharing(state, { code, memberId: host.id, sharing: true })).toEqual({ ok: false, error: 'wrong-role' });
+    expect(setSharing(state, { code, memberId: host.id, sharing: true }, { now: 0 })).toEqual({ ok: false, error: 'wrong-role' });
   });
 });
 
@@ -544,7 +544,7 @@ describe('presence and deadlines', () => {
     const { w, code, ada, host, state } = classroom();
     const before = JSON.stringify([...state.rooms.values()]);
     leaveRoom(state, { code, memberId: ada.id }, w.ctx());
-    setSharing(state, { code, memberId: ada.id, sharing: true });
+    setSharing(state, { code, memberId: ada.id, sharing: true }, { now: 0 });
     terminateRoom(state, { code, actorId: host.id });
     expect(JSON.stringify([...state.rooms.values()])).toBe(before);
     expect(state.roomByPeer.size).toBe(4);

@@ -39,6 +39,7 @@ function snapshot(you: string, members: MemberView[], hostId = 'lee'): RoomEvent
       students,
       supervisors: members.length - students,
       members,
+      classroom: { hands: [], messages: [], attention: null },
     },
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resumeAfterRestart } from '../../server/core/restart.ts';
 import {
+  classroomAction,
   createRoom,
   emptyRegistry,
   joinRoom,
@@ -47,6 +48,40 @@ function classroom(now: number) {
 }
 
 describe('state format', () => {
+  it('keeps hands, messages, attention and attendance across a restart; a room saved before them has none', () => {
+    const { state, code, hostId } = classroom(1000);
+    const adaId = state.rooms.get(code)!.members.find((m) => m.role === 'student')!.id;
+    let next = state;
+    const act = (actorId: string, action: Parameters<typeof classroomAction>[1]['action']) =>
+      (next = ok(classroomAction(next, { code, actorId, action }, ctx(2000))).state);
+    act(adaId, { type: 'raise-hand', note: 'Help' });
+    act(hostId, { type: 'send-message', to: adaId, text: 'Coming', url: 'https://example.org/' });
+    act(hostId, { type: 'start-attention', message: 'Eyes up' });
+    const tools = next.rooms.get(code)!.classroom;
+    const parsed = parseState(serializeState({ registry: next, relayPeerIds: [], savedAt: 3000 }));
+    if (!parsed.ok) throw new Error(parsed.detail);
+    expect(parsed.saved.registry.rooms.get(code)!.classroom).toEqual(tools);
+    expect(tools.attendance).toHaveLength(1);
+
+    const [header, ...rooms] = serializeState({ registry: state, relayPeerIds: [], savedAt: 3000 }).trim().split('\n');
+    const older = [
+      header,
+      ...rooms.map((line) => {
+        const { classroom: _dropped, ...rest } = JSON.parse(line) as { classroom: unknown };
+        return JSON.stringify(rest);
+      }),
+    ].join('\n');
+    const before = parseState(older);
+    if (!before.ok) throw new Error(before.detail);
+    expect(before.lost).toEqual([]);
+    expect(before.saved.registry.rooms.get(code)!.classroom).toEqual({
+      hands: [],
+      messages: [],
+      attention: null,
+      attendance: [],
+    });
+  });
+
   it('migrates an older version step by step before reading it', () => {
     const { state } = classroom(1000);
     const current = serializeState({ registry: state, relayPeerIds: ['relay1'], savedAt: 5 });

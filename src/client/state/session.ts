@@ -2,7 +2,16 @@
  * The room session as the PWA sees it: a pure reducer over the room's event stream and a few local
  * happenings (stream status, notices dismissed). No DOM, no network; unit-tested on its own.
  */
-import type { LeaveReason, MemberView, RoomEvent, RoomView, TerminateReason } from '../../shared/protocol.ts';
+import type {
+  ClassroomView,
+  HandView,
+  LeaveReason,
+  MemberView,
+  MessageView,
+  RoomEvent,
+  RoomView,
+  TerminateReason,
+} from '../../shared/protocol.ts';
 import type { StreamStatus } from '../net/event-stream.ts';
 
 /** What a supervisor sees of each student. */
@@ -37,6 +46,8 @@ export interface Session {
   ended: SeatEnd | null;
   notices: Notice[];
   nextNoticeId: number;
+  /** Student: who lowered their hand for them (answered it), until they raise it again. */
+  handAnsweredBy: string | null;
 }
 
 /** Things that change the session besides room events. */
@@ -57,6 +68,7 @@ export const initialSession: Session = {
   ended: null,
   notices: [],
   nextNoticeId: 1,
+  handAnsweredBy: null,
 };
 
 /** Applies one event. */
@@ -120,6 +132,45 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
     }
     case 'server-restarting':
       return { ...state, restarting: true };
+    case 'hand-raised': {
+      const hands = [...tools(state).hands.filter((h) => h.studentId !== event.hand.studentId), event.hand];
+      const next = withTools(state, { hands: hands.sort((a, b) => a.raisedAt - b.raisedAt) });
+      if (event.hand.studentId === state.you) return { ...next, handAnsweredBy: null };
+      const known = tools(state).hands.some((h) => h.studentId === event.hand.studentId);
+      const name = nameOf(state, event.hand.studentId);
+      return known || !name ? next : notify(next, 'info', `${name} raised their hand.`);
+    }
+    case 'hand-lowered': {
+      const next = withTools(state, { hands: tools(state).hands.filter((h) => h.studentId !== event.studentId) });
+      const answered = event.studentId === state.you && event.byId !== state.you;
+      return answered ? { ...next, handAnsweredBy: event.byName } : next;
+    }
+    case 'message-sent': {
+      const next = withTools(state, { messages: [...tools(state).messages, event.message] });
+      // A student's answer reaches every teacher; the panel keeps it, the notice points to it.
+      const fromStudent = event.message.to.kind === 'teachers' && event.message.fromId !== state.you;
+      return fromStudent ? notify(next, 'info', `${event.message.fromName} sent you a message.`) : next;
+    }
+    case 'message-acked':
+      return withTools(state, {
+        messages: tools(state).messages.map((m) =>
+          m.id === event.messageId && !m.ackedBy.includes(event.studentId)
+            ? { ...m, ackedBy: [...m.ackedBy, event.studentId] }
+            : m,
+        ),
+      });
+    case 'attention-started':
+      return withTools(state, { attention: event.attention });
+    case 'attention-acked': {
+      const attention = tools(state).attention;
+      if (!attention || attention.id !== event.attentionId || attention.ackedBy.includes(event.studentId)) return state;
+      return withTools(state, { attention: { ...attention, ackedBy: [...attention.ackedBy, event.studentId] } });
+    }
+    case 'attention-ended':
+      return tools(state).attention?.id === event.attentionId ? withTools(state, { attention: null }) : state;
+    case 'snapshot-taken':
+      // A privacy promise: the student is always told, and the notice stays until they dismiss it.
+      return notify(state, 'warning', `${event.byName} saved a picture of your screen.`);
     case 'stream-status': {
       const next = { ...state, stream: event.status };
       // While the stream is down the room view says so in one place (see `connectionText`).
@@ -188,6 +239,28 @@ export function rosterSummary(roster: RosterEntry[]): string {
   return parts.join(' · ');
 }
 
+/** Raised hands, oldest first (the order a teacher answers them in). */
+export function handQueue(state: Session): HandView[] {
+  return [...tools(state).hands].sort((a, b) => a.raisedAt - b.raisedAt);
+}
+
+/** Student: messages for them not yet acknowledged, oldest first. */
+export function unreadMessages(state: Session): MessageView[] {
+  return tools(state).messages.filter((m) => m.to.kind !== 'teachers' && !m.ackedBy.includes(state.you ?? ''));
+}
+
+/** Supervisor: the students a message is for who have not acknowledged it yet (present students only). */
+export function notAcknowledged(state: Session, message: MessageView): MemberView[] {
+  const students = state.members.filter((m) => m.role === 'student');
+  const addressed =
+    message.to.kind === 'class'
+      ? students
+      : message.to.kind === 'student'
+        ? students.filter((m) => m.id === (message.to as { studentId: string }).studentId)
+        : [];
+  return addressed.filter((m) => !message.ackedBy.includes(m.id));
+}
+
 /** Supervisors, host first. */
 export function supervisors(state: Session): MemberView[] {
   return state.members.filter((m) => m.role === 'supervisor').sort((a, b) => Number(b.isHost) - Number(a.isHost));
@@ -226,6 +299,18 @@ function statusOf(member: MemberView): StudentStatus {
 
 function nameOf(state: Session, memberId: string | null): string | undefined {
   return state.members.find((m) => m.id === memberId)?.name;
+}
+
+/** The room's classroom tools (empty before the first snapshot). */
+export function tools(state: Session): ClassroomView {
+  return state.room?.classroom ?? EMPTY_TOOLS;
+}
+
+const EMPTY_TOOLS: ClassroomView = Object.freeze({ hands: [], messages: [], attention: null });
+
+function withTools(state: Session, patch: Partial<ClassroomView>): Session {
+  if (!state.room) return state;
+  return { ...state, room: { ...state.room, classroom: { ...state.room.classroom, ...patch } } };
 }
 
 function patchMember(state: Session, memberId: string, patch: Partial<MemberView>): Session {
