@@ -43,8 +43,8 @@ describe('seat storage', () => {
 
 describe('wall settings storage', () => {
   it('starts with every tile fitting, pages for a big class and no sound, and keeps what the teacher picks', async () => {
-    expect(await loadWallSettings()).toEqual({ size: 'fit', overflow: 'pages', stopSound: false });
-    await saveWallSettings({ ...DEFAULT_WALL_SETTINGS, size: 'large', stopSound: true });
-    expect(await loadWallSettings()).toEqual({ size: 'large', overflow: 'pages', stopSound: true });
+    expect(await loadWallSettings()).toEqual({ size: 'fit', overflow: 'pages', stopSound: false, handSound: false });
+    await saveWallSettings({ ...DEFAULT_WALL_SETTINGS, size: 'large', stopSound: true, handSound: true });
+    expect(await loadWallSettings()).toEqual({ size: 'large', overflow: 'pages', stopSound: true, handSound: true });
   });
 });

@@ -3,6 +3,8 @@
  * server's error code and human message, or 'offline' when the server could not be reached.
  */
 import type {
+  AttendanceResponse,
+  AttentionView,
   ClientConfig,
   ConnectionFailureReport,
   CreateRoomRequest,
@@ -12,8 +14,11 @@ import type {
   IceServersResponse,
   JoinRoomRequest,
   JoinRoomResponse,
+  HandView,
   RoomSummary,
   RoomView,
+  SendMessageRequest,
+  SendMessageResponse,
 } from '../../shared/protocol.ts';
 
 /** A refused or failed request; `message` is fit to show a person. */
@@ -112,6 +117,44 @@ export const transferHost = (code: string, token: string, memberId: string) =>
 /** Host: ends the room for everyone. */
 export const endRoom = (code: string, token: string) =>
   request<void>('DELETE', `/api/rooms/${encodeURIComponent(code)}`, { token });
+
+const room = (code: string) => `/api/rooms/${encodeURIComponent(code)}`;
+
+/** Student: raises their hand, with an optional note. */
+export const raiseHand = (code: string, token: string, note: string) =>
+  request<{ hand: HandView }>('POST', `${room(code)}/hands`, { token, body: { note } });
+
+/** Lowers a student's hand: a student their own, a supervisor anyone's (answering it). */
+export const lowerHand = (code: string, token: string, studentId: string) =>
+  request<void>('DELETE', `${room(code)}/hands/${encodeURIComponent(studentId)}`, { token });
+
+/** Sends a message or link (supervisor: to the class or a student; student: to the teachers). */
+export const sendMessage = (code: string, token: string, body: SendMessageRequest) =>
+  request<SendMessageResponse>('POST', `${room(code)}/messages`, { token, body });
+
+/** Student: acknowledges a message. */
+export const ackMessage = (code: string, token: string, messageId: string) =>
+  request<void>('POST', `${room(code)}/messages/${encodeURIComponent(messageId)}/ack`, { token });
+
+/** Supervisor: asks every student for attention. */
+export const startAttention = (code: string, token: string, message: string) =>
+  request<{ attention: AttentionView }>('PUT', `${room(code)}/attention`, { token, body: { message } });
+
+/** Supervisor: releases the attention request. */
+export const endAttention = (code: string, token: string) =>
+  request<void>('DELETE', `${room(code)}/attention`, { token });
+
+/** Student: acknowledges the attention request. */
+export const ackAttention = (code: string, token: string, attentionId: string) =>
+  request<void>('POST', `${room(code)}/attention/${encodeURIComponent(attentionId)}/ack`, { token });
+
+/** Supervisor: tells a student a picture of their screen was saved (the picture itself never leaves this device). */
+export const tellSnapshot = (code: string, token: string, studentId: string) =>
+  request<{ told: boolean }>('POST', `${room(code)}/snapshots`, { token, body: { studentId } });
+
+/** Host: the room's attendance so far. */
+export const getAttendance = (code: string, token: string) =>
+  request<AttendanceResponse>('GET', `${room(code)}/attendance`, { token });
 
 /** URL of a member's room event stream. */
 export const roomEventsUrl = (code: string, token: string) =>

@@ -3,7 +3,9 @@
  * keeps the server's sharing flag in step with the real capture, and carries out the person's
  * actions. Views read `state` and call the actions; they never touch the network.
  */
-import type { ClientConfig, RoomEvent, Routes } from '../../shared/protocol.ts';
+import type { ClientConfig, RoomEvent, Routes, SendMessageRequest } from '../../shared/protocol.ts';
+import { datedFileName, saveFile } from '../downloads.ts';
+import { attendanceCsv, attendanceFileName } from '../state/csv.ts';
 import * as api from '../net/api.ts';
 import { followEvents } from '../net/event-stream.ts';
 import type { MediaLayer, ShareState, SignallingState } from '../media/media.ts';
@@ -104,6 +106,50 @@ export class RoomController {
   kick = (memberId: string) => this.#act(() => api.kickMember(this.seat.code, this.seat.token, memberId));
   /** Host: hands the role to another supervisor. */
   makeHost = (memberId: string) => this.#act(() => api.transferHost(this.seat.code, this.seat.token, memberId));
+  /** Student: raises their hand with an optional note. */
+  raiseHand = (note: string) => this.#act(() => api.raiseHand(this.seat.code, this.seat.token, note));
+  /** Lowers a hand: a student their own, a supervisor any student's (answering it). */
+  lowerHand = (studentId: string) => this.#act(() => api.lowerHand(this.seat.code, this.seat.token, studentId));
+  /** Sends a message or link. */
+  sendMessage = (body: SendMessageRequest) => this.#act(() => api.sendMessage(this.seat.code, this.seat.token, body));
+  /** Student: acknowledges a message. */
+  ackMessage = (messageId: string) => this.#act(() => api.ackMessage(this.seat.code, this.seat.token, messageId));
+  /** Supervisor: asks every student for attention. */
+  startAttention = (message: string) => this.#act(() => api.startAttention(this.seat.code, this.seat.token, message));
+  /** Supervisor: releases the attention request. */
+  endAttention = () => this.#act(() => api.endAttention(this.seat.code, this.seat.token));
+  /** Student: acknowledges the attention request. */
+  ackAttention = (attentionId: string) =>
+    this.#act(() => api.ackAttention(this.seat.code, this.seat.token, attentionId));
+
+  /**
+   * Supervisor: saves a PNG of a student's screen on this device. Full quality is asked for first,
+   * as zooming does; the student is told before the file is offered, and the picture never leaves
+   * this browser.
+   */
+  saveSnapshot = (studentId: string, studentName: string) =>
+    this.#act(async () => {
+      const stream = this.#media?.screen(studentId).stream;
+      if (!stream) throw new api.ApiFailure('internal-error', `${studentName}’s screen is not showing yet.`, 0);
+      this.#media!.focus(studentId);
+      const { grabFrame } = await import('../media/snapshot.ts');
+      const picture = await grabFrame(stream).catch(() => {
+        throw new api.ApiFailure(
+          'internal-error',
+          `No picture of ${studentName}’s screen has arrived yet; try again.`,
+          0,
+        );
+      });
+      await api.tellSnapshot(this.seat.code, this.seat.token, studentId);
+      saveFile(picture, datedFileName(studentName, 'png'));
+    });
+
+  /** Host: downloads the attendance so far as a CSV file. */
+  exportAttendance = () =>
+    this.#act(async () => {
+      const report = await api.getAttendance(this.seat.code, this.seat.token);
+      saveFile(new Blob([attendanceCsv(report)], { type: 'text/csv;charset=utf-8' }), attendanceFileName(report));
+    });
 
   /** Stops everything without telling the server (the page is going away, or the seat ended). */
   dispose(): void {

@@ -51,10 +51,17 @@ export interface WallSettings {
   overflow: OverflowMode;
   /** A short sound when a student stops sharing (off unless the teacher turns it on). */
   stopSound: boolean;
+  /** A short sound when a student raises their hand (off unless the teacher turns it on). */
+  handSound: boolean;
 }
 
 /** Every tile fits on screen, a big class pages, and no sound. */
-export const DEFAULT_WALL_SETTINGS: WallSettings = Object.freeze({ size: 'fit', overflow: 'pages', stopSound: false });
+export const DEFAULT_WALL_SETTINGS: WallSettings = Object.freeze({
+  size: 'fit',
+  overflow: 'pages',
+  stopSound: false,
+  handSound: false,
+});
 
 /** The saved wall choices; anything missing or unreadable reads as the default. */
 export async function loadWallSettings(): Promise<WallSettings> {

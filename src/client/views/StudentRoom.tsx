@@ -2,9 +2,17 @@
 import { captureErrorText } from '../media/media.ts';
 import { isRelayed, sendsToRelay, type MemberView, type Routes } from '../../shared/protocol.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
-import { SERVER_AWAY_TEXT, self, supervisors } from '../state/session.ts';
+import { SERVER_AWAY_TEXT, self, supervisors, tools, unreadMessages } from '../state/session.ts';
 import { surfaceWarning } from '../state/surface.ts';
 import { LeaveButton } from './LeaveButton.tsx';
+import {
+  AttentionOverlay,
+  HandCard,
+  NotificationOffer,
+  TeacherMessages,
+  TeachersReply,
+  useAttentionNotification,
+} from './StudentTools.tsx';
 
 interface StudentRoomProps {
   controller: RoomController;
@@ -20,6 +28,9 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
   const receiving = teachers.filter((t) => share.viewers.includes(t.id));
   const stoppedBefore = me.share === 'stopped';
   const names = (list: { name: string }[]) => list.map((t) => t.name).join(', ');
+  const classroom = tools(session);
+  const unread = unreadMessages(session);
+  useAttentionNotification(classroom.attention);
 
   return (
     <div class="narrow">
@@ -37,6 +48,15 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
           {SERVER_AWAY_TEXT}
         </p>
       )}
+      {classroom.attention && (
+        <AttentionOverlay
+          key={classroom.attention.id}
+          attention={classroom.attention}
+          you={me.id}
+          onAck={() => void controller.ackAttention(classroom.attention!.id)}
+        />
+      )}
+      <TeacherMessages messages={unread} onAck={(id) => void controller.ackMessage(id)} />
       <section class="card share-panel" aria-labelledby="share-heading">
         <h2 id="share-heading">
           {share.status === 'sharing'
@@ -90,6 +110,20 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
           {pathText(session.room!.routes, session.you!, teachers)} Nothing is recorded.
         </p>
       </section>
+      <div class="student-tools">
+        <HandCard
+          hand={classroom.hands.find((h) => h.studentId === me.id) ?? null}
+          answeredBy={session.handAnsweredBy}
+          onRaise={controller.raiseHand}
+          onLower={() => controller.lowerHand(me.id)}
+        />
+        <TeachersReply
+          you={me.id}
+          earlier={classroom.messages.filter((m) => !unread.includes(m))}
+          onSend={(text) => controller.sendMessage({ to: 'teachers', text })}
+        />
+      </div>
+      <NotificationOffer />
     </div>
   );
 }

@@ -3,7 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MemberView } from '../../shared/protocol.ts';
 import { useWallSettings } from '../hooks.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
-import { SERVER_AWAY_TEXT, self, studentRoster, supervisors, type RosterEntry } from '../state/session.ts';
+import { SERVER_AWAY_TEXT, handQueue, self, studentRoster, supervisors } from '../state/session.ts';
+import { ClassToolsBar, HandQueue, MessageLog } from './ClassTools.tsx';
 import { InvitePanel, ProjectorView } from './InvitePanel.tsx';
 import { LeaveButton } from './LeaveButton.tsx';
 import { STATUS_TEXT, Wall } from './Wall.tsx';
@@ -34,7 +35,17 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
     setInviteHiddenByHand(false);
   }, [inviteHiddenByHand]);
   const [projecting, setProjecting] = useState(false);
-  useStopSound(settings.stopSound, roster);
+  const hands = handQueue(session);
+  useChime(
+    settings.stopSound,
+    roster.filter((r) => r.status === 'stopped').map((r) => r.member.id),
+    STOP_NOTES,
+  );
+  useChime(
+    settings.handSound,
+    hands.map((h) => h.studentId),
+    HAND_NOTES,
+  );
 
   return (
     <>
@@ -92,9 +103,17 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
         />
       )}
       {projecting && <ProjectorView code={room.code} onClose={() => setProjecting(false)} />}
+      <ClassToolsBar controller={controller} session={session} isHost={isHost} />
       <div class="room-layout">
-        <Wall controller={controller} roster={roster} settings={settings} onSettingsChange={updateSettings} />
+        <Wall
+          controller={controller}
+          roster={roster}
+          raisedHands={hands.map((h) => h.studentId)}
+          settings={settings}
+          onSettingsChange={updateSettings}
+        />
         <aside class="card" aria-label="Room members">
+          <HandQueue session={session} onHandLower={(id) => void act(controller.lowerHand(id))} />
           <h2>Students ({roster.filter((s) => s.status !== 'left').length})</h2>
           {roster.length === 0 ? (
             <p class="muted">No students yet. Share the room code {room.code}.</p>
@@ -132,6 +151,7 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
               />
             ))}
           </ul>
+          <MessageLog session={session} />
         </aside>
       </div>
     </>
@@ -152,9 +172,17 @@ function useInviteFolding(studentCount: number): [boolean, (open: boolean) => vo
   return [open, setOpen];
 }
 
-/** A short two-note sound each time a student stops sharing, when the teacher turned it on. */
-function useStopSound(enabled: boolean, roster: RosterEntry[]): void {
-  const stopped = roster.filter((r) => r.status === 'stopped').map((r) => r.member.id);
+/** Falling: a student stopped sharing. */
+const STOP_NOTES = [660, 440] as const;
+/** Rising: a student raised their hand. */
+const HAND_NOTES = [523, 784] as const;
+
+/**
+ * A short two-note sound each time a student joins `ids` (stopped sharing, raised a hand), when the
+ * teacher turned it on.
+ */
+function useChime(enabled: boolean, ids: string[], notes: readonly [number, number]): void {
+  const stopped = ids;
   const known = useRef<Set<string> | null>(null);
   const audio = useRef<AudioContext | null>(null);
   useEffect(() => {
@@ -165,16 +193,16 @@ function useStopSound(enabled: boolean, roster: RosterEntry[]): void {
   useEffect(() => {
     const newlyStopped = known.current ? stopped.filter((id) => !known.current!.has(id)) : [];
     known.current = new Set(stopped);
-    if (enabled && newlyStopped.length > 0 && audio.current) chime(audio.current);
+    if (enabled && newlyStopped.length > 0 && audio.current) chime(audio.current, notes);
   }, [key]);
 }
 
-function chime(context: AudioContext): void {
+function chime(context: AudioContext, notes: readonly [number, number]): void {
   void context.resume().catch(() => undefined);
   const start = context.currentTime;
   for (const [offsetS, hz] of [
-    [0, 660],
-    [0.18, 440],
+    [0, notes[0]],
+    [0.18, notes[1]],
   ] as const) {
     const tone = context.createOscillator();
     const gain = context.createGain();

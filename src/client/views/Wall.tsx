@@ -51,12 +51,14 @@ const SWIPE_MIN_PX = 60;
 interface WallProps {
   controller: RoomController;
   roster: RosterEntry[];
+  /** Students whose hand is up. */
+  raisedHands: string[];
   settings: WallSettings;
   onSettingsChange: (patch: Partial<WallSettings>) => void;
 }
 
 /** The wall's controls, the grid of student tiles and, when one is opened, its full view. */
-export function Wall({ controller, roster, settings, onSettingsChange }: WallProps) {
+export function Wall({ controller, roster, raisedHands, settings, onSettingsChange }: WallProps) {
   const [opened, setOpened] = useState<string | null>(null);
   const [hovered, setHovered] = useState<string | null>(null);
   const [filter, setFilter] = useState('');
@@ -155,6 +157,14 @@ export function Wall({ controller, roster, settings, onSettingsChange }: WallPro
                 />
                 Play a sound when a student stops sharing
               </label>
+              <label class="choice">
+                <input
+                  type="checkbox"
+                  checked={settings.handSound}
+                  onChange={(e) => onSettingsChange({ handSound: e.currentTarget.checked })}
+                />
+                Play a sound when a student raises their hand
+              </label>
             </div>
           </details>
           {fullscreen.supported && (
@@ -194,6 +204,7 @@ export function Wall({ controller, roster, settings, onSettingsChange }: WallPro
             screen={screenOf(entry.member.id)}
             status={statusOf(entry)}
             focused={focused === entry.member.id}
+            handRaised={raisedHands.includes(entry.member.id)}
             media={media}
             covered={opened !== null && opened !== entry.member.id}
             grid={grid}
@@ -212,6 +223,7 @@ export function Wall({ controller, roster, settings, onSettingsChange }: WallPro
           status={statusOf(shown[openedIndex]!)}
           onStep={step}
           onClose={() => setOpened(null)}
+          onSnapshotSave={() => controller.saveSnapshot(shown[openedIndex]!.member.id, shown[openedIndex]!.member.name)}
         />
       )}
     </section>
@@ -280,6 +292,7 @@ interface TileProps {
   screen: Screen;
   status: TileStatus;
   focused: boolean;
+  handRaised: boolean;
   media: MediaLayer | null;
   /** Another student's full view hides this tile. */
   covered: boolean;
@@ -288,7 +301,7 @@ interface TileProps {
   onHover: (on: boolean) => void;
 }
 
-function Tile({ member, screen, status, focused, media, covered, grid, onOpen, onHover }: TileProps) {
+function Tile({ member, screen, status, focused, handRaised, media, covered, grid, onOpen, onHover }: TileProps) {
   const picture = useTileVisibility<HTMLButtonElement>(media, member.id, covered);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [zoom, setZoom] = useState<HoverZoom | null>(null);
@@ -345,6 +358,7 @@ function Tile({ member, screen, status, focused, media, covered, grid, onOpen, o
         <span class="name" title={member.name}>
           {member.name}
         </span>
+        {handRaised && <span class="badge hand">Hand raised</span>}
       </figcaption>
     </figure>
   );
@@ -396,6 +410,8 @@ interface ZoomViewProps {
   /** Go to the next (+1) or previous (−1) student. */
   onStep: (delta: number) => void;
   onClose: () => void;
+  /** Saves a picture of this screen on this device; resolves with an error to show, or null. */
+  onSnapshotSave: () => Promise<string | null>;
 }
 
 /**
@@ -408,6 +424,14 @@ function ZoomView(props: ZoomViewProps) {
   const shownId = useRef(props.member.id);
   shownId.current = props.member.id;
   const swipeStart = useRef<{ x: number; y: number } | null>(null);
+  const [snapshot, setSnapshot] = useState<{ busy: boolean; text: string }>({ busy: false, text: '' });
+  // A result belongs to the student it was taken of.
+  useEffect(() => setSnapshot({ busy: false, text: '' }), [props.member.id]);
+  const save = async () => {
+    setSnapshot({ busy: true, text: 'Saving a picture…' });
+    const failed = await props.onSnapshotSave();
+    setSnapshot({ busy: false, text: failed ?? `Picture saved. ${props.member.name} was told.` });
+  };
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
     dialog.current?.showModal();
@@ -454,6 +478,9 @@ function ZoomView(props: ZoomViewProps) {
           {props.member.name} <span class={`badge ${props.status}`}>{STATUS_TEXT[props.status]}</span>{' '}
           <span class="muted-light">{props.position}</span>
         </h2>
+        <span class="snapshot-status" role="status">
+          {snapshot.text}
+        </span>
         <div class="row">
           <button type="button" onClick={() => props.onStep(-1)}>
             ← Previous<span class="visually-hidden"> student</span>
@@ -461,6 +488,11 @@ function ZoomView(props: ZoomViewProps) {
           <button type="button" onClick={() => props.onStep(1)}>
             Next<span class="visually-hidden"> student</span> →
           </button>
+          {props.screen.stream && (
+            <button type="button" disabled={snapshot.busy} onClick={() => void save()}>
+              Save picture
+            </button>
+          )}
           <button type="button" onClick={props.onClose}>
             Close
           </button>

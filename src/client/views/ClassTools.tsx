@@ -1,0 +1,291 @@
+/**
+ * A supervisor's classroom tools: the tools bar above the wall ("Eyes up", a message or link, the
+ * attendance sheet), the queue of raised hands and the message log beside it. They render the
+ * session and call back; the controller does the work.
+ */
+import { useState } from 'preact/hooks';
+import {
+  ATTENTION_MESSAGE_MAX_LENGTH,
+  MESSAGE_MAX_LENGTH,
+  URL_MAX_LENGTH,
+  type MemberView,
+  type MessageView,
+} from '../../shared/protocol.ts';
+import type { RoomController } from '../room/room-controller.ts';
+import { handQueue, notAcknowledged, tools, type Session } from '../state/session.ts';
+
+interface ToolsBarProps {
+  controller: RoomController;
+  session: Session;
+  isHost: boolean;
+}
+
+/** The bar of class-wide tools; one form open at a time, below the bar. */
+export function ClassToolsBar({ controller, session, isHost }: ToolsBarProps) {
+  const [open, setOpen] = useState<'attention' | 'message' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const attention = tools(session).attention;
+  const students = session.members.filter((m) => m.role === 'student');
+  const toggle = (form: 'attention' | 'message') => setOpen((current) => (current === form ? null : form));
+  const run = async (action: Promise<string | null>) => {
+    const failed = await action;
+    setError(failed);
+    return failed === null;
+  };
+
+  return (
+    <section class="card class-tools" aria-labelledby="tools-heading">
+      <h2 id="tools-heading" class="visually-hidden">
+        Class tools
+      </h2>
+      <div class="row">
+        {attention ? (
+          <button type="button" class="danger" onClick={() => void run(controller.endAttention())}>
+            Release attention
+          </button>
+        ) : (
+          <button
+            type="button"
+            aria-expanded={open === 'attention'}
+            aria-controls="attention-form"
+            onClick={() => toggle('attention')}
+          >
+            Eyes up…
+          </button>
+        )}
+        <button
+          type="button"
+          aria-expanded={open === 'message'}
+          aria-controls="message-form"
+          onClick={() => toggle('message')}
+        >
+          Message or link…
+        </button>
+        {isHost && (
+          <button type="button" onClick={() => void run(controller.exportAttendance())}>
+            Download attendance (CSV)
+          </button>
+        )}
+      </div>
+      {attention && <AttentionStatus session={session} students={students} />}
+      {open === 'attention' && !attention && (
+        <AttentionForm
+          onSubmit={async (message) => {
+            if (await run(controller.startAttention(message))) setOpen(null);
+          }}
+          onCancel={() => setOpen(null)}
+        />
+      )}
+      {open === 'message' && (
+        <MessageForm
+          students={students}
+          onSubmit={async (body) => {
+            const failed = await controller.sendMessage(body);
+            if (failed === null) setOpen(null);
+            return failed;
+          }}
+          onCancel={() => setOpen(null)}
+        />
+      )}
+      {error && (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Who has acknowledged "Eyes up", and who not yet. */
+function AttentionStatus({ session, students }: { session: Session; students: MemberView[] }) {
+  const attention = tools(session).attention!;
+  const acked = students.filter((s) => attention.ackedBy.includes(s.id));
+  const waiting = students.filter((s) => !attention.ackedBy.includes(s.id));
+  return (
+    <p class="attention-status" aria-live="polite">
+      <strong>Eyes up</strong>
+      {attention.message ? ` (“${attention.message}”)` : ''}: {acked.length} of {students.length} acknowledged
+      {acked.length > 0 ? ` — ${acked.map((s) => s.name).join(', ')}` : ''}.
+      {waiting.length > 0 ? ` Waiting for ${waiting.map((s) => s.name).join(', ')}.` : ''}
+    </p>
+  );
+}
+
+function AttentionForm(props: { onSubmit: (message: string) => Promise<void>; onCancel: () => void }) {
+  const [message, setMessage] = useState('');
+  return (
+    <form
+      id="attention-form"
+      class="tool-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void props.onSubmit(message);
+      }}
+    >
+      <p class="muted">
+        Every student’s app shows a full-window message until you release it. It cannot lock their device.
+      </p>
+      <label class="field">
+        <span>Message (optional)</span>
+        <input
+          type="text"
+          value={message}
+          maxLength={ATTENTION_MESSAGE_MAX_LENGTH}
+          placeholder="Eyes on the board, please"
+          onInput={(e) => setMessage(e.currentTarget.value)}
+        />
+      </label>
+      <div class="row">
+        <button type="submit" class="primary">
+          Ask for attention
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function MessageForm(props: {
+  students: MemberView[];
+  onSubmit: (body: { to: string; text: string; url?: string }) => Promise<string | null>;
+  onCancel: () => void;
+}) {
+  const [to, setTo] = useState('class');
+  const [text, setText] = useState('');
+  const [url, setUrl] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const link = url.trim();
+    setError(await props.onSubmit({ to, text, ...(link ? { url: link } : {}) }));
+  };
+  return (
+    <form id="message-form" class="tool-form" onSubmit={submit}>
+      <label class="field">
+        <span>To</span>
+        <select value={to} onChange={(e) => setTo(e.currentTarget.value)}>
+          <option value="class">The whole class</option>
+          {props.students.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="field">
+        <span>Message</span>
+        <textarea
+          value={text}
+          rows={3}
+          maxLength={MESSAGE_MAX_LENGTH}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+      </label>
+      <label class="field">
+        <span>Link (optional, http or https)</span>
+        <input
+          type="text"
+          inputMode="url"
+          autoComplete="url"
+          value={url}
+          maxLength={URL_MAX_LENGTH}
+          placeholder="https://"
+          aria-describedby={error ? 'message-error' : undefined}
+          onInput={(e) => setUrl(e.currentTarget.value)}
+        />
+      </label>
+      {error && (
+        <p id="message-error" class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="row">
+        <button type="submit" class="primary">
+          Send
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Raised hands, oldest first, each with its note and a button that answers it. */
+export function HandQueue(props: { session: Session; onHandLower: (studentId: string) => void }) {
+  const hands = handQueue(props.session);
+  const nameOf = (id: string) => props.session.members.find((m) => m.id === id)?.name ?? 'A student';
+  if (hands.length === 0) return null;
+  return (
+    <section aria-labelledby="hands-heading" class="hands">
+      <h2 id="hands-heading">Raised hands ({hands.length})</h2>
+      <ol class="plain" aria-label="Raised hands, oldest first">
+        {hands.map((hand) => (
+          <li key={hand.studentId} class="list-row">
+            <span>
+              <strong>{nameOf(hand.studentId)}</strong> <span class="muted">{clock(hand.raisedAt)}</span>
+              {hand.note && <span class="hand-note">{hand.note}</span>}
+            </span>
+            <button type="button" onClick={() => props.onHandLower(hand.studentId)}>
+              Lower hand<span class="visually-hidden"> of {nameOf(hand.studentId)}</span>
+            </button>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+/** Messages and links sent in this room, newest first, with who has not read them yet; and students' answers. */
+export function MessageLog({ session }: { session: Session }) {
+  const messages = [...tools(session).messages].reverse().slice(0, 20);
+  if (messages.length === 0) return null;
+  return (
+    <section aria-labelledby="messages-heading" class="message-log">
+      <h2 id="messages-heading">Messages</h2>
+      <ul class="plain" aria-label="Messages, newest first">
+        {messages.map((m) => (
+          <li key={m.id} class="message-entry">
+            <MessageLine session={session} message={m} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function MessageLine({ session, message }: { session: Session; message: MessageView }) {
+  const to =
+    message.to.kind === 'class'
+      ? 'the class'
+      : message.to.kind === 'teachers'
+        ? 'the teachers'
+        : (session.members.find((m) => m.id === (message.to as { studentId: string }).studentId)?.name ??
+          'a student who left');
+  const unread = notAcknowledged(session, message);
+  return (
+    <>
+      <p class="message-head">
+        <strong>{message.fromName}</strong> to {to} <span class="muted">{clock(message.sentAt)}</span>
+      </p>
+      {message.text && <p class="message-text">{message.text}</p>}
+      {message.url && (
+        <p class="message-url">
+          Link: <span class="url">{message.url}</span>
+        </p>
+      )}
+      {message.to.kind !== 'teachers' && (
+        <p class="muted">
+          {unread.length === 0 ? 'Read by all' : `Not yet read by ${unread.map((s) => s.name).join(', ')}`}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** "14:05", in the teacher's own time. */
+function clock(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}

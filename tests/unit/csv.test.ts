@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { attendanceCsv, attendanceFileName, csvCell, toCsv, UTF8_BOM } from '../../src/client/state/csv.ts';
+
+describe('CSV (RFC 4180)', () => {
+  it('separates fields with commas and ends every record with CRLF', () => {
+    expect(
+      toCsv([
+        ['a', 'b'],
+        ['c', 1.5],
+      ]),
+    ).toBe('a,b\r\nc,1.5\r\n');
+  });
+
+  it('quotes fields with a comma, a quote or a line break, doubling the quotes', () => {
+    expect(csvCell('Smith, Ada')).toBe('"Smith, Ada"');
+    expect(csvCell('Ada "the Great"')).toBe('"Ada ""the Great"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    expect(csvCell('cr\rhere')).toBe('"cr\rhere"');
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('Zoë 李')).toBe('Zoë 李');
+  });
+
+  it('neutralises cells a spreadsheet would run as formulas', () => {
+    expect(csvCell('=HYPERLINK("http://evil.example","x")')).toBe(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-2+3')).toBe("'-2+3");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\t=1')).toBe("'\t=1");
+    expect(csvCell('\r=1')).toBe(`"'\r=1"`);
+    // Numbers the sheet itself writes are numbers, not text a person typed.
+    expect(csvCell(-1)).toBe('-1');
+    expect(csvCell('a=b')).toBe('a=b');
+  });
+});
+
+describe('attendance sheet', () => {
+  const report = {
+    roomName: 'Maths 7B / Room 4',
+    at: Date.UTC(2026, 10, 29, 10, 30),
+    students: [
+      {
+        studentId: 'a',
+        name: 'Ada, "A"',
+        joinedAt: Date.UTC(2026, 10, 29, 9, 0),
+        leftAt: null,
+        sharingMs: 90_000,
+        stops: 2,
+      },
+      {
+        studentId: 'b',
+        name: '=cmd|/c calc',
+        joinedAt: Date.UTC(2026, 10, 29, 9, 5),
+        leftAt: Date.UTC(2026, 10, 29, 9, 45),
+        sharingMs: 0,
+        stops: 0,
+      },
+    ],
+  };
+
+  it('writes UTF-8 with a BOM, a header, and one safe row per student seat', () => {
+    expect(attendanceCsv(report, 'UTC')).toBe(
+      UTF8_BOM +
+        'Name,Joined,Left,Minutes sharing,Times stopped sharing\r\n' +
+        '"Ada, ""A""",2026-11-29 09:00,still in the room,1.5,2\r\n' +
+        "'=cmd|/c calc,2026-11-29 09:05,2026-11-29 09:45,0,0\r\n",
+    );
+  });
+
+  it('names the file after the room and the day', () => {
+    expect(attendanceFileName(report, 'UTC')).toBe('attendance-Maths-7B-Room-4-2026-11-29.csv');
+  });
+});
