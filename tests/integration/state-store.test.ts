@@ -71,7 +71,9 @@ function twoClasses() {
     state = ok(peerConnected(state, seat.member.peerId, ctx())).state;
     tokens.push(seat.token);
     if (seat.member.name === 'Ada') {
-      state = ok(setSharing(state, { code: seat.room.code, memberId: seat.member.id, sharing: true }, { now: 0 })).state;
+      state = ok(
+        setSharing(state, { code: seat.room.code, memberId: seat.member.id, sharing: true }, { now: 0 }),
+      ).state;
     }
   }
   return { state, seats, tokens };

@@ -43,7 +43,7 @@ describe('attendance sheet', () => {
         name: 'Ada, "A"',
         joinedAt: Date.UTC(2026, 10, 29, 9, 0),
         leftAt: null,
-        sharingMs: 90_000,
+        sharingMs: 3_690_000,
         stops: 2,
       },
       {
@@ -60,9 +60,9 @@ describe('attendance sheet', () => {
   it('writes UTF-8 with a BOM, a header, and one safe row per student seat', () => {
     expect(attendanceCsv(report, 'UTC')).toBe(
       UTF8_BOM +
-        'Name,Joined,Left,Minutes sharing,Times stopped sharing\r\n' +
-        '"Ada, ""A""",2026-11-29 09:00,still in the room,1.5,2\r\n' +
-        "'=cmd|/c calc,2026-11-29 09:05,2026-11-29 09:45,0,0\r\n",
+        'Name,Joined,Left,Time sharing (h:mm:ss),Times stopped sharing\r\n' +
+        '"Ada, ""A""",2026-11-29 09:00,still in the room,1:01:30,2\r\n' +
+        "'=cmd|/c calc,2026-11-29 09:05,2026-11-29 09:45,0:00:00,0\r\n",
     );
   });
 

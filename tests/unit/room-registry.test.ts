@@ -416,9 +416,9 @@ describe('setSharing', () => {
     const started = ok(setSharing(state, { code, memberId: ada.id, sharing: true }, { now: 0 }));
     expect(types(started.events)).toEqual(['share-started']);
     expect(ok(setSharing(started.state, { code, memberId: ada.id, sharing: true }, { now: 0 })).events).toEqual([]);
-    expect(types(ok(setSharing(started.state, { code, memberId: ada.id, sharing: false }, { now: 0 })).events)).toEqual([
-      'share-stopped',
-    ]);
+    expect(types(ok(setSharing(started.state, { code, memberId: ada.id, sharing: false }, { now: 0 })).events)).toEqual(
+      ['share-stopped'],
+    );
   });
 
   it('remembers never shared, sharing and stopped as room state', () => {
@@ -439,7 +439,10 @@ describe('setSharing', () => {
 
   it('refuses a supervisor', () => {
     const { code, host, state } = classroom();
-    expect(setSharing(state, { code, memberId: host.id, sharing: true }, { now: 0 })).toEqual({ ok: false, error: 'wrong-role' });
+    expect(setSharing(state, { code, memberId: host.id, sharing: true }, { now: 0 })).toEqual({
+      ok: false,
+      error: 'wrong-role',
+    });
   });
 });
 

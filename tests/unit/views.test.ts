@@ -63,11 +63,15 @@ describe('roomView', () => {
 
   it('shows a supervisor who joins after a student stopped the same "stopped" state', () => {
     const { room, ada, state } = classroom();
-    const after = setSharing(value(setSharing(state, { code: room.code, memberId: ada.id, sharing: true }, ctx)).state, {
-      code: room.code,
-      memberId: ada.id,
-      sharing: false,
-    }, ctx);
+    const after = setSharing(
+      value(setSharing(state, { code: room.code, memberId: ada.id, sharing: true }, ctx)).state,
+      {
+        code: room.code,
+        memberId: ada.id,
+        sharing: false,
+      },
+      ctx,
+    );
     if (!after.ok) throw new Error(after.error);
     const late = value(
       joinRoom(

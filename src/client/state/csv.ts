@@ -27,12 +27,12 @@ export function toCsv(rows: readonly (readonly (string | number)[])[]): string {
 export function attendanceCsv(report: AttendanceResponse, timeZone?: string): string {
   const time = (ms: number | null) => (ms === null ? '' : localTime(ms, timeZone));
   const rows: (string | number)[][] = [
-    ['Name', 'Joined', 'Left', 'Minutes sharing', 'Times stopped sharing'],
+    ['Name', 'Joined', 'Left', 'Time sharing (h:mm:ss)', 'Times stopped sharing'],
     ...report.students.map((r) => [
       r.name,
       time(r.joinedAt),
       r.leftAt === null ? 'still in the room' : time(r.leftAt),
-      Math.round(r.sharingMs / 6000) / 10,
+      duration(r.sharingMs),
       r.stops,
     ]),
   ];
@@ -43,6 +43,13 @@ export function attendanceCsv(report: AttendanceResponse, timeZone?: string): st
 export function attendanceFileName(report: AttendanceResponse, timeZone?: string): string {
   const safe = report.roomName.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'room';
   return `attendance-${safe}-${localTime(report.at, timeZone).slice(0, 10)}.csv`;
+}
+
+/** "1:02:03": hours, minutes and seconds, which spreadsheets read as a duration. */
+function duration(ms: number): string {
+  const totalS = Math.round(ms / 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(totalS / 3600)}:${pad(Math.floor(totalS / 60) % 60)}:${pad(totalS % 60)}`;
 }
 
 /** "2026-11-29 15:04" in the given (or the browser's) time zone. */

@@ -125,16 +125,17 @@ function AttentionForm(props: { onSubmit: (message: string) => Promise<void>; on
       <p class="muted">
         Every student’s app shows a full-window message until you release it. It cannot lock their device.
       </p>
-      <label class="field">
-        <span>Message (optional)</span>
+      <div class="field">
+        <label for="attention-message">Message (optional)</label>
         <input
+          id="attention-message"
           type="text"
           value={message}
           maxLength={ATTENTION_MESSAGE_MAX_LENGTH}
           placeholder="Eyes on the board, please"
           onInput={(e) => setMessage(e.currentTarget.value)}
         />
-      </label>
+      </div>
       <div class="row">
         <button type="submit" class="primary">
           Ask for attention
@@ -163,9 +164,9 @@ function MessageForm(props: {
   };
   return (
     <form id="message-form" class="tool-form" onSubmit={submit}>
-      <label class="field">
-        <span>To</span>
-        <select value={to} onChange={(e) => setTo(e.currentTarget.value)}>
+      <div class="field">
+        <label for="message-to">To</label>
+        <select id="message-to" value={to} onChange={(e) => setTo(e.currentTarget.value)}>
           <option value="class">The whole class</option>
           {props.students.map((s) => (
             <option key={s.id} value={s.id}>
@@ -173,19 +174,21 @@ function MessageForm(props: {
             </option>
           ))}
         </select>
-      </label>
-      <label class="field">
-        <span>Message</span>
+      </div>
+      <div class="field">
+        <label for="message-text">Message</label>
         <textarea
+          id="message-text"
           value={text}
           rows={3}
           maxLength={MESSAGE_MAX_LENGTH}
           onInput={(e) => setText(e.currentTarget.value)}
         />
-      </label>
-      <label class="field">
-        <span>Link (optional, http or https)</span>
+      </div>
+      <div class="field">
+        <label for="message-url">Link (optional, http or https)</label>
         <input
+          id="message-url"
           type="text"
           inputMode="url"
           autoComplete="url"
@@ -195,7 +198,7 @@ function MessageForm(props: {
           aria-describedby={error ? 'message-error' : undefined}
           onInput={(e) => setUrl(e.currentTarget.value)}
         />
-      </label>
+      </div>
       {error && (
         <p id="message-error" class="field-error" role="alert">
           {error}

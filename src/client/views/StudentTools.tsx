@@ -117,8 +117,8 @@ export function TeacherMessages(props: { messages: MessageView[]; onAck: (id: st
                 </a>
               </p>
             )}
-            <button type="button" onClick={() => props.onAck(m.id)}>
-              Got it<span class="visually-hidden">: message from {m.fromName}</span>
+            <button type="button" aria-label={`Got it: message from ${m.fromName}`} onClick={() => props.onAck(m.id)}>
+              Got it
             </button>
           </li>
         ))}
@@ -161,15 +161,16 @@ export function HandCard(props: {
               {props.answeredBy} answered your raised hand.
             </p>
           )}
-          <label class="field">
-            <span>Note for your teacher (optional)</span>
+          <div class="field">
+            <label for="hand-note">Note for your teacher (optional)</label>
             <input
+              id="hand-note"
               type="text"
               value={note}
               maxLength={HAND_NOTE_MAX_LENGTH}
               onInput={(e) => setNote(e.currentTarget.value)}
             />
-          </label>
+          </div>
           <button type="submit" class="primary">
             Raise hand
           </button>
@@ -205,9 +206,10 @@ export function TeachersReply(props: {
           if (!failed) setText('');
         }}
       >
-        <label class="field">
-          <span>Message (only your teachers see it)</span>
+        <div class="field">
+          <label for="reply-text">Message (only your teachers see it)</label>
           <textarea
+            id="reply-text"
             value={text}
             rows={2}
             maxLength={MESSAGE_MAX_LENGTH}
@@ -216,7 +218,7 @@ export function TeachersReply(props: {
               setSent(false);
             }}
           />
-        </label>
+        </div>
         <button type="submit">Send to teachers</button>
         {sent && <p role="status">Sent.</p>}
         {error && (
