@@ -19,6 +19,18 @@ function spyOnNotifications() {
   window.Notification = Spy;
 }
 
+/** Counts the tones the page plays, through the real Web Audio API. */
+function countTones() {
+  const original = AudioContext.prototype.createOscillator;
+  (window as unknown as { tones: number }).tones = 0;
+  AudioContext.prototype.createOscillator = function (this: AudioContext) {
+    (window as unknown as { tones: number }).tones++;
+    return original.call(this);
+  };
+}
+
+const tones = (page: Page) => page.evaluate(() => (window as unknown as { tones: number }).tones);
+
 const notifications = (page: Page) =>
   page.evaluate(() => (window as unknown as { notifications: { title: string; body: string }[] }).notifications);
 
@@ -31,7 +43,10 @@ async function expectNoAxeViolations(page: Page) {
 
 /** Ms Lee (host) and Mr Ode watch; Ada and Bo are students. Bo has allowed notifications, Ada has not been asked. */
 async function lesson(browser: Browser, baseURL: string) {
-  const leeP = await person(browser, '/', { width: 1280, height: 900 });
+  const leeContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL });
+  await leeContext.addInitScript(countTones);
+  const leeP = { context: leeContext, page: await leeContext.newPage() };
+  await leeP.page.goto('/');
   const lee = await new HomePage(leeP.page).createRoom('Art', 'Ms Lee');
   const code = await lee.code();
   const { supervisor: inviteLink } = await lee.inviteLinks();
@@ -70,6 +85,12 @@ test('hands, messages, links, Eyes up, snapshots and attendance work for two tea
   const teachers = [lee, ode];
   try {
     await test.step('raise hand: every teacher sees a queue by time; a teacher answers, a student lowers their own', async () => {
+      // Ms Lee turns the hand sound on (it is off by default, as Mr Ode keeps it).
+      await lee.page.getByText('Wall settings').click();
+      const sound = lee.page.getByLabel('Play a sound when a student raises their hand');
+      await expect(sound).not.toBeChecked();
+      await sound.check();
+      await lee.page.getByText('Wall settings').click();
       await ada.page.getByLabel('Note for your teacher (optional)').fill('Stuck on question 3');
       await ada.page.getByRole('button', { name: 'Raise hand' }).click();
       await expect(ada.page.getByRole('heading', { name: 'Your hand is raised' })).toBeVisible();
@@ -82,6 +103,8 @@ test('hands, messages, links, Eyes up, snapshots and attendance work for two tea
         await expect(queue.nth(1)).toContainText('Bo');
         await expect(t.tile('Ada').getByText('Hand raised')).toBeVisible();
       }
+      // Two notes per raised hand, for the teacher who asked for it.
+      await expect.poll(() => tones(lee.page)).toBe(4);
       // Bo never learns of Ada's hand.
       await expect(bo.page.getByText('Stuck on question 3')).toHaveCount(0);
       await expect(bo.page.getByText('Ada')).toHaveCount(0);

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { MemberView, RoomEvent } from '../../src/shared/protocol.ts';
+import type { MemberView, MessageView, RoomEvent } from '../../src/shared/protocol.ts';
 import {
   arrangeRoster,
+  handQueue,
   initialSession,
+  notAcknowledged,
   rosterSummary,
   reduceSession,
   seatEndText,
   studentRoster,
   supervisors,
+  unreadMessages,
   type LocalEvent,
   type Session,
 } from '../../src/client/state/session.ts';
@@ -263,5 +266,91 @@ describe('the wall’s roster tools', () => {
     expect(names(arrangeRoster(roster, '', 'problems'))).toEqual(['Bo', 'Di', 'cy', 'Ada', 'Eve', 'Fox']);
     expect(names(arrangeRoster(roster, ' E ', 'joined'))).toEqual(['Eve']);
     expect(names(arrangeRoster(roster, 'o', 'name'))).toEqual(['Bo', 'Fox']);
+  });
+});
+
+describe('the classroom tools in the session', () => {
+  const message = (id: string, to: MessageView['to'], fromId = 'lee'): MessageView => ({
+    id,
+    fromId,
+    fromName: fromId === 'lee' ? 'Lee' : 'Bo',
+    to,
+    text: 'hi',
+    url: null,
+    sentAt: 1,
+    ackedBy: [],
+  });
+
+  it('keeps the hand queue in time order and tells a teacher once per hand', () => {
+    const s = run([
+      snapshot('lee', classroom),
+      { type: 'hand-raised', hand: { studentId: 'bo', raisedAt: 20, note: '' } },
+      { type: 'hand-raised', hand: { studentId: 'ada', raisedAt: 10, note: 'Q3' } },
+      { type: 'hand-raised', hand: { studentId: 'ada', raisedAt: 10, note: 'Q4' } },
+    ]);
+    expect(handQueue(s).map((h) => [h.studentId, h.note])).toEqual([
+      ['ada', 'Q4'],
+      ['bo', ''],
+    ]);
+    expect(s.notices.map((n) => n.text)).toEqual(['Bo raised their hand.', 'Ada raised their hand.']);
+    const lowered = reduceSession(s, { type: 'hand-lowered', studentId: 'ada', byId: 'ode', byName: 'Ode' });
+    expect(handQueue(lowered).map((h) => h.studentId)).toEqual(['bo']);
+  });
+
+  it('tells a student who answered their hand, until they raise it again', () => {
+    const s = run([
+      snapshot('ada', classroom.slice(0, 3)),
+      { type: 'hand-raised', hand: { studentId: 'ada', raisedAt: 10, note: '' } },
+      { type: 'hand-lowered', studentId: 'ada', byId: 'ode', byName: 'Ode' },
+    ]);
+    expect(s.handAnsweredBy).toBe('Ode');
+    expect(run([{ type: 'hand-raised', hand: { studentId: 'ada', raisedAt: 30, note: '' } }], s).handAnsweredBy).toBe(
+      null,
+    );
+    // Lowering it herself is not an answer.
+    const own = run([
+      snapshot('ada', classroom.slice(0, 3)),
+      { type: 'hand-raised', hand: { studentId: 'ada', raisedAt: 10, note: '' } },
+      { type: 'hand-lowered', studentId: 'ada', byId: 'ada', byName: 'Ada' },
+    ]);
+    expect(own.handAnsweredBy).toBeNull();
+  });
+
+  it('lists a student’s unread messages, and who has not read each for teachers', () => {
+    const events: RoomEvent[] = [
+      { type: 'message-sent', message: message('m1', { kind: 'class' }) },
+      { type: 'message-sent', message: message('m2', { kind: 'student', studentId: 'ada' }) },
+      { type: 'message-acked', messageId: 'm1', studentId: 'ada' },
+    ];
+    const ada = run([snapshot('ada', classroom.slice(0, 3)), ...events]);
+    expect(unreadMessages(ada).map((m) => m.id)).toEqual(['m2']);
+    const lee = run([snapshot('lee', classroom), ...events]);
+    const [m1, m2] = lee.room!.classroom.messages;
+    expect(notAcknowledged(lee, m1!).map((m) => m.name)).toEqual(['Bo']);
+    expect(notAcknowledged(lee, m2!).map((m) => m.name)).toEqual(['Ada']);
+    const answered = reduceSession(lee, { type: 'message-sent', message: message('m3', { kind: 'teachers' }, 'bo') });
+    expect(answered.notices.at(-1)?.text).toBe('Bo sent you a message.');
+  });
+
+  it('follows the attention request, ignoring acknowledgements of an older one', () => {
+    const attention = { id: 'a1', byId: 'lee', byName: 'Lee', message: '', since: 1, ackedBy: [] };
+    const s = run([
+      snapshot('lee', classroom),
+      { type: 'attention-started', attention },
+      { type: 'attention-acked', attentionId: 'a1', studentId: 'ada' },
+      { type: 'attention-acked', attentionId: 'old', studentId: 'bo' },
+    ]);
+    expect(s.room!.classroom.attention?.ackedBy).toEqual(['ada']);
+    expect(
+      run([{ type: 'attention-ended', attentionId: 'a1', byName: 'Lee' }], s).room!.classroom.attention,
+    ).toBeNull();
+  });
+
+  it('tells a student, until dismissed, that a teacher saved a picture of their screen', () => {
+    const s = run([
+      snapshot('ada', classroom.slice(0, 3)),
+      { type: 'snapshot-taken', studentId: 'ada', byName: 'Ode' },
+    ]);
+    expect(s.notices).toEqual([{ id: 1, tone: 'warning', text: 'Ode saved a picture of your screen.' }]);
   });
 });
