@@ -1,6 +1,6 @@
 /**
- * A supervisor's classroom tools: the tools bar above the wall ("Eyes up", a message or link, the
- * attendance sheet), the queue of raised hands and the message log beside it. They render the
+ * A supervisor's classroom tools: buttons in the room's head ("Eyes up", a message or link) with
+ * the panel they open below it, the attendance sheet beside the roster, the queue of raised hands and the message log beside it. They render the
  * session and call back; the controller does the work.
  */
 import { useState } from 'preact/hooks';
@@ -14,85 +14,100 @@ import {
 import type { RoomController } from '../room/room-controller.ts';
 import { handQueue, notAcknowledged, tools, type Session } from '../state/session.ts';
 
-interface ToolsBarProps {
-  controller: RoomController;
-  session: Session;
-  isHost: boolean;
-}
+/** The form a supervisor has open below the room's head. */
+type ToolForm = 'attention' | 'message';
 
-/** The bar of class-wide tools; one form open at a time, below the bar. */
-export function ClassToolsBar({ controller, session, isHost }: ToolsBarProps) {
-  const [open, setOpen] = useState<'attention' | 'message' | null>(null);
+/** Which tool form is open and the last tool error, shared by the buttons and the panel. */
+export function useClassTools() {
+  const [open, setOpen] = useState<ToolForm | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const attention = tools(session).attention;
-  const students = session.members.filter((m) => m.role === 'student');
-  const toggle = (form: 'attention' | 'message') => setOpen((current) => (current === form ? null : form));
+  /** Runs an action, keeping its error (or clearing the last one); true when it worked. */
   const run = async (action: Promise<string | null>) => {
     const failed = await action;
     setError(failed);
     return failed === null;
   };
+  const toggle = (form: ToolForm) => setOpen((current) => (current === form ? null : form));
+  return { open, setOpen, toggle, error, run };
+}
 
+/** What `useClassTools` returns. */
+export type ClassTools = ReturnType<typeof useClassTools>;
+
+interface ToolProps {
+  controller: RoomController;
+  session: Session;
+  tools: ClassTools;
+}
+
+/**
+ * "Eyes up" and "Message", in the room's head beside its other buttons so the wall keeps its
+ * height; what they open shows below the head (`ClassToolsPanel`).
+ */
+export function ClassToolButtons({ controller, session, tools: ui }: ToolProps) {
+  const attention = tools(session).attention;
   return (
-    <section class="card class-tools" aria-labelledby="tools-heading">
-      <h2 id="tools-heading" class="visually-hidden">
-        Class tools
-      </h2>
-      <div class="row">
-        {attention ? (
-          <button type="button" class="danger" onClick={() => void run(controller.endAttention())}>
-            Release attention
-          </button>
-        ) : (
-          <button
-            type="button"
-            aria-expanded={open === 'attention'}
-            aria-controls="attention-form"
-            onClick={() => toggle('attention')}
-          >
-            Eyes up…
-          </button>
-        )}
+    <div class="row" role="group" aria-label="Class tools">
+      {attention ? (
+        <button type="button" class="danger" onClick={() => void ui.run(controller.endAttention())}>
+          Release attention
+        </button>
+      ) : (
         <button
           type="button"
-          aria-expanded={open === 'message'}
-          aria-controls="message-form"
-          onClick={() => toggle('message')}
+          aria-expanded={ui.open === 'attention'}
+          aria-controls="attention-form"
+          onClick={() => ui.toggle('attention')}
         >
-          Message or link…
+          Eyes up
         </button>
-        {isHost && (
-          <button type="button" onClick={() => void run(controller.exportAttendance())}>
-            Download attendance (CSV)
-          </button>
-        )}
-      </div>
+      )}
+      <button
+        type="button"
+        aria-expanded={ui.open === 'message'}
+        aria-controls="message-form"
+        onClick={() => ui.toggle('message')}
+      >
+        Message
+      </button>
+    </div>
+  );
+}
+
+/** The open tool's form, who has acknowledged "Eyes up" while it lasts, and a tool's error; nothing otherwise. */
+export function ClassToolsPanel({ controller, session, tools: ui }: ToolProps) {
+  const attention = tools(session).attention;
+  const students = session.members.filter((m) => m.role === 'student');
+  const showing = attention || (ui.open === 'attention' && !attention) || ui.open === 'message' || ui.error;
+  if (!showing) return null;
+  return (
+    <div class="card class-tools">
       {attention && <AttentionStatus session={session} students={students} />}
-      {open === 'attention' && !attention && (
+      {ui.open === 'attention' && !attention && (
         <AttentionForm
           onSubmit={async (message) => {
-            if (await run(controller.startAttention(message))) setOpen(null);
+            if (await ui.run(controller.startAttention(message))) ui.setOpen(null);
           }}
-          onCancel={() => setOpen(null)}
+          onCancel={() => ui.setOpen(null)}
         />
       )}
-      {open === 'message' && (
+      {ui.open === 'message' && (
         <MessageForm
           students={students}
           onSubmit={async (body) => {
             const failed = await controller.sendMessage(body);
-            if (failed === null) setOpen(null);
+            if (failed === null) ui.setOpen(null);
             return failed;
           }}
-          onCancel={() => setOpen(null)}
+          onCancel={() => ui.setOpen(null)}
         />
       )}
-      {error && (
+      {ui.error && (
         <p class="field-error" role="alert">
-          {error}
+          {ui.error}
         </p>
       )}
-    </section>
+    </div>
   );
 }
 
@@ -102,7 +117,7 @@ function AttentionStatus({ session, students }: { session: Session; students: Me
   const acked = students.filter((s) => attention.ackedBy.includes(s.id));
   const waiting = students.filter((s) => !attention.ackedBy.includes(s.id));
   return (
-    <p class="attention-status" aria-live="polite">
+    <p class="attention-status" role="status">
       <strong>Eyes up</strong>
       {attention.message ? ` (“${attention.message}”)` : ''}: {acked.length} of {students.length} acknowledged
       {acked.length > 0 ? ` — ${acked.map((s) => s.name).join(', ')}` : ''}.
@@ -213,6 +228,15 @@ function MessageForm(props: {
         </button>
       </div>
     </form>
+  );
+}
+
+/** Host: the attendance sheet as a CSV file, made in this browser. */
+export function AttendanceButton(props: { controller: RoomController; tools: ClassTools }) {
+  return (
+    <button type="button" onClick={() => void props.tools.run(props.controller.exportAttendance())}>
+      Attendance (CSV)
+    </button>
   );
 }
 

@@ -4,7 +4,14 @@ import type { MemberView } from '../../shared/protocol.ts';
 import { useWallSettings } from '../hooks.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
 import { SERVER_AWAY_TEXT, handQueue, self, studentRoster, supervisors } from '../state/session.ts';
-import { ClassToolsBar, HandQueue, MessageLog } from './ClassTools.tsx';
+import {
+  AttendanceButton,
+  ClassToolButtons,
+  ClassToolsPanel,
+  HandQueue,
+  MessageLog,
+  useClassTools,
+} from './ClassTools.tsx';
 import { InvitePanel, ProjectorView } from './InvitePanel.tsx';
 import { LeaveButton } from './LeaveButton.tsx';
 import { STATUS_TEXT, Wall } from './Wall.tsx';
@@ -36,6 +43,7 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
   }, [inviteHiddenByHand]);
   const [projecting, setProjecting] = useState(false);
   const hands = handQueue(session);
+  const classTools = useClassTools();
   useChime(
     settings.stopSound,
     roster.filter((r) => r.status === 'stopped').map((r) => r.member.id),
@@ -64,6 +72,7 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
           </p>
         </div>
         <div class="row">
+          <ClassToolButtons controller={controller} session={session} tools={classTools} />
           <button type="button" onClick={() => setProjecting(true)}>
             Show join code
           </button>
@@ -103,7 +112,7 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
         />
       )}
       {projecting && <ProjectorView code={room.code} onClose={() => setProjecting(false)} />}
-      <ClassToolsBar controller={controller} session={session} isHost={isHost} />
+      <ClassToolsPanel controller={controller} session={session} tools={classTools} />
       <div class="room-layout">
         <Wall
           controller={controller}
@@ -137,6 +146,11 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
             <button type="button" class="link" onClick={controller.clearDeparted}>
               Clear students who left
             </button>
+          )}
+          {isHost && (
+            <p>
+              <AttendanceButton controller={controller} tools={classTools} />
+            </p>
           )}
           <h2 style="margin-top:1rem">Supervisors</h2>
           <ul class="plain" aria-label="Supervisors">
