@@ -64,10 +64,12 @@ export interface Lab {
   /** A Chromium running in the device's namespace, trusting the lab's certificate authority only. */
   browser(device: string, role: 'student' | 'teacher'): Promise<Browser>;
   /**
-   * Packets any device sent toward an address outside the school (the lab's two networks), which the
-   * router counted and dropped: a DNS query, a public STUN server. The product promises none.
+   * Packets the school's server room (the app server, its relay workers, coturn) sent toward an
+   * address outside the school's two networks, which the router counted and dropped: a DNS query,
+   * a public STUN server. The product promises none. (The browsers' own background lookups are the
+   * browser's business, not the app's: the app's pages may connect only to their own origin.)
    */
-  escapedPackets(): number;
+  serverEscapes(): number;
   /** Tears everything down; safe to call twice. */
   close(): Promise<void>;
 }
@@ -206,7 +208,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         browsers.push(browser);
         return browser;
       },
-      escapedPackets: () =>
+      serverEscapes: () =>
         Number(/packets (\d+)/.exec(run('nft', ['list', 'chain', 'inet', 'edge', 'prerouting']))?.[1]),
       close,
     };
@@ -324,9 +326,9 @@ function applyScenario(options: LabOptions, dir: string): void {
 }
 
 /**
- * The school's edge: the router counts and drops whatever a device sends toward an address beyond
- * the lab's two networks. Counted as packets arrive (prerouting): the router has no route out, so
- * such a packet never reaches its forward hook.
+ * The school's edge: the router drops whatever is sent toward an address beyond the lab's two
+ * networks, and counts what the server room sends so. Counted as packets arrive (prerouting): the
+ * router has no route out, so such a packet never reaches its forward hook.
  */
 function watchEdge(dir: string): void {
   const file = join(dir, 'edge.nft');
@@ -336,9 +338,11 @@ function watchEdge(dir: string): void {
       'table inet edge {',
       '  chain prerouting {',
       '    type filter hook prerouting priority -10; policy accept;',
-      // Bridged traffic passes this hook too: the LAN's own multicast (mDNS, IGMP) and broadcast
-      // stay on the LAN and are no escape.
-      '    meta nfproto ipv4 ip daddr != { 198.51.100.0/24, 203.0.113.0/24, 224.0.0.0/4, 255.255.255.255 } counter drop',
+      // Bridged traffic passes this hook too: a network's own multicast (mDNS, IGMP) and broadcast
+      // stay on it and are no escape.
+      '    meta nfproto ipv4 ip daddr { 224.0.0.0/4, 255.255.255.255 } accept',
+      '    meta nfproto ipv4 ip saddr 203.0.113.0/24 ip daddr != { 198.51.100.0/24, 203.0.113.0/24 } counter drop',
+      '    meta nfproto ipv4 ip daddr != { 198.51.100.0/24, 203.0.113.0/24 } drop',
       '  }',
       '}',
       '',

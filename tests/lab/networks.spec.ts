@@ -9,9 +9,9 @@ const STUDENTS = ['Ada', 'Bo'];
 let lab: Lab | undefined;
 test.afterEach(async () => {
   try {
-    // Whatever the scenario, nothing went to a server the school does not run (a public STUN
-    // server, a DNS lookup for one): the router at the school's edge saw no such packet.
-    if (lab) expect(lab.escapedPackets(), 'packets sent beyond the school network').toBe(0);
+    // Whatever the scenario, the school's server contacted nothing the school does not run (a
+    // public STUN server, a DNS lookup for one): the router at the school's edge saw no such packet.
+    if (lab) expect(lab.serverEscapes(), 'packets the server sent beyond the school network').toBe(0);
   } finally {
     // The lab tears itself down whatever the test did.
     await lab?.close();
