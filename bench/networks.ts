@@ -66,6 +66,8 @@ async function freezes() {
     const teacher = teachers[0]!.page;
     for (const student of students) await student.shareButton().click();
     for (const name of names) await teacher.getByRole('figure', { name: `${name}: Live` }).waitFor({ timeout: 60_000 });
+    // tsx keeps function names with a helper the page does not have: give it a stand-in.
+    await teacher.evaluate('window.__name ??= (f) => f');
     const gaps = await teacher.evaluate(async (windowMs) => {
       const videos = [...document.querySelectorAll('figure video')] as HTMLVideoElement[];
       const longest = videos.map(() => 0);

@@ -240,6 +240,7 @@ if (process.getuid?.() === 0 && process.env.LOOPBACK_ONLY === '1') {
   console.table({
     '(a) open LAN: share → first frame p50 / p90 (ms), target p50 ≤ 400': `${first.open.p50} / ${first.open.p90}`,
     '(b) client isolation, p50 / p90 (ms), target ≤ 1500': `${first.isolated.p50} / ${first.isolated.p90}`,
+    '(b) the first share in a fresh room (ms): the direct attempt, then the relay': first.isolated.runsMs[0],
     '(c) UDP blocked, TURN over TCP, p50 / p90 (ms), target ≤ 3000': `${first.tcpOnly.p50} / ${first.tcpOnly.p90}`,
     '(e) multicast filtered, STUN, p50 / p90 (ms), target ≤ 400': `${first.noMulticast.p50} / ${first.noMulticast.p90}`,
     [`(d) ${networks.cappedUplink.students} students, ${networks.cappedUplink.uplinkMbit} Mbit/s, longest freeze (ms), target ≤ 2000`]:
