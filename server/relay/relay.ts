@@ -12,6 +12,10 @@
  * student's tile (resuming at a keyframe it asks for when the tile comes back), gives a large tile
  * the full leg, and asks the student for a thumbnail leg as large and as fast as the largest tile
  * that uses it, and for none at all while nobody sees it.
+ *
+ * Codec per viewer: each leg is in one codec, and a viewer that prefers H.264 (an iPad) gets the
+ * student's H.264 legs, asked for while such a viewer watches; the others get VP8. legs.ts decides
+ * which legs are wanted and which one each viewer receives; this file only carries it out.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -32,9 +36,22 @@ import {
   relayNoticeMessage,
   viewMessage,
   type CallMetadata,
+  type QualityLevel,
   type Surface,
   type TileView,
+  type VideoCodec,
 } from '../../src/shared/protocol.ts';
+import {
+  BASE_LEG,
+  H264_FMTP,
+  answerCodecs,
+  isKeyframeStart,
+  keepCodec,
+  legName,
+  targetLeg,
+  wantedLegs,
+  type Leg,
+} from './legs.ts';
 import type { PeerMessage } from './peer-client.ts';
 import { LINGER_MS, type RelayRoom } from './relay-protocol.ts';
 
@@ -49,12 +66,13 @@ const RETRY_MAX_MS = 10_000;
 /** One frame at 30 fps in RTP's 90 kHz video clock: the gap left in timestamps at a switch of leg. */
 const FRAME_TICKS = 3000;
 
-/** A student's two legs: the thumbnail every viewer gets, and the full one only zooming viewers get. */
-type Leg = 'thumbnail' | 'full';
-
 interface Publisher {
   studentId: string;
+  /** Which call of the student this is: a level in a codec (see legs.ts). */
   leg: Leg;
+  codec: VideoCodec;
+  /** RTP timestamp of the last keyframe seen, so only its first packet starts a viewer or a switch. */
+  keyframeTimestamp: number | null;
   peerId: string;
   connectionId: string;
   pc: RTCPeerConnection;
@@ -66,6 +84,8 @@ interface Publisher {
   channel: RTCDataChannel | null;
   /** The last view of this leg sent to the student (what all its viewers add up to). */
   sentView: string | null;
+  /** On the base leg: the last legs notice sent to the student. */
+  sentLegs: string | null;
   /** Since when the routes have not wanted this call (it lingers for LINGER_MS). */
   unwantedSince: number | null;
 }
@@ -83,10 +103,12 @@ interface Subscriber {
   connectTimer?: ReturnType<typeof setTimeout>;
   /** Since when the routes have not wanted this call (it lingers for LINGER_MS). */
   unwantedSince: number | null;
-  /** The leg this viewer receives, the one it switches to at the next keyframe, and the one it asked for. */
+  /** The leg this viewer receives, the one it switches to at the next keyframe, and the level it asked for. */
   source: Leg;
   pending: Leg | null;
-  wants: Leg;
+  wants: QualityLevel;
+  /** The codecs its answer accepted, most preferred first, as werift's send parameters; empty until it answers. */
+  codecs: Map<VideoCodec, RTCRtpCodecParameters>;
   /** Last header sent, and when, so a switch of leg or a resume continues sequence numbers and timestamps. */
   last: { sequenceNumber: number; timestamp: number; atMs: number } | null;
   /** Whether the supervisor can see this student's tile (until they say, yes); nothing is forwarded while not. */
@@ -108,6 +130,8 @@ export class Relay {
   #sharing = new Set<string>();
   /** Per student/supervisor pair whose call failed: when to call again, and the delay after that. */
   readonly #backoff = new Map<string, { until: number; delayMs: number }>();
+  /** Students whose browser offered no H.264 we forward: not asked for H.264 legs again this share. */
+  readonly #noH264 = new Set<string>();
 
   readonly #lingerTimer: ReturnType<typeof setInterval>;
 
@@ -171,7 +195,11 @@ export class Relay {
     } else if (type === 'ANSWER' && payload?.sdp && payload.connectionId) {
       const subscriber = this.#findSubscriber(payload.connectionId);
       const answer = payload.sdp as { type: 'answer'; sdp: string };
-      if (subscriber) void subscriber.pc.setRemoteDescription(answer).catch(() => this.#closeSubscriber(subscriber));
+      if (subscriber)
+        void subscriber.pc
+          .setRemoteDescription(answer)
+          .then(() => this.#onAnswered(subscriber, answer.sdp))
+          .catch(() => this.#closeSubscriber(subscriber));
     } else if (type === 'CANDIDATE' && payload?.candidate && payload.connectionId) {
       const candidate = payload.candidate as RTCIceCandidate;
       // A browser's mDNS name (`<uuid>.local`) means nothing to a server: looking it up only waits
@@ -193,18 +221,21 @@ export class Relay {
     for (const s of [...this.#subscribers.values()]) this.#closeSubscriber(s);
   }
 
-  #newPeerConnection(): RTCPeerConnection {
+  /** A peer connection for video in `codecs` (a student's leg: its one codec; a viewer: both). */
+  #newPeerConnection(codecs: readonly VideoCodec[]): RTCPeerConnection {
     return new RTCPeerConnection({
       codecs: {
-        video: [
-          new RTCRtpCodecParameters({
-            mimeType: 'video/VP8',
-            clockRate: 90000,
-            // REMB, not transport-cc: with transport-cc Chrome's estimate toward werift stays at
-            // 100–300 kbps; with REMB it ramps normally.
-            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
-          }),
-        ],
+        video: codecs.map(
+          (codec) =>
+            new RTCRtpCodecParameters({
+              mimeType: `video/${codec}`,
+              clockRate: 90000,
+              ...(codec === 'H264' ? { parameters: H264_FMTP } : {}),
+              // REMB, not transport-cc: with transport-cc Chrome's estimate toward werift stays at
+              // 100–300 kbps; with REMB it ramps normally.
+              rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
+            }),
+        ),
       },
       headerExtensions: { video: [] },
       // Without a STUN server werift uses Google's, from the school's server, and where DNS or
@@ -233,12 +264,22 @@ export class Relay {
       .find((s) => s.publishes && s.peerId === peerId);
     const call = parseCallMetadata(metadata);
     if (!student || !call || student.memberId !== call.studentId) return;
-    const leg: Leg = call.leg === 'full' ? 'full' : 'thumbnail';
+    const codec = call.codec ?? 'VP8';
+    const leg = legName({ level: call.leg ?? 'thumbnail', codec });
+    // Only the one format this leg forwards is answered; a student who cannot send it is not asked again.
+    const sdp = keepCodec(offer.sdp, codec);
+    if (!sdp) {
+      if (codec === 'H264') this.#noH264.add(student.memberId);
+      this.#updateLegs(student.memberId);
+      return;
+    }
     const previous = this.#publisherOf(student.memberId, leg);
-    const pc = this.#newPeerConnection();
+    const pc = this.#newPeerConnection([codec]);
     const publisher: Publisher = {
       studentId: student.memberId,
       leg,
+      codec,
+      keyframeTimestamp: null,
       peerId,
       connectionId,
       pc,
@@ -248,6 +289,7 @@ export class Relay {
       lastPliAt: 0,
       channel: null,
       sentView: null,
+      sentLegs: null,
       unwantedSince: null,
     };
     pc.onDataChannel.subscribe((channel) => {
@@ -272,12 +314,12 @@ export class Relay {
       if (state === 'connected') {
         // The newest call from a student replaces an older one (a reload, a rebuilt call).
         if (previous && previous !== publisher) this.#closePublisher(previous);
-        if (leg === 'full') this.#updateLegs(student.memberId);
+        if (leg !== BASE_LEG) this.#updateLegs(student.memberId);
         this.#reconcileSubscribers();
       }
     });
     try {
-      await pc.setRemoteDescription(offer as { type: 'offer'; sdp: string });
+      await pc.setRemoteDescription({ type: 'offer', sdp });
       await pc.setLocalDescription(await pc.createAnswer());
       this.send({
         type: 'ANSWER',
@@ -301,7 +343,7 @@ export class Relay {
     for (const room of this.#rooms.values()) {
       for (const student of room.students) {
         for (const supervisor of room.supervisors) present.add(`${student.memberId}/${supervisor.memberId}`);
-        const publisher = this.#publisherOf(student.memberId, 'thumbnail');
+        const publisher = this.#publisherOf(student.memberId, BASE_LEG);
         if (!publisher || publisher.pc.connectionState !== 'connected') continue;
         for (const supervisor of room.supervisors) {
           if (!student.viewers.includes(supervisor.memberId)) continue;
@@ -334,7 +376,7 @@ export class Relay {
 
   /** Calls a supervisor with one student's screen. */
   async #subscribe(key: string, want: { studentId: string; supervisorId: string; peerId: string }) {
-    const pc = this.#newPeerConnection();
+    const pc = this.#newPeerConnection(['VP8', 'H264']);
     const transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
     // PeerJS closes a media call when its data channel closes, and zoom requests travel on it.
     const channel = pc.createDataChannel('relay');
@@ -346,9 +388,10 @@ export class Relay {
       transceiver,
       connected: false,
       gotKeyframe: false,
-      source: 'thumbnail',
+      source: BASE_LEG,
       pending: null,
       wants: 'thumbnail',
+      codecs: new Map(),
       last: null,
       unwantedSince: null,
       visible: true,
@@ -388,7 +431,7 @@ export class Relay {
       }
       if (state === 'failed' || state === 'closed') failed();
     });
-    const publisher = this.#publisherOf(want.studentId, 'thumbnail');
+    const publisher = this.#publisherOf(want.studentId, BASE_LEG);
     const metadata: CallMetadata = { studentId: want.studentId, surface: publisher?.surface ?? null, relayed: true };
     try {
       await pc.setLocalDescription(await pc.createOffer());
@@ -400,6 +443,17 @@ export class Relay {
     } catch {
       this.#closeSubscriber(subscriber);
     }
+  }
+
+  /** A supervisor answered: note the codecs it accepted, in its order, and give it the leg for its codec. */
+  #onAnswered(subscriber: Subscriber, sdp: string): void {
+    const negotiated = subscriber.transceiver.codecs;
+    subscriber.codecs = new Map();
+    for (const [codec, payloadType] of answerCodecs(sdp)) {
+      const parameters = negotiated.find((c) => c.payloadType === payloadType);
+      if (parameters) subscriber.codecs.set(codec, parameters);
+    }
+    this.#updateLegs(subscriber.studentId);
   }
 
   /**
@@ -436,14 +490,18 @@ export class Relay {
   }
 
   /**
-   * Tells the student what their thumbnail leg must carry: the largest tile and the most tiles'
+   * Tells the student what each thumbnail leg must carry: the largest tile and the most tiles'
    * frame rate among the supervisors who see it on that leg, or nothing while nobody does.
    */
   #tellStudentView(studentId: string): void {
-    const publisher = this.#publisherOf(studentId, 'thumbnail');
+    for (const leg of ['thumbnail/VP8', 'thumbnail/H264'] as const) this.#tellLegView(studentId, leg);
+  }
+
+  #tellLegView(studentId: string, leg: Leg): void {
+    const publisher = this.#publisherOf(studentId, leg);
     if (publisher?.channel?.readyState !== 'open') return;
     const onLeg = [...(this.#viewersOf.get(studentId) ?? [])].filter(
-      (s) => s.visible && (s.wants === 'thumbnail' || s.source === 'thumbnail' || s.pending === 'thumbnail'),
+      (s) => s.visible && (s.source === leg || s.pending === leg),
     );
     const views = onLeg.map((s) => s.view ?? { widthPx: 640, heightPx: 360, tilesShown: 1 });
     const message = viewMessage({
@@ -470,12 +528,20 @@ export class Relay {
   #forward(publisher: Publisher, rtp: RtpPacket): void {
     // Padding-only packets are bandwidth probes for the student's own link; they carry no picture.
     if (rtp.payload.length === 0) return;
-    const keyframe = isVp8KeyframeStart(rtp.payload);
+    // Only a keyframe's first packet starts a viewer or a switch (H.264 flags its parameter sets
+    // and its picture, which share one timestamp).
+    let keyframe = false;
+    if (isKeyframeStart(publisher.codec, rtp.payload) && rtp.header.timestamp !== publisher.keyframeTimestamp) {
+      keyframe = true;
+      publisher.keyframeTimestamp = rtp.header.timestamp;
+    }
     const viewers = this.#viewersOf.get(publisher.studentId);
     if (!viewers) return;
     for (const subscriber of viewers) {
       // A supervisor who cannot see this student gets nothing.
       if (!subscriber.connected || !subscriber.visible) continue;
+      const codec = subscriber.codecs.get(publisher.codec);
+      if (!codec) continue;
       const sender = subscriber.transceiver.sender;
       if (subscriber.pending === publisher.leg && keyframe) {
         // Switch legs at a keyframe, continuing the viewer's sequence numbers and timestamps.
@@ -513,6 +579,9 @@ export class Relay {
         paddingSize: 0,
       });
       const copy = new RtpPacket(header, rtp.payload);
+      // werift sends every packet in the sender's one negotiated codec (its payload type); a viewer
+      // moves between legs in different codecs, so the codec is set to this packet's before each send.
+      sender.codec = codec;
       subscriber.last = {
         sequenceNumber: rtp.header.sequenceNumber,
         timestamp: rtp.header.timestamp,
@@ -524,27 +593,47 @@ export class Relay {
   }
 
   /**
-   * Asks the student for a full-quality leg while any viewer wants it (and lets it go when none
-   * does), and moves each viewer toward the leg it asked for, once that leg is there.
+   * Asks the student for the legs its viewers need (full quality while one zooms, H.264 while one
+   * prefers it) and lets the others go, and moves each viewer toward its leg once that leg is up.
    */
   #updateLegs(studentId: string): void {
     const viewers = [...(this.#viewersOf.get(studentId) ?? [])];
-    const wanted = viewers.some((s) => s.wants === 'full' && s.visible);
-    const thumbnail = this.#publisherOf(studentId, 'thumbnail');
-    if (thumbnail?.channel?.readyState === 'open') {
-      thumbnail.channel.send(relayNoticeMessage({ type: 'full-leg', wanted }));
+    const codecsOf = (s: Subscriber): VideoCodec[] => (s.codecs.size > 0 ? [...s.codecs.keys()] : ['VP8']);
+    const sendable = new Set<VideoCodec>(this.#noH264.has(studentId) ? ['VP8'] : ['VP8', 'H264']);
+    const legs = wantedLegs(
+      viewers.map((s) => ({ wants: s.wants, visible: s.visible, codecs: codecsOf(s) })),
+      sendable,
+    );
+    const base = this.#publisherOf(studentId, BASE_LEG);
+    const notice = relayNoticeMessage({ type: 'legs', legs });
+    if (base?.channel?.readyState === 'open' && base.sentLegs !== notice) {
+      base.sentLegs = notice;
+      // Apps from before codec legs read only this one.
+      const wanted = legs.some((leg) => leg.level === 'full' && leg.codec === 'VP8');
+      base.channel.send(relayNoticeMessage({ type: 'full-leg', wanted }));
+      base.channel.send(notice);
     }
-    const fullUp = this.#publisherOf(studentId, 'full')?.pc.connectionState === 'connected';
+    const up = new Set<Leg>();
+    for (const p of this.#publishers.values())
+      if (p.studentId === studentId && p.pc.connectionState === 'connected') up.add(p.leg);
     for (const viewer of viewers) {
-      const target: Leg = viewer.wants === 'full' && fullUp ? 'full' : 'thumbnail';
+      const target = targetLeg({ wants: viewer.wants, codecs: codecsOf(viewer) }, up);
+      if (!viewer.last && viewer.source !== target) {
+        // Nothing sent to this viewer yet: it starts on its leg, at that leg's next keyframe.
+        viewer.source = target;
+        viewer.pending = null;
+        this.#requestKeyframe(studentId, target, true);
+        continue;
+      }
       viewer.pending = target === viewer.source ? null : target;
       if (viewer.pending) this.#requestKeyframe(studentId, viewer.pending, true);
     }
+    this.#tellStudentView(studentId);
   }
 
   /** Tells a student which supervisors receive their screen through the relay right now. */
   #tellViewers(studentId: string): void {
-    const channel = this.#publisherOf(studentId, 'thumbnail')?.channel;
+    const channel = this.#publisherOf(studentId, BASE_LEG)?.channel;
     if (channel?.readyState !== 'open') return;
     const supervisorIds = [...(this.#viewersOf.get(studentId) ?? [])]
       .filter((s) => s.connected)
@@ -580,11 +669,13 @@ export class Relay {
     if (this.#publishers.get(publisher.connectionId) !== publisher) return;
     this.#publishers.delete(publisher.connectionId);
     void publisher.pc.close();
-    if (publisher.leg === 'full') {
-      // Viewers on a closed full leg go back to the thumbnail at its next keyframe.
+    if (publisher.leg !== BASE_LEG) {
+      // Viewers on a closed leg go back to another at its next keyframe.
       this.#updateLegs(publisher.studentId);
     } else {
-      // A new share (or a rebuilt call) reaches supervisors as fresh calls, not on old ones.
+      // A new share (or a rebuilt call) reaches supervisors as fresh calls, not on old ones; it may
+      // come from another browser, which may send H.264.
+      this.#noH264.delete(publisher.studentId);
       for (const s of [...this.#subscribers.values()])
         if (s.studentId === publisher.studentId) this.#closeSubscriber(s);
     }
@@ -603,25 +694,6 @@ export class Relay {
     void subscriber.pc.close();
     this.#tellViewers(subscriber.studentId);
   }
-}
-
-/**
- * Whether a VP8 RTP payload starts a keyframe (RFC 7741): the descriptor's S bit with partition 0,
- * then the payload header's P bit clear.
- */
-export function isVp8KeyframeStart(payload: Buffer): boolean {
-  if (payload.length < 1) return false;
-  const first = payload[0]!;
-  const start = (first & 0x10) !== 0 && (first & 0x07) === 0;
-  if (!start) return false;
-  let offset = 1;
-  if (first & 0x80) {
-    const ext = payload[offset++] ?? 0;
-    if (ext & 0x80) offset += (payload[offset] ?? 0) & 0x80 ? 2 : 1;
-    if (ext & 0x40) offset += 1;
-    if (ext & 0x30) offset += 1;
-  }
-  return offset < payload.length && (payload[offset]! & 0x01) === 0;
 }
 
 function toInit(description: { type: string; sdp: string }): { type: string; sdp: string } {

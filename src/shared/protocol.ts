@@ -455,6 +455,8 @@ export interface CallMetadata {
   surface: Surface | null;
   /** Student to relay: which of the student's two legs this call is (absent: the thumbnail leg). */
   leg?: 'full';
+  /** Student to relay: the codec this leg is sent in (absent: VP8). */
+  codec?: 'H264';
   /** Relay to supervisor: the call forwards the student's screen. */
   relayed?: boolean;
 }
@@ -462,12 +464,13 @@ export interface CallMetadata {
 /** Reads call metadata; a payload without a student id is null, an unknown surface reads as null. */
 export function parseCallMetadata(data: unknown): CallMetadata | null {
   if (typeof data !== 'object' || data === null) return null;
-  const { studentId, surface, leg, relayed } = data as Record<string, unknown>;
+  const { studentId, surface, leg, codec, relayed } = data as Record<string, unknown>;
   if (typeof studentId !== 'string' || studentId === '') return null;
   return {
     studentId,
     surface: surface === 'monitor' || surface === 'window' || surface === 'browser' ? surface : null,
     ...(leg === 'full' ? { leg: 'full' as const } : {}),
+    ...(codec === 'H264' ? { codec: 'H264' as const } : {}),
     ...(relayed === true ? { relayed: true } : {}),
   };
 }
@@ -550,12 +553,23 @@ export function parseSupervisorMessage(data: unknown): QualityRequest | TileView
   };
 }
 
+/** The codecs a screen is sent in. */
+export type VideoCodec = 'VP8' | 'H264';
+
+/** One call from a student to the relay: a quality level in a codec. */
+export interface RelayLeg {
+  level: QualityLevel;
+  codec: VideoCodec;
+}
+
 /** Relay to student, on the same data channel. */
 export type RelayNotice =
   /** The supervisors receiving this student's screen through the relay right now. */
   | { type: 'viewers'; supervisorIds: string[] }
-  /** Whether some supervisor zooms into this student, so a full-quality leg is wanted. */
-  | { type: 'full-leg'; wanted: boolean };
+  /** Whether some supervisor zooms into this student, so a full-quality VP8 leg is wanted (for apps from before `legs`). */
+  | { type: 'full-leg'; wanted: boolean }
+  /** The legs wanted besides the first call (the VP8 thumbnail): full quality, H.264, or both. */
+  | { type: 'legs'; legs: RelayLeg[] };
 
 /** Serializes a relay notice. */
 export function relayNoticeMessage(notice: RelayNotice): string {
@@ -566,7 +580,12 @@ export function relayNoticeMessage(notice: RelayNotice): string {
 export function parseRelayNotice(data: unknown): RelayNotice | null {
   if (typeof data !== 'string') return null;
   try {
-    const message = JSON.parse(data) as Partial<{ type: string; supervisorIds: unknown; wanted: unknown }>;
+    const message = JSON.parse(data) as Partial<{
+      type: string;
+      supervisorIds: unknown;
+      wanted: unknown;
+      legs: unknown;
+    }>;
     if (message.type === 'viewers' && Array.isArray(message.supervisorIds)) {
       return {
         type: 'viewers',
@@ -575,6 +594,14 @@ export function parseRelayNotice(data: unknown): RelayNotice | null {
     }
     if (message.type === 'full-leg' && typeof message.wanted === 'boolean')
       return { type: 'full-leg', wanted: message.wanted };
+    if (message.type === 'legs' && Array.isArray(message.legs)) {
+      const legs = (message.legs as unknown[]).flatMap((leg): RelayLeg[] => {
+        const { level, codec } = (typeof leg === 'object' && leg !== null ? leg : {}) as Record<string, unknown>;
+        if (level !== 'thumbnail' && level !== 'full') return [];
+        return codec === 'VP8' || codec === 'H264' ? [{ level, codec }] : [];
+      });
+      return { type: 'legs', legs };
+    }
     return null;
   } catch {
     return null;

@@ -1,10 +1,12 @@
 /**
  * Codec per viewer: a teacher whose device decodes H.264 in hardware and VP8 not (an iPad, emulated
  * here by what MediaCapabilities answers) receives H.264, while another teacher of the same student
- * keeps VP8; the student encodes both at once. Read from the browsers' own stats.
+ * keeps VP8; the student encodes both at once, peer to peer and through the relay. Read from the
+ * browsers' own stats.
  */
 import { expect, test, type Browser } from '@playwright/test';
-import { TRACK_PEER_CONNECTIONS, sendingCodecs, tileCodec } from './media-stats.ts';
+import { startBuiltServer } from '../helpers/built-server.ts';
+import { TRACK_PEER_CONNECTIONS, sendingCodecs, tileCodec, tileInbound } from './media-stats.ts';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, type Person } from './pages.ts';
 
 /** MediaCapabilities as a device with a hardware H.264 decoder and none for VP8 answers it. */
@@ -16,8 +18,9 @@ const HARDWARE_H264 = `
   };
 `;
 
-async function seat(browser: Browser, path: string, initScripts: string[]): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+async function seat(browser: Browser, path: string, initScripts: string[], baseURL?: string): Promise<Person> {
+  const viewport = { width: 1280, height: 800 };
+  const context = await browser.newContext(baseURL ? { viewport, baseURL } : { viewport });
   for (const script of initScripts) await context.addInitScript(script);
   const page = await context.newPage();
   await page.goto(path);
@@ -47,5 +50,50 @@ test('a teacher whose device decodes H.264 in hardware receives H.264; another k
     await expect.poll(() => sendingCodecs(ada.page)).toEqual(['video/H264', 'video/VP8']);
   } finally {
     await Promise.all([lap, pad, ada].map((p) => p.context.close()));
+  }
+});
+
+test('through the relay, the H.264 teacher gets H.264 and the VP8 teacher VP8 from one student', async ({
+  browser,
+}) => {
+  const server = await startBuiltServer({ RELAY_ANNOUNCED_IPS: '127.0.0.1', RELAY_MODE: 'always' });
+  const people: Person[] = [];
+  try {
+    const lap = await seat(browser, '/', [TRACK_PEER_CONNECTIONS], server.url);
+    people.push(lap);
+    const lee = await new HomePage(lap.page).createRoom('Relayed codecs', 'Mr Lap');
+    await expect(lee.page.getByText('screens arrive through the server’s relay')).toBeVisible();
+    const code = await lee.code();
+    const { supervisor: invite } = await lee.inviteLinks();
+    const padPath = invite.replace(/^https?:\/\/[^/]+/, '');
+    const pad = await seat(browser, padPath, [TRACK_PEER_CONNECTIONS, HARDWARE_H264], server.url);
+    people.push(pad);
+    await new HomePage(pad.page).join({ name: 'Ms Pad' });
+    const padRoom = new SupervisorRoomPage(pad.page);
+    await expect(padRoom.heading('Relayed codecs')).toBeVisible();
+
+    const ada = await seat(browser, `/join/${code}`, [TRACK_PEER_CONNECTIONS], server.url);
+    people.push(ada);
+    await new HomePage(ada.page).join({ name: 'Ada' });
+    const student = new StudentRoomPage(ada.page);
+    await expect(student.teachers()).toContainText('Your screen passes through the school’s server');
+    await student.shareButton().click();
+
+    await expectFramesDecoded(lee.tile('Ada'));
+    await expectFramesDecoded(padRoom.tile('Ada'));
+    // The tablet's tile starts on the student's VP8 leg and moves to the H.264 leg the relay asks for.
+    await expect.poll(() => tileCodec(pad.page, 'Ada'), { timeout: 15_000 }).toBe('video/H264');
+    const before = await tileInbound(pad.page, 'Ada');
+    await expect.poll(async () => (await tileInbound(pad.page, 'Ada')).frames).toBeGreaterThan(before.frames + 3);
+    expect(await tileCodec(pad.page, 'Ada')).toBe('video/H264');
+    // The laptop's copy stays VP8 and keeps decoding.
+    const lapBefore = await tileInbound(lap.page, 'Ada');
+    await expect.poll(async () => (await tileInbound(lap.page, 'Ada')).frames).toBeGreaterThan(lapBefore.frames + 3);
+    expect(await tileCodec(lap.page, 'Ada')).toBe('video/VP8');
+    // The student encodes H.264 for the relay's H.264 legs, beside its VP8 ones.
+    expect(await sendingCodecs(ada.page)).toContain('video/H264');
+  } finally {
+    await Promise.all(people.map((p) => p.context.close()));
+    await server.stop();
   }
 });

@@ -6,8 +6,10 @@
  * Pure, except `receiveCodec`, which asks the browser.
  */
 
-/** The codecs a screen is sent in. */
-export type VideoCodec = 'VP8' | 'H264';
+import type { VideoCodec } from '../../shared/protocol.ts';
+
+/** The codecs a screen is sent in (shared with the relay, which forwards each viewer's). */
+export type { VideoCodec };
 
 /** What `MediaCapabilities.decodingInfo` says of one codec. */
 export interface DecodeSupport {

@@ -14,6 +14,7 @@ import {
   sendsToRelay,
   type CallMetadata,
   type QualityRequest,
+  type RelayLeg,
   type TileView,
 } from '../../shared/protocol.ts';
 import { Call } from './peer-call.ts';
@@ -23,9 +24,15 @@ import { encodingFor } from './quality.ts';
 const SWITCH_OVERLAP_MS = 3_000;
 /** ...and never longer than this, connected or not. */
 const SWITCH_MAX_MS = 10_000;
-/** Keys of the calls to the relay (thumbnail leg, and full leg while someone zooms), beside supervisors' member ids. */
+/**
+ * Keys of the calls to the relay, beside supervisors' member ids: the first call (the VP8
+ * thumbnail), and each further leg it asks for under `relay-<level>-<codec>`.
+ */
 const RELAY = 'relay';
-const RELAY_FULL = 'relay-full';
+/** The key of a further leg to the relay. */
+const relayKey = (leg: RelayLeg) => `${RELAY}-${leg.level}-${leg.codec}`;
+/** Whether a call's key is one of the relay's. */
+const isRelayKey = (key: string) => key === RELAY || key.startsWith(`${RELAY}-`);
 /** A call that has not connected in this time is torn down and placed again. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 /**
@@ -58,8 +65,8 @@ export class ShareSender {
   #routes: Routes = { transport: 'mesh', relayedPairs: [], directMembers: [], relayPeerId: null, unroutablePairs: [] };
   /** Supervisors the relay forwards our screen to right now, as it reports them. */
   #relayViewers: string[] = [];
-  /** Whether the relay wants a full-quality leg (some supervisor zooms into us). */
-  #fullLegWanted = false;
+  /** The legs the relay wants besides the first call: full quality while someone zooms, H.264 for some viewers. */
+  #relayLegs: RelayLeg[] = [];
   /** Calls of the previous routes, kept until the new paths are up. */
   readonly #retiring = new Map<string, number>();
   #retireTimer: ReturnType<typeof setInterval> | undefined;
@@ -79,9 +86,7 @@ export class ShareSender {
 
   /** Member ids of the supervisors receiving the screen: direct connections that are up, and the relay's viewers. */
   viewers(): string[] {
-    const direct = [...this.#calls]
-      .filter(([id, c]) => c.connected && id !== RELAY && id !== RELAY_FULL)
-      .map(([id]) => id);
+    const direct = [...this.#calls].filter(([id, c]) => c.connected && !isRelayKey(id)).map(([id]) => id);
     const relayed = this.#calls.get(RELAY)?.connected ? this.#relayViewers : [];
     return [...new Set([...direct, ...relayed])];
   }
@@ -89,7 +94,8 @@ export class ShareSender {
   /** The room's routes changed: call the new way, and hang up the old way once it works. */
   setRoutes(routes: Routes): void {
     // The room was placed on another relay worker (a restart with fewer workers): call the new one.
-    if (routes.relayPeerId !== this.#routes.relayPeerId) for (const id of [RELAY, RELAY_FULL]) this.#hangUp(id);
+    if (routes.relayPeerId !== this.#routes.relayPeerId)
+      for (const id of [...this.#calls.keys()]) if (isRelayKey(id)) this.#hangUp(id);
     const before = [...this.#targets().keys()].join();
     this.#routes = routes;
     const targets = this.#targets();
@@ -136,13 +142,13 @@ export class ShareSender {
     return this.#routes.relayPeerId !== null && isRelayed(this.#routes, this.studentId, supervisorId);
   }
 
-  /** Who to call now, by key: each connected supervisor reached directly, and the relay if it carries any. */
+  /** Who to call now, by key: each connected supervisor reached directly, and the relay (each leg it wants) if it carries any. */
   #targets(): Map<string, string> {
     const direct = this.#supervisors.filter((s) => s.connected && !this.#viaRelay(s.id));
     const targets = new Map(direct.map((s) => [s.id, s.peerId!]));
     if (this.#routes.relayPeerId && sendsToRelay(this.#routes, this.studentId)) {
       targets.set(RELAY, this.#routes.relayPeerId);
-      if (this.#fullLegWanted) targets.set(RELAY_FULL, this.#routes.relayPeerId);
+      for (const leg of this.#relayLegs) targets.set(relayKey(leg), this.#routes.relayPeerId);
     }
     return targets;
   }
@@ -178,11 +184,14 @@ export class ShareSender {
 
   #call(supervisorId: string, peerId: string): void {
     const capture = this.#capture!;
-    const full = supervisorId === RELAY_FULL;
+    // A further leg to the relay: its level and codec (the relay answers in that codec alone).
+    const leg = this.#relayLegs.find((l) => relayKey(l) === supervisorId);
+    const full = leg?.level === 'full';
     const metadata: CallMetadata = {
       studentId: this.studentId,
       surface: capture.surface,
       ...(full ? { leg: 'full' } : {}),
+      ...(leg?.codec === 'H264' ? { codec: 'H264' } : {}),
     };
     const call = Call.place(this.peer, peerId, capture.stream, metadata);
     if (!call) return;
@@ -203,7 +212,7 @@ export class ShareSender {
     // hears of it and reroutes after two.
     const neverConnected = () => {
       if (this.#calls.get(supervisorId) !== entry || entry.connected) return;
-      this.onFailure(supervisorId === RELAY || full ? 'relay' : supervisorId);
+      this.onFailure(isRelayKey(supervisorId) ? 'relay' : supervisorId);
       failed();
     };
     const watch = (ms: number) => {
@@ -211,7 +220,7 @@ export class ShareSender {
       entry.timer = setTimeout(entry.connected ? failed : neverConnected, ms);
     };
     watch(CONNECT_TIMEOUT_MS);
-    if (supervisorId !== RELAY && !full && this.#routes.relayPeerId !== null) {
+    if (!isRelayKey(supervisorId) && this.#routes.relayPeerId !== null) {
       // Not up after a few seconds: tell the server now, so an isolated network moves to the relay
       // without waiting out the connect timeout (the call keeps trying meanwhile).
       const slow = setTimeout(() => {
@@ -273,7 +282,8 @@ export class ShareSender {
   }
 
   /**
-   * The relay reports who receives our screen through it, and whether a full-quality leg is wanted.
+   * The relay reports who receives our screen through it, and which further legs it wants (its
+   * 'full-leg' notice, for apps from before legs, says part of the same and is not needed).
    * Returns whether the message was such a notice.
    */
   #onRelayMessage(data: unknown): boolean {
@@ -281,8 +291,8 @@ export class ShareSender {
     if (notice?.type === 'viewers') {
       this.#relayViewers = notice.supervisorIds;
       this.onChange();
-    } else if (notice?.type === 'full-leg' && notice.wanted !== this.#fullLegWanted) {
-      this.#fullLegWanted = notice.wanted;
+    } else if (notice?.type === 'legs' && notice.legs.map(relayKey).join() !== this.#relayLegs.map(relayKey).join()) {
+      this.#relayLegs = notice.legs;
       this.#reconcile();
     }
     return notice !== null;
