@@ -143,10 +143,18 @@ describe('call metadata', () => {
       surface: 'window',
       relayed: true,
     });
+    expect(parseCallMetadata({ studentId: 's1', surface: null, leg: 'full', codec: 'H264' })).toEqual({
+      studentId: 's1',
+      surface: null,
+      leg: 'full',
+      codec: 'H264',
+    });
   });
 
   it('drops what it does not know, and refuses a call without a student', () => {
-    expect(parseCallMetadata({ studentId: 's1', surface: 'hologram', leg: 'half', relayed: 'yes' })).toEqual({
+    expect(
+      parseCallMetadata({ studentId: 's1', surface: 'hologram', leg: 'half', codec: 'VP9', relayed: 'yes' }),
+    ).toEqual({
       studentId: 's1',
       surface: null,
     });
@@ -162,7 +170,25 @@ describe('relay notices', () => {
       supervisorIds: ['a', 'b'],
     });
     expect(parseRelayNotice('{"type":"full-leg","wanted":true}')).toEqual({ type: 'full-leg', wanted: true });
-    for (const junk of ['{"type":"full-leg","wanted":"yes"}', '{"type":"viewers"}', 'x', null])
+    for (const junk of ['{"type":"full-leg","wanted":"yes"}', '{"type":"viewers"}', '{"type":"legs"}', 'x', null])
       expect(parseRelayNotice(junk)).toBeNull();
+  });
+
+  it('reads the legs wanted, dropping any it does not know', () => {
+    const legs = [
+      { level: 'thumbnail', codec: 'H264' },
+      { level: 'full', codec: 'VP8' },
+      { level: 'full', codec: 'AV1' },
+      { level: 'huge', codec: 'VP8' },
+      null,
+    ];
+    expect(parseRelayNotice(JSON.stringify({ type: 'legs', legs }))).toEqual({
+      type: 'legs',
+      legs: [
+        { level: 'thumbnail', codec: 'H264' },
+        { level: 'full', codec: 'VP8' },
+      ],
+    });
+    expect(parseRelayNotice('{"type":"legs","legs":[]}')).toEqual({ type: 'legs', legs: [] });
   });
 });
