@@ -12,3 +12,13 @@ export function hasWebRtc(): boolean {
 export const NO_WEBRTC_TEXT =
   'This browser cannot show students’ screens: it has no WebRTC (it may be turned off by your school’s settings). ' +
   'Open this page in a current Chrome, Edge, Firefox or Safari.';
+
+/** What a student reads when their browser cannot send a screen, saying which browsers can (docs/browsers.md). */
+export const NO_WEBRTC_SHARE_TEXT =
+  'This browser cannot share your screen: it has no WebRTC (it may be turned off by your school’s settings). ' +
+  'Open this page in a current Chrome, Edge or Firefox on a computer or Chromebook.';
+
+/** What someone in `role` reads when this browser has no WebRTC. */
+export function noWebRtcText(role: 'student' | 'supervisor'): string {
+  return role === 'student' ? NO_WEBRTC_SHARE_TEXT : NO_WEBRTC_TEXT;
+}

@@ -4,6 +4,9 @@ import { createRoom } from '../helpers/client.ts';
 import { HomePage, StudentRoomPage, expectFramesDecoded, person } from './pages.ts';
 
 const NO_WEBRTC = /^This browser cannot show students’ screens: it has no WebRTC/;
+const NO_WEBRTC_SHARE =
+  'This browser cannot share your screen: it has no WebRTC (it may be turned off by your school’s settings). ' +
+  'Open this page in a current Chrome, Edge or Firefox on a computer or Chromebook.';
 
 test('a teacher whose browser has no WebRTC is told so before taking a seat', async ({ browser, baseURL }) => {
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
@@ -23,10 +26,29 @@ test('a teacher whose browser has no WebRTC is told so before taking a seat', as
   const join = page.getByRole('region', { name: 'Join a room' });
   await expect(join.getByRole('alert')).toHaveText(NO_WEBRTC);
   await expect(join.getByRole('button', { name: 'Join' })).toBeDisabled();
-  // A student's join is not held back: students need no receiving side.
-  await page.getByLabel('A student: I share my screen').check();
-  await expect(join.getByRole('alert')).toHaveCount(0);
-  await expect(join.getByRole('button', { name: 'Join' })).toBeEnabled();
+  await context.close();
+});
+
+test('a student whose browser has no WebRTC is told it cannot share, and which browsers can, before taking a seat', async ({
+  browser,
+  baseURL,
+}) => {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  await context.addInitScript(() => {
+    Object.defineProperty(window, 'RTCPeerConnection', { value: undefined, configurable: true });
+  });
+  const page = await context.newPage();
+  const { room } = await createRoom(baseURL!, 'No WebRTC student', 'Ms Lee', false);
+  await page.goto(`/join/${room.code}`);
+  const join = page.getByRole('region', { name: 'Join a room' });
+  await expect(join.getByRole('alert')).toHaveText(NO_WEBRTC_SHARE);
+  await join.getByLabel('Your name').fill('Ada');
+  const button = join.getByRole('button', { name: 'Join' });
+  await expect(button).toBeDisabled();
+  // No seat is taken: the form cannot be sent.
+  const members = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/members'), { timeout: 2000 });
+  await join.getByLabel('Your name').press('Enter');
+  await expect(members).rejects.toThrow();
   await context.close();
 });
 

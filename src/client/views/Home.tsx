@@ -5,7 +5,7 @@ import { CODE_LENGTH, NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, normalizeCode, type
 import * as api from '../net/api.ts';
 import { formatKey } from '../state/links.ts';
 import { seatFrom, type SavedSeat } from '../state/storage.ts';
-import { NO_WEBRTC_TEXT, hasWebRtc } from '../browser-support.ts';
+import { NO_WEBRTC_TEXT, hasWebRtc, noWebRtcText } from '../browser-support.ts';
 
 interface HomeProps {
   /** Shown on top, e.g. why the last seat ended. */
@@ -205,12 +205,12 @@ function JoinForm(props: HomeProps) {
           {error.message}
         </p>
       )}
-      {role === 'supervisor' && !hasWebRtc() && (
+      {!hasWebRtc() && (
         <p class="alert" role="alert">
-          {NO_WEBRTC_TEXT}
+          {noWebRtcText(role)}
         </p>
       )}
-      <button type="submit" class="primary big" disabled={busy || (role === 'supervisor' && !hasWebRtc())}>
+      <button type="submit" class="primary big" disabled={busy || !hasWebRtc()}>
         {busy ? 'Joining…' : 'Join'}
       </button>
     </form>

@@ -5,7 +5,7 @@ import { self } from '../state/session.ts';
 import { Notices } from './Notices.tsx';
 import { StudentRoom } from './StudentRoom.tsx';
 import { SupervisorRoom } from './SupervisorRoom.tsx';
-import { NO_WEBRTC_TEXT, hasWebRtc } from '../browser-support.ts';
+import { hasWebRtc, noWebRtcText } from '../browser-support.ts';
 
 /** Renders the room for the controller's seat. */
 export function Room({ controller }: { controller: RoomController }) {
@@ -14,10 +14,10 @@ export function Room({ controller }: { controller: RoomController }) {
   const { stream, restarting } = state.session;
   const connection =
     restarting || stream === 'reconnecting' || state.signalling === 'reconnecting' ? 'reconnecting' : 'connected';
-  if (controller.seat.role === 'supervisor' && !hasWebRtc()) {
+  if (!hasWebRtc()) {
     return (
       <p class="narrow alert" role="alert">
-        {NO_WEBRTC_TEXT}
+        {noWebRtcText(controller.seat.role)}
       </p>
     );
   }
