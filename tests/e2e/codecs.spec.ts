@@ -5,6 +5,7 @@
  * browsers' own stats.
  */
 import { expect, test, type Browser } from '@playwright/test';
+import { CONNECT_TIMEOUT_MS } from '../../src/client/media/share-sender.ts';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { TRACK_PEER_CONNECTIONS, sendingCodecs, tileCodec, tileInbound } from './media-stats.ts';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, type Person } from './pages.ts';
@@ -15,6 +16,17 @@ const HARDWARE_H264 = `
   navigator.mediaCapabilities.decodingInfo = async (config) => {
     const info = await decodingInfo(config);
     return { ...info, supported: true, powerEfficient: /h264/i.test(config.video?.contentType ?? '') };
+  };
+`;
+
+/** A browser that cannot encode H.264 (Firefox without its OpenH264 plugin): none in what it offers. */
+const NO_H264_ENCODER = `
+  const addTrack = RTCPeerConnection.prototype.addTrack;
+  RTCPeerConnection.prototype.addTrack = function (...args) {
+    const sender = addTrack.apply(this, args);
+    const codecs = RTCRtpSender.getCapabilities('video').codecs.filter((c) => !/h264/i.test(c.mimeType));
+    this.getTransceivers().find((t) => t.sender === sender)?.setCodecPreferences(codecs);
+    return sender;
   };
 `;
 
@@ -92,6 +104,42 @@ test('through the relay, the H.264 teacher gets H.264 and the VP8 teacher VP8 fr
     expect(await tileCodec(lap.page, 'Ada')).toBe('video/VP8');
     // The student encodes H.264 for the relay's H.264 legs, beside its VP8 ones.
     expect(await sendingCodecs(ada.page)).toContain('video/H264');
+  } finally {
+    await Promise.all(people.map((p) => p.context.close()));
+    await server.stop();
+  }
+});
+
+test('through the relay, a student who cannot encode H.264 still reaches the H.264 teacher, in VP8', async ({
+  browser,
+}) => {
+  const server = await startBuiltServer({ RELAY_ANNOUNCED_IPS: '127.0.0.1', RELAY_MODE: 'always' });
+  const people: Person[] = [];
+  try {
+    const pad = await seat(browser, '/', [TRACK_PEER_CONNECTIONS, HARDWARE_H264], server.url);
+    people.push(pad);
+    const padRoom = await new HomePage(pad.page).createRoom('No H.264', 'Ms Pad');
+    const code = await padRoom.code();
+    const ada = await seat(browser, `/join/${code}`, [TRACK_PEER_CONNECTIONS, NO_H264_ENCODER], server.url);
+    people.push(ada);
+    const failures: string[] = [];
+    ada.page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/connection-failures')) failures.push(r.postData() ?? '');
+    });
+    await new HomePage(ada.page).join({ name: 'Ada' });
+    const student = new StudentRoomPage(ada.page);
+    await student.shareButton().click();
+    await expectFramesDecoded(padRoom.tile('Ada'));
+    expect(await tileCodec(pad.page, 'Ada')).toBe('video/VP8');
+    // Past the student's connect timeout: the H.264 leg the relay asked for was dropped, not reported
+    // as a relay that cannot be reached, and the tablet keeps decoding VP8 through the relay.
+    await pad.page.waitForTimeout(CONNECT_TIMEOUT_MS + 1_000);
+    expect(failures).toEqual([]);
+    await expect(student.watchers()).toHaveText('Watching now: Ms Pad');
+    const before = await tileInbound(pad.page, 'Ada');
+    await expect.poll(async () => (await tileInbound(pad.page, 'Ada')).frames).toBeGreaterThan(before.frames + 3);
+    expect(await tileCodec(pad.page, 'Ada')).toBe('video/VP8');
+    expect(await sendingCodecs(ada.page)).not.toContain('video/H264');
   } finally {
     await Promise.all(people.map((p) => p.context.close()));
     await server.stop();
