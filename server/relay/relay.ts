@@ -295,7 +295,11 @@ export class Relay {
     pc.onDataChannel.subscribe((channel) => {
       publisher.channel = channel;
       channel.stateChanged.subscribe((state) => {
-        if (state === 'open') this.#tellViewers(publisher.studentId);
+        if (state === 'open') {
+          this.#tellViewers(publisher.studentId);
+          // Legs asked for before the first call's channel opened are asked for now.
+          if (leg === BASE_LEG) this.#updateLegs(publisher.studentId);
+        }
         // PeerJS closes the channel when it hangs up: quicker news than the connection's state.
         if (state === 'closed') this.#closePublisher(publisher);
       });
