@@ -8,7 +8,14 @@ import { expect, test, type Browser } from '@playwright/test';
 import { CONNECT_TIMEOUT_MS } from '../../src/client/media/share-sender.ts';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { TRACK_PEER_CONNECTIONS, sendingCodecs, tileCodec, tileInbound } from './media-stats.ts';
-import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, type Person } from './pages.ts';
+import {
+  HomePage,
+  StudentRoomPage,
+  SupervisorRoomPage,
+  expectFramesDecoded,
+  tileFrameWidth,
+  type Person,
+} from './pages.ts';
 
 /** MediaCapabilities as a device with a hardware H.264 decoder and none for VP8 answers it. */
 const HARDWARE_H264 = `
@@ -89,12 +96,24 @@ test('through the relay, the H.264 teacher gets H.264 and the VP8 teacher VP8 fr
     await new HomePage(ada.page).join({ name: 'Ada' });
     const student = new StudentRoomPage(ada.page);
     await expect(student.teachers()).toContainText('Your screen passes through the school’s server');
+    // Hovering a tile asks for full quality too: keep the teachers' pointers off the wall.
+    for (const p of [lap, pad]) await p.page.mouse.move(5, 5);
     await student.shareButton().click();
 
     await expectFramesDecoded(lee.tile('Ada'));
     await expectFramesDecoded(padRoom.tile('Ada'));
     // The tablet's tile starts on the student's VP8 leg and moves to the H.264 leg the relay asks for.
     await expect.poll(() => tileCodec(pad.page, 'Ada'), { timeout: 15_000 }).toBe('video/H264');
+    expect(await tileFrameWidth(padRoom.tile('Ada'))).toBeLessThanOrEqual(640);
+
+    // Zooming moves the tablet to the full leg in H.264, and back to the H.264 thumbnail after.
+    await padRoom.tile('Ada').getByRole('button', { name: 'Open Ada’s screen' }).click();
+    await expect.poll(() => tileFrameWidth(padRoom.tile('Ada')), { timeout: 15_000 }).toBe(1280);
+    expect(await tileCodec(pad.page, 'Ada')).toBe('video/H264');
+    expect(await tileFrameWidth(lee.tile('Ada'))).toBeLessThanOrEqual(640);
+    await pad.page.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => tileFrameWidth(padRoom.tile('Ada')), { timeout: 15_000 }).toBeLessThanOrEqual(640);
+    await pad.page.mouse.move(5, 5);
     const before = await tileInbound(pad.page, 'Ada');
     await expect.poll(async () => (await tileInbound(pad.page, 'Ada')).frames).toBeGreaterThan(before.frames + 3);
     expect(await tileCodec(pad.page, 'Ada')).toBe('video/H264');
