@@ -501,6 +501,7 @@ export class Relay {
     for (const leg of ['thumbnail/VP8', 'thumbnail/H264'] as const) this.#tellLegView(studentId, leg);
   }
 
+  /** Tells the student what one thumbnail leg must carry, if that changed. */
   #tellLegView(studentId: string, leg: Leg): void {
     const publisher = this.#publisherOf(studentId, leg);
     if (publisher?.channel?.readyState !== 'open') return;
