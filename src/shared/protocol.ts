@@ -453,7 +453,7 @@ export interface CallMetadata {
   studentId: string;
   /** What the student shares, as their browser reported it (null when it does not say). */
   surface: Surface | null;
-  /** Student to relay: which of the student's two legs this call is (absent: the thumbnail leg). */
+  /** Student to relay: the level of the leg this call is (absent: a thumbnail). */
   leg?: 'full';
   /** Student to relay: the codec this leg is sent in (absent: VP8). */
   codec?: 'H264';
