@@ -382,6 +382,8 @@ function attachNode(deps: {
     warn: (o: object, m: string) => deps.log.warn({ ...o, node: name }, m),
   };
   let ended = false;
+  /** Once it said it leaves, nothing it says brings it back into placement (a PeerServer reconnect sends `ready` again). */
+  let leaving = false;
   const feed = feedRooms({
     store,
     peerId: credentials.peerId,
@@ -419,11 +421,12 @@ function attachNode(deps: {
     receive(message) {
       if (ended) return;
       if (message.type === 'stats') return tracker.report(message);
-      if (message.type === 'ready') {
+      if (message.type === 'ready' && !leaving) {
         log.info({}, 'relay node is up');
         store.run((state, ctx) => setRelayUp(state, { peerId: credentials.peerId, up: true }, ctx));
         feed.all();
       } else if (message.type === 'leaving') {
+        leaving = true;
         log.info({}, 'relay node is leaving; its rooms are placed again while it keeps forwarding them');
         forget();
       }
