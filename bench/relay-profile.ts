@@ -22,17 +22,19 @@ const dir = mkdtempSync(join(tmpdir(), 'relay-profile-'));
 process.env.NODE_OPTIONS = `--import=${new URL('./cpu-profile.mjs', import.meta.url).href}`;
 process.env.CPU_PROFILE_DIR = dir;
 const streams: [number, number] = [10, Number(process.env.PROFILE_VIEWERS ?? 40)];
-const bench = await benchRelayCapacity(1, [streams], 'relay-profile-run');
+// Saved under the same name, then replaced by the summary below.
+const bench = await benchRelayCapacity(1, [streams], 'relay-profile');
 delete process.env.NODE_OPTIONS;
 delete process.env.CPU_PROFILE_DIR;
 
-/** Self time by function and by module (package or our file) in one profile, in percent of samples. */
+/** Self time by function and by module (package or our file) in one profile, in percent of the busy (not idle) samples. */
 function summarise(path: string) {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[] };
-  const total = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0);
+  const busy = profile.nodes.filter((node) => node.callFrame.functionName !== '(idle)');
+  const total = busy.reduce((n, node) => n + (node.hitCount ?? 0), 0);
   const byFunction = new Map<string, number>();
   const byModule = new Map<string, number>();
-  for (const node of profile.nodes) {
+  for (const node of busy) {
     const hits = node.hitCount ?? 0;
     if (!hits) continue;
     const { functionName, url, lineNumber } = node.callFrame;
@@ -48,11 +50,12 @@ function summarise(path: string) {
     [...m]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
-      .map(([name, hits]) => ({ name, percent: Math.round((hits / total) * 1000) / 10 }));
-  return { samples: total, byModule: top(byModule, 15), byFunction: top(byFunction, 30) };
+      .map(([name, hits]) => ({ name, percentOfBusy: Math.round((hits / total) * 1000) / 10 }));
+  return { busySamples: total, byModule: top(byModule, 15), byFunction: top(byFunction, 30) };
 }
 
 const profiles = readdirSync(dir)
+  .sort()
   .filter((f) => f.endsWith('.cpuprofile'))
   .map((f) => ({ file: join(dir, f), ...summarise(join(dir, f)) }));
 // The worker is the profile where werift's SRTP work shows up.
