@@ -470,9 +470,14 @@ export class Relay {
   #forward(publisher: Publisher, rtp: RtpPacket): void {
     // Padding-only packets are bandwidth probes for the student's own link; they carry no picture.
     if (rtp.payload.length === 0) return;
-    const keyframe = isVp8KeyframeStart(rtp.payload);
     const viewers = this.#viewersOf.get(publisher.studentId);
     if (!viewers) return;
+    // The hot path: this runs once per packet per viewer. What every viewer shares (the keyframe
+    // test, the clock, the header's fields) is read once per packet, and nothing is allocated per
+    // viewer beyond the header and packet werift keeps for retransmission.
+    const keyframe = isVp8KeyframeStart(rtp.payload);
+    const { sequenceNumber, timestamp, marker, csrc, csrcLength } = rtp.header;
+    const nowMs = Date.now();
     for (const subscriber of viewers) {
       // A supervisor who cannot see this student gets nothing.
       if (!subscriber.connected || !subscriber.visible) continue;
@@ -481,8 +486,8 @@ export class Relay {
         // Switch legs at a keyframe, continuing the viewer's sequence numbers and timestamps.
         if (subscriber.last) {
           sender.replaceRTP({
-            sequenceNumber: (rtp.header.sequenceNumber - 1) & 0xffff,
-            timestamp: (rtp.header.timestamp - FRAME_TICKS) >>> 0,
+            sequenceNumber: (sequenceNumber - 1) & 0xffff,
+            timestamp: (timestamp - FRAME_TICKS) >>> 0,
           });
         }
         subscriber.source = publisher.leg;
@@ -495,30 +500,25 @@ export class Relay {
         if (!keyframe) continue;
         subscriber.gotKeyframe = true;
         if (subscriber.last) {
-          const pauseTicks = Math.max(FRAME_TICKS, Math.round((Date.now() - subscriber.last.atMs) * 90));
+          const pauseTicks = Math.max(FRAME_TICKS, Math.round((nowMs - subscriber.last.atMs) * 90));
           sender.replaceRTP({
-            sequenceNumber: (rtp.header.sequenceNumber - 1) & 0xffff,
-            timestamp: (rtp.header.timestamp - pauseTicks) >>> 0,
+            sequenceNumber: (sequenceNumber - 1) & 0xffff,
+            timestamp: (timestamp - pauseTicks) >>> 0,
           });
         }
       }
       // sendRtp rewrites the header and keeps the packet for retransmission: each viewer gets its
-      // own header, without the student's header extensions (their ids were negotiated upstream).
-      // The payload is shared: it is only read (encrypted into a new buffer).
-      const header = new RtpHeader({
-        ...rtp.header,
-        extension: false,
-        extensions: [],
-        padding: false,
-        paddingSize: 0,
-      });
-      const copy = new RtpPacket(header, rtp.payload);
-      subscriber.last = {
-        sequenceNumber: rtp.header.sequenceNumber,
-        timestamp: rtp.header.timestamp,
-        atMs: Date.now(),
-      };
-      void sender.sendRtp(copy).catch(() => undefined);
+      // own header, without the student's header extensions (their ids were negotiated upstream)
+      // or padding. The payload is shared: it is only read (encrypted into a new buffer).
+      const header = new RtpHeader({ sequenceNumber, timestamp, marker, csrc, csrcLength });
+      if (subscriber.last) {
+        subscriber.last.sequenceNumber = sequenceNumber;
+        subscriber.last.timestamp = timestamp;
+        subscriber.last.atMs = nowMs;
+      } else {
+        subscriber.last = { sequenceNumber, timestamp, atMs: nowMs };
+      }
+      void sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => undefined);
       this.forwardedPackets++;
     }
   }
