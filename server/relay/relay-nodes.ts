@@ -27,18 +27,22 @@ interface NodesLog {
 
 /** Why a node's connection was refused, with the text the node shows its operator. */
 const REFUSALS = {
+  /** The app server has no RELAY_NODE_SECRET. */
   off: {
     status: 403,
     message: 'This app server takes no relay nodes: set RELAY_NODE_SECRET on it (and the same on the node).',
   },
+  /** The app server relays nothing (RELAY_MODE=off). */
   'relay-off': {
     status: 403,
     message: 'This app server has RELAY_MODE=off: it relays no screens, so it takes no relay nodes.',
   },
+  /** No bearer token, or not the app server's secret. */
   'wrong-secret': {
     status: 401,
     message: 'The app server refused this relay node: its RELAY_NODE_SECRET differs. Set the same secret on both.',
   },
+  /** The server listens but has not started its relays yet (a moment after start). */
   starting: { status: 503, message: 'The app server is still starting its relays; the node tries again.' },
 } as const;
 
