@@ -39,8 +39,15 @@ export interface Config {
     readonly holdS: number;
     readonly announcedIps: readonly string[];
     readonly portRange: readonly [number, number] | null;
-    /** Relay processes, or auto (see `relayWorkerCount`). */
+    /** Relay processes, or auto (see `relayWorkerCount`); 0 leaves the relay to relay nodes. */
     readonly workers: number | 'auto';
+  };
+  /** Relay nodes on other machines (`npm run relay`): the shared secret, and for a node, the app server's URL. */
+  readonly relayNode: {
+    /** The secret both sides hold; null on the server refuses every node. */
+    readonly secret: string | null;
+    /** The app server a node connects to (http[s]://host[:port]); only `npm run relay` reads it. */
+    readonly serverUrl: string | null;
   };
 }
 
@@ -258,16 +265,41 @@ export const OPTIONS = {
     },
   },
   RELAY_WORKERS: {
-    doc: 'Relay processes, each on its own core with its own slice of RELAY_PORT_RANGE; rooms go to the least-loaded one. auto: one per core, leaving one core for the app when there are more than two.',
+    doc: 'Relay processes, each on its own core with its own slice of RELAY_PORT_RANGE; rooms go to the least-loaded one. auto: one per core, leaving one core for the app when there are more than two; 0: only relay nodes relay.',
     example: '2',
     fallback: 'auto',
     parse: (raw: string) => {
       if (raw.trim().toLowerCase() === 'auto') return 'auto' as const;
       try {
-        return integer(1, 64)(raw);
+        return integer(0, 64)(raw);
       } catch {
-        throw new Error('must be auto or a whole number from 1 to 64');
+        throw new Error('must be auto or a whole number from 0 to 64');
       }
+    },
+  },
+  RELAY_NODE_SECRET: {
+    doc: 'Shared secret (at least 32 characters) of relay nodes on other machines: set the same on the app server and on each node (npm run relay). Unset on the server refuses every node.',
+    example: 'e3b98a4da31a127d4bde6e43033f66ba274cab0eb7eb1c70ec41402bf6273dd8',
+    fallback: undefined,
+    parse: (raw: string) => {
+      const secret = raw.trim();
+      if (secret.length < 32 || /\s/.test(secret)) throw new Error('must be at least 32 characters without spaces');
+      return secret;
+    },
+  },
+  RELAY_SERVER_URL: {
+    doc: 'On a relay node only (npm run relay): the app server to connect to, as students reach it. The app server ignores it.',
+    example: 'https://screens.school.example',
+    fallback: undefined,
+    parse: (raw: string) => {
+      let url: URL;
+      try {
+        url = new URL(raw.trim());
+      } catch {
+        throw new Error('must be an http:// or https:// URL');
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
+      return url.origin;
     },
   },
   DATA_DIR: {
@@ -405,6 +437,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       portRange: v.RELAY_PORT_RANGE ?? null,
       workers: v.RELAY_WORKERS!,
     }),
+    relayNode: Object.freeze({ secret: v.RELAY_NODE_SECRET ?? null, serverUrl: v.RELAY_SERVER_URL ?? null }),
   });
 }
 
@@ -419,9 +452,28 @@ export const MIN_PORTS_PER_WORKER = 10;
  */
 export function relayWorkerCount(relay: Config['relay'], cores: number): number {
   const wanted = relay.workers === 'auto' ? (cores > 2 ? cores - 1 : Math.max(1, cores)) : relay.workers;
-  if (!relay.portRange) return wanted;
+  if (!relay.portRange || wanted === 0) return wanted;
   const ports = relay.portRange[1] - relay.portRange[0] + 1;
   return Math.max(1, Math.min(wanted, Math.floor(ports / MIN_PORTS_PER_WORKER)));
+}
+
+/**
+ * What `npm run relay` needs beyond the relay settings: the app server's URL and the shared secret.
+ * Throws a ConfigError naming each one missing.
+ */
+export function relayNodeSettings(config: Config): { serverUrl: string; secret: string } {
+  const { serverUrl, secret } = config.relayNode;
+  const problems: string[] = [];
+  if (!serverUrl)
+    problems.push(
+      `RELAY_SERVER_URL is needed on a relay node; for example RELAY_SERVER_URL=${OPTIONS.RELAY_SERVER_URL.example}`,
+    );
+  if (!secret)
+    problems.push(
+      `RELAY_NODE_SECRET is needed on a relay node, the same as on the app server; for example RELAY_NODE_SECRET=${OPTIONS.RELAY_NODE_SECRET.example}`,
+    );
+  if (!serverUrl || !secret) throw new ConfigError(problems);
+  return { serverUrl, secret };
 }
 
 /** RELAY_PORT_RANGE split into `workers` consecutive slices (the last takes what does not divide), or nulls without one. */

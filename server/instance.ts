@@ -17,10 +17,12 @@ import { LobbyStreams } from './events/lobby-streams.ts';
 import { RoomStreams } from './events/room-streams.ts';
 import { createApi } from './http/api.ts';
 import { answerClientErrors, securityHeaders } from './http/security.ts';
+import { UpgradeRouter } from './http/upgrades.ts';
 import { createWebApp, requestLog } from './http/web.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { PEER_PATH, createPeerGate, type DropReason } from './peer/peer-gate.ts';
-import { newRelayCredentials, startRelays, type RelayHost } from './relay/relay-host.ts';
+import { newRelayCredentials, RelayDirectory, startRelays, type RelayHost } from './relay/relay-host.ts';
+import { acceptRelayNodes } from './relay/relay-nodes.ts';
 import { RoomStore } from './room-store.ts';
 import { openStateStore } from './store/open-store.ts';
 import type { StateStore } from './store/state-store.ts';
@@ -128,7 +130,8 @@ export async function startServer(
     const saved = loaded.relayPeerIds[i];
     return { ...newRelayCredentials(), ...(saved ? { peerId: saved } : {}) };
   });
-  const relayPeerIds = relayCredentials.length > 0 ? relayCredentials.map((c) => c.peerId) : loaded.relayPeerIds;
+  const relayOn = config.relay.mode !== 'off';
+  const relayPeerIds = relayOn ? relayCredentials.map((c) => c.peerId) : loaded.relayPeerIds;
   // Rooms placed on a worker this configuration no longer runs are placed again.
   store.run((state, ctx) => keepRelays(state, { peerIds: relayPeerIds }, ctx));
   if (stateStore) {
@@ -144,7 +147,16 @@ export async function startServer(
   let stopping = false;
   let closing: Promise<void> | null = null;
   let stun: StunResponder | null = null;
-  const peers = createPeerGate({ server, store, log: log.child({ part: 'peer' }), relays: relayCredentials });
+  // Relay nodes on other machines join the directory while they are connected.
+  const relayDirectory = new RelayDirectory(relayCredentials);
+  const upgrades = new UpgradeRouter(server);
+  const peers = createPeerGate({ server, upgrades, store, log: log.child({ part: 'peer' }), relays: relayDirectory });
+  const relayNodes = acceptRelayNodes({
+    config,
+    upgrades,
+    relay: () => relay,
+    log: log.child({ part: 'relay-nodes' }),
+  });
 
   app.use(requestLog(log.child({ part: 'http' })));
   app.use(securityHeaders());
@@ -168,7 +180,7 @@ export async function startServer(
       lobbyStreams,
       config,
       version,
-      relayOn: relayCredentials.length > 0,
+      relayOn,
       relayUp: () => relay?.up ?? false,
       stopping: () => stopping,
       storeHealth: () => ({ kind: stateStore?.kind ?? 'memory', saving: saver?.status ?? 'ok' }),
@@ -198,12 +210,13 @@ export async function startServer(
       return null;
     });
   }
-  if (relayCredentials.length > 0) {
+  if (relayOn) {
     const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     relay = startRelays({
       config,
       store,
       credentials: relayCredentials,
+      directory: relayDirectory,
       portRanges: portSlices(config.relay.portRange, relayCredentials.length),
       peerServerUrl: `${config.tls ? 'wss' : 'ws'}://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`,
       log: log.child({ part: 'relay' }),
@@ -246,6 +259,7 @@ export async function startServer(
   }
 
   async function closeAll(): Promise<void> {
+    relayNodes.close();
     relay?.close();
     await stun?.close();
     roomStreams.closeAll();

@@ -52,12 +52,12 @@ export function createMetrics(deps: {
   });
   new Gauge({
     name: 'classroom_relay_worker_up',
-    help: 'Whether each relay worker is up and registered with PeerServer (1) or starting or restarting (0).',
+    help: 'Whether each relay worker (by index) or relay node (by name) is up and registered with PeerServer (1) or starting or restarting (0).',
     labelNames: ['worker'],
     registers: [registry],
     collect() {
       this.reset();
-      workers().forEach((w, i) => this.set({ worker: String(i) }, w.up ? 1 : 0));
+      for (const w of workers()) this.set({ worker: w.name }, w.up ? 1 : 0);
     },
   });
   new Gauge({
@@ -67,7 +67,7 @@ export function createMetrics(deps: {
     registers: [registry],
     collect() {
       this.reset();
-      const index = new Map(workers().map((w, i) => [w.peerId, String(i)]));
+      const index = new Map(workers().map((w) => [w.peerId, w.name]));
       for (const worker of index.values()) this.set({ worker }, 0);
       for (const room of deps.state().rooms.values()) {
         const worker = index.get(room.routes.relayPeerId ?? '');
@@ -82,7 +82,7 @@ export function createMetrics(deps: {
     registers: [registry],
     collect() {
       this.reset();
-      const index = new Map(workers().map((w, i) => [w.peerId, String(i)]));
+      const index = new Map(workers().map((w) => [w.peerId, w.name]));
       for (const worker of index.values()) this.set({ worker }, 0);
       for (const room of deps.state().rooms.values()) {
         const worker = index.get(room.routes.relayPeerId ?? '');
@@ -104,12 +104,12 @@ export function createMetrics(deps: {
     registers: [registry],
     // A counter only goes up: add what each worker reported since the last scrape.
     collect() {
-      workers().forEach((w, i) => {
-        const worker = String(i);
+      for (const w of workers()) {
+        const worker = w.name;
         const seen = forwardedSeen.get(worker) ?? 0;
         this.inc({ worker }, Math.max(0, w.stats.forwardedPackets - seen));
         forwardedSeen.set(worker, Math.max(seen, w.stats.forwardedPackets));
-      });
+      }
     },
   });
   new Gauge({
@@ -119,7 +119,7 @@ export function createMetrics(deps: {
     registers: [registry],
     collect() {
       this.reset();
-      workers().forEach((w, i) => this.set({ worker: String(i) }, w.stats.packetsPerSecond));
+      for (const w of workers()) this.set({ worker: w.name }, w.stats.packetsPerSecond);
     },
   });
   new Gauge({
@@ -129,7 +129,7 @@ export function createMetrics(deps: {
     registers: [registry],
     collect() {
       this.reset();
-      workers().forEach((w, i) => this.set({ worker: String(i) }, w.stats.cpuRatio));
+      for (const w of workers()) this.set({ worker: w.name }, w.stats.cpuRatio);
     },
   });
   const joinSeconds = new Histogram({

@@ -16,6 +16,7 @@ import {
   peerDisconnected,
   type RegistryEvent,
 } from '../core/room-registry.ts';
+import type { UpgradeRouter } from '../http/upgrades.ts';
 import type { RoomStore } from '../room-store.ts';
 
 /** Where PeerServer is mounted and the key clients pass; the PWA learns both from /api/config. */
@@ -55,6 +56,14 @@ const CLIENT_TYPES = new Set(['HEARTBEAT', 'OFFER', 'ANSWER', 'CANDIDATE', 'LEAV
 /** Why a signalling message was not passed on. */
 export type DropReason = 'not-allowed' | 'over-budget' | 'recipient-absent' | 'recipient-busy' | 'malformed';
 
+/** The relay identities to admit: local workers' and connected relay nodes' (it changes as nodes come and go). */
+export interface RelayIds {
+  /** Whether `peerId` is a relay's, with `token` its token. */
+  admits(peerId: string, token: string): boolean;
+  /** Every relay's peer id now. */
+  readonly peerIds: readonly string[];
+}
+
 /** The parts of the logger the gate uses. */
 interface GateLog {
   warn(obj: object, msg: string): void;
@@ -64,13 +73,13 @@ interface GateLog {
 /** Builds the PeerServer express app for `server` and wires it to the store. Mount it at PEER_PATH. */
 export function createPeerGate(deps: {
   server: HttpServer | HttpsServer;
+  upgrades: UpgradeRouter;
   store: RoomStore;
   log: GateLog;
-  /** Each relay worker's id and token, admitted like a member's (none with RELAY_MODE=off). */
-  relays: readonly { peerId: string; token: string }[];
+  /** The relays' ids and tokens, admitted like a member's (none with RELAY_MODE=off). */
+  relays: RelayIds;
 }) {
   const { server, store, log, relays } = deps;
-  const relayPeerIds = relays.map((relay) => relay.peerId);
   const clients = new Map<string, IClient>();
   /** Every open socket per peer id: the current one, and older ones still closing. */
   const sockets = new Map<string, Set<WebSocket>>();
@@ -96,7 +105,7 @@ export function createPeerGate(deps: {
     };
     // A socket replaced by a newer one, or of a seat that ended, says nothing more.
     if (ending.has(socket)) return drop('not-allowed');
-    if (!relayPeerIds.includes(peerId) && !store.state.roomByPeer.has(peerId)) return drop('not-allowed');
+    if (!relays.peerIds.includes(peerId) && !store.state.roomByPeer.has(peerId)) return drop('not-allowed');
     if (!bucket.take(bytes)) {
       // Stop reading the socket until the budget has refilled: the sender's TCP window closes, so a
       // flood costs the server no more than the budget, instead of unmasking and dropping every frame.
@@ -116,7 +125,7 @@ export function createPeerGate(deps: {
     if (!CLIENT_TYPES.has(message.type)) return drop('not-allowed');
     if (message.type === 'HEARTBEAT') return true;
     const dst = message.dst;
-    if (typeof dst !== 'string' || !maySignal(store.state, peerId, dst, relayPeerIds))
+    if (typeof dst !== 'string' || !maySignal(store.state, peerId, dst, relays.peerIds))
       return drop('not-allowed', String(dst));
     const recipient = clients.get(dst)?.getSocket();
     if (recipient) {
@@ -173,21 +182,24 @@ export function createPeerGate(deps: {
     // Same origin only: `peer` otherwise answers any Origin with CORS headers that allow it.
     corsOptions: { origin: false },
     createWebSocketServer: (options: ServerOptions) => {
+      // Upgrades reach it through the router: other websockets (relay nodes) share the HTTP server.
+      const { server: _attachTo, ...rest } = options;
       const wss = new WebSocketServer({
-        ...options,
+        ...rest,
+        noServer: true,
         maxPayload: MAX_MESSAGE_BYTES,
         // Refuse the upgrade itself, so an outsider never holds a member's id even for a moment.
         verifyClient: ({ req }, accept) => {
           const query = new URL(req.url ?? '', 'http://peer').searchParams;
           const [id, token] = [query.get('id') ?? '', query.get('token') ?? ''];
-          const isRelay = relays.some((relay) => id === relay.peerId && token === relay.token);
-          if (isRelay || authenticatePeer(store.state, id, token)) return accept(true);
+          if (relays.admits(id, token) || authenticatePeer(store.state, id, token)) return accept(true);
           log.warn({ remote: req.socket.remoteAddress }, 'refused PeerServer connection: not a current member');
           accept(false, 401, 'Unauthorized');
         },
       });
       // Registered before `peer` registers its own, so the gate is in place before it reads a frame.
       wss.on('connection', onSocket);
+      deps.upgrades.add(options.path!, wss);
       return wss;
     },
   });

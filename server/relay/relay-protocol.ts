@@ -55,3 +55,45 @@ export interface RelayProcessData {
   /** UDP ports the relay may use, for the school's firewall. */
   portRange: [number, number] | null;
 }
+
+/** Where a relay node opens its control websocket on the app server. */
+export const RELAY_NODE_PATH = '/relay-node';
+
+/**
+ * App server → relay node, on the control websocket: first its PeerServer identity (the path with
+ * its id and token, to open on the app server), then what a local worker is told over IPC.
+ */
+export type ToRelayNode = { type: 'welcome'; peerId: string; peerPath: string } | ToRelay;
+
+/**
+ * Relay node → app server: first what it is (its name for the operators, its cores, the UDP ports it
+ * uses), then what a local worker says over IPC, and `leaving` when it is told to stop: the server
+ * places its rooms elsewhere while it keeps forwarding for LINGER_MS (make-before-break).
+ */
+export type FromRelayNode =
+  { type: 'hello'; name: string; cores: number; portRange: [number, number] | null } | { type: 'leaving' } | FromRelay;
+
+/** Parses a message from a relay node; null for anything else. */
+export function parseFromRelayNode(text: string): FromRelayNode | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof data !== 'object' || data === null) return null;
+  const m = data as Record<string, unknown>;
+  const count = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+  if (m.type === 'ready' || m.type === 'leaving') return { type: m.type };
+  if (m.type === 'stats' && count(m.forwardedPackets) && count(m.cpuMicros))
+    return { type: 'stats', forwardedPackets: m.forwardedPackets as number, cpuMicros: m.cpuMicros as number };
+  if (m.type === 'hello' && typeof m.name === 'string' && count(m.cores)) {
+    const range = m.portRange;
+    const ports =
+      Array.isArray(range) && range.length === 2 && range.every((p) => Number.isInteger(p) && p > 0 && p < 65536)
+        ? ([range[0], range[1]] as [number, number])
+        : null;
+    return { type: 'hello', name: m.name.slice(0, 64), cores: m.cores as number, portRange: ports };
+  }
+  return null;
+}

@@ -533,6 +533,11 @@ export class Relay {
   #forward(publisher: Publisher, rtp: RtpPacket): void {
     // Padding-only packets are bandwidth probes for the student's own link; they carry no picture.
     if (rtp.payload.length === 0) return;
+    const viewers = this.#viewersOf.get(publisher.studentId);
+    if (!viewers) return;
+    // The hot path: this runs once per packet per viewer. What every viewer shares (the keyframe
+    // test, the clock, the header's fields) is read once per packet, and nothing is allocated per
+    // viewer beyond the header and packet werift keeps for retransmission.
     // Only a keyframe's first packet starts a viewer or a switch (H.264 flags its parameter sets
     // and its picture, which share one timestamp).
     let keyframe = false;
@@ -540,8 +545,8 @@ export class Relay {
       keyframe = true;
       publisher.keyframeTimestamp = rtp.header.timestamp;
     }
-    const viewers = this.#viewersOf.get(publisher.studentId);
-    if (!viewers) return;
+    const { sequenceNumber, timestamp, marker, csrc, csrcLength } = rtp.header;
+    const nowMs = Date.now();
     for (const subscriber of viewers) {
       // A supervisor who cannot see this student gets nothing.
       if (!subscriber.connected || !subscriber.visible) continue;
@@ -552,8 +557,8 @@ export class Relay {
         // Switch legs at a keyframe, continuing the viewer's sequence numbers and timestamps.
         if (subscriber.last) {
           sender.replaceRTP({
-            sequenceNumber: (rtp.header.sequenceNumber - 1) & 0xffff,
-            timestamp: (rtp.header.timestamp - FRAME_TICKS) >>> 0,
+            sequenceNumber: (sequenceNumber - 1) & 0xffff,
+            timestamp: (timestamp - FRAME_TICKS) >>> 0,
           });
         }
         subscriber.source = publisher.leg;
@@ -566,33 +571,28 @@ export class Relay {
         if (!keyframe) continue;
         subscriber.gotKeyframe = true;
         if (subscriber.last) {
-          const pauseTicks = Math.max(FRAME_TICKS, Math.round((Date.now() - subscriber.last.atMs) * 90));
+          const pauseTicks = Math.max(FRAME_TICKS, Math.round((nowMs - subscriber.last.atMs) * 90));
           sender.replaceRTP({
-            sequenceNumber: (rtp.header.sequenceNumber - 1) & 0xffff,
-            timestamp: (rtp.header.timestamp - pauseTicks) >>> 0,
+            sequenceNumber: (sequenceNumber - 1) & 0xffff,
+            timestamp: (timestamp - pauseTicks) >>> 0,
           });
         }
       }
       // sendRtp rewrites the header and keeps the packet for retransmission: each viewer gets its
-      // own header, without the student's header extensions (their ids were negotiated upstream).
-      // The payload is shared: it is only read (encrypted into a new buffer).
-      const header = new RtpHeader({
-        ...rtp.header,
-        extension: false,
-        extensions: [],
-        padding: false,
-        paddingSize: 0,
-      });
-      const copy = new RtpPacket(header, rtp.payload);
+      // own header, without the student's header extensions (their ids were negotiated upstream)
+      // or padding. The payload is shared: it is only read (encrypted into a new buffer).
+      const header = new RtpHeader({ sequenceNumber, timestamp, marker, csrc, csrcLength });
       // werift sends every packet in the sender's one negotiated codec (its payload type); a viewer
       // moves between legs in different codecs, so the codec is set to this packet's before each send.
       sender.codec = codec;
-      subscriber.last = {
-        sequenceNumber: rtp.header.sequenceNumber,
-        timestamp: rtp.header.timestamp,
-        atMs: Date.now(),
-      };
-      void sender.sendRtp(copy).catch(() => undefined);
+      if (subscriber.last) {
+        subscriber.last.sequenceNumber = sequenceNumber;
+        subscriber.last.timestamp = timestamp;
+        subscriber.last.atMs = nowMs;
+      } else {
+        subscriber.last = { sequenceNumber, timestamp, atMs: nowMs };
+      }
+      void sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => undefined);
       this.forwardedPackets++;
     }
   }

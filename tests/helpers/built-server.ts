@@ -36,9 +36,10 @@ const LIMITS_OFF = {
 
 /**
  * The built server (dist/node), started on loopback with `env` (saving rooms in a fresh temporary
- * DATA_DIR unless `env` says otherwise); resolves once /api/health says all is up.
+ * DATA_DIR unless `env` says otherwise); resolves once /api/health says all is up (the relay too,
+ * unless `waitForRelay` is false: with RELAY_WORKERS=0 it is up only once a relay node joins).
  */
-export async function startBuiltServer(env: Record<string, string> = {}) {
+export async function startBuiltServer(env: Record<string, string> = {}, options: { waitForRelay?: boolean } = {}) {
   const port = await freePort();
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'classroom-screens-'));
   const args = ['--expose-gc', '--import', join(root, 'bench/gc-probe.mjs'), join(root, 'dist/node/server/index.js')];
@@ -75,7 +76,7 @@ export async function startBuiltServer(env: Record<string, string> = {}) {
   for (let i = 0; i < 100; i++) {
     try {
       const res = await fetch(`${url}/api/health`);
-      if (res.ok && ((await res.json()) as HealthResponse).relay !== 'down') break;
+      if (res.ok && (options.waitForRelay === false || ((await res.json()) as HealthResponse).relay !== 'down')) break;
     } catch {
       // Not listening yet.
     }

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, OPTIONS, loadConfig, portSlices, relayWorkerCount } from '../../server/config.ts';
+import {
+  ConfigError,
+  OPTIONS,
+  loadConfig,
+  portSlices,
+  relayNodeSettings,
+  relayWorkerCount,
+} from '../../server/config.ts';
 
 describe('loadConfig', () => {
   it('gives working defaults for an empty environment', () => {
@@ -50,6 +57,8 @@ describe('loadConfig', () => {
       RELAY_ANNOUNCED_IPS: '192.0.2.10, 127.0.0.1',
       RELAY_PORT_RANGE: '40000-40199',
       RELAY_WORKERS: '3',
+      RELAY_NODE_SECRET: ' 0123456789abcdef0123456789abcdef ',
+      RELAY_SERVER_URL: 'https://screens.school.example:8443/',
       DATA_DIR: '/srv/data',
       STORE_URL: 'redis://127.0.0.1:6380/2',
     });
@@ -87,7 +96,32 @@ describe('loadConfig', () => {
         portRange: [40000, 40199],
         workers: 3,
       },
+      relayNode: { secret: '0123456789abcdef0123456789abcdef', serverUrl: 'https://screens.school.example:8443' },
     });
+  });
+
+  it('a relay node needs the app server’s URL and the shared secret, and is told which is missing', () => {
+    expect(() => relayNodeSettings(loadConfig({}))).toThrow(
+      'RELAY_SERVER_URL is needed on a relay node; for example RELAY_SERVER_URL=https://screens.school.example',
+    );
+    expect(() => relayNodeSettings(loadConfig({ RELAY_SERVER_URL: 'http://10.0.0.2:3000' }))).toThrow(
+      'RELAY_NODE_SECRET is needed on a relay node, the same as on the app server',
+    );
+    expect(() => loadConfig({ RELAY_NODE_SECRET: 'short' })).toThrow(
+      'RELAY_NODE_SECRET="short" must be at least 32 characters without spaces',
+    );
+    expect(() => loadConfig({ RELAY_SERVER_URL: 'ws://10.0.0.2' })).toThrow(
+      'RELAY_SERVER_URL="ws://10.0.0.2" must be an http:// or https:// URL',
+    );
+    const secret = 'x'.repeat(32);
+    expect(
+      relayNodeSettings(loadConfig({ RELAY_SERVER_URL: 'http://10.0.0.2:3000', RELAY_NODE_SECRET: secret })),
+    ).toEqual({
+      serverUrl: 'http://10.0.0.2:3000',
+      secret,
+    });
+    // 0 workers: only relay nodes relay.
+    expect(relayWorkerCount(loadConfig({ RELAY_WORKERS: '0', RELAY_PORT_RANGE: '40000-40019' }).relay, 8)).toBe(0);
   });
 
   it('runs one relay worker per core, leaving one for the app above two cores, each on its own port slice', () => {
@@ -112,7 +146,7 @@ describe('loadConfig', () => {
       'RELAY_PORT_RANGE=40000-40019 is too small for RELAY_WORKERS=4: each worker needs at least 10 ports',
     );
     expect(() => loadConfig({ RELAY_WORKERS: 'many' })).toThrow(
-      'RELAY_WORKERS="many" must be auto or a whole number from 1 to 64; for example RELAY_WORKERS=2',
+      'RELAY_WORKERS="many" must be auto or a whole number from 0 to 64; for example RELAY_WORKERS=2',
     );
   });
 

@@ -1,0 +1,118 @@
+/**
+ * The control websocket of relay nodes on other machines (`npm run relay`): admits a node only with
+ * the shared RELAY_NODE_SECRET as a bearer token, reads its messages, and hands it to the relay host,
+ * which treats it as one more worker. A wrong or missing secret is refused at the upgrade, before
+ * any message; nothing a node sends can stop the server. No placement or routing here.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Config } from '../config.ts';
+import type { UpgradeRouter } from '../http/upgrades.ts';
+import type { RelayHost } from './relay-host.ts';
+import { RELAY_NODE_PATH, parseFromRelayNode, type FromRelayNode } from './relay-protocol.ts';
+
+/** A node must say hello this soon after connecting, or it is disconnected. */
+const HELLO_TIMEOUT_MS = 10_000;
+/** Control messages are small: a stats report, or a hello. Room lists flow the other way. */
+const MAX_MESSAGE_BYTES = 16 * 1024;
+/** Pings keep the connection alive through proxies, and find a node that vanished without closing. */
+const PING_INTERVAL_MS = 10_000;
+
+/** The parts of the logger the endpoint uses. */
+interface NodesLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Why a node's connection was refused, with the text the node shows its operator. */
+const REFUSALS = {
+  /** The app server has no RELAY_NODE_SECRET. */
+  off: {
+    status: 403,
+    message: 'This app server takes no relay nodes: set RELAY_NODE_SECRET on it (and the same on the node).',
+  },
+  /** The app server relays nothing (RELAY_MODE=off). */
+  'relay-off': {
+    status: 403,
+    message: 'This app server has RELAY_MODE=off: it relays no screens, so it takes no relay nodes.',
+  },
+  /** No bearer token, or not the app server's secret. */
+  'wrong-secret': {
+    status: 401,
+    message: 'The app server refused this relay node: its RELAY_NODE_SECRET differs. Set the same secret on both.',
+  },
+  /** The server listens but has not started its relays yet (a moment after start). */
+  starting: { status: 503, message: 'The app server is still starting its relays; the node tries again.' },
+} as const;
+
+/** Accepts relay nodes on RELAY_NODE_PATH and passes each to `relay()` once it said hello. */
+export function acceptRelayNodes(deps: {
+  config: Pick<Config, 'relay' | 'relayNode'>;
+  upgrades: UpgradeRouter;
+  relay: () => RelayHost | null;
+  log: NodesLog;
+}): { close(): void } {
+  const { config, log } = deps;
+  const secret = config.relayNode.secret;
+  const expected = secret === null ? null : Buffer.from(`Bearer ${secret}`);
+  const refusal = (req: IncomingMessage): keyof typeof REFUSALS | null => {
+    if (expected === null) return 'off';
+    const presented = Buffer.from(req.headers.authorization ?? '');
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return 'wrong-secret';
+    if (config.relay.mode === 'off') return 'relay-off';
+    if (!deps.relay()) return 'starting';
+    return null;
+  };
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    verifyClient: ({ req }, accept) => {
+      const why = refusal(req);
+      if (why === null) return accept(true);
+      log.warn({ remote: req.socket.remoteAddress, reason: why }, 'refused a relay node');
+      const { status, message } = REFUSALS[why];
+      accept(false, status, JSON.stringify({ error: why, message }), { 'Content-Type': 'application/json' });
+    },
+  });
+  wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
+    const remote = req.socket.remoteAddress;
+    let node: ReturnType<RelayHost['addNode']> | null = null;
+    let alive = true;
+    const helloTimer = setTimeout(() => socket.terminate(), HELLO_TIMEOUT_MS);
+    const ping = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, PING_INTERVAL_MS);
+    socket.on('pong', () => (alive = true));
+    socket.on('error', () => undefined);
+    socket.on('message', (data) => {
+      const message: FromRelayNode | null = parseFromRelayNode(String(data));
+      if (!message) return;
+      if (node) return node.receive(message);
+      const relay = deps.relay();
+      if (message.type !== 'hello' || !relay) return;
+      clearTimeout(helloTimer);
+      node = relay.addNode({
+        hello: message,
+        send: (m) => {
+          if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+        },
+      });
+      log.info({ remote, name: message.name }, 'relay node joined');
+    });
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      clearInterval(ping);
+      node?.gone();
+    });
+  });
+  deps.upgrades.add(RELAY_NODE_PATH, wss);
+  return {
+    close() {
+      for (const socket of wss.clients) socket.close(1001, 'server stopping');
+      wss.close();
+    },
+  };
+}
