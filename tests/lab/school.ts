@@ -72,6 +72,29 @@ export async function localCandidates(page: Page): Promise<{ type: string; addre
   );
 }
 
+/**
+ * The server-reflexive addresses a page learns from the ICE servers the app hands out
+ * (`/api/config`), gathered to completion on a connection of its own.
+ */
+export async function reflexiveAddresses(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const { iceServers } = (await (await fetch('/api/config')).json()) as { iceServers: RTCIceServer[] };
+    const pc = new RTCPeerConnection({ iceServers });
+    pc.createDataChannel('probe');
+    const complete = new Promise<void>((resolve) =>
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()),
+    );
+    await pc.setLocalDescription(await pc.createOffer());
+    await complete;
+    const addresses = (pc.localDescription?.sdp ?? '')
+      .split('\r\n')
+      .filter((line) => line.startsWith('a=candidate:') && line.includes(' typ srflx'))
+      .map((line) => line.split(' ')[4]!);
+    pc.close();
+    return [...new Set(addresses)];
+  });
+}
+
 /** For each of `windows` consecutive windows of `windowMs`, whether the tile's video presented a new frame. */
 export async function framesPerWindow(tile: Locator, windows: number, windowMs: number): Promise<boolean[]> {
   return tile.locator('video').evaluate(
