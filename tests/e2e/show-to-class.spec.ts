@@ -12,8 +12,8 @@ async function expectNoAxeViolations(page: Page) {
   expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
-/** Resolves once the viewer's video presents a new decoded frame with a real picture size. */
-async function expectViewerDecodes(viewer: Locator): Promise<void> {
+/** Resolves once the viewer's video presents a new decoded frame with a real picture size; returns its width. */
+async function expectViewerDecodes(viewer: Locator): Promise<number> {
   const frame = await viewer.locator('video').evaluate(
     (video: HTMLVideoElement) =>
       new Promise<{ presented: number; width: number }>((resolve, reject) => {
@@ -25,6 +25,7 @@ async function expectViewerDecodes(viewer: Locator): Promise<void> {
   );
   expect(frame.presented).toBeGreaterThan(0);
   expect(frame.width).toBeGreaterThan(0);
+  return frame.width;
 }
 
 /** Ms Lee (host) and Mr Ode teach; Ada, Bo and Cy share their screens. */
@@ -118,6 +119,16 @@ test("a teacher shows their own screen, then Ada's, to the class; stopping retur
         await expectViewerDecodes(shown);
       }
       await expect(ada.page.getByText('Your screen is being shown to the class by Ms Lee.')).toBeVisible();
+      // Ms Lee receives Ada's screen at full quality while the class watches it, so Bo sees it whole.
+      const captureWidth = await ada.page.evaluate(() => screen.width);
+      await expect.poll(() => expectViewerDecodes(viewer(bo.page, 'Ada’s screen, shown by Ms Lee'))).toBe(captureWidth);
+      // Ms Lee opens Bo's screen, covering Ada's tile: the class still gets Ada's screen.
+      await lee.tile('Bo').getByRole('button', { name: 'Open Bo’s screen' }).click();
+      await expect(lee.page.getByRole('dialog', { name: 'Bo’s screen' })).toBeVisible();
+      await lee.page.waitForTimeout(1500);
+      for (const s of [bo, cy]) await expectViewerDecodes(viewer(s.page, 'Ada’s screen, shown by Ms Lee'));
+      await lee.page.keyboard.press('Escape');
+      await expect(lee.page.getByRole('dialog', { name: 'Bo’s screen' })).toHaveCount(0);
       await expect(ada.page.getByRole('region', { name: /screen/ }).locator('video')).toHaveCount(0);
       await expectFramesDecoded(ode.tile('Ada'));
     });

@@ -16,6 +16,7 @@ import {
   type RegistryState,
 } from '../../server/core/room-registry.ts';
 import { eventFor, roomView } from '../../server/core/views.ts';
+import { parsePresentationCallMetadata } from '../../src/shared/protocol.ts';
 
 /** A fake clock and deterministic ids. */
 function world(start = 1_000_000) {
@@ -360,5 +361,20 @@ describe('showing a screen to the class', () => {
     expect(kicked.events.find((e) => e.type === 'presentation-ended')).toMatchObject({ reason: 'presenter-left' });
     set(kicked.state);
     expect(room().classroom.presentation).toBeNull();
+  });
+});
+
+describe('presentation call metadata', () => {
+  it("reads a presenter's call and nothing else", () => {
+    expect(parsePresentationCallMetadata({ presentationId: 'p1', name: 'Ada' })).toEqual({
+      presentationId: 'p1',
+      name: 'Ada',
+    });
+    // A student's screen call is not a presentation, nor is anything malformed.
+    expect(parsePresentationCallMetadata({ studentId: 's1', surface: 'monitor' })).toBeNull();
+    expect(parsePresentationCallMetadata({ presentationId: '', name: 'Ada' })).toBeNull();
+    expect(parsePresentationCallMetadata({ presentationId: 'p1', name: 7 })).toBeNull();
+    expect(parsePresentationCallMetadata(null)).toBeNull();
+    expect(parsePresentationCallMetadata('p1')).toBeNull();
   });
 });

@@ -107,7 +107,9 @@ export function createPeerMedia(
       : null;
   const syncPresentation = () => {
     if (!presenter) return;
-    if (!shown || shown.presenterId !== self.memberId) return presenter.update(null, null, []);
+    const mine = shown?.presenterId === self.memberId ? shown : null;
+    receiver?.setForwarded(mine?.studentId ?? null);
+    if (!shown || !mine) return presenter.update(null, null, []);
     const forwarded = shown.studentId ? receiver?.screen(shown.studentId) : undefined;
     const stream = shown.source === 'supervisor' ? (classCapture?.stream ?? null) : (forwarded?.stream ?? null);
     const students = members.filter((m) => m.role === 'student' && m.peerId && m.id !== shown!.studentId);
