@@ -3,7 +3,7 @@
 // watch in the app's viewer and keep sharing with the teachers meanwhile.
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person } from './pages.ts';
+import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, tileFrameWidth } from './pages.ts';
 
 async function expectNoAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page })
@@ -121,7 +121,10 @@ test("a teacher shows their own screen, then Ada's, to the class; stopping retur
       await expect(ada.page.getByText('Your screen is being shown to the class by Ms Lee.')).toBeVisible();
       // Ms Lee receives Ada's screen at full quality while the class watches it, so Bo sees it whole.
       const captureWidth = await ada.page.evaluate(() => screen.width);
-      await expect.poll(() => expectViewerDecodes(viewer(bo.page, 'Ada’s screen, shown by Ms Lee'))).toBe(captureWidth);
+      await expect.poll(() => tileFrameWidth(lee.tile('Ada')), { timeout: 15_000 }).toBe(captureWidth);
+      await expect
+        .poll(() => expectViewerDecodes(viewer(bo.page, 'Ada’s screen, shown by Ms Lee')), { timeout: 15_000 })
+        .toBe(captureWidth);
       // Ms Lee opens Bo's screen, covering Ada's tile: the class still gets Ada's screen.
       await lee.tile('Bo').getByRole('button', { name: 'Open Bo’s screen' }).click();
       await expect(lee.page.getByRole('dialog', { name: 'Bo’s screen' })).toBeVisible();

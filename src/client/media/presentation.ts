@@ -39,6 +39,10 @@ export class PresentationSender {
     if (metadata?.presentationId !== this.#metadata?.presentationId || stream !== this.#stream) this.#hangUpAll();
     this.#metadata = metadata;
     this.#stream = stream;
+    // A forwarded student's track has no content hint: without 'detail' the presenter's encoder
+    // drops resolution under CPU pressure, and a screen's text is what the class must read.
+    for (const track of stream?.getVideoTracks() ?? [])
+      if (track.contentHint !== 'detail') track.contentHint = 'detail';
     this.#students = studentPeerIds;
     this.#sync();
   }
