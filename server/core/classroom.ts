@@ -1,6 +1,6 @@
 /**
  * The classroom tools' rules: raised hands, messages and links, the attention request, snapshot
- * notices and attendance. Pure, called by the registry's operations with the store's clock: no
+ * notices, attendance and the screen shown to the class. Pure, called by the registry's operations with the store's clock: no
  * I/O, no clock, no logging. Everything here belongs to one room and ends with it.
  */
 import type { Recipient } from '../../src/shared/protocol.ts';
@@ -52,7 +52,34 @@ export interface AttendanceRecord {
   readonly stops: number;
 }
 
-/** The tools' state of one room. A presentation (a screen shown to the class) would sit beside these. */
+/**
+ * A screen shown to the class: a supervisor's own (`studentId` null) or one student's, chosen by a
+ * supervisor. The media travel outside the server; this is only who shows what, so views can say it.
+ */
+export interface Presentation {
+  readonly id: string;
+  /** The supervisor who started it: their browser sends the screen to every student. */
+  readonly presenterId: string;
+  readonly presenterName: string;
+  /** The student whose screen is shown, or null for the presenter's own screen. */
+  readonly studentId: string | null;
+  /** The name students see on the viewer: the presenter's, or the shown student's. */
+  readonly name: string;
+  readonly since: number;
+}
+
+/** Why a presentation ended. */
+export type PresentationEndReason =
+  /** A supervisor stopped it. */
+  | 'stopped'
+  /** The presenting supervisor left the room. */
+  | 'presenter-left'
+  /** The shown student left the room. */
+  | 'student-left'
+  /** The shown student stopped sharing their screen. */
+  | 'student-stopped';
+
+/** The tools' state of one room. */
 export interface Classroom {
   /** Oldest first. */
   readonly hands: readonly Hand[];
@@ -61,6 +88,8 @@ export interface Classroom {
   readonly attention: Attention | null;
   /** Every student seat since the room opened, in join order, at most MAX_ATTENDANCE. */
   readonly attendance: readonly AttendanceRecord[];
+  /** The screen shown to the class, at most one at a time. */
+  readonly presentation: Presentation | null;
 }
 
 /** Messages a room keeps; older ones are dropped (a lesson's worth, while bounding memory and saved state). */
@@ -70,7 +99,13 @@ export const MAX_MESSAGES = 100;
 export const MAX_ATTENDANCE = 1000;
 
 /** A room's tools before anything happened. */
-export const emptyClassroom: Classroom = Object.freeze({ hands: [], messages: [], attention: null, attendance: [] });
+export const emptyClassroom: Classroom = Object.freeze({
+  hands: [],
+  messages: [],
+  attention: null,
+  attendance: [],
+  presentation: null,
+});
 
 /** What a member asks of the classroom tools. */
 export type ClassroomAction =
@@ -82,7 +117,10 @@ export type ClassroomAction =
   | { type: 'start-attention'; message: string }
   | { type: 'ack-attention'; attentionId: string }
   | { type: 'end-attention' }
-  | { type: 'snapshot-taken'; studentId: string };
+  | { type: 'snapshot-taken'; studentId: string }
+  /** `studentId` null: the supervisor's own screen. */
+  | { type: 'start-presentation'; studentId: string | null }
+  | { type: 'stop-presentation' };
 
 /** What happened to a room's tools; `views.ts` decides who hears of it. */
 export type ClassroomEvent =
@@ -93,10 +131,18 @@ export type ClassroomEvent =
   | { type: 'attention-started'; code: string; attention: Attention }
   | { type: 'attention-acked'; code: string; attentionId: string; studentId: string }
   | { type: 'attention-ended'; code: string; attentionId: string; byName: string }
-  | { type: 'snapshot-taken'; code: string; studentId: string; byName: string };
+  | { type: 'snapshot-taken'; code: string; studentId: string; byName: string }
+  | { type: 'presentation-started'; code: string; presentation: Presentation }
+  | {
+      type: 'presentation-ended';
+      code: string;
+      presentation: Presentation;
+      reason: PresentationEndReason;
+      byName: string | null;
+    };
 
-/** What an action returns: the hand, message or attention request it made, or null. */
-export type ClassroomValue = Hand | Message | Attention | null;
+/** What an action returns: the hand, message, attention request or presentation it made, or null. */
+export type ClassroomValue = Hand | Message | Attention | Presentation | null;
 
 /** An action's result: the room's new tools and what happened, or why it was refused (nothing changed). */
 export type ClassroomOutcome =
@@ -223,7 +269,64 @@ export function applyClassroom(
       // Nothing is kept: the student is told, and that is all the server ever learns of it.
       return done(tools, [{ type: 'snapshot-taken', code, studentId: action.studentId, byName: actor.name }], null);
     }
+    case 'start-presentation': {
+      if (!isSupervisor) return refuse('wrong-role');
+      // One screen at a time: a second teacher stops the first one's before showing another.
+      if (tools.presentation) return refuse('presentation-active');
+      let name = actor.name;
+      if (action.studentId !== null) {
+        const target = room.members.find((m) => m.id === action.studentId);
+        if (!target) return refuse('member-not-found');
+        if (target.role !== 'student') return refuse('invalid-target');
+        // The presenter forwards the screen it already receives: there is none while the student is not sharing.
+        if (target.share !== 'sharing') return refuse('not-sharing');
+        name = target.name;
+      }
+      const presentation: Presentation = {
+        id: newId(),
+        presenterId: actor.id,
+        presenterName: actor.name,
+        studentId: action.studentId,
+        name,
+        since: now,
+      };
+      return done({ ...tools, presentation }, [{ type: 'presentation-started', code, presentation }], presentation);
+    }
+    case 'stop-presentation': {
+      if (!isSupervisor) return refuse('wrong-role');
+      if (!tools.presentation) return done(tools, [], null);
+      const [next, events] = endPresentation(tools, code, 'stopped', actor.name);
+      return done(next, events, null);
+    }
   }
+}
+
+/**
+ * The presentation ends by itself when the member it depends on goes: its presenter leaves, or the
+ * shown student leaves or stops sharing (`reason` says which); otherwise nothing changes.
+ */
+export function presentationAfter(
+  tools: Classroom,
+  code: string,
+  member: Pick<Member, 'id'>,
+  why: 'left' | 'stopped-sharing',
+): [Classroom, ClassroomEvent[]] {
+  const shown = tools.presentation;
+  if (!shown) return [tools, []];
+  if (why === 'left' && shown.presenterId === member.id) return endPresentation(tools, code, 'presenter-left', null);
+  if (shown.studentId !== member.id) return [tools, []];
+  return endPresentation(tools, code, why === 'left' ? 'student-left' : 'student-stopped', null);
+}
+
+function endPresentation(
+  tools: Classroom,
+  code: string,
+  reason: PresentationEndReason,
+  byName: string | null,
+): [Classroom, ClassroomEvent[]] {
+  if (!tools.presentation) return [tools, []];
+  const event: ClassroomEvent = { type: 'presentation-ended', code, presentation: tools.presentation, reason, byName };
+  return [{ ...tools, presentation: null }, [event]];
 }
 
 /** Whether a message is for this member to read: sent by them, for the class or them, or (supervisors) any. */

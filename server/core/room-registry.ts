@@ -30,6 +30,7 @@ import {
   applyClassroom,
   emptyClassroom,
   memberLeft,
+  presentationAfter,
   shareChanged,
   studentJoined,
   type Classroom,
@@ -146,7 +147,9 @@ export type RegistryError =
   | 'too-many-rooms-from-address'
   | 'invalid-target'
   | 'message-not-found'
-  | 'attention-not-active';
+  | 'attention-not-active'
+  | 'presentation-active'
+  | 'not-sharing';
 
 /** The result of an operation: the new state and its events, or a refusal that changed nothing. */
 export type Outcome<T> =
@@ -347,10 +350,14 @@ export function setSharing(
   if (!member) return refuse('member-not-found');
   if (member.role !== 'student') return refuse('wrong-role');
   if ((member.share === 'sharing') === input.sharing) return done(state, [], undefined);
-  const classroom = shareChanged(room.classroom, member, input.sharing, ctx.now);
+  const shared = shareChanged(room.classroom, member, input.sharing, ctx.now);
+  // A student who stops sharing ends the showing of their screen to the class.
+  const [classroom, ended] = input.sharing
+    ? [shared, []]
+    : presentationAfter(shared, room.code, member, 'stopped-sharing');
   const next = { ...withMember(room, { ...member, share: input.sharing ? 'sharing' : 'stopped' }), classroom };
   const type = input.sharing ? 'share-started' : 'share-stopped';
-  return done(withRoom(state, next), [{ type, code: room.code, memberId: member.id }], undefined);
+  return done(withRoom(state, next), [{ type, code: room.code, memberId: member.id }, ...ended], undefined);
 }
 
 /**
@@ -513,7 +520,8 @@ function removeMember(
   const members = room.members.filter((m) => m.id !== memberId);
   const events: RegistryEvent[] = [{ type: 'member-left', code: room.code, member, reason }];
   // Routes and failures of a member who left mean nothing any more.
-  const classroom = memberLeft(room.classroom, member, ctx.now);
+  const [classroom, ended] = presentationAfter(memberLeft(room.classroom, member, ctx.now), room.code, member, 'left');
+  events.push(...ended);
   let next: Room = { ...room, members, routes: withoutMember(room.routes, memberId), classroom };
   if (room.hostId === memberId) {
     const successor = longestPresentSupervisor(members);

@@ -8,12 +8,13 @@ import type {
   ClassroomView,
   MemberView,
   MessageView,
+  PresentationView,
   RoomEvent,
   RoomSummary,
   RoomView,
   Routes,
 } from '../../src/shared/protocol.ts';
-import { canRead, type Attention, type Message } from './classroom.ts';
+import { canRead, type Attention, type Message, type Presentation } from './classroom.ts';
 import { hostOf, type Member, type RegistryEvent, type Room } from './room-registry.ts';
 
 /** Whether `viewer` may know that `subject` is in the room. */
@@ -87,7 +88,23 @@ export function classroomView(room: Room, viewer: Member): ClassroomView {
       .map((h) => ({ studentId: h.studentId, raisedAt: h.raisedAt, note: h.note })),
     messages: tools.messages.filter((m) => canRead(m, viewer)).map((m) => messageView(m, viewer)),
     attention: tools.attention && attentionView(tools.attention, viewer),
+    presentation: tools.presentation && presentationView(tools.presentation, viewer),
   };
+}
+
+/** The screen shown to the class as `viewer` sees it: a student learns the shown student's id only if it is theirs. */
+export function presentationView(presentation: Presentation, viewer: Member): PresentationView {
+  const view: PresentationView = {
+    id: presentation.id,
+    presenterId: presentation.presenterId,
+    presenterName: presentation.presenterName,
+    source: presentation.studentId === null ? 'supervisor' : 'student',
+    name: presentation.name,
+    since: presentation.since,
+  };
+  if (presentation.studentId !== null && mayKnow(viewer, presentation.studentId))
+    view.studentId = presentation.studentId;
+  return view;
 }
 
 /** A message as `viewer` sees it (call only when `canRead`): a student learns only of their own acknowledgement. */
@@ -197,5 +214,14 @@ export function eventFor(event: RegistryEvent, room: Room | undefined, viewer: M
       return viewer.id === event.studentId
         ? { type: 'snapshot-taken', studentId: event.studentId, byName: event.byName }
         : null;
+    case 'presentation-started':
+      return { type: 'presentation-started', presentation: presentationView(event.presentation, viewer) };
+    case 'presentation-ended':
+      return {
+        type: 'presentation-ended',
+        presentationId: event.presentation.id,
+        reason: event.reason,
+        byName: event.byName,
+      };
   }
 }

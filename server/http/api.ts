@@ -13,6 +13,7 @@ import type {
   JoinRoomResponse,
   OwnMember,
   SendMessageResponse,
+  StartPresentationResponse,
 } from '../../src/shared/protocol.ts';
 import { iceServersFor } from '../turn/ice-servers.ts';
 import { NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH } from '../../src/shared/protocol.ts';
@@ -33,7 +34,7 @@ import {
   type Seat,
 } from '../core/room-registry.ts';
 import { attendanceAt, type ClassroomAction, type ClassroomValue } from '../core/classroom.ts';
-import { attentionView, messageView, roomView } from '../core/views.ts';
+import { attentionView, messageView, presentationView, roomView } from '../core/views.ts';
 import { listedRooms, type LobbyStreams } from '../events/lobby-streams.ts';
 import type { RoomStreams } from '../events/room-streams.ts';
 import { openEventStream, type SseStream } from '../events/sse.ts';
@@ -48,6 +49,7 @@ import {
   createRoomBody,
   joinRoomBody,
   parseBody,
+  presentationBody,
   raiseHandBody,
   sendMessageBody,
   shareBody,
@@ -227,6 +229,34 @@ export function createApi(deps: ApiDeps): express.Router {
     const { studentId } = parseBody(snapshotBody, req.body);
     tool(res, { type: 'snapshot-taken', studentId });
     res.status(202).json({ told: true });
+  });
+
+  api.put('/rooms/:code/presentation', member, (req, res) => {
+    const { studentId } = parseBody(presentationBody, req.body);
+    const { room, member: actor } = seatOf(res);
+    const action: ClassroomAction = { type: 'start-presentation', studentId: studentId ?? null };
+    const outcome = store.run((state, ctx) =>
+      classroomAction(state, { code: room.code, actorId: actor.id, action }, ctx),
+    );
+    if (!outcome.ok && outcome.error === 'member-not-found') {
+      throw new ApiError('member-not-found', 'That student is not in this room (any more).', 'studentId');
+    }
+    if (!outcome.ok && outcome.error === 'invalid-target') {
+      throw new ApiError(
+        'invalid-target',
+        "Show a student's screen by their member id, or leave out studentId to show your own.",
+        'studentId',
+      );
+    }
+    if (!outcome.ok && outcome.error === 'not-sharing') throw new ApiError('not-sharing', undefined, 'studentId');
+    const shown = succeed(outcome) as Parameters<typeof presentationView>[0];
+    const body: StartPresentationResponse = { presentation: presentationView(shown, actor) };
+    res.json(body);
+  });
+
+  api.delete('/rooms/:code/presentation', member, (_req, res) => {
+    tool(res, { type: 'stop-presentation' });
+    res.status(204).end();
   });
 
   api.get('/rooms/:code/attendance', member, (_req, res) => {

@@ -61,6 +61,14 @@ const ERRORS: Record<ErrorCode, { status: number; message: string }> = {
     status: 409,
     message: 'No teacher is asking for attention with that request now; nothing to acknowledge.',
   },
+  'presentation-active': {
+    status: 409,
+    message: 'A screen is already being shown to the class; stop showing it first, then show this one.',
+  },
+  'not-sharing': {
+    status: 409,
+    message: 'That student is not sharing their screen now; ask them to share, then show it to the class.',
+  },
   'rate-limited': { status: 429, message: 'Too many requests from your address; wait a minute and try again.' },
   'not-found': { status: 404, message: 'No such endpoint; see docs/api.md for the API.' },
   'server-restarting': {

@@ -156,3 +156,8 @@ export const attentionBody = z.strictObject({
 export const snapshotBody = z.strictObject({
   studentId: z.string({ error: 'studentId must be text' }).min(1, 'studentId must not be empty').max(64),
 });
+
+/** `PUT /api/rooms/:code/presentation`: absent `studentId` shows the supervisor's own screen. */
+export const presentationBody = z.strictObject({
+  studentId: z.string({ error: 'studentId must be text' }).min(1, 'studentId must not be empty').max(64).optional(),
+});

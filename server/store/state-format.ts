@@ -203,6 +203,18 @@ const classroomSchema = z.strictObject({
       stops: z.number().int().min(0),
     }),
   ),
+  /** The screen shown to the class (added later still: absent reads as none). */
+  presentation: z
+    .strictObject({
+      id: z.string(),
+      presenterId: z.string(),
+      presenterName: z.string(),
+      studentId: z.string().nullable(),
+      name: z.string(),
+      since: time,
+    })
+    .nullable()
+    .default(null),
 });
 
 const roomSchema = z.strictObject({

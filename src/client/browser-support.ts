@@ -22,3 +22,11 @@ export const NO_WEBRTC_SHARE_TEXT =
 export function noWebRtcText(role: 'student' | 'supervisor'): string {
   return role === 'student' ? NO_WEBRTC_SHARE_TEXT : NO_WEBRTC_TEXT;
 }
+
+/** Whether this device can capture its screen to show the class (tablets and phones cannot). */
+export function canCaptureScreen(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+}
+
+/** What a teacher reads where their device cannot capture its screen. */
+export const NO_SCREEN_CAPTURE_TEXT = 'This device cannot share its screen';

@@ -152,9 +152,31 @@ export interface AttentionView {
   ackedBy: string[];
 }
 
+/** Why a screen stopped being shown to the class. */
+export type PresentationEndReason = 'stopped' | 'presenter-left' | 'student-left' | 'student-stopped';
+
+/**
+ * A screen shown to the class, as one member sees it. The presenter's browser calls every student
+ * with it (`PresentationCallMetadata`); a student sees the name on the viewer, and learns the shown
+ * student's id only when it is their own screen.
+ */
+export interface PresentationView {
+  id: string;
+  /** The supervisor whose browser sends the screen to the class. */
+  presenterId: string;
+  presenterName: string;
+  /** Whose screen: the presenter's own, or a student's. */
+  source: 'supervisor' | 'student';
+  /** The shown student: for supervisors, and for that student only. */
+  studentId?: string;
+  /** The name on the viewer: the presenter's, or the shown student's (the only other student's name a student sees). */
+  name: string;
+  since: number;
+}
+
 /**
  * The classroom tools' state as one member sees it: hands, messages and links, the attention
- * request. It lives only while the room does. (Showing a screen to the class belongs beside it.)
+ * request, the screen shown to the class. It lives only while the room does.
  */
 export interface ClassroomView {
   /** Raised hands, oldest first: every student's for supervisors, their own for a student. */
@@ -162,6 +184,8 @@ export interface ClassroomView {
   /** Recent messages, oldest first, that the viewer sent or that are addressed to them. */
   messages: MessageView[];
   attention: AttentionView | null;
+  /** The screen shown to the class, if any. */
+  presentation: PresentationView | null;
 }
 
 /** A room as one member may see it: students see the supervisors and themselves only. */
@@ -271,6 +295,19 @@ export interface SnapshotNoticeRequest {
   studentId: string;
 }
 
+/**
+ * `PUT /api/rooms/:code/presentation` body: a supervisor shows their own screen to the class
+ * (`studentId` absent) or one sharing student's screen.
+ */
+export interface StartPresentationRequest {
+  studentId?: string;
+}
+
+/** `PUT /api/rooms/:code/presentation` 200 reply. */
+export interface StartPresentationResponse {
+  presentation: PresentationView;
+}
+
 /** One student seat's attendance: from joining to leaving, how long they shared and how often they stopped. */
 export interface AttendanceRow {
   studentId: string;
@@ -330,6 +367,10 @@ export type RoomEvent =
   | { type: 'attention-ended'; attentionId: string; byName: string }
   /** A supervisor saved a picture of this student's screen on their own device (that student only). */
   | { type: 'snapshot-taken'; studentId: string; byName: string }
+  /** A supervisor shows a screen to the class (everyone; a student sees `studentId` only if it is theirs). */
+  | { type: 'presentation-started'; presentation: PresentationView }
+  /** The screen shown to the class is no longer shown (everyone); `byName` is who stopped it, null when it ended by itself. */
+  | { type: 'presentation-ended'; presentationId: string; reason: PresentationEndReason; byName: string | null }
   /** The server is stopping to restart (an update, a reboot): seats and screens carry on; the stream comes back. */
   | { type: 'server-restarting' };
 
@@ -428,6 +469,10 @@ export type ErrorCode =
   | 'message-not-found'
   /** Nothing to acknowledge: no supervisor is asking for attention right now (or it was a different request). */
   | 'attention-not-active'
+  /** A screen is already being shown to the class; stop it first. */
+  | 'presentation-active'
+  /** The student is not sharing their screen, so there is nothing of theirs to show. */
+  | 'not-sharing'
   /** Too many requests from this address (or, for hands and messages, from this seat). */
   | 'rate-limited'
   /** No such endpoint. */
@@ -473,6 +518,24 @@ export function parseCallMetadata(data: unknown): CallMetadata | null {
     ...(codec === 'H264' ? { codec: 'H264' as const } : {}),
     ...(relayed === true ? { relayed: true } : {}),
   };
+}
+
+/**
+ * What a presenting supervisor's call to a student carries (PeerJS call metadata): it is the screen
+ * shown to the class, to be watched, not a call the student answers with their own screen.
+ */
+export interface PresentationCallMetadata {
+  presentationId: string;
+  /** The name on the viewer. */
+  name: string;
+}
+
+/** Reads presentation call metadata; anything else (a student's screen call, say) is null. */
+export function parsePresentationCallMetadata(data: unknown): PresentationCallMetadata | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const { presentationId, name } = data as Record<string, unknown>;
+  if (typeof presentationId !== 'string' || presentationId === '' || typeof name !== 'string') return null;
+  return { presentationId, name };
 }
 
 /** How a screen is sent to one supervisor: a cheap wall tile, or full quality while zoomed. */

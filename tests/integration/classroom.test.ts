@@ -306,4 +306,91 @@ describe('bad input', () => {
     expect((await l.as(l.lee, 'POST', '/messages', { text: 'Teacher still can' })).status).toBe(201);
     l.close();
   });
+
+  it("shows a teacher's screen and then a student's to the class: every stream hears it, Bo never learns Ada's id", async () => {
+    const l = await lesson();
+    const shown = await l.as(l.lee, 'PUT', '/presentation', {});
+    expect(shown).toMatchObject({
+      status: 200,
+      body: { presentation: { presenterId: l.lee.id, source: 'supervisor', name: 'Ms Lee', since: clock } },
+    });
+    const firstId = (shown.body as { presentation: { id: string } }).presentation.id;
+    for (const m of [l.lee, l.ode, l.ada, l.bo]) {
+      expect(await l.stream(m).next((e) => e.type === 'presentation-started')).toMatchObject({
+        presentation: { id: firstId, name: 'Ms Lee' },
+      });
+    }
+    // One screen at a time, and only supervisors start or stop one.
+    expect(await l.as(l.ode, 'PUT', '/presentation', {})).toMatchObject({
+      status: 409,
+      body: { error: 'presentation-active' },
+    });
+    expect(await l.as(l.ada, 'DELETE', '/presentation')).toMatchObject({ status: 403, body: { error: 'wrong-role' } });
+    expect((await l.as(l.ode, 'DELETE', '/presentation')).status).toBe(204);
+    for (const m of [l.lee, l.ada, l.bo]) {
+      expect(await l.stream(m).next((e) => e.type === 'presentation-ended')).toEqual({
+        type: 'presentation-ended',
+        presentationId: firstId,
+        reason: 'stopped',
+        byName: 'Mr Ode',
+      });
+    }
+
+    // Ada's screen: refused until she shares, then shown by name; it ends when she stops sharing.
+    expect(await l.as(l.lee, 'PUT', '/presentation', { studentId: l.ada.id })).toMatchObject({
+      status: 409,
+      body: { error: 'not-sharing', field: 'studentId' },
+    });
+    expect((await l.as(l.ada, 'PUT', '/members/me/share', { sharing: true })).status).toBe(200);
+    expect((await l.as(l.lee, 'PUT', '/presentation', { studentId: l.ada.id })).status).toBe(200);
+    const isAdas = (e: RoomEvent) => e.type === 'presentation-started' && e.presentation.source === 'student';
+    expect(await l.stream(l.ada).next(isAdas)).toMatchObject({
+      presentation: { source: 'student', name: 'Ada', studentId: l.ada.id },
+    });
+    const toBo = await l.stream(l.bo).next(isAdas);
+    expect(toBo).toMatchObject({ presentation: { source: 'student', name: 'Ada' } });
+    expect(JSON.stringify(l.stream(l.bo).received)).not.toContain(l.ada.id);
+    const boView = await call<{ room: { classroom: { presentation: { name: string; studentId?: string } } } }>(
+      base,
+      'GET',
+      `/api/rooms/${l.code}`,
+      { token: l.bo.token },
+    );
+    expect(boView.body.room.classroom.presentation.name).toBe('Ada');
+    expect(boView.body.room.classroom.presentation.studentId).toBeUndefined();
+    expect((await l.as(l.ada, 'PUT', '/members/me/share', { sharing: false })).status).toBe(200);
+    expect(
+      await l.stream(l.bo).next((e) => e.type === 'presentation-ended' && e.presentationId !== firstId),
+    ).toMatchObject({
+      reason: 'student-stopped',
+      byName: null,
+    });
+    l.close();
+  });
+
+  it('answers bad presentation requests with 4xx {error, message, field} and leaves the room as it was', async () => {
+    const l = await lesson();
+    const cases: [unknown, number, string, string | undefined][] = [
+      [{ studentId: 42 }, 400, 'invalid-request', 'studentId'],
+      [{ studentId: '' }, 400, 'invalid-request', 'studentId'],
+      [{ studentId: 'x'.repeat(65) }, 400, 'invalid-request', 'studentId'],
+      [{ studentId: l.ada.id, extra: 1 }, 400, 'invalid-request', undefined],
+      [{ studentId: 'nobody' }, 404, 'member-not-found', 'studentId'],
+      [{ studentId: l.ode.id }, 409, 'invalid-target', 'studentId'],
+    ];
+    for (const [body, status, error, field] of cases) {
+      const reply = await l.as(l.lee, 'PUT', '/presentation', body);
+      expect(reply.status, JSON.stringify(body)).toBe(status);
+      const errorBody = reply.body as ErrorBody;
+      expect(errorBody.error).toBe(error);
+      expect(errorBody.message.length).toBeGreaterThan(10);
+      if (field) expect(errorBody.field).toBe(field);
+    }
+    expect(await l.as(l.bo, 'PUT', '/presentation', {})).toMatchObject({ status: 403, body: { error: 'wrong-role' } });
+    const view = await call<{ room: { classroom: { presentation: unknown } } }>(base, 'GET', `/api/rooms/${l.code}`, {
+      token: l.lee.token,
+    });
+    expect(view.body.room.classroom.presentation).toBeNull();
+    l.close();
+  });
 });

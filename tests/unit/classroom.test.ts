@@ -16,6 +16,7 @@ import {
   type RegistryState,
 } from '../../server/core/room-registry.ts';
 import { eventFor, roomView } from '../../server/core/views.ts';
+import { parsePresentationCallMetadata } from '../../src/shared/protocol.ts';
 
 /** A fake clock and deterministic ids. */
 function world(start = 1_000_000) {
@@ -270,5 +271,110 @@ describe('attendance', () => {
     ]);
     // Supervisors have no attendance row.
     expect(rows.some((r) => r.name === 'Ms Lee')).toBe(false);
+  });
+});
+
+describe('showing a screen to the class', () => {
+  it("shows a supervisor's own screen to everyone, one at a time; any supervisor stops it", () => {
+    const { lee, ode, ada, bo, act, wire, room } = lesson();
+    expect(act(ada, { type: 'start-presentation', studentId: null })).toEqual({ ok: false, error: 'wrong-role' });
+    const started = ok(act(lee, { type: 'start-presentation', studentId: null }));
+    for (const viewer of [lee, ode, ada, bo]) {
+      expect(wire(started.events, viewer)).toEqual([
+        {
+          type: 'presentation-started',
+          presentation: {
+            id: room().classroom.presentation!.id,
+            presenterId: lee.id,
+            presenterName: 'Ms Lee',
+            source: 'supervisor',
+            name: 'Ms Lee',
+            since: 1_000_000,
+          },
+        },
+      ]);
+    }
+    // Only one screen at a time: the second teacher stops the first one's before showing another.
+    expect(act(ode, { type: 'start-presentation', studentId: null })).toEqual({
+      ok: false,
+      error: 'presentation-active',
+    });
+    expect(act(bo, { type: 'stop-presentation' })).toEqual({ ok: false, error: 'wrong-role' });
+    const id = room().classroom.presentation!.id;
+    const stopped = ok(act(ode, { type: 'stop-presentation' }));
+    expect(wire(stopped.events, ada)).toEqual([
+      { type: 'presentation-ended', presentationId: id, reason: 'stopped', byName: 'Mr Ode' },
+    ]);
+    expect(room().classroom.presentation).toBeNull();
+    // Stopping when nothing is shown changes nothing.
+    expect(ok(act(lee, { type: 'stop-presentation' })).events).toEqual([]);
+  });
+
+  it("shows a sharing student's screen by name; only that student learns it is theirs", () => {
+    const { w, code, lee, ode, ada, bo, act, wire, set, state } = lesson();
+    expect(act(lee, { type: 'start-presentation', studentId: ada.id })).toEqual({ ok: false, error: 'not-sharing' });
+    expect(act(lee, { type: 'start-presentation', studentId: ode.id })).toEqual({
+      ok: false,
+      error: 'invalid-target',
+    });
+    expect(act(lee, { type: 'start-presentation', studentId: 'nobody' })).toEqual({
+      ok: false,
+      error: 'member-not-found',
+    });
+    set(ok(setSharing(state(), { code, memberId: ada.id, sharing: true }, w.ctx())).state);
+    const started = ok(act(lee, { type: 'start-presentation', studentId: ada.id }));
+    const [toAda] = wire(started.events, ada);
+    const [toBo] = wire(started.events, bo);
+    const [toOde] = wire(started.events, ode);
+    expect(toAda).toMatchObject({ presentation: { source: 'student', name: 'Ada', studentId: ada.id } });
+    expect(toOde).toMatchObject({ presentation: { source: 'student', name: 'Ada', studentId: ada.id } });
+    // Bo sees the name the teacher chose to show, never Ada's member id.
+    expect(toBo).toMatchObject({ presentation: { source: 'student', name: 'Ada' } });
+    expect(toBo && 'presentation' in toBo && 'studentId' in toBo.presentation).toBe(false);
+  });
+
+  it('ends by itself when the shown student stops sharing or leaves, or the presenter leaves', () => {
+    const { w, code, lee, ode, ada, bo, act, wire, set, state, room } = lesson();
+    const share = (memberId: string, sharing: boolean) => {
+      const out = ok(setSharing(state(), { code, memberId, sharing }, w.ctx()));
+      set(out.state);
+      return out.events;
+    };
+    share(ada.id, true);
+    share(bo.id, true);
+    ok(act(lee, { type: 'start-presentation', studentId: ada.id }));
+    // Another student stopping changes nothing.
+    expect(share(bo.id, false).map((e) => e.type)).toEqual(['share-stopped']);
+    const id = room().classroom.presentation!.id;
+    expect(wire(share(ada.id, false), bo)).toEqual([
+      { type: 'presentation-ended', presentationId: id, reason: 'student-stopped', byName: null },
+    ]);
+    share(ada.id, true);
+    ok(act(ode, { type: 'start-presentation', studentId: ada.id }));
+    const left = ok(leaveRoom(state(), { code, memberId: ada.id }, w.ctx()));
+    set(left.state);
+    expect(left.events.map((e) => e.type)).toContain('presentation-ended');
+    expect(left.events.find((e) => e.type === 'presentation-ended')).toMatchObject({ reason: 'student-left' });
+    ok(act(ode, { type: 'start-presentation', studentId: null }));
+    // A supervisor who is not the presenter leaving changes nothing; the presenter leaving ends it.
+    const kicked = ok(kickMember(state(), { code, actorId: lee.id, memberId: ode.id }, w.ctx()));
+    expect(kicked.events.find((e) => e.type === 'presentation-ended')).toMatchObject({ reason: 'presenter-left' });
+    set(kicked.state);
+    expect(room().classroom.presentation).toBeNull();
+  });
+});
+
+describe('presentation call metadata', () => {
+  it("reads a presenter's call and nothing else", () => {
+    expect(parsePresentationCallMetadata({ presentationId: 'p1', name: 'Ada' })).toEqual({
+      presentationId: 'p1',
+      name: 'Ada',
+    });
+    // A student's screen call is not a presentation, nor is anything malformed.
+    expect(parsePresentationCallMetadata({ studentId: 's1', surface: 'monitor' })).toBeNull();
+    expect(parsePresentationCallMetadata({ presentationId: '', name: 'Ada' })).toBeNull();
+    expect(parsePresentationCallMetadata({ presentationId: 'p1', name: 7 })).toBeNull();
+    expect(parsePresentationCallMetadata(null)).toBeNull();
+    expect(parsePresentationCallMetadata('p1')).toBeNull();
   });
 });

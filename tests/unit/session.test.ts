@@ -42,7 +42,7 @@ function snapshot(you: string, members: MemberView[], hostId = 'lee'): RoomEvent
       students,
       supervisors: members.length - students,
       members,
-      classroom: { hands: [], messages: [], attention: null },
+      classroom: { hands: [], messages: [], attention: null, presentation: null },
     },
   };
 }

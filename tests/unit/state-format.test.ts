@@ -79,6 +79,7 @@ describe('state format', () => {
       messages: [],
       attention: null,
       attendance: [],
+      presentation: null,
     });
   });
 

@@ -3,7 +3,7 @@
  * Views ask for "the screen of student X" and get a MediaStream and a state; whether it came peer
  * to peer or through the relay is hidden behind this interface.
  */
-import type { MemberView, Routes, Surface } from '../../shared/protocol.ts';
+import type { MemberView, PresentationView, Routes, Surface } from '../../shared/protocol.ts';
 
 /** Why a share could not start. */
 export type CaptureError =
@@ -48,6 +48,16 @@ export interface TileShown {
   heightPx: number;
 }
 
+/** The screen shown to the class, as this member's media has it. */
+export interface PresentationMedia {
+  /** Supervisor: whether this browser holds a capture of its own screen for the class. */
+  capturing: boolean;
+  /** Supervisor: why the last capture for the class failed, or null. */
+  error: CaptureError | null;
+  /** Student: the shown screen as it arrives, or null. */
+  stream: MediaStream | null;
+}
+
 /** Whether the connection to the signalling server is up. */
 export type SignallingState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -72,7 +82,17 @@ export interface MediaLayer {
   setMembers(members: readonly MemberView[]): void;
   /** Which screens go through the relay changed; each switch is made before the old path breaks. */
   setRoutes(routes: Routes): void;
-  /** Calls `listener` after any change of share, screens or signalling. */
+  readonly presentation: PresentationMedia;
+  /** Supervisor: asks the browser for this device's screen, to show to the class; false if not given. */
+  captureForClass(): Promise<boolean>;
+  /** Supervisor: lets go of the screen captured for the class. */
+  releaseClassCapture(): void;
+  /**
+   * The screen shown to the class changed (room state): its presenter calls every student with it,
+   * students expect the call; when it ends, calls end and the presenter's capture is let go.
+   */
+  setPresentation(view: PresentationView | null): void;
+  /** Calls `listener` after any change of share, screens, presentation or signalling. */
   subscribe(listener: () => void): () => void;
   /** Hangs up everything and leaves the signalling server. */
   close(): void;

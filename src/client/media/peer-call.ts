@@ -21,7 +21,12 @@
  *    until the channel is open, whichever side we are; listeners are added, never assigned.
  */
 import type { MediaConnection, Peer } from 'peerjs';
-import { parseCallMetadata, type CallMetadata } from '../../shared/protocol.ts';
+import {
+  parseCallMetadata,
+  parsePresentationCallMetadata,
+  type CallMetadata,
+  type PresentationCallMetadata,
+} from '../../shared/protocol.ts';
 import { preferCodec, type VideoCodec } from './codecs.ts';
 
 /** How often an answered call looks for the data channel PeerJS attaches late (quirk 4). */
@@ -32,6 +37,8 @@ export class Call {
   readonly #connection: MediaConnection;
   /** What the caller sent with the call; null when it sent nothing readable. */
   readonly metadata: CallMetadata | null;
+  /** Set when the call carries the screen shown to the class (see `presentation.ts`). */
+  readonly presentation: PresentationCallMetadata | null;
   readonly #outbox: string[] = [];
   readonly #messageListeners = new Set<(data: unknown) => void>();
   readonly #endListeners = new Set<() => void>();
@@ -39,9 +46,14 @@ export class Call {
   #channelPoll: ReturnType<typeof setInterval> | undefined;
   #ended = false;
 
-  private constructor(connection: MediaConnection, metadata: CallMetadata | null) {
+  private constructor(
+    connection: MediaConnection,
+    metadata: CallMetadata | null,
+    presentation: PresentationCallMetadata | null = null,
+  ) {
     this.#connection = connection;
     this.metadata = metadata;
+    this.presentation = presentation;
     const ended = () => this.#end();
     connection.on('close', ended);
     connection.on('error', ended);
@@ -54,9 +66,24 @@ export class Call {
     return new Call(peer.call(remotePeerId, stream, { metadata }), metadata);
   }
 
-  /** An incoming call, its metadata parsed (see `parseCallMetadata`). */
+  /** Places a call carrying the screen shown to the class; null while the socket is not open (quirk 1). */
+  static placePresentation(
+    peer: Peer,
+    remotePeerId: string,
+    stream: MediaStream,
+    metadata: PresentationCallMetadata,
+  ): Call | null {
+    if (!peer.open) return null;
+    return new Call(peer.call(remotePeerId, stream, { metadata }), null, metadata);
+  }
+
+  /** An incoming call, its metadata parsed (see `parseCallMetadata`, `parsePresentationCallMetadata`). */
   static incoming(connection: MediaConnection): Call {
-    return new Call(connection, parseCallMetadata(connection.metadata));
+    return new Call(
+      connection,
+      parseCallMetadata(connection.metadata),
+      parsePresentationCallMetadata(connection.metadata),
+    );
   }
 
   /** The PeerServer id of the other side. */

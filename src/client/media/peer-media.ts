@@ -5,10 +5,16 @@
  * present), reconnecting with the same id and token after a drop.
  */
 import { Peer } from 'peerjs';
-import type { ClientConfig, MemberView } from '../../shared/protocol.ts';
+import {
+  parsePresentationCallMetadata,
+  type ClientConfig,
+  type MemberView,
+  type PresentationView,
+} from '../../shared/protocol.ts';
 import { captureScreen, CaptureFailure, type Capture } from './capture.ts';
-import { receiveCodec } from './codecs.ts';
-import type { MediaLayer, Screen, ShareState, SignallingState } from './media.ts';
+import { receiveCodec, type VideoCodec } from './codecs.ts';
+import type { MediaLayer, PresentationMedia, Screen, ShareState, SignallingState } from './media.ts';
+import { PresentationSender, PresentationViewer } from './presentation.ts';
 import { ScreenReceiver } from './screen-receiver.ts';
 import { ShareSender } from './share-sender.ts';
 
@@ -85,9 +91,50 @@ export function createPeerMedia(
     if (!peer.disconnected) onConnectionFailure(withId);
   };
   const sender = self.role === 'student' ? new ShareSender(peer, self.memberId, () => updateViewers(), failed) : null;
-  const receiver = self.role === 'supervisor' ? new ScreenReceiver(changed, failed, !benchmarkTodaysTileCost()) : null;
+  // The screen shown to the class: a presenting supervisor forwards what its receiver gets.
+  let members: readonly MemberView[] = [];
+  let shown: PresentationView | null = null;
+  let classCapture: Capture | null = null;
+  let presentation: PresentationMedia = { capturing: false, error: null, stream: null };
+  let codec: VideoCodec = 'VP8';
+  const presenter = self.role === 'supervisor' ? new PresentationSender(peer) : null;
+  const viewer =
+    self.role === 'student'
+      ? new PresentationViewer(() => {
+          presentation = { ...presentation, stream: viewer!.stream };
+          changed();
+        })
+      : null;
+  const syncPresentation = () => {
+    if (!presenter) return;
+    const mine = shown?.presenterId === self.memberId ? shown : null;
+    receiver?.setForwarded(mine?.studentId ?? null);
+    if (!shown || !mine) return presenter.update(null, null, []);
+    const forwarded = shown.studentId ? receiver?.screen(shown.studentId) : undefined;
+    const stream = shown.source === 'supervisor' ? (classCapture?.stream ?? null) : (forwarded?.stream ?? null);
+    const students = members.filter((m) => m.role === 'student' && m.peerId && m.id !== shown!.studentId);
+    presenter.update(
+      { presentationId: shown.id, name: shown.name },
+      stream,
+      students.map((m) => m.peerId!),
+    );
+  };
+  const receiver =
+    self.role === 'supervisor'
+      ? new ScreenReceiver(
+          () => {
+            syncPresentation();
+            changed();
+          },
+          failed,
+          !benchmarkTodaysTileCost(),
+        )
+      : null;
   // H.264 where this device decodes it in hardware and VP8 not (an iPad); asked once, in milliseconds.
-  if (receiver) void receiveCodec().then((codec) => receiver.setCodec(codec));
+  void receiveCodec().then((chosen) => {
+    codec = chosen;
+    receiver?.setCodec(chosen);
+  });
   // A wall in a background tab, or behind a closed tablet cover, is seen by nobody.
   const onVisibility = () => receiver?.setPageVisible(document.visibilityState === 'visible');
   if (receiver) {
@@ -105,8 +152,14 @@ export function createPeerMedia(
     backoffMs = 500;
     setSignalling('connected');
     sender?.resume();
+    syncPresentation();
   });
-  peer.on('call', (call) => (receiver ? receiver.onCall(call) : call.close()));
+  peer.on('call', (call) => {
+    if (receiver) return receiver.onCall(call);
+    // A student takes calls only of the screen shown to the class; their own screen they send.
+    if (viewer && parsePresentationCallMetadata(call.metadata)) return viewer.onCall(call, codec);
+    call.close();
+  });
   peer.on('disconnected', reconnectSoon);
   // Network, server and socket errors all leave the peer disconnected; reconnect the same way.
   peer.on('error', () => {
@@ -122,9 +175,45 @@ export function createPeerMedia(
     changed();
   };
 
+  const releaseClassCapture = () => {
+    if (!classCapture) return;
+    for (const track of classCapture.stream.getTracks()) track.stop();
+    classCapture = null;
+    presentation = { ...presentation, capturing: false };
+    syncPresentation();
+    changed();
+  };
+
   return {
     get share() {
       return share;
+    },
+    get presentation() {
+      return presentation;
+    },
+    async captureForClass() {
+      if (self.role !== 'supervisor') return false;
+      releaseClassCapture();
+      try {
+        classCapture = await captureScreen();
+      } catch (error) {
+        presentation = { ...presentation, error: error instanceof CaptureFailure ? error.kind : 'capture-failed' };
+        changed();
+        return false;
+      }
+      // The browser's own "Stop sharing" bar ends the track: the room controller then stops the presentation.
+      classCapture.track.addEventListener('ended', releaseClassCapture);
+      presentation = { ...presentation, capturing: true, error: null };
+      changed();
+      return true;
+    },
+    releaseClassCapture,
+    setPresentation(view) {
+      const wasMine = shown?.presenterId === self.memberId;
+      shown = view;
+      if (wasMine && view?.presenterId !== self.memberId) releaseClassCapture();
+      if (!view) viewer?.close();
+      syncPresentation();
     },
     get signalling() {
       return signalling;
@@ -150,9 +239,11 @@ export function createPeerMedia(
     stopShare: stopCapture,
     focus: (studentId) => receiver?.focus(studentId),
     setTileView: (studentId, view) => receiver?.setTileView(studentId, view),
-    setMembers(members: readonly MemberView[]) {
-      sender?.setMembers(members);
-      receiver?.setMembers(members);
+    setMembers(next: readonly MemberView[]) {
+      members = next;
+      sender?.setMembers(next);
+      receiver?.setMembers(next);
+      syncPresentation();
     },
     setRoutes(routes) {
       sender?.setRoutes(routes);
@@ -167,6 +258,9 @@ export function createPeerMedia(
       clearTimeout(retry);
       document.removeEventListener('visibilitychange', onVisibility);
       stopCapture();
+      presenter?.close();
+      viewer?.close();
+      releaseClassCapture();
       sender?.close();
       receiver?.close();
       peer.destroy();

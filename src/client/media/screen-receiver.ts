@@ -54,6 +54,8 @@ export class ScreenReceiver {
   #sharing = new Set<string>();
   readonly #waiting = new Map<Call, ReturnType<typeof setTimeout>>();
   #focused: string | null = null;
+  /** The student whose screen this supervisor forwards to the class (see `presentation.ts`). */
+  #forwarded: string | null = null;
   /** How each student's tile is shown, as the wall reports it. */
   readonly #tiles = new Map<string, TileShown>();
   #pageVisible = true;
@@ -130,6 +132,16 @@ export class ScreenReceiver {
     this.#sendViews();
   }
 
+  /**
+   * The student whose screen this supervisor shows to the class, or null: sent at full quality and
+   * never paused, whatever their tile's place on this wall, since the class watches it.
+   */
+  setForwarded(studentId: string | null): void {
+    if (studentId === this.#forwarded) return;
+    this.#forwarded = studentId;
+    this.#sendViews();
+  }
+
   /** How one student's tile is shown changed (null: it has no tile now). */
   setTileView(studentId: string, view: TileShown | null): void {
     if (view) this.#tiles.set(studentId, view);
@@ -200,7 +212,8 @@ export class ScreenReceiver {
 
   /** Tells the sender of one call how its student's tile is shown, if that changed. */
   #sendView(studentId: string, incoming: Incoming): void {
-    const level: QualityLevel = studentId === this.#focused ? 'full' : 'thumbnail';
+    const forwarded = studentId === this.#forwarded;
+    const level: QualityLevel = studentId === this.#focused || forwarded ? 'full' : 'thumbnail';
     let message = qualityMessage(level);
     if (this.reportViews) {
       const tile = this.#tiles.get(studentId) ?? NO_TILE;
@@ -210,7 +223,8 @@ export class ScreenReceiver {
         // The screen zoomed into is seen in the full view whatever its tile's place on the wall; a
         // call is seen until its first frames decode, so every tile (and the roster) says truly
         // whether the screen arrives, even one that was never on screen.
-        visible: incoming.screen.state !== 'live' || (this.#pageVisible && (tile.visible || level === 'full')),
+        visible:
+          forwarded || incoming.screen.state !== 'live' || (this.#pageVisible && (tile.visible || level === 'full')),
         widthPx: tile.widthPx,
         heightPx: tile.heightPx,
         tilesShown: Math.max(1, tilesShown),

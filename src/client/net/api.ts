@@ -19,6 +19,7 @@ import type {
   RoomView,
   SendMessageRequest,
   SendMessageResponse,
+  StartPresentationResponse,
 } from '../../shared/protocol.ts';
 
 /** A refused or failed request; `message` is fit to show a person. */
@@ -151,6 +152,17 @@ export const ackAttention = (code: string, token: string, attentionId: string) =
 /** Supervisor: tells a student a picture of their screen was saved (the picture itself never leaves this device). */
 export const tellSnapshot = (code: string, token: string, studentId: string) =>
   request<{ told: boolean }>('POST', `${room(code)}/snapshots`, { token, body: { studentId } });
+
+/** Supervisor: shows their own screen (no `studentId`) or a sharing student's to the class. */
+export const startPresentation = (code: string, token: string, studentId: string | null) =>
+  request<StartPresentationResponse>('PUT', `${room(code)}/presentation`, {
+    token,
+    body: studentId === null ? {} : { studentId },
+  });
+
+/** Supervisor: stops showing a screen to the class. */
+export const stopPresentation = (code: string, token: string) =>
+  request<void>('DELETE', `${room(code)}/presentation`, { token });
 
 /** Host: the room's attendance so far. */
 export const getAttendance = (code: string, token: string) =>

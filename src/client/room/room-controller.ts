@@ -8,8 +8,16 @@ import { datedFileName, saveFile } from '../downloads.ts';
 import { attendanceCsv, attendanceFileName } from '../state/csv.ts';
 import * as api from '../net/api.ts';
 import { followEvents } from '../net/event-stream.ts';
-import type { MediaLayer, ShareState, SignallingState } from '../media/media.ts';
-import { initialSession, reduceSession, self, type LocalEvent, type SeatEnd, type Session } from '../state/session.ts';
+import type { MediaLayer, PresentationMedia, ShareState, SignallingState } from '../media/media.ts';
+import {
+  initialSession,
+  reduceSession,
+  self,
+  tools,
+  type LocalEvent,
+  type SeatEnd,
+  type Session,
+} from '../state/session.ts';
 import type { SavedSeat } from '../state/storage.ts';
 import { ShareSync } from './share-sync.ts';
 
@@ -18,13 +26,21 @@ export interface RoomState {
   session: Session;
   share: ShareState;
   signalling: SignallingState;
+  /** The screen shown to the class, as this member's media has it. */
+  presentation: PresentationMedia;
 }
 
 const IDLE_SHARE: ShareState = { status: 'idle', surface: null, error: null, viewers: [] };
+const NO_PRESENTATION: PresentationMedia = { capturing: false, error: null, stream: null };
 
 /** Runs a seat; `onEnded` is called once when the seat ends for any reason. */
 export class RoomController {
-  #state: RoomState = { session: initialSession, share: IDLE_SHARE, signalling: 'connecting' };
+  #state: RoomState = {
+    session: initialSession,
+    share: IDLE_SHARE,
+    signalling: 'connecting',
+    presentation: NO_PRESENTATION,
+  };
   readonly #listeners = new Set<() => void>();
   readonly #stopEvents: () => void;
   #media: MediaLayer | null = null;
@@ -63,6 +79,7 @@ export class RoomController {
       media.subscribe(() => this.#mediaChanged());
       media.setMembers(this.#state.session.members);
       if (this.#state.session.room) media.setRoutes(this.#state.session.room.routes);
+      media.setPresentation(tools(this.#state.session).presentation);
       this.#mediaChanged();
       return media;
     });
@@ -144,6 +161,27 @@ export class RoomController {
       saveFile(picture, datedFileName(studentName, 'png'));
     });
 
+  /**
+   * Supervisor: shows this device's screen to the class. The browser is asked first (the tap's
+   * permission lasts only seconds); if the room refuses, the capture is let go at once.
+   */
+  showOwnScreen = () =>
+    this.#act(async () => {
+      const media = await this.#mediaLoaded;
+      if (!media || !(await media.captureForClass())) return;
+      try {
+        await api.startPresentation(this.seat.code, this.seat.token, null);
+      } catch (error) {
+        media.releaseClassCapture();
+        throw error;
+      }
+    });
+  /** Supervisor: shows a sharing student's screen to the class, forwarded from this browser. */
+  showStudentScreen = (studentId: string) =>
+    this.#act(() => api.startPresentation(this.seat.code, this.seat.token, studentId));
+  /** Supervisor: stops showing a screen to the class. */
+  stopPresentation = () => this.#act(() => api.stopPresentation(this.seat.code, this.seat.token));
+
   /** Host: downloads the attendance so far as a CSV file. */
   exportAttendance = () =>
     this.#act(async () => {
@@ -179,6 +217,8 @@ export class RoomController {
     if (session.members !== before.members) this.#media?.setMembers(session.members);
     const routes = session.room?.routes;
     if (routes && !sameRoutes(routes, before.room?.routes ?? null)) this.#media?.setRoutes(routes);
+    const shown = tools(session).presentation;
+    if (shown !== tools(before).presentation) this.#media?.setPresentation(shown);
     const me = self(session);
     if (me?.role === 'student' && me !== self(before)) this.#shareSync.setServer(me.sharing);
     this.#notify();
@@ -187,7 +227,18 @@ export class RoomController {
 
   #mediaChanged(): void {
     const media = this.#media!;
-    this.#state = { ...this.#state, share: media.share, signalling: media.signalling };
+    const wasCapturing = this.#state.presentation.capturing;
+    this.#state = {
+      ...this.#state,
+      share: media.share,
+      signalling: media.signalling,
+      presentation: media.presentation,
+    };
+    // The browser's "Stop sharing" bar ended the screen this supervisor shows: stop showing it.
+    const shown = tools(this.#state.session).presentation;
+    if (wasCapturing && !media.presentation.capturing && shown?.presenterId === this.seat.memberId) {
+      if (shown.source === 'supervisor') void this.stopPresentation();
+    }
     if (this.seat.role === 'student') this.#shareSync.setCapture(media.share.status === 'sharing');
     this.#notify();
   }

@@ -168,6 +168,10 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
     }
     case 'attention-ended':
       return tools(state).attention?.id === event.attentionId ? withTools(state, { attention: null }) : state;
+    case 'presentation-started':
+      return withTools(state, { presentation: event.presentation });
+    case 'presentation-ended':
+      return tools(state).presentation?.id === event.presentationId ? withTools(state, { presentation: null }) : state;
     case 'snapshot-taken':
       // A privacy promise: the student is always told, and the notice stays until they dismiss it.
       return notify(state, 'warning', `${event.byName} saved a picture of your screen.`);
@@ -306,7 +310,7 @@ export function tools(state: Session): ClassroomView {
   return state.room?.classroom ?? EMPTY_TOOLS;
 }
 
-const EMPTY_TOOLS: ClassroomView = Object.freeze({ hands: [], messages: [], attention: null });
+const EMPTY_TOOLS: ClassroomView = Object.freeze({ hands: [], messages: [], attention: null, presentation: null });
 
 function withTools(state: Session, patch: Partial<ClassroomView>): Session {
   if (!state.room) return state;

@@ -11,11 +11,13 @@ import {
   type MemberView,
   type MessageView,
 } from '../../shared/protocol.ts';
+import { canCaptureScreen, NO_SCREEN_CAPTURE_TEXT } from '../browser-support.ts';
+import { captureErrorText } from '../media/media.ts';
 import type { RoomController } from '../room/room-controller.ts';
 import { handQueue, notAcknowledged, tools, type Session } from '../state/session.ts';
 
 /** The form a supervisor has open below the room's head. */
-type ToolForm = 'attention' | 'message';
+type ToolForm = 'attention' | 'message' | 'show';
 
 /** Which tool form is open and the last tool error, shared by the buttons and the panel. */
 export function useClassTools() {
@@ -70,6 +72,20 @@ export function ClassToolButtons({ controller, session, tools: ui }: ToolProps) 
       >
         Message
       </button>
+      {tools(session).presentation ? (
+        <button type="button" class="danger" onClick={() => void ui.run(controller.stopPresentation())}>
+          Stop showing
+        </button>
+      ) : (
+        <button
+          type="button"
+          aria-expanded={ui.open === 'show'}
+          aria-controls="show-form"
+          onClick={() => ui.toggle('show')}
+        >
+          Show to class
+        </button>
+      )}
     </div>
   );
 }
@@ -78,11 +94,41 @@ export function ClassToolButtons({ controller, session, tools: ui }: ToolProps) 
 export function ClassToolsPanel({ controller, session, tools: ui }: ToolProps) {
   const attention = tools(session).attention;
   const students = session.members.filter((m) => m.role === 'student');
-  const showing = attention || (ui.open === 'attention' && !attention) || ui.open === 'message' || ui.error;
+  const presentation = tools(session).presentation;
+  const captureError = controller.state.presentation.error;
+  const showing =
+    attention ||
+    presentation ||
+    (ui.open === 'attention' && !attention) ||
+    ui.open === 'message' ||
+    ui.open === 'show' ||
+    ui.error;
   if (!showing) return null;
   return (
     <div class="card class-tools">
       {attention && <AttentionStatus session={session} students={students} />}
+      {presentation && (
+        <p class="attention-status" role="status">
+          <strong>Shown to the class:</strong> {presentation.name}’s screen, by {presentation.presenterName}.
+        </p>
+      )}
+      {ui.open === 'show' && !presentation && (
+        <ShowForm
+          sharing={students.filter((s) => s.sharing)}
+          onShowOwn={async () => {
+            if (await ui.run(controller.showOwnScreen())) ui.setOpen(null);
+          }}
+          onShowStudent={async (studentId) => {
+            if (await ui.run(controller.showStudentScreen(studentId))) ui.setOpen(null);
+          }}
+          onCancel={() => ui.setOpen(null)}
+        />
+      )}
+      {captureError && ui.open === 'show' && (
+        <p class="field-error" role="alert">
+          {captureErrorText(captureError)}
+        </p>
+      )}
       {ui.open === 'attention' && !attention && (
         <AttentionForm
           onSubmit={async (message) => {
@@ -108,6 +154,65 @@ export function ClassToolsPanel({ controller, session, tools: ui }: ToolProps) {
         </p>
       )}
     </div>
+  );
+}
+
+/** Show this device's screen, or a sharing student's, to every student. */
+function ShowForm(props: {
+  sharing: MemberView[];
+  onShowOwn: () => Promise<void>;
+  onShowStudent: (studentId: string) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const [studentId, setStudentId] = useState('');
+  const chosen = props.sharing.some((s) => s.id === studentId) ? studentId : (props.sharing[0]?.id ?? '');
+  const capturable = canCaptureScreen();
+  return (
+    <form
+      id="show-form"
+      class="tool-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (chosen) void props.onShowStudent(chosen);
+      }}
+    >
+      <p class="muted">Every student sees it in the app, named, while they keep sharing with you.</p>
+      <div class="row">
+        <button
+          type="button"
+          class="primary"
+          disabled={!capturable}
+          aria-describedby={capturable ? undefined : 'show-own-unsupported'}
+          onClick={() => void props.onShowOwn()}
+        >
+          Show my screen
+        </button>
+        {!capturable && (
+          <span id="show-own-unsupported" class="muted">
+            {NO_SCREEN_CAPTURE_TEXT}
+          </span>
+        )}
+      </div>
+      <div class="field">
+        <label for="show-student">A student’s screen</label>
+        <select id="show-student" value={chosen} onChange={(e) => setStudentId(e.currentTarget.value)}>
+          {props.sharing.length === 0 && <option value="">Nobody is sharing</option>}
+          {props.sharing.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="row">
+        <button type="submit" disabled={!chosen}>
+          Show this student’s screen
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -4,6 +4,7 @@ import { isRelayed, sendsToRelay, type MemberView, type Routes } from '../../sha
 import type { RoomController, RoomState } from '../room/room-controller.ts';
 import { SERVER_AWAY_TEXT, self, supervisors, tools, unreadMessages } from '../state/session.ts';
 import { surfaceWarning } from '../state/surface.ts';
+import { ClassScreen } from './ClassScreen.tsx';
 import { LeaveButton } from './LeaveButton.tsx';
 import {
   AttentionOverlay,
@@ -57,6 +58,14 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
         />
       )}
       <TeacherMessages messages={unread} onAck={(id) => void controller.ackMessage(id)} />
+      {classroom.presentation && (
+        <ClassScreen
+          key={classroom.presentation.id}
+          presentation={classroom.presentation}
+          you={me.id}
+          stream={state.presentation.stream}
+        />
+      )}
       <section class="card share-panel" aria-labelledby="share-heading">
         <h2 id="share-heading">
           {share.status === 'sharing'

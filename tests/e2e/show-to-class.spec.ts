@@ -1,0 +1,149 @@
+// "Show to class" end to end, peer to peer: two teachers and three students in real Chromium. A
+// teacher shows their own screen, then Ada's (forwarded from the teacher's browser); students
+// watch in the app's viewer and keep sharing with the teachers meanwhile.
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, tileFrameWidth } from './pages.ts';
+
+async function expectNoAxeViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+/** Resolves once the viewer's video presents a new decoded frame with a real picture size; returns its width. */
+async function expectViewerDecodes(viewer: Locator): Promise<number> {
+  const frame = await viewer.locator('video').evaluate(
+    (video: HTMLVideoElement) =>
+      new Promise<{ presented: number; width: number }>((resolve, reject) => {
+        setTimeout(() => reject(new Error('no frame decoded within 10 s')), 10_000);
+        video.requestVideoFrameCallback((_now, meta) =>
+          resolve({ presented: meta.presentedFrames, width: meta.width }),
+        );
+      }),
+  );
+  expect(frame.presented).toBeGreaterThan(0);
+  expect(frame.width).toBeGreaterThan(0);
+  return frame.width;
+}
+
+/** Ms Lee (host) and Mr Ode teach; Ada, Bo and Cy share their screens. */
+async function lesson(browser: Browser, baseURL: string) {
+  const leeP = await person(browser, '/', { width: 1280, height: 900 });
+  const lee = await new HomePage(leeP.page).createRoom('History', 'Ms Lee');
+  const code = await lee.code();
+  const { supervisor: inviteLink } = await lee.inviteLinks();
+  // Mr Ode is on a tablet: his browser has no getDisplayMedia.
+  const odeContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL });
+  await odeContext.addInitScript(() => {
+    delete (MediaDevices.prototype as Partial<MediaDevices>).getDisplayMedia;
+  });
+  const odeP = { context: odeContext, page: await odeContext.newPage() };
+  await odeP.page.goto(inviteLink.replace(/^https?:\/\/[^/]+/, ''));
+  await new HomePage(odeP.page).join({ name: 'Mr Ode' });
+  const ode = new SupervisorRoomPage(odeP.page);
+  await expect(ode.heading('History')).toBeVisible();
+  const student = async (name: string) => {
+    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 });
+    await new HomePage(p.page).join({ name });
+    const room = new StudentRoomPage(p.page);
+    await expect(room.heading('History')).toBeVisible();
+    await room.shareButton().click();
+    await expect(room.stopButton()).toBeVisible();
+    return { ...p, room };
+  };
+  const ada = await student('Ada');
+  const bo = await student('Bo');
+  const cy = await student('Cy');
+  const close = async () => {
+    for (const c of [leeP.context, odeP.context, ada.context, bo.context, cy.context])
+      await c.close().catch(() => undefined);
+  };
+  return { lee, ode, ada, bo, cy, close };
+}
+
+const viewer = (page: Page, name: string) => page.getByRole('region', { name });
+
+test.use({ actionTimeout: 15_000 });
+
+test("a teacher shows their own screen, then Ada's, to the class; stopping returns everyone to normal", async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(180_000);
+  const { lee, ode, ada, bo, cy, close } = await lesson(browser, baseURL!);
+  const students = [ada, bo, cy];
+  try {
+    for (const name of ['Ada', 'Bo', 'Cy']) await expectFramesDecoded(lee.tile(name));
+
+    await test.step('on a tablet, showing its own screen is offered as impossible, in words', async () => {
+      await ode.page.getByRole('button', { name: 'Show to class' }).click();
+      await expect(ode.page.getByRole('button', { name: 'Show my screen' })).toBeDisabled();
+      await expect(ode.page.getByText('This device cannot share its screen')).toBeVisible();
+      await ode.page.getByRole('button', { name: 'Cancel' }).click();
+      await expect(lee.page.getByRole('button', { name: 'Show my screen' })).toHaveCount(0);
+    });
+
+    await test.step("Ms Lee shows her screen: every student's viewer decodes it, named", async () => {
+      await lee.page.getByRole('button', { name: 'Show to class' }).click();
+      await lee.page.getByRole('button', { name: 'Show my screen' }).click();
+      for (const s of students) {
+        const shown = viewer(s.page, 'Ms Lee’s screen');
+        await expect(shown).toBeVisible();
+        await expect(shown.getByRole('button', { name: 'Fullscreen' })).toBeVisible();
+        await expectViewerDecodes(shown);
+      }
+      // Students keep sharing with the teachers meanwhile.
+      await expectFramesDecoded(lee.tile('Ada'));
+      await expectFramesDecoded(ode.tile('Cy'));
+      await expect(ode.page.getByRole('status').filter({ hasText: 'Shown to the class:' })).toHaveText(
+        'Shown to the class: Ms Lee’s screen, by Ms Lee.',
+      );
+      await expectNoAxeViolations(bo.page);
+    });
+
+    await test.step('Mr Ode stops it: the viewers are gone', async () => {
+      await ode.page.getByRole('button', { name: 'Stop showing' }).click();
+      for (const s of students) await expect(viewer(s.page, 'Ms Lee’s screen')).toHaveCount(0);
+      await expect(lee.page.getByRole('button', { name: 'Show to class' })).toBeVisible();
+    });
+
+    await test.step("Ms Lee shows Ada's screen: Bo and Cy decode it, Ada is told", async () => {
+      await lee.page.getByRole('button', { name: 'Show to class' }).click();
+      await lee.page.getByLabel('A student’s screen').selectOption({ label: 'Ada' });
+      await lee.page.getByRole('button', { name: 'Show this student’s screen' }).click();
+      for (const s of [bo, cy]) {
+        const shown = viewer(s.page, 'Ada’s screen, shown by Ms Lee');
+        await expect(shown).toBeVisible();
+        await expectViewerDecodes(shown);
+      }
+      await expect(ada.page.getByText('Your screen is being shown to the class by Ms Lee.')).toBeVisible();
+      // Ms Lee receives Ada's screen at full quality while the class watches it, so Bo sees it whole.
+      const captureWidth = await ada.page.evaluate(() => screen.width);
+      await expect.poll(() => tileFrameWidth(lee.tile('Ada')), { timeout: 15_000 }).toBe(captureWidth);
+      await expect
+        .poll(() => expectViewerDecodes(viewer(bo.page, 'Ada’s screen, shown by Ms Lee')), { timeout: 15_000 })
+        .toBe(captureWidth);
+      // Ms Lee opens Bo's screen, covering Ada's tile: the class still gets Ada's screen.
+      await lee.tile('Bo').getByRole('button', { name: 'Open Bo’s screen' }).click();
+      await expect(lee.page.getByRole('dialog', { name: 'Bo’s screen' })).toBeVisible();
+      await lee.page.waitForTimeout(1500);
+      for (const s of [bo, cy]) await expectViewerDecodes(viewer(s.page, 'Ada’s screen, shown by Ms Lee'));
+      await lee.page.keyboard.press('Escape');
+      await expect(lee.page.getByRole('dialog', { name: 'Bo’s screen' })).toHaveCount(0);
+      await expect(ada.page.getByRole('region', { name: /screen/ }).locator('video')).toHaveCount(0);
+      await expectFramesDecoded(ode.tile('Ada'));
+    });
+
+    await test.step('stopping returns everyone to normal', async () => {
+      await lee.page.getByRole('button', { name: 'Stop showing' }).click();
+      for (const s of [bo, cy]) await expect(viewer(s.page, 'Ada’s screen, shown by Ms Lee')).toHaveCount(0);
+      await expect(ada.page.getByText('Your screen is being shown to the class')).toHaveCount(0);
+      for (const s of students) await expect(s.room.stopButton()).toBeVisible();
+      await expectFramesDecoded(lee.tile('Bo'));
+    });
+  } finally {
+    await close();
+  }
+});
