@@ -9,6 +9,7 @@ import type {
 import { HAND_ACTIONS_PER_MIN, MESSAGE_ACTIONS_PER_MIN } from '../../server/http/api.ts';
 import { URL_SCHEME_MESSAGE } from '../../server/http/schemas.ts';
 import { call, createRoom, join } from '../helpers/client.ts';
+import { connectPeer, type PeerSocket } from '../helpers/peer.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { openEvents, type EventReader } from '../helpers/sse.ts';
 
@@ -30,6 +31,10 @@ async function lesson() {
   const ada = await join(base, code, 'Ada');
   const bo = await join(base, code, 'Bo');
   const streams = new Map<string, EventReader<RoomEvent>>();
+  // Each member is present on PeerServer, as their app is: a member who is not would be swept once
+  // the test's clock passes the reconnect grace, whenever the sweep happens to run.
+  const sockets: PeerSocket[] = [];
+  for (const m of [lee, ode, ada, bo]) sockets.push(await connectPeer(base, m.peerId!, m.token));
   for (const m of [lee, ode, ada, bo]) {
     const stream = await openEvents<RoomEvent>(`${base}/api/rooms/${code}/events?token=${m.token}`);
     await stream.next((e) => e.type === 'snapshot');
@@ -40,7 +45,10 @@ async function lesson() {
       token: m.token,
       ...(body === undefined ? {} : { body }),
     });
-  const close = () => streams.forEach((s) => s.close());
+  const close = () => {
+    streams.forEach((s) => s.close());
+    sockets.forEach((s) => s.ws.close());
+  };
   return { code, lee, ode, ada, bo, streams, as, close, stream: (m: { id: string }) => streams.get(m.id)! };
 }
 
