@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { isRelayed } from '../src/shared/protocol.ts';
-import type { RegistryState } from './core/room-registry.ts';
+import type { RegistryState, Room } from './core/room-registry.ts';
 import type { RelayHost } from './relay/relay-host.ts';
 
 /** The instruments other parts feed, and the endpoint. */
@@ -60,42 +60,36 @@ export function createMetrics(deps: {
       for (const w of workers()) this.set({ worker: w.name }, w.up ? 1 : 0);
     },
   });
-  new Gauge({
-    name: 'classroom_relay_rooms',
-    help: 'Rooms placed on each relay worker.',
-    labelNames: ['worker'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const index = new Map(workers().map((w) => [w.peerId, w.name]));
-      for (const worker of index.values()) this.set({ worker }, 0);
-      for (const room of deps.state().rooms.values()) {
-        const worker = index.get(room.routes.relayPeerId ?? '');
-        if (worker !== undefined) this.inc({ worker });
-      }
-    },
-  });
-  new Gauge({
-    name: 'classroom_relay_streams',
-    help: 'Viewer-streams each relay worker should forward now: sharing students times the supervisors who receive them through it.',
-    labelNames: ['worker'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const index = new Map(workers().map((w) => [w.peerId, w.name]));
-      for (const worker of index.values()) this.set({ worker }, 0);
-      for (const room of deps.state().rooms.values()) {
-        const worker = index.get(room.routes.relayPeerId ?? '');
-        if (worker === undefined) continue;
-        const supervisors = room.members.filter((m) => m.role === 'supervisor' && m.connected);
-        for (const s of room.members) {
-          if (s.role !== 'student' || s.share !== 'sharing') continue;
-          const viewers = supervisors.filter((v) => isRelayed(room.routes, s.id, v.id)).length;
-          if (viewers > 0) this.inc({ worker }, viewers);
+  /** A gauge per relay worker: the sum of `amount` over the rooms placed on it (0 for a worker with none). */
+  const perWorkerGauge = (name: string, help: string, amount: (room: Room) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['worker'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const index = new Map(workers().map((w) => [w.peerId, w.name]));
+        for (const worker of index.values()) this.set({ worker }, 0);
+        for (const room of deps.state().rooms.values()) {
+          const worker = index.get(room.routes.relayPeerId ?? '');
+          if (worker === undefined) continue;
+          const value = amount(room);
+          if (value > 0) this.inc({ worker }, value);
         }
-      }
+      },
+    });
+  perWorkerGauge('classroom_relay_rooms', 'Rooms placed on each relay worker.', () => 1);
+  perWorkerGauge(
+    'classroom_relay_streams',
+    'Viewer-streams each relay worker should forward now: sharing students times the supervisors who receive them through it.',
+    (room) => {
+      const supervisors = room.members.filter((m) => m.role === 'supervisor' && m.connected);
+      return room.members
+        .filter((s) => s.role === 'student' && s.share === 'sharing')
+        .reduce((sum, s) => sum + supervisors.filter((v) => isRelayed(room.routes, s.id, v.id)).length, 0);
     },
-  });
+  );
   const forwardedSeen = new Map<string, number>();
   new Counter({
     name: 'classroom_relay_forwarded_packets_total',
