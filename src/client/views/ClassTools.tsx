@@ -47,7 +47,7 @@ interface ToolProps {
  * height; what they open shows below the head (`ClassToolsPanel`).
  */
 export function ClassToolButtons({ controller, session, tools: ui }: ToolProps) {
-  const attention = tools(session).attention;
+  const { attention, presentation } = tools(session);
   return (
     <div class="row" role="group" aria-label="Class tools">
       {attention ? (
@@ -55,38 +55,31 @@ export function ClassToolButtons({ controller, session, tools: ui }: ToolProps) 
           Release attention
         </button>
       ) : (
-        <button
-          type="button"
-          aria-expanded={ui.open === 'attention'}
-          aria-controls="attention-form"
-          onClick={() => ui.toggle('attention')}
-        >
-          Eyes up
-        </button>
+        <FormToggle form="attention" ui={ui} label="Eyes up" />
       )}
-      <button
-        type="button"
-        aria-expanded={ui.open === 'message'}
-        aria-controls="message-form"
-        onClick={() => ui.toggle('message')}
-      >
-        Message
-      </button>
-      {tools(session).presentation ? (
+      <FormToggle form="message" ui={ui} label="Message" />
+      {presentation ? (
         <button type="button" class="danger" onClick={() => void ui.run(controller.stopPresentation())}>
           Stop showing
         </button>
       ) : (
-        <button
-          type="button"
-          aria-expanded={ui.open === 'show'}
-          aria-controls="show-form"
-          onClick={() => ui.toggle('show')}
-        >
-          Show to class
-        </button>
+        <FormToggle form="show" ui={ui} label="Show to class" />
       )}
     </div>
+  );
+}
+
+/** A button that opens and closes one tool's form (`<form id="<form>-form">` in the panel). */
+function FormToggle({ form, ui, label }: { form: ToolForm; ui: ClassTools; label: string }) {
+  return (
+    <button
+      type="button"
+      aria-expanded={ui.open === form}
+      aria-controls={`${form}-form`}
+      onClick={() => ui.toggle(form)}
+    >
+      {label}
+    </button>
   );
 }
 
