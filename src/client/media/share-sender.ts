@@ -209,7 +209,7 @@ export class ShareSender {
       this.#scheduleRetry(supervisorId);
     };
     // A call that never connects is the path failing, not the other side hanging up: the server
-    // hears of it and reroutes after two.
+    // hears of it and relays a direct pair at once (a link to the relay after two reports).
     const neverConnected = () => {
       if (this.#calls.get(supervisorId) !== entry || entry.connected) return;
       this.onFailure(isRelayKey(supervisorId) ? 'relay' : supervisorId);
