@@ -15,11 +15,11 @@ import {
   type Role,
   type ShareStatus,
   type TerminateReason,
+  routesDiffer,
 } from '../../src/shared/protocol.ts';
 import {
   decideRoutes,
   initialRoutes,
-  routesDiffer,
   withFailure,
   withoutMember,
   type RelayPolicy,

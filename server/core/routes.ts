@@ -3,7 +3,13 @@
  * relay), which pairs go through the relay anyway, and which members cannot reach the relay.
  * Pure: the registry calls it inside its operations with the store's clock. No I/O, no clock.
  */
-import type { Role, Routes, Transport } from '../../src/shared/protocol.ts';
+import {
+  PEER_TO_PEER_ROUTES,
+  routesDiffer,
+  type Role,
+  type Routes,
+  type Transport,
+} from '../../src/shared/protocol.ts';
 
 /** RELAY_MODE: never relay, relay from a number of supervisors up, or always relay. */
 export type RelayMode = 'off' | 'auto' | 'always';
@@ -34,6 +40,14 @@ export const RELAY_FAILURES_TO_GO_DIRECT = 2;
  */
 export const ISOLATION_PAIRS = 2;
 
+/**
+ * A class of more than this many students watches a shown screen through the relay, whatever the
+ * room's transport: peer to peer, the presenter's browser encodes and uploads it once per student.
+ * A room that reached this size keeps doing so, so that a student leaving mid-lesson does not move
+ * every student's call.
+ */
+export const PRESENTATION_MESH_MAX_STUDENTS = 4;
+
 /** A room's routes as the registry holds them: the wire's routes plus what decides them. */
 export interface RoomRoutes extends Routes {
   /** Since when the room has had its transport (the hold time counts from here). */
@@ -52,15 +66,7 @@ export interface RouteInputs {
 
 /** The routes of a room that has just opened, before the policy has looked at it. */
 export function initialRoutes(now: number): RoomRoutes {
-  return {
-    transport: 'mesh',
-    transportSince: now,
-    relayedPairs: [],
-    directMembers: [],
-    relayPeerId: null,
-    unroutablePairs: [],
-    failures: new Map(),
-  };
+  return { ...PEER_TO_PEER_ROUTES, transportSince: now, failures: new Map() };
 }
 
 /** The routes with one more failure counted under `key`. */
@@ -121,31 +127,22 @@ export function decideRoutes(policy: RelayPolicy, routes: RoomRoutes, inputs: Ro
     : isolationSeen(routes)
       ? 'relay'
       : chosenTransport(policy, routes, inputs, now);
-  const unchanged =
-    transport === routes.transport &&
-    sameItems(relayedPairs, routes.relayedPairs) &&
-    sameItems(directMembers, routes.directMembers) &&
-    sameItems(unroutablePairs, routes.unroutablePairs);
-  if (unchanged) return routes;
-  return {
+  const students = inputs.members.filter((m) => m.role === 'student').length;
+  const presentationTransport: Transport =
+    relayUsable &&
+    (transport === 'relay' || routes.presentationTransport === 'relay' || students > PRESENTATION_MESH_MAX_STUDENTS)
+      ? 'relay'
+      : 'mesh';
+  const decided: RoomRoutes = {
     ...routes,
     transport,
     transportSince: transport === routes.transport ? routes.transportSince : now,
     relayedPairs,
     directMembers: keepOrder(routes.directMembers, directMembers),
     unroutablePairs,
+    presentationTransport,
   };
-}
-
-/** Whether two routes differ in what members see (transport, relayed, direct or unroutable, relay worker). */
-export function routesDiffer(a: Routes, b: Routes): boolean {
-  return (
-    a.transport !== b.transport ||
-    a.relayPeerId !== b.relayPeerId ||
-    !sameItems(a.relayedPairs, b.relayedPairs) ||
-    !sameItems(a.directMembers, b.directMembers) ||
-    !sameItems(a.unroutablePairs, b.unroutablePairs)
-  );
+  return routesDiffer(decided, routes) ? decided : routes;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -162,8 +159,4 @@ function chosenTransport(policy: RelayPolicy, routes: RoomRoutes, inputs: RouteI
 /** `next`, with the items already in `previous` first and in their order (members read it as a list). */
 function keepOrder(previous: readonly string[], next: readonly string[]): string[] {
   return [...previous.filter((id) => next.includes(id)), ...next.filter((id) => !previous.includes(id))];
-}
-
-function sameItems(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item) => b.includes(item));
 }

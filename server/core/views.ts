@@ -73,6 +73,7 @@ export function routesFor(room: Room, viewer: Member): Routes {
     directMembers: room.routes.directMembers.filter(visible),
     relayPeerId: room.routes.relayPeerId,
     unroutablePairs: room.routes.unroutablePairs.filter((key) => key.split('/').every(visible)),
+    presentationTransport: room.routes.presentationTransport,
   };
 }
 

@@ -10,7 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
-import { isRelayed, sendsToRelay } from '../../src/shared/protocol.ts';
+import { isRelayed, presentsThroughRelay, sendsToRelay, watchesThroughRelay } from '../../src/shared/protocol.ts';
 import { keepRelays, setRelayUp, type RegistryState, type Room } from '../core/room-registry.ts';
 import type { RoomStore } from '../room-store.ts';
 import {
@@ -443,9 +443,14 @@ function attachNode(deps: {
   };
 }
 
-/** Whether some screen in the room goes through the relay. */
+/** Whether some screen in the room goes through the relay: a student's, or the one shown to the class. */
 function usesRelay(room: Room): boolean {
-  return room.routes.transport === 'relay' || room.routes.relayedPairs.length > 0;
+  const shown = room.classroom.presentation;
+  return (
+    room.routes.transport === 'relay' ||
+    room.routes.relayedPairs.length > 0 ||
+    (shown !== null && presentsThroughRelay(room.routes, shown.presenterId))
+  );
 }
 
 /** What the relay needs to know of a room. */
@@ -463,5 +468,26 @@ function relayRoom(room: Room): RelayRoom {
         viewers: supervisors.filter((s) => isRelayed(room.routes, m.id, s.id)).map((s) => s.id),
       })),
     supervisors: supervisors.map((m) => ({ memberId: m.id, peerId: m.peerId })),
+    presentation: relayedPresentation(room),
+  };
+}
+
+/** The screen shown to the class as the relay forwards it, or null when none goes through the relay. */
+function relayedPresentation(room: Room): RelayRoom['presentation'] {
+  const shown = room.classroom.presentation;
+  const presenter = shown && room.members.find((m) => m.id === shown.presenterId);
+  if (!shown || !presenter || !presentsThroughRelay(room.routes, presenter.id)) return null;
+  const viewers = room.members.filter(
+    (m) =>
+      m.role === 'student' &&
+      m.connected &&
+      m.id !== shown.studentId &&
+      watchesThroughRelay(room.routes, presenter.id, m.id),
+  );
+  return {
+    id: shown.id,
+    name: shown.name,
+    presenterPeerId: presenter.peerId,
+    viewers: viewers.map((m) => ({ memberId: m.id, peerId: m.peerId })),
   };
 }

@@ -24,6 +24,17 @@ export interface RelayRoom {
   }[];
   /** Connected supervisors only: they are the ones to send screens to. */
   supervisors: { memberId: string; peerId: string }[];
+  /**
+   * The screen shown to the class, while it goes through the relay: the presenter calls the relay
+   * with it, and the relay calls each connected student named here (not the shown student).
+   */
+  presentation: {
+    id: string;
+    /** The name on the students' viewer. */
+    name: string;
+    presenterPeerId: string;
+    viewers: { memberId: string; peerId: string }[];
+  } | null;
 }
 
 /**

@@ -16,6 +16,11 @@
  * Codec per viewer: each leg is in one codec, and a viewer that prefers H.264 (an iPad) gets the
  * student's H.264 legs, asked for while such a viewer watches; the others get VP8. legs.ts decides
  * which legs are wanted and which one each viewer receives; this file only carries it out.
+ *
+ * The screen a supervisor shows to the class is one more source: the presenter calls the relay with
+ * it once, and the relay calls every student with it, as it calls supervisors with a student's
+ * screen, so the presenter uploads one stream whatever the size of the class. It has one leg and
+ * no views: a shown screen is for reading, at full quality.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -32,10 +37,12 @@ import {
 import {
   legForView,
   parseCallMetadata,
+  parsePresentationCallMetadata,
   parseSupervisorMessage,
   relayNoticeMessage,
   viewMessage,
   type CallMetadata,
+  type PresentationCallMetadata,
   type QualityLevel,
   type Surface,
   type TileView,
@@ -67,7 +74,8 @@ const RETRY_MAX_MS = 10_000;
 const FRAME_TICKS = 3000;
 
 interface Publisher {
-  studentId: string;
+  /** Whose screen: a student's member id, or `presentationSource(id)` for the screen shown to the class. */
+  sourceId: string;
   /** Which call of the student this is: a level in a codec (see legs.ts). */
   leg: Leg;
   codec: VideoCodec;
@@ -91,8 +99,12 @@ interface Publisher {
 }
 
 interface Subscriber {
-  studentId: string;
-  supervisorId: string;
+  /** Whose screen this call carries (see `Publisher.sourceId`). */
+  sourceId: string;
+  /** Who receives it: a supervisor, or a student watching the screen shown to the class. */
+  viewerId: string;
+  /** Set on a call carrying the screen shown to the class: what the student's app is told it is. */
+  presentation: PresentationCallMetadata | null;
   peerId: string;
   connectionId: string;
   pc: RTCPeerConnection;
@@ -126,7 +138,7 @@ export class Relay {
   /** The same subscribers by student: each packet is forwarded without looking at anyone else's. */
   readonly #viewersOf = new Map<string, Set<Subscriber>>();
   readonly #rooms = new Map<string, RelayRoom>();
-  /** Students sharing at the last update: one who stops has hung up, however late werift notices. */
+  /** Sources sending at the last update: a student who stops has hung up, however late werift notices. */
   #sharing = new Set<string>();
   /** Per student/supervisor pair whose call failed: when to call again, and the delay after that. */
   readonly #backoff = new Map<string, { until: number; delayMs: number }>();
@@ -167,15 +179,14 @@ export class Relay {
    */
   #reconcilePublishers(): void {
     const now = Date.now();
-    const students = new Map<string, RelayRoom['students'][number]>();
-    for (const room of this.#rooms.values()) for (const s of room.students) students.set(s.peerId, s);
-    const sharing = new Set([...students.values()].filter((s) => s.sharing).map((s) => s.memberId));
+    const sources = sourcesOf(this.#rooms.values());
+    const sharing = new Set([...sources].filter(([, source]) => source.sharing).map(([id]) => id));
     for (const publisher of [...this.#publishers.values()]) {
-      const student = students.get(publisher.peerId);
-      const stopped = this.#sharing.has(publisher.studentId) && !sharing.has(publisher.studentId);
-      if (stopped || student?.memberId !== publisher.studentId) {
+      const source = sources.get(publisher.sourceId);
+      const stopped = this.#sharing.has(publisher.sourceId) && !sharing.has(publisher.sourceId);
+      if (stopped || source?.peerId !== publisher.peerId) {
         this.#closePublisher(publisher);
-      } else if (student.publishes) {
+      } else if (source.publishes) {
         publisher.unwantedSince = null;
       } else {
         publisher.unwantedSince ??= now;
@@ -257,26 +268,26 @@ export class Relay {
     });
   }
 
-  /** A student calls: answer receive-only, if their routes send their screen to the relay. */
+  /**
+   * A student calls with their screen, or a presenter with the screen shown to the class: answer
+   * receive-only, if the routes send it to the relay.
+   */
   async #acceptCall(peerId: string, connectionId: string, offer: { type: string; sdp: string }, metadata: unknown) {
-    const student = [...this.#rooms.values()]
-      .flatMap((r) => r.students)
-      .find((s) => s.publishes && s.peerId === peerId);
-    const call = parseCallMetadata(metadata);
-    if (!student || !call || student.memberId !== call.studentId) return;
-    const codec = call.codec ?? 'VP8';
-    const leg = legName({ level: call.leg ?? 'thumbnail', codec });
+    const call = this.#callSource(peerId, metadata);
+    if (!call) return;
+    const { sourceId, codec, level, surface } = call;
+    const leg = legName({ level, codec });
     // Only the one format this leg forwards is answered; a student who cannot send it is not asked again.
     const sdp = keepCodec(offer.sdp, codec);
     if (!sdp) {
-      if (codec === 'H264') this.#noH264.add(student.memberId);
-      this.#updateLegs(student.memberId);
+      if (codec === 'H264') this.#noH264.add(sourceId);
+      this.#updateLegs(sourceId);
       return;
     }
-    const previous = this.#publisherOf(student.memberId, leg);
+    const previous = this.#publisherOf(sourceId, leg);
     const pc = this.#newPeerConnection([codec]);
     const publisher: Publisher = {
-      studentId: student.memberId,
+      sourceId,
       leg,
       codec,
       keyframeTimestamp: null,
@@ -285,7 +296,7 @@ export class Relay {
       pc,
       transceiver: null,
       ssrc: null,
-      surface: call.surface,
+      surface,
       lastPliAt: 0,
       channel: null,
       sentView: null,
@@ -296,9 +307,9 @@ export class Relay {
       publisher.channel = channel;
       channel.stateChanged.subscribe((state) => {
         if (state === 'open') {
-          this.#tellViewers(publisher.studentId);
+          this.#tellViewers(publisher.sourceId);
           // Legs asked for before the first call's channel opened are asked for now.
-          if (leg === BASE_LEG) this.#updateLegs(publisher.studentId);
+          if (leg === BASE_LEG) this.#updateLegs(publisher.sourceId);
         }
         // PeerJS closes the channel when it hangs up: quicker news than the connection's state.
         if (state === 'closed') this.#closePublisher(publisher);
@@ -318,7 +329,7 @@ export class Relay {
       if (state === 'connected') {
         // The newest call from a student replaces an older one (a reload, a rebuilt call).
         if (previous && previous !== publisher) this.#closePublisher(previous);
-        if (leg !== BASE_LEG) this.#updateLegs(student.memberId);
+        if (leg !== BASE_LEG) this.#updateLegs(sourceId);
         this.#reconcileSubscribers();
       }
     });
@@ -335,32 +346,69 @@ export class Relay {
     }
   }
 
+  /** Whose screen an incoming call carries, if the routes send it here; null for a call to refuse. */
+  #callSource(
+    peerId: string,
+    metadata: unknown,
+  ): { sourceId: string; codec: VideoCodec; level: QualityLevel; surface: Surface | null } | null {
+    const shown = parsePresentationCallMetadata(metadata);
+    if (shown) {
+      const room = [...this.#rooms.values()].find(
+        (r) => r.presentation?.id === shown.presentationId && r.presentation.presenterPeerId === peerId,
+      );
+      // A shown screen has one leg, the base one, in VP8 (every browser that presents encodes it);
+      // its size is the presenter's whole screen, not a thumbnail.
+      return room
+        ? { sourceId: presentationSource(shown.presentationId), codec: 'VP8', level: 'thumbnail', surface: null }
+        : null;
+    }
+    const call = parseCallMetadata(metadata);
+    const student = [...this.#rooms.values()]
+      .flatMap((r) => r.students)
+      .find((s) => s.publishes && s.peerId === peerId);
+    if (!student || !call || student.memberId !== call.studentId) return null;
+    return {
+      sourceId: student.memberId,
+      codec: call.codec ?? 'VP8',
+      level: call.leg ?? 'thumbnail',
+      surface: call.surface,
+    };
+  }
+
   /**
-   * Each publishing student goes to the supervisors the server says receive them through the relay.
-   * A call no longer wanted lingers while both members are still in the room.
+   * Each publishing student goes to the supervisors the server says receive them through the relay,
+   * and the screen shown to the class to the students it names. A call no longer wanted lingers
+   * while both members are still in the room.
    */
   #reconcileSubscribers(): void {
-    const wanted = new Map<string, { studentId: string; supervisorId: string; peerId: string }>();
+    const wanted = new Map<string, Want>();
     const present = new Set<string>();
     const pairs = new Set<string>();
     const now = Date.now();
+    const want = (
+      sourceId: string,
+      viewer: { memberId: string; peerId: string },
+      presentation: Want['presentation'],
+    ) => {
+      const key = `${sourceId}/${viewer.memberId}`;
+      pairs.add(key);
+      if ((this.#backoff.get(key)?.until ?? 0) > now) return;
+      wanted.set(key, { sourceId, viewerId: viewer.memberId, peerId: viewer.peerId, presentation });
+    };
+    const publishing = (sourceId: string) => this.#publisherOf(sourceId, BASE_LEG)?.pc.connectionState === 'connected';
     for (const room of this.#rooms.values()) {
       for (const student of room.students) {
         for (const supervisor of room.supervisors) present.add(`${student.memberId}/${supervisor.memberId}`);
-        const publisher = this.#publisherOf(student.memberId, BASE_LEG);
-        if (!publisher || publisher.pc.connectionState !== 'connected') continue;
-        for (const supervisor of room.supervisors) {
-          if (!student.viewers.includes(supervisor.memberId)) continue;
-          const key = `${student.memberId}/${supervisor.memberId}`;
-          pairs.add(key);
-          if ((this.#backoff.get(key)?.until ?? 0) > now) continue;
-          wanted.set(key, {
-            studentId: student.memberId,
-            supervisorId: supervisor.memberId,
-            peerId: supervisor.peerId,
-          });
-        }
+        if (!publishing(student.memberId)) continue;
+        for (const supervisor of room.supervisors)
+          if (student.viewers.includes(supervisor.memberId)) want(student.memberId, supervisor, null);
       }
+      const shown = room.presentation;
+      if (!shown) continue;
+      const sourceId = presentationSource(shown.id);
+      for (const student of shown.viewers) present.add(`${sourceId}/${student.memberId}`);
+      if (!publishing(sourceId)) continue;
+      for (const student of shown.viewers) want(sourceId, student, { presentationId: shown.id, name: shown.name });
     }
     for (const key of this.#backoff.keys()) if (!pairs.has(key)) this.#backoff.delete(key);
     for (const [key, subscriber] of [...this.#subscribers]) {
@@ -371,15 +419,15 @@ export class Relay {
       subscriber.unwantedSince ??= now;
       // A student who stopped sharing has nothing to make before break: the supervisor hangs up
       // their side at once, and a call kept here would take the student's next share for LINGER_MS.
-      const stopped = !this.#sharing.has(subscriber.studentId);
+      const stopped = !this.#sharing.has(subscriber.sourceId);
       if (!present.has(key) || stopped || now - subscriber.unwantedSince >= LINGER_MS)
         this.#closeSubscriber(subscriber);
     }
     for (const [key, want] of wanted) if (!this.#subscribers.has(key)) void this.#subscribe(key, want);
   }
 
-  /** Calls a supervisor with one student's screen. */
-  async #subscribe(key: string, want: { studentId: string; supervisorId: string; peerId: string }) {
+  /** Calls a supervisor with one student's screen, or a student with the screen shown to the class. */
+  async #subscribe(key: string, want: Want) {
     const pc = this.#newPeerConnection(['VP8', 'H264']);
     const transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
     // PeerJS closes a media call when its data channel closes, and zoom requests travel on it.
@@ -416,27 +464,31 @@ export class Relay {
     });
     channel.onMessage.subscribe((data) => this.#onSupervisorMessage(subscriber, String(data)));
     this.#subscribers.set(key, subscriber);
-    let viewers = this.#viewersOf.get(want.studentId);
-    if (!viewers) this.#viewersOf.set(want.studentId, (viewers = new Set()));
+    let viewers = this.#viewersOf.get(want.sourceId);
+    if (!viewers) this.#viewersOf.set(want.sourceId, (viewers = new Set()));
     viewers.add(subscriber);
     this.#trickle(pc, want.peerId, connectionId);
     transceiver.sender.onRtcp.subscribe((rtcp) => {
       if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback instanceof PictureLossIndication) {
-        this.#requestKeyframe(want.studentId, subscriber.pending ?? subscriber.source);
+        this.#requestKeyframe(want.sourceId, subscriber.pending ?? subscriber.source);
       }
     });
     subscriber.connectTimer = setTimeout(failed, CONNECT_TIMEOUT_MS);
     pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
         subscriber.connected = true;
-        this.#tellViewers(want.studentId);
+        this.#tellViewers(want.sourceId);
         // A screen encoder sends almost no keyframes by itself: ask until one reaches this viewer.
         this.#awaitKeyframe(subscriber);
       }
       if (state === 'failed' || state === 'closed') failed();
     });
-    const publisher = this.#publisherOf(want.studentId, BASE_LEG);
-    const metadata: CallMetadata = { studentId: want.studentId, surface: publisher?.surface ?? null, relayed: true };
+    const publisher = this.#publisherOf(want.sourceId, BASE_LEG);
+    const metadata: CallMetadata | PresentationCallMetadata = want.presentation ?? {
+      studentId: want.sourceId,
+      surface: publisher?.surface ?? null,
+      relayed: true,
+    };
     try {
       await pc.setLocalDescription(await pc.createOffer());
       this.send({
@@ -457,7 +509,7 @@ export class Relay {
       const parameters = negotiated.find((c) => c.payloadType === payloadType);
       if (parameters) subscriber.codecs.set(codec, parameters);
     }
-    this.#updateLegs(subscriber.studentId);
+    this.#updateLegs(subscriber.sourceId);
   }
 
   /**
@@ -477,15 +529,15 @@ export class Relay {
       this.#awaitKeyframe(subscriber);
     }
     subscriber.visible = visible;
-    this.#updateLegs(subscriber.studentId);
-    this.#tellStudentView(subscriber.studentId);
+    this.#updateLegs(subscriber.sourceId);
+    this.#tellStudentView(subscriber.sourceId);
   }
 
   /** Forwards nothing to a subscriber until a keyframe reaches them, asking the student for one until then. */
   #awaitKeyframe(subscriber: Subscriber): void {
     subscriber.gotKeyframe = false;
     clearInterval(subscriber.keyframeTimer);
-    const ask = () => this.#requestKeyframe(subscriber.studentId, subscriber.pending ?? subscriber.source, true);
+    const ask = () => this.#requestKeyframe(subscriber.sourceId, subscriber.pending ?? subscriber.source, true);
     ask();
     subscriber.keyframeTimer = setInterval(() => {
       if (subscriber.gotKeyframe || !subscriber.visible) return clearInterval(subscriber.keyframeTimer);
@@ -497,15 +549,15 @@ export class Relay {
    * Tells the student what each thumbnail leg must carry: the largest tile and the most tiles'
    * frame rate among the supervisors who see it on that leg, or nothing while nobody does.
    */
-  #tellStudentView(studentId: string): void {
-    for (const leg of ['thumbnail/VP8', 'thumbnail/H264'] as const) this.#tellLegView(studentId, leg);
+  #tellStudentView(sourceId: string): void {
+    for (const leg of ['thumbnail/VP8', 'thumbnail/H264'] as const) this.#tellLegView(sourceId, leg);
   }
 
   /** Tells the student what one thumbnail leg must carry, if that changed. */
-  #tellLegView(studentId: string, leg: Leg): void {
-    const publisher = this.#publisherOf(studentId, leg);
-    if (publisher?.channel?.readyState !== 'open') return;
-    const onLeg = [...(this.#viewersOf.get(studentId) ?? [])].filter(
+  #tellLegView(sourceId: string, leg: Leg): void {
+    const publisher = this.#publisherOf(sourceId, leg);
+    if (publisher?.channel?.readyState !== 'open' || isPresentationSource(sourceId)) return;
+    const onLeg = [...(this.#viewersOf.get(sourceId) ?? [])].filter(
       (s) => s.visible && (s.source === leg || s.pending === leg),
     );
     const views = onLeg.map((s) => s.view ?? { widthPx: 640, heightPx: 360, tilesShown: 1 });
@@ -533,7 +585,7 @@ export class Relay {
   #forward(publisher: Publisher, rtp: RtpPacket): void {
     // Padding-only packets are bandwidth probes for the student's own link; they carry no picture.
     if (rtp.payload.length === 0) return;
-    const viewers = this.#viewersOf.get(publisher.studentId);
+    const viewers = this.#viewersOf.get(publisher.sourceId);
     if (!viewers) return;
     // The hot path: this runs once per packet per viewer. What every viewer shares (the keyframe
     // test, the clock, the header's fields) is read once per packet, and nothing is allocated per
@@ -601,17 +653,17 @@ export class Relay {
    * Asks the student for the legs its viewers need (full quality while one zooms, H.264 while one
    * prefers it) and lets the others go, and moves each viewer toward its leg once that leg is up.
    */
-  #updateLegs(studentId: string): void {
-    const viewers = [...(this.#viewersOf.get(studentId) ?? [])];
+  #updateLegs(sourceId: string): void {
+    const viewers = [...(this.#viewersOf.get(sourceId) ?? [])];
     const codecsOf = (s: Subscriber): VideoCodec[] => (s.codecs.size > 0 ? [...s.codecs.keys()] : ['VP8']);
-    const sendable = new Set<VideoCodec>(this.#noH264.has(studentId) ? ['VP8'] : ['VP8', 'H264']);
+    const sendable = new Set<VideoCodec>(this.#noH264.has(sourceId) ? ['VP8'] : ['VP8', 'H264']);
     const legs = wantedLegs(
       viewers.map((s) => ({ wants: s.wants, visible: s.visible, codecs: codecsOf(s) })),
       sendable,
     );
-    const base = this.#publisherOf(studentId, BASE_LEG);
+    const base = this.#publisherOf(sourceId, BASE_LEG);
     const notice = relayNoticeMessage({ type: 'legs', legs });
-    if (base?.channel?.readyState === 'open' && base.sentLegs !== notice) {
+    if (base?.channel?.readyState === 'open' && base.sentLegs !== notice && !isPresentationSource(sourceId)) {
       base.sentLegs = notice;
       // Apps from before codec legs read only this one.
       const wanted = legs.some((leg) => leg.level === 'full' && leg.codec === 'VP8');
@@ -620,35 +672,33 @@ export class Relay {
     }
     const up = new Set<Leg>();
     for (const p of this.#publishers.values())
-      if (p.studentId === studentId && p.pc.connectionState === 'connected') up.add(p.leg);
+      if (p.sourceId === sourceId && p.pc.connectionState === 'connected') up.add(p.leg);
     for (const viewer of viewers) {
       const target = targetLeg({ wants: viewer.wants, codecs: codecsOf(viewer) }, up);
       if (!viewer.last && viewer.source !== target) {
         // Nothing sent to this viewer yet: it starts on its leg, at that leg's next keyframe.
         viewer.source = target;
         viewer.pending = null;
-        this.#requestKeyframe(studentId, target, true);
+        this.#requestKeyframe(sourceId, target, true);
         continue;
       }
       viewer.pending = target === viewer.source ? null : target;
-      if (viewer.pending) this.#requestKeyframe(studentId, viewer.pending, true);
+      if (viewer.pending) this.#requestKeyframe(sourceId, viewer.pending, true);
     }
-    this.#tellStudentView(studentId);
+    this.#tellStudentView(sourceId);
   }
 
-  /** Tells a student which supervisors receive their screen through the relay right now. */
-  #tellViewers(studentId: string): void {
-    const channel = this.#publisherOf(studentId, BASE_LEG)?.channel;
-    if (channel?.readyState !== 'open') return;
-    const supervisorIds = [...(this.#viewersOf.get(studentId) ?? [])]
-      .filter((s) => s.connected)
-      .map((s) => s.supervisorId);
+  /** Tells a student which supervisors receive their screen through the relay right now (a presenter is told nothing). */
+  #tellViewers(sourceId: string): void {
+    const channel = this.#publisherOf(sourceId, BASE_LEG)?.channel;
+    if (channel?.readyState !== 'open' || isPresentationSource(sourceId)) return;
+    const supervisorIds = [...(this.#viewersOf.get(sourceId) ?? [])].filter((s) => s.connected).map((s) => s.viewerId);
     channel.send(relayNoticeMessage({ type: 'viewers', supervisorIds }));
-    this.#tellStudentView(studentId);
+    this.#tellStudentView(sourceId);
   }
 
-  #requestKeyframe(studentId: string, leg: Leg, urgent = false): void {
-    const publisher = this.#publisherOf(studentId, leg);
+  #requestKeyframe(sourceId: string, leg: Leg, urgent = false): void {
+    const publisher = this.#publisherOf(sourceId, leg);
     if (!publisher?.transceiver || publisher.ssrc === null) return;
     const now = Date.now();
     if (!urgent && now - publisher.lastPliAt < PLI_MIN_INTERVAL_MS) return;
@@ -656,10 +706,10 @@ export class Relay {
     void publisher.transceiver.receiver.sendRtcpPLI(publisher.ssrc).catch(() => undefined);
   }
 
-  #publisherOf(studentId: string, leg: Leg): Publisher | undefined {
+  #publisherOf(sourceId: string, leg: Leg): Publisher | undefined {
     let newest: Publisher | undefined;
     for (const p of this.#publishers.values()) {
-      if (p.studentId !== studentId || p.leg !== leg) continue;
+      if (p.sourceId !== sourceId || p.leg !== leg) continue;
       if (!newest || p.pc.connectionState === 'connected') newest = p;
     }
     return newest;
@@ -676,28 +726,27 @@ export class Relay {
     void publisher.pc.close();
     if (publisher.leg !== BASE_LEG) {
       // Viewers on a closed leg go back to another at its next keyframe.
-      this.#updateLegs(publisher.studentId);
+      this.#updateLegs(publisher.sourceId);
     } else {
       // A new share (or a rebuilt call) reaches supervisors as fresh calls, not on old ones; it may
       // come from another browser, which may send H.264.
-      this.#noH264.delete(publisher.studentId);
-      for (const s of [...this.#subscribers.values()])
-        if (s.studentId === publisher.studentId) this.#closeSubscriber(s);
+      this.#noH264.delete(publisher.sourceId);
+      for (const s of [...this.#subscribers.values()]) if (s.sourceId === publisher.sourceId) this.#closeSubscriber(s);
     }
     this.#reconcileSubscribers();
   }
 
   #closeSubscriber(subscriber: Subscriber): void {
-    const key = `${subscriber.studentId}/${subscriber.supervisorId}`;
+    const key = `${subscriber.sourceId}/${subscriber.viewerId}`;
     if (this.#subscribers.get(key) !== subscriber) return;
     this.#subscribers.delete(key);
-    const viewers = this.#viewersOf.get(subscriber.studentId);
+    const viewers = this.#viewersOf.get(subscriber.sourceId);
     viewers?.delete(subscriber);
-    if (viewers?.size === 0) this.#viewersOf.delete(subscriber.studentId);
+    if (viewers?.size === 0) this.#viewersOf.delete(subscriber.sourceId);
     clearInterval(subscriber.keyframeTimer);
     clearTimeout(subscriber.connectTimer);
     void subscriber.pc.close();
-    this.#tellViewers(subscriber.studentId);
+    this.#tellViewers(subscriber.sourceId);
   }
 }
 
@@ -709,4 +758,37 @@ function toInit(description: { type: string; sdp: string }): { type: string; sdp
 export function isMdnsCandidate(line: string | undefined): boolean {
   // candidate:<foundation> <component> <protocol> <priority> <address> <port> typ …
   return /\.local$/i.test(line?.split(' ')[4] ?? '');
+}
+
+/** A call the relay should have up: whose screen, to whom, and for a shown screen what to tell the student. */
+interface Want {
+  sourceId: string;
+  viewerId: string;
+  peerId: string;
+  presentation: PresentationCallMetadata | null;
+}
+
+/** The source id of a screen shown to the class (member ids never contain a colon). */
+function presentationSource(presentationId: string): string {
+  return `presentation:${presentationId}`;
+}
+
+function isPresentationSource(sourceId: string): boolean {
+  return sourceId.startsWith('presentation:');
+}
+
+/**
+ * Every source the rooms name, by source id: who sends it, whether it is being sent at all, and
+ * whether the routes send it here.
+ */
+function sourcesOf(rooms: Iterable<RelayRoom>): Map<string, { peerId: string; sharing: boolean; publishes: boolean }> {
+  const sources = new Map<string, { peerId: string; sharing: boolean; publishes: boolean }>();
+  for (const room of rooms) {
+    for (const s of room.students)
+      sources.set(s.memberId, { peerId: s.peerId, sharing: s.sharing, publishes: s.publishes });
+    const shown = room.presentation;
+    if (shown)
+      sources.set(presentationSource(shown.id), { peerId: shown.presenterPeerId, sharing: true, publishes: true });
+  }
+  return sources;
 }

@@ -233,6 +233,8 @@ const roomSchema = z.strictObject({
   unroutablePairs: z.array(z.string()).optional(),
   // Absent in files from servers before relay workers: the room is placed again.
   relayPeerId: z.string().nullable().optional(),
+  // Absent in files from servers before a shown screen could go through the relay.
+  presentationTransport: z.enum(['mesh', 'relay']).optional(),
   failures: z.array(z.tuple([z.string(), z.number().int().min(0)])),
   members: z.array(memberSchema),
   // Added without a version bump: a room saved before them counts as taken up, by no one's address.
@@ -262,6 +264,7 @@ function roomRecord(room: Room): RoomRecord {
     directMembers: [...room.routes.directMembers],
     unroutablePairs: [...room.routes.unroutablePairs],
     relayPeerId: room.routes.relayPeerId,
+    presentationTransport: room.routes.presentationTransport,
     failures: [...room.routes.failures],
     createdBy: room.createdBy,
     claimed: room.claimed,
@@ -287,6 +290,7 @@ function toRoom(record: RoomRecord): Room {
     directMembers,
     unroutablePairs,
     relayPeerId,
+    presentationTransport,
     failures,
     classroom,
     ...rest
@@ -304,6 +308,7 @@ function toRoom(record: RoomRecord): Room {
     directMembers,
     relayPeerId: relayPeerId ?? null,
     unroutablePairs: unroutablePairs ?? [],
+    presentationTransport: presentationTransport ?? 'mesh',
     failures: new Map(failures),
   };
   const tools: Classroom = classroom ?? emptyClassroom;

@@ -71,7 +71,22 @@ export interface Routes {
   relayPeerId: string | null;
   /** Pairs whose direct connection failed and that the relay cannot carry (off, down, or out of a member's reach). */
   unroutablePairs: readonly string[];
+  /**
+   * How a screen shown to the class reaches the students: from the presenter's browser to each
+   * student, or uploaded once to the relay, which calls every student (see `presentsThroughRelay`).
+   */
+  presentationTransport: Transport;
 }
+
+/** A room's routes before anything is known of it: everything peer to peer, no relay. */
+export const PEER_TO_PEER_ROUTES: Readonly<Routes> = Object.freeze({
+  transport: 'mesh',
+  relayedPairs: [],
+  directMembers: [],
+  relayPeerId: null,
+  unroutablePairs: [],
+  presentationTransport: 'mesh',
+});
 
 /** The key of a student–supervisor pair in `Routes.relayedPairs`. */
 export function pairKey(studentId: string, supervisorId: string): string {
@@ -98,6 +113,37 @@ export function pairRoute(routes: Routes, studentId: string, supervisorId: strin
 export function sendsToRelay(routes: Routes, studentId: string): boolean {
   if (routes.directMembers.includes(studentId)) return false;
   return routes.transport === 'relay' || routes.relayedPairs.some((pair) => pair.startsWith(`${studentId}/`));
+}
+
+/** Whether two routes differ in anything members act on (a list's order aside). */
+export function routesDiffer(a: Routes, b: Routes): boolean {
+  const sameItems = (x: readonly string[], y: readonly string[]) =>
+    x.length === y.length && x.every((item) => y.includes(item));
+  return (
+    a.transport !== b.transport ||
+    a.presentationTransport !== b.presentationTransport ||
+    a.relayPeerId !== b.relayPeerId ||
+    !sameItems(a.relayedPairs, b.relayedPairs) ||
+    !sameItems(a.directMembers, b.directMembers) ||
+    !sameItems(a.unroutablePairs, b.unroutablePairs)
+  );
+}
+
+/**
+ * Whether the presenting supervisor sends the screen shown to the class once, to the relay, rather
+ * than to each student. One who cannot reach the relay calls every student directly.
+ */
+export function presentsThroughRelay(routes: Routes, presenterId: string): boolean {
+  return (
+    routes.presentationTransport === 'relay' &&
+    routes.relayPeerId !== null &&
+    !routes.directMembers.includes(presenterId)
+  );
+}
+
+/** Whether a student receives the screen shown to the class from the relay (else from the presenter). */
+export function watchesThroughRelay(routes: Routes, presenterId: string, studentId: string): boolean {
+  return presentsThroughRelay(routes, presenterId) && !routes.directMembers.includes(studentId);
 }
 
 /** Longest note a student may add to a raised hand, in characters. */
@@ -157,7 +203,7 @@ export type PresentationEndReason = 'stopped' | 'presenter-left' | 'student-left
 
 /**
  * A screen shown to the class, as one member sees it. The presenter's browser calls every student
- * with it (`PresentationCallMetadata`); a student sees the name on the viewer, and learns the shown
+ * with it, or the relay once (`PresentationCallMetadata`, `presentsThroughRelay`); a student sees the name on the viewer, and learns the shown
  * student's id only when it is their own screen.
  */
 export interface PresentationView {
@@ -521,8 +567,9 @@ export function parseCallMetadata(data: unknown): CallMetadata | null {
 }
 
 /**
- * What a presenting supervisor's call to a student carries (PeerJS call metadata): it is the screen
- * shown to the class, to be watched, not a call the student answers with their own screen.
+ * What a call carrying the screen shown to the class carries (PeerJS call metadata): the presenter's
+ * call to each student, or to the relay, and the relay's call to each student. The student watches
+ * it; they do not answer with their own screen.
  */
 export interface PresentationCallMetadata {
   presentationId: string;

@@ -28,6 +28,22 @@ export async function videoBytesSent(page: Page): Promise<number> {
   })()`);
 }
 
+/** How many of this page's open connections have sent video: one per peer it uploads a screen to. */
+export async function videoSendingConnections(page: Page): Promise<number> {
+  return page.evaluate(`(async () => {
+    let sending = 0;
+    for (const pc of window.__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      let bytes = 0;
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === 'outbound-rtp' && r.kind === 'video') bytes += r.bytesSent || 0;
+      });
+      if (bytes > 0) sending++;
+    }
+    return sending;
+  })()`);
+}
+
 /** Inbound video of the connection feeding one student's tile: bytes, frames decoded, keyframes decoded. */
 export async function tileInbound(
   page: Page,

@@ -1,8 +1,10 @@
-// "Show to class" end to end, peer to peer: two teachers and three students in real Chromium. A
-// teacher shows their own screen, then Ada's (forwarded from the teacher's browser); students
-// watch in the app's viewer and keep sharing with the teachers meanwhile.
+// "Show to class" end to end: two teachers and three students in real Chromium, peer to peer and
+// through the relay. A teacher shows their own screen, then Ada's (forwarded from the teacher's
+// browser); students watch in the app's viewer and keep sharing with the teachers meanwhile.
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { startBuiltServer } from '../helpers/built-server.ts';
+import { TRACK_PEER_CONNECTIONS, videoSendingConnections } from './media-stats.ts';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, tileFrameWidth } from './pages.ts';
 
 async function expectNoAxeViolations(page: Page) {
@@ -28,9 +30,12 @@ async function expectViewerDecodes(viewer: Locator): Promise<number> {
   return frame.width;
 }
 
-/** Ms Lee (host) and Mr Ode teach; Ada, Bo and Cy share their screens. */
+/** Ms Lee (host) and Mr Ode teach; Ada, Bo and Cy share their screens. Ms Lee's connections can be read. */
 async function lesson(browser: Browser, baseURL: string) {
-  const leeP = await person(browser, '/', { width: 1280, height: 900 });
+  const leeContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL });
+  await leeContext.addInitScript(TRACK_PEER_CONNECTIONS);
+  const leeP = { context: leeContext, page: await leeContext.newPage() };
+  await leeP.page.goto('/');
   const lee = await new HomePage(leeP.page).createRoom('History', 'Ms Lee');
   const code = await lee.code();
   const { supervisor: inviteLink } = await lee.inviteLinks();
@@ -45,7 +50,7 @@ async function lesson(browser: Browser, baseURL: string) {
   const ode = new SupervisorRoomPage(odeP.page);
   await expect(ode.heading('History')).toBeVisible();
   const student = async (name: string) => {
-    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 });
+    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, baseURL);
     await new HomePage(p.page).join({ name });
     const room = new StudentRoomPage(p.page);
     await expect(room.heading('History')).toBeVisible();
@@ -94,6 +99,8 @@ test("a teacher shows their own screen, then Ada's, to the class; stopping retur
         await expect(shown.getByRole('button', { name: 'Fullscreen' })).toBeVisible();
         await expectViewerDecodes(shown);
       }
+      // Peer to peer, Ms Lee's browser uploads her screen once per student.
+      expect(await videoSendingConnections(lee.page)).toBe(3);
       // Students keep sharing with the teachers meanwhile.
       await expectFramesDecoded(lee.tile('Ada'));
       await expectFramesDecoded(ode.tile('Cy'));
@@ -145,5 +152,54 @@ test("a teacher shows their own screen, then Ada's, to the class; stopping retur
     });
   } finally {
     await close();
+  }
+});
+
+test("through the relay, a teacher uploads the shown screen once; three students decode hers, then Ada's", async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const server = await startBuiltServer({ RELAY_ANNOUNCED_IPS: '127.0.0.1', RELAY_MODE: 'always' });
+  const { lee, ode, ada, bo, cy, close } = await lesson(browser, server.url);
+  const students = [ada, bo, cy];
+  try {
+    for (const name of ['Ada', 'Bo', 'Cy']) await expectFramesDecoded(lee.tile(name));
+
+    await test.step('Ms Lee shows her screen: one upload, to the relay, and every student decodes it', async () => {
+      await lee.page.getByRole('button', { name: 'Show to class' }).click();
+      await lee.page.getByRole('button', { name: 'Show my screen' }).click();
+      for (const s of students) await expectViewerDecodes(viewer(s.page, 'Ms Lee’s screen'));
+      expect(await videoSendingConnections(lee.page)).toBe(1);
+      await expectFramesDecoded(ode.tile('Bo'));
+    });
+
+    await test.step('stopping it ends the relay’s calls: the viewers are gone', async () => {
+      await lee.page.getByRole('button', { name: 'Stop showing' }).click();
+      for (const s of students) await expect(viewer(s.page, 'Ms Lee’s screen')).toHaveCount(0);
+      await expect.poll(() => videoSendingConnections(lee.page)).toBe(0);
+    });
+
+    await test.step("Ms Lee shows Ada's screen: Bo and Cy decode it at full size through the relay", async () => {
+      await lee.page.getByRole('button', { name: 'Show to class' }).click();
+      await lee.page.getByLabel('A student’s screen').selectOption({ label: 'Ada' });
+      await lee.page.getByRole('button', { name: 'Show this student’s screen' }).click();
+      await expect(ada.page.getByText('Your screen is being shown to the class by Ms Lee.')).toBeVisible();
+      const captureWidth = await ada.page.evaluate(() => screen.width);
+      for (const s of [bo, cy])
+        await expect
+          .poll(() => expectViewerDecodes(viewer(s.page, 'Ada’s screen, shown by Ms Lee')), { timeout: 15_000 })
+          .toBe(captureWidth);
+      expect(await videoSendingConnections(lee.page)).toBe(1);
+    });
+
+    await test.step('stopping returns everyone to normal', async () => {
+      await lee.page.getByRole('button', { name: 'Stop showing' }).click();
+      for (const s of [bo, cy]) await expect(viewer(s.page, 'Ada’s screen, shown by Ms Lee')).toHaveCount(0);
+      await expect(ada.page.getByText('Your screen is being shown to the class')).toHaveCount(0);
+      await expectFramesDecoded(lee.tile('Cy'));
+    });
+  } finally {
+    await close();
+    await server.stop();
   }
 });

@@ -54,6 +54,7 @@ describe('connection failure reports', () => {
           directMembers: [],
           relayPeerId: null,
           unroutablePairs: [`${ada.id}/${host.id}`],
+          presentationTransport: 'mesh',
         },
       });
       expect((await getRoom(off.url, code, host.token)).body.room.routes).toMatchObject({
@@ -79,6 +80,7 @@ describe('connection failure reports', () => {
         directMembers: [],
         relayPeerId: auto.relay!.workers[0]!.peerId,
         unroutablePairs: [],
+        presentationTransport: 'mesh',
       },
     });
     // The room as a whole stays peer to peer; the student learns of their pair.
@@ -104,6 +106,7 @@ describe('connection failure reports', () => {
         directMembers: [ada.id],
         relayPeerId: always.relay!.workers[0]!.peerId,
         unroutablePairs: [],
+        presentationTransport: 'relay',
       },
     });
     expect((await getRoom(always.url, code, ada.token)).body.room.routes).toMatchObject({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DIRECT_FAILURES_TO_RELAY,
+  PRESENTATION_MESH_MAX_STUDENTS,
   RELAY_FAILURES_TO_GO_DIRECT,
   decideRoutes,
   failedPairs,
@@ -11,16 +12,18 @@ import {
   type RoomRoutes,
   type RouteInputs,
 } from '../../server/core/routes.ts';
-import { isRelayed, pairKey, pairRoute, sendsToRelay, type Routes } from '../../src/shared/protocol.ts';
+import {
+  PEER_TO_PEER_ROUTES,
+  isRelayed,
+  pairKey,
+  pairRoute,
+  presentsThroughRelay,
+  sendsToRelay,
+  watchesThroughRelay,
+  type Routes,
+} from '../../src/shared/protocol.ts';
 
-const routes = (patch: Partial<Routes> = {}): Routes => ({
-  transport: 'mesh',
-  relayedPairs: [],
-  directMembers: [],
-  relayPeerId: null,
-  unroutablePairs: [],
-  ...patch,
-});
+const routes = (patch: Partial<Routes> = {}): Routes => ({ ...PEER_TO_PEER_ROUTES, ...patch });
 
 describe('routes', () => {
   it('send every pair of a relayed room through the relay, and none of a peer-to-peer room', () => {
@@ -197,5 +200,43 @@ describe('deciding routes', () => {
     expect(after).toMatchObject({ relayedPairs: [], directMembers: [] });
     expect([...after.failures]).toEqual([['s2/t1', 2]]);
     expect(failedPairs(after)).toEqual(['s2/t1']);
+  });
+});
+
+describe('the route of a screen shown to the class', () => {
+  const students = (n: number) => Array.from({ length: n }, (_, i) => `s${i + 1}`);
+  const presentation = (policy: RelayPolicy, s: [RoomRoutes, RouteInputs]) =>
+    decide(policy, s, 60_000).presentationTransport;
+
+  it('goes through the relay in a relayed room, and in any room once the class is larger than a few', () => {
+    expect(presentation(auto, situation({ students: students(PRESENTATION_MESH_MAX_STUDENTS) }))).toBe('mesh');
+    expect(presentation(auto, situation({ students: students(PRESENTATION_MESH_MAX_STUDENTS + 1) }))).toBe('relay');
+    expect(presentation(auto, situation({ supervisors: 3 }))).toBe('relay');
+    expect(presentation({ ...auto, mode: 'always' }, situation())).toBe('relay');
+  });
+
+  it('stays on the relay when the class shrinks again, so a student leaving moves nobody', () => {
+    const [routes, inputs] = situation({ students: students(PRESENTATION_MESH_MAX_STUDENTS + 1) });
+    const large = decideRoutes(auto, routes, inputs, 1);
+    const [, small] = situation({ students: students(2) });
+    expect(decideRoutes(auto, large, small, 2).presentationTransport).toBe('relay');
+  });
+
+  it('goes peer to peer with the relay off or down, whatever the size', () => {
+    const many = students(30);
+    expect(presentation({ ...auto, mode: 'off' }, situation({ students: many }))).toBe('mesh');
+    const down = situation({ students: many, presentationTransport: 'relay', relayUp: false });
+    expect(presentation(auto, down)).toBe('mesh');
+  });
+
+  it('reaches students who cannot use the relay, and all of them from a presenter who cannot, directly', () => {
+    const r = routes({ presentationTransport: 'relay', relayPeerId: 'relay-1', directMembers: ['ada'] });
+    expect(presentsThroughRelay(r, 'lee')).toBe(true);
+    expect(watchesThroughRelay(r, 'lee', 'bo')).toBe(true);
+    expect(watchesThroughRelay(r, 'lee', 'ada')).toBe(false);
+    const cutOff = { ...r, directMembers: ['lee'] };
+    expect(presentsThroughRelay(cutOff, 'lee')).toBe(false);
+    expect(watchesThroughRelay(cutOff, 'lee', 'bo')).toBe(false);
+    expect(presentsThroughRelay(routes({ presentationTransport: 'relay' }), 'lee')).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MemberView, MessageView, RoomEvent } from '../../src/shared/protocol.ts';
+import { PEER_TO_PEER_ROUTES, type MemberView, type MessageView, type RoomEvent } from '../../src/shared/protocol.ts';
 import {
   arrangeRoster,
   handQueue,
@@ -36,7 +36,7 @@ function snapshot(you: string, members: MemberView[], hostId = 'lee'): RoomEvent
       code: 'K7QM3X',
       name: 'Maths',
       listed: true,
-      routes: { transport: 'mesh', relayedPairs: [], directMembers: [], relayPeerId: null, unroutablePairs: [] },
+      routes: PEER_TO_PEER_ROUTES,
       hostId,
       createdAt: 0,
       students,
@@ -224,6 +224,7 @@ describe('routes', () => {
           directMembers: ['ode'],
           relayPeerId: 'relay1',
           unroutablePairs: [],
+          presentationTransport: 'relay',
         },
       },
     ]);
@@ -233,6 +234,7 @@ describe('routes', () => {
       directMembers: ['ode'],
       relayPeerId: 'relay1',
       unroutablePairs: [],
+      presentationTransport: 'relay',
     });
   });
 });

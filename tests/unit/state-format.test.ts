@@ -47,6 +47,17 @@ function classroom(now: number) {
   return { state, code, hostId: created.value.member.id };
 }
 
+/** A saved state as a server from before `field` wrote it: every room without it. */
+function withoutField(text: string, field: string): string {
+  const [header, ...rooms] = text.trim().split('\n');
+  const older = rooms.map((line) => {
+    const room = JSON.parse(line) as Record<string, unknown>;
+    delete room[field];
+    return JSON.stringify(room);
+  });
+  return [header, ...older].join('\n');
+}
+
 describe('state format', () => {
   it('keeps hands, messages, attention and attendance across a restart; a room saved before them has none', () => {
     const { state, code, hostId } = classroom(1000);
@@ -63,15 +74,9 @@ describe('state format', () => {
     expect(parsed.saved.registry.rooms.get(code)!.classroom).toEqual(tools);
     expect(tools.attendance).toHaveLength(1);
 
-    const [header, ...rooms] = serializeState({ registry: state, relayPeerIds: [], savedAt: 3000 }).trim().split('\n');
-    const older = [
-      header,
-      ...rooms.map((line) => {
-        const { classroom: _dropped, ...rest } = JSON.parse(line) as { classroom: unknown };
-        return JSON.stringify(rest);
-      }),
-    ].join('\n');
-    const before = parseState(older);
+    const before = parseState(
+      withoutField(serializeState({ registry: state, relayPeerIds: [], savedAt: 3000 }), 'classroom'),
+    );
     if (!before.ok) throw new Error(before.detail);
     expect(before.lost).toEqual([]);
     expect(before.saved.registry.rooms.get(code)!.classroom).toEqual({
@@ -81,6 +86,23 @@ describe('state format', () => {
       attendance: [],
       presentation: null,
     });
+  });
+
+  it('keeps the route of a shown screen across a restart; a room saved before it has the mesh', () => {
+    const { state, code } = classroom(1000);
+    const room = state.rooms.get(code)!;
+    const relayed = new Map(state.rooms).set(code, {
+      ...room,
+      routes: { ...room.routes, presentationTransport: 'relay' as const },
+    });
+    const text = serializeState({ registry: { ...state, rooms: relayed }, relayPeerIds: [], savedAt: 3000 });
+    const parsed = parseState(text);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    expect(parsed.saved.registry.rooms.get(code)!.routes.presentationTransport).toBe('relay');
+
+    const before = parseState(withoutField(text, 'presentationTransport'));
+    if (!before.ok) throw new Error(before.detail);
+    expect(before.saved.registry.rooms.get(code)!.routes.presentationTransport).toBe('mesh');
   });
 
   it('migrates an older version step by step before reading it', () => {

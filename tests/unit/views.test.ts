@@ -121,6 +121,7 @@ describe('routes', () => {
         directMembers: [bo.id, host.id],
         relayPeerId: 'relay1',
         unroutablePairs: [`${bo.id}/${host.id}`],
+        presentationTransport: 'relay' as const,
       },
     };
     expect(roomView(room, host).routes).toEqual({
@@ -129,6 +130,7 @@ describe('routes', () => {
       directMembers: [bo.id, host.id],
       relayPeerId: 'relay1',
       unroutablePairs: [`${bo.id}/${host.id}`],
+      presentationTransport: 'relay',
     });
     expect(roomView(room, ada).routes).toEqual({
       transport: 'mesh',
@@ -136,6 +138,7 @@ describe('routes', () => {
       directMembers: [host.id],
       relayPeerId: 'relay1',
       unroutablePairs: [],
+      presentationTransport: 'relay',
     });
     const changed = { type: 'routes-changed', code: room.code } as const;
     expect(eventFor(changed, room, bo)).toEqual({
@@ -146,6 +149,7 @@ describe('routes', () => {
         directMembers: [bo.id, host.id],
         relayPeerId: 'relay1',
         unroutablePairs: [`${bo.id}/${host.id}`],
+        presentationTransport: 'relay',
       },
     });
     expect(JSON.stringify(eventFor(changed, room, ada))).not.toContain(bo.id);

@@ -7,9 +7,12 @@
 import { Peer } from 'peerjs';
 import {
   parsePresentationCallMetadata,
+  presentsThroughRelay,
+  watchesThroughRelay,
   type ClientConfig,
   type MemberView,
   type PresentationView,
+  type Routes,
 } from '../../shared/protocol.ts';
 import { captureScreen, CaptureFailure, type Capture } from './capture.ts';
 import { receiveCodec, type VideoCodec } from './codecs.ts';
@@ -93,6 +96,7 @@ export function createPeerMedia(
   const sender = self.role === 'student' ? new ShareSender(peer, self.memberId, () => updateViewers(), failed) : null;
   // The screen shown to the class: a presenting supervisor forwards what its receiver gets.
   let members: readonly MemberView[] = [];
+  let routes: Routes | null = null;
   let shown: PresentationView | null = null;
   let classCapture: Capture | null = null;
   let presentation: PresentationMedia = { capturing: false, error: null, stream: null };
@@ -112,12 +116,19 @@ export function createPeerMedia(
     if (!shown || !mine) return presenter.update(null, null, []);
     const forwarded = shown.studentId ? receiver?.screen(shown.studentId) : undefined;
     const stream = shown.source === 'supervisor' ? (classCapture?.stream ?? null) : (forwarded?.stream ?? null);
-    const students = members.filter((m) => m.role === 'student' && m.peerId && m.id !== shown!.studentId);
-    presenter.update(
-      { presentationId: shown.id, name: shown.name },
-      stream,
-      students.map((m) => m.peerId!),
+    // Through the relay: one call to it, and direct calls to the students who cannot reach it.
+    const viaRelay = routes && presentsThroughRelay(routes, self.memberId) ? routes.relayPeerId : null;
+    const direct = members.filter(
+      (m) =>
+        m.role === 'student' &&
+        m.peerId &&
+        m.id !== shown!.studentId &&
+        !(routes && watchesThroughRelay(routes, self.memberId, m.id)),
     );
+    presenter.update({ presentationId: shown.id, name: shown.name }, stream, [
+      ...(viaRelay ? [viaRelay] : []),
+      ...direct.map((m) => m.peerId!),
+    ]);
   };
   const receiver =
     self.role === 'supervisor'
@@ -245,9 +256,11 @@ export function createPeerMedia(
       receiver?.setMembers(next);
       syncPresentation();
     },
-    setRoutes(routes) {
-      sender?.setRoutes(routes);
-      receiver?.setRelayPeerId(routes.relayPeerId);
+    setRoutes(next) {
+      routes = next;
+      sender?.setRoutes(next);
+      receiver?.setRelayPeerId(next.relayPeerId);
+      syncPresentation();
     },
     subscribe(listener) {
       listeners.add(listener);

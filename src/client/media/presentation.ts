@@ -1,26 +1,29 @@
 /**
- * Showing a screen to the class, peer to peer. The presenting supervisor's browser calls every
- * student with one stream: its own capture, or the track it already receives from the shown student
- * (so that student uploads nothing more). Students answer receive-only. Knows nothing of rooms'
- * rules or views; must not decide who presents (the server's registry does).
+ * Showing a screen to the class. The presenting supervisor's browser sends one stream: its own
+ * capture, or the track it already receives from the shown student (so that student uploads nothing
+ * more). It calls each peer it is given: every student, peer to peer; or the relay once, which calls
+ * the students itself, plus any student who cannot reach the relay. Students answer receive-only,
+ * whoever calls. Knows nothing of rooms' rules or routes; must not decide who presents (the server's
+ * registry does) or whom to call (the routes do).
  */
 import type { Peer } from 'peerjs';
 import type { MediaConnection } from 'peerjs';
 import type { PresentationCallMetadata } from '../../shared/protocol.ts';
 import type { VideoCodec } from './codecs.ts';
 import { Call } from './peer-call.ts';
+import { CONNECT_TIMEOUT_MS } from './share-sender.ts';
 
 /** How long after a call to a student ended before it is placed again (the student may still be there). */
 const RECALL_DELAY_MS = 1_000;
 
-/** The presenter's side: one call per student, all carrying the same stream. */
+/** The presenter's side: one call per peer (a student, or the relay), all carrying the same stream. */
 export class PresentationSender {
   readonly #peer: Peer;
-  /** By the student's peer id. */
+  /** By the called peer's id. */
   readonly #calls = new Map<string, Call>();
   #metadata: PresentationCallMetadata | null = null;
   #stream: MediaStream | null = null;
-  #students: readonly string[] = [];
+  #peerIds: readonly string[] = [];
   #recall: ReturnType<typeof setTimeout> | undefined;
 
   constructor(peer: Peer) {
@@ -28,14 +31,10 @@ export class PresentationSender {
   }
 
   /**
-   * What to show and to whom (students' peer ids, the shown student left out). A different
-   * presentation or stream hangs up and calls again; null for either ends every call.
+   * What to show and whom to call (peer ids: students, the shown one left out, and the relay). A
+   * different presentation or stream hangs up and calls again; null for either ends every call.
    */
-  update(
-    metadata: PresentationCallMetadata | null,
-    stream: MediaStream | null,
-    studentPeerIds: readonly string[],
-  ): void {
+  update(metadata: PresentationCallMetadata | null, stream: MediaStream | null, peerIds: readonly string[]): void {
     if (metadata?.presentationId !== this.#metadata?.presentationId || stream !== this.#stream) this.#hangUpAll();
     this.#metadata = metadata;
     this.#stream = stream;
@@ -43,11 +42,11 @@ export class PresentationSender {
     // drops resolution under CPU pressure, and a screen's text is what the class must read.
     for (const track of stream?.getVideoTracks() ?? [])
       if (track.contentHint !== 'detail') track.contentHint = 'detail';
-    this.#students = studentPeerIds;
+    this.#peerIds = peerIds;
     this.#sync();
   }
 
-  /** Student peer ids with a call up or being placed. */
+  /** Peer ids with a call up or being placed. */
   calledPeerIds(): string[] {
     return [...this.#calls.keys()];
   }
@@ -61,14 +60,14 @@ export class PresentationSender {
     const metadata = this.#metadata;
     const stream = this.#stream;
     for (const [peerId, call] of this.#calls) {
-      if (!this.#students.includes(peerId)) {
+      if (!this.#peerIds.includes(peerId)) {
         this.#calls.delete(peerId);
         call.close();
       }
     }
     if (!metadata || !stream) return;
     let missed = false;
-    for (const peerId of this.#students) {
+    for (const peerId of this.#peerIds) {
       if (this.#calls.has(peerId)) continue;
       const call = Call.placePresentation(this.#peer, peerId, stream, metadata);
       if (!call) {
@@ -76,9 +75,14 @@ export class PresentationSender {
         continue;
       }
       this.#calls.set(peerId, call);
+      // A call nobody answers (the relay not yet told of this presentation, a student's app gone)
+      // stays 'new' for ever: it is given up and placed again, like one that failed.
+      const unanswered = setTimeout(() => call.close(), CONNECT_TIMEOUT_MS);
       call.onConnectionState((state) => {
+        if (state === 'connected') clearTimeout(unanswered);
         if (state === 'failed') call.close();
       });
+      call.onEnded(() => clearTimeout(unanswered));
       call.onEnded(() => {
         if (this.#calls.get(peerId) !== call) return;
         this.#calls.delete(peerId);

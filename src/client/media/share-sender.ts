@@ -5,16 +5,18 @@
  * reroute them, and sets each call's encoder to what its supervisor shows (nothing while unseen).
  */
 import type { Peer } from 'peerjs';
-import type { MemberView, Routes } from '../../shared/protocol.ts';
 import type { Capture } from './capture.ts';
 import {
+  PEER_TO_PEER_ROUTES,
   isRelayed,
   parseRelayNotice,
   parseSupervisorMessage,
   sendsToRelay,
   type CallMetadata,
+  type MemberView,
   type QualityRequest,
   type RelayLeg,
+  type Routes,
   type TileView,
 } from '../../shared/protocol.ts';
 import { Call } from './peer-call.ts';
@@ -62,7 +64,7 @@ interface Outgoing {
  */
 export class ShareSender {
   readonly #calls = new Map<string, Outgoing>();
-  #routes: Routes = { transport: 'mesh', relayedPairs: [], directMembers: [], relayPeerId: null, unroutablePairs: [] };
+  #routes: Routes = PEER_TO_PEER_ROUTES;
   /** Supervisors the relay forwards our screen to right now, as it reports them. */
   #relayViewers: string[] = [];
   /** The legs the relay wants besides the first call: full quality while someone zooms, H.264 for some viewers. */

@@ -3,7 +3,7 @@
  * keeps the server's sharing flag in step with the real capture, and carries out the person's
  * actions. Views read `state` and call the actions; they never touch the network.
  */
-import type { ClientConfig, RoomEvent, Routes, SendMessageRequest } from '../../shared/protocol.ts';
+import { routesDiffer, type ClientConfig, type RoomEvent, type SendMessageRequest } from '../../shared/protocol.ts';
 import { datedFileName, saveFile } from '../downloads.ts';
 import { attendanceCsv, attendanceFileName } from '../state/csv.ts';
 import * as api from '../net/api.ts';
@@ -216,7 +216,7 @@ export class RoomController {
     this.#state = { ...this.#state, session };
     if (session.members !== before.members) this.#media?.setMembers(session.members);
     const routes = session.room?.routes;
-    if (routes && !sameRoutes(routes, before.room?.routes ?? null)) this.#media?.setRoutes(routes);
+    if (routes && (!before.room || routesDiffer(routes, before.room.routes))) this.#media?.setRoutes(routes);
     const shown = tools(session).presentation;
     if (shown !== tools(before).presentation) this.#media?.setPresentation(shown);
     const me = self(session);
@@ -287,13 +287,4 @@ async function defaultMedia(seat: SavedSeat, config: ClientConfig): Promise<Medi
   return createPeerMedia(self, ice ? { ...config, iceServers: ice.iceServers } : config, (withId) => {
     api.reportConnectionFailure(seat.code, seat.token, withId).catch(() => undefined);
   });
-}
-
-function sameRoutes(a: Routes, b: Routes | null): boolean {
-  return (
-    !!b &&
-    a.transport === b.transport &&
-    a.relayedPairs.join() === b.relayedPairs.join() &&
-    a.directMembers.join() === b.directMembers.join()
-  );
 }
