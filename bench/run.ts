@@ -8,6 +8,7 @@ import { benchRelayCapacity, benchRelayWorkers } from './relay-capacity.ts';
 import { benchRelayMedia } from './relay-media.ts';
 import { benchRestart } from './restart.ts';
 import { benchNetworks } from './networks.ts';
+import { benchPresentation, printPresentation } from './presentation.ts';
 import { benchSignalling } from './signalling.ts';
 import { benchWall } from './wall.ts';
 
@@ -231,6 +232,8 @@ for (const [content, figures] of [
 console.log(
   `moving content, all on screen: ${wall.movingScreen.followsView.allVisible.downlinkKbps} kbps (target ≤ 3000)`,
 );
+
+printPresentation(await benchPresentation());
 
 // The school network lab needs root for its namespaces; elsewhere it is left out, and says so.
 if (process.getuid?.() === 0 && process.env.LOOPBACK_ONLY === '1') {

@@ -25,7 +25,7 @@ const TODAYS_TILE_COST = 'window.__benchTodaysTileCost = true;';
  * A moving screen: a 1280×720 canvas of text that scrolls five times a second (what a student
  * typing or scrolling a page looks like), captured instead of the nearly static fake screen.
  */
-const MOVING_SCREEN = `
+export const MOVING_SCREEN = `
   navigator.mediaDevices.getDisplayMedia = async () => {
     const canvas = Object.assign(document.createElement('canvas'), { width: 1280, height: 720 });
     const g = canvas.getContext('2d');

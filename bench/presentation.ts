@@ -1,0 +1,384 @@
+/**
+ * "Show to class" with a class of 30 in real Chromium on loopback, peer to peer and through the
+ * relay, side by side: how long until every student's viewer decodes the teacher's screen, and
+ * then the presenter's upload, sending connections, encoder output and browser CPU, what the
+ * students receive, and the server's CPU. Measures only; changes nothing in the app.
+ */
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { loadavg } from 'node:os';
+import type { Routes } from '../src/shared/protocol.ts';
+import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
+import { TRACK_PEER_CONNECTIONS, videoSendingConnections } from '../tests/e2e/media-stats.ts';
+import { HomePage, StudentRoomPage, type Person } from '../tests/e2e/pages.ts';
+import { childrenOf, treeCpuSeconds } from '../tests/helpers/procfs.ts';
+import { percentile, pool, saveResult, startBuiltServer } from './lib.ts';
+import { MOVING_SCREEN } from './wall.ts';
+
+const STUDENTS = 30;
+/** Students joining at once. */
+const JOINING_AT_ONCE = 4;
+/** How long the students' viewers are given to decode a first frame. */
+const DECODE_CAP_MS = 90_000;
+const SETTLE_MS = 5000;
+const WINDOW_MS = 10_000;
+const ROOM = 'History';
+const VIEWER = 'Ms Lee’s screen';
+
+// Code that runs in the pages is kept as text: tsx's name-keeping helpers do not exist there.
+
+/**
+ * Starts, in a student's page, a watch that records Date.now() at the first frame the viewer's
+ * video decodes (WebRTC's framesDecoded on the connection feeding it, read every 100 ms), in
+ * window.__firstFrameAt. Stats rather than requestVideoFrameCallback, which a video below the fold
+ * of a headless page may never answer.
+ */
+const WATCH_FIRST_FRAME = `(() => {
+  window.__firstFrameAt = 0;
+  const poll = async () => {
+    const track = document.querySelector(${JSON.stringify(`video[aria-label="${VIEWER}"]`)})?.srcObject?.getVideoTracks()[0];
+    const pc = track && window.__pcs.find((c) => c.getReceivers().some((r) => r.track === track));
+    let frames = 0;
+    if (pc) (await pc.getStats()).forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video' && r.trackIdentifier === track.id) frames = r.framesDecoded || 0;
+    });
+    if (frames > 0) window.__firstFrameAt = Date.now();
+    else setTimeout(poll, 100);
+  };
+  poll();
+})()`;
+
+/**
+ * What the viewer's video has received so far (frames decoded, bytes) and its picture width now, how
+ * many calls the student's page has answered, and the state of the newest.
+ */
+function viewerInbound(
+  page: Page,
+): Promise<{ frames: number; width: number; bytes: number; calls: number; state: string }> {
+  return page.evaluate(`(async () => {
+    const out = { frames: 0, width: 0, bytes: 0, calls: window.__pcs.length,
+      state: window.__pcs.at(-1)?.connectionState ?? 'no call' };
+    const track = document.querySelector(${JSON.stringify(`video[aria-label="${VIEWER}"]`)})?.srcObject?.getVideoTracks()[0];
+    const pc = track && window.__pcs.find((c) => c.getReceivers().some((r) => r.track === track));
+    if (pc) (await pc.getStats()).forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video' && r.trackIdentifier === track.id) {
+        Object.assign(out, { frames: r.framesDecoded || 0, width: r.frameWidth || 0, bytes: r.bytesReceived || 0 });
+      }
+    });
+    return out;
+  })()`);
+}
+
+/** One outbound video stream of the presenter's: bytes so far, encode seconds so far, picture and why it is limited. */
+interface Outbound {
+  pc: number;
+  bytes: number;
+  encodeSeconds: number;
+  width: number;
+  framesSent: number;
+  reason: string;
+}
+
+/** Every outbound video stream on the presenter's open connections. */
+function outbound(page: Page): Promise<Outbound[]> {
+  return page.evaluate(`(async () => {
+    const streams = [];
+    for (const [pc, connection] of window.__pcs.entries()) {
+      if (connection.connectionState === 'closed') continue;
+      (await connection.getStats()).forEach((r) => {
+        if (r.type === 'outbound-rtp' && r.kind === 'video' && r.bytesSent > 0) {
+          streams.push({ pc, bytes: r.bytesSent, encodeSeconds: r.totalEncodeTime || 0, width: r.frameWidth || 0,
+            framesSent: r.framesSent || 0, reason: r.qualityLimitationReason || 'none' });
+        }
+      });
+    }
+    return streams;
+  })()`);
+}
+
+/** The presenter's connected connections whose video encoder has not produced a single frame (framesEncoded 0). */
+function connectedNeverEncoded(page: Page): Promise<number> {
+  return page.evaluate(`(async () => {
+    let count = 0;
+    for (const pc of window.__pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      let frames = 0;
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === 'outbound-rtp' && r.kind === 'video') frames += r.framesEncoded || 0;
+      });
+      if (frames === 0) count++;
+    }
+    return count;
+  })()`);
+}
+
+/** The median of some values, rounded to a tenth (0 when there are none). */
+function median(values: number[]): number {
+  return values.length === 0 ? 0 : Math.round(percentile(values, 50) * 10) / 10;
+}
+
+/** CPU seconds of a process tree turned into % of one core over `ms`. */
+function corePercent(seconds: number, ms: number): number {
+  return Math.round((seconds / (ms / 1000)) * 1000) / 10;
+}
+
+/** The room's routes as its host may read them (GET /api/rooms/:code). */
+async function roomRoutes(baseURL: string, code: string, token: string): Promise<Routes> {
+  const res = await fetch(`${baseURL}/api/rooms/${code}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`GET /api/rooms/${code} answered ${res.status}`);
+  return ((await res.json()) as { room: { routes: Routes } }).room.routes;
+}
+
+/** Waits (up to 15 s) for the room's shown screen to travel the expected way, and returns its routes. */
+async function expectPresentationTransport(baseURL: string, code: string, token: string, relay: boolean) {
+  const want = relay ? 'relay' : 'mesh';
+  for (const since = Date.now(); ; await new Promise((r) => setTimeout(r, 250))) {
+    const routes = await roomRoutes(baseURL, code, token);
+    if (routes.presentationTransport === want) return routes;
+    if (Date.now() - since > 15_000)
+      throw new Error(`the room's presentationTransport is ${routes.presentationTransport}, not ${want}`);
+  }
+}
+
+/** One run: a fresh built server, Ms Lee in a browser of her own, 30 watching students in another. */
+async function run(relay: boolean) {
+  const runStarted = Date.now();
+  const server = await startBuiltServer(
+    relay ? { RELAY_MODE: 'auto', RELAY_ANNOUNCED_IPS: '127.0.0.1' } : { RELAY_MODE: 'off' },
+  );
+  const launch = { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS };
+  // Ms Lee and the students each get a browser of their own, so each CPU figure is one side's alone.
+  const presenterServer = await chromium.launchServer(launch);
+  const studentServer = await chromium.launchServer(launch);
+  let presenterBrowser: Browser | undefined;
+  let students: Browser | undefined;
+  try {
+    presenterBrowser = await chromium.connect(presenterServer.wsEndpoint());
+    students = await chromium.connect(studentServer.wsEndpoint());
+    const studentBrowser = students;
+    const presenterPid = presenterServer.process().pid!;
+    const studentsPid = studentServer.process().pid!;
+
+    const context = await presenterBrowser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
+    await context.addInitScript(TRACK_PEER_CONNECTIONS);
+    await context.addInitScript(MOVING_SCREEN);
+    const lee = await context.newPage();
+    await lee.goto('/');
+    const created = lee.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/rooms',
+    );
+    const room = await new HomePage(lee).createRoom(ROOM, 'Ms Lee');
+    const { member } = (await (await created).json()) as { member: { token: string } };
+    const code = await room.code();
+
+    const pupils: Person[] = [];
+    const joinStarted = Date.now();
+    await pool(
+      Array.from({ length: STUDENTS }, (_, i) => `S${String(i + 1).padStart(2, '0')}`),
+      JOINING_AT_ONCE,
+      async (name) => {
+        const pupil = await studentBrowser.newContext({ viewport: { width: 1280, height: 720 }, baseURL: server.url });
+        await pupil.addInitScript(TRACK_PEER_CONNECTIONS);
+        const page = await pupil.newPage();
+        pupils.push({ context: pupil, page });
+        await page.goto(`/join/${code}`);
+        await new HomePage(page).join({ name });
+        await new StudentRoomPage(page).heading(ROOM).waitFor({ timeout: 30_000 });
+      },
+    );
+    const joinMs = Date.now() - joinStarted;
+    const routes = await expectPresentationTransport(server.url, code, member.token, relay);
+
+    for (const p of pupils) await p.page.evaluate(WATCH_FIRST_FRAME);
+    const clicked = Date.now();
+    await lee.getByRole('button', { name: 'Show to class' }).click();
+    await lee.getByRole('button', { name: 'Show my screen' }).click();
+    const firstFrameAt = async () =>
+      Promise.all(pupils.map((p) => p.page.evaluate('window.__firstFrameAt') as Promise<number>));
+    let decodedAt = await firstFrameAt();
+    while (decodedAt.some((t) => t === 0) && Date.now() - clicked < DECODE_CAP_MS) {
+      await lee.waitForTimeout(500);
+      decodedAt = await firstFrameAt();
+    }
+    const firstFrameMs = decodedAt.filter((t) => t > 0).map((t) => t - clicked);
+    const decodedWithinCap = firstFrameMs.length;
+    // The routes once more, with the screen shown: still the way the run is about.
+    const routesShown = await expectPresentationTransport(server.url, code, member.token, relay);
+
+    await lee.waitForTimeout(SETTLE_MS);
+    const relayWorkers = childrenOf(server.pid);
+    const cpu = () => ({
+      presenter: treeCpuSeconds(presenterPid),
+      students: treeCpuSeconds(studentsPid),
+      server: treeCpuSeconds(server.pid),
+      relay: relayWorkers.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0),
+    });
+    const streamsBefore = await outbound(lee);
+    const viewersBefore = await Promise.all(pupils.map((p) => viewerInbound(p.page)));
+    const cpuBefore = cpu();
+    const started = Date.now();
+    await lee.waitForTimeout(WINDOW_MS);
+    const cpuAfter = cpu();
+    const windowMs = Date.now() - started;
+    const streamsAfter = await outbound(lee);
+    const viewersAfter = await Promise.all(pupils.map((p) => viewerInbound(p.page)));
+    const sendingConnections = await videoSendingConnections(lee);
+    const neverEncoded = await connectedNeverEncoded(lee);
+    const callsPlaced = (await lee.evaluate('window.__pcs.length')) as number;
+    const states: Record<string, number> = {};
+    for (const v of viewersAfter) states[v.state] = (states[v.state] ?? 0) + 1;
+    const load = loadavg()[0]!;
+
+    const kbps = (bytes: number) => Math.round((bytes * 8) / windowMs);
+    const perSecond = (frames: number) => frames / (windowMs / 1000);
+    const before = new Map(streamsBefore.map((s) => [s.pc, s]));
+    // Per stream, so that a call hung up and placed again within the window neither counts twice nor goes negative.
+    const streamBytes = streamsAfter.map((s) => s.bytes - (before.get(s.pc)?.bytes ?? 0));
+    const streamKbps = streamBytes.map(kbps);
+    const after = new Set(streamsAfter.map((s) => s.pc));
+    const encodeSeconds = streamsAfter.reduce(
+      (sum, s) => sum + s.encodeSeconds - (before.get(s.pc)?.encodeSeconds ?? 0),
+      0,
+    );
+    const reasons: Record<string, number> = {};
+    for (const s of streamsAfter) reasons[s.reason] = (reasons[s.reason] ?? 0) + 1;
+    // A student watches if their viewer decoded new frames during the window.
+    const watching = viewersAfter.filter((v, i) => v.frames > (viewersBefore[i]?.frames ?? 0));
+
+    return {
+      serverEnv: relay ? 'RELAY_MODE=auto, RELAY_ANNOUNCED_IPS=127.0.0.1' : 'RELAY_MODE=off',
+      presentationTransport: routesShown.presentationTransport,
+      roomTransport: routes.transport,
+      directMembers: routesShown.directMembers.length,
+      studentsJoinedMs: joinMs,
+      firstFrame: {
+        decodedWithinCap,
+        capMs: DECODE_CAP_MS,
+        /** Milliseconds from the click on "Show my screen" until each viewer decoded a frame. */
+        p50Ms: percentile(firstFrameMs, 50),
+        p90Ms: percentile(firstFrameMs, 90),
+        allMs: decodedWithinCap === STUDENTS ? Math.max(...firstFrameMs) : null,
+      },
+      presenter: {
+        uploadKbps: kbps(streamBytes.reduce((sum, b) => sum + b, 0)),
+        videoSendingConnections: sendingConnections,
+        browserCpuPercent: corePercent(cpuAfter.presenter - cpuBefore.presenter, windowMs),
+        /**
+         * WebRTC's own totalEncodeTime summed over her streams, per second of the window: time frames
+         * spent being encoded, waiting for a core included, so it can exceed the cores there are.
+         */
+        encodeSecondsPerSecond: Math.round((encodeSeconds / (windowMs / 1000)) * 100) / 100,
+        /** Connections her page made since the room opened: one per call placed, retries included. */
+        callsPlaced,
+        streams: streamsAfter.length,
+        /** Connections up (the student answered, ICE and DTLS done) on which her encoder never produced a frame. */
+        connectedNeverEncoded: neverEncoded,
+        /** Streams sending before the window whose connection was gone at its end (a call given up). */
+        streamsEndedInWindow: streamsBefore.filter((s) => !after.has(s.pc)).length,
+        streamKbps: {
+          median: median(streamKbps),
+          min: streamKbps.length ? Math.min(...streamKbps) : 0,
+          max: streamKbps.length ? Math.max(...streamKbps) : 0,
+        },
+        /** Over the streams that report a picture size (Chromium leaves it out of a stream with no recent frame). */
+        medianFrameWidth: median(streamsAfter.map((s) => s.width).filter((w) => w > 0)),
+        /** Frames sent per second over the window, per stream. */
+        medianFramesPerSecond: median(
+          streamsAfter.map((s) => perSecond(s.framesSent - (before.get(s.pc)?.framesSent ?? 0))),
+        ),
+        qualityLimitationReasons: reasons,
+      },
+      students: {
+        watchingInWindow: watching.length,
+        /** Calls the students' pages answered, retries included. */
+        callsAnswered: viewersAfter.reduce((sum, v) => sum + v.calls, 0),
+        /** The state of each student's newest call at the end of the window. */
+        connectionStates: states,
+        medianFrameWidth: median(viewersAfter.map((v) => v.width).filter((w) => w > 0)),
+        /** Frames decoded per second over the window, per student (0 for one receiving nothing). */
+        medianFramesPerSecond: median(
+          viewersAfter.map((v, i) => perSecond(v.frames - (viewersBefore[i]?.frames ?? 0))),
+        ),
+        medianKbps: median(viewersAfter.map((v, i) => kbps(v.bytes - (viewersBefore[i]?.bytes ?? 0)))),
+        browserCpuPercent: corePercent(cpuAfter.students - cpuBefore.students, windowMs),
+      },
+      server: {
+        cpuPercent: corePercent(cpuAfter.server - cpuBefore.server, windowMs),
+        relayWorkerCpuPercent: corePercent(cpuAfter.relay - cpuBefore.relay, windowMs),
+      },
+      loadAverage1m: Math.round(load * 10) / 10,
+      runSeconds: Math.round((Date.now() - runStarted) / 1000),
+    };
+  } finally {
+    await presenterBrowser?.close().catch(() => undefined);
+    await students?.close().catch(() => undefined);
+    await presenterServer.close();
+    await studentServer.close();
+    await server.stop();
+  }
+}
+
+/** Runs the measurements and returns the figures it saved. */
+export async function benchPresentation() {
+  const peerToPeer = await run(false);
+  const throughRelay = await run(true);
+  const result = {
+    date: new Date().toISOString(),
+    note:
+      `Ms Lee shows her screen (a 1280×720 canvas of scrolling text, 5 fps) to ${STUDENTS} real Chromium ` +
+      'students who only watch (one headless browser, a context each), she in a headless browser of her own, ' +
+      'on loopback in a network namespace, all on this machine’s 2 cores shared with other work (loadAverage1m). ' +
+      `Each run on a fresh built server; the window is ${WINDOW_MS / 1000} s, ${SETTLE_MS / 1000} s after every ` +
+      `viewer decoded (or after ${DECODE_CAP_MS / 1000} s). CPU is % of one core over the window: the presenter's ` +
+      "browser's whole process tree, the students' browser, the server's process tree (its relay worker included).",
+    peerToPeer,
+    throughRelay,
+    target: 'through the relay, the presenter uploads about one stream whatever the class size',
+  };
+  saveResult('presentation', result);
+  return result;
+}
+
+/** Prints the two runs side by side. */
+export function printPresentation(result: Awaited<ReturnType<typeof benchPresentation>>): void {
+  const { peerToPeer: p2p, throughRelay: relay } = result;
+  const row = (pick: (r: typeof p2p) => unknown) => ({ 'peer to peer': pick(p2p), 'through the relay': pick(relay) });
+  const reasons = (r: typeof p2p) =>
+    Object.entries(r.presenter.qualityLimitationReasons)
+      .map(([reason, n]) => `${reason} ×${n}`)
+      .join(', ');
+  console.log(`\nShow to class, ${STUDENTS} watching students (bench/results/presentation.json)`);
+  console.table({
+    'shown screen travels (presentationTransport)': row((r) => r.presentationTransport),
+    [`viewers decoded within ${DECODE_CAP_MS / 1000} s`]: row((r) => `${r.firstFrame.decodedWithinCap} of ${STUDENTS}`),
+    'show → first frame, p50 / p90 (ms)': row((r) => `${r.firstFrame.p50Ms} / ${r.firstFrame.p90Ms}`),
+    'show → every viewer decoded (ms)': row((r) => r.firstFrame.allMs ?? 'never'),
+    'presenter upload (kbps), target ≈ one stream through the relay': row((r) => r.presenter.uploadKbps),
+    'presenter connections sending video': row((r) => r.presenter.videoSendingConnections),
+    'presenter connections up but never encoded a frame': row((r) => r.presenter.connectedNeverEncoded),
+    'presenter browser CPU (% core)': row((r) => r.presenter.browserCpuPercent),
+    'presenter calls placed (retries included)': row((r) => r.presenter.callsPlaced),
+    'encode time summed over streams (s per s)': row((r) => r.presenter.encodeSecondsPerSecond),
+    'per stream sent, median (min–max) kbps': row(
+      (r) => `${r.presenter.streamKbps.median} (${r.presenter.streamKbps.min}–${r.presenter.streamKbps.max})`,
+    ),
+    'sent frame width / fps, median': row(
+      (r) => `${r.presenter.medianFrameWidth} / ${r.presenter.medianFramesPerSecond}`,
+    ),
+    'sent streams limited by': row(reasons),
+    'students decoding in the window': row((r) => r.students.watchingInWindow),
+    "students' newest call": row((r) =>
+      Object.entries(r.students.connectionStates)
+        .map(([state, n]) => `${state} ×${n}`)
+        .join(', '),
+    ),
+    'received frame width / fps, median': row(
+      (r) => `${r.students.medianFrameWidth} / ${r.students.medianFramesPerSecond}`,
+    ),
+    'received per student, median (kbps)': row((r) => r.students.medianKbps),
+    "students' browser CPU (% core)": row((r) => r.students.browserCpuPercent),
+    'server CPU incl. relay worker (% core)': row((r) => r.server.cpuPercent),
+    'relay worker CPU (% core)': row((r) => r.server.relayWorkerCpuPercent),
+    'load average (1 min) at the window': row((r) => r.loadAverage1m),
+    'run length (s)': row((r) => r.runSeconds),
+  });
+}
