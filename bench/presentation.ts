@@ -27,6 +27,25 @@ const VIEWER = 'Ms Lee’s screen';
 // Code that runs in the pages is kept as text: tsx's name-keeping helpers do not exist there.
 
 /**
+ * When each connection of the presenter's page was made and first connected (Date.now(), 0 for not
+ * yet), in window.__callLog; installed after TRACK_PEER_CONNECTIONS, whose class it extends.
+ */
+const CALL_LOG = `
+  window.__callLog = [];
+  const Tracked = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Tracked {
+    constructor(config) {
+      super(config);
+      const entry = { createdAt: Date.now(), connectedAt: 0 };
+      window.__callLog.push(entry);
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState === 'connected' && !entry.connectedAt) entry.connectedAt = Date.now();
+      });
+    }
+  };
+`;
+
+/**
  * Starts, in a student's page, a watch that records Date.now() at the first frame the viewer's
  * video decodes (WebRTC's framesDecoded on the connection feeding it, read every 100 ms), in
  * window.__firstFrameAt. Stats rather than requestVideoFrameCallback, which a video below the fold
@@ -68,7 +87,10 @@ function viewerInbound(
   })()`);
 }
 
-/** One outbound video stream of the presenter's: bytes so far, encode seconds so far, picture and why it is limited. */
+/**
+ * One outbound video stream of the presenter's: bytes, encode seconds and frames sent so far, picture
+ * width, why it is limited, the encoder's target bitrate and the connection's bandwidth estimate.
+ */
 interface Outbound {
   pc: number;
   bytes: number;
@@ -76,6 +98,10 @@ interface Outbound {
   width: number;
   framesSent: number;
   reason: string;
+  targetKbps: number;
+  estimateKbps: number;
+  /** Frames the captured track has given this stream's sender so far (media-source stats). */
+  sourceFrames: number;
 }
 
 /** Every outbound video stream on the presenter's open connections. */
@@ -84,12 +110,16 @@ function outbound(page: Page): Promise<Outbound[]> {
     const streams = [];
     for (const [pc, connection] of window.__pcs.entries()) {
       if (connection.connectionState === 'closed') continue;
-      (await connection.getStats()).forEach((r) => {
+      const stats = [...(await connection.getStats()).values()];
+      const pair = stats.find((r) => r.type === 'candidate-pair' && r.nominated);
+      for (const r of stats) {
         if (r.type === 'outbound-rtp' && r.kind === 'video' && r.bytesSent > 0) {
           streams.push({ pc, bytes: r.bytesSent, encodeSeconds: r.totalEncodeTime || 0, width: r.frameWidth || 0,
-            framesSent: r.framesSent || 0, reason: r.qualityLimitationReason || 'none' });
+            framesSent: r.framesSent || 0, reason: r.qualityLimitationReason || 'none',
+            targetKbps: Math.round((r.targetBitrate || 0) / 1000), estimateKbps: Math.round((pair?.availableOutgoingBitrate || 0) / 1000),
+            sourceFrames: stats.find((m) => m.id === r.mediaSourceId)?.frames || 0 });
         }
-      });
+      }
     }
     return streams;
   })()`);
@@ -160,6 +190,7 @@ async function run(relay: boolean) {
 
     const context = await presenterBrowser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
     await context.addInitScript(TRACK_PEER_CONNECTIONS);
+    await context.addInitScript(CALL_LOG);
     await context.addInitScript(MOVING_SCREEN);
     const lee = await context.newPage();
     await lee.goto('/');
@@ -223,7 +254,12 @@ async function run(relay: boolean) {
     const viewersAfter = await Promise.all(pupils.map((p) => viewerInbound(p.page)));
     const sendingConnections = await videoSendingConnections(lee);
     const neverEncoded = await connectedNeverEncoded(lee);
-    const callsPlaced = (await lee.evaluate('window.__pcs.length')) as number;
+    // Connections made before the click are not calls (PeerJS makes one as it loads, to test the browser).
+    const callLog = ((await lee.evaluate('window.__callLog')) as { createdAt: number; connectedAt: number }[]).filter(
+      (c) => c.createdAt >= clicked,
+    );
+    const callsPlaced = callLog.length;
+    const connectedAt = callLog.filter((c) => c.connectedAt > 0).map((c) => c.connectedAt - clicked);
     const states: Record<string, number> = {};
     for (const v of viewersAfter) states[v.state] = (states[v.state] ?? 0) + 1;
     const load = loadavg()[0]!;
@@ -267,8 +303,11 @@ async function run(relay: boolean) {
          * spent being encoded, waiting for a core included, so it can exceed the cores there are.
          */
         encodeSecondsPerSecond: Math.round((encodeSeconds / (windowMs / 1000)) * 100) / 100,
-        /** Connections her page made since the room opened: one per call placed, retries included. */
+        /** Connections her page made since the click: one per call placed, retries included. */
         callsPlaced,
+        /** Milliseconds from the click until her first call was placed, and until her first call connected. */
+        firstCallPlacedMs: callLog.length ? Math.min(...callLog.map((c) => c.createdAt)) - clicked : null,
+        firstCallConnectedMs: connectedAt.length ? Math.min(...connectedAt) : null,
         streams: streamsAfter.length,
         /** Connections up (the student answered, ICE and DTLS done) on which her encoder never produced a frame. */
         connectedNeverEncoded: neverEncoded,
@@ -281,11 +320,18 @@ async function run(relay: boolean) {
         },
         /** Over the streams that report a picture size (Chromium leaves it out of a stream with no recent frame). */
         medianFrameWidth: median(streamsAfter.map((s) => s.width).filter((w) => w > 0)),
+        /** Frames per second the captured screen gave each stream's sender over the window (it draws 5). */
+        medianSourceFramesPerSecond: median(
+          streamsAfter.map((s) => perSecond(s.sourceFrames - (before.get(s.pc)?.sourceFrames ?? 0))),
+        ),
         /** Frames sent per second over the window, per stream. */
         medianFramesPerSecond: median(
           streamsAfter.map((s) => perSecond(s.framesSent - (before.get(s.pc)?.framesSent ?? 0))),
         ),
         qualityLimitationReasons: reasons,
+        /** The encoders' target bitrate and the connections' bandwidth estimate (availableOutgoingBitrate), medians. */
+        medianTargetKbps: median(streamsAfter.map((s) => s.targetKbps)),
+        medianEstimateKbps: median(streamsAfter.map((s) => s.estimateKbps)),
       },
       students: {
         watchingInWindow: watching.length,
@@ -357,14 +403,21 @@ export function printPresentation(result: Awaited<ReturnType<typeof benchPresent
     'presenter connections up but never encoded a frame': row((r) => r.presenter.connectedNeverEncoded),
     'presenter browser CPU (% core)': row((r) => r.presenter.browserCpuPercent),
     'presenter calls placed (retries included)': row((r) => r.presenter.callsPlaced),
+    'show → her first call placed / connected (ms)': row(
+      (r) => `${r.presenter.firstCallPlacedMs} / ${r.presenter.firstCallConnectedMs}`,
+    ),
     'encode time summed over streams (s per s)': row((r) => r.presenter.encodeSecondsPerSecond),
     'per stream sent, median (min–max) kbps': row(
       (r) => `${r.presenter.streamKbps.median} (${r.presenter.streamKbps.min}–${r.presenter.streamKbps.max})`,
     ),
+    'captured fps, median over streams (the canvas draws 5)': row((r) => r.presenter.medianSourceFramesPerSecond),
     'sent frame width / fps, median': row(
       (r) => `${r.presenter.medianFrameWidth} / ${r.presenter.medianFramesPerSecond}`,
     ),
     'sent streams limited by': row(reasons),
+    'encoder target / bandwidth estimate per stream, median (kbps)': row(
+      (r) => `${r.presenter.medianTargetKbps} / ${r.presenter.medianEstimateKbps}`,
+    ),
     'students decoding in the window': row((r) => r.students.watchingInWindow),
     "students' newest call": row((r) =>
       Object.entries(r.students.connectionStates)
