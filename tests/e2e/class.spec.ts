@@ -30,12 +30,13 @@ interface ClassRoom {
 }
 
 async function classOf30(browser: Browser, baseURL: string, viewport: { width: number; height: number }) {
-  const teacher = await person(browser, '/', viewport);
+  // baseURL given outright: a class made in a beforeAll hook has no test's context options.
+  const teacher = await person(browser, '/', viewport, baseURL);
   const lee = await new HomePage(teacher.page).createRoom('Year 8 Science', 'Ms Lee', false);
   const code = await lee.code();
   const sharers: Person[] = [];
   for (const name of NAMES.slice(0, CHROMIUM_SHARERS)) {
-    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 });
+    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, baseURL);
     await new HomePage(p.page).join({ name });
     const room = new StudentRoomPage(p.page);
     await room.shareButton().click();
@@ -84,30 +85,188 @@ function tileBoxes(page: Page) {
   );
 }
 
+/** A window size the class is watched in. */
+type Viewport = { width: number; height: number };
+
+/** Every tile inside the window, every name shown whole. */
+async function expectClassFits(room: ClassRoom, viewport: Viewport): Promise<void> {
+  await room.teacher.page.evaluate(() => scrollTo(0, 0));
+  await room.teacher.page.screenshot({ path: `/tmp/i9/wall-${viewport.width}.png` });
+  const boxes = await tileBoxes(room.teacher.page);
+  expect(boxes).toHaveLength(CLASS_SIZE);
+  for (const box of boxes) {
+    expect(box.left, box.name!).toBeGreaterThanOrEqual(0);
+    expect(box.top, box.name!).toBeGreaterThanOrEqual(0);
+    expect(box.right, box.name!).toBeLessThanOrEqual(viewport.width);
+    expect(box.bottom, box.name!).toBeLessThanOrEqual(viewport.height);
+    expect(box.nameWhole, box.name!).toBe(true);
+  }
+  expect(new Set(boxes.map((b) => b.name))).toEqual(new Set(NAMES));
+}
+
+/** Notices cover no button and go by themselves; a stop shows in tile and roster. Four API students stop. */
+async function expectNoticesCoverNothing(baseURL: string, room: ClassRoom, viewport: Viewport): Promise<void> {
+  const page = room.teacher.page;
+  // Notices: several students stop sharing, and a co-teacher is made host and back.
+  const stopping = NAMES.slice(CHROMIUM_SHARERS, CHROMIUM_SHARERS + 4);
+  for (const name of stopping) await share(baseURL, room, name, true);
+  for (const name of stopping) await share(baseURL, room, name, false);
+  // The newest notices show (older ones give way); every stop shows in its tile and the roster.
+  for (const name of stopping.slice(-2)) await expect(room.lee.notice(`${name} stopped sharing.`)).toBeVisible();
+  for (const name of stopping) {
+    await expect(room.lee.tile(name)).toHaveAccessibleName(`${name}: Stopped sharing`);
+    await expect(room.lee.students().filter({ hasText: new RegExp(`^${name} [A-Z]`) })).toContainText(
+      'Stopped sharing',
+    );
+  }
+  await expect(page.locator('.wall-summary')).toHaveText(`3 of ${CLASS_SIZE} sharing · 4 stopped · 23 not yet`);
+  // Hit test: the middle of every button in the page receives the pointer, notices showing.
+  // The pointer rests at the window's left edge, where no tile is, so no tile is hover-zoomed.
+  await page.mouse.move(0, 0);
+  await expect(page.locator('.notices .notice')).toHaveCount(2);
+  // Quick enough that the notices are still up: the page is scrolled a window at a time, and
+  // the middle of every button wholly in the window must receive the pointer.
+  const hits = new Map<Element | string, { label: string; covered: string | null; notices: number }>();
+  const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+  for (let y = 0; y < pageHeight; y += Math.floor(viewport.height / 2)) {
+    await page.evaluate((top) => scrollTo(0, top), y);
+    // A scroll can bring a tile under the resting pointer, and a hovered tile grows over its
+    // neighbours by design: rest the pointer where no tile is in this window.
+    const rest = await page.evaluate(() => {
+      for (let py = 2; py < innerHeight; py += 16) {
+        for (let px = 2; px < innerWidth; px += 16) {
+          const at = document.elementFromPoint(px, py);
+          if (at && !at.closest('.tile, button, a, input, select, summary')) return { x: px, y: py };
+        }
+      }
+      return null;
+    });
+    expect(rest, 'somewhere in the window without a tile or control').not.toBeNull();
+    await page.mouse.move(rest!.x, rest!.y);
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    const seen = await page.locator('button:visible').evaluateAll((buttons) =>
+      buttons.flatMap((el, index) => {
+        const box = el.getBoundingClientRect();
+        if (box.top < 0 || box.bottom > innerHeight) return [];
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        const covered = hit && (hit === el || el.contains(hit)) ? null : (hit?.outerHTML.slice(0, 120) ?? 'nothing');
+        const notices = document.querySelectorAll('.notices .notice').length;
+        return [{ index, label: el.textContent ?? '', covered, notices }];
+      }),
+    );
+    for (const { index, ...hit } of seen) hits.set(String(index), hit);
+  }
+  // 30 tiles, 30 Remove buttons, the notices' own, the room's and the wall's controls.
+  const all = [...hits.values()];
+  expect(all.length, all.map((h) => h.label).join('|')).toBeGreaterThan(CLASS_SIZE * 2 + 4);
+  expect(all.filter((h) => h.covered !== null)).toEqual([]);
+  expect(all.every((h) => h.notices === 2)).toBe(true);
+  await page.evaluate(() => scrollTo(0, 0));
+  await expect(page.locator('.notices .notice')).not.toHaveCount(0);
+  // Routine notices go by themselves; the tiles keep the state.
+  await expect(page.locator('.notices .notice')).toHaveCount(0, { timeout: 15_000 });
+  for (const name of stopping) await expect(room.lee.tile(name)).toHaveAccessibleName(`${name}: Stopped sharing`);
+}
+
+/** Hover zoom stays inside the wall; the full view steps through students and returns focus. */
+async function expectZoomAndFullView(room: ClassRoom, viewport: Viewport): Promise<void> {
+  const page = room.teacher.page;
+  const toolbarBottom = await page.locator('.wall-toolbar').evaluate((el) => el.getBoundingClientRect().bottom);
+  const boxes = await tileBoxes(page);
+  // The tiles at the corners of the grid, where an unclamped zoom would leave the screen.
+  const corners = [
+    boxes[0]!,
+    boxes.reduce((a, b) => (b.right > a.right || (b.right === a.right && b.top < a.top) ? b : a)),
+    boxes.reduce((a, b) => (b.bottom >= a.bottom && b.left <= a.left ? b : a)),
+    boxes.at(-1)!,
+  ];
+  for (const corner of corners) {
+    await page.mouse.move(0, 0);
+    await page.mouse.move(corner.left + corner.width / 2, corner.top + 20);
+    const tile = page.locator(`.tile:has(.name:text-is("${corner.name}"))`);
+    await expect(tile).toHaveClass(/grown/);
+    await page.waitForTimeout(250); // the grow transition
+    const grown = (await tile.boundingBox())!;
+    expect(grown.width, corner.name!).toBeGreaterThan(corner.width * 1.3);
+    expect(grown.x).toBeGreaterThanOrEqual(0);
+    expect(grown.x + grown.width).toBeLessThanOrEqual(viewport.width);
+    expect(grown.y).toBeGreaterThanOrEqual(toolbarBottom);
+    expect(grown.y + grown.height).toBeLessThanOrEqual(viewport.height);
+  }
+  await page.mouse.move(0, 0);
+
+  // The full view: next and previous by button, arrow keys and swipe; name and state shown.
+  await room.lee.tile('Ada').getByRole('button', { name: 'Open Ada’s screen' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Ada’s screen' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('heading')).toContainText('Ada');
+  await expect(dialog.getByRole('heading')).toContainText('Live');
+  await page.getByRole('button', { name: 'Next student' }).click();
+  await expect(page.getByRole('dialog', { name: 'Bo’s screen' })).toBeVisible();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('dialog', { name: 'Cy’s screen' })).toBeVisible();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByRole('dialog', { name: 'Bo’s screen' })).toBeVisible();
+  await page.getByRole('button', { name: 'Previous student' }).click();
+  await expect(page.getByRole('dialog', { name: 'Ada’s screen' })).toBeVisible();
+  // Previous from the first wraps to the last.
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByRole('dialog', { name: `${NAMES.at(-1)}’s screen` })).toBeVisible();
+  await expect(page.getByRole('dialog').getByRole('heading')).toContainText('Waiting');
+  // A swipe to the left goes to the next student.
+  await page.mouse.move(700, 500);
+  await page.mouse.down();
+  await page.mouse.move(450, 505, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByRole('dialog', { name: 'Ada’s screen' })).toBeVisible();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('dialog', { name: 'Bo’s screen' })).toBeVisible();
+  expect(await new AxeBuilder({ page }).include('dialog.zoom').analyze()).toMatchObject({ violations: [] });
+  // Escape closes, and focus returns to the tile of the student last shown.
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(room.lee.tile('Bo').getByRole('button', { name: 'Open Bo’s screen' })).toBeFocused();
+}
+
+/**
+ * One class of 30 per window size, shared by that size's tests below: building one (three live
+ * screens, 27 PeerServer sockets) is the slowest part of each. They run in file order: the layout
+ * (reads only), the notices (four API students stop sharing), the zoom (reads the layout, opens
+ * students who kept their state). A failed test ends its worker, so the next one gets a new class.
+ */
+function sharedClassOf30(viewport: Viewport): () => ClassRoom {
+  let room: ClassRoom | undefined;
+  test.beforeAll(async ({ browser }, testInfo) => {
+    room = await classOf30(browser, testInfo.project.use.baseURL!, viewport);
+  });
+  test.afterAll(async () => {
+    await room?.close();
+  });
+  return () => room!;
+}
+
 for (const viewport of [
   { width: 1024, height: 768 },
   { width: 820, height: 1180 },
 ]) {
-  test(`30 tiles fit inside a ${viewport.width}×${viewport.height} window, every name readable`, async ({
-    browser,
-    baseURL,
-  }) => {
-    const room = await classOf30(browser, baseURL!, viewport);
-    try {
-      await room.teacher.page.evaluate(() => scrollTo(0, 0));
-      await room.teacher.page.screenshot({ path: `/tmp/i9/wall-${viewport.width}.png` });
-      const boxes = await tileBoxes(room.teacher.page);
-      expect(boxes).toHaveLength(CLASS_SIZE);
-      for (const box of boxes) {
-        expect(box.left, box.name!).toBeGreaterThanOrEqual(0);
-        expect(box.top, box.name!).toBeGreaterThanOrEqual(0);
-        expect(box.right, box.name!).toBeLessThanOrEqual(viewport.width);
-        expect(box.bottom, box.name!).toBeLessThanOrEqual(viewport.height);
-        expect(box.nameWhole, box.name!).toBe(true);
-      }
-      expect(new Set(boxes.map((b) => b.name))).toEqual(new Set(NAMES));
-    } finally {
-      await room.close();
+  const size = `${viewport.width}×${viewport.height}`;
+  test.describe(`a class of 30 on a ${size} wall`, () => {
+    const room = sharedClassOf30(viewport);
+
+    test(`30 tiles fit inside a ${size} window, every name readable`, async () => {
+      await expectClassFits(room(), viewport);
+    });
+
+    test(`no notice covers a button, routine ones go by themselves, and a stop shows in tile and roster (${size})`, async ({
+      baseURL,
+    }) => {
+      await expectNoticesCoverNothing(baseURL!, room(), viewport);
+    });
+
+    if (viewport.width === 1024) {
+      test('hover zoom stays inside the wall; the full view steps through students and returns focus', async () => {
+        await expectZoomAndFullView(room(), viewport);
+      });
     }
   });
 }
@@ -164,74 +323,6 @@ test('the projector view and the folded invitation show no supervisor key or lin
   await teacher.context.close();
 });
 
-test('hover zoom stays inside the wall; the full view steps through students and returns focus', async ({
-  browser,
-  baseURL,
-}) => {
-  const viewport = { width: 1024, height: 768 };
-  const room = await classOf30(browser, baseURL!, viewport);
-  const page = room.teacher.page;
-  try {
-    const toolbarBottom = await page.locator('.wall-toolbar').evaluate((el) => el.getBoundingClientRect().bottom);
-    const boxes = await tileBoxes(page);
-    // The tiles at the corners of the grid, where an unclamped zoom would leave the screen.
-    const corners = [
-      boxes[0]!,
-      boxes.reduce((a, b) => (b.right > a.right || (b.right === a.right && b.top < a.top) ? b : a)),
-      boxes.reduce((a, b) => (b.bottom >= a.bottom && b.left <= a.left ? b : a)),
-      boxes.at(-1)!,
-    ];
-    for (const corner of corners) {
-      await page.mouse.move(0, 0);
-      await page.mouse.move(corner.left + corner.width / 2, corner.top + 20);
-      const tile = page.locator(`.tile:has(.name:text-is("${corner.name}"))`);
-      await expect(tile).toHaveClass(/grown/);
-      await page.waitForTimeout(250); // the grow transition
-      const grown = (await tile.boundingBox())!;
-      expect(grown.width, corner.name!).toBeGreaterThan(corner.width * 1.3);
-      expect(grown.x).toBeGreaterThanOrEqual(0);
-      expect(grown.x + grown.width).toBeLessThanOrEqual(viewport.width);
-      expect(grown.y).toBeGreaterThanOrEqual(toolbarBottom);
-      expect(grown.y + grown.height).toBeLessThanOrEqual(viewport.height);
-    }
-    await page.mouse.move(0, 0);
-
-    // The full view: next and previous by button, arrow keys and swipe; name and state shown.
-    await room.lee.tile('Ada').getByRole('button', { name: 'Open Ada’s screen' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Ada’s screen' });
-    await expect(dialog).toBeVisible();
-    await expect(dialog.getByRole('heading')).toContainText('Ada');
-    await expect(dialog.getByRole('heading')).toContainText('Live');
-    await page.getByRole('button', { name: 'Next student' }).click();
-    await expect(page.getByRole('dialog', { name: 'Bo’s screen' })).toBeVisible();
-    await page.keyboard.press('ArrowRight');
-    await expect(page.getByRole('dialog', { name: 'Cy’s screen' })).toBeVisible();
-    await page.keyboard.press('ArrowLeft');
-    await expect(page.getByRole('dialog', { name: 'Bo’s screen' })).toBeVisible();
-    await page.getByRole('button', { name: 'Previous student' }).click();
-    await expect(page.getByRole('dialog', { name: 'Ada’s screen' })).toBeVisible();
-    // Previous from the first wraps to the last.
-    await page.keyboard.press('ArrowLeft');
-    await expect(page.getByRole('dialog', { name: `${NAMES.at(-1)}’s screen` })).toBeVisible();
-    await expect(page.getByRole('dialog').getByRole('heading')).toContainText('Waiting');
-    // A swipe to the left goes to the next student.
-    await page.mouse.move(700, 500);
-    await page.mouse.down();
-    await page.mouse.move(450, 505, { steps: 5 });
-    await page.mouse.up();
-    await expect(page.getByRole('dialog', { name: 'Ada’s screen' })).toBeVisible();
-    await page.keyboard.press('ArrowRight');
-    await expect(page.getByRole('dialog', { name: 'Bo’s screen' })).toBeVisible();
-    expect(await new AxeBuilder({ page }).include('dialog.zoom').analyze()).toMatchObject({ violations: [] });
-    // Escape closes, and focus returns to the tile of the student last shown.
-    await page.keyboard.press('Escape');
-    await expect(page.getByRole('dialog')).toHaveCount(0);
-    await expect(room.lee.tile('Bo').getByRole('button', { name: 'Open Bo’s screen' })).toBeFocused();
-  } finally {
-    await room.close();
-  }
-});
-
 test('on a touch screen a tap on a tile opens the full view', async ({ browser, baseURL }) => {
   const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, hasTouch: true, isMobile: true });
   const page = await context.newPage();
@@ -241,85 +332,6 @@ test('on a touch screen a tap on a tile opens the full view', async ({ browser, 
   await lee.tile('Ada').getByRole('button', { name: 'Open Ada’s screen' }).tap();
   await expect(page.getByRole('dialog', { name: 'Ada’s screen' })).toBeVisible();
   await context.close();
-});
-
-test('no notice covers a button, routine ones go by themselves, and a stop shows in tile and roster', async ({
-  browser,
-  baseURL,
-}) => {
-  for (const viewport of [
-    { width: 1024, height: 768 },
-    { width: 820, height: 1180 },
-  ]) {
-    const room = await classOf30(browser, baseURL!, viewport);
-    const page = room.teacher.page;
-    try {
-      // Notices: several students stop sharing, and a co-teacher is made host and back.
-      const stopping = NAMES.slice(CHROMIUM_SHARERS, CHROMIUM_SHARERS + 4);
-      for (const name of stopping) await share(baseURL!, room, name, true);
-      for (const name of stopping) await share(baseURL!, room, name, false);
-      // The newest notices show (older ones give way); every stop shows in its tile and the roster.
-      for (const name of stopping.slice(-2)) await expect(room.lee.notice(`${name} stopped sharing.`)).toBeVisible();
-      for (const name of stopping) {
-        await expect(room.lee.tile(name)).toHaveAccessibleName(`${name}: Stopped sharing`);
-        await expect(room.lee.students().filter({ hasText: new RegExp(`^${name} [A-Z]`) })).toContainText(
-          'Stopped sharing',
-        );
-      }
-      await expect(page.locator('.wall-summary')).toHaveText(`3 of ${CLASS_SIZE} sharing · 4 stopped · 23 not yet`);
-      // Hit test: the middle of every button in the page receives the pointer, notices showing.
-      // The pointer rests at the window's left edge, where no tile is, so no tile is hover-zoomed.
-      await page.mouse.move(0, 0);
-      await expect(page.locator('.notices .notice')).toHaveCount(2);
-      // Quick enough that the notices are still up: the page is scrolled a window at a time, and
-      // the middle of every button wholly in the window must receive the pointer.
-      const hits = new Map<Element | string, { label: string; covered: string | null; notices: number }>();
-      const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight);
-      for (let y = 0; y < pageHeight; y += Math.floor(viewport.height / 2)) {
-        await page.evaluate((top) => scrollTo(0, top), y);
-        // A scroll can bring a tile under the resting pointer, and a hovered tile grows over its
-        // neighbours by design: rest the pointer where no tile is in this window.
-        const rest = await page.evaluate(() => {
-          for (let py = 2; py < innerHeight; py += 16) {
-            for (let px = 2; px < innerWidth; px += 16) {
-              const at = document.elementFromPoint(px, py);
-              if (at && !at.closest('.tile, button, a, input, select, summary')) return { x: px, y: py };
-            }
-          }
-          return null;
-        });
-        expect(rest, 'somewhere in the window without a tile or control').not.toBeNull();
-        await page.mouse.move(rest!.x, rest!.y);
-        await page.evaluate(
-          () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
-        );
-        const seen = await page.locator('button:visible').evaluateAll((buttons) =>
-          buttons.flatMap((el, index) => {
-            const box = el.getBoundingClientRect();
-            if (box.top < 0 || box.bottom > innerHeight) return [];
-            const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
-            const covered =
-              hit && (hit === el || el.contains(hit)) ? null : (hit?.outerHTML.slice(0, 120) ?? 'nothing');
-            const notices = document.querySelectorAll('.notices .notice').length;
-            return [{ index, label: el.textContent ?? '', covered, notices }];
-          }),
-        );
-        for (const { index, ...hit } of seen) hits.set(String(index), hit);
-      }
-      // 30 tiles, 30 Remove buttons, the notices' own, the room's and the wall's controls.
-      const all = [...hits.values()];
-      expect(all.length, all.map((h) => h.label).join('|')).toBeGreaterThan(CLASS_SIZE * 2 + 4);
-      expect(all.filter((h) => h.covered !== null)).toEqual([]);
-      expect(all.every((h) => h.notices === 2)).toBe(true);
-      await page.evaluate(() => scrollTo(0, 0));
-      await expect(page.locator('.notices .notice')).not.toHaveCount(0);
-      // Routine notices go by themselves; the tiles keep the state.
-      await expect(page.locator('.notices .notice')).toHaveCount(0, { timeout: 15_000 });
-      for (const name of stopping) await expect(room.lee.tile(name)).toHaveAccessibleName(`${name}: Stopped sharing`);
-    } finally {
-      await room.close();
-    }
-  }
 });
 
 test('axe finds no violations on the class wall with the invitation open and the roster', async ({
