@@ -83,10 +83,14 @@ async function scrollFirstRowAway(view: SupervisorRoomPage): Promise<void> {
   await expect(view.tile('Bo')).toBeInViewport();
 }
 
-/** Polls until `read` stops growing over one second, then checks it stays put for two more. */
-async function expectStops(page: Page, read: () => Promise<number>): Promise<void> {
+/**
+ * Polls until `read` stops growing over one second, then checks it stays put for two more; checks
+ * `meanwhile` (what else must hold once it has stopped) during those two seconds, not after them.
+ */
+async function expectStops(page: Page, read: () => Promise<number>, meanwhile?: () => Promise<void>): Promise<void> {
   await expect.poll(() => growthOver(page, 1000, read), { timeout: 10_000, intervals: [0] }).toBe(0);
-  expect(await growthOver(page, 2000, read)).toBe(0);
+  const [held] = await Promise.all([growthOver(page, 2000, read), meanwhile?.()]);
+  expect(held).toBe(0);
 }
 
 /** The tile decodes new frames again, starting from a keyframe it had not had before. */
@@ -106,8 +110,11 @@ test('a tile scrolled off the wall gets no video, and comes back live when scrol
   const [ada, bo] = students as [Page, Page];
   await scrollFirstRowAway(lee);
   // Ada's browser stops sending to Ms Lee, her only viewer; Bo, still on screen, keeps sending.
-  await expectStops(ada, () => videoBytesSent(ada));
-  expect(await growthOver(bo, 2000, () => videoBytesSent(bo))).toBeGreaterThan(0);
+  await expectStops(
+    ada,
+    () => videoBytesSent(ada),
+    async () => expect(await growthOver(bo, 2000, () => videoBytesSent(bo))).toBeGreaterThan(0),
+  );
 
   const before = await tileInbound(lee.page, 'Ada');
   await lee.page.evaluate(() => scrollTo(0, 0));
@@ -128,8 +135,16 @@ test('a wall in a background tab receives no video, and is live again when broug
   });
   for (const name of ['Ada', 'Bo']) await expect(lee.tile(name)).toBeInViewport({ ratio: 1 });
   await setTabHidden(lee.page, true);
-  await expectStops(lee.page, () => videoBytesReceived(lee.page));
-  for (const student of students) expect(await growthOver(student, 1000, () => videoBytesSent(student))).toBe(0);
+  await expectStops(
+    lee.page,
+    () => videoBytesReceived(lee.page),
+    async () => {
+      const sent = await Promise.all(
+        students.map((student) => growthOver(student, 1000, () => videoBytesSent(student))),
+      );
+      expect(sent).toEqual(students.map(() => 0));
+    },
+  );
 
   const before = { Ada: await tileInbound(lee.page, 'Ada'), Bo: await tileInbound(lee.page, 'Bo') };
   await setTabHidden(lee.page, false);
@@ -147,9 +162,18 @@ test('through the relay, a supervisor who scrolls a tile away gets nothing for i
     const ada = students[0]!;
     await scrollFirstRowAway(lee);
     // The relay stops forwarding Ada to Ms Lee, and only to her: Mr Ode still sees Ada.
-    await expectStops(lee.page, async () => (await tileInbound(lee.page, 'Ada')).bytes);
-    expect(await growthOver(ode.page, 2000, async () => (await tileInbound(ode.page, 'Ada')).bytes)).toBeGreaterThan(0);
-    expect(await growthOver(ada, 1000, () => videoBytesSent(ada))).toBeGreaterThan(0);
+    await expectStops(
+      lee.page,
+      async () => (await tileInbound(lee.page, 'Ada')).bytes,
+      async () => {
+        const [toOde, fromAda] = await Promise.all([
+          growthOver(ode.page, 2000, async () => (await tileInbound(ode.page, 'Ada')).bytes),
+          growthOver(ada, 1000, () => videoBytesSent(ada)),
+        ]);
+        expect(toOde).toBeGreaterThan(0);
+        expect(fromAda).toBeGreaterThan(0);
+      },
+    );
 
     // Nobody sees Ada now: her browser stops sending to the relay.
     await scrollFirstRowAway(ode);
