@@ -73,27 +73,68 @@ describe('a relay node on another machine', () => {
     });
   });
 
-  it('joins, takes a new room by placement, and hands it back to the worker when it leaves, forwarding until then', async () => {
-    const { node, peerId } = await joinedNode(41200);
-    const local = server.relay!.workers.find((w) => w.kind === 'worker')!.peerId;
-    // The worker holds the busier room, so the next goes to the node.
-    const busy = await classroom(server.url, '10A');
-    const onNode = await classroom(server.url, '10B');
-    expect(await busy.routes()).toMatchObject({ transport: 'relay', relayPeerId: local });
-    expect(await onNode.routes()).toMatchObject({ transport: 'relay', relayPeerId: peerId });
-    expect(node.output()).toContain('relay node is up: registered with PeerServer');
+  // This test and the next each wait out a leaving node's linger (LINGER_MS + 1 s), the next on
+  // servers of its own: they run side by side.
+  it.concurrent(
+    'joins, takes a new room by placement, and hands it back to the worker when it leaves, forwarding until then',
+    async () => {
+      const { node, peerId } = await joinedNode(41200);
+      const local = server.relay!.workers.find((w) => w.kind === 'worker')!.peerId;
+      // The worker holds the busier room, so the next goes to the node.
+      const busy = await classroom(server.url, '10A');
+      const onNode = await classroom(server.url, '10B');
+      expect(await busy.routes()).toMatchObject({ transport: 'relay', relayPeerId: local });
+      expect(await onNode.routes()).toMatchObject({ transport: 'relay', relayPeerId: peerId });
+      expect(node.output()).toContain('relay node is up: registered with PeerServer');
 
-    // Make-before-break: the room moves to the worker while the node still runs and forwards.
-    node.kill('SIGTERM');
-    const moved = await routesChanged(onNode.events, (r) => r.relayPeerId === local);
-    expect(moved).toMatchObject({ routes: { transport: 'relay', relayPeerId: local } });
-    expect(node.running()).toBe(true);
-    expect(await node.exited).toBe(0);
-    await until(() => server.relay!.workers.every((w) => w.kind === 'worker'), 'the node is gone');
-    expect(busy.events.received.filter((e) => e.type === 'routes-changed')).toEqual([]);
-    busy.events.close();
-    onNode.events.close();
-  }, 60_000);
+      // Make-before-break: the room moves to the worker while the node still runs and forwards.
+      node.kill('SIGTERM');
+      const moved = await routesChanged(onNode.events, (r) => r.relayPeerId === local);
+      expect(moved).toMatchObject({ routes: { transport: 'relay', relayPeerId: local } });
+      expect(node.running()).toBe(true);
+      expect(await node.exited).toBe(0);
+      await until(() => server.relay!.workers.every((w) => w.kind === 'worker'), 'the node is gone');
+      expect(busy.events.received.filter((e) => e.type === 'routes-changed')).toEqual([]);
+      busy.events.close();
+      onNode.events.close();
+    },
+    60_000,
+  );
+
+  it.concurrent(
+    'alone (RELAY_WORKERS=0): a server without a secret refuses nodes; with one, its only node relays and its rooms go peer to peer when it leaves',
+    async () => {
+      const closed = await startTestServer({ RELAY_MODE: 'always', RELAY_WORKERS: '0' });
+      const refused = startRelayNode(closed.url, SECRET);
+      nodes.push(refused);
+      expect(await refused.exited).toBe(1);
+      expect(refused.output()).toContain(
+        'This app server takes no relay nodes: set RELAY_NODE_SECRET on it (and the same on the node).',
+      );
+      await closed.close();
+
+      const alone = await startTestServer({ RELAY_MODE: 'always', RELAY_WORKERS: '0', RELAY_NODE_SECRET: SECRET });
+      try {
+        expect((await call<HealthResponse>(alone.url, 'GET', '/api/health')).body.relay).toBe('down');
+        const node = startRelayNode(alone.url, SECRET, { RELAY_PORT_RANGE: '41400-41449' });
+        nodes.push(node);
+        await until(() => alone.relay!.up, 'the node is up');
+        expect((await call<HealthResponse>(alone.url, 'GET', '/api/health')).body.relay).toBe('up');
+        const c = await classroom(alone.url, '12A');
+        const peerId = alone.relay!.workers[0]!.peerId;
+        expect(await c.routes()).toMatchObject({ transport: 'relay', relayPeerId: peerId });
+        node.kill('SIGTERM');
+        const fallback = await routesChanged(c.events, (r) => r.transport === 'mesh');
+        expect(fallback).toMatchObject({ routes: { transport: 'mesh', relayPeerId: null } });
+        expect(node.running()).toBe(true);
+        c.events.close();
+        expect(await node.exited).toBe(0);
+      } finally {
+        await alone.close();
+      }
+    },
+    60_000,
+  );
 
   it('a node that vanishes: its rooms are placed again at once', async () => {
     const { node, peerId } = await joinedNode(41300);
@@ -145,37 +186,4 @@ describe('a relay node on another machine', () => {
     await until(() => server.relay!.workers.every((w) => w.kind === 'worker'), 'the probe is gone');
     expect((await call<HealthResponse>(server.url, 'GET', '/api/health')).body.status).toBe('ok');
   });
-});
-
-describe('relay nodes alone (RELAY_WORKERS=0)', () => {
-  it('a server without a secret refuses nodes; with one, its only node relays and its rooms go peer to peer when it leaves', async () => {
-    const closed = await startTestServer({ RELAY_MODE: 'always', RELAY_WORKERS: '0' });
-    const refused = startRelayNode(closed.url, SECRET);
-    nodes.push(refused);
-    expect(await refused.exited).toBe(1);
-    expect(refused.output()).toContain(
-      'This app server takes no relay nodes: set RELAY_NODE_SECRET on it (and the same on the node).',
-    );
-    await closed.close();
-
-    const alone = await startTestServer({ RELAY_MODE: 'always', RELAY_WORKERS: '0', RELAY_NODE_SECRET: SECRET });
-    try {
-      expect((await call<HealthResponse>(alone.url, 'GET', '/api/health')).body.relay).toBe('down');
-      const node = startRelayNode(alone.url, SECRET, { RELAY_PORT_RANGE: '41400-41449' });
-      nodes.push(node);
-      await until(() => alone.relay!.up, 'the node is up');
-      expect((await call<HealthResponse>(alone.url, 'GET', '/api/health')).body.relay).toBe('up');
-      const c = await classroom(alone.url, '12A');
-      const peerId = alone.relay!.workers[0]!.peerId;
-      expect(await c.routes()).toMatchObject({ transport: 'relay', relayPeerId: peerId });
-      node.kill('SIGTERM');
-      const fallback = await routesChanged(c.events, (r) => r.transport === 'mesh');
-      expect(fallback).toMatchObject({ routes: { transport: 'mesh', relayPeerId: null } });
-      expect(node.running()).toBe(true);
-      c.events.close();
-      expect(await node.exited).toBe(0);
-    } finally {
-      await alone.close();
-    }
-  }, 60_000);
 });
