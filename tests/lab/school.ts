@@ -1,6 +1,6 @@
 /** A class in the lab: two teachers and some students, each on their own device with their own Chromium. */
 import { expect, type Locator, type Page } from '@playwright/test';
-import { HomePage, StudentRoomPage, SupervisorRoomPage, person, type Person } from '../e2e/pages.ts';
+import { HomePage, StudentRoomPage, SupervisorRoomPage, type Person } from '../e2e/pages.ts';
 import { MOVING_SCREEN } from '../../bench/mesh.ts';
 import type { Lab } from './lab.ts';
 
@@ -28,10 +28,13 @@ export async function classInLab(lab: Lab, options: { teachers: number; students
   const people: Person[] = [];
   const open = async (device: string, path: string, viewport: { width: number; height: number }) => {
     const browser = await lab.browser(device, device.startsWith('s') ? 'student' : 'teacher');
-    const p = await person(browser, path, viewport, lab.serverUrl);
-    await p.context.addInitScript(RECORD_CONNECTIONS);
-    if (options.movingScreens && device.startsWith('s')) await p.context.addInitScript(MOVING_SCREEN);
-    await p.page.reload();
+    // The scripts are in place before the first load, so the page loads once.
+    const context = await browser.newContext({ viewport, baseURL: lab.serverUrl });
+    await context.addInitScript(RECORD_CONNECTIONS);
+    if (options.movingScreens && device.startsWith('s')) await context.addInitScript(MOVING_SCREEN);
+    const page = await context.newPage();
+    await page.goto(path);
+    const p = { context, page };
     people.push(p);
     return p;
   };
