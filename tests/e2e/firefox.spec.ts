@@ -2,16 +2,27 @@
 // relay), and as a student sharing to a Chromium teacher. See tests/e2e/firefox.ts for how Firefox
 // is driven and what it needs.
 import { expect, test, type Browser as ChromiumBrowser } from '@playwright/test';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { clickButton, ensureDefaultRoute, fill, launchFirefox, startXvfb, waitForTile } from './firefox.ts';
 import { HomePage, StudentRoomPage, expectFramesDecoded, person, type Person } from './pages.ts';
 
 let removeRoute: () => void = () => undefined;
+/** The headless Firefox both teacher tests use, each in a context of its own: a launch and close take some 5 s. */
+let headless: Browser | undefined;
 test.beforeAll(() => {
   removeRoute = ensureDefaultRoute();
 });
-test.afterAll(() => removeRoute());
+test.afterAll(async () => {
+  await headless?.close();
+  removeRoute();
+});
+
+/** A fresh context (its own storage) in the shared headless Firefox, launched by the first test that needs it. */
+async function headlessFirefox(): Promise<BrowserContext> {
+  headless ??= await launchFirefox();
+  return headless.createBrowserContext();
+}
 
 /** A room made in Chromium on `baseURL` by Ms Lee, with Chromium students who share. */
 async function chromiumClass(browser: ChromiumBrowser, baseURL: string, students: string[]) {
@@ -36,7 +47,7 @@ async function chromiumClass(browser: ChromiumBrowser, baseURL: string, students
 }
 
 /** Firefox joins the room through the supervisor invite link, as a teacher handed the link would. */
-async function firefoxTeacher(firefox: Browser, supervisorLink: string, name: string): Promise<Page> {
+async function firefoxTeacher(firefox: BrowserContext, supervisorLink: string, name: string): Promise<Page> {
   const page = await firefox.newPage();
   await page.setViewport({ width: 1280, height: 800 });
   await page.goto(supervisorLink);
@@ -50,7 +61,7 @@ test('a Firefox teacher watches the wall peer to peer: live tiles, zoom and the 
   browser,
   baseURL,
 }) => {
-  const firefox = await launchFirefox();
+  const firefox = await headlessFirefox();
   const room = await chromiumClass(browser, baseURL!, ['Ada']);
   try {
     const fox = await firefoxTeacher(firefox, room.links.supervisor, 'Mr Fox');
@@ -82,7 +93,7 @@ test('a Firefox teacher watches the wall peer to peer: live tiles, zoom and the 
 
 test('a Firefox teacher watches through the relay', async ({ browser }) => {
   const server = await startBuiltServer({ RELAY_MODE: 'always', RELAY_ANNOUNCED_IPS: '127.0.0.1' });
-  const firefox = await launchFirefox();
+  const firefox = await headlessFirefox();
   const room = await chromiumClass(browser, server.url, ['Ada', 'Ben']);
   try {
     const fox = await firefoxTeacher(firefox, room.links.supervisor, 'Mr Fox');
