@@ -91,7 +91,6 @@ type Viewport = { width: number; height: number };
 /** Every tile inside the window, every name shown whole. */
 async function expectClassFits(room: ClassRoom, viewport: Viewport): Promise<void> {
   await room.teacher.page.evaluate(() => scrollTo(0, 0));
-  await room.teacher.page.screenshot({ path: `/tmp/i9/wall-${viewport.width}.png` });
   const boxes = await tileBoxes(room.teacher.page);
   expect(boxes).toHaveLength(CLASS_SIZE);
   for (const box of boxes) {
