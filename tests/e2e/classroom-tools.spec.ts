@@ -1,9 +1,16 @@
 // The classroom tools end to end: two teachers and two students in real Chromium, one room shared
 // across the steps (each step starts from what the one before left, as a lesson would).
 import { readFileSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, tileFrameWidth } from './pages.ts';
+import {
+  HomePage,
+  StudentRoomPage,
+  SupervisorRoomPage,
+  expectFramesDecoded,
+  person,
+  tileFrameWidth,
+  expectNoAxeViolations,
+} from './pages.ts';
 
 /** Records every system notification the page creates, through the real Notification API. */
 function spyOnNotifications() {
@@ -33,13 +40,6 @@ const tones = (page: Page) => page.evaluate(() => (window as unknown as { tones:
 
 const notifications = (page: Page) =>
   page.evaluate(() => (window as unknown as { notifications: { title: string; body: string }[] }).notifications);
-
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 /** Ms Lee (host) and Mr Ode watch; Ada and Bo are students. Bo has allowed notifications, Ada has not been asked. */
 async function lesson(browser: Browser, baseURL: string) {

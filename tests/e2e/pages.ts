@@ -1,4 +1,5 @@
 /** Page objects: what a student or teacher sees and does, found by role and name as a screen reader would. */
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 
 /** One person with their own browser profile. */
@@ -145,6 +146,24 @@ export class SupervisorRoomPage extends RoomPage {
 /** Width of the frames a tile's video is decoding right now (0 before the first frame). */
 export async function tileFrameWidth(tile: Locator): Promise<number> {
   return tile.locator('video').evaluate((video: HTMLVideoElement) => video.videoWidth);
+}
+
+/** Asserts that axe finds no WCAG 2.1 A/AA or best-practice violations on the page as it is now. */
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+/** Records every accessible name the tile has while `during` runs: a black tile would show up here. */
+export async function namesDuring(page: Page, name: string, during: () => Promise<void>): Promise<string[]> {
+  await page.evaluate(`window.__seen = []; window.__watch = setInterval(() => {
+    const figure = [...document.querySelectorAll('figure')].find((f) => f.getAttribute('aria-label').startsWith('${name}:'));
+    window.__seen.push(figure ? figure.getAttribute('aria-label') : 'no tile');
+  }, 50);`);
+  await during();
+  return page.evaluate(`(clearInterval(window.__watch), [...new Set(window.__seen)])`);
 }
 
 /** Resolves once the tile's video has decoded a new frame: proof that pictures arrive, not just a stream object. */

@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, expect, test, type Page } from '@playwright/test';
+import { chromium, expect, test } from '@playwright/test';
 import { chromiumExecutable } from './browser.ts';
-import { HomePage, StudentRoomPage, expectFramesDecoded, person, type Person } from './pages.ts';
+import { HomePage, StudentRoomPage, expectFramesDecoded, person, type Person, expectNoAxeViolations } from './pages.ts';
 
 test('the app shell opens offline once installed, and says it is offline', async ({ browser }) => {
   const { context, page } = await person(browser);
@@ -86,13 +85,6 @@ test('the manifest makes the app installable', async ({ baseURL }) => {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
 });
-
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 test('axe finds no accessibility violations on Home, Lobby, and both room views', async ({ browser }) => {
   const teacher = await person(browser);

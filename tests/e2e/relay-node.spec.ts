@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { HealthResponse } from '../../src/shared/protocol.ts';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { startRelayNode } from '../helpers/relay-node.ts';
-import { HomePage, StudentRoomPage, expectFramesDecoded, person } from './pages.ts';
+import { HomePage, StudentRoomPage, expectFramesDecoded, person, namesDuring } from './pages.ts';
 
 const SECRET = 'e2e-relay-node-secret-0123456789abcdef';
 const METRICS_TOKEN = 'e2e-metrics-token-0123';
@@ -15,16 +15,6 @@ async function forwardedBy(baseURL: string, worker: string): Promise<number> {
     .split('\n')
     .find((l) => l.startsWith(`classroom_relay_forwarded_packets_total{worker="${worker}"}`));
   return Number(line?.split(' ').at(-1) ?? 0);
-}
-
-/** Records every accessible name the tile has while `during` runs: a black tile would show up here. */
-async function namesDuring(page: Page, name: string, during: () => Promise<void>): Promise<string[]> {
-  await page.evaluate(`window.__seen = []; window.__watch = setInterval(() => {
-    const figure = [...document.querySelectorAll('figure')].find((f) => f.getAttribute('aria-label').startsWith('${name}:'));
-    window.__seen.push(figure ? figure.getAttribute('aria-label') : 'no tile');
-  }, 50);`);
-  await during();
-  return page.evaluate(`(clearInterval(window.__watch), [...new Set(window.__seen)])`);
 }
 
 test('a relay node started as its own process relays a room end to end, and hands it back without a black tile', async ({

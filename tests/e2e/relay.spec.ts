@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import type { JoinRoomResponse } from '../../src/shared/protocol.ts';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { childrenOf } from '../helpers/procfs.ts';
@@ -10,6 +10,7 @@ import {
   person,
   tileFrameWidth,
   type Person,
+  namesDuring,
 } from './pages.ts';
 import { startSignallingFilter } from './signalling-filter.ts';
 
@@ -44,16 +45,6 @@ async function room(browser: Browser, baseURL: string, students: string[], throu
     return view;
   };
   return { lee, pupils, replies, supervisor, closeAll: () => Promise.all(people.map((p) => p.context.close())) };
-}
-
-/** Records every accessible name the tile has while `during` runs: a black tile would show up here. */
-async function namesDuring(page: Page, name: string, during: () => Promise<void>): Promise<string[]> {
-  await page.evaluate(`window.__seen = []; window.__watch = setInterval(() => {
-    const figure = [...document.querySelectorAll('figure')].find((f) => f.getAttribute('aria-label').startsWith('${name}:'));
-    window.__seen.push(figure ? figure.getAttribute('aria-label') : 'no tile');
-  }, 50);`);
-  await during();
-  return page.evaluate(`(clearInterval(window.__watch), [...new Set(window.__seen)])`);
 }
 
 test('RELAY_MODE=always relays even a one-supervisor room, and the student is told', async ({ browser }) => {

@@ -1,18 +1,18 @@
 // "Show to class" end to end: two teachers and three students in real Chromium, peer to peer and
 // through the relay. A teacher shows their own screen, then Ada's (forwarded from the teacher's
 // browser); students watch in the app's viewer and keep sharing with the teachers meanwhile.
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { TRACK_PEER_CONNECTIONS, videoSendingConnections } from './media-stats.ts';
-import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, tileFrameWidth } from './pages.ts';
-
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
+import {
+  HomePage,
+  StudentRoomPage,
+  SupervisorRoomPage,
+  expectFramesDecoded,
+  person,
+  tileFrameWidth,
+  expectNoAxeViolations,
+} from './pages.ts';
 
 /** Resolves once the viewer's video presents a new decoded frame with a real picture size; returns its width. */
 async function expectViewerDecodes(viewer: Locator): Promise<number> {
