@@ -4,9 +4,9 @@
 //   flock /tmp/browser.lock sh scripts/loopback-only.sh npx tsx scripts/capture-sdp.ts
 import { writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
-import { RTCPeerConnection as WeriftPeerConnection, RTCRtpCodecParameters } from 'werift';
+import { RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import { preferCodec } from '../src/client/media/codecs.ts';
-import { H264_FMTP } from '../server/relay/legs.ts';
+import { relayVideoCodecs } from '../server/relay/relay.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
 
 const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
@@ -23,17 +23,7 @@ const studentOffer = await page.evaluate(async () => {
 /** The relay's offer to a viewer, as relay.ts makes it. */
 async function relayOffer(): Promise<string> {
   const pc = new WeriftPeerConnection({
-    codecs: {
-      video: (['VP8', 'H264'] as const).map(
-        (codec) =>
-          new RTCRtpCodecParameters({
-            mimeType: `video/${codec}`,
-            clockRate: 90000,
-            ...(codec === 'H264' ? { parameters: H264_FMTP } : {}),
-            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
-          }),
-      ),
-    },
+    codecs: { video: relayVideoCodecs(['VP8', 'H264']) },
     headerExtensions: { video: [] },
   });
   pc.addTransceiver('video', { direction: 'sendonly' });

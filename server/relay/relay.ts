@@ -235,19 +235,7 @@ export class Relay {
   /** A peer connection for video in `codecs` (a student's leg: its one codec; a viewer: both). */
   #newPeerConnection(codecs: readonly VideoCodec[]): RTCPeerConnection {
     return new RTCPeerConnection({
-      codecs: {
-        video: codecs.map(
-          (codec) =>
-            new RTCRtpCodecParameters({
-              mimeType: `video/${codec}`,
-              clockRate: 90000,
-              ...(codec === 'H264' ? { parameters: H264_FMTP } : {}),
-              // REMB, not transport-cc: with transport-cc Chrome's estimate toward werift stays at
-              // 100–300 kbps; with REMB it ramps normally.
-              rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
-            }),
-        ),
-      },
+      codecs: { video: relayVideoCodecs(codecs) },
       headerExtensions: { video: [] },
       // Without a STUN server werift uses Google's, from the school's server, and where DNS or
       // that server does not answer every call waits 5 s for it before its offer or answer.
@@ -748,6 +736,21 @@ export class Relay {
     void subscriber.pc.close();
     this.#tellViewers(subscriber.sourceId);
   }
+}
+
+/** The video formats the relay negotiates, in `codecs`' order, as werift takes them. */
+export function relayVideoCodecs(codecs: readonly VideoCodec[]): RTCRtpCodecParameters[] {
+  return codecs.map(
+    (codec) =>
+      new RTCRtpCodecParameters({
+        mimeType: `video/${codec}`,
+        clockRate: 90000,
+        ...(codec === 'H264' ? { parameters: H264_FMTP } : {}),
+        // REMB, not transport-cc: with transport-cc Chrome's estimate toward werift stays at
+        // 100–300 kbps; with REMB it ramps normally.
+        rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
+      }),
+  );
 }
 
 function toInit(description: { type: string; sdp: string }): { type: string; sdp: string } {
