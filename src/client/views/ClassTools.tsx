@@ -190,21 +190,10 @@ function ShowForm(props: {
         <label for="show-student">A student’s screen</label>
         <select id="show-student" value={chosen} onChange={(e) => setStudentId(e.currentTarget.value)}>
           {props.sharing.length === 0 && <option value="">Nobody is sharing</option>}
-          {props.sharing.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
+          <StudentOptions students={props.sharing} />
         </select>
       </div>
-      <div class="row">
-        <button type="submit" disabled={!chosen}>
-          Show this student’s screen
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions submit="Show this student’s screen" disabled={!chosen} onCancel={props.onCancel} />
     </form>
   );
 }
@@ -249,14 +238,7 @@ function AttentionForm(props: { onSubmit: (message: string) => Promise<void>; on
           onInput={(e) => setMessage(e.currentTarget.value)}
         />
       </div>
-      <div class="row">
-        <button type="submit" class="primary">
-          Ask for attention
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions submit="Ask for attention" primary onCancel={props.onCancel} />
     </form>
   );
 }
@@ -281,11 +263,7 @@ function MessageForm(props: {
         <label for="message-to">To</label>
         <select id="message-to" value={to} onChange={(e) => setTo(e.currentTarget.value)}>
           <option value="class">The whole class</option>
-          {props.students.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
+          <StudentOptions students={props.students} />
         </select>
       </div>
       <div class="field">
@@ -317,15 +295,35 @@ function MessageForm(props: {
           {error}
         </p>
       )}
-      <div class="row">
-        <button type="submit" class="primary">
-          Send
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions submit="Send" primary onCancel={props.onCancel} />
     </form>
+  );
+}
+
+/** One option per student, by name. */
+function StudentOptions({ students }: { students: readonly MemberView[] }) {
+  return (
+    <>
+      {students.map((s) => (
+        <option key={s.id} value={s.id}>
+          {s.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** A tool form's last row: its submit button, then Cancel. */
+function FormActions(props: { submit: string; primary?: boolean; disabled?: boolean; onCancel: () => void }) {
+  return (
+    <div class="row">
+      <button type="submit" class={props.primary ? 'primary' : undefined} disabled={props.disabled}>
+        {props.submit}
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        Cancel
+      </button>
+    </div>
   );
 }
 
