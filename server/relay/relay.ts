@@ -437,9 +437,11 @@ export class Relay {
       visible: true,
       view: null,
     };
-    // Whatever ends a call we did not end ourselves, the supervisor should still get the screen:
-    // call again after a backoff. One who cannot reach the relay at all reports it from their
-    // browser too, and after two failures the server sends them screens directly.
+    // Whatever ends a call we did not end ourselves, the viewer should still get the screen: call
+    // again after a backoff. A supervisor who cannot reach the relay at all reports it from their
+    // browser too, and after two failures the server sends them screens directly. (A student
+    // watching the shown screen does not report yet: one who cannot reach the relay, and whose own
+    // share does not report it, is only called again.)
     const failed = () => this.#retrySubscriber(key, subscriber);
     channel.stateChanged.subscribe((state) => {
       // A call is up once its data channel is: a connection that looks connected on our side
