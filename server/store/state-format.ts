@@ -5,13 +5,13 @@
  * supervisors are shown theirs again after a restart, so the file is private to the server (0600).
  */
 import { z } from 'zod';
-import { emptyClassroom, type Classroom } from '../core/classroom.ts';
 import type { Member, RegistryState, Room } from '../core/room-registry.ts';
+import { MIGRATIONS } from './migrations.ts';
 
 /** What the first line says the text is. */
 export const STATE_FORMAT = 'classroom-screens-state';
 /** The version this server writes; older versions are migrated on load, newer ones are refused. */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /** What is saved besides the rooms: the relay workers' PeerServer ids, which browsers learned from their rooms. */
 export interface SavedState {
@@ -30,8 +30,7 @@ export interface RawDocument {
 /** Turns a document of version N into version N + 1. Add one when the format changes; never edit an old one. */
 export type Migration = (document: RawDocument) => RawDocument;
 
-/** Migrations by the version they start from (none yet: version 1 is the first format). */
-export const MIGRATIONS: Readonly<Record<number, Migration>> = Object.freeze({});
+export { MIGRATIONS };
 
 /** What loading found. */
 export type ParseResult =
@@ -128,13 +127,8 @@ export function parseState(text: string, migrations: Readonly<Record<number, Mig
       memberIds.add(m.id);
     }
   }
-  // Servers before relay workers saved one relay id as relayPeerId.
-  const { relayPeerIds: ids, relayPeerId: single } = document.header;
-  const relayPeerIds = Array.isArray(ids)
-    ? ids.filter((id): id is string => typeof id === 'string')
-    : typeof single === 'string'
-      ? [single]
-      : [];
+  const ids = document.header.relayPeerIds;
+  const relayPeerIds = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
   const savedAt = typeof document.header.savedAt === 'number' ? document.header.savedAt : 0;
   // The relay is not up in a process that has just started; it says so itself once it is.
   const registry: RegistryState = { rooms, roomByPeer, relays: new Map() };
@@ -156,9 +150,7 @@ const memberSchema = z.strictObject({
   peerId: z.string().regex(/^[A-Za-z0-9]+$/),
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   joinedAt: time,
-  /** Never shared, sharing or stopped (issue 9); states saved before it hold only `sharing`. */
-  share: z.enum(['never', 'sharing', 'stopped']).optional(),
-  sharing: z.boolean().optional(),
+  share: z.enum(['never', 'sharing', 'stopped']),
 });
 
 const recipientSchema = z.union([
@@ -167,7 +159,6 @@ const recipientSchema = z.union([
   z.strictObject({ kind: z.literal('student'), studentId: z.string() }),
 ]);
 
-/** The classroom tools (issue 10), added without a version bump: a room saved before them has none. */
 const classroomSchema = z.strictObject({
   hands: z.array(z.strictObject({ studentId: z.string(), raisedAt: time, note: z.string() })),
   messages: z.array(
@@ -203,7 +194,6 @@ const classroomSchema = z.strictObject({
       stops: z.number().int().min(0),
     }),
   ),
-  /** The screen shown to the class (added later still: absent reads as none). */
   presentation: z
     .strictObject({
       id: z.string(),
@@ -213,8 +203,7 @@ const classroomSchema = z.strictObject({
       name: z.string(),
       since: time,
     })
-    .nullable()
-    .default(null),
+    .nullable(),
 });
 
 const roomSchema = z.strictObject({
@@ -229,18 +218,15 @@ const roomSchema = z.strictObject({
   transportSince: time,
   relayedPairs: z.array(z.string()),
   directMembers: z.array(z.string()),
-  // Absent in files from servers before issue 13's "no route" tiles.
-  unroutablePairs: z.array(z.string()).optional(),
-  // Absent in files from servers before relay workers: the room is placed again.
-  relayPeerId: z.string().nullable().optional(),
-  // Absent in files from servers before a shown screen could go through the relay.
-  presentationTransport: z.enum(['mesh', 'relay']).optional(),
+  unroutablePairs: z.array(z.string()),
+  // null: placed on a relay worker again at start.
+  relayPeerId: z.string().nullable(),
+  presentationTransport: z.enum(['mesh', 'relay']),
   failures: z.array(z.tuple([z.string(), z.number().int().min(0)])),
   members: z.array(memberSchema),
-  // Added without a version bump: a room saved before them counts as taken up, by no one's address.
-  createdBy: z.string().default(''),
-  claimed: z.boolean().default(true),
-  classroom: classroomSchema.optional(),
+  createdBy: z.string(),
+  claimed: z.boolean(),
+  classroom: classroomSchema,
 });
 
 type RoomRecord = z.infer<typeof roomSchema>;
@@ -295,9 +281,8 @@ function toRoom(record: RoomRecord): Room {
     classroom,
     ...rest
   } = record;
-  const members: Member[] = record.members.map(({ sharing, share, ...m }) => ({
+  const members: Member[] = record.members.map((m) => ({
     ...m,
-    share: share ?? (sharing ? 'sharing' : 'never'),
     connected: false,
     offlineSince: record.createdAt,
   }));
@@ -306,11 +291,10 @@ function toRoom(record: RoomRecord): Room {
     transportSince,
     relayedPairs,
     directMembers,
-    relayPeerId: relayPeerId ?? null,
-    unroutablePairs: unroutablePairs ?? [],
-    presentationTransport: presentationTransport ?? 'mesh',
+    relayPeerId,
+    unroutablePairs,
+    presentationTransport,
     failures: new Map(failures),
   };
-  const tools: Classroom = classroom ?? emptyClassroom;
-  return { ...rest, members, routes, classroom: tools };
+  return { ...rest, members, routes, classroom };
 }

@@ -47,7 +47,7 @@ function classroom(now: number) {
   return { state, code, hostId: created.value.member.id };
 }
 
-/** A saved state as a server from before `field` wrote it: every room without it. */
+/** A saved state as a version-1 server from before `field` wrote it: every room without it. */
 function withoutField(text: string, field: string): string {
   const [header, ...rooms] = text.trim().split('\n');
   const older = rooms.map((line) => {
@@ -55,7 +55,7 @@ function withoutField(text: string, field: string): string {
     delete room[field];
     return JSON.stringify(room);
   });
-  return [header, ...older].join('\n');
+  return [JSON.stringify({ ...JSON.parse(header!), version: 1 }), ...older].join('\n');
 }
 
 describe('state format', () => {
@@ -103,6 +103,58 @@ describe('state format', () => {
     const before = parseState(withoutField(text, 'presentationTransport'));
     if (!before.ok) throw new Error(before.detail);
     expect(before.saved.registry.rooms.get(code)!.routes.presentationTransport).toBe('mesh');
+  });
+
+  it('reads a file of the first release, before any field version 1 gained, as the rooms it held', () => {
+    const code = 'K7QP2M';
+    const first = [
+      { format: 'classroom-screens-state', version: 1, savedAt: 5, relayPeerId: 'relay1' },
+      {
+        code,
+        name: 'Bio',
+        listed: true,
+        supervisorKey: 'key',
+        createdAt: 1000,
+        hostId: 'm1',
+        orphanedSince: null,
+        transport: 'mesh',
+        transportSince: 1000,
+        relayedPairs: [],
+        directMembers: [],
+        failures: [],
+        members: [
+          { id: 'm1', role: 'supervisor', name: 'Ms Lee', peerId: 'p1', tokenHash: 'a'.repeat(64), joinedAt: 1000 },
+          {
+            id: 'm2',
+            role: 'student',
+            name: 'Ada',
+            peerId: 'p2',
+            tokenHash: 'b'.repeat(64),
+            joinedAt: 1000,
+            sharing: true,
+          },
+        ],
+      },
+    ]
+      .map((line) => JSON.stringify(line))
+      .join('\n');
+    const parsed = parseState(first);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    expect(parsed.lost).toEqual([]);
+    expect(parsed.fromVersion).toBe(1);
+    expect(parsed.saved.relayPeerIds).toEqual(['relay1']);
+    const room = parsed.saved.registry.rooms.get(code)!;
+    expect(room.members.map((m) => [m.name, m.share])).toEqual([
+      ['Ms Lee', 'never'],
+      ['Ada', 'sharing'],
+    ]);
+    expect(room.routes).toMatchObject({ unroutablePairs: [], relayPeerId: null, presentationTransport: 'mesh' });
+    expect(room).toMatchObject({ createdBy: '', claimed: true });
+    expect(room.classroom).toEqual({ hands: [], messages: [], attention: null, attendance: [], presentation: null });
+    // Saved again, it is the current version and reads back the same.
+    const again = parseState(serializeState(parsed.saved));
+    expect(again.ok && again.fromVersion).toBe(STATE_VERSION);
+    expect(again.ok && again.saved.registry.rooms.get(code)).toEqual(room);
   });
 
   it('migrates an older version step by step before reading it', () => {

@@ -1,0 +1,55 @@
+/**
+ * Every step from an older saved format to the next. Pure: each takes the raw document and returns
+ * the next version's. A released step is never edited: it describes files that already exist.
+ */
+import type { Migration } from './state-format.ts';
+
+type Raw = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Version 1 grew fields without a bump, each read with a default when absent: the share state
+ * (issue 9; before it, a `sharing` flag), the classroom tools and the shown screen, the room's
+ * creator and claim, "no route" pairs, the relay worker and the shown screen's transport, and the
+ * header's list of relay ids (first a single `relayPeerId`). Version 2 writes them all; this fills
+ * in what an older version-1 file left out. What is not an object is passed on for the schema to
+ * refuse.
+ */
+const fillVersion1Defaults: Migration = ({ header, rooms }) => {
+  const { relayPeerId, ...rest } = header;
+  const relayPeerIds = Array.isArray(rest.relayPeerIds)
+    ? rest.relayPeerIds
+    : typeof relayPeerId === 'string'
+      ? [relayPeerId]
+      : [];
+  return {
+    header: { ...rest, version: 2, relayPeerIds },
+    rooms: rooms.map((room) => {
+      if (!isObject(room)) return room;
+      const classroom = isObject(room.classroom)
+        ? { presentation: null, ...room.classroom }
+        : { hands: [], messages: [], attention: null, attendance: [], presentation: null };
+      const members = Array.isArray(room.members)
+        ? room.members.map((member: unknown) => {
+            if (!isObject(member)) return member;
+            const { sharing, ...m } = member;
+            return { share: sharing === true ? 'sharing' : 'never', ...m };
+          })
+        : room.members;
+      return {
+        unroutablePairs: [],
+        relayPeerId: null,
+        presentationTransport: 'mesh',
+        createdBy: '',
+        claimed: true,
+        ...room,
+        classroom,
+        members,
+      };
+    }),
+  };
+};
+
+/** Migrations by the version they start from. */
+export const MIGRATIONS: Readonly<Record<number, Migration>> = Object.freeze({ 1: fillVersion1Defaults });
