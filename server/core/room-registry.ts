@@ -36,7 +36,7 @@ import {
   type Classroom,
   type ClassroomAction,
   type ClassroomEvent,
-  type ClassroomValue,
+  type ClassroomResult,
 } from './classroom.ts';
 import { hashToken, sameHash } from './secrets.ts';
 
@@ -73,7 +73,7 @@ export interface Room {
   readonly createdBy: string;
   /** Whether a supervisor has ever connected to PeerServer; a room nobody took up ends early. */
   readonly claimed: boolean;
-  /** Hands, messages, attention and attendance (`classroom.ts`); they end with the room. */
+  /** The classroom tools' state (`classroom.ts`): hands, messages, attention, attendance, presentation; it ends with the room. */
   readonly classroom: Classroom;
 }
 
@@ -484,13 +484,15 @@ export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
 
 /**
  * A member uses a classroom tool (raise or lower a hand, send or acknowledge a message or link,
- * ask for or release attention, tell a student of a snapshot): the rules are in `classroom.ts`.
+ * ask for or release attention, tell a student of a snapshot, show a screen to the class): the
+ * table is `classroom.ts`, each tool's rules a module in `tools/`. The value is the action's own
+ * result (`ClassroomResult<typeof action>`: a `Hand` for 'raise-hand', null for 'lower-hand' ...).
  */
-export function classroomAction(
+export function classroomAction<A extends ClassroomAction>(
   state: RegistryState,
-  input: { code: string; actorId: string; action: ClassroomAction },
-  ctx: Context,
-): Outcome<ClassroomValue> {
+  input: { code: string; actorId: string; action: A },
+  ctx: Pick<Context, 'now' | 'random'>,
+): Outcome<ClassroomResult<A>> {
   const room = state.rooms.get(input.code);
   if (!room) return refuse('room-not-found');
   const actor = room.members.find((m) => m.id === input.actorId);
