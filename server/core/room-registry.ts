@@ -1,44 +1,39 @@
 /**
  * The room registry: who is in which room, in what role, and who is host.
  * Pure: every operation takes the state plus `now` and an entropy source and returns the new state
- * and the events that happened. No I/O, no timers, no clock, no logging.
+ * and the events that happened. No I/O, no timers, no clock, no logging. The rest of the server
+ * imports every operation from here; PeerServer's side and the deadlines are in `presence.ts`, the
+ * routes' operations in `rerouting.ts`, the classroom tools in `classroom.ts`.
  */
 import {
-  CODE_ALPHABET,
-  CODE_LENGTH,
-  isRelayed,
   normalizeCode,
-  pairKey,
-  sendsToRelay,
   type HostChangeReason,
   type LeaveReason,
   type Role,
   type ShareStatus,
   type TerminateReason,
-  routesDiffer,
 } from '../../src/shared/protocol.ts';
-import {
-  decideRoutes,
-  initialRoutes,
-  withFailure,
-  withoutMember,
-  type RelayPolicy,
-  type RoomRoutes,
-} from './routes.ts';
-import { placeRoom, workerLoads } from './placement.ts';
 import {
   applyClassroom,
   emptyClassroom,
-  memberLeft,
   presentationAfter,
   shareChanged,
   studentJoined,
   type Classroom,
   type ClassroomAction,
   type ClassroomEvent,
-  type ClassroomValue,
+  type ClassroomResult,
 } from './classroom.ts';
+import { constantTimeEqual, hex, newMember, randomCode, randomSupervisorKey, uniqueName } from './credentials.ts';
+import { removeMember } from './presence.ts';
+import { done, refuse, seatIn, withMember, withoutRoom, withRoom } from './registry-state.ts';
+import { reroute, rerouted } from './rerouting.ts';
+import { initialRoutes, type RelayPolicy, type RoomRoutes } from './routes.ts';
 import { hashToken, sameHash } from './secrets.ts';
+
+export { foldName } from './credentials.ts';
+export { authenticatePeer, maySignal, peerConnected, peerDisconnected, sweep } from './presence.ts';
+export { keepRelays, reportConnectionFailure, setRelayUp } from './rerouting.ts';
 
 /** A member as the registry holds it, secrets included. */
 export interface Member {
@@ -73,7 +68,7 @@ export interface Room {
   readonly createdBy: string;
   /** Whether a supervisor has ever connected to PeerServer; a room nobody took up ends early. */
   readonly claimed: boolean;
-  /** Hands, messages, attention and attendance (`classroom.ts`); they end with the room. */
+  /** The classroom tools' state (`classroom.ts`): hands, messages, attention, attendance, presentation; it ends with the room. */
   readonly classroom: Classroom;
 }
 
@@ -245,46 +240,15 @@ export function authenticate(state: RegistryState, code: string, token: string):
   return done(state, [], { room, member });
 }
 
-/** Finds the member behind a PeerServer id, if the token matches; used to admit a PeerServer connection. */
-export function authenticatePeer(state: RegistryState, peerId: string, token: string): Seat | undefined {
-  const room = state.rooms.get(state.roomByPeer.get(peerId) ?? '');
-  const member = room?.members.find((m) => m.peerId === peerId);
-  if (!room || !member || !sameHash(member.tokenHash, hashToken(token))) return undefined;
-  return { room, member };
-}
-
-/**
- * Whether PeerServer may pass signalling (offer, answer, candidate, leave) from one peer id to
- * another: between a student and a supervisor of the same room, and between any relay worker and
- * any current member. A worker is not held to the routes or to its own rooms: it keeps calls for up to LINGER_MS after the
- * routes stop using them, and their hang-ups and candidates must still arrive.
- */
-export function maySignal(
-  state: RegistryState,
-  fromPeerId: string,
-  toPeerId: string,
-  relayPeerIds: readonly string[],
-): boolean {
-  if (fromPeerId === toPeerId) return false;
-  const fromRelay = relayPeerIds.includes(fromPeerId);
-  if (fromRelay || relayPeerIds.includes(toPeerId)) {
-    return state.roomByPeer.has(fromRelay ? toPeerId : fromPeerId);
-  }
-  const from = findByPeer(state, fromPeerId);
-  const to = findByPeer(state, toPeerId);
-  return !!from && !!to && from.room.code === to.room.code && from.member.role !== to.member.role;
-}
-
 /** The member leaves of their own accord. */
 export function leaveRoom(
   state: RegistryState,
   input: { code: string; memberId: string },
   ctx: Context,
 ): Outcome<void> {
-  const room = state.rooms.get(input.code);
-  if (!room) return refuse('room-not-found');
-  if (!room.members.some((m) => m.id === input.memberId)) return refuse('member-not-found');
-  const [next, events] = removeMember(state, room, input.memberId, 'left', ctx);
+  const seat = seatIn(state, input.code, input.memberId);
+  if ('error' in seat) return seat;
+  const [next, events] = removeMember(state, seat.room, input.memberId, 'left', ctx);
   return done(next, events, undefined);
 }
 
@@ -344,10 +308,9 @@ export function setSharing(
   input: { code: string; memberId: string; sharing: boolean },
   ctx: Pick<Context, 'now'>,
 ): Outcome<void> {
-  const room = state.rooms.get(input.code);
-  if (!room) return refuse('room-not-found');
-  const member = room.members.find((m) => m.id === input.memberId);
-  if (!member) return refuse('member-not-found');
+  const seat = seatIn(state, input.code, input.memberId);
+  if ('error' in seat) return seat;
+  const { room, member } = seat;
   if (member.role !== 'student') return refuse('wrong-role');
   if ((member.share === 'sharing') === input.sharing) return done(state, [], undefined);
   const shared = shareChanged(room.classroom, member, input.sharing, ctx.now);
@@ -361,140 +324,19 @@ export function setSharing(
 }
 
 /**
- * A relay worker came up or went down (the first report also makes it known to placement): the
- * routes of every room placed on it follow at once, and rooms without a worker are placed.
- */
-export function setRelayUp(state: RegistryState, input: { peerId: string; up: boolean }, ctx: Context): Outcome<void> {
-  if (state.relays.get(input.peerId) === input.up) return done(state, [], undefined);
-  let next: RegistryState = { ...state, relays: new Map(state.relays).set(input.peerId, input.up) };
-  const events: RegistryEvent[] = [];
-  for (const room of state.rooms.values()) {
-    const after = reroute(room, next, ctx, events);
-    if (after !== room) next = withRoom(next, after);
-  }
-  return done(next, events, undefined);
-}
-
-/** Relay workers no longer configured are forgotten; their rooms are placed on the others. */
-export function keepRelays(state: RegistryState, input: { peerIds: readonly string[] }, ctx: Context): Outcome<void> {
-  const relays = new Map([...state.relays].filter(([peerId]) => input.peerIds.includes(peerId)));
-  if (relays.size === state.relays.size) return done(state, [], undefined);
-  let next: RegistryState = { ...state, relays };
-  const events: RegistryEvent[] = [];
-  for (const room of state.rooms.values()) {
-    const after = reroute(room, next, ctx, events);
-    if (after !== room) next = withRoom(next, after);
-  }
-  return done(next, events, undefined);
-}
-
-/**
- * A member's media connection never came up: with a member of the other role (direct) or with the
- * relay. Counted only while that connection is the route in use; the routes then decide whether the
- * pair is relayed or the member goes direct. The value says whether the report counted.
- */
-export function reportConnectionFailure(
-  state: RegistryState,
-  input: { code: string; memberId: string; with: string },
-  ctx: Context,
-): Outcome<boolean> {
-  const room = state.rooms.get(input.code);
-  if (!room) return refuse('room-not-found');
-  const member = room.members.find((m) => m.id === input.memberId);
-  if (!member) return refuse('member-not-found');
-  let key: string;
-  if (input.with === 'relay') {
-    const viaRelay =
-      member.role === 'student'
-        ? sendsToRelay(room.routes, member.id)
-        : room.members.some((m) => m.role === 'student' && isRelayed(room.routes, m.id, member.id));
-    if (!viaRelay) return done(state, [], false);
-    key = `relay/${member.id}`;
-  } else {
-    const other = room.members.find((m) => m.id === input.with);
-    if (!other) return refuse('member-not-found');
-    if (other.id === member.id) return refuse('invalid-target');
-    if (other.role === member.role) return refuse('wrong-role');
-    const [studentId, supervisorId] = member.role === 'student' ? [member.id, other.id] : [other.id, member.id];
-    if (isRelayed(room.routes, studentId, supervisorId)) return done(state, [], false);
-    key = pairKey(studentId, supervisorId);
-  }
-  const events: RegistryEvent[] = [];
-  const next = reroute({ ...room, routes: withFailure(room.routes, key) }, state, ctx, events);
-  return done(withRoom(state, next), events, true);
-}
-
-/** PeerServer accepted the member's connection. Unknown peers are ignored. */
-export function peerConnected(state: RegistryState, peerId: string, ctx: Context): Outcome<void> {
-  const found = findByPeer(state, peerId);
-  if (!found || found.member.connected) return done(state, [], undefined);
-  const { room, member } = found;
-  const events: RegistryEvent[] = [{ type: 'member-connected', code: room.code, memberId: member.id }];
-  let connected = withMember(room, { ...member, connected: true, offlineSince: null });
-  if (member.role === 'supervisor' && !room.claimed) connected = { ...connected, claimed: true };
-  const next = reroute(connected, state, ctx, events);
-  return done(withRoom(state, next), events, undefined);
-}
-
-/**
- * The member's PeerServer connection closed. They keep their seat (and sharing flag, which only
- * they set) for the reconnect grace period; `sweep` removes them after it.
- */
-export function peerDisconnected(state: RegistryState, peerId: string, ctx: Context): Outcome<void> {
-  const found = findByPeer(state, peerId);
-  if (!found || !found.member.connected) return done(state, [], undefined);
-  const { room, member } = found;
-  const events: RegistryEvent[] = [{ type: 'member-disconnected', code: room.code, memberId: member.id }];
-  const next = reroute(withMember(room, { ...member, connected: false, offlineSince: ctx.now }), state, ctx, events);
-  return done(withRoom(state, next), events, undefined);
-}
-
-/**
- * Applies the deadlines: removes members offline past the reconnect grace period (promoting a new
- * host where needed), closes rooms that have had no supervisor for the empty-room time, closes
- * rooms no supervisor ever connected to within the unclaimed-room time (rooms made and abandoned,
- * by a script or by mistake, must not hold a place for the empty-room time), and lets routes whose
- * hold time ran out switch.
- */
-export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
-  let next = state;
-  const events: RegistryEvent[] = [];
-  const { reconnectGraceMs, emptyRoomTtlMs, unclaimedRoomTtlMs } = ctx.limits;
-  for (const code of state.rooms.keys()) {
-    for (const member of state.rooms.get(code)?.members ?? []) {
-      if (member.offlineSince === null || ctx.now - member.offlineSince < reconnectGraceMs) continue;
-      const room = next.rooms.get(code);
-      if (!room) break;
-      const [after, happened] = removeMember(next, room, member.id, 'timed-out', ctx);
-      next = after;
-      events.push(...happened);
-    }
-    const room = next.rooms.get(code);
-    const unclaimed = room !== undefined && !room.claimed && ctx.now - room.createdAt >= unclaimedRoomTtlMs;
-    if (room && (unclaimed || (room.orphanedSince !== null && ctx.now - room.orphanedSince >= emptyRoomTtlMs))) {
-      next = withoutRoom(next, room);
-      events.push({ type: 'room-terminated', code, room, reason: 'expired' });
-    } else if (room) {
-      const after = reroute(room, next, ctx, events);
-      if (after !== room) next = withRoom(next, after);
-    }
-  }
-  return done(next, events, undefined);
-}
-
-/**
  * A member uses a classroom tool (raise or lower a hand, send or acknowledge a message or link,
- * ask for or release attention, tell a student of a snapshot): the rules are in `classroom.ts`.
+ * ask for or release attention, tell a student of a snapshot, show a screen to the class): the
+ * table is `classroom.ts`, each tool's rules a module in `tools/`. The value is the action's own
+ * result (`ClassroomResult<typeof action>`: a `Hand` for 'raise-hand', null for 'lower-hand' ...).
  */
-export function classroomAction(
+export function classroomAction<A extends ClassroomAction>(
   state: RegistryState,
-  input: { code: string; actorId: string; action: ClassroomAction },
-  ctx: Context,
-): Outcome<ClassroomValue> {
-  const room = state.rooms.get(input.code);
-  if (!room) return refuse('room-not-found');
-  const actor = room.members.find((m) => m.id === input.actorId);
-  if (!actor) return refuse('member-not-found');
+  input: { code: string; actorId: string; action: A },
+  ctx: Pick<Context, 'now' | 'random'>,
+): Outcome<ClassroomResult<A>> {
+  const seat = seatIn(state, input.code, input.actorId);
+  if ('error' in seat) return seat;
+  const { room, member: actor } = seat;
   const outcome = applyClassroom(room, actor, input.action, ctx.now, () => hex(ctx.random(6)));
   if (!outcome.ok) return outcome;
   if (outcome.classroom === room.classroom) return done(state, outcome.events, outcome.value);
@@ -504,185 +346,4 @@ export function classroomAction(
 /** The member who is host, if any. */
 export function hostOf(room: Room): Member | undefined {
   return room.members.find((m) => m.id === room.hostId);
-}
-
-// ---------------------------------------------------------------------------------------------
-
-function removeMember(
-  state: RegistryState,
-  room: Room,
-  memberId: string,
-  reason: LeaveReason,
-  ctx: Context,
-): [RegistryState, RegistryEvent[]] {
-  const member = room.members.find((m) => m.id === memberId);
-  if (!member) return [state, []];
-  const members = room.members.filter((m) => m.id !== memberId);
-  const events: RegistryEvent[] = [{ type: 'member-left', code: room.code, member, reason }];
-  // Routes and failures of a member who left mean nothing any more.
-  const [classroom, ended] = presentationAfter(memberLeft(room.classroom, member, ctx.now), room.code, member, 'left');
-  events.push(...ended);
-  let next: Room = { ...room, members, routes: withoutMember(room.routes, memberId), classroom };
-  if (room.hostId === memberId) {
-    const successor = longestPresentSupervisor(members);
-    next = { ...next, hostId: successor?.id ?? null, orphanedSince: successor ? null : ctx.now };
-    events.push({
-      type: 'host-changed',
-      code: room.code,
-      hostId: next.hostId,
-      previousHostId: memberId,
-      reason: 'promotion',
-    });
-  }
-  next = rerouted(next, state, ctx);
-  if (routesDiffer(room.routes, next.routes)) events.push({ type: 'routes-changed', code: room.code });
-  const peers = new Map(state.roomByPeer);
-  peers.delete(member.peerId);
-  const rooms = new Map(state.rooms);
-  rooms.set(room.code, next);
-  return [{ ...state, rooms, roomByPeer: peers }, events];
-}
-
-/**
- * The room with the routes `routes.ts` decides for it now, on its relay worker: the one it was placed
- * on while that worker is known, else the least-loaded one (`placement.ts`).
- */
-function rerouted(room: Room, state: RegistryState, ctx: Context): Room {
-  let base = room.routes;
-  const placed = base.relayPeerId !== null && state.relays.has(base.relayPeerId);
-  if (!placed && (state.relays.size > 0 || base.relayPeerId !== null)) {
-    const others = [...state.rooms.values()].filter((r) => r.code !== room.code);
-    const loads = workerLoads(
-      state.relays,
-      others.map((r) => ({ relayPeerId: r.routes.relayPeerId, members: r.members.length })),
-    );
-    const relayPeerId = placeRoom(loads);
-    if (relayPeerId !== base.relayPeerId) base = { ...base, relayPeerId };
-  }
-  const relayUp = base.relayPeerId !== null && state.relays.get(base.relayPeerId) === true;
-  const decided = decideRoutes(ctx.routing, base, { members: room.members, relayUp }, ctx.now);
-  return decided === room.routes ? room : { ...room, routes: decided };
-}
-
-/** `rerouted`, and a `routes-changed` event when members would see a difference. */
-function reroute(room: Room, state: RegistryState, ctx: Context, events: RegistryEvent[]): Room {
-  const next = rerouted(room, state, ctx);
-  if (routesDiffer(room.routes, next.routes)) events.push({ type: 'routes-changed', code: room.code });
-  return next;
-}
-
-/** Connected supervisors first, then by time in the room. */
-function longestPresentSupervisor(members: readonly Member[]): Member | undefined {
-  const supervisors = members.filter((m) => m.role === 'supervisor');
-  return supervisors.find((m) => m.connected) ?? supervisors[0];
-}
-
-function findByPeer(state: RegistryState, peerId: string): Seat | undefined {
-  const room = state.rooms.get(state.roomByPeer.get(peerId) ?? '');
-  const member = room?.members.find((m) => m.peerId === peerId);
-  return room && member ? { room, member } : undefined;
-}
-
-function withRoom(state: RegistryState, room: Room): RegistryState {
-  const rooms = new Map(state.rooms);
-  rooms.set(room.code, room);
-  const missing = room.members.filter((m) => state.roomByPeer.get(m.peerId) !== room.code);
-  if (missing.length === 0) return { ...state, rooms };
-  const peers = new Map(state.roomByPeer);
-  for (const m of missing) peers.set(m.peerId, room.code);
-  return { ...state, rooms, roomByPeer: peers };
-}
-
-function withoutRoom(state: RegistryState, room: Room): RegistryState {
-  const rooms = new Map(state.rooms);
-  rooms.delete(room.code);
-  const peers = new Map(state.roomByPeer);
-  for (const m of room.members) peers.delete(m.peerId);
-  return { ...state, rooms, roomByPeer: peers };
-}
-
-function withMember(room: Room, member: Member): Room {
-  return { ...room, members: room.members.map((m) => (m.id === member.id ? member : m)) };
-}
-
-/** A new member and their bearer token (returned once; the member keeps only its hash). */
-function newMember(role: Role, name: string, ctx: Context): [Member, string] {
-  const id = hex(ctx.random(8));
-  const peerId = hex(ctx.random(16));
-  const token = base64url(ctx.random(32));
-  const member: Member = {
-    id,
-    role,
-    name,
-    peerId,
-    tokenHash: hashToken(token),
-    joinedAt: ctx.now,
-    connected: false,
-    offlineSince: ctx.now,
-    share: 'never',
-  };
-  return [member, token];
-}
-
-/**
- * "Sam", then "Sam (2)", "Sam (3)" ... Names are compared in a folded form, so ones that only look
- * different (full-width "Ｓａｍ", "SAM", ligatures) get the visible suffix too.
- */
-function uniqueName(room: Room, name: string): string {
-  const taken = new Set(room.members.map((m) => foldName(m.name)));
-  if (!taken.has(foldName(name))) return name;
-  let n = 2;
-  while (taken.has(foldName(`${name} (${n})`))) n++;
-  return `${name} (${n})`;
-}
-
-/** The form names are compared in: compatibility-normalised (NFKC) and case-folded. */
-export function foldName(name: string): string {
-  // Upper then lower case folds what lower case alone does not (ß and SS, ſ and s).
-  return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
-}
-
-function randomCode(ctx: Context): string {
-  return fromAlphabet(ctx.random(CODE_LENGTH));
-}
-
-/** Three groups of four, e.g. "K7QM-3XTA-PW9D": about 60 bits, easy to read out to a colleague. */
-function randomSupervisorKey(ctx: Context): string {
-  const chars = fromAlphabet(ctx.random(12));
-  return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;
-}
-
-/** 256 is a multiple of the 32-letter alphabet, so `byte % 32` is unbiased. */
-function fromAlphabet(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += CODE_ALPHABET[b % CODE_ALPHABET.length];
-  return out;
-}
-
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
-
-/** Compares secrets without an early exit, so timing does not reveal how much of a guess was right. */
-function constantTimeEqual(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i % Math.max(b.length, 1));
-  return diff === 0;
-}
-
-function refuse(error: RegistryError): Outcome<never> {
-  return { ok: false, error };
-}
-
-function done<T>(state: RegistryState, events: RegistryEvent[], value: T): Outcome<T> {
-  return { ok: true, state, events, value };
 }

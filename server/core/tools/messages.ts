@@ -1,0 +1,84 @@
+/**
+ * Messages and links: a supervisor writes to the class or to one student (words or a link), a
+ * student answers the teachers in words; students acknowledge what was sent to them. Pure: no I/O,
+ * no clock.
+ */
+import type { Recipient } from '../../../src/shared/protocol.ts';
+import type { ActionOf, ClassroomEvent } from '../classroom.ts';
+import type { Member } from '../room-registry.ts';
+import { done, refuse, targetStudent, type ToolCall, type ToolOutcome } from './tool.ts';
+
+/** A message or link as the room keeps it. */
+export interface Message {
+  readonly id: string;
+  readonly fromId: string;
+  readonly fromName: string;
+  readonly to: Recipient;
+  readonly text: string;
+  readonly url: string | null;
+  readonly sentAt: number;
+  /** Students who acknowledged it. */
+  readonly ackedBy: readonly string[];
+}
+
+/** Messages a room keeps; older ones are dropped (a lesson's worth, while bounding memory and saved state). */
+export const MAX_MESSAGES = 100;
+
+/** Sends a message: from a supervisor to the class or one student, from a student to the teachers. */
+export function sendMessage(
+  { room, actor, now, newId }: ToolCall,
+  action: ActionOf<'send-message'>,
+): ToolOutcome<Message> {
+  let to: Recipient;
+  if (actor.role !== 'supervisor') {
+    // Students answer the teachers, in words: never another student, never a link.
+    if (action.to !== undefined && action.to !== 'teachers') return refuse('invalid-target');
+    if (action.url !== null) return refuse('wrong-role');
+    to = { kind: 'teachers' };
+  } else if (action.to === undefined || action.to === 'class') {
+    to = { kind: 'class' };
+  } else if (action.to === 'teachers') {
+    return refuse('invalid-target');
+  } else {
+    const target = targetStudent(room, action.to);
+    if (typeof target === 'string') return refuse(target);
+    to = { kind: 'student', studentId: target.id };
+  }
+  const message: Message = {
+    id: newId(),
+    fromId: actor.id,
+    fromName: actor.name,
+    to,
+    text: action.text,
+    url: action.url,
+    sentAt: now,
+    ackedBy: [],
+  };
+  const tools = room.classroom;
+  const messages = [...tools.messages, message].slice(-MAX_MESSAGES);
+  return done({ ...tools, messages }, [{ type: 'message-sent', code: room.code, message }], message);
+}
+
+/** A student acknowledges a message for the class or for them; again changes nothing. */
+export function ackMessage({ room, actor }: ToolCall, action: ActionOf<'ack-message'>): ToolOutcome<null> {
+  const tools = room.classroom;
+  if (actor.role === 'supervisor') return refuse('wrong-role');
+  const message = tools.messages.find((m) => m.id === action.messageId);
+  if (!message || !addressedTo(message, actor)) return refuse('message-not-found');
+  if (message.ackedBy.includes(actor.id)) return done(tools, [], null);
+  const acked: Message = { ...message, ackedBy: [...message.ackedBy, actor.id] };
+  const messages = tools.messages.map((m) => (m.id === message.id ? acked : m));
+  const event: ClassroomEvent = { type: 'message-acked', code: room.code, messageId: message.id, studentId: actor.id };
+  return done({ ...tools, messages }, [event], null);
+}
+
+/** Whether a message is for this member to read: sent by them, for the class or them, or (supervisors) any. */
+export function canRead(message: Message, viewer: Pick<Member, 'id' | 'role'>): boolean {
+  return viewer.role === 'supervisor' || message.fromId === viewer.id || addressedTo(message, viewer);
+}
+
+/** Whether a message asks this student for an acknowledgement: for the class, or for them. */
+export function addressedTo(message: Message, viewer: Pick<Member, 'id' | 'role'>): boolean {
+  if (viewer.role !== 'student') return false;
+  return message.to.kind === 'class' || (message.to.kind === 'student' && message.to.studentId === viewer.id);
+}
