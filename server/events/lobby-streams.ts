@@ -22,7 +22,7 @@ export class LobbyStreams {
   attach(state: RegistryState, stream: SseStream): void {
     this.#streams.add(stream);
     stream.onClose(() => this.#streams.delete(stream));
-    stream.send({ type: 'snapshot', rooms: listedRooms(state) } satisfies LobbyEvent);
+    stream.sendSnapshot({ type: 'snapshot', rooms: listedRooms(state) } satisfies LobbyEvent);
   }
 
   /** Number of open streams. */

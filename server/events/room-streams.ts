@@ -34,7 +34,7 @@ export class RoomStreams {
       set.delete(subscriber);
       if (set.size === 0 && this.#byRoom.get(room.code) === set) this.#byRoom.delete(room.code);
     });
-    stream.send({ type: 'snapshot', room: roomView(room, viewer), you: memberId } satisfies RoomEvent);
+    stream.sendSnapshot({ type: 'snapshot', room: roomView(room, viewer), you: memberId } satisfies RoomEvent);
   }
 
   /** Number of open streams, for health and benchmarks. */

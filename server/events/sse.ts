@@ -1,12 +1,18 @@
 /**
  * A Server-Sent Events response: JSON messages, a heartbeat so proxies keep the stream open, and a
  * reconnect delay for the browser's EventSource. A client that stops reading is cut off once its
- * unsent data passes a bound (it reconnects and starts again from a snapshot). Knows nothing of rooms.
+ * unsent data passes a bound (it reconnects and starts again from a snapshot); the snapshot itself
+ * does not count against that bound until the client has taken it. Knows nothing of rooms.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** An open event stream to one client. */
 export interface SseStream {
+  /**
+   * Sends the state the client starts from. However large, it does not count against the unread
+   * bound until the client has taken it: a fresh stream of a full room must not be cut.
+   */
+  sendSnapshot(message: unknown): void;
   /** Sends one message; its JSON is the `data:` of an unnamed event. */
   send(message: unknown): void;
   /** Ends the stream from our side. */
@@ -41,7 +47,7 @@ export function openEventStream(
   let closed = req.method === 'HEAD';
   if (closed) {
     res.end();
-    return { send() {}, close() {}, onClose: (callback) => callback() };
+    return { sendSnapshot() {}, send() {}, close() {}, onClose: (callback) => callback() };
   }
   // The first ping is HEARTBEAT_MS away, after `write` below exists.
   const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
@@ -54,11 +60,13 @@ export function openEventStream(
   };
   req.on('close', finish);
   res.on('close', finish);
+  /** The snapshot's bytes while any of it may still be unsent: they do not count as left unread. */
+  let snapshotBytes = 0;
   /** Writes, or cuts the stream when the reader has left too much unread. */
   const write = (text: string) => {
     if (closed) return;
     res.write(text);
-    if (res.writableLength > maxUnsentBytes) {
+    if (res.writableLength - snapshotBytes > maxUnsentBytes) {
       // destroy, not end: end would wait to flush what the reader is not reading.
       res.destroy();
       finish();
@@ -66,9 +74,19 @@ export function openEventStream(
   };
   write(`retry: ${RETRY_MS}\n\n`);
 
+  const data = (message: unknown) => `data: ${JSON.stringify(message)}\n\n`;
+
   return {
+    sendSnapshot(message) {
+      if (closed) return;
+      const text = data(message);
+      snapshotBytes = Buffer.byteLength(text);
+      write(text);
+      if (res.writableLength === 0) snapshotBytes = 0;
+      else res.once('drain', () => (snapshotBytes = 0));
+    },
     send(message) {
-      if (!closed) write(`data: ${JSON.stringify(message)}\n\n`);
+      if (!closed) write(data(message));
     },
     close() {
       res.end();

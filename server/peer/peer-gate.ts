@@ -18,6 +18,7 @@ import {
 } from '../core/room-registry.ts';
 import type { UpgradeRouter } from '../http/upgrades.ts';
 import type { RoomStore } from '../room-store.ts';
+import { WarnThrottle } from '../warn-throttle.ts';
 
 /** Where PeerServer is mounted and the key clients pass; the PWA learns both from /api/config. */
 export const PEER_PATH = '/peerjs';
@@ -49,6 +50,8 @@ const MAX_RECIPIENT_BUFFER_BYTES = 1024 * 1024;
 const CLOSE_GRACE_MS = 1_000;
 /** Close code for a socket replaced by a newer one with the same id (4000–4999: for applications). */
 export const CLOSE_REPLACED = 4001;
+/** Refused connections are logged once per address per this long, with a count (anyone can send them). */
+export const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 /** Messages a PeerJS client may send; OPEN, ID-TAKEN, ERROR and EXPIRE come only from the server. */
 const CLIENT_TYPES = new Set(['HEARTBEAT', 'OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE']);
@@ -80,6 +83,14 @@ export function createPeerGate(deps: {
   relays: RelayIds;
 }) {
   const { server, store, log, relays } = deps;
+  const refusals = new WarnThrottle(REFUSAL_LOG_INTERVAL_MS, (remote, count) =>
+    count === 1
+      ? log.warn({ remote }, 'refused PeerServer connection: not a current member')
+      : log.warn(
+          { remote, count },
+          `refused ${count} more PeerServer connections from this address since the last line`,
+        ),
+  );
   const clients = new Map<string, IClient>();
   /** Every open socket per peer id: the current one, and older ones still closing. */
   const sockets = new Map<string, Set<WebSocket>>();
@@ -193,7 +204,7 @@ export function createPeerGate(deps: {
           const query = new URL(req.url ?? '', 'http://peer').searchParams;
           const [id, token] = [query.get('id') ?? '', query.get('token') ?? ''];
           if (relays.admits(id, token) || authenticatePeer(store.state, id, token)) return accept(true);
-          log.warn({ remote: req.socket.remoteAddress }, 'refused PeerServer connection: not a current member');
+          refusals.warn(req.socket.remoteAddress ?? 'unknown');
           accept(false, 401, 'Unauthorized');
         },
       });
@@ -250,6 +261,7 @@ export function createPeerGate(deps: {
     /** Stops listening to the store and closes every socket ("going away"), cutting those still open after `graceMs`. */
     async close(graceMs = 0) {
       unsubscribe();
+      refusals.close();
       const all = [...sockets.values()].flatMap((set) => [...set]);
       for (const socket of all) socket.close(1001, 'server restarting');
       const open = () => all.filter((socket) => socket.readyState !== socket.CLOSED);

@@ -1,21 +1,33 @@
 /**
  * The default store: one file in DATA_DIR (created 0700; the file 0600), replaced atomically by
  * writing a temporary file, fsyncing it and renaming it over the old one, so a crash mid-write
- * leaves the previous state whole.
+ * leaves the previous state whole. A folder that already existed is made 0700 too, and temporary
+ * files a crash left behind are removed when the store opens.
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { asideStamp, type StateStore } from './state-store.ts';
 
 /** The state file's name inside DATA_DIR. */
 export const STATE_FILE = 'state.jsonl';
 
+/** A temporary file of `write` below, named `.${STATE_FILE}.<pid>.<n>.tmp`. */
+const TEMPORARY = /^\.state\.jsonl\.\d+\.\d+\.tmp$/;
+
 /** Opens (creating if needed) the data directory and returns a store over its state file. */
 export async function openFileStore(dataDir: string): Promise<StateStore> {
   const dir = resolve(dataDir);
-  // Only the server's user may list or read what is in it (supervisor keys are saved).
+  // Only the server's user may list or read what is in it (supervisor keys are saved). mkdir's
+  // mode applies only to a folder it creates, so an existing one is narrowed here.
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  if ((await stat(dir)).mode & 0o077) {
+    await chmod(dir, 0o700).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`it is open to other users and cannot be made 0700 (${error.code}); run chmod 700 on it`);
+    });
+  }
+  // Only this process writes here, and it has just started: any temporary file is a crash's.
+  for (const name of await readdir(dir)) if (TEMPORARY.test(name)) await unlink(join(dir, name));
   const path = join(dir, STATE_FILE);
   let writes = 0;
 

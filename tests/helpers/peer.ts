@@ -1,6 +1,12 @@
 /** A PeerServer client speaking the websocket protocol PeerJS uses, for checks below the browser. */
 import WebSocket from 'ws';
 
+/**
+ * How often PeerJS sends HEARTBEAT (its `pingInterval`). PeerServer closes a socket that has sent
+ * none for its alive timeout, so a client that never sends one is dropped however healthy it is.
+ */
+const HEARTBEAT_INTERVAL_MS = 5_000;
+
 export interface PeerSocket {
   readonly ws: WebSocket;
   /** Messages received, parsed. */
@@ -23,6 +29,11 @@ export function connectPeer(base: string, peerId: string, token: string): Promis
     for (const l of [...listeners]) l();
   });
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  const heartbeat = setInterval(() => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'HEARTBEAT' }));
+  }, HEARTBEAT_INTERVAL_MS);
+  heartbeat.unref();
+  void closed.then(() => clearInterval(heartbeat));
   return new Promise((resolve, reject) => {
     ws.once('unexpected-response', (_req, res) => {
       reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode }));

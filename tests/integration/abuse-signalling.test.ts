@@ -175,3 +175,21 @@ async function createRoomKey(code: string, token: string): Promise<string | unde
   const reply = await call<{ room: { supervisorKey?: string } }>(base, 'GET', `/api/rooms/${code}`, { token });
   return reply.body.room.supervisorKey;
 }
+
+describe('refused connections', () => {
+  it('are logged once per address per interval, however many there are', async () => {
+    const refused = () => server.logs.filter((line) => line.includes('PeerServer connection')).length;
+    const before = refused();
+    for (let batch = 0; batch < 10; batch++) {
+      const attempts = Array.from({ length: 100 }, () =>
+        connectPeer(base, 'a'.repeat(32), 'no-token').then(
+          () => 'opened',
+          (error: { status?: number }) => error.status,
+        ),
+      );
+      expect(new Set(await Promise.all(attempts))).toEqual(new Set([401]));
+    }
+    // 1,000 refusals from 127.0.0.1: one line now; the count follows when REFUSAL_LOG_INTERVAL_MS ends.
+    expect(refused() - before).toBeLessThanOrEqual(1);
+  });
+});

@@ -5,10 +5,17 @@
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ErrorBody } from '../../src/shared/protocol.ts';
+import {
+  HAND_NOTE_MAX_LENGTH,
+  MESSAGE_MAX_LENGTH,
+  NAME_MAX_LENGTH,
+  URL_MAX_LENGTH,
+  type ErrorBody,
+  type RoomEvent,
+} from '../../src/shared/protocol.ts';
 import { MAX_STREAMS_PER_MEMBER } from '../../server/events/room-streams.ts';
 import { MAX_UNSENT_BYTES, openEventStream } from '../../server/events/sse.ts';
-import { createRoom } from '../helpers/client.ts';
+import { call, createRoom, join } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { openEvents } from '../helpers/sse.ts';
 
@@ -84,13 +91,15 @@ describe('event stream caps', () => {
 });
 
 describe('a reader that stops reading', () => {
-  it('is cut off once what it left unread passes the bound', async () => {
+  /** Pumps 16 KB messages into a stream whose reader never reads; resolves with what was sent before the cut. */
+  async function sentBeforeCut(snapshot: unknown | null): Promise<number> {
     let sentBytes = 0;
     let closedByServer = false;
     const message = { filler: 'x'.repeat(16 * 1024) };
     const http = createServer((req, res) => {
       const stream = openEventStream(req, res);
       stream.onClose(() => (closedByServer = true));
+      if (snapshot !== null) stream.sendSnapshot(snapshot);
       // One message per turn of the event loop, as a busy room would send, until the stream ends itself.
       const pump = () => {
         stream.send(message);
@@ -104,9 +113,90 @@ describe('a reader that stops reading', () => {
     const res = await openFrom('127.0.0.1', `http://127.0.0.1:${port}/`);
     res.pause();
     await until(() => closedByServer, 'the server to cut the stream');
-    // What the kernel buffers on both sides, plus the bound and the message that crossed it.
-    expect(sentBytes).toBeLessThan(64 * 1024 * 1024 + MAX_UNSENT_BYTES);
     res.destroy();
     await new Promise((resolve) => http.close(resolve));
+    return sentBytes;
+  }
+
+  it('is cut off once what it left unread passes the bound', async () => {
+    // What the kernel buffers on both sides, plus the bound and the message that crossed it.
+    expect(await sentBeforeCut(null)).toBeLessThan(64 * 1024 * 1024 + MAX_UNSENT_BYTES);
+  });
+
+  it('is cut off too when it never took a snapshot larger than the bound', async () => {
+    const snapshot = { filler: 'y'.repeat(4 * MAX_UNSENT_BYTES) };
+    expect(await sentBeforeCut(snapshot)).toBeLessThan(64 * 1024 * 1024 + MAX_UNSENT_BYTES);
+  });
+});
+
+describe('a class that fills every field it may', () => {
+  /** Quotes double in JSON, so they make the largest views a member's text can make. */
+  const quotes = (n: number) => '"'.repeat(n);
+  const longLink = (n: number) => `https://example.org/${'q'.repeat(n - 'https://example.org/'.length)}`;
+
+  async function snapshotOf(code: string, token: string) {
+    const stream = await openEvents<RoomEvent>(`${server!.url}/api/rooms/${code}/events?token=${token}`);
+    const snapshot = await stream.next((m) => m.type === 'snapshot', 20_000);
+    stream.close();
+    if (snapshot.type !== 'snapshot') throw new Error('not a snapshot');
+    return { room: snapshot.room, length: JSON.stringify(snapshot).length };
+  }
+
+  it('gives a new teacher stream the whole room of 199 students with the longest names, notes and messages', async () => {
+    server = await startTestServer({ RELAY_MODE: 'off' });
+    const { room, member: host } = await createRoom(server.url);
+    const base = server.url;
+    const students = [];
+    for (let i = 0; i < 199; i++) {
+      students.push(await join(base, room.code, `${i}${quotes(NAME_MAX_LENGTH - String(i).length)}`));
+    }
+    const sent = await Promise.all([
+      ...students.map(({ token }) =>
+        call(base, 'POST', `/api/rooms/${room.code}/hands`, { token, body: { note: quotes(HAND_NOTE_MAX_LENGTH) } }),
+      ),
+      ...students.slice(0, 100).map(({ token }) =>
+        call(base, 'POST', `/api/rooms/${room.code}/messages`, {
+          token,
+          body: { to: 'teachers', text: quotes(MESSAGE_MAX_LENGTH) },
+        }),
+      ),
+      // And the teacher's own links to the class.
+      ...Array.from({ length: 10 }, () =>
+        call(base, 'POST', `/api/rooms/${room.code}/messages`, {
+          token: host.token,
+          body: { to: 'class', text: quotes(MESSAGE_MAX_LENGTH), url: longLink(URL_MAX_LENGTH) },
+        }),
+      ),
+    ]);
+    expect(sent.filter((reply) => reply.status >= 300)).toEqual([]);
+
+    const { room: view, length } = await snapshotOf(room.code, host.token);
+    expect(length).toBeGreaterThan(MAX_UNSENT_BYTES);
+    expect(view.members).toHaveLength(200);
+  });
+
+  it("gives every student's new stream the teachers' 100 class messages with the longest links", async () => {
+    server = await startTestServer({ RELAY_MODE: 'off' });
+    const base = server.url;
+    const { room, member: host, supervisorKey } = await createRoom(base);
+    // Four teachers, 25 messages each: within each one's MESSAGE_ACTIONS_PER_MIN.
+    const coTeachers = await Promise.all(
+      ['Mr Ode', 'Ms Ray', 'Mr Tan'].map((name) => join(base, room.code, name, 'supervisor', supervisorKey)),
+    );
+    const students = await Promise.all(['Ada', 'Bo', 'Cy'].map((name) => join(base, room.code, name)));
+    for (const teacher of [host, ...coTeachers]) {
+      for (let i = 0; i < 25; i++) {
+        const reply = await call(base, 'POST', `/api/rooms/${room.code}/messages`, {
+          token: teacher.token,
+          body: { to: 'class', text: quotes(MESSAGE_MAX_LENGTH), url: longLink(URL_MAX_LENGTH) },
+        });
+        expect(reply.status).toBe(201);
+      }
+    }
+    for (const student of students) {
+      const { room: view, length } = await snapshotOf(room.code, student.token);
+      expect(length).toBeGreaterThan(MAX_UNSENT_BYTES);
+      expect(view.classroom.messages).toHaveLength(100);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * loopback. Save, load, damaged copies kept aside, and tokens never in clear.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -264,6 +264,18 @@ describe('file store', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, STATE_FILE)).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual([STATE_FILE]);
+  });
+
+  it('narrows an existing DATA_DIR to 0700 and removes the temporary files a crash left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'classroom-store-'));
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, STATE_FILE), 'kept\n');
+    writeFileSync(join(dir, `.${STATE_FILE}.4242.7.tmp`), 'half a sta');
+    writeFileSync(join(dir, 'notes.txt'), 'not ours');
+    const store = await openFileStore(dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir).sort()).toEqual(['notes.txt', STATE_FILE]);
+    expect(await store.read()).toBe('kept\n');
   });
 
   it('reports a DATA_DIR it cannot use with the option to change', async () => {

@@ -31,6 +31,13 @@ describe('CSV (RFC 4180)', () => {
     expect(csvCell(-1)).toBe('-1');
     expect(csvCell('a=b')).toBe('a=b');
   });
+
+  it('neutralises the full-width and small forms that East Asian spreadsheets read as = + - @', () => {
+    for (const sign of ['＝', '﹦', '＋', '﹢', '－', '﹣', '＠', '﹫']) {
+      expect(csvCell(`${sign}1+1`)).toBe(`'${sign}1+1`);
+    }
+    expect(csvCell('１＝１')).toBe('１＝１');
+  });
 });
 
 describe('attendance sheet', () => {

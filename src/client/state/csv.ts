@@ -9,12 +9,14 @@ export const UTF8_BOM = '\uFEFF';
 
 /**
  * One cell. A cell a spreadsheet would run as a formula (starting with = + - @, a tab or a
- * carriage return) is neutralised with a leading single quote (OWASP, "CSV injection"); a cell
+ * carriage return, or a full-width or small form of those signs, which some spreadsheets read as
+ * the sign itself: NFKC folds them) is neutralised with a leading single quote (OWASP, "CSV
+ * injection"); a cell
  * with a comma, quote or line break is quoted, its quotes doubled (RFC 4180, 2.6 and 2.7).
  */
 export function csvCell(value: string | number): string {
   let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text.normalize('NFKC'))) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
