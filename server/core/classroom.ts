@@ -22,14 +22,21 @@ export {
   type AttendanceRecord,
 } from './tools/attendance.ts';
 export type { Hand } from './tools/hands.ts';
-export { addressedTo, canRead, MAX_MESSAGES, type Message } from './tools/messages.ts';
+export {
+  addressedTo,
+  canRead,
+  MAX_MESSAGES,
+  MAX_REPLIES,
+  MAX_REPLIES_PER_STUDENT,
+  type Message,
+} from './tools/messages.ts';
 export { presentationAfter, type Presentation } from './tools/presentation.ts';
 
 /** The tools' state of one room. */
 export interface Classroom {
   /** Oldest first. */
   readonly hands: readonly Hand[];
-  /** Oldest first, at most MAX_MESSAGES. */
+  /** Oldest first: at most MAX_MESSAGES from teachers, and MAX_REPLIES from students (MAX_REPLIES_PER_STUDENT each). */
   readonly messages: readonly Message[];
   readonly attention: Attention | null;
   /** Every student seat since the room opened, in join order, at most MAX_ATTENDANCE. */

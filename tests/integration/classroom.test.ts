@@ -4,6 +4,7 @@ import type {
   ErrorBody,
   MessageView,
   RoomEvent,
+  RoomView,
   SendMessageResponse,
 } from '../../src/shared/protocol.ts';
 import { HAND_ACTIONS_PER_MIN, MESSAGE_ACTIONS_PER_MIN } from '../../server/http/api.ts';
@@ -150,6 +151,25 @@ describe('classroom tools over HTTP and the event streams', () => {
     expect(adaSaw).not.toContain(l.bo.id);
     expect(JSON.stringify(l.stream(l.bo).received)).not.toContain('See me after');
     l.close();
+  });
+
+  it("keeps the teacher's class link in every student's view while four students send 25 replies each", async () => {
+    const { code, lee, ada, bo, as, close } = await lesson();
+    const link = await as(lee, 'POST', '/messages', { to: 'class', text: 'Worksheet', url: 'https://example.org/w' });
+    expect(link.status).toBe(201);
+    const linkId = (link.body as SendMessageResponse).message.id;
+    const more = await Promise.all(['Cy', 'Dee'].map((name) => join(base, code, name)));
+    const sent = await Promise.all(
+      [ada, bo, ...more].flatMap((student) =>
+        Array.from({ length: 25 }, (_, i) => as(student, 'POST', '/messages', { text: `reply ${i}` })),
+      ),
+    );
+    expect(sent.map((reply) => reply.status)).toEqual(Array.from({ length: 100 }, () => 201));
+    for (const student of [ada, bo, ...more]) {
+      const { body } = await call<{ room: RoomView }>(base, 'GET', `/api/rooms/${code}`, { token: student.token });
+      expect(body.room.classroom.messages.filter((m) => m.id === linkId)).toHaveLength(1);
+    }
+    close();
   });
 
   it('asks everyone for attention, shows teachers who acknowledged, and releases it', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassroomAction } from '../../server/core/classroom.ts';
-import { attendanceAt, MAX_MESSAGES } from '../../server/core/classroom.ts';
+import { attendanceAt, MAX_MESSAGES, MAX_REPLIES_PER_STUDENT } from '../../server/core/classroom.ts';
 import {
   classroomAction,
   createRoom,
@@ -203,6 +203,20 @@ describe('messages and links', () => {
       ok(act(lee, { type: 'send-message', to: 'class', text: `m${i}`, url: null }));
     expect(room().classroom.messages).toHaveLength(MAX_MESSAGES);
     expect(room().classroom.messages[0]!.text).toBe('m5');
+  });
+
+  it("keeps the teacher's link whatever students send, and each student's newest replies", () => {
+    const { lee, ada, bo, act, room } = lesson();
+    const link = ok(act(lee, { type: 'send-message', to: 'class', text: 'Worksheet', url: 'https://example.org/w' }));
+    ok(act(bo, { type: 'send-message', to: 'teachers', text: 'Bo: done', url: null }));
+    for (let i = 0; i < 4 * 25; i++) ok(act(ada, { type: 'send-message', to: 'teachers', text: `a${i}`, url: null }));
+    const kept = room().classroom.messages;
+    expect(kept[0]).toEqual(link.value);
+    expect(kept.map((m) => m.text)).toEqual([
+      'Worksheet',
+      'Bo: done',
+      ...Array.from({ length: MAX_REPLIES_PER_STUDENT }, (_, i) => `a${100 - MAX_REPLIES_PER_STUDENT + i}`),
+    ]);
   });
 });
 

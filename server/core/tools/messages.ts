@@ -21,8 +21,12 @@ export interface Message {
   readonly ackedBy: readonly string[];
 }
 
-/** Messages a room keeps; older ones are dropped (a lesson's worth, while bounding memory and saved state). */
+/** Teachers' messages and links a room keeps; older ones are dropped (a lesson's worth, bounding views and saved state). */
 export const MAX_MESSAGES = 100;
+/** Replies from one student a room keeps: a student's flood pushes out only their own. */
+export const MAX_REPLIES_PER_STUDENT = 5;
+/** Replies from students a room keeps in all, apart from the teachers' messages, which replies never push out. */
+export const MAX_REPLIES = 100;
 
 /** Sends a message: from a supervisor to the class or one student, from a student to the teachers. */
 export function sendMessage(
@@ -55,7 +59,7 @@ export function sendMessage(
     ackedBy: [],
   };
   const tools = room.classroom;
-  const messages = [...tools.messages, message].slice(-MAX_MESSAGES);
+  const messages = withinBounds([...tools.messages, message]);
   return done({ ...tools, messages }, [{ type: 'message-sent', code: room.code, message }], message);
 }
 
@@ -81,4 +85,30 @@ export function canRead(message: Message, viewer: Pick<Member, 'id' | 'role'>): 
 export function addressedTo(message: Message, viewer: Pick<Member, 'id' | 'role'>): boolean {
   if (viewer.role !== 'student') return false;
   return message.to.kind === 'class' || (message.to.kind === 'student' && message.to.studentId === viewer.id);
+}
+
+/**
+ * The newest messages within each sender's bound, oldest first: MAX_MESSAGES from teachers, and
+ * from students MAX_REPLIES_PER_STUDENT each and MAX_REPLIES in all. So four students sending 25
+ * replies each cannot push the teacher's class link out of what students see.
+ */
+function withinBounds(messages: readonly Message[]): Message[] {
+  let teachers = 0;
+  let replies = 0;
+  const perStudent = new Map<string, number>();
+  const kept: Message[] = [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]!;
+    if (message.to.kind !== 'teachers') {
+      if (teachers++ < MAX_MESSAGES) kept.push(message);
+      continue;
+    }
+    const own = (perStudent.get(message.fromId) ?? 0) + 1;
+    perStudent.set(message.fromId, own);
+    if (own <= MAX_REPLIES_PER_STUDENT && replies < MAX_REPLIES) {
+      replies++;
+      kept.push(message);
+    }
+  }
+  return kept.reverse();
 }
