@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import { preferCodec } from '../src/client/media/codecs.ts';
-import { relayVideoCodecs } from '../server/relay/relay.ts';
+import { relayVideoCodecs } from '../server/relay/worker/relay.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
 
 const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });

@@ -9,10 +9,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config.ts';
-import { isRelayed, presentsThroughRelay, sendsToRelay, watchesThroughRelay } from '../../src/shared/protocol.ts';
-import { keepRelays, setRelayUp, type RegistryState, type Room } from '../core/room-registry.ts';
-import type { RoomStore } from '../room-store.ts';
+import type { Config } from '../../config.ts';
+import { isRelayed, presentsThroughRelay, sendsToRelay, watchesThroughRelay } from '../../../src/shared/protocol.ts';
+import { keepRelays, setRelayUp, type RegistryState, type Room } from '../../core/room-registry.ts';
+import type { RoomStore } from '../../room-store.ts';
 import {
   LINGER_MS,
   type FromRelay,
@@ -21,7 +21,7 @@ import {
   type RelayProcessData,
   type ToRelay,
   type ToRelayNode,
-} from './relay-protocol.ts';
+} from '../messages.ts';
 
 /** How often rooms that stopped using the relay are checked for having lingered long enough. */
 const LINGER_CHECK_INTERVAL_MS = 1000;
@@ -108,7 +108,7 @@ export interface WorkerStats {
   readonly cpuRatio: number;
 }
 
-/** A relay node's control connection, as the host uses it (relay-nodes.ts holds the websocket). */
+/** A relay node's control connection, as the host uses it (node-endpoint.ts holds the websocket). */
 export interface NodeLink {
   /** The name the node gave, its cores and UDP ports (from its hello). */
   readonly hello: { name: string; cores: number; portRange: [number, number] | null };
@@ -307,7 +307,7 @@ function startWorker(deps: {
       portRange: deps.portRange ? [...deps.portRange] : null,
     };
     const compiled = import.meta.url.endsWith('.js');
-    const entry = fileURLToPath(new URL(`./relay-process.${compiled ? 'js' : 'ts'}`, import.meta.url));
+    const entry = fileURLToPath(new URL(`../worker/main.${compiled ? 'js' : 'ts'}`, import.meta.url));
     child = fork(entry, [], {
       env: { ...process.env, RELAY_PROCESS_DATA: JSON.stringify(data) },
       // Run from source (tests, `npm run dev`) through tsx; the built server runs plain JavaScript.

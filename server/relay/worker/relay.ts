@@ -47,7 +47,7 @@ import {
   type Surface,
   type TileView,
   type VideoCodec,
-} from '../../src/shared/protocol.ts';
+} from '../../../src/shared/protocol.ts';
 import {
   BASE_LEG,
   H264_FMTP,
@@ -60,7 +60,7 @@ import {
   type Leg,
 } from './legs.ts';
 import type { PeerMessage } from './peer-client.ts';
-import { LINGER_MS, type RelayRoom } from './relay-protocol.ts';
+import { LINGER_MS, type RelayRoom } from '../messages.ts';
 
 /** Keyframe requests upstream: at most one this often per student, however many supervisors ask. */
 const PLI_MIN_INTERVAL_MS = 500;
@@ -152,7 +152,7 @@ export class Relay {
     private readonly options: {
       announcedIps: string[];
       portRange: [number, number] | null;
-      /** A STUN server of our own (see relay-process.ts): werift would otherwise ask stun.l.google.com. */
+      /** A STUN server of our own (see run-relay.ts): werift would otherwise ask stun.l.google.com. */
       stunUrl: string;
     },
   ) {
