@@ -10,8 +10,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config.ts';
-import { isRelayed, presentsThroughRelay, sendsToRelay, watchesThroughRelay } from '../../../src/shared/protocol.ts';
+import { presentationAudience } from '../../../src/shared/presentation-audience.ts';
+import { isRelayed, presentsThroughRelay, sendsToRelay } from '../../../src/shared/protocol.ts';
 import { keepRelays, setRelayUp, type RegistryState, type Room } from '../../core/room-registry.ts';
+import { usesRelay } from '../../core/routes.ts';
+import { PEER_KEY, PEER_PATH } from '../../peer/peer-gate.ts';
 import type { RoomStore } from '../../room-store.ts';
 import {
   LINGER_MS,
@@ -215,7 +218,9 @@ function feedRooms(deps: { store: RoomStore; peerId: string; tell: (message: ToR
     const removed: string[] = [];
     for (const code of codes ?? state.rooms.keys()) {
       const room = state.rooms.get(code);
-      if (room && usesRelay(room) && room.routes.relayPeerId === peerId) known.set(code, null);
+      const shown = room?.classroom.presentation ?? null;
+      if (room && usesRelay(room.routes, shown?.presenterId ?? null) && room.routes.relayPeerId === peerId)
+        known.set(code, null);
       else if (room && known.has(code)) known.set(code, known.get(code) ?? now);
       if (room && known.has(code) && !expired(known.get(code), now)) rooms.push(relayRoom(room));
       else if (known.delete(code)) removed.push(code);
@@ -302,7 +307,7 @@ function startWorker(deps: {
 
   const spawn = () => {
     const data: RelayProcessData = {
-      peerUrl: `${deps.peerServerUrl}/peerjs/peerjs?key=peerjs&id=${credentials.peerId}&token=${credentials.token}`,
+      peerUrl: `${deps.peerServerUrl}${peerServerPath(credentials)}`,
       announcedIps: [...config.relay.announcedIps],
       portRange: deps.portRange ? [...deps.portRange] : null,
     };
@@ -401,7 +406,7 @@ function attachNode(deps: {
   link.send({
     type: 'welcome',
     peerId: credentials.peerId,
-    peerPath: `/peerjs/peerjs?key=peerjs&id=${credentials.peerId}&token=${credentials.token}`,
+    peerPath: peerServerPath(credentials),
   });
   log.info({ cores: link.hello.cores, portRange: link.hello.portRange }, 'relay node connected');
 
@@ -443,14 +448,9 @@ function attachNode(deps: {
   };
 }
 
-/** Whether some screen in the room goes through the relay: a student's, or the one shown to the class. */
-function usesRelay(room: Room): boolean {
-  const shown = room.classroom.presentation;
-  return (
-    room.routes.transport === 'relay' ||
-    room.routes.relayedPairs.length > 0 ||
-    (shown !== null && presentsThroughRelay(room.routes, shown.presenterId))
-  );
+/** Where a relay opens PeerServer's websocket under its identity (the path and key the PWA gets too). */
+function peerServerPath(credentials: RelayCredentials): string {
+  return `${PEER_PATH}/peerjs?key=${PEER_KEY}&id=${credentials.peerId}&token=${credentials.token}`;
 }
 
 /** What the relay needs to know of a room. */
@@ -477,13 +477,7 @@ function relayedPresentation(room: Room): RelayRoom['presentation'] {
   const shown = room.classroom.presentation;
   const presenter = shown && room.members.find((m) => m.id === shown.presenterId);
   if (!shown || !presenter || !presentsThroughRelay(room.routes, presenter.id)) return null;
-  const viewers = room.members.filter(
-    (m) =>
-      m.role === 'student' &&
-      m.connected &&
-      m.id !== shown.studentId &&
-      watchesThroughRelay(room.routes, presenter.id, m.id),
-  );
+  const viewers = presentationAudience(shown, room.members, room.routes).throughRelay;
   return {
     id: shown.id,
     name: shown.name,
