@@ -342,7 +342,8 @@ export class Relay {
     this.#tellStudentView(sourceId);
   }
 
-  #requestKeyframe(sourceId: string, leg: Leg, urgent = false): void {
+  /** Asks the student for a keyframe of `leg` (see Publisher.requestKeyframe). */
+  #requestKeyframe(sourceId: string, leg: Leg, urgent: boolean): void {
     this.#publisherOf(sourceId, leg)?.requestKeyframe(urgent);
   }
 
