@@ -2,32 +2,20 @@
  * Runs the relays beside the server: forks each local worker as a process with its own PeerServer
  * identity and UDP port slice and restarts one that dies, takes relay nodes from other machines that
  * connected with the shared secret, tells the registry whether each is up, and keeps each told who
- * may publish and who should receive in the rooms placed on it. A worker and a node are the same
- * thing to placement and to the registry. It applies the routes and placement the registry decided;
- * it never decides or writes them.
+ * may publish and who should receive in the rooms placed on it (room-feed.ts). A worker and a node
+ * are the same thing to placement and to the registry. It applies the routes and placement the
+ * registry decided; it never decides or writes them.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config.ts';
-import { presentationAudience } from '../../../src/shared/presentation-audience.ts';
-import { isRelayed, presentsThroughRelay, sendsToRelay } from '../../../src/shared/protocol.ts';
-import { keepRelays, setRelayUp, type RegistryState, type Room } from '../../core/room-registry.ts';
-import { usesRelay } from '../../core/routes.ts';
+import { keepRelays, setRelayUp } from '../../core/room-registry.ts';
 import { PEER_KEY, PEER_PATH } from '../../peer/peer-gate.ts';
 import type { RoomStore } from '../../room-store.ts';
-import {
-  LINGER_MS,
-  type FromRelay,
-  type FromRelayNode,
-  type RelayRoom,
-  type RelayProcessData,
-  type ToRelay,
-  type ToRelayNode,
-} from '../messages.ts';
+import type { FromRelay, FromRelayNode, RelayProcessData, ToRelayNode } from '../messages.ts';
+import { feedRooms } from './room-feed.ts';
 
-/** How often rooms that stopped using the relay are checked for having lingered long enough. */
-const LINGER_CHECK_INTERVAL_MS = 1000;
 const MAX_RESTART_BACKOFF_MS = 10_000;
 
 /** The parts of the logger the host uses. */
@@ -192,56 +180,6 @@ export function startRelays(deps: {
       for (const worker of workers) worker.close();
       for (const node of nodes) node.gone();
       nodes.clear();
-    },
-  };
-}
-
-/**
- * Keeps one relay told of the rooms placed on it, and for LINGER_MS of those that just left it, as
- * rooms change. `tell` is a no-op while the relay is not connected; `all` resends every room.
- */
-function feedRooms(deps: { store: RoomStore; peerId: string; tell: (message: ToRelay) => void }) {
-  const { store, peerId, tell } = deps;
-  /**
-   * Rooms the relay knows of: those where some screen goes through it (null), and for a while
-   * those that just stopped, with since when (so the relay keeps their calls up until the direct
-   * ones, or those through another relay, work).
-   */
-  const known = new Map<string, number | null>();
-  const expired = (since: number | null | undefined, now: number) =>
-    typeof since === 'number' && now - since >= LINGER_MS + LINGER_CHECK_INTERVAL_MS;
-  /** Tells the relay about the rooms named (all of them without `codes`), and which it can forget. */
-  const publish = (state: RegistryState, codes?: Iterable<string>) => {
-    if (!codes) known.clear();
-    const now = store.now();
-    const rooms: RelayRoom[] = [];
-    const removed: string[] = [];
-    for (const code of codes ?? state.rooms.keys()) {
-      const room = state.rooms.get(code);
-      const shown = room?.classroom.presentation ?? null;
-      if (room && usesRelay(room.routes, shown?.presenterId ?? null) && room.routes.relayPeerId === peerId)
-        known.set(code, null);
-      else if (room && known.has(code)) known.set(code, known.get(code) ?? now);
-      if (room && known.has(code) && !expired(known.get(code), now)) rooms.push(relayRoom(room));
-      else if (known.delete(code)) removed.push(code);
-    }
-    if (!codes || rooms.length > 0 || removed.length > 0) tell({ type: 'rooms', rooms, removed, complete: !codes });
-  };
-  /** Rooms that stopped using the relay long enough ago are forgotten. */
-  const forgetStale = () => {
-    const now = store.now();
-    const stale = [...known].filter(([, since]) => expired(since, now)).map(([code]) => code);
-    if (stale.length > 0) publish(store.state, stale);
-  };
-  // Only the rooms an event touched: a busy server must not resend every room on every join.
-  const unsubscribe = store.subscribe((events, state) => publish(state, new Set(events.map((e) => e.code))));
-  const timer = setInterval(forgetStale, LINGER_CHECK_INTERVAL_MS);
-  timer.unref();
-  return {
-    all: () => publish(store.state),
-    stop: () => {
-      clearInterval(timer);
-      unsubscribe();
     },
   };
 }
@@ -451,37 +389,4 @@ function attachNode(deps: {
 /** Where a relay opens PeerServer's websocket under its identity (the path and key the PWA gets too). */
 function peerServerPath(credentials: RelayCredentials): string {
   return `${PEER_PATH}/peerjs?key=${PEER_KEY}&id=${credentials.peerId}&token=${credentials.token}`;
-}
-
-/** What the relay needs to know of a room. */
-function relayRoom(room: Room): RelayRoom {
-  const supervisors = room.members.filter((m) => m.role === 'supervisor' && m.connected);
-  return {
-    code: room.code,
-    students: room.members
-      .filter((m) => m.role === 'student')
-      .map((m) => ({
-        memberId: m.id,
-        peerId: m.peerId,
-        sharing: m.share === 'sharing',
-        publishes: sendsToRelay(room.routes, m.id),
-        viewers: supervisors.filter((s) => isRelayed(room.routes, m.id, s.id)).map((s) => s.id),
-      })),
-    supervisors: supervisors.map((m) => ({ memberId: m.id, peerId: m.peerId })),
-    presentation: relayedPresentation(room),
-  };
-}
-
-/** The screen shown to the class as the relay forwards it, or null when none goes through the relay. */
-function relayedPresentation(room: Room): RelayRoom['presentation'] {
-  const shown = room.classroom.presentation;
-  const presenter = shown && room.members.find((m) => m.id === shown.presenterId);
-  if (!shown || !presenter || !presentsThroughRelay(room.routes, presenter.id)) return null;
-  const viewers = presentationAudience(shown, room.members, room.routes).throughRelay;
-  return {
-    id: shown.id,
-    name: shown.name,
-    presenterPeerId: presenter.peerId,
-    viewers: viewers.map((m) => ({ memberId: m.id, peerId: m.peerId })),
-  };
 }
