@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import type { CreateRoomResponse, JoinRoomResponse, OwnMember } from '../src/shared/protocol.ts';
-import { PeerClient, type PeerMessage } from '../server/relay/peer-client.ts';
+import { PeerClient, type PeerMessage } from '../server/relay/worker/peer-client.ts';
 import { call } from '../tests/helpers/client.ts';
 import { childrenOf, cpuSeconds } from '../tests/helpers/procfs.ts';
 import { saveResult, startBuiltServer } from './lib.ts';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import { preferCodec } from '../src/client/media/codecs.ts';
-import { relayVideoCodecs } from '../server/relay/relay.ts';
+import { relayVideoCodecs } from '../server/relay/worker/peer-connection.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
 
 const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
@@ -20,7 +20,7 @@ const studentOffer = await page.evaluate(async () => {
   return (await pc.createOffer()).sdp!;
 });
 
-/** The relay's offer to a viewer, as relay.ts makes it. */
+/** The relay's offer to a viewer, as the relay makes it (worker/peer-connection.ts). */
 async function relayOffer(): Promise<string> {
   const pc = new WeriftPeerConnection({
     codecs: { video: relayVideoCodecs(['VP8', 'H264']) },

@@ -9,7 +9,7 @@ import express from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { isRelayed } from '../src/shared/protocol.ts';
 import type { RegistryState, Room } from './core/room-registry.ts';
-import type { RelayHost } from './relay/relay-host.ts';
+import type { RelayHost } from './relay/host/relay-host.ts';
 
 /** The instruments other parts feed, and the endpoint. */
 export interface Metrics {

@@ -5,6 +5,7 @@
  */
 import {
   PEER_TO_PEER_ROUTES,
+  presentsThroughRelay,
   routesDiffer,
   type Role,
   type Routes,
@@ -143,6 +144,18 @@ export function decideRoutes(policy: RelayPolicy, routes: RoomRoutes, inputs: Ro
     presentationTransport,
   };
   return routesDiffer(decided, routes) ? decided : routes;
+}
+
+/**
+ * Whether some screen in a room goes through the relay: a student's (the room's transport, or a
+ * rerouted pair), or the one `presenterId` shows to the class (null while none is shown).
+ */
+export function usesRelay(routes: Routes, presenterId: string | null): boolean {
+  return (
+    routes.transport === 'relay' ||
+    routes.relayedPairs.length > 0 ||
+    (presenterId !== null && presentsThroughRelay(routes, presenterId))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ export function startRelayNode(
   options: { built?: boolean } = {},
 ): RelayNodeProcess {
   const args = options.built
-    ? [join(root, 'dist/node/server/relay/relay-node.js')]
-    : ['--import', 'tsx', join(root, 'server/relay/relay-node.ts')];
+    ? [join(root, 'dist/node/server/relay/node/main.js')]
+    : ['--import', 'tsx', join(root, 'server/relay/node/main.ts')];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { h264NalTypesStarted, isH264KeyframeStart } from '../../server/relay/h264.ts';
+import { h264NalTypesStarted, isH264KeyframeStart } from '../../server/relay/worker/h264.ts';
 
 /** Real packets from Chromium's H.264 encoder (scripts/capture-rtp.ts), with its own keyframe list. */
 interface Take {

@@ -9,8 +9,8 @@ import {
   wantedLegs,
   type Leg,
   type LegViewer,
-} from '../../server/relay/legs.ts';
-import { isVp8KeyframeStart } from '../../server/relay/vp8.ts';
+} from '../../server/relay/worker/legs.ts';
+import { isVp8KeyframeStart } from '../../server/relay/worker/vp8.ts';
 
 /** Real SDP from Chromium (scripts/capture-sdp.ts): a student's offer, and viewers' answers to the relay. */
 const sdp = JSON.parse(readFileSync('tests/fixtures/relay-sdp.json', 'utf8')) as {

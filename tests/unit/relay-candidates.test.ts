@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isMdnsCandidate } from '../../server/relay/relay.ts';
+import { isMdnsCandidate } from '../../server/relay/worker/peer-connection.ts';
 
 describe('the relay’s ICE candidates', () => {
   it('skips a browser’s mDNS names, which only a DNS timeout would answer, and keeps addresses', () => {

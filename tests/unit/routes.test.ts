@@ -6,6 +6,7 @@ import {
   decideRoutes,
   failedPairs,
   initialRoutes,
+  usesRelay,
   withFailure,
   withoutMember,
   type RelayPolicy,
@@ -238,5 +239,18 @@ describe('the route of a screen shown to the class', () => {
     expect(presentsThroughRelay(cutOff, 'lee')).toBe(false);
     expect(watchesThroughRelay(cutOff, 'lee', 'bo')).toBe(false);
     expect(presentsThroughRelay(routes({ presentationTransport: 'relay' }), 'lee')).toBe(false);
+  });
+});
+
+describe('whether a room uses the relay', () => {
+  it('does for a relayed room, a rerouted pair, or a shown screen that goes through the relay', () => {
+    expect(usesRelay(routes(), null)).toBe(false);
+    expect(usesRelay(routes({ transport: 'relay' }), null)).toBe(true);
+    expect(usesRelay(routes({ relayedPairs: ['s1/t1'] }), null)).toBe(true);
+    const shownByRelay = routes({ presentationTransport: 'relay', relayPeerId: 'relay-1' });
+    expect(usesRelay(shownByRelay, 'lee')).toBe(true);
+    // Nothing shown, or a presenter who cannot reach the relay and calls every student directly.
+    expect(usesRelay(shownByRelay, null)).toBe(false);
+    expect(usesRelay({ ...shownByRelay, directMembers: ['lee'] }, 'lee')).toBe(false);
   });
 });

@@ -5,10 +5,10 @@
  * present), reconnecting with the same id and token after a drop.
  */
 import { Peer } from 'peerjs';
+import { presentationAudience } from '../../shared/presentation-audience.ts';
 import {
   parsePresentationCallMetadata,
   presentsThroughRelay,
-  watchesThroughRelay,
   type ClientConfig,
   type MemberView,
   type PresentationView,
@@ -118,13 +118,7 @@ export function createPeerMedia(
     const stream = shown.source === 'supervisor' ? (classCapture?.stream ?? null) : (forwarded?.stream ?? null);
     // Through the relay: one call to it, and direct calls to the students who cannot reach it.
     const viaRelay = routes && presentsThroughRelay(routes, self.memberId) ? routes.relayPeerId : null;
-    const direct = members.filter(
-      (m) =>
-        m.role === 'student' &&
-        m.peerId &&
-        m.id !== shown!.studentId &&
-        !(routes && watchesThroughRelay(routes, self.memberId, m.id)),
-    );
+    const { direct } = presentationAudience(shown, members, routes);
     presenter.update({ presentationId: shown.id, name: shown.name }, stream, [
       ...(viaRelay ? [viaRelay] : []),
       ...direct.map((m) => m.peerId!),

@@ -8,7 +8,7 @@
  * large tile, and the same in H.264 for viewers that prefer it, so a student's encoder for one
  * teacher may differ from another's through the relay as it does peer to peer.
  */
-import type { QualityLevel, RelayLeg, VideoCodec } from '../../src/shared/protocol.ts';
+import type { QualityLevel, RelayLeg, VideoCodec } from '../../../src/shared/protocol.ts';
 import { isH264KeyframeStart } from './h264.ts';
 import { isVp8KeyframeStart } from './vp8.ts';
 

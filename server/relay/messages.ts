@@ -84,14 +84,18 @@ export type ToRelayNode = { type: 'welcome'; peerId: string; peerPath: string } 
 export type FromRelayNode =
   { type: 'hello'; name: string; cores: number; portRange: [number, number] | null } | { type: 'leaving' } | FromRelay;
 
+/** `text` parsed as JSON, or undefined when it is not JSON: how the relay's processes read a message before its type. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses a message from a relay node; null for anything else. */
 export function parseFromRelayNode(text: string): FromRelayNode | null {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return null;
-  }
+  const data = parseJson(text);
   if (typeof data !== 'object' || data === null) return null;
   const m = data as Record<string, unknown>;
   const count = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;

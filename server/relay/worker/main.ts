@@ -2,8 +2,8 @@
  * Entry point of a relay worker's own process, forked by the server: media work runs here, so
  * forwarding packets never delays signalling and HTTP, and a crash here cannot take the server down.
  */
-import { runRelay } from './relay-runner.ts';
-import type { FromRelay, RelayProcessData, ToRelay } from './relay-protocol.ts';
+import { runRelay } from './run-relay.ts';
+import type { FromRelay, RelayProcessData, ToRelay } from '../messages.ts';
 
 const data = JSON.parse(process.env.RELAY_PROCESS_DATA ?? '{}') as RelayProcessData;
 

@@ -3,6 +3,7 @@
  * CANDIDATE, LEAVE, EXPIRE), so the relay is an ordinary peer to browsers. Reconnects with backoff.
  */
 import WebSocket from 'ws';
+import { parseJson } from '../messages.ts';
 
 /** A signalling message as PeerServer relays it. */
 export interface PeerMessage {
@@ -57,12 +58,8 @@ export class PeerClient {
     const ws = new WebSocket(this.url, { rejectUnauthorized: this.options.verifyTls });
     this.#ws = ws;
     ws.on('message', (data) => {
-      let message: PeerMessage;
-      try {
-        message = JSON.parse(String(data)) as PeerMessage;
-      } catch {
-        return;
-      }
+      const message = parseJson(String(data)) as PeerMessage | undefined;
+      if (message === undefined) return;
       if (message.type === 'OPEN') {
         this.#backoffMs = 250;
         this.onOpen();

@@ -11,9 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import WebSocket from 'ws';
-import { ConfigError, loadConfig, relayNodeSettings, type Config } from '../config.ts';
-import { runRelay, type RunningRelay } from './relay-runner.ts';
-import { LINGER_MS, RELAY_NODE_PATH, type FromRelayNode, type ToRelayNode } from './relay-protocol.ts';
+import { ConfigError, loadConfig, relayNodeSettings, type Config } from '../../config.ts';
+import { runRelay, type RunningRelay } from '../worker/run-relay.ts';
+import { LINGER_MS, RELAY_NODE_PATH, parseJson, type FromRelayNode, type ToRelayNode } from '../messages.ts';
 
 const MAX_BACKOFF_MS = 5000;
 /** After saying it leaves, the node forwards this long (the server keeps lingering rooms as long), then stops. */
@@ -64,12 +64,8 @@ function connect(): void {
     send(hello);
   });
   ws.on('message', (data) => {
-    let message: ToRelayNode;
-    try {
-      message = JSON.parse(String(data)) as ToRelayNode;
-    } catch {
-      return;
-    }
+    const message = parseJson(String(data)) as ToRelayNode | undefined;
+    if (message === undefined) return;
     if (message.type === 'welcome') {
       void relay?.then((r) => r.close());
       relay = runRelay({

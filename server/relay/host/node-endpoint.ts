@@ -7,10 +7,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Config } from '../config.ts';
-import type { UpgradeRouter } from '../http/upgrades.ts';
+import type { Config } from '../../config.ts';
+import type { UpgradeRouter } from '../../http/upgrades.ts';
 import type { RelayHost } from './relay-host.ts';
-import { RELAY_NODE_PATH, parseFromRelayNode, type FromRelayNode } from './relay-protocol.ts';
+import { RELAY_NODE_PATH, parseFromRelayNode, type FromRelayNode } from '../messages.ts';
 
 /** A node must say hello this soon after connecting, or it is disconnected. */
 const HELLO_TIMEOUT_MS = 10_000;

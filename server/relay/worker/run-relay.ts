@@ -1,12 +1,12 @@
 /**
  * One relay at work: the werift relay and its PeerServer client, with a stats report every
- * STATS_INTERVAL_MS. Shared by a forked worker (relay-process.ts, over IPC) and a relay node on
- * another machine (relay-node.ts, over its control websocket); it knows neither channel.
+ * STATS_INTERVAL_MS. Shared by a forked worker (worker/main.ts, over IPC) and a relay node on
+ * another machine (node/main.ts, over its control websocket); it knows neither channel.
  */
-import { startStunResponder } from '../stun/stun-responder.ts';
+import { startStunResponder } from '../../stun/stun-responder.ts';
 import { PeerClient } from './peer-client.ts';
 import { Relay } from './relay.ts';
-import { STATS_INTERVAL_MS, type FromRelay, type ToRelay } from './relay-protocol.ts';
+import { STATS_INTERVAL_MS, type FromRelay, type ToRelay } from '../messages.ts';
 
 /** A running relay. */
 export interface RunningRelay {

@@ -2,29 +2,20 @@
  * Runs the relays beside the server: forks each local worker as a process with its own PeerServer
  * identity and UDP port slice and restarts one that dies, takes relay nodes from other machines that
  * connected with the shared secret, tells the registry whether each is up, and keeps each told who
- * may publish and who should receive in the rooms placed on it. A worker and a node are the same
- * thing to placement and to the registry. It applies the routes and placement the registry decided;
- * it never decides or writes them.
+ * may publish and who should receive in the rooms placed on it (room-feed.ts). A worker and a node
+ * are the same thing to placement and to the registry. It applies the routes and placement the
+ * registry decided; it never decides or writes them.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config.ts';
-import { isRelayed, presentsThroughRelay, sendsToRelay, watchesThroughRelay } from '../../src/shared/protocol.ts';
-import { keepRelays, setRelayUp, type RegistryState, type Room } from '../core/room-registry.ts';
-import type { RoomStore } from '../room-store.ts';
-import {
-  LINGER_MS,
-  type FromRelay,
-  type FromRelayNode,
-  type RelayRoom,
-  type RelayProcessData,
-  type ToRelay,
-  type ToRelayNode,
-} from './relay-protocol.ts';
+import type { Config } from '../../config.ts';
+import { keepRelays, setRelayUp } from '../../core/room-registry.ts';
+import { PEER_KEY, PEER_PATH } from '../../peer/peer-gate.ts';
+import type { RoomStore } from '../../room-store.ts';
+import type { FromRelay, FromRelayNode, RelayProcessData, ToRelayNode } from '../messages.ts';
+import { feedRooms } from './room-feed.ts';
 
-/** How often rooms that stopped using the relay are checked for having lingered long enough. */
-const LINGER_CHECK_INTERVAL_MS = 1000;
 const MAX_RESTART_BACKOFF_MS = 10_000;
 
 /** The parts of the logger the host uses. */
@@ -108,7 +99,7 @@ export interface WorkerStats {
   readonly cpuRatio: number;
 }
 
-/** A relay node's control connection, as the host uses it (relay-nodes.ts holds the websocket). */
+/** A relay node's control connection, as the host uses it (node-endpoint.ts holds the websocket). */
 export interface NodeLink {
   /** The name the node gave, its cores and UDP ports (from its hello). */
   readonly hello: { name: string; cores: number; portRange: [number, number] | null };
@@ -193,54 +184,6 @@ export function startRelays(deps: {
   };
 }
 
-/**
- * Keeps one relay told of the rooms placed on it, and for LINGER_MS of those that just left it, as
- * rooms change. `tell` is a no-op while the relay is not connected; `all` resends every room.
- */
-function feedRooms(deps: { store: RoomStore; peerId: string; tell: (message: ToRelay) => void }) {
-  const { store, peerId, tell } = deps;
-  /**
-   * Rooms the relay knows of: those where some screen goes through it (null), and for a while
-   * those that just stopped, with since when (so the relay keeps their calls up until the direct
-   * ones, or those through another relay, work).
-   */
-  const known = new Map<string, number | null>();
-  const expired = (since: number | null | undefined, now: number) =>
-    typeof since === 'number' && now - since >= LINGER_MS + LINGER_CHECK_INTERVAL_MS;
-  /** Tells the relay about the rooms named (all of them without `codes`), and which it can forget. */
-  const publish = (state: RegistryState, codes?: Iterable<string>) => {
-    if (!codes) known.clear();
-    const now = store.now();
-    const rooms: RelayRoom[] = [];
-    const removed: string[] = [];
-    for (const code of codes ?? state.rooms.keys()) {
-      const room = state.rooms.get(code);
-      if (room && usesRelay(room) && room.routes.relayPeerId === peerId) known.set(code, null);
-      else if (room && known.has(code)) known.set(code, known.get(code) ?? now);
-      if (room && known.has(code) && !expired(known.get(code), now)) rooms.push(relayRoom(room));
-      else if (known.delete(code)) removed.push(code);
-    }
-    if (!codes || rooms.length > 0 || removed.length > 0) tell({ type: 'rooms', rooms, removed, complete: !codes });
-  };
-  /** Rooms that stopped using the relay long enough ago are forgotten. */
-  const forgetStale = () => {
-    const now = store.now();
-    const stale = [...known].filter(([, since]) => expired(since, now)).map(([code]) => code);
-    if (stale.length > 0) publish(store.state, stale);
-  };
-  // Only the rooms an event touched: a busy server must not resend every room on every join.
-  const unsubscribe = store.subscribe((events, state) => publish(state, new Set(events.map((e) => e.code))));
-  const timer = setInterval(forgetStale, LINGER_CHECK_INTERVAL_MS);
-  timer.unref();
-  return {
-    all: () => publish(store.state),
-    stop: () => {
-      clearInterval(timer);
-      unsubscribe();
-    },
-  };
-}
-
 /** A relay's reports turned into totals over its runs and rates over the last interval. */
 function statsTracker() {
   let stats: WorkerStats = { forwardedPackets: 0, cpuSeconds: 0, packetsPerSecond: 0, cpuRatio: 0 };
@@ -302,12 +245,12 @@ function startWorker(deps: {
 
   const spawn = () => {
     const data: RelayProcessData = {
-      peerUrl: `${deps.peerServerUrl}/peerjs/peerjs?key=peerjs&id=${credentials.peerId}&token=${credentials.token}`,
+      peerUrl: `${deps.peerServerUrl}${peerServerPath(credentials)}`,
       announcedIps: [...config.relay.announcedIps],
       portRange: deps.portRange ? [...deps.portRange] : null,
     };
     const compiled = import.meta.url.endsWith('.js');
-    const entry = fileURLToPath(new URL(`./relay-process.${compiled ? 'js' : 'ts'}`, import.meta.url));
+    const entry = fileURLToPath(new URL(`../worker/main.${compiled ? 'js' : 'ts'}`, import.meta.url));
     child = fork(entry, [], {
       env: { ...process.env, RELAY_PROCESS_DATA: JSON.stringify(data) },
       // Run from source (tests, `npm run dev`) through tsx; the built server runs plain JavaScript.
@@ -401,7 +344,7 @@ function attachNode(deps: {
   link.send({
     type: 'welcome',
     peerId: credentials.peerId,
-    peerPath: `/peerjs/peerjs?key=peerjs&id=${credentials.peerId}&token=${credentials.token}`,
+    peerPath: peerServerPath(credentials),
   });
   log.info({ cores: link.hello.cores, portRange: link.hello.portRange }, 'relay node connected');
 
@@ -443,51 +386,7 @@ function attachNode(deps: {
   };
 }
 
-/** Whether some screen in the room goes through the relay: a student's, or the one shown to the class. */
-function usesRelay(room: Room): boolean {
-  const shown = room.classroom.presentation;
-  return (
-    room.routes.transport === 'relay' ||
-    room.routes.relayedPairs.length > 0 ||
-    (shown !== null && presentsThroughRelay(room.routes, shown.presenterId))
-  );
-}
-
-/** What the relay needs to know of a room. */
-function relayRoom(room: Room): RelayRoom {
-  const supervisors = room.members.filter((m) => m.role === 'supervisor' && m.connected);
-  return {
-    code: room.code,
-    students: room.members
-      .filter((m) => m.role === 'student')
-      .map((m) => ({
-        memberId: m.id,
-        peerId: m.peerId,
-        sharing: m.share === 'sharing',
-        publishes: sendsToRelay(room.routes, m.id),
-        viewers: supervisors.filter((s) => isRelayed(room.routes, m.id, s.id)).map((s) => s.id),
-      })),
-    supervisors: supervisors.map((m) => ({ memberId: m.id, peerId: m.peerId })),
-    presentation: relayedPresentation(room),
-  };
-}
-
-/** The screen shown to the class as the relay forwards it, or null when none goes through the relay. */
-function relayedPresentation(room: Room): RelayRoom['presentation'] {
-  const shown = room.classroom.presentation;
-  const presenter = shown && room.members.find((m) => m.id === shown.presenterId);
-  if (!shown || !presenter || !presentsThroughRelay(room.routes, presenter.id)) return null;
-  const viewers = room.members.filter(
-    (m) =>
-      m.role === 'student' &&
-      m.connected &&
-      m.id !== shown.studentId &&
-      watchesThroughRelay(room.routes, presenter.id, m.id),
-  );
-  return {
-    id: shown.id,
-    name: shown.name,
-    presenterPeerId: presenter.peerId,
-    viewers: viewers.map((m) => ({ memberId: m.id, peerId: m.peerId })),
-  };
+/** Where a relay opens PeerServer's websocket under its identity (the path and key the PWA gets too). */
+function peerServerPath(credentials: RelayCredentials): string {
+  return `${PEER_PATH}/peerjs?key=${PEER_KEY}&id=${credentials.peerId}&token=${credentials.token}`;
 }

@@ -1,0 +1,56 @@
+/**
+ * werift peer connections as the relay makes them: the video formats it negotiates, its own STUN
+ * server, and the ICE candidates it ignores. No calls, no routes: relay.ts places and answers them.
+ */
+import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import type { VideoCodec } from '../../../src/shared/protocol.ts';
+import { H264_FMTP } from './legs.ts';
+
+/** Where the relay's connections gather ICE candidates. */
+export interface PeerConnectionOptions {
+  /** Addresses offered to browsers besides the machine's interfaces. */
+  announcedIps: string[];
+  /** UDP ports for media, or null for any. */
+  portRange: [number, number] | null;
+  /** A STUN server of our own (see run-relay.ts): werift would otherwise ask stun.l.google.com. */
+  stunUrl: string;
+}
+
+/** A peer connection for video in `codecs` (a student's leg: its one codec; a viewer: both). */
+export function relayPeerConnection(codecs: readonly VideoCodec[], options: PeerConnectionOptions): RTCPeerConnection {
+  return new RTCPeerConnection({
+    codecs: { video: relayVideoCodecs(codecs) },
+    headerExtensions: { video: [] },
+    // Without a STUN server werift uses Google's, from the school's server, and where DNS or
+    // that server does not answer every call waits 5 s for it before its offer or answer.
+    iceServers: [{ urls: options.stunUrl }],
+    iceAdditionalHostAddresses: options.announcedIps,
+    icePortRange: options.portRange ?? undefined,
+  });
+}
+
+/** The video formats the relay negotiates, in `codecs`' order, as werift takes them. */
+export function relayVideoCodecs(codecs: readonly VideoCodec[]): RTCRtpCodecParameters[] {
+  return codecs.map(
+    (codec) =>
+      new RTCRtpCodecParameters({
+        mimeType: `video/${codec}`,
+        clockRate: 90000,
+        ...(codec === 'H264' ? { parameters: H264_FMTP } : {}),
+        // REMB, not transport-cc: with transport-cc Chrome's estimate toward werift stays at
+        // 100–300 kbps; with REMB it ramps normally.
+        rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
+      }),
+  );
+}
+
+/** A session description as PeerJS sends it (werift's object carries more). */
+export function toInit(description: { type: string; sdp: string }): { type: string; sdp: string } {
+  return { type: description.type, sdp: description.sdp };
+}
+
+/** Whether an ICE candidate line names its address by an mDNS `.local` name rather than an IP. */
+export function isMdnsCandidate(line: string | undefined): boolean {
+  // candidate:<foundation> <component> <protocol> <priority> <address> <port> typ …
+  return /\.local$/i.test(line?.split(' ')[4] ?? '');
+}

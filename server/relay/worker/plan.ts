@@ -1,0 +1,187 @@
+/**
+ * Which calls the relay should have up, decided from the rooms the server sent: which incoming call
+ * to answer, which students' calls to close or let linger, and which viewers to call with which
+ * screen. Pure: no werift, no timers, no clock (the caller passes `now`); relay.ts carries it out.
+ */
+import {
+  parseCallMetadata,
+  parsePresentationCallMetadata,
+  type PresentationCallMetadata,
+  type QualityLevel,
+  type Surface,
+  type VideoCodec,
+} from '../../../src/shared/protocol.ts';
+import { LINGER_MS, type RelayRoom } from '../messages.ts';
+
+/** One screen the rooms name, by source id: who sends it, whether it is being sent, and whether the routes send it here. */
+export interface Source {
+  peerId: string;
+  sharing: boolean;
+  publishes: boolean;
+}
+
+/** What an incoming call carries, once the rooms say the relay takes it. */
+export interface CallSource {
+  /** A student's member id, or `presentationSource(id)` for the screen shown to the class. */
+  sourceId: string;
+  codec: VideoCodec;
+  level: QualityLevel;
+  surface: Surface | null;
+}
+
+/** A call the relay should have up: whose screen, to whom, and for a shown screen what to tell the student. */
+export interface Want {
+  sourceId: string;
+  viewerId: string;
+  peerId: string;
+  presentation: PresentationCallMetadata | null;
+}
+
+/** A student's call (a publisher) as the plan reads it. */
+export interface PlannedPublisher {
+  readonly sourceId: string;
+  readonly peerId: string;
+  /** Since when the routes have not wanted this call (it lingers for LINGER_MS), or null. */
+  readonly unwantedSince: number | null;
+}
+
+/** A call to a viewer (a subscriber) as the plan reads it. */
+export interface PlannedSubscriber {
+  readonly sourceId: string;
+  readonly unwantedSince: number | null;
+}
+
+/** The source id of a screen shown to the class (member ids never contain a colon). */
+export function presentationSource(presentationId: string): string {
+  return `presentation:${presentationId}`;
+}
+
+/** Whether a source id is a screen shown to the class rather than a student's. */
+export function isPresentationSource(sourceId: string): boolean {
+  return sourceId.startsWith('presentation:');
+}
+
+/** The key of one source/viewer pair: one call to the viewer, and one backoff after it fails. */
+export function pairKeyOf(sourceId: string, viewerId: string): string {
+  return `${sourceId}/${viewerId}`;
+}
+
+/** Every source the rooms name, by source id. */
+export function sourcesOf(rooms: Iterable<RelayRoom>): Map<string, Source> {
+  const sources = new Map<string, Source>();
+  for (const room of rooms) {
+    for (const s of room.students)
+      sources.set(s.memberId, { peerId: s.peerId, sharing: s.sharing, publishes: s.publishes });
+    const shown = room.presentation;
+    if (shown)
+      sources.set(presentationSource(shown.id), { peerId: shown.presenterPeerId, sharing: true, publishes: true });
+  }
+  return sources;
+}
+
+/** Whose screen an incoming call from `peerId` carries, if the rooms send it here; null for a call to refuse. */
+export function callSource(rooms: Iterable<RelayRoom>, peerId: string, metadata: unknown): CallSource | null {
+  const shown = parsePresentationCallMetadata(metadata);
+  if (shown) {
+    const room = [...rooms].find(
+      (r) => r.presentation?.id === shown.presentationId && r.presentation.presenterPeerId === peerId,
+    );
+    // A shown screen has one leg, the base one, in VP8 (every browser that presents encodes it);
+    // its size is the presenter's whole screen, not a thumbnail.
+    return room
+      ? { sourceId: presentationSource(shown.presentationId), codec: 'VP8', level: 'thumbnail', surface: null }
+      : null;
+  }
+  const call = parseCallMetadata(metadata);
+  const student = [...rooms].flatMap((r) => r.students).find((s) => s.publishes && s.peerId === peerId);
+  if (!student || !call || student.memberId !== call.studentId) return null;
+  return {
+    sourceId: student.memberId,
+    codec: call.codec ?? 'VP8',
+    level: call.leg ?? 'thumbnail',
+    surface: call.surface,
+  };
+}
+
+/**
+ * What becomes of each student's call: closed at once when the student stopped sharing (they were
+ * sharing at the last update, `sharingBefore`) or left, or calls from another peer now; kept while
+ * the routes send it here; otherwise lingering, and closed once it lingered LINGER_MS. Also returns
+ * the sources sending now, the next update's `sharingBefore`.
+ */
+export function planPublishers<P extends PlannedPublisher>(
+  rooms: Iterable<RelayRoom>,
+  publishers: readonly P[],
+  sharingBefore: ReadonlySet<string>,
+  now: number,
+): { verdicts: { publisher: P; close: boolean; unwantedSince: number | null }[]; sharing: Set<string> } {
+  const sources = sourcesOf(rooms);
+  const sharing = new Set([...sources].filter(([, source]) => source.sharing).map(([id]) => id));
+  const verdicts = publishers.map((publisher) => {
+    const source = sources.get(publisher.sourceId);
+    const stopped = sharingBefore.has(publisher.sourceId) && !sharing.has(publisher.sourceId);
+    if (stopped || source?.peerId !== publisher.peerId)
+      return { publisher, close: true, unwantedSince: publisher.unwantedSince };
+    if (source.publishes) return { publisher, close: false, unwantedSince: null };
+    const unwantedSince = publisher.unwantedSince ?? now;
+    return { publisher, close: now - unwantedSince >= LINGER_MS, unwantedSince };
+  });
+  return { verdicts, sharing };
+}
+
+/**
+ * The calls to viewers the relay should have: each publishing student (one whose first call is up,
+ * `publishing`) to the supervisors the server says receive them through the relay, and the screen
+ * shown to the class to the students it names; none for a pair still backing off after a failure.
+ * A call no longer wanted lingers while both members are still in the room, except from a student
+ * who stopped sharing (the supervisor hangs up their side at once, and a call kept here would take
+ * the student's next share for LINGER_MS). Returns the calls to place (those wanted and not up),
+ * what becomes of each existing call, and the pairs whose backoff can be forgotten.
+ */
+export function planSubscribers<S extends PlannedSubscriber>(input: {
+  rooms: Iterable<RelayRoom>;
+  publishing: ReadonlySet<string>;
+  sharing: ReadonlySet<string>;
+  subscribers: ReadonlyMap<string, S>;
+  backoffUntil: ReadonlyMap<string, { until: number }>;
+  now: number;
+}): {
+  place: Map<string, Want>;
+  verdicts: { key: string; subscriber: S; close: boolean; unwantedSince: number | null }[];
+  forgetBackoff: string[];
+} {
+  const { publishing, sharing, subscribers, backoffUntil, now } = input;
+  const wanted = new Map<string, Want>();
+  const present = new Set<string>();
+  const pairs = new Set<string>();
+  const want = (sourceId: string, viewer: { memberId: string; peerId: string }, presentation: Want['presentation']) => {
+    const key = pairKeyOf(sourceId, viewer.memberId);
+    pairs.add(key);
+    if ((backoffUntil.get(key)?.until ?? 0) > now) return;
+    wanted.set(key, { sourceId, viewerId: viewer.memberId, peerId: viewer.peerId, presentation });
+  };
+  for (const room of input.rooms) {
+    for (const student of room.students) {
+      for (const supervisor of room.supervisors) present.add(pairKeyOf(student.memberId, supervisor.memberId));
+      if (!publishing.has(student.memberId)) continue;
+      for (const supervisor of room.supervisors)
+        if (student.viewers.includes(supervisor.memberId)) want(student.memberId, supervisor, null);
+    }
+    const shown = room.presentation;
+    if (!shown) continue;
+    const sourceId = presentationSource(shown.id);
+    for (const student of shown.viewers) present.add(pairKeyOf(sourceId, student.memberId));
+    if (!publishing.has(sourceId)) continue;
+    for (const student of shown.viewers) want(sourceId, student, { presentationId: shown.id, name: shown.name });
+  }
+  const forgetBackoff = [...backoffUntil.keys()].filter((key) => !pairs.has(key));
+  const verdicts = [...subscribers].map(([key, subscriber]) => {
+    if (wanted.has(key)) return { key, subscriber, close: false, unwantedSince: null };
+    const unwantedSince = subscriber.unwantedSince ?? now;
+    const stopped = !sharing.has(subscriber.sourceId);
+    const close = !present.has(key) || stopped || now - unwantedSince >= LINGER_MS;
+    return { key, subscriber, close, unwantedSince };
+  });
+  const place = new Map([...wanted].filter(([key]) => !subscribers.has(key)));
+  return { place, verdicts, forgetBackoff };
+}

@@ -1,0 +1,134 @@
+/**
+ * One incoming leg: a student's (or a presenter's) call to the relay, answered receive-only. It owns
+ * its peer connection, its data channel to the student, its keyframe requests (throttled) and its
+ * `close()`; the relay hears of its packets and of its end through the events it is given. It
+ * decides nothing about routes or viewers.
+ */
+import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, RtpPacket } from 'werift';
+import type { Surface, VideoCodec } from '../../../src/shared/protocol.ts';
+import { isKeyframeStart, type Leg } from './legs.ts';
+
+/** Keyframe requests upstream: at most one this often per leg, however many viewers ask. */
+const PLI_MIN_INTERVAL_MS = 500;
+
+/** What a publisher tells the relay. */
+export interface PublisherEvents {
+  /** An RTP packet arrived. */
+  rtp(publisher: Publisher, rtp: RtpPacket): void;
+  /** The student's data channel opened. */
+  channelOpen(publisher: Publisher): void;
+  /** The connection is up. */
+  connected(publisher: Publisher): void;
+  /** The call ended (closed here, hung up, or failed): once. */
+  closed(publisher: Publisher): void;
+}
+
+/** A student's leg, from their offer until it closes. */
+export class Publisher {
+  /** Since when the routes have not wanted this call (it lingers for LINGER_MS), or null. */
+  unwantedSince: number | null = null;
+  /** The last view of this leg sent to the student (what all its viewers add up to). */
+  sentView: string | null = null;
+  /** On the base leg: the last legs notice sent to the student. */
+  sentLegs: string | null = null;
+  /** The data channel PeerJS opened with the call: the relay tells the student who receives them. */
+  #channel: RTCDataChannel | null = null;
+  #transceiver: RTCRtpTransceiver | null = null;
+  #ssrc: number | null = null;
+  #lastPliAt = 0;
+  /** RTP timestamp of the last keyframe seen, so only its first packet starts a viewer or a switch. */
+  #keyframeTimestamp: number | null = null;
+  #closed = false;
+  readonly #events: PublisherEvents;
+
+  constructor(
+    readonly call: {
+      /** Whose screen: a student's member id, or a presentation source (see plan.ts). */
+      readonly sourceId: string;
+      /** Which call of the student this is: a level in a codec (see legs.ts). */
+      readonly leg: Leg;
+      readonly codec: VideoCodec;
+      readonly peerId: string;
+      readonly connectionId: string;
+      readonly surface: Surface | null;
+    },
+    readonly pc: RTCPeerConnection,
+    events: PublisherEvents,
+  ) {
+    this.#events = events;
+    pc.onDataChannel.subscribe((channel) => {
+      this.#channel = channel;
+      channel.stateChanged.subscribe((state) => {
+        if (state === 'open') events.channelOpen(this);
+        // PeerJS closes the channel when it hangs up: quicker news than the connection's state.
+        if (state === 'closed') this.close();
+      });
+    });
+    pc.onTrack.subscribe((track) => {
+      this.#transceiver = pc.getTransceivers().find((t) => t.receiver.track === track) ?? null;
+      track.onReceiveRtp.subscribe((rtp) => {
+        this.#ssrc = rtp.header.ssrc;
+        events.rtp(this, rtp);
+      });
+    });
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'failed' || state === 'closed') this.close();
+      if (state === 'connected') events.connected(this);
+    });
+  }
+
+  /** Whose screen this leg carries. */
+  get sourceId(): string {
+    return this.call.sourceId;
+  }
+
+  /** Who sends it. */
+  get peerId(): string {
+    return this.call.peerId;
+  }
+
+  /** Which leg of the source this is. */
+  get leg(): Leg {
+    return this.call.leg;
+  }
+
+  /** Whether its connection is up. */
+  get connected(): boolean {
+    return this.pc.connectionState === 'connected';
+  }
+
+  /** Whether `rtp` starts a keyframe not seen before (H.264 flags its parameter sets and picture, which share one timestamp). */
+  startsKeyframe(rtp: RtpPacket): boolean {
+    if (!isKeyframeStart(this.call.codec, rtp.payload) || rtp.header.timestamp === this.#keyframeTimestamp)
+      return false;
+    this.#keyframeTimestamp = rtp.header.timestamp;
+    return true;
+  }
+
+  /** Asks the student for a keyframe: at once when `urgent`, else at most every PLI_MIN_INTERVAL_MS. */
+  requestKeyframe(urgent: boolean): void {
+    if (!this.#transceiver || this.#ssrc === null) return;
+    const now = Date.now();
+    if (!urgent && now - this.#lastPliAt < PLI_MIN_INTERVAL_MS) return;
+    this.#lastPliAt = now;
+    void this.#transceiver.receiver.sendRtcpPLI(this.#ssrc).catch(() => undefined);
+  }
+
+  /** Whether the student's data channel is open. */
+  get channelOpen(): boolean {
+    return this.#channel?.readyState === 'open';
+  }
+
+  /** Sends `message` to the student on the data channel, if it is open. */
+  tell(message: string): void {
+    if (this.#channel?.readyState === 'open') this.#channel.send(message);
+  }
+
+  /** Hangs up (once) and lets the relay know. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    void this.pc.close();
+    this.#events.closed(this);
+  }
+}

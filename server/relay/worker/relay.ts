@@ -1,0 +1,391 @@
+/**
+ * The relay peer (werift): receives each student's screen once and forwards its RTP packets to
+ * every supervisor of the room, never decoding or re-encoding. This class orchestrates: it decides
+ * nothing itself (plan.ts: which calls should exist; legs.ts: which legs and which leg per viewer)
+ * and owns no call's resources (publisher.ts, subscriber.ts; rtp-rewriter.ts rewrites headers).
+ *
+ * Signalling is PeerJS's own, so students call the relay as they would call a supervisor, and
+ * supervisors receive relayed calls through the same code path, with metadata naming the student.
+ *
+ * Adaptive quality survives the relay: each student sends a cheap thumbnail leg; while some
+ * supervisor zooms into them, the relay asks for a second, full-quality leg and forwards it to the
+ * zooming supervisors alone, switching each viewer between legs at a keyframe.
+ *
+ * Cost follows what supervisors see: the relay forwards nothing to a supervisor who cannot see a
+ * student's tile (resuming at a keyframe it asks for when the tile comes back), gives a large tile
+ * the full leg, and asks the student for a thumbnail leg as large and as fast as the largest tile
+ * that uses it, and for none at all while nobody sees it.
+ *
+ * Codec per viewer: each leg is in one codec, and a viewer that prefers H.264 (an iPad) gets the
+ * student's H.264 legs, asked for while such a viewer watches; the others get VP8.
+ *
+ * The screen a supervisor shows to the class is one more source: the presenter calls the relay with
+ * it once, and the relay calls every student with it, as it calls supervisors with a student's
+ * screen, so the presenter uploads one stream whatever the size of the class. It has one leg and
+ * no views: a shown screen is for reading, at full quality.
+ */
+import type { RTCIceCandidate, RTCPeerConnection, RtpPacket } from 'werift';
+import {
+  relayNoticeMessage,
+  viewMessage,
+  type CallMetadata,
+  type PresentationCallMetadata,
+  type VideoCodec,
+} from '../../../src/shared/protocol.ts';
+import { BASE_LEG, keepCodec, legName, targetLeg, wantedLegs, type Leg } from './legs.ts';
+import type { PeerMessage } from './peer-client.ts';
+import { isMdnsCandidate, relayPeerConnection, toInit, type PeerConnectionOptions } from './peer-connection.ts';
+import { callSource, isPresentationSource, planPublishers, planSubscribers, type Want } from './plan.ts';
+import { Publisher } from './publisher.ts';
+import { RetryBackoff, Subscriber } from './subscriber.ts';
+import type { RelayRoom } from '../messages.ts';
+
+/** The relay's peers and the forwarding between them. */
+export class Relay {
+  /** RTP packets sent to viewers since the relay started (for the operators' metrics). */
+  forwardedPackets = 0;
+  /** Incoming legs by connection id. */
+  readonly #publishers = new Map<string, Publisher>();
+  /** Calls to viewers by source/viewer pair (plan.ts's pairKeyOf). */
+  readonly #subscribers = new Map<string, Subscriber>();
+  /** The same subscribers by source: each packet is forwarded without looking at anyone else's. */
+  readonly #viewersOf = new Map<string, Set<Subscriber>>();
+  readonly #rooms = new Map<string, RelayRoom>();
+  /** Sources sending at the last update: a student who stops has hung up, however late werift notices. */
+  #sharing = new Set<string>();
+  /** Pairs whose call failed: when to call again, and the delay after that. */
+  readonly #backoff = new RetryBackoff(() => this.#reconcileSubscribers());
+  /** Students whose browser offered no H.264 we forward: not asked for H.264 legs again this share. */
+  readonly #noH264 = new Set<string>();
+
+  readonly #lingerTimer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly send: (message: PeerMessage) => void,
+    private readonly options: PeerConnectionOptions,
+  ) {
+    // Lingering calls run out without any update from the server; nothing to do while none lingers.
+    this.#lingerTimer = setInterval(() => {
+      const lingering = [...this.#publishers.values(), ...this.#subscribers.values()].some(
+        (call) => call.unwantedSince !== null,
+      );
+      if (lingering) this.#reconcilePublishers();
+    }, 1000);
+  }
+
+  /** The server's view of who may publish and who receives changed, for some rooms or (`complete`) all. */
+  updateRooms(update: { rooms: RelayRoom[]; removed: string[]; complete: boolean }): void {
+    if (update.complete) this.#rooms.clear();
+    for (const room of update.rooms) this.#rooms.set(room.code, room);
+    for (const code of update.removed) this.#rooms.delete(code);
+    this.#reconcilePublishers();
+  }
+
+  /** A signalling message for the relay. */
+  handle(message: PeerMessage): void {
+    const { type, src, payload } = message;
+    if (!src) return;
+    if (type === 'OFFER' && payload?.type === 'media' && payload.sdp && payload.connectionId) {
+      void this.#acceptCall(src, payload.connectionId, payload.sdp, payload.metadata);
+    } else if (type === 'ANSWER' && payload?.sdp && payload.connectionId) {
+      const subscriber = this.#findSubscriber(payload.connectionId);
+      const answer = payload.sdp as { type: 'answer'; sdp: string };
+      if (subscriber)
+        void subscriber.pc
+          .setRemoteDescription(answer)
+          .then(() => {
+            subscriber.answered(answer.sdp);
+            this.#updateLegs(subscriber.sourceId);
+          })
+          .catch(() => subscriber.close());
+    } else if (type === 'CANDIDATE' && payload?.candidate && payload.connectionId) {
+      const candidate = payload.candidate as RTCIceCandidate;
+      // A browser's mDNS name (`<uuid>.local`) means nothing to a server: looking it up only waits
+      // for a DNS timeout (5 s where no resolver answers) before ICE can start. The STUN responder
+      // gives browsers a candidate with their real address instead.
+      if (isMdnsCandidate(candidate.candidate)) return;
+      const pc = this.#publishers.get(payload.connectionId)?.pc ?? this.#findSubscriber(payload.connectionId)?.pc;
+      void pc?.addIceCandidate(candidate).catch(() => undefined);
+    } else if (type === 'LEAVE' || type === 'EXPIRE') {
+      for (const p of [...this.#publishers.values()]) if (p.peerId === src) p.close();
+      for (const s of [...this.#subscribers.values()]) if (s.want.peerId === src) s.close();
+    }
+  }
+
+  /** Closes every connection. */
+  close(): void {
+    clearInterval(this.#lingerTimer);
+    this.#backoff.close();
+    for (const p of [...this.#publishers.values()]) p.close();
+    for (const s of [...this.#subscribers.values()]) s.close();
+  }
+
+  /**
+   * Closes the calls of students who stopped sharing or left, at once; a call the routes no longer
+   * want lingers (see LINGER_MS). Then brings the calls to viewers in line.
+   */
+  #reconcilePublishers(): void {
+    const plan = planPublishers(this.#rooms.values(), [...this.#publishers.values()], this.#sharing, Date.now());
+    for (const { publisher, close, unwantedSince } of plan.verdicts) {
+      publisher.unwantedSince = unwantedSince;
+      if (close) publisher.close();
+    }
+    this.#sharing = plan.sharing;
+    this.#reconcileSubscribers();
+  }
+
+  /** Places the calls to viewers that plan.ts wants, and closes those it no longer does. */
+  #reconcileSubscribers(): void {
+    const publishing = new Set<string>();
+    for (const p of this.#publishers.values()) if (p.leg === BASE_LEG && p.connected) publishing.add(p.sourceId);
+    const plan = planSubscribers({
+      rooms: this.#rooms.values(),
+      publishing,
+      sharing: this.#sharing,
+      subscribers: this.#subscribers,
+      backoffUntil: this.#backoff.pairs,
+      now: Date.now(),
+    });
+    for (const key of plan.forgetBackoff) this.#backoff.forget(key);
+    for (const { subscriber, close, unwantedSince } of plan.verdicts) {
+      subscriber.unwantedSince = unwantedSince;
+      if (close) subscriber.close();
+    }
+    for (const [key, want] of plan.place) void this.#subscribe(key, want);
+  }
+
+  #trickle(pc: RTCPeerConnection, peerId: string, connectionId: string): void {
+    pc.onIceCandidate.subscribe((candidate) => {
+      if (!candidate) return;
+      this.send({
+        type: 'CANDIDATE',
+        dst: peerId,
+        payload: { candidate: candidate.toJSON(), type: 'media', connectionId },
+      });
+    });
+  }
+
+  /**
+   * A student calls with their screen, or a presenter with the screen shown to the class: answer
+   * receive-only, if the routes send it to the relay.
+   */
+  async #acceptCall(peerId: string, connectionId: string, offer: { type: string; sdp: string }, metadata: unknown) {
+    const call = callSource(this.#rooms.values(), peerId, metadata);
+    if (!call) return;
+    const { sourceId, codec, level, surface } = call;
+    const leg = legName({ level, codec });
+    // Only the one format this leg forwards is answered; a student who cannot send it is not asked again.
+    const sdp = keepCodec(offer.sdp, codec);
+    if (!sdp) {
+      if (codec === 'H264') this.#noH264.add(sourceId);
+      this.#updateLegs(sourceId);
+      return;
+    }
+    const previous = this.#publisherOf(sourceId, leg);
+    const pc = relayPeerConnection([codec], this.options);
+    const publisher = new Publisher({ sourceId, leg, codec, peerId, connectionId, surface }, pc, {
+      rtp: (p, rtp) => this.#forward(p, rtp),
+      channelOpen: () => {
+        this.#tellViewers(sourceId);
+        // Legs asked for before the first call's channel opened are asked for now.
+        if (leg === BASE_LEG) this.#updateLegs(sourceId);
+      },
+      connected: () => {
+        // The newest call from a student replaces an older one (a reload, a rebuilt call).
+        if (previous && previous !== publisher) previous.close();
+        if (leg !== BASE_LEG) this.#updateLegs(sourceId);
+        this.#reconcileSubscribers();
+      },
+      closed: (p) => this.#onPublisherClosed(p),
+    });
+    this.#publishers.set(connectionId, publisher);
+    this.#trickle(pc, peerId, connectionId);
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      this.send({
+        type: 'ANSWER',
+        dst: peerId,
+        payload: { sdp: toInit(pc.localDescription!), type: 'media', connectionId },
+      });
+    } catch {
+      publisher.close();
+    }
+  }
+
+  /** Calls a supervisor with one student's screen, or a student with the screen shown to the class. */
+  async #subscribe(key: string, want: Want) {
+    const pc = relayPeerConnection(['VP8', 'H264'], this.options);
+    // Whatever ends a call we did not end ourselves, the viewer should still get the screen: call
+    // again after a backoff. A supervisor who cannot reach the relay at all reports it from their
+    // browser too, and after two failures the server sends them screens directly. (A student
+    // watching the shown screen does not report yet: one who cannot reach the relay, and whose own
+    // share does not report it, is only called again.)
+    const subscriber = new Subscriber(key, want, pc, {
+      opened: () => this.#backoff.forget(key),
+      connected: () => this.#tellViewers(want.sourceId),
+      failed: (s) => {
+        s.close();
+        this.#backoff.failed(key, Date.now());
+      },
+      keyframeNeeded: (_s, leg, urgent) => this.#requestKeyframe(want.sourceId, leg, urgent),
+      viewChanged: () => {
+        this.#updateLegs(want.sourceId);
+        this.#tellStudentView(want.sourceId);
+      },
+      closed: (s) => this.#onSubscriberClosed(s),
+    });
+    this.#subscribers.set(key, subscriber);
+    let viewers = this.#viewersOf.get(want.sourceId);
+    if (!viewers) this.#viewersOf.set(want.sourceId, (viewers = new Set()));
+    viewers.add(subscriber);
+    this.#trickle(pc, want.peerId, subscriber.connectionId);
+    const publisher = this.#publisherOf(want.sourceId, BASE_LEG);
+    const metadata: CallMetadata | PresentationCallMetadata = want.presentation ?? {
+      studentId: want.sourceId,
+      surface: publisher?.call.surface ?? null,
+      relayed: true,
+    };
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      this.send({
+        type: 'OFFER',
+        dst: want.peerId,
+        payload: { sdp: toInit(pc.localDescription!), type: 'media', connectionId: subscriber.connectionId, metadata },
+      });
+    } catch {
+      subscriber.close();
+    }
+  }
+
+  /**
+   * Tells the student what each thumbnail leg must carry: the largest tile and the most tiles'
+   * frame rate among the supervisors who see it on that leg, or nothing while nobody does.
+   */
+  #tellStudentView(sourceId: string): void {
+    for (const leg of ['thumbnail/VP8', 'thumbnail/H264'] as const) this.#tellLegView(sourceId, leg);
+  }
+
+  /** Tells the student what one thumbnail leg must carry, if that changed. */
+  #tellLegView(sourceId: string, leg: Leg): void {
+    const publisher = this.#publisherOf(sourceId, leg);
+    if (!publisher?.channelOpen || isPresentationSource(sourceId)) return;
+    const onLeg = [...(this.#viewersOf.get(sourceId) ?? [])].filter(
+      (s) => s.visible && (s.rtp.source === leg || s.rtp.pending === leg),
+    );
+    const views = onLeg.map((s) => s.view ?? { widthPx: 640, heightPx: 360, tilesShown: 1 });
+    const message = viewMessage({
+      level: 'thumbnail',
+      visible: onLeg.length > 0,
+      widthPx: Math.max(0, ...views.map((v) => Math.min(v.widthPx, 640))),
+      heightPx: Math.max(0, ...views.map((v) => v.heightPx)),
+      tilesShown: views.length > 0 ? Math.max(1, Math.min(...views.map((v) => v.tilesShown))) : 1,
+    });
+    if (publisher.sentView === message) return;
+    publisher.sentView = message;
+    publisher.tell(message);
+  }
+
+  /** Forwards one packet of a leg to each of the source's viewers on it (the hot path). */
+  #forward(publisher: Publisher, rtp: RtpPacket): void {
+    // Padding-only packets are bandwidth probes for the student's own link; they carry no picture.
+    if (rtp.payload.length === 0) return;
+    const viewers = this.#viewersOf.get(publisher.sourceId);
+    if (!viewers) return;
+    // What every viewer shares (the keyframe test, the clock) is read once per packet, and nothing
+    // is allocated per viewer beyond the header and packet werift keeps for retransmission.
+    const keyframe = publisher.startsKeyframe(rtp);
+    const { leg, codec } = publisher.call;
+    const nowMs = Date.now();
+    for (const subscriber of viewers) if (subscriber.forward(leg, codec, keyframe, rtp, nowMs)) this.forwardedPackets++;
+  }
+
+  /**
+   * Asks the student for the legs its viewers need (full quality while one zooms, H.264 while one
+   * prefers it) and lets the others go, and moves each viewer toward its leg once that leg is up.
+   */
+  #updateLegs(sourceId: string): void {
+    const viewers = [...(this.#viewersOf.get(sourceId) ?? [])];
+    const sendable = new Set<VideoCodec>(this.#noH264.has(sourceId) ? ['VP8'] : ['VP8', 'H264']);
+    const legs = wantedLegs(
+      viewers.map((s) => ({ wants: s.wants, visible: s.visible, codecs: s.codecOrder })),
+      sendable,
+    );
+    const base = this.#publisherOf(sourceId, BASE_LEG);
+    const notice = relayNoticeMessage({ type: 'legs', legs });
+    if (base?.channelOpen && base.sentLegs !== notice && !isPresentationSource(sourceId)) {
+      base.sentLegs = notice;
+      // Apps from before codec legs read only this one.
+      const wanted = legs.some((leg) => leg.level === 'full' && leg.codec === 'VP8');
+      base.tell(relayNoticeMessage({ type: 'full-leg', wanted }));
+      base.tell(notice);
+    }
+    const up = new Set<Leg>();
+    for (const p of this.#publishers.values()) if (p.sourceId === sourceId && p.connected) up.add(p.leg);
+    for (const viewer of viewers) {
+      // A viewer sent nothing yet starts on its leg at once, one already watching moves to it at
+      // that leg's next keyframe: either way, that leg is asked for a keyframe now.
+      const target = targetLeg({ wants: viewer.wants, codecs: viewer.codecOrder }, up);
+      if (viewer.rtp.moveTo(target) !== 'stay') this.#requestKeyframe(sourceId, target, true);
+    }
+    this.#tellStudentView(sourceId);
+  }
+
+  /** Tells a student which supervisors receive their screen through the relay right now (a presenter is told nothing). */
+  #tellViewers(sourceId: string): void {
+    const base = this.#publisherOf(sourceId, BASE_LEG);
+    if (!base?.channelOpen || isPresentationSource(sourceId)) return;
+    const supervisorIds = [...(this.#viewersOf.get(sourceId) ?? [])]
+      .filter((s) => s.connected)
+      .map((s) => s.want.viewerId);
+    base.tell(relayNoticeMessage({ type: 'viewers', supervisorIds }));
+    this.#tellStudentView(sourceId);
+  }
+
+  /** Asks the student for a keyframe of `leg` (see Publisher.requestKeyframe). */
+  #requestKeyframe(sourceId: string, leg: Leg, urgent: boolean): void {
+    this.#publisherOf(sourceId, leg)?.requestKeyframe(urgent);
+  }
+
+  /** The source's call on `leg`: the newest connected one, else the first. */
+  #publisherOf(sourceId: string, leg: Leg): Publisher | undefined {
+    let newest: Publisher | undefined;
+    for (const p of this.#publishers.values()) {
+      if (p.sourceId !== sourceId || p.leg !== leg) continue;
+      if (!newest || p.connected) newest = p;
+    }
+    return newest;
+  }
+
+  #findSubscriber(connectionId: string): Subscriber | undefined {
+    for (const s of this.#subscribers.values()) if (s.connectionId === connectionId) return s;
+    return undefined;
+  }
+
+  /** A student's leg ended: its viewers move to another leg, or (the base leg) are hung up. */
+  #onPublisherClosed(publisher: Publisher): void {
+    const { connectionId, sourceId } = publisher.call;
+    if (this.#publishers.get(connectionId) !== publisher) return;
+    this.#publishers.delete(connectionId);
+    if (publisher.leg !== BASE_LEG) {
+      // Viewers on a closed leg go back to another at its next keyframe.
+      this.#updateLegs(sourceId);
+    } else {
+      // A new share (or a rebuilt call) reaches supervisors as fresh calls, not on old ones; it may
+      // come from another browser, which may send H.264.
+      this.#noH264.delete(sourceId);
+      for (const s of [...this.#subscribers.values()]) if (s.sourceId === sourceId) s.close();
+    }
+    this.#reconcileSubscribers();
+  }
+
+  /** A call to a viewer ended: it is no longer forwarded to, and the student is told. */
+  #onSubscriberClosed(subscriber: Subscriber): void {
+    if (this.#subscribers.get(subscriber.key) !== subscriber) return;
+    this.#subscribers.delete(subscriber.key);
+    const viewers = this.#viewersOf.get(subscriber.sourceId);
+    viewers?.delete(subscriber);
+    if (viewers?.size === 0) this.#viewersOf.delete(subscriber.sourceId);
+    this.#tellViewers(subscriber.sourceId);
+  }
+}

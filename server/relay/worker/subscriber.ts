@@ -1,0 +1,239 @@
+/**
+ * One outgoing call: the relay calling a viewer (a supervisor, or a student watching the screen
+ * shown to the class) with one source. It owns its peer connection, its connect timeout, its
+ * keyframe retries, what the viewer said it shows, its RTP rewriting and its `close()`; the relay
+ * hears of its end and its requests through the events it is given. It decides no routes.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  PictureLossIndication,
+  RtcpPayloadSpecificFeedback,
+  RtpHeader,
+  RtpPacket,
+  type RTCPeerConnection,
+  type RTCRtpCodecParameters,
+  type RTCRtpTransceiver,
+} from 'werift';
+import {
+  legForView,
+  parseSupervisorMessage,
+  type QualityLevel,
+  type TileView,
+  type VideoCodec,
+} from '../../../src/shared/protocol.ts';
+import { answerCodecs, type Leg } from './legs.ts';
+import type { Want } from './plan.ts';
+import { RtpRewriter } from './rtp-rewriter.ts';
+
+/** A new subscriber gets keyframe requests this often until one has reached it. */
+const KEYFRAME_RETRY_MS = 300;
+/** A call to a viewer that has not connected in this time is given up and placed again later. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 10_000;
+
+/** What a subscriber tells the relay. */
+export interface SubscriberEvents {
+  /** The call is up (its data channel opened). */
+  opened(subscriber: Subscriber): void;
+  /** The connection is up: the viewer starts receiving at the next keyframe. */
+  connected(subscriber: Subscriber): void;
+  /** The call failed or never came up: the relay hangs it up and places it again later. */
+  failed(subscriber: Subscriber): void;
+  /** The viewer needs a keyframe of `leg` (`urgent`: a start or resume, not the viewer's own PLI). */
+  keyframeNeeded(subscriber: Subscriber, leg: Leg, urgent: boolean): void;
+  /** The viewer said how it shows the source now. */
+  viewChanged(subscriber: Subscriber): void;
+  /** The call ended: once. */
+  closed(subscriber: Subscriber): void;
+}
+
+/** A call to a viewer, from the relay's offer until it closes. */
+export class Subscriber {
+  readonly connectionId = `mc_relay${randomBytes(6).toString('hex')}`;
+  readonly transceiver: RTCRtpTransceiver;
+  /** Where the viewer is in the source's stream: its leg, the one it moves to, its sequence numbers. */
+  readonly rtp: RtpRewriter;
+  /** Since when the routes have not wanted this call (it lingers for LINGER_MS), or null. */
+  unwantedSince: number | null = null;
+  /** Whether the connection is up: nothing is forwarded before. */
+  connected = false;
+  /** The level the viewer asked for. */
+  wants: QualityLevel = 'thumbnail';
+  /** Whether the viewer can see the source's tile (until they say, yes); nothing is forwarded while not. */
+  visible = true;
+  /** How the viewer last said the tile is shown; null until they do. */
+  view: TileView | null = null;
+  /** The codecs its answer accepted, most preferred first, as werift's send parameters; empty until it answers. */
+  codecs = new Map<VideoCodec, RTCRtpCodecParameters>();
+  #keyframeTimer?: ReturnType<typeof setInterval>;
+  readonly #connectTimer: ReturnType<typeof setTimeout>;
+  #closed = false;
+  readonly #events: SubscriberEvents;
+
+  constructor(
+    /** The source/viewer pair (see plan.ts's pairKeyOf). */
+    readonly key: string,
+    readonly want: Want,
+    readonly pc: RTCPeerConnection,
+    events: SubscriberEvents,
+  ) {
+    this.#events = events;
+    this.transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
+    this.rtp = new RtpRewriter(this.transceiver.sender);
+    // PeerJS closes a media call when its data channel closes, and zoom requests travel on it.
+    const channel = pc.createDataChannel('relay');
+    channel.stateChanged.subscribe((state) => {
+      // A call is up once its data channel is: a connection that looks connected on our side
+      // while DTLS failed on theirs (seen under load) never opens it, and is placed again.
+      if (state === 'open') {
+        clearTimeout(this.#connectTimer);
+        events.opened(this);
+      }
+      if (state === 'closed') this.#failed();
+    });
+    channel.onMessage.subscribe((data) => this.#onMessage(String(data)));
+    this.transceiver.sender.onRtcp.subscribe((rtcp) => {
+      if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback instanceof PictureLossIndication)
+        events.keyframeNeeded(this, this.rtp.keyframeLeg, false);
+    });
+    this.#connectTimer = setTimeout(() => this.#failed(), CONNECT_TIMEOUT_MS);
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') {
+        this.connected = true;
+        events.connected(this);
+        // A screen encoder sends almost no keyframes by itself: ask until one reaches this viewer.
+        this.awaitKeyframe();
+      }
+      if (state === 'failed' || state === 'closed') this.#failed();
+    });
+  }
+
+  /** Whose screen this call carries. */
+  get sourceId(): string {
+    return this.want.sourceId;
+  }
+
+  /** The viewer's codecs in its order (VP8 until it answered). */
+  get codecOrder(): VideoCodec[] {
+    return this.codecs.size > 0 ? [...this.codecs.keys()] : ['VP8'];
+  }
+
+  /** The viewer answered: note the codecs it accepted, in its order. */
+  answered(sdp: string): void {
+    const negotiated = this.transceiver.codecs;
+    this.codecs = new Map();
+    for (const [codec, payloadType] of answerCodecs(sdp)) {
+      const parameters = negotiated.find((c) => c.payloadType === payloadType);
+      if (parameters) this.codecs.set(codec, parameters);
+    }
+  }
+
+  /** Forwards nothing until a keyframe reaches the viewer, asking for one until then. */
+  awaitKeyframe(): void {
+    this.rtp.awaitKeyframe();
+    clearInterval(this.#keyframeTimer);
+    const ask = () => this.#events.keyframeNeeded(this, this.rtp.keyframeLeg, true);
+    ask();
+    this.#keyframeTimer = setInterval(() => {
+      if (this.rtp.gotKeyframe || !this.visible) return clearInterval(this.#keyframeTimer);
+      ask();
+    }, KEYFRAME_RETRY_MS);
+  }
+
+  /**
+   * Sends one packet of `leg` (in `codec`) to the viewer, if it is connected, sees the source,
+   * accepted that codec and is on that leg (see RtpRewriter). The hot path: once per packet per
+   * viewer. The viewer gets its own header, without the student's header extensions (their ids
+   * were negotiated upstream) or padding; the payload is shared, only read (encrypted into a new
+   * buffer). Returns whether it was sent.
+   */
+  forward(leg: Leg, codec: VideoCodec, keyframe: boolean, rtp: RtpPacket, nowMs: number): boolean {
+    if (!this.connected || !this.visible) return false;
+    const parameters = this.codecs.get(codec);
+    if (!parameters) return false;
+    const { sequenceNumber, timestamp, marker, csrc, csrcLength } = rtp.header;
+    if (!this.rtp.accepts(leg, keyframe, sequenceNumber, timestamp, nowMs)) return false;
+    const sender = this.transceiver.sender;
+    // sendRtp rewrites the header and keeps the packet for retransmission.
+    const header = new RtpHeader({ sequenceNumber, timestamp, marker, csrc, csrcLength });
+    // werift sends every packet in the sender's one negotiated codec (its payload type); a viewer
+    // moves between legs in different codecs, so the codec is set to this packet's before each send.
+    sender.codec = parameters;
+    this.rtp.sent(nowMs);
+    void sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => undefined);
+    return true;
+  }
+
+  /** Hangs up (once) and lets the relay know. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#keyframeTimer);
+    clearTimeout(this.#connectTimer);
+    void this.pc.close();
+    this.#events.closed(this);
+  }
+
+  #failed(): void {
+    if (!this.#closed) this.#events.failed(this);
+  }
+
+  /**
+   * The viewer says how they show this source (or, from an older app, only the level they want):
+   * resume at a keyframe when it comes back into view.
+   */
+  #onMessage(data: string): void {
+    const request = parseSupervisorMessage(data);
+    if (!request) return;
+    const view = request.type === 'view' ? request : null;
+    const visible = view?.visible ?? true;
+    this.view = view;
+    this.wants = view ? legForView(view) : request.level;
+    if (visible && !this.visible) {
+      // Back in view: resume at a keyframe, asked for now rather than at the encoder's leisure.
+      this.visible = true;
+      this.awaitKeyframe();
+    }
+    this.visible = visible;
+    this.#events.viewChanged(this);
+  }
+}
+
+/**
+ * Per source/viewer pair whose call failed: when it may be called again, doubling the delay at each
+ * failure up to RETRY_MAX_MS, and the timers that bring the calls in line again then.
+ */
+export class RetryBackoff {
+  readonly #pairs = new Map<string, { until: number; delayMs: number }>();
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly retry: () => void) {}
+
+  /** When each backing-off pair may be called again. */
+  get pairs(): ReadonlyMap<string, { until: number }> {
+    return this.#pairs;
+  }
+
+  /** The call of `key` failed at `now`: wait, then `retry`. */
+  failed(key: string, now: number): void {
+    const delayMs = this.#pairs.get(key)?.delayMs ?? RETRY_MIN_MS;
+    this.#pairs.set(key, { until: now + delayMs, delayMs: Math.min(delayMs * 2, RETRY_MAX_MS) });
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.retry();
+    }, delayMs);
+    this.#timers.add(timer);
+  }
+
+  /** The call of `key` came up, or the pair is gone: its next failure starts from RETRY_MIN_MS. */
+  forget(key: string): void {
+    this.#pairs.delete(key);
+  }
+
+  /** Cancels the pending retries. */
+  close(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+}

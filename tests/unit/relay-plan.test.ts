@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { LINGER_MS, type RelayRoom } from '../../server/relay/messages.ts';
+import {
+  callSource,
+  pairKeyOf,
+  planPublishers,
+  planSubscribers,
+  presentationSource,
+  sourcesOf,
+  type PlannedPublisher,
+  type PlannedSubscriber,
+} from '../../server/relay/worker/plan.ts';
+
+/** A room with student s1 sharing to the relay for supervisors t1 and t2, and t2 alone receiving it through the relay. */
+function room(patch: Partial<RelayRoom> = {}): RelayRoom {
+  return {
+    code: 'ABC123',
+    students: [
+      { memberId: 's1', peerId: 'p-s1', sharing: true, publishes: true, viewers: ['t2'] },
+      { memberId: 's2', peerId: 'p-s2', sharing: false, publishes: false, viewers: [] },
+    ],
+    supervisors: [
+      { memberId: 't1', peerId: 'p-t1' },
+      { memberId: 't2', peerId: 'p-t2' },
+    ],
+    presentation: null,
+    ...patch,
+  };
+}
+
+const shown = { id: 'pr1', name: 'Ms Lee', presenterPeerId: 'p-t1', viewers: [{ memberId: 's2', peerId: 'p-s2' }] };
+
+describe('which incoming calls the relay answers', () => {
+  it('takes a student’s call when the routes send them here, with the leg and codec it names', () => {
+    const rooms = [room()];
+    expect(callSource(rooms, 'p-s1', { studentId: 's1', surface: 'monitor' })).toEqual({
+      sourceId: 's1',
+      codec: 'VP8',
+      level: 'thumbnail',
+      surface: 'monitor',
+    });
+    expect(callSource(rooms, 'p-s1', { studentId: 's1', surface: null, leg: 'full', codec: 'H264' })).toMatchObject({
+      codec: 'H264',
+      level: 'full',
+    });
+    // Not sending to the relay, another student's id, or no metadata at all.
+    expect(callSource(rooms, 'p-s2', { studentId: 's2', surface: null })).toBeNull();
+    expect(callSource(rooms, 'p-s1', { studentId: 's2', surface: null })).toBeNull();
+    expect(callSource(rooms, 'p-s1', undefined)).toBeNull();
+  });
+
+  it('takes the screen shown to the class from its presenter only, as one VP8 leg', () => {
+    const rooms = [room({ presentation: shown })];
+    expect(callSource(rooms, 'p-t1', { presentationId: 'pr1', name: 'Ms Lee' })).toEqual({
+      sourceId: presentationSource('pr1'),
+      codec: 'VP8',
+      level: 'thumbnail',
+      surface: null,
+    });
+    expect(callSource(rooms, 'p-t2', { presentationId: 'pr1', name: 'Ms Lee' })).toBeNull();
+    expect(callSource([room()], 'p-t1', { presentationId: 'pr1', name: 'Ms Lee' })).toBeNull();
+  });
+
+  it('names every source of the rooms, the shown screen as always sending', () => {
+    expect([...sourcesOf([room({ presentation: shown })])]).toEqual([
+      ['s1', { peerId: 'p-s1', sharing: true, publishes: true }],
+      ['s2', { peerId: 'p-s2', sharing: false, publishes: false }],
+      [presentationSource('pr1'), { peerId: 'p-t1', sharing: true, publishes: true }],
+    ]);
+  });
+});
+
+describe('which students’ calls the relay keeps', () => {
+  const call = (sourceId: string, peerId: string, unwantedSince: number | null = null): PlannedPublisher => ({
+    sourceId,
+    peerId,
+    unwantedSince,
+  });
+  const verdicts = (rooms: RelayRoom[], calls: PlannedPublisher[], sharingBefore: string[], now = 1000) =>
+    planPublishers(rooms, calls, new Set(sharingBefore), now).verdicts.map(({ publisher, close, unwantedSince }) => ({
+      source: publisher.sourceId,
+      close,
+      unwantedSince,
+    }));
+
+  it('keeps a call the routes send here, and notes who shares now', () => {
+    const plan = planPublishers([room()], [call('s1', 'p-s1', 500)], new Set(['s1']), 1000);
+    expect(plan.verdicts[0]).toMatchObject({ close: false, unwantedSince: null });
+    expect([...plan.sharing]).toEqual(['s1']);
+  });
+
+  it('closes at once the call of a student who stopped sharing, left, or now calls from another peer', () => {
+    const stopped = room({ students: [{ ...room().students[0]!, sharing: false }] });
+    expect(verdicts([stopped], [call('s1', 'p-s1')], ['s1'])).toEqual([
+      { source: 's1', close: true, unwantedSince: null },
+    ]);
+    expect(verdicts([], [call('s1', 'p-s1')], [])[0]?.close).toBe(true);
+    expect(verdicts([room()], [call('s1', 'p-old')], ['s1'])[0]?.close).toBe(true);
+  });
+
+  it('lets a call the routes no longer want linger, then closes it', () => {
+    const direct = room({ students: [{ ...room().students[0]!, publishes: false }] });
+    expect(verdicts([direct], [call('s1', 'p-s1')], ['s1'], 1000)).toEqual([
+      { source: 's1', close: false, unwantedSince: 1000 },
+    ]);
+    expect(verdicts([direct], [call('s1', 'p-s1', 1000)], ['s1'], 1000 + LINGER_MS - 1)[0]?.close).toBe(false);
+    expect(verdicts([direct], [call('s1', 'p-s1', 1000)], ['s1'], 1000 + LINGER_MS)[0]?.close).toBe(true);
+  });
+});
+
+describe('which viewers the relay calls', () => {
+  const t2 = pairKeyOf('s1', 't2');
+  const plan = (input: Partial<Parameters<typeof planSubscribers<PlannedSubscriber>>[0]> & { rooms: RelayRoom[] }) =>
+    planSubscribers<PlannedSubscriber>({
+      publishing: new Set(['s1']),
+      sharing: new Set(['s1']),
+      subscribers: new Map(),
+      backoffUntil: new Map(),
+      now: 1000,
+      ...input,
+    });
+
+  it('calls the supervisors the routes name for each publishing student, and no one for one not yet up', () => {
+    expect([...plan({ rooms: [room()] }).place]).toEqual([
+      [t2, { sourceId: 's1', viewerId: 't2', peerId: 'p-t2', presentation: null }],
+    ]);
+    expect(plan({ rooms: [room()], publishing: new Set() }).place.size).toBe(0);
+  });
+
+  it('calls the students named with the screen shown to the class, telling them what it is', () => {
+    const source = presentationSource('pr1');
+    const placed = plan({ rooms: [room({ presentation: shown })], publishing: new Set([source]) }).place;
+    expect([...placed]).toEqual([
+      [
+        pairKeyOf(source, 's2'),
+        { sourceId: source, viewerId: 's2', peerId: 'p-s2', presentation: { presentationId: 'pr1', name: 'Ms Lee' } },
+      ],
+    ]);
+  });
+
+  it('does not call a pair again before its backoff ends, and forgets the backoff of a pair gone', () => {
+    const backoffUntil = new Map([
+      [t2, { until: 2000 }],
+      [pairKeyOf('s9', 't2'), { until: 2000 }],
+    ]);
+    const waiting = plan({ rooms: [room()], backoffUntil });
+    expect(waiting.place.size).toBe(0);
+    expect(waiting.forgetBackoff).toEqual([pairKeyOf('s9', 't2')]);
+    expect(plan({ rooms: [room()], backoffUntil, now: 2000 }).place.has(t2)).toBe(true);
+  });
+
+  it('keeps a call that is up and wanted, and places none twice', () => {
+    const subscribers = new Map([[t2, { sourceId: 's1', unwantedSince: 900 }]]);
+    const result = plan({ rooms: [room()], subscribers });
+    expect(result.place.size).toBe(0);
+    expect(result.verdicts).toMatchObject([{ key: t2, close: false, unwantedSince: null }]);
+  });
+
+  it('lets an unwanted call linger while both are in the room, and closes it at once otherwise', () => {
+    const subscribers = new Map([[pairKeyOf('s1', 't1'), { sourceId: 's1', unwantedSince: null }]]);
+    const lingering = plan({ rooms: [room()], subscribers });
+    expect(lingering.verdicts).toMatchObject([{ close: false, unwantedSince: 1000 }]);
+    const since = new Map([[pairKeyOf('s1', 't1'), { sourceId: 's1', unwantedSince: 1000 }]]);
+    expect(plan({ rooms: [room()], subscribers: since, now: 1000 + LINGER_MS }).verdicts[0]?.close).toBe(true);
+    // The supervisor left, or the student stopped sharing: no linger.
+    const gone = room({ supervisors: [{ memberId: 't2', peerId: 'p-t2' }] });
+    expect(plan({ rooms: [gone], subscribers }).verdicts[0]?.close).toBe(true);
+    expect(plan({ rooms: [room()], subscribers, sharing: new Set() }).verdicts[0]?.close).toBe(true);
+  });
+});
