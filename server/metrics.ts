@@ -96,9 +96,17 @@ export function createMetrics(deps: {
     help: 'RTP packets each relay worker sent to viewers (over its restarts).',
     labelNames: ['worker'],
     registers: [registry],
-    // A counter only goes up: add what each worker reported since the last scrape.
+    // A counter only goes up: add what each worker reported since the last scrape. A worker or
+    // node no longer there loses its series (a node that joins again starts from 0, a reset).
     collect() {
-      for (const w of workers()) {
+      const present = workers();
+      const names = new Set(present.map((w) => w.name));
+      for (const worker of forwardedSeen.keys()) {
+        if (names.has(worker)) continue;
+        forwardedSeen.delete(worker);
+        this.remove({ worker });
+      }
+      for (const w of present) {
         const worker = w.name;
         const seen = forwardedSeen.get(worker) ?? 0;
         this.inc({ worker }, Math.max(0, w.stats.forwardedPackets - seen));

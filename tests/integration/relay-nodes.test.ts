@@ -8,6 +8,7 @@ import { openEvents, type EventReader } from '../helpers/sse.ts';
 
 const CLASS_SIZE = 30;
 const SECRET = 'relay-node-secret-0123456789abcdef';
+const METRICS_TOKEN = 'metrics-token-0123456789';
 let server: TestServer;
 const nodes: RelayNodeProcess[] = [];
 
@@ -25,6 +26,7 @@ beforeAll(async () => {
     RELAY_ANNOUNCED_IPS: '127.0.0.1',
     RELAY_PORT_RANGE: '41100-41149',
     RELAY_NODE_SECRET: SECRET,
+    METRICS_TOKEN,
   });
   await until(() => server.relay?.up === true, 'the local worker is up');
 }, 30_000);
@@ -138,6 +140,12 @@ describe('a relay node on another machine', () => {
 
   it('a node that vanishes: its rooms are placed again at once', async () => {
     const { node, peerId } = await joinedNode(41300);
+    const name = server.relay!.workers.find((w) => w.peerId === peerId)!.name;
+    const metrics = async () => {
+      const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      return (await res.text()).split('\n').filter((line) => line.includes(`worker="${name}"`));
+    };
+    expect(await metrics()).toContain(`classroom_relay_worker_up{worker="${name}"} 1`);
     const local = server.relay!.workers.find((w) => w.kind === 'worker')!.peerId;
     // Fill the worker so the node is the lighter one.
     const filler = await classroom(server.url, '11A');
@@ -146,6 +154,9 @@ describe('a relay node on another machine', () => {
     node.kill('SIGKILL');
     const moved = await routesChanged(onNode.events, (r) => r.relayPeerId === local);
     expect(moved).toMatchObject({ routes: { transport: 'relay', relayPeerId: local } });
+    // Gone from the metrics too: no series is left behind for a node that left.
+    await until(() => !server.relay!.workers.some((w) => w.peerId === peerId), 'the node is forgotten');
+    expect(await metrics()).toEqual([]);
     filler.events.close();
     onNode.events.close();
   }, 60_000);
