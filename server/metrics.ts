@@ -4,11 +4,11 @@
  * relay workers' reports at scrape time and never changes either. Off unless METRICS_TOKEN is set;
  * then only a scraper presenting it as a bearer token is answered.
  */
-import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { isRelayed } from '../src/shared/protocol.ts';
 import type { RegistryState, Room } from './core/room-registry.ts';
+import { sameSecret } from './core/secrets.ts';
 import type { RelayHost } from './relay/host/relay-host.ts';
 
 /** The instruments other parts feed, and the endpoint. */
@@ -147,11 +147,9 @@ export function createMetrics(deps: {
     registers: [registry],
   });
 
-  const expected = Buffer.from(`Bearer ${deps.token}`);
   const app = express.Router();
   app.get('/', (req, res, next) => {
-    const presented = Buffer.from(req.get('authorization') ?? '');
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+    if (!sameSecret(req.get('authorization') ?? '', `Bearer ${deps.token}`)) {
       res.status(401).set('www-authenticate', 'Bearer').json({
         error: 'unauthorized',
         message: 'Send the METRICS_TOKEN as a bearer token (Authorization: Bearer …).',

@@ -3,8 +3,11 @@
  * address) per interval, with the count of what it stood for. Holds no logger: it calls `write`.
  */
 
-/** What `write` is told: the key, and how many warnings the line stands for (1 for the first). */
-export type ThrottledWrite = (key: string, count: number) => void;
+/**
+ * What `write` is told: the key, how many warnings the line stands for (1 for the first), and the
+ * first one's details (none on a line that counts the rest).
+ */
+export type ThrottledWrite = (key: string, count: number, details?: Readonly<Record<string, unknown>>) => void;
 
 /** Keys remembered at once; past it, further keys share one line (a flood from many addresses). */
 export const MAX_THROTTLED_KEYS = 1000;
@@ -25,8 +28,8 @@ export class WarnThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Notes one warning under `key`: written now if the key has had none this interval, else counted. */
-  warn(key: string): void {
+  /** Notes one warning under `key`: written now (with `details`) if the key has had none this interval, else counted. */
+  warn(key: string, details?: Readonly<Record<string, unknown>>): void {
     this.flush();
     const held = this.#held.has(key) || this.#held.size < MAX_THROTTLED_KEYS ? key : OTHER_KEYS;
     const entry = this.#held.get(held);
@@ -35,7 +38,7 @@ export class WarnThrottle {
       return;
     }
     this.#held.set(held, { since: this.now(), suppressed: 0 });
-    this.write(held, 1);
+    this.write(held, 1, details);
     if (!this.#timer) {
       this.#timer = setInterval(() => this.flush(), this.intervalMs);
       this.#timer.unref();

@@ -75,10 +75,3 @@ function base64url(bytes: Uint8Array): string {
     .replace(/\//g, '_')
     .replace(/=+$/, '');
 }
-
-/** Compares secrets without an early exit, so timing does not reveal how much of a guess was right. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i % Math.max(b.length, 1));
-  return diff === 0;
-}

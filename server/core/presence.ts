@@ -9,12 +9,12 @@ import { done, findByPeer, withMember, withoutRoom } from './registry-state.ts';
 import { rerouted, withRerouted } from './rerouting.ts';
 import type { Context, Member, Outcome, RegistryEvent, RegistryState, Room, Seat } from './room-registry.ts';
 import { withoutMember } from './routes.ts';
-import { hashToken, sameHash } from './secrets.ts';
+import { hashToken, sameSecret } from './secrets.ts';
 
 /** Finds the member behind a PeerServer id, if the token matches; used to admit a PeerServer connection. */
 export function authenticatePeer(state: RegistryState, peerId: string, token: string): Seat | undefined {
   const seat = findByPeer(state, peerId);
-  return seat && sameHash(seat.member.tokenHash, hashToken(token)) ? seat : undefined;
+  return seat && sameSecret(hashToken(token), seat.member.tokenHash) ? seat : undefined;
 }
 
 /**

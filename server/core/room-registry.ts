@@ -24,12 +24,12 @@ import {
   type ClassroomEvent,
   type ClassroomResult,
 } from './classroom.ts';
-import { constantTimeEqual, hex, newMember, randomCode, randomSupervisorKey, uniqueName } from './credentials.ts';
+import { hex, newMember, randomCode, randomSupervisorKey, uniqueName } from './credentials.ts';
 import { removeMember } from './presence.ts';
 import { done, refuse, seatIn, withMember, withoutRoom, withRoom } from './registry-state.ts';
 import { reroute, rerouted } from './rerouting.ts';
 import { initialRoutes, type RelayPolicy, type RoomRoutes } from './routes.ts';
-import { hashToken, sameHash } from './secrets.ts';
+import { hashToken, sameSecret } from './secrets.ts';
 
 export { foldName } from './credentials.ts';
 export { authenticatePeer, maySignal, peerConnected, peerDisconnected, sweep } from './presence.ts';
@@ -214,7 +214,7 @@ export function joinRoom(
   if (!room) return refuse('room-not-found');
   if (input.role === 'supervisor') {
     const key = normalizeCode(input.supervisorKey ?? '');
-    if (!constantTimeEqual(key, normalizeCode(room.supervisorKey))) return refuse('wrong-supervisor-key');
+    if (!sameSecret(key, normalizeCode(room.supervisorKey))) return refuse('wrong-supervisor-key');
   }
   if (room.members.length >= ctx.limits.maxMembersPerRoom) return refuse('room-full');
 
@@ -235,7 +235,7 @@ export function authenticate(state: RegistryState, code: string, token: string):
   const room = state.rooms.get(normalizeCode(code));
   if (!room) return refuse('room-not-found');
   const presented = hashToken(token);
-  const member = room.members.find((m) => sameHash(m.tokenHash, presented));
+  const member = room.members.find((m) => sameSecret(presented, m.tokenHash));
   if (!member) return refuse('unauthorized');
   return done(state, [], { room, member });
 }

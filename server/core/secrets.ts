@@ -1,6 +1,7 @@
 /**
- * Member tokens at rest: the registry (and so every saved copy of it) holds only a SHA-256 hash of
- * each token; a presented token is hashed and compared in constant time. Pure: no I/O.
+ * Secrets compared and kept: member tokens at rest are SHA-256 hashes (so is every saved copy of
+ * the registry), and every secret a client presents (token, supervisor key, passcode, metrics or
+ * relay-node secret) is compared in constant time here and nowhere else. Pure: no I/O.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
@@ -9,10 +10,15 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** Whether a stored hash is the hash of a presented token's hash, compared without an early exit. */
-export function sameHash(storedHash: string, presentedHash: string): boolean {
-  const a = Buffer.from(storedHash, 'hex');
-  const b = Buffer.from(presentedHash, 'hex');
-  // Both are 32-byte digests unless a saved file was tampered with; unequal lengths never match.
-  return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
+/**
+ * Whether a presented secret is the expected one, compared without an early exit. Both sides are
+ * hashed first, so the comparison takes the same time whatever their lengths; an empty expected
+ * secret never matches.
+ */
+export function sameSecret(presented: string, expected: string): boolean {
+  return expected.length > 0 && timingSafeEqual(digest(presented), digest(expected));
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }

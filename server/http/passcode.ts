@@ -2,7 +2,7 @@
  * The optional school-wide teacher passcode (TEACHER_PASSCODE): compared in constant time, with
  * wrong guesses limited per client address. Holds only failure counts; knows nothing of rooms.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../core/secrets.ts';
 import { ApiError } from './errors.ts';
 
 /** Wrong passcodes one address may try per window before it must wait. */
@@ -16,8 +16,6 @@ export type PasscodeCheck = (address: string, given: string | undefined) => void
 /** A check that lets everyone through when `passcode` is null. */
 export function createPasscodeCheck(passcode: string | null, clock: () => number = Date.now): PasscodeCheck {
   if (passcode === null) return () => {};
-  // Hashing both sides first gives equal lengths, so timingSafeEqual reveals nothing about length either.
-  const expected = digest(passcode);
   const failures = new Map<string, { count: number; since: number }>();
   return (address, given) => {
     const now = clock();
@@ -30,13 +28,9 @@ export function createPasscodeCheck(passcode: string | null, clock: () => number
       );
     }
     if (given === undefined || given === '') throw new ApiError('passcode-required', undefined, 'passcode');
-    if (timingSafeEqual(digest(given.trim()), expected)) return;
+    if (sameSecret(given.trim(), passcode)) return;
     if (entry) entry.count++;
     else failures.set(address, { count: 1, since: now });
     throw new ApiError('wrong-passcode', undefined, 'passcode');
   };
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }

@@ -4,13 +4,15 @@
  * which treats it as one more worker. A wrong or missing secret is refused at the upgrade, before
  * any message; nothing a node sends can stop the server. No placement or routing here.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../../config.ts';
+import { sameSecret } from '../../core/secrets.ts';
 import type { UpgradeRouter } from '../../http/upgrades.ts';
 import type { RelayHost } from './relay-host.ts';
 import { RELAY_NODE_PATH, parseFromRelayNode, type FromRelayNode } from '../messages.ts';
+import { REFUSAL_LOG_INTERVAL_MS } from '../../peer/peer-gate.ts';
+import { WarnThrottle } from '../../warn-throttle.ts';
 
 /** A node must say hello this soon after connecting, or it is disconnected. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -55,22 +57,29 @@ export function acceptRelayNodes(deps: {
 }): { close(): void } {
   const { config, log } = deps;
   const secret = config.relayNode.secret;
-  const expected = secret === null ? null : Buffer.from(`Bearer ${secret}`);
   const refusal = (req: IncomingMessage): keyof typeof REFUSALS | null => {
-    if (expected === null) return 'off';
-    const presented = Buffer.from(req.headers.authorization ?? '');
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return 'wrong-secret';
+    if (secret === null) return 'off';
+    if (!sameSecret(req.headers.authorization ?? '', `Bearer ${secret}`)) return 'wrong-secret';
     if (config.relay.mode === 'off') return 'relay-off';
     if (!deps.relay()) return 'starting';
     return null;
   };
+  // Anyone can knock: one line per address per interval, with a count, whatever the reason.
+  const refusals = new WarnThrottle(REFUSAL_LOG_INTERVAL_MS, (remote, count, details) =>
+    count === 1
+      ? log.warn({ remote, ...details }, 'refused a relay node')
+      : log.warn(
+          { remote, count },
+          `refused ${count} more relay node connections from this address since the last line`,
+        ),
+  );
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
     verifyClient: ({ req }, accept) => {
       const why = refusal(req);
       if (why === null) return accept(true);
-      log.warn({ remote: req.socket.remoteAddress, reason: why }, 'refused a relay node');
+      refusals.warn(req.socket.remoteAddress ?? 'unknown', { reason: why });
       const { status, message } = REFUSALS[why];
       accept(false, status, JSON.stringify({ error: why, message }), { 'Content-Type': 'application/json' });
     },
@@ -111,6 +120,7 @@ export function acceptRelayNodes(deps: {
   deps.upgrades.add(RELAY_NODE_PATH, wss);
   return {
     close() {
+      refusals.close();
       for (const socket of wss.clients) socket.close(1001, 'server stopping');
       wss.close();
     },
