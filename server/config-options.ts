@@ -2,12 +2,7 @@
  * Every environment variable the server reads: its documentation, example, default and parser.
  * Pure data and parsers; `loadConfig` in config.ts reads the environment with them.
  */
-import type { IceServer } from '../src/shared/protocol.ts';
-
-/** How screens are routed: never through the relay, when a room needs it, or always. */
-export const RELAY_MODES = ['off', 'auto', 'always'] as const;
-/** One of RELAY_MODES. */
-export type RelayMode = (typeof RELAY_MODES)[number];
+import { RELAY_MODES, type IceServer } from '../src/shared/protocol.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** Pino's levels, plus 'silent'. */

@@ -5,9 +5,10 @@
  * `.env.example` and the README table list the same options.
  */
 import type { IceServer } from '../src/shared/protocol.ts';
-import { OPTIONS, type LogLevel, type Option, type RelayMode } from './config-options.ts';
+import type { RelayMode, StoreKind } from '../src/shared/protocol.ts';
+import { OPTIONS, type LogLevel, type Option } from './config-options.ts';
 
-export { OPTIONS, RELAY_MODES, type LogLevel, type RelayMode } from './config-options.ts';
+export { OPTIONS, type LogLevel } from './config-options.ts';
 
 /** Everything the server can be told. */
 export interface Config {
@@ -55,11 +56,12 @@ export interface Config {
   };
 }
 
-/** A file in a data folder (the default), Redis, or nowhere (rooms end with the process). */
-export type StoreConfig =
+/** A file in a data folder (the default), Redis, or nowhere (rooms end with the process); each kind is a protocol StoreKind. */
+export type StoreConfig = (
   | { readonly kind: 'file'; readonly dataDir: string }
   | { readonly kind: 'redis'; readonly url: string }
-  | { readonly kind: 'memory' };
+  | { readonly kind: 'memory' }
+) & { readonly kind: StoreKind };
 
 type Values = { [K in keyof typeof OPTIONS]: ReturnType<(typeof OPTIONS)[K]['parse']> | undefined };
 

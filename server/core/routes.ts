@@ -7,13 +7,11 @@ import {
   PEER_TO_PEER_ROUTES,
   presentsThroughRelay,
   routesDiffer,
+  type RelayMode,
   type Role,
   type Routes,
   type Transport,
 } from '../../src/shared/protocol.ts';
-
-/** RELAY_MODE: never relay, relay from a number of supervisors up, or always relay. */
-export type RelayMode = 'off' | 'auto' | 'always';
 
 /** The routing settings. */
 export interface RelayPolicy {

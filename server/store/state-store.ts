@@ -2,11 +2,12 @@
  * The store contract: where the registry's saved text lives outside the process. A store only moves
  * text; what the text means is state-format.ts's business, and when to save is persistence.ts's.
  */
+import type { StoreKind } from '../../src/shared/protocol.ts';
 
 /** Somewhere to keep the saved state: a file in DATA_DIR, or Redis. */
 export interface StateStore {
   /** What and where, for logs and /api/health, without secrets: "file", "redis". */
-  readonly kind: 'file' | 'redis';
+  readonly kind: Exclude<StoreKind, 'memory'>;
   /** Where, for people: a path, or a redis URL without its password. */
   readonly where: string;
   /** The saved text, or null when nothing has been saved yet. */

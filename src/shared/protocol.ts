@@ -444,12 +444,20 @@ export interface IceServersResponse {
   iceServers: IceServer[];
 }
 
+/** RELAY_MODE: screens never go through the relay, when a room needs it, or always. */
+export const RELAY_MODES = ['off', 'auto', 'always'] as const;
+/** One of RELAY_MODES. */
+export type RelayMode = (typeof RELAY_MODES)[number];
+
+/** Where room state is saved: nowhere (STORE_URL=memory), a file in DATA_DIR, or Redis. */
+export type StoreKind = 'memory' | 'file' | 'redis';
+
 /** `GET /api/config`: runtime settings, so one build of the PWA serves any school's server. */
 export interface ClientConfig {
   version: string;
   iceServers: IceServer[];
   /** When rooms use the relay: never, from a number of supervisors up, or always. */
-  relayMode: 'off' | 'auto' | 'always';
+  relayMode: RelayMode;
   /** Whether creating a room and seeing the lobby need the school's teacher passcode. */
   passcodeRequired: boolean;
   limits: {
@@ -472,7 +480,7 @@ export interface HealthResponse {
   /** The relay workers: turned off (RELAY_MODE=off), all up, or some down (starting, or restarting after a crash). */
   relay: 'off' | 'up' | 'down';
   /** Where room state is saved, and whether the latest change reached it (failing: rooms run from memory, saving retries). */
-  store: { kind: 'memory' | 'file' | 'redis'; saving: 'ok' | 'failing' };
+  store: { kind: StoreKind; saving: 'ok' | 'failing' };
 }
 
 /** Every error the API answers with; the body's `message` says what to do next. */
