@@ -17,6 +17,7 @@ export type { Attention } from './tools/attention.ts';
 export {
   attendanceAt,
   MAX_ATTENDANCE,
+  attendanceHasRoomFor,
   shareChanged,
   studentJoined,
   type AttendanceRecord,
@@ -39,7 +40,7 @@ export interface Classroom {
   /** Oldest first: at most MAX_MESSAGES from teachers, and MAX_REPLIES from students (MAX_REPLIES_PER_STUDENT each). */
   readonly messages: readonly Message[];
   readonly attention: Attention | null;
-  /** Every student seat since the room opened, in join order, at most MAX_ATTENDANCE. */
+  /** Every student since the room opened, one record each, in first-join order, at most MAX_ATTENDANCE. */
   readonly attendance: readonly AttendanceRecord[];
   /** The screen shown to the class, at most one at a time. */
   readonly presentation: Presentation | null;

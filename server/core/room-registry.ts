@@ -19,6 +19,7 @@ import {
   presentationAfter,
   shareChanged,
   studentJoined,
+  attendanceHasRoomFor,
   type Classroom,
   type ClassroomAction,
   type ClassroomEvent,
@@ -138,6 +139,7 @@ export type RegistryError =
   | 'not-host'
   | 'wrong-role'
   | 'room-full'
+  | 'attendance-full'
   | 'too-many-rooms'
   | 'too-many-rooms-from-address'
   | 'invalid-target'
@@ -217,8 +219,10 @@ export function joinRoom(
     if (!sameSecret(key, normalizeCode(room.supervisorKey))) return refuse('wrong-supervisor-key');
   }
   if (room.members.length >= ctx.limits.maxMembersPerRoom) return refuse('room-full');
+  const name = uniqueName(room, input.name);
+  if (input.role === 'student' && !attendanceHasRoomFor(room.classroom, name)) return refuse('attendance-full');
 
-  const [member, token] = newMember(input.role, uniqueName(room, input.name), ctx);
+  const [member, token] = newMember(input.role, name, ctx);
   const classroom = member.role === 'student' ? studentJoined(room.classroom, member) : room.classroom;
   let next: Room = { ...room, members: [...room.members, member], classroom };
   const events: RegistryEvent[] = [{ type: 'member-joined', code: room.code, memberId: member.id }];

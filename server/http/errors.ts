@@ -30,6 +30,11 @@ const ERRORS: Record<ErrorCode, { status: number; message: string }> = {
   },
   'member-not-found': { status: 404, message: 'That member is not in this room (any more).' },
   'room-full': { status: 409, message: 'This room is full; ask the host to raise the limit or open a second room.' },
+  'attendance-full': {
+    status: 409,
+    message:
+      'This room has had as many different students as it keeps attendance for; students who were here can come back, others need a new room.',
+  },
   'too-many-rooms': {
     status: 409,
     message:

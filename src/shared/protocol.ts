@@ -507,6 +507,8 @@ export type ErrorCode =
   | 'member-not-found'
   /** The room is at its member limit. */
   | 'room-full'
+  /** The room keeps attendance for as many different students as it may; only students who were here can join. */
+  | 'attendance-full'
   /** The server is at its room limit. */
   | 'too-many-rooms'
   /** Rooms created from the caller's address and still open are at the per-address limit. */

@@ -4,7 +4,14 @@
  * and the lobby. Several machines are played with loopback source addresses (127.0.0.x).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientConfig, CreateRoomResponse, ErrorBody, RoomSummary } from '../../src/shared/protocol.ts';
+import type {
+  AttendanceResponse,
+  ClientConfig,
+  CreateRoomResponse,
+  ErrorBody,
+  JoinRoomResponse,
+  RoomSummary,
+} from '../../src/shared/protocol.ts';
 import { call, callFrom, getRoom } from '../helpers/client.ts';
 import { connectPeer } from '../helpers/peer.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -162,5 +169,38 @@ describe('TEACHER_PASSCODE', () => {
     expect(locked.status).toBe(429);
     expect(locked.body.error).toBe('rate-limited');
     expect((await attempt('127.0.0.6', PASSCODE)).status).toBe(201);
+  });
+});
+
+describe('attendance churn', () => {
+  it('1,100 join-and-leave cycles from 12 addresses keep the 10 students who left early', async () => {
+    server = await startTestServer({ RELAY_MODE: 'off' });
+    const base = server.url;
+    const created = await call<CreateRoomResponse>(base, 'POST', '/api/rooms', room('Maths 7B'));
+    const { room: classroom, member: host } = created.body;
+    const path = `/api/rooms/${classroom.code}/members`;
+    const cycle = async (address: string, name: string) => {
+      const joined = await callFrom<JoinRoomResponse>(address, base, 'POST', path, { body: { name, role: 'student' } });
+      if (joined.status !== 201) return joined.status;
+      const left = await callFrom(address, base, 'DELETE', `${path}/me`, { token: joined.body.member.token });
+      expect(left.status).toBe(204);
+      return joined.status;
+    };
+    const early = Array.from({ length: 10 }, (_, i) => `Early ${i}`);
+    for (const name of early) expect(await cycle('127.0.0.2', name)).toBe(201);
+    const statuses: number[] = [];
+    for (let round = 0; round < 1100 / 12; round++) {
+      const addresses = Array.from({ length: 12 }, (_, i) => `127.0.1.${i + 1}`);
+      statuses.push(...(await Promise.all(addresses.map((a, i) => cycle(a, `Churn ${round}-${i}`)))));
+    }
+    const report = await call<AttendanceResponse>(base, 'GET', `/api/rooms/${classroom.code}/attendance`, {
+      token: host.token,
+    });
+    const names = report.body.students.map((s) => s.name);
+    expect(early.filter((name) => !names.includes(name))).toEqual([]);
+    // Joins past the bound are refused, not paid for by forgetting someone.
+    expect(new Set(statuses)).toEqual(new Set([201, 409]));
+    // A student counted before can still come back.
+    expect(await cycle('127.0.0.2', 'Early 3')).toBe(201);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassroomAction } from '../../server/core/classroom.ts';
-import { attendanceAt, MAX_MESSAGES, MAX_REPLIES_PER_STUDENT } from '../../server/core/classroom.ts';
+import { attendanceAt, MAX_ATTENDANCE, MAX_MESSAGES, MAX_REPLIES_PER_STUDENT } from '../../server/core/classroom.ts';
 import {
   classroomAction,
   createRoom,
@@ -285,6 +285,45 @@ describe('attendance', () => {
     ]);
     // Supervisors have no attendance row.
     expect(rows.some((r) => r.name === 'Ms Lee')).toBe(false);
+  });
+
+  it('keeps one record per student: one who leaves and comes back extends it, under their new seat', () => {
+    const { w, code, bo, room, set, state } = lesson();
+    set(ok(setSharing(state(), { code, memberId: bo.id, sharing: true }, w.ctx())).state);
+    w.advance(30_000);
+    set(ok(leaveRoom(state(), { code, memberId: bo.id }, w.ctx())).state);
+    w.advance(60_000);
+    // Back, spelled another way: the same student as the registry folds names.
+    const back = ok(joinRoom(state(), { code, name: 'BO', role: 'student' }, w.ctx()));
+    set(back.state);
+    w.advance(10_000);
+    const rows = attendanceAt(room(), w.ctx().now).filter((r) => r.name === 'BO');
+    expect(rows).toEqual([
+      { studentId: back.value.member.id, name: 'BO', joinedAt: 1_000_000, leftAt: null, sharingMs: 30_000, stops: 0 },
+    ]);
+  });
+
+  it('refuses a new student rather than forget one, once it keeps MAX_ATTENDANCE students; those counted come back', () => {
+    const { w, code, bo, room, set, state } = lesson();
+    set(ok(leaveRoom(state(), { code, memberId: bo.id }, w.ctx())).state);
+    // Churn: students who join and leave at once, each under a new name, up to the bound.
+    for (let i = room().classroom.attendance.length; i < MAX_ATTENDANCE; i++) {
+      const joined = ok(joinRoom(state(), { code, name: `S${i}`, role: 'student' }, w.ctx()));
+      set(ok(leaveRoom(joined.state, { code, memberId: joined.value.member.id }, w.ctx())).state);
+    }
+    expect(joinRoom(state(), { code, name: 'Newcomer', role: 'student' }, w.ctx())).toEqual({
+      ok: false,
+      error: 'attendance-full',
+    });
+    expect(
+      room()
+        .classroom.attendance.map((r) => r.name)
+        .slice(0, 2),
+    ).toEqual(['Ada', 'Bo']);
+    ok(joinRoom(state(), { code, name: 'Bo', role: 'student' }, w.ctx()));
+    // Teachers are not students: a co-teacher still joins.
+    const key = room().supervisorKey;
+    ok(joinRoom(state(), { code, name: 'Ms Ray', role: 'supervisor', supervisorKey: key }, w.ctx()));
   });
 });
 

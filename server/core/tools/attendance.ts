@@ -1,17 +1,21 @@
 /**
- * Attendance: every student seat since the room opened, with the time spent sharing and how often
- * they stopped. No action of its own: the registry calls it when students join, share and leave.
- * Pure: no I/O, no clock (`now` comes in).
+ * Attendance: every student who has been in the room, with the time spent sharing and how often
+ * they stopped. One record per student, known by their name as the registry folds it: a student
+ * who leaves and joins again extends their record. No action of its own: the registry calls it when
+ * students join, share and leave. Pure: no I/O, no clock (`now` comes in).
  */
 import type { AttendanceRow } from '../../../src/shared/protocol.ts';
 import type { Classroom } from '../classroom.ts';
+import { foldName } from '../credentials.ts';
 import type { Member, Room } from '../room-registry.ts';
 
 /**
- * One student seat's attendance. Whether they share now is not kept here: it is the member's own
- * `share` state, so a period is open exactly while the registry says they are sharing.
+ * One student's attendance: from their first join to their last leaving, over every seat they held.
+ * Whether they share now is not kept here: it is the member's own `share` state, so a period is open
+ * exactly while the registry says they are sharing.
  */
 export interface AttendanceRecord {
+  /** The seat they hold now, or held last. */
   readonly studentId: string;
   readonly name: string;
   readonly joinedAt: number;
@@ -23,11 +27,27 @@ export interface AttendanceRecord {
   readonly stops: number;
 }
 
-/** Attendance seats a room keeps; past it the earliest departed seat gives way. */
+/**
+ * Different students a room keeps attendance for. Past it a new student is refused a seat (the
+ * registry asks `attendanceHasRoomFor`), so no one already counted is ever forgotten; students with a
+ * record can always come back.
+ */
 export const MAX_ATTENDANCE = 1000;
 
-/** A student took a seat: their attendance starts. */
+/** Whether a student named `name` can join without the room forgetting anyone. */
+export function attendanceHasRoomFor(tools: Classroom, name: string): boolean {
+  return tools.attendance.length < MAX_ATTENDANCE || earlierRecord(tools, name) >= 0;
+}
+
+/** A student took a seat: their attendance starts, or goes on if they were here before and left. */
 export function studentJoined(tools: Classroom, member: Member): Classroom {
+  const earlier = earlierRecord(tools, member.name);
+  if (earlier >= 0) {
+    const attendance = tools.attendance.map((r, i) =>
+      i === earlier ? { ...r, studentId: member.id, name: member.name, leftAt: null, lastShareAt: member.joinedAt } : r,
+    );
+    return { ...tools, attendance };
+  }
   const record: AttendanceRecord = {
     studentId: member.id,
     name: member.name,
@@ -37,12 +57,13 @@ export function studentJoined(tools: Classroom, member: Member): Classroom {
     lastShareAt: member.joinedAt,
     stops: 0,
   };
-  let attendance = [...tools.attendance, record];
-  if (attendance.length > MAX_ATTENDANCE) {
-    const oldestGone = attendance.findIndex((r) => r.leftAt !== null);
-    attendance = attendance.filter((_, i) => i !== (oldestGone >= 0 ? oldestGone : 0));
-  }
-  return { ...tools, attendance };
+  return { ...tools, attendance: [...tools.attendance, record] };
+}
+
+/** The index of the record of a student who was here under `name` and left, or -1. */
+function earlierRecord(tools: Classroom, name: string): number {
+  const folded = foldName(name);
+  return tools.attendance.findIndex((r) => r.leftAt !== null && foldName(r.name) === folded);
 }
 
 /** A student's share state changed (`member` is as it was before): a sharing period opens or closes. */
