@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumExecutable } from './tests/e2e/browser.ts';
+import { LIMITS_OFF } from './tests/helpers/limits.ts';
 
 const port = Number(process.env.E2E_PORT ?? 3517);
 
@@ -32,12 +33,7 @@ export default defineConfig({
       HOST: '127.0.0.1',
       STUN_PORT: '0',
       LOG_LEVEL: 'warn',
-      // Every browser comes from 127.0.0.1: the per-address limits would count them as one machine.
-      RATE_LIMIT_PER_MIN: '0',
-      READ_RATE_LIMIT_PER_MIN: '0',
-      ROOM_CREATIONS_PER_HOUR: '0',
-      ROOMS_PER_ADDRESS: '100000',
-      STREAMS_PER_ADDRESS: '100000',
+      ...LIMITS_OFF,
       RECONNECT_GRACE_S: '10',
       // Rooms are saved, as by default, but never into the project folder or from an earlier run.
       DATA_DIR: mkdtempSync(join(tmpdir(), 'classroom-screens-e2e-')),

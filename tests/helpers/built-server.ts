@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HealthResponse } from '../../src/shared/protocol.ts';
+import { LIMITS_OFF } from './limits.ts';
 
 /** The repository root. */
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,15 +25,6 @@ export async function freePort(): Promise<number> {
     });
   });
 }
-
-/** Browser tests and benchmarks come from 127.0.0.1, so the per-address limits are off unless they set them. */
-const LIMITS_OFF = {
-  RATE_LIMIT_PER_MIN: '0',
-  READ_RATE_LIMIT_PER_MIN: '0',
-  ROOM_CREATIONS_PER_HOUR: '0',
-  ROOMS_PER_ADDRESS: '100000',
-  STREAMS_PER_ADDRESS: '100000',
-};
 
 /**
  * The built server (dist/node), started on loopback with `env` (saving rooms in a fresh temporary

@@ -3,20 +3,12 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/instance.ts';
+import { LIMITS_OFF } from './limits.ts';
 
 export interface TestServer extends RunningServer {
   /** Every log line written so far, raw JSON. */
   readonly logs: string[];
 }
-
-/** Every test comes from 127.0.0.1, so the per-address limits are off unless a test sets them. */
-const LIMITS_OFF = {
-  RATE_LIMIT_PER_MIN: '0',
-  READ_RATE_LIMIT_PER_MIN: '0',
-  ROOM_CREATIONS_PER_HOUR: '0',
-  ROOMS_PER_ADDRESS: '100000',
-  STREAMS_PER_ADDRESS: '100000',
-};
 
 /** `env` overrides the defaults (nothing is saved unless a test says so); `clock` replaces the server's clock. */
 export async function startTestServer(
