@@ -3,7 +3,7 @@
  * what was lost) and saves again after every change, coalesced, at most SAVE_DELAY_MS behind.
  * Knows nothing of HTTP or rooms' rules; the restart rule is core/restart.ts.
  */
-import { emptyRegistry, type RegistryState } from '../core/room-registry.ts';
+import { emptyRegistry, type RegistryState, type Room } from '../core/room-registry.ts';
 import { parseState, serializeState } from './state-format.ts';
 import type { StateStore } from './state-store.ts';
 
@@ -83,6 +83,8 @@ export class StateSaver {
   #failing = false;
   #retryMs = FIRST_RETRY_MS;
   #lastSavedAt: number | null = null;
+  /** Each room's saved line, so a save serialises only the rooms that changed since the last. */
+  readonly #lines = new WeakMap<Room, string>();
 
   constructor(deps: {
     store: StateStore;
@@ -148,7 +150,7 @@ export class StateSaver {
 
   #text(): string {
     const { registry, relayPeerIds } = this.#read();
-    return serializeState({ registry, relayPeerIds, savedAt: this.#clock() });
+    return serializeState({ registry, relayPeerIds, savedAt: this.#clock() }, this.#lines);
   }
 
   #save(): void {

@@ -49,17 +49,28 @@ export type ParseResult =
       readonly detail: string;
     };
 
-/** The registry as text: a header line, then one line per room. */
-export function serializeState(saved: SavedState): string {
+/**
+ * The registry as text: a header line, then one line per room. With `known`, a room already
+ * serialised is not serialised again: the registry never changes a room in place, so the same room
+ * object always has the same line, and a save costs what changed rather than the whole registry.
+ */
+export function serializeState(saved: SavedState, known?: WeakMap<Room, string>): string {
   const header = {
     format: STATE_FORMAT,
     version: STATE_VERSION,
     savedAt: saved.savedAt,
     relayPeerIds: [...saved.relayPeerIds],
   };
-  const lines = [JSON.stringify(header)];
-  for (const room of saved.registry.rooms.values()) lines.push(JSON.stringify(roomRecord(room)));
-  return `${lines.join('\n')}\n`;
+  const text = [JSON.stringify(header)];
+  for (const room of saved.registry.rooms.values()) {
+    let line = known?.get(room);
+    if (line === undefined) {
+      line = JSON.stringify(roomRecord(room));
+      known?.set(room, line);
+    }
+    text.push(line);
+  }
+  return `${text.join('\n')}\n`;
 }
 
 /**

@@ -271,6 +271,38 @@ describe('StateSaver', () => {
     expect(writes).toHaveLength(1);
   });
 
+  it("serialises only the rooms that changed since the last save, and writes every room's line", async () => {
+    vi.useFakeTimers();
+    const { store, writes } = fakeStore();
+    let state = emptyRegistry;
+    for (let i = 0; i < 10; i++) {
+      const input = { name: `Class ${i}`, hostName: 'Ms Lee', listed: true, address: '198.51.100.1' };
+      state = ok(createRoom(state, input, ctx(1000))).state;
+    }
+    const saver = new StateSaver({
+      store,
+      read: () => ({ registry: state, relayPeerIds: [] }),
+      clock: Date.now,
+      log: quiet,
+    });
+    const stringify = vi.spyOn(JSON, 'stringify');
+    saver.changed();
+    await vi.advanceTimersByTimeAsync(SAVE_DELAY_MS);
+    // The header and ten rooms.
+    expect(stringify).toHaveBeenCalledTimes(11);
+    stringify.mockClear();
+    const code = [...state.rooms.keys()][3]!;
+    state = ok(joinRoom(state, { code, name: 'Ada', role: 'student' }, ctx(2000))).state;
+    saver.changed();
+    await vi.advanceTimersByTimeAsync(SAVE_DELAY_MS);
+    // The header and the one room Ada joined.
+    expect(stringify).toHaveBeenCalledTimes(2);
+    stringify.mockRestore();
+    const parsed = parseState(writes.at(-1)!);
+    expect(parsed.ok && parsed.saved.registry.rooms.size).toBe(10);
+    expect(parsed.ok && parsed.saved.registry.rooms.get(code)!.members.map((m) => m.name)).toEqual(['Ms Lee', 'Ada']);
+  });
+
   it('keeps the change while the store fails and writes it once the store is back', async () => {
     vi.useFakeTimers();
     const { store, writes, fail } = fakeStore();
