@@ -296,6 +296,46 @@ export interface JoinRoomRequest {
   supervisorKey?: string;
 }
 
+/** `GET /api/rooms/:code` and `POST /api/rooms/:code/host` reply: the room as the caller sees it. */
+export interface RoomResponse {
+  room: RoomView;
+}
+
+/** `GET /api/rooms` reply: the listed rooms. */
+export interface ListRoomsResponse {
+  rooms: RoomSummary[];
+}
+
+/** `POST /api/rooms/:code/host` body: the supervisor who becomes host. */
+export interface TransferHostRequest {
+  memberId: string;
+}
+
+/** `PUT /api/rooms/:code/members/me/share` body, and its reply. */
+export interface SharingRequest {
+  sharing: boolean;
+}
+
+/** `POST /api/rooms/:code/connection-failures` 202 reply: whether the report counted. */
+export interface ConnectionFailureResponse {
+  counted: boolean;
+}
+
+/** `POST /api/rooms/:code/hands` 200 reply. */
+export interface RaiseHandResponse {
+  hand: HandView;
+}
+
+/** `PUT /api/rooms/:code/attention` 200 reply. */
+export interface StartAttentionResponse {
+  attention: AttentionView;
+}
+
+/** `POST /api/rooms/:code/snapshots` 202 reply: the student was told. */
+export interface SnapshotResponse {
+  told: boolean;
+}
+
 /** `POST /api/rooms/:code/members` 201 reply. */
 export interface JoinRoomResponse {
   room: RoomView;
