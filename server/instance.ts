@@ -18,14 +18,14 @@ import { RoomStreams } from './events/room-streams.ts';
 import { createApi } from './http/api.ts';
 import { answerClientErrors, securityHeaders } from './http/security.ts';
 import { UpgradeRouter } from './http/upgrades.ts';
+import { loopbackPeerUrl, publicUrl } from './http/urls.ts';
 import { createWebApp, requestLog } from './http/web.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics, timedSaves, timeJoins } from './metrics.ts';
 import { PEER_PATH, createPeerGate, type DropReason } from './peer/peer-gate.ts';
 import { newRelayCredentials, RelayDirectory, startRelays, type RelayHost } from './relay/host/relay-host.ts';
 import { acceptRelayNodes } from './relay/host/node-endpoint.ts';
 import { RoomStore } from './room-store.ts';
 import { openStateStore } from './store/open-store.ts';
-import type { StateStore } from './store/state-store.ts';
 import { loadState, StateSaver } from './store/persistence.ts';
 import { startStunResponder, type StunResponder } from './stun/stun-responder.ts';
 
@@ -162,15 +162,7 @@ export async function startServer(
   app.use(securityHeaders());
   if (metrics) {
     app.use('/metrics', metrics.app);
-    // Join latency as the member sees it: from the request to the answer that gave them a seat.
-    app.use((req, res, next) => {
-      if (req.method !== 'POST' || !/^\/api\/rooms\/[^/]+\/members\/?$/.test(req.path)) return next();
-      const started = performance.now();
-      res.on('finish', () => {
-        if (res.statusCode === 201) metrics.joinSeconds.observe((performance.now() - started) / 1000);
-      });
-      next();
-    });
+    app.use(timeJoins(metrics));
   }
   app.use(
     '/api',
@@ -211,19 +203,17 @@ export async function startServer(
     });
   }
   if (relayOn) {
-    const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     relay = startRelays({
       config,
       store,
       credentials: relayCredentials,
       directory: relayDirectory,
       portRanges: portSlices(config.relay.portRange, relayCredentials.length),
-      peerServerUrl: `${config.tls ? 'wss' : 'ws'}://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`,
+      peerServerUrl: loopbackPeerUrl(config, port),
       log: log.child({ part: 'relay' }),
     });
   }
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `${config.tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  const url = publicUrl(config, port);
 
   return {
     url,
@@ -274,22 +264,4 @@ export async function startServer(
     await stateStore?.close();
     await closed;
   }
-}
-
-/** The store, with each save's duration observed by the metrics (unchanged without metrics). */
-function timedSaves<S extends StateStore>(stateStore: S | null, metrics: Metrics | null): S | null {
-  if (!stateStore || !metrics) return stateStore;
-  return new Proxy(stateStore, {
-    get(target, key) {
-      if (key === 'write') {
-        return async (text: string) => {
-          const started = performance.now();
-          await target.write(text);
-          metrics.saveSeconds.observe((performance.now() - started) / 1000);
-        };
-      }
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }

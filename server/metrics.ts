@@ -2,7 +2,8 @@
  * The Prometheus endpoint for operators (prom-client): rooms, members, relayed streams and load per
  * relay worker, join latency and store save latency. Read-only: it looks at the registry and the
  * relay workers' reports at scrape time and never changes either. Off unless METRICS_TOKEN is set;
- * then only a scraper presenting it as a bearer token is answered.
+ * then only a scraper presenting it as a bearer token is answered. Also the two taps that feed it
+ * (join timing, store save timing), so the composition root only plugs them in.
  */
 import express from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -10,6 +11,7 @@ import { isRelayed } from '../src/shared/protocol.ts';
 import type { RegistryState, Room } from './core/room-registry.ts';
 import { sameSecret } from './core/secrets.ts';
 import type { RelayHost } from './relay/host/relay-host.ts';
+import type { StateStore } from './store/state-store.ts';
 
 /** The instruments other parts feed, and the endpoint. */
 export interface Metrics {
@@ -162,4 +164,34 @@ export function createMetrics(deps: {
       .catch(next);
   });
   return { joinSeconds, saveSeconds, app };
+}
+
+/** Join latency as the member sees it: from the request to the answer that gave them a seat (201 only). */
+export function timeJoins(metrics: Pick<Metrics, 'joinSeconds'>): express.RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'POST' || !/^\/api\/rooms\/[^/]+\/members\/?$/.test(req.path)) return next();
+    const started = performance.now();
+    res.on('finish', () => {
+      if (res.statusCode === 201) metrics.joinSeconds.observe((performance.now() - started) / 1000);
+    });
+    next();
+  };
+}
+
+/** The store, with each save's duration observed by the metrics (unchanged without metrics). */
+export function timedSaves<S extends StateStore>(stateStore: S | null, metrics: Metrics | null): S | null {
+  if (!stateStore || !metrics) return stateStore;
+  return new Proxy(stateStore, {
+    get(target, key) {
+      if (key === 'write') {
+        return async (text: string) => {
+          const started = performance.now();
+          await target.write(text);
+          metrics.saveSeconds.observe((performance.now() - started) / 1000);
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -1,7 +1,12 @@
 /**
- * Every API error: its HTTP status and the text a person reads, saying what to do next.
+ * Every API error: its HTTP status and the text a person reads, saying what to do next, and the
+ * few registry errors a route rewords. No route logic lives here.
  */
 import type { ErrorBody, ErrorCode } from '../../src/shared/protocol.ts';
+import type { Outcome } from '../core/room-registry.ts';
+
+const CONNECTION_FAILURE_TARGET =
+  'Screens travel between a student and a supervisor: name a member of the other role, or "relay".';
 
 const ERRORS: Record<ErrorCode, { status: number; message: string }> = {
   'invalid-request': { status: 400, message: 'The request is not valid; see docs/api.md.' },
@@ -105,4 +110,41 @@ export class ApiError extends Error {
       ? { error: this.code, message: this.message }
       : { error: this.code, message: this.message, field: this.field };
   }
+}
+
+/** Registry errors that read better on one route: the text a person sees there and the field at fault. */
+const ON_ROUTE = {
+  'send-message-as-student': {
+    'invalid-target': ['Students write to their teachers only: leave out "to", or send "teachers".', 'to'],
+    'wrong-role': ['Only teachers send links; write your answer as text.', 'url'],
+    'member-not-found': ['That student is not in this room (any more).', 'to'],
+  },
+  'send-message': {
+    'invalid-target': ['Write to "class" or to one student\'s member id.', 'to'],
+    'wrong-role': ['Only teachers send links; write your answer as text.', 'url'],
+    'member-not-found': ['That student is not in this room (any more).', 'to'],
+  },
+  'start-presentation': {
+    'member-not-found': ['That student is not in this room (any more).', 'studentId'],
+    'invalid-target': [
+      "Show a student's screen by their member id, or leave out studentId to show your own.",
+      'studentId',
+    ],
+    'not-sharing': [ERRORS['not-sharing'].message, 'studentId'],
+  },
+  'connection-failure': {
+    'wrong-role': [CONNECTION_FAILURE_TARGET, 'with'],
+    'invalid-target': [CONNECTION_FAILURE_TARGET, 'with'],
+  },
+} satisfies Record<string, Partial<Record<ErrorCode, [message: string, field: string]>>>;
+
+/** A route whose registry errors `ON_ROUTE` rewords. */
+export type ErrorRoute = keyof typeof ON_ROUTE;
+
+/** The value of a registry outcome, or its error thrown as an ApiError (reworded for `route` when the table says so). */
+export function succeed<T>(outcome: Outcome<T>, route?: ErrorRoute): T {
+  if (outcome.ok) return outcome.value;
+  const reworded: Partial<Record<ErrorCode, [string, string]>> | undefined = route && ON_ROUTE[route];
+  const onRoute = reworded?.[outcome.error];
+  throw onRoute ? new ApiError(outcome.error, onRoute[0], onRoute[1]) : new ApiError(outcome.error);
 }

@@ -3,6 +3,18 @@
  * belong to the registry, not here. Unknown fields are refused so typos surface at once.
  */
 import { z } from 'zod';
+import type {
+  AttentionRequest,
+  ConnectionFailureReport,
+  CreateRoomRequest,
+  JoinRoomRequest,
+  RaiseHandRequest,
+  SendMessageRequest,
+  SharingRequest,
+  SnapshotNoticeRequest,
+  StartPresentationRequest,
+  TransferHostRequest,
+} from '../../src/shared/protocol.ts';
 import {
   ATTENTION_MESSAGE_MAX_LENGTH,
   HAND_NOTE_MAX_LENGTH,
@@ -161,3 +173,23 @@ export const snapshotBody = z.strictObject({
 export const presentationBody = z.strictObject({
   studentId: z.string({ error: 'studentId must be text' }).min(1, 'studentId must not be empty').max(64).optional(),
 });
+
+/** True when `A` and `B` are the same type. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/**
+ * Compile-time check that each schema accepts exactly the request type the client sends
+ * (src/shared/protocol.ts): change one without the other and the typecheck fails here.
+ */
+export const REQUESTS_MATCH_PROTOCOL: [
+  Same<z.input<typeof createRoomBody>, CreateRoomRequest>,
+  Same<z.input<typeof joinRoomBody>, JoinRoomRequest>,
+  Same<z.input<typeof transferHostBody>, TransferHostRequest>,
+  Same<z.input<typeof shareBody>, SharingRequest>,
+  Same<z.input<typeof connectionFailureBody>, ConnectionFailureReport>,
+  Same<z.input<typeof raiseHandBody>, RaiseHandRequest>,
+  Same<z.input<typeof sendMessageBody>, SendMessageRequest>,
+  Same<z.input<typeof attentionBody>, AttentionRequest>,
+  Same<z.input<typeof snapshotBody>, SnapshotNoticeRequest>,
+  Same<z.input<typeof presentationBody>, StartPresentationRequest>,
+] = [true, true, true, true, true, true, true, true, true, true];

@@ -4,7 +4,10 @@
  */
 import type {
   AttendanceResponse,
-  AttentionView,
+  AttentionRequest,
+  RaiseHandRequest,
+  SnapshotNoticeRequest,
+  StartPresentationRequest,
   ClientConfig,
   ConnectionFailureReport,
   CreateRoomRequest,
@@ -14,12 +17,17 @@ import type {
   IceServersResponse,
   JoinRoomRequest,
   JoinRoomResponse,
-  HandView,
-  RoomSummary,
-  RoomView,
   SendMessageRequest,
   SendMessageResponse,
   StartPresentationResponse,
+  ConnectionFailureResponse,
+  ListRoomsResponse,
+  RaiseHandResponse,
+  RoomResponse,
+  SharingRequest,
+  SnapshotResponse,
+  StartAttentionResponse,
+  TransferHostRequest,
 } from '../../shared/protocol.ts';
 
 /** A refused or failed request; `message` is fit to show a person. */
@@ -75,7 +83,7 @@ export const getIceServers = (code: string, token: string) =>
   request<IceServersResponse>('GET', `/api/rooms/${code}/ice-servers`, { token });
 
 /** Listed rooms. */
-export const listRooms = () => request<{ rooms: RoomSummary[] }>('GET', '/api/rooms');
+export const listRooms = () => request<ListRoomsResponse>('GET', '/api/rooms');
 
 /** Opens a room; the caller becomes host. */
 export const createRoom = (body: CreateRoomRequest) => request<CreateRoomResponse>('POST', '/api/rooms', { body });
@@ -86,7 +94,7 @@ export const joinRoom = (code: string, body: JoinRoomRequest) =>
 
 /** The room as this member sees it; fails with 401/404 once the seat has ended. */
 export const getRoom = (code: string, token: string) =>
-  request<{ room: RoomView }>('GET', `/api/rooms/${encodeURIComponent(code)}`, { token });
+  request<RoomResponse>('GET', `/api/rooms/${encodeURIComponent(code)}`, { token });
 
 /** Leaves the room. */
 export const leaveRoom = (code: string, token: string) =>
@@ -94,15 +102,19 @@ export const leaveRoom = (code: string, token: string) =>
 
 /** Tells the room this student started or stopped sharing; `keepalive` lets it outlive a closing page. */
 export const setSharing = (code: string, token: string, sharing: boolean, keepalive = false) =>
-  request<{ sharing: boolean }>('PUT', `/api/rooms/${encodeURIComponent(code)}/members/me/share`, {
+  request<SharingRequest>('PUT', `/api/rooms/${encodeURIComponent(code)}/members/me/share`, {
     token,
-    body: { sharing },
+    body: { sharing } satisfies SharingRequest,
     keepalive,
   });
 
-/** A media connection with a member (or "relay") never came up; after two the server reroutes it. */
+/**
+ * A media connection with a member (or "relay") never came up. The server relays a direct pair at
+ * its first report (DIRECT_FAILURES_TO_RELAY) and sends a member directly after two failed links to
+ * the relay (RELAY_FAILURES_TO_GO_DIRECT); both rules are in server/core/routes.ts.
+ */
 export const reportConnectionFailure = (code: string, token: string, withId: string) =>
-  request<{ counted: boolean }>('POST', `/api/rooms/${encodeURIComponent(code)}/connection-failures`, {
+  request<ConnectionFailureResponse>('POST', `/api/rooms/${encodeURIComponent(code)}/connection-failures`, {
     token,
     body: { with: withId } satisfies ConnectionFailureReport,
   });
@@ -113,7 +125,10 @@ export const kickMember = (code: string, token: string, memberId: string) =>
 
 /** Host: hands the role to another supervisor. */
 export const transferHost = (code: string, token: string, memberId: string) =>
-  request<{ room: RoomView }>('POST', `/api/rooms/${encodeURIComponent(code)}/host`, { token, body: { memberId } });
+  request<RoomResponse>('POST', `/api/rooms/${encodeURIComponent(code)}/host`, {
+    token,
+    body: { memberId } satisfies TransferHostRequest,
+  });
 
 /** Host: ends the room for everyone. */
 export const endRoom = (code: string, token: string) =>
@@ -123,7 +138,7 @@ const room = (code: string) => `/api/rooms/${encodeURIComponent(code)}`;
 
 /** Student: raises their hand, with an optional note. */
 export const raiseHand = (code: string, token: string, note: string) =>
-  request<{ hand: HandView }>('POST', `${room(code)}/hands`, { token, body: { note } });
+  request<RaiseHandResponse>('POST', `${room(code)}/hands`, { token, body: { note } satisfies RaiseHandRequest });
 
 /** Lowers a student's hand: a student their own, a supervisor anyone's (answering it). */
 export const lowerHand = (code: string, token: string, studentId: string) =>
@@ -139,7 +154,10 @@ export const ackMessage = (code: string, token: string, messageId: string) =>
 
 /** Supervisor: asks every student for attention. */
 export const startAttention = (code: string, token: string, message: string) =>
-  request<{ attention: AttentionView }>('PUT', `${room(code)}/attention`, { token, body: { message } });
+  request<StartAttentionResponse>('PUT', `${room(code)}/attention`, {
+    token,
+    body: { message } satisfies AttentionRequest,
+  });
 
 /** Supervisor: releases the attention request. */
 export const endAttention = (code: string, token: string) =>
@@ -151,13 +169,16 @@ export const ackAttention = (code: string, token: string, attentionId: string) =
 
 /** Supervisor: tells a student a picture of their screen was saved (the picture itself never leaves this device). */
 export const tellSnapshot = (code: string, token: string, studentId: string) =>
-  request<{ told: boolean }>('POST', `${room(code)}/snapshots`, { token, body: { studentId } });
+  request<SnapshotResponse>('POST', `${room(code)}/snapshots`, {
+    token,
+    body: { studentId } satisfies SnapshotNoticeRequest,
+  });
 
 /** Supervisor: shows their own screen (no `studentId`) or a sharing student's to the class. */
 export const startPresentation = (code: string, token: string, studentId: string | null) =>
   request<StartPresentationResponse>('PUT', `${room(code)}/presentation`, {
     token,
-    body: studentId === null ? {} : { studentId },
+    body: (studentId === null ? {} : { studentId }) satisfies StartPresentationRequest,
   });
 
 /** Supervisor: stops showing a screen to the class. */
@@ -178,7 +199,7 @@ export const lobbyEventsUrl = (passcode: string) =>
 
 /** Listed rooms, with the teacher passcode when the server asks for one. */
 export const listRoomsWith = (passcode: string) =>
-  request<{ rooms: RoomSummary[] }>('GET', `/api/rooms?passcode=${encodeURIComponent(passcode)}`);
+  request<ListRoomsResponse>('GET', `/api/rooms?passcode=${encodeURIComponent(passcode)}`);
 
 const PASSCODE_KEY = 'teacher-passcode';
 

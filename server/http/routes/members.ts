@@ -1,0 +1,61 @@
+/**
+ * A member's seat: joining, leaving, sharing, reporting a failed connection, and being removed by
+ * the host. Each route runs one registry operation and renders what it returns; no room rule here.
+ */
+import express from 'express';
+import type { ConnectionFailureResponse, JoinRoomResponse, SharingRequest } from '../../../src/shared/protocol.ts';
+import { joinRoom, kickMember, leaveRoom, reportConnectionFailure, setSharing } from '../../core/room-registry.ts';
+import { roomView } from '../../core/views.ts';
+import type { RoomStore } from '../../room-store.ts';
+import { succeed } from '../errors.ts';
+import { connectionFailureBody, joinRoomBody, parseBody, shareBody } from '../schemas.ts';
+import { requireSeat, seatOf } from '../seat.ts';
+import { ownMember } from './own-member.ts';
+
+/** The members router. */
+export function memberRoutes(deps: { store: RoomStore }): express.Router {
+  const { store } = deps;
+  const router = express.Router();
+  const seat = requireSeat(store);
+
+  router.post('/rooms/:code/members', (req, res) => {
+    const input = parseBody(joinRoomBody, req.body);
+    const code = String(req.params.code);
+    const { room, member, token } = succeed(store.run((state, ctx) => joinRoom(state, { ...input, code }, ctx)));
+    const body: JoinRoomResponse = { room: roomView(room, member), member: ownMember(member, token) };
+    res.status(201).json(body);
+  });
+
+  router.delete('/rooms/:code/members/me', seat, (_req, res) => {
+    const { room, member } = seatOf(res);
+    succeed(store.run((state, ctx) => leaveRoom(state, { code: room.code, memberId: member.id }, ctx)));
+    res.status(204).end();
+  });
+
+  router.put('/rooms/:code/members/me/share', seat, (req, res) => {
+    const { room, member } = seatOf(res);
+    const { sharing } = parseBody(shareBody, req.body);
+    succeed(store.run((state, ctx) => setSharing(state, { code: room.code, memberId: member.id, sharing }, ctx)));
+    res.json({ sharing } satisfies SharingRequest);
+  });
+
+  router.post('/rooms/:code/connection-failures', seat, (req, res) => {
+    const { room, member } = seatOf(res);
+    const { with: other } = parseBody(connectionFailureBody, req.body);
+    const input = { code: room.code, memberId: member.id, with: other };
+    const counted = succeed(
+      store.run((state, ctx) => reportConnectionFailure(state, input, ctx)),
+      'connection-failure',
+    );
+    res.status(202).json({ counted } satisfies ConnectionFailureResponse);
+  });
+
+  router.delete('/rooms/:code/members/:id', seat, (req, res) => {
+    const { room, member } = seatOf(res);
+    const input = { code: room.code, actorId: member.id, memberId: String(req.params.id) };
+    succeed(store.run((state, ctx) => kickMember(state, input, ctx)));
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,124 @@
+/**
+ * Rooms as a whole: the lobby (list and stream), creating, reading, the room's event stream and ICE
+ * servers, handing the host role on, and ending it. Each route runs one registry operation; no room rule here.
+ */
+import express, { type Request, type Response } from 'express';
+import type {
+  CreateRoomResponse,
+  IceServersResponse,
+  ListRoomsResponse,
+  RoomResponse,
+} from '../../../src/shared/protocol.ts';
+import type { Config } from '../../config.ts';
+import { createRoom, terminateRoom, transferHost } from '../../core/room-registry.ts';
+import { roomView } from '../../core/views.ts';
+import { listedRooms, type LobbyStreams } from '../../events/lobby-streams.ts';
+import type { RoomStreams } from '../../events/room-streams.ts';
+import { openEventStream, type SseStream } from '../../events/sse.ts';
+import { StreamQuota } from '../../events/stream-quota.ts';
+import type { RoomStore } from '../../room-store.ts';
+import { iceServersFor } from '../../turn/ice-servers.ts';
+import { ApiError, succeed } from '../errors.ts';
+import { limiter } from '../limits.ts';
+import { createPasscodeCheck } from '../passcode.ts';
+import { createRoomBody, parseBody, transferHostBody } from '../schemas.ts';
+import { address, requireSeat, seatOf } from '../seat.ts';
+import { ownMember } from './own-member.ts';
+
+/** What the room routes need. */
+export interface RoomDeps {
+  store: RoomStore;
+  roomStreams: RoomStreams;
+  lobbyStreams: LobbyStreams;
+  config: Pick<
+    Config,
+    'iceServers' | 'stunPort' | 'turn' | 'streamsPerAddress' | 'roomCreationsPerHour' | 'teacherPasscode'
+  >;
+  /** The port the STUN responder answers on, once it does (null when off or not bound). */
+  stunPort: () => number | null;
+}
+
+/** The rooms router. */
+export function roomRoutes(deps: RoomDeps): express.Router {
+  const { store, roomStreams, lobbyStreams, config } = deps;
+  const router = express.Router();
+  const seat = requireSeat(store);
+  const checkPasscode = createPasscodeCheck(config.teacherPasscode);
+  const streamQuota = new StreamQuota(config.streamsPerAddress);
+  /** Opens an event stream within the caller's address's quota. */
+  const openStream = (req: Request, res: Response): SseStream => {
+    const release = streamQuota.admit(address(req));
+    if (!release) throw new ApiError('too-many-streams');
+    const stream = openEventStream(req, res);
+    stream.onClose(release);
+    return stream;
+  };
+  /** The lobby shows rooms only to those who gave the passcode, when there is one. */
+  const lobbyPasscode = (req: Request) =>
+    checkPasscode(address(req), typeof req.query.passcode === 'string' ? req.query.passcode : undefined);
+  // Room creations per address per hour; refused creations (passcode, validation) do not count.
+  const creationLimit = limiter({
+    windowMs: 3_600_000,
+    limit: config.roomCreationsPerHour,
+    skipFailedRequests: true,
+    message: `Your address has created ${config.roomCreationsPerHour} rooms in the last hour; reuse an open room, or wait and try again.`,
+  });
+
+  router.get('/rooms', (req, res) => {
+    lobbyPasscode(req);
+    res.json({ rooms: listedRooms(store.state) } satisfies ListRoomsResponse);
+  });
+
+  router.get('/lobby/events', (req, res) => {
+    lobbyPasscode(req);
+    lobbyStreams.attach(store.state, openStream(req, res));
+  });
+
+  router.post('/rooms', creationLimit, (req, res) => {
+    const { passcode, ...input } = parseBody(createRoomBody, req.body);
+    checkPasscode(address(req), passcode);
+    const { room, member, token } = succeed(
+      store.run((state, ctx) => createRoom(state, { ...input, address: address(req) }, ctx)),
+    );
+    const body: CreateRoomResponse = {
+      room: roomView(room, member),
+      member: ownMember(member, token),
+      supervisorKey: room.supervisorKey,
+    };
+    res.status(201).json(body);
+  });
+
+  router.get('/rooms/:code', seat, (_req, res) => {
+    const { room, member } = seatOf(res);
+    res.json({ room: roomView(room, member) } satisfies RoomResponse);
+  });
+
+  router.get('/rooms/:code/ice-servers', seat, (req, res) => {
+    const { member } = seatOf(res);
+    const request = { hostname: req.hostname, stunPort: deps.stunPort() };
+    const body: IceServersResponse = {
+      iceServers: iceServersFor(config, request, { id: member.id, nowMs: store.now() }),
+    };
+    res.json(body);
+  });
+
+  router.get('/rooms/:code/events', requireSeat(store, 'query'), (req, res) => {
+    const { room, member } = seatOf(res);
+    roomStreams.attach(room, member.id, openStream(req, res));
+  });
+
+  router.post('/rooms/:code/host', seat, (req, res) => {
+    const { room, member } = seatOf(res);
+    const { memberId } = parseBody(transferHostBody, req.body);
+    const next = succeed(store.run((state) => transferHost(state, { code: room.code, actorId: member.id, memberId })));
+    res.json({ room: roomView(next, member) } satisfies RoomResponse);
+  });
+
+  router.delete('/rooms/:code', seat, (_req, res) => {
+    const { room, member } = seatOf(res);
+    succeed(store.run((state) => terminateRoom(state, { code: room.code, actorId: member.id })));
+    res.status(204).end();
+  });
+
+  return router;
+}

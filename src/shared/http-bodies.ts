@@ -1,0 +1,283 @@
+/**
+ * The HTTP API's bodies: one type per request and per reply, and every error code. Re-exported by
+ * `protocol.ts` (import from there). Types only: no validation (the server's zod schemas are checked
+ * against these at compile time) and no DOM or Node types.
+ */
+import type {
+  AttentionView,
+  HandView,
+  MessageView,
+  PresentationView,
+  Role,
+  RoomSummary,
+  RoomView,
+} from './protocol.ts';
+
+/** The caller's own seat, returned once at create or join: keep the token secret. */
+export interface OwnMember {
+  id: string;
+  role: Role;
+  name: string;
+  peerId: string;
+  /** Bearer token for the HTTP API, the event stream and PeerServer. */
+  token: string;
+}
+
+/** `POST /api/rooms` body. */
+export interface CreateRoomRequest {
+  name: string;
+  hostName: string;
+  listed?: boolean;
+  /** The school's teacher passcode, when the server asks for one (`ClientConfig.passcodeRequired`). */
+  passcode?: string;
+}
+
+/** `POST /api/rooms` 201 reply. */
+export interface CreateRoomResponse {
+  room: RoomView;
+  member: OwnMember;
+  supervisorKey: string;
+}
+
+/** `POST /api/rooms/:code/members` body. */
+export interface JoinRoomRequest {
+  name: string;
+  role: Role;
+  supervisorKey?: string;
+}
+
+/** `GET /api/rooms/:code` and `POST /api/rooms/:code/host` reply: the room as the caller sees it. */
+export interface RoomResponse {
+  room: RoomView;
+}
+
+/** `GET /api/rooms` reply: the listed rooms. */
+export interface ListRoomsResponse {
+  rooms: RoomSummary[];
+}
+
+/** `POST /api/rooms/:code/host` body: the supervisor who becomes host. */
+export interface TransferHostRequest {
+  memberId: string;
+}
+
+/** `PUT /api/rooms/:code/members/me/share` body, and its reply. */
+export interface SharingRequest {
+  sharing: boolean;
+}
+
+/** `POST /api/rooms/:code/connection-failures` 202 reply: whether the report counted. */
+export interface ConnectionFailureResponse {
+  counted: boolean;
+}
+
+/** `POST /api/rooms/:code/hands` 200 reply. */
+export interface RaiseHandResponse {
+  hand: HandView;
+}
+
+/** `PUT /api/rooms/:code/attention` 200 reply. */
+export interface StartAttentionResponse {
+  attention: AttentionView;
+}
+
+/** `POST /api/rooms/:code/snapshots` 202 reply: the student was told. */
+export interface SnapshotResponse {
+  told: boolean;
+}
+
+/** `POST /api/rooms/:code/members` 201 reply. */
+export interface JoinRoomResponse {
+  room: RoomView;
+  member: OwnMember;
+}
+
+/**
+ * `POST /api/rooms/:code/connection-failures` body: a media connection of the caller's never came
+ * up, with a member of the other role (a direct connection) or with the relay.
+ */
+export interface ConnectionFailureReport {
+  /** A member id, or "relay". */
+  with: string;
+}
+
+/** `POST /api/rooms/:code/hands` body (a student raises their hand). */
+export interface RaiseHandRequest {
+  note?: string;
+}
+
+/**
+ * `POST /api/rooms/:code/messages` body. A supervisor writes to `to` (`"class"` or a student's
+ * member id) with `text`, `url` or both; a student answers the teachers (`to` absent or `"teachers"`), text only.
+ */
+export interface SendMessageRequest {
+  to?: string;
+  text?: string;
+  url?: string;
+}
+
+/** `POST /api/rooms/:code/messages` 201 reply. */
+export interface SendMessageResponse {
+  message: MessageView;
+}
+
+/** `PUT /api/rooms/:code/attention` body (a supervisor asks for attention). */
+export interface AttentionRequest {
+  message?: string;
+}
+
+/** `POST /api/rooms/:code/snapshots` body: a supervisor saved a picture of this student's screen on their own device. */
+export interface SnapshotNoticeRequest {
+  studentId: string;
+}
+
+/**
+ * `PUT /api/rooms/:code/presentation` body: a supervisor shows their own screen to the class
+ * (`studentId` absent) or one sharing student's screen.
+ */
+export interface StartPresentationRequest {
+  studentId?: string;
+}
+
+/** `PUT /api/rooms/:code/presentation` 200 reply. */
+export interface StartPresentationResponse {
+  presentation: PresentationView;
+}
+
+/** One student seat's attendance: from joining to leaving, how long they shared and how often they stopped. */
+export interface AttendanceRow {
+  studentId: string;
+  name: string;
+  joinedAt: number;
+  /** Null while they are still in the room. */
+  leftAt: number | null;
+  /** Time spent sharing up to `AttendanceResponse.at`. */
+  sharingMs: number;
+  /** How many times they stopped sharing. */
+  stops: number;
+}
+
+/** `GET /api/rooms/:code/attendance` reply (host only): every student seat since the room opened. */
+export interface AttendanceResponse {
+  roomName: string;
+  /** When the figures were taken (the server's clock). */
+  at: number;
+  students: AttendanceRow[];
+}
+
+/** An ICE server as `RTCPeerConnection` takes it (declared here because the server has no DOM). */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/**
+ * `GET /api/rooms/:code/ice-servers`: the ICE servers for the caller's media, TURN included with
+ * credentials made for them that expire (fetched again whenever their media starts).
+ */
+export interface IceServersResponse {
+  iceServers: IceServer[];
+}
+
+/** RELAY_MODE: screens never go through the relay, when a room needs it, or always. */
+export const RELAY_MODES = ['off', 'auto', 'always'] as const;
+/** One of RELAY_MODES. */
+export type RelayMode = (typeof RELAY_MODES)[number];
+
+/** Where room state is saved: nowhere (STORE_URL=memory), a file in DATA_DIR, or Redis. */
+export type StoreKind = 'memory' | 'file' | 'redis';
+
+/** `GET /api/config`: runtime settings, so one build of the PWA serves any school's server. */
+export interface ClientConfig {
+  version: string;
+  iceServers: IceServer[];
+  /** When rooms use the relay: never, from a number of supervisors up, or always. */
+  relayMode: RelayMode;
+  /** Whether creating a room and seeing the lobby need the school's teacher passcode. */
+  passcodeRequired: boolean;
+  limits: {
+    maxMembersPerRoom: number;
+    nameMaxLength: number;
+    roomNameMaxLength: number;
+    reconnectGraceS: number;
+  };
+  peer: { path: string; key: string };
+}
+
+/** `GET /api/health`: 200 while serving rooms; 503 while stopping or standing by (so a proxy sends people elsewhere). */
+export interface HealthResponse {
+  /** ok: serving rooms; stopping: shutting down for a restart; standby: waiting to take over from the active instance (Redis). */
+  status: 'ok' | 'stopping' | 'standby';
+  version: string;
+  uptimeS: number;
+  rooms: number;
+  members: number;
+  /** The relay workers: turned off (RELAY_MODE=off), all up, or some down (starting, or restarting after a crash). */
+  relay: 'off' | 'up' | 'down';
+  /** Where room state is saved, and whether the latest change reached it (failing: rooms run from memory, saving retries). */
+  store: { kind: StoreKind; saving: 'ok' | 'failing' };
+}
+
+/** Every error the API answers with; the body's `message` says what to do next. */
+export type ErrorCode =
+  /** The body or a parameter failed validation; `field` names it. */
+  | 'invalid-request'
+  /** The body is not valid JSON. */
+  | 'invalid-json'
+  /** The body is larger than the server accepts. */
+  | 'body-too-large'
+  /** The URL or headers are larger than the server accepts (about 16 KB). */
+  | 'headers-too-large'
+  /** No member token, or one that belongs to no current member of this room. */
+  | 'unauthorized'
+  /** The supervisor key is missing or wrong. */
+  | 'wrong-supervisor-key'
+  /** Only the host may do this. */
+  | 'not-host'
+  /** The member's role may not do this (a supervisor cannot share, for example). */
+  | 'wrong-role'
+  /** No room with this code: it was ended, expired or mistyped. */
+  | 'room-not-found'
+  /** No member with this id in the room. */
+  | 'member-not-found'
+  /** The room is at its member limit. */
+  | 'room-full'
+  /** The room keeps attendance for as many different students as it may; only students who were here can join. */
+  | 'attendance-full'
+  /** The server is at its room limit. */
+  | 'too-many-rooms'
+  /** Rooms created from the caller's address and still open are at the per-address limit. */
+  | 'too-many-rooms-from-address'
+  /** The server asks for the school's teacher passcode to create rooms or see the lobby, and none was given. */
+  | 'passcode-required'
+  /** The teacher passcode given is not the school's. */
+  | 'wrong-passcode'
+  /** The caller's address (or seat) has as many event streams open as the server allows. */
+  | 'too-many-streams'
+  /** The action targets the caller in a way that makes no sense (kick or hand the role to yourself). */
+  | 'invalid-target'
+  /** No such message in the room (it was never sent, or the room dropped it as old). */
+  | 'message-not-found'
+  /** Nothing to acknowledge: no supervisor is asking for attention right now (or it was a different request). */
+  | 'attention-not-active'
+  /** A screen is already being shown to the class; stop it first. */
+  | 'presentation-active'
+  /** The student is not sharing their screen, so there is nothing of theirs to show. */
+  | 'not-sharing'
+  /** Too many requests from this address (or, for hands and messages, from this seat). */
+  | 'rate-limited'
+  /** No such endpoint. */
+  | 'not-found'
+  /** The server failed; the request may be retried. */
+  | 'internal-error'
+  /** The server is stopping for a restart and takes no new rooms or members; retry in a few seconds. */
+  | 'server-restarting';
+
+/** The JSON body of every 4xx reply. */
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+  /** The request field at fault, when one is. */
+  field?: string;
+}
