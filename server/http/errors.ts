@@ -8,88 +8,72 @@ import type { Outcome } from '../core/room-registry.ts';
 const CONNECTION_FAILURE_TARGET =
   'Screens travel between a student and a supervisor: name a member of the other role, or "relay".';
 
-const ERRORS: Record<ErrorCode, { status: number; message: string }> = {
-  'invalid-request': { status: 400, message: 'The request is not valid; see docs/api.md.' },
-  'invalid-json': {
-    status: 400,
-    message: 'The body is not valid JSON; send a JSON object with Content-Type: application/json.',
+/** Each error's text, by its HTTP status. */
+const BY_STATUS = {
+  400: {
+    'invalid-request': 'The request is not valid; see docs/api.md.',
+    'invalid-json': 'The body is not valid JSON; send a JSON object with Content-Type: application/json.',
   },
-  'body-too-large': { status: 413, message: 'The body is too large; requests to this API are a few hundred bytes.' },
-  'headers-too-large': {
-    status: 431,
-    message: 'The URL or headers are too large; requests to this server need well under 16 KB of them.',
+  413: {
+    'body-too-large': 'The body is too large; requests to this API are a few hundred bytes.',
   },
-  unauthorized: {
-    status: 401,
-    message: 'You are not a member of this room (no token, or your seat has ended); join the room again.',
+  431: {
+    'headers-too-large': 'The URL or headers are too large; requests to this server need well under 16 KB of them.',
   },
-  'wrong-supervisor-key': {
-    status: 403,
-    message: 'That supervisor key is not right for this room; ask the host for the invite link or key.',
+  401: {
+    unauthorized: 'You are not a member of this room (no token, or your seat has ended); join the room again.',
+    'passcode-required':
+      "This server needs the school's teacher passcode to create rooms or see the lobby; ask your admin for it.",
   },
-  'not-host': { status: 403, message: 'Only the host can do this; ask the host, or ask them to hand the role to you.' },
-  'wrong-role': { status: 403, message: 'Your role in this room cannot do this.' },
-  'room-not-found': {
-    status: 404,
-    message: 'There is no room with that code; check the code, or the room may have ended.',
+  403: {
+    'wrong-supervisor-key': 'That supervisor key is not right for this room; ask the host for the invite link or key.',
+    'not-host': 'Only the host can do this; ask the host, or ask them to hand the role to you.',
+    'wrong-role': 'Your role in this room cannot do this.',
+    'wrong-passcode': "That is not the school's teacher passcode; check it with your admin.",
   },
-  'member-not-found': { status: 404, message: 'That member is not in this room (any more).' },
-  'room-full': { status: 409, message: 'This room is full; ask the host to raise the limit or open a second room.' },
-  'attendance-full': {
-    status: 409,
-    message:
+  404: {
+    'room-not-found': 'There is no room with that code; check the code, or the room may have ended.',
+    'member-not-found': 'That member is not in this room (any more).',
+    'message-not-found': 'That message is not in this room (any more); reload the room to see the current ones.',
+    'not-found': 'No such endpoint; see docs/api.md for the API.',
+  },
+  409: {
+    'room-full': 'This room is full; ask the host to raise the limit or open a second room.',
+    'attendance-full':
       'This room has had as many different students as it keeps attendance for; students who were here can come back, others need a new room.',
-  },
-  'too-many-rooms': {
-    status: 409,
-    message:
+    'too-many-rooms':
       'This server has as many rooms open as it allows; end an unused room or ask your admin to raise MAX_ROOMS.',
-  },
-  'too-many-rooms-from-address': {
-    status: 409,
-    message:
+    'too-many-rooms-from-address':
       'Your device already has as many rooms open as one address may; end a room you no longer use, or ask your admin to raise ROOMS_PER_ADDRESS.',
+    'invalid-target': 'You cannot do that to yourself.',
+    'attention-not-active': 'No teacher is asking for attention with that request now; nothing to acknowledge.',
+    'presentation-active': 'A screen is already being shown to the class; stop showing it first, then show this one.',
+    'not-sharing': 'That student is not sharing their screen now; ask them to share, then show it to the class.',
   },
-  'passcode-required': {
-    status: 401,
-    message: "This server needs the school's teacher passcode to create rooms or see the lobby; ask your admin for it.",
+  429: {
+    'too-many-streams': 'Too many live connections from your address; close other tabs of this app and try again.',
+    'rate-limited': 'Too many requests from your address; wait a minute and try again.',
   },
-  'wrong-passcode': {
-    status: 403,
-    message: "That is not the school's teacher passcode; check it with your admin.",
+  503: {
+    'server-restarting':
+      'The server is restarting and takes no new rooms or members for a moment; try again in a few seconds.',
   },
-  'too-many-streams': {
-    status: 429,
-    message: 'Too many live connections from your address; close other tabs of this app and try again.',
+  500: {
+    'internal-error': 'The server failed to handle this request; try again, and tell your admin if it persists.',
   },
-  'invalid-target': { status: 409, message: 'You cannot do that to yourself.' },
-  'message-not-found': {
-    status: 404,
-    message: 'That message is not in this room (any more); reload the room to see the current ones.',
-  },
-  'attention-not-active': {
-    status: 409,
-    message: 'No teacher is asking for attention with that request now; nothing to acknowledge.',
-  },
-  'presentation-active': {
-    status: 409,
-    message: 'A screen is already being shown to the class; stop showing it first, then show this one.',
-  },
-  'not-sharing': {
-    status: 409,
-    message: 'That student is not sharing their screen now; ask them to share, then show it to the class.',
-  },
-  'rate-limited': { status: 429, message: 'Too many requests from your address; wait a minute and try again.' },
-  'not-found': { status: 404, message: 'No such endpoint; see docs/api.md for the API.' },
-  'server-restarting': {
-    status: 503,
-    message: 'The server is restarting and takes no new rooms or members for a moment; try again in a few seconds.',
-  },
-  'internal-error': {
-    status: 500,
-    message: 'The server failed to handle this request; try again, and tell your admin if it persists.',
-  },
-};
+} satisfies Record<number, Partial<Record<ErrorCode, string>>>;
+
+/** The codes `BY_STATUS` gives a text. */
+type Covered = { [S in keyof typeof BY_STATUS]: keyof (typeof BY_STATUS)[S] }[keyof typeof BY_STATUS];
+/** Compile-time check: every error code has a status and a text (add a new code to `BY_STATUS`). */
+export const EVERY_ERROR_HAS_TEXT: [ErrorCode] extends [Covered] ? true : false = true;
+
+/** Every error code with its status and text. */
+const ERRORS = Object.fromEntries(
+  Object.entries(BY_STATUS).flatMap(([status, texts]) =>
+    Object.entries(texts).map(([code, message]) => [code, { status: Number(status), message }]),
+  ),
+) as Record<ErrorCode, { status: number; message: string }>;
 
 /** An error the API answers with; thrown by handlers, rendered by the error middleware. */
 export class ApiError extends Error {
