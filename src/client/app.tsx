@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ClientConfig } from '../shared/protocol.ts';
-import { useRoute, useServerReachable } from './hooks.ts';
+import { useRoute, useServerReachable } from './hooks/browser.ts';
 import * as api from './net/api.ts';
 import { RoomController } from './room/room-controller.ts';
 import { parseRoute } from './state/links.ts';

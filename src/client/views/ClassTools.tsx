@@ -1,7 +1,8 @@
 /**
  * A supervisor's classroom tools: buttons in the room's head ("Eyes up", a message or link) with
- * the panel they open below it, the attendance sheet beside the roster, the queue of raised hands and the message log beside it. They render the
- * session and call back; the controller does the work.
+ * the panel they open below it, and the attendance sheet beside the roster (the hand queue and the
+ * message log are ClassroomLists.tsx). They render the session and call back; the controller does
+ * the work.
  */
 import { useState } from 'preact/hooks';
 import {
@@ -9,12 +10,11 @@ import {
   MESSAGE_MAX_LENGTH,
   URL_MAX_LENGTH,
   type MemberView,
-  type MessageView,
 } from '../../shared/protocol.ts';
 import { canCaptureScreen, NO_SCREEN_CAPTURE_TEXT } from '../browser-support.ts';
-import { captureErrorText } from '../media/media.ts';
+import { captureErrorText, type CaptureError } from '../media/media.ts';
 import type { RoomController } from '../room/room-controller.ts';
-import { handQueue, notAcknowledged, tools, type Session } from '../state/session.ts';
+import { tools, type Session } from '../state/session.ts';
 
 /** The form a supervisor has open below the room's head. */
 type ToolForm = 'attention' | 'message' | 'show';
@@ -84,11 +84,15 @@ function FormToggle({ form, ui, label }: { form: ToolForm; ui: ClassTools; label
 }
 
 /** The open tool's form, who has acknowledged "Eyes up" while it lasts, and a tool's error; nothing otherwise. */
-export function ClassToolsPanel({ controller, session, tools: ui }: ToolProps) {
+export function ClassToolsPanel({
+  controller,
+  session,
+  tools: ui,
+  captureError,
+}: ToolProps & { captureError: CaptureError | null }) {
   const attention = tools(session).attention;
   const students = session.members.filter((m) => m.role === 'student');
   const presentation = tools(session).presentation;
-  const captureError = controller.state.presentation.error;
   const showing =
     attention ||
     presentation ||
@@ -334,81 +338,4 @@ export function AttendanceButton(props: { controller: RoomController; tools: Cla
       Attendance (CSV)
     </button>
   );
-}
-
-/** Raised hands, oldest first, each with its note and a button that answers it. */
-export function HandQueue(props: { session: Session; onHandLower: (studentId: string) => void }) {
-  const hands = handQueue(props.session);
-  const nameOf = (id: string) => props.session.members.find((m) => m.id === id)?.name ?? 'A student';
-  if (hands.length === 0) return null;
-  return (
-    <section aria-labelledby="hands-heading" class="hands">
-      <h2 id="hands-heading">Raised hands ({hands.length})</h2>
-      <ol class="plain" aria-label="Raised hands, oldest first">
-        {hands.map((hand) => (
-          <li key={hand.studentId} class="list-row">
-            <span>
-              <strong>{nameOf(hand.studentId)}</strong> <span class="muted">{clock(hand.raisedAt)}</span>
-              {hand.note && <span class="hand-note">{hand.note}</span>}
-            </span>
-            <button type="button" onClick={() => props.onHandLower(hand.studentId)}>
-              Lower hand<span class="visually-hidden"> of {nameOf(hand.studentId)}</span>
-            </button>
-          </li>
-        ))}
-      </ol>
-    </section>
-  );
-}
-
-/** Messages and links sent in this room, newest first, with who has not read them yet; and students' answers. */
-export function MessageLog({ session }: { session: Session }) {
-  const messages = [...tools(session).messages].reverse().slice(0, 20);
-  if (messages.length === 0) return null;
-  return (
-    <section aria-labelledby="messages-heading" class="message-log">
-      <h2 id="messages-heading">Messages</h2>
-      <ul class="plain" aria-label="Messages, newest first">
-        {messages.map((m) => (
-          <li key={m.id} class="message-entry">
-            <MessageLine session={session} message={m} />
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
-}
-
-function MessageLine({ session, message }: { session: Session; message: MessageView }) {
-  const to =
-    message.to.kind === 'class'
-      ? 'the class'
-      : message.to.kind === 'teachers'
-        ? 'the teachers'
-        : (session.members.find((m) => m.id === (message.to as { studentId: string }).studentId)?.name ??
-          'a student who left');
-  const unread = notAcknowledged(session, message);
-  return (
-    <>
-      <p class="message-head">
-        <strong>{message.fromName}</strong> to {to} <span class="muted">{clock(message.sentAt)}</span>
-      </p>
-      {message.text && <p class="message-text">{message.text}</p>}
-      {message.url && (
-        <p class="message-url">
-          Link: <span class="url">{message.url}</span>
-        </p>
-      )}
-      {message.to.kind !== 'teachers' && (
-        <p class="muted">
-          {unread.length === 0 ? 'Read by all' : `Not yet read by ${unread.map((s) => s.name).join(', ')}`}
-        </p>
-      )}
-    </>
-  );
-}
-
-/** "14:05", in the teacher's own time. */
-function clock(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }

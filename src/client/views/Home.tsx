@@ -1,11 +1,12 @@
 /** Home: join a room (by code, or from a join link) or create one. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Ref } from 'preact';
-import { CODE_LENGTH, NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, normalizeCode, type Role } from '../../shared/protocol.ts';
-import * as api from '../net/api.ts';
+import { CODE_LENGTH, NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, type Role } from '../../shared/protocol.ts';
+import { rememberedPasscode, useCreateRoom, useJoinRoom } from '../hooks/seat-forms.ts';
 import { formatKey } from '../state/links.ts';
-import { seatFrom, type SavedSeat } from '../state/storage.ts';
+import type { SavedSeat } from '../state/storage.ts';
 import { NO_WEBRTC_TEXT, hasWebRtc, noWebRtcText } from '../browser-support.ts';
+import { PasscodeField } from './PasscodeField.tsx';
 
 interface HomeProps {
   /** Shown on top, e.g. why the last seat ended. */
@@ -102,24 +103,11 @@ function TextField(props: {
   );
 }
 
-/** Runs a form submission: busy while it runs, the server's refusal kept for display. */
-function useSubmit(action: () => Promise<void>) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<api.ApiFailure | null>(null);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (failure) {
-      setError(failure as api.ApiFailure);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, submit, fieldError: (field: string) => (error?.field === field ? error.message : null) };
-}
+/** The roles a person joining can pick, in the words they read. */
+const ROLE_CHOICES: readonly (readonly [Role, string])[] = [
+  ['student', 'A student: I share my screen'],
+  ['supervisor', 'A teacher: I watch screens'],
+];
 
 function JoinForm(props: HomeProps) {
   const [code, setCode] = useState(props.joinCode);
@@ -133,11 +121,10 @@ function JoinForm(props: HomeProps) {
     if (props.joinCode) nameInput.current?.focus();
   }, [props.joinCode]);
 
-  const { busy, error, submit, fieldError } = useSubmit(async () => {
-    const body = { name, role, ...(role === 'supervisor' ? { supervisorKey: key } : {}) };
-    const { room, member } = await api.joinRoom(normalizeCode(code), body);
-    props.onSeatTaken(seatFrom(room, member));
-  });
+  const join = useJoinRoom(props.onSeatTaken);
+  const { busy, error, fieldError } = join;
+  const submit = (event: Event) =>
+    join.submit(event, code, { name, role, ...(role === 'supervisor' ? { supervisorKey: key } : {}) });
   return (
     <form onSubmit={submit}>
       <TextField
@@ -166,26 +153,12 @@ function JoinForm(props: HomeProps) {
       />
       <fieldset>
         <legend>I am</legend>
-        <label class="choice">
-          <input
-            type="radio"
-            name="role"
-            value="student"
-            checked={role === 'student'}
-            onChange={() => setRole('student')}
-          />
-          A student: I share my screen
-        </label>
-        <label class="choice">
-          <input
-            type="radio"
-            name="role"
-            value="supervisor"
-            checked={role === 'supervisor'}
-            onChange={() => setRole('supervisor')}
-          />
-          A teacher: I watch screens
-        </label>
+        {ROLE_CHOICES.map(([value, text]) => (
+          <label class="choice" key={value}>
+            <input type="radio" name="role" value={value} checked={role === value} onChange={() => setRole(value)} />
+            {text}
+          </label>
+        ))}
       </fieldset>
       {role === 'supervisor' && (
         <TextField
@@ -221,15 +194,13 @@ function CreateForm(props: { name: string; passcodeRequired: boolean; onSeatTake
   const [roomName, setRoomName] = useState('');
   const [name, setName] = useState(props.name);
   const [listed, setListed] = useState(true);
-  const [passcode, setPasscode] = useState(api.rememberedPasscode);
+  const [passcode, setPasscode] = useState(rememberedPasscode);
   useEffect(() => setName((current) => current || props.name), [props.name]);
 
-  const { busy, error, submit } = useSubmit(async () => {
-    const body = { name: roomName, hostName: name, listed, ...(props.passcodeRequired ? { passcode } : {}) };
-    const { room, member } = await api.createRoom(body);
-    if (props.passcodeRequired) api.rememberPasscode(passcode);
-    props.onSeatTaken(seatFrom(room, member));
-  });
+  const create = useCreateRoom(props.onSeatTaken);
+  const { busy, error } = create;
+  const submit = (event: Event) =>
+    create.submit(event, { name: roomName, hostName: name, listed, ...(props.passcodeRequired ? { passcode } : {}) });
   return (
     <form onSubmit={submit}>
       <TextField
@@ -254,19 +225,7 @@ function CreateForm(props: { name: string; passcodeRequired: boolean; onSeatTake
         <input type="checkbox" checked={listed} onChange={(e) => setListed(e.currentTarget.checked)} />
         Show this room in the list of open rooms
       </label>
-      {props.passcodeRequired && (
-        <div class="field">
-          <label for="create-passcode">Teacher passcode</label>
-          <input
-            id="create-passcode"
-            type="password"
-            value={passcode}
-            onInput={(e) => setPasscode(e.currentTarget.value)}
-            autoComplete="off"
-            required
-          />
-        </div>
-      )}
+      {props.passcodeRequired && <PasscodeField id="create-passcode" value={passcode} onValue={setPasscode} />}
       {error && (
         <p class="field-error" role="alert">
           {error.message}

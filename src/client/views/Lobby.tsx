@@ -1,50 +1,27 @@
 /** Lobby: the listed rooms, live; choosing one opens the join form with its code filled in. */
-import { useEffect, useState } from 'preact/hooks';
-import type { LobbyEvent, RoomSummary } from '../../shared/protocol.ts';
-import { lobbyEventsUrl, listRoomsWith, rememberPasscode, rememberedPasscode } from '../net/api.ts';
-import { followEvents, type StreamStatus } from '../net/event-stream.ts';
-import { reduceLobby } from '../state/lobby.ts';
+import { useState } from 'preact/hooks';
+import { useLobbyPasscode, useLobbyRooms } from '../hooks/lobby.ts';
+import { PasscodeField } from './PasscodeField.tsx';
 
 /** The list of open rooms; with a teacher passcode on the server, only once it is given. */
 export function Lobby(props: { passcodeRequired: boolean; onRoomSelect: (code: string) => void }) {
-  const [passcode, setPasscode] = useState(rememberedPasscode);
-  if (props.passcodeRequired && !passcode) return <PasscodeForm onPasscodeAccept={setPasscode} />;
+  const [passcode, check] = useLobbyPasscode();
+  if (props.passcodeRequired && !passcode) return <PasscodeForm onPasscodeCheck={check} />;
   return <RoomList passcode={passcode} onRoomSelect={props.onRoomSelect} />;
 }
 
-function PasscodeForm(props: { onPasscodeAccept: (passcode: string) => void }) {
+function PasscodeForm(props: { onPasscodeCheck: (typed: string) => Promise<void> }) {
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | null>(null);
   const submit = (e: Event) => {
     e.preventDefault();
-    listRoomsWith(typed.trim()).then(
-      () => {
-        rememberPasscode(typed.trim());
-        props.onPasscodeAccept(typed.trim());
-      },
-      (failure: Error) => setError(failure.message),
-    );
+    props.onPasscodeCheck(typed.trim()).catch((failure: Error) => setError(failure.message));
   };
   return (
     <form class="narrow" onSubmit={submit}>
       <h1>Open rooms</h1>
       <p>This school shows the list of rooms to teachers only.</p>
-      <div class="field">
-        <label for="lobby-passcode">Teacher passcode</label>
-        <input
-          id="lobby-passcode"
-          type="password"
-          value={typed}
-          onInput={(e) => setTyped(e.currentTarget.value)}
-          required
-          aria-describedby={error ? 'lobby-passcode-error' : undefined}
-        />
-        {error && (
-          <span id="lobby-passcode-error" class="field-error" role="alert">
-            {error}
-          </span>
-        )}
-      </div>
+      <PasscodeField id="lobby-passcode" value={typed} onValue={setTyped} error={error} />
       <button type="submit" class="primary big">
         Show rooms
       </button>
@@ -53,17 +30,7 @@ function PasscodeForm(props: { onPasscodeAccept: (passcode: string) => void }) {
 }
 
 function RoomList(props: { passcode: string; onRoomSelect: (code: string) => void }) {
-  const [rooms, setRooms] = useState<RoomSummary[] | null>(null);
-  const [status, setStatus] = useState<StreamStatus>('connecting');
-  useEffect(
-    () =>
-      followEvents<LobbyEvent>(
-        lobbyEventsUrl(props.passcode),
-        (event) => setRooms((current) => reduceLobby(current ?? [], event)),
-        setStatus,
-      ),
-    [props.passcode],
-  );
+  const { rooms, status } = useLobbyRooms(props.passcode);
 
   return (
     <div class="narrow">

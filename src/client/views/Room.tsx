@@ -1,5 +1,5 @@
 /** The room screen: the room's notices, then the student or supervisor view for this seat. */
-import { useSubscription } from '../hooks.ts';
+import { useSubscription } from '../hooks/browser.ts';
 import type { RoomController } from '../room/room-controller.ts';
 import { self } from '../state/session.ts';
 import { Notices } from './Notices.tsx';

@@ -5,15 +5,9 @@ import type { RoomController, RoomState } from '../room/room-controller.ts';
 import { SERVER_AWAY_TEXT, self, supervisors, tools, unreadMessages } from '../state/session.ts';
 import { surfaceWarning } from '../state/surface.ts';
 import { ClassScreen } from './ClassScreen.tsx';
+import { useAttentionNotification } from '../hooks/notifications.ts';
 import { LeaveButton } from './LeaveButton.tsx';
-import {
-  AttentionOverlay,
-  HandCard,
-  NotificationOffer,
-  TeacherMessages,
-  TeachersReply,
-  useAttentionNotification,
-} from './StudentTools.tsx';
+import { AttentionOverlay, HandCard, NotificationOffer, TeacherMessages, TeachersReply } from './StudentTools.tsx';
 
 interface StudentRoomProps {
   controller: RoomController;

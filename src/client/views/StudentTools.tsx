@@ -4,6 +4,7 @@
  * render and call back; nothing here opens a link or asks for a permission by itself.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useNotificationPermission } from '../hooks/notifications.ts';
 import {
   HAND_NOTE_MAX_LENGTH,
   MESSAGE_MAX_LENGTH,
@@ -53,41 +54,13 @@ export function AttentionOverlay(props: { attention: AttentionView; you: string;
   );
 }
 
-/**
- * A system notification when a request for attention starts, only where the student already
- * allowed notifications (the permission is asked for only by a tap on `NotificationOffer`).
- */
-export function useAttentionNotification(attention: AttentionView | null): void {
-  const shown = useRef<string | null>(null);
-  useEffect(() => {
-    if (!attention || shown.current === attention.id) return;
-    shown.current = attention.id;
-    if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
-    const body = `${attention.message || 'Your teacher asks for your attention.'} — ${attention.byName}`;
-    try {
-      new Notification('Eyes up', { body, tag: `attention-${attention.id}` });
-    } catch {
-      // Android's Chrome allows notifications only through the service worker.
-      void navigator.serviceWorker?.ready
-        .then((registration) => registration.showNotification('Eyes up', { body, tag: `attention-${attention.id}` }))
-        .catch(() => undefined);
-    }
-  }, [attention?.id]);
-}
-
 /** Offers notifications for "Eyes up" while the browser has not been asked; asks only on a tap. */
 export function NotificationOffer() {
-  const [permission, setPermission] = useState(() =>
-    typeof Notification === 'undefined' ? 'unsupported' : Notification.permission,
-  );
+  const [permission, ask] = useNotificationPermission();
   if (permission !== 'default') return null;
   return (
     <p class="muted">
-      <button
-        type="button"
-        class="link"
-        onClick={() => void Notification.requestPermission().then(setPermission, () => setPermission('denied'))}
-      >
+      <button type="button" class="link" onClick={ask}>
         Allow notifications
       </button>{' '}
       so you see when a teacher asks for attention while this app is in the background.

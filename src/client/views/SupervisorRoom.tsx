@@ -1,20 +1,16 @@
 /** A supervisor's room: the wall of student screens, the roster, and the host's tools. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MemberView } from '../../shared/protocol.ts';
-import { useWallSettings } from '../hooks.ts';
+import { useWallSettings } from '../hooks/browser.ts';
+import { HAND_NOTES, STOP_NOTES, useSoundForNewIds } from '../hooks/sound.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
 import { SERVER_AWAY_TEXT, handQueue, self, studentRoster, supervisors } from '../state/session.ts';
-import {
-  AttendanceButton,
-  ClassToolButtons,
-  ClassToolsPanel,
-  HandQueue,
-  MessageLog,
-  useClassTools,
-} from './ClassTools.tsx';
+import { AttendanceButton, ClassToolButtons, ClassToolsPanel, useClassTools } from './ClassTools.tsx';
 import { InvitePanel, ProjectorView } from './InvitePanel.tsx';
 import { LeaveButton } from './LeaveButton.tsx';
-import { STATUS_TEXT, Wall } from './Wall.tsx';
+import { STATUS_TEXT } from './Tile.tsx';
+import { Wall } from './Wall.tsx';
+import { HandQueue, MessageLog } from './ClassroomLists.tsx';
 
 interface SupervisorRoomProps {
   controller: RoomController;
@@ -44,12 +40,12 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
   const [projecting, setProjecting] = useState(false);
   const hands = handQueue(session);
   const classTools = useClassTools();
-  useChime(
+  useSoundForNewIds(
     settings.stopSound,
     roster.filter((r) => r.status === 'stopped').map((r) => r.member.id),
     STOP_NOTES,
   );
-  useChime(
+  useSoundForNewIds(
     settings.handSound,
     hands.map((h) => h.studentId),
     HAND_NOTES,
@@ -112,10 +108,16 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
         />
       )}
       {projecting && <ProjectorView code={room.code} onClose={() => setProjecting(false)} />}
-      <ClassToolsPanel controller={controller} session={session} tools={classTools} />
+      <ClassToolsPanel
+        controller={controller}
+        session={session}
+        tools={classTools}
+        captureError={state.presentation.error}
+      />
       <div class="room-layout">
         <Wall
           controller={controller}
+          session={session}
           roster={roster}
           raisedHands={hands.map((h) => h.studentId)}
           settings={settings}
@@ -184,49 +186,6 @@ function useInviteFolding(studentCount: number): [boolean, (open: boolean) => vo
     before.current = studentCount;
   }, [studentCount]);
   return [open, setOpen];
-}
-
-/** Falling: a student stopped sharing. */
-const STOP_NOTES = [660, 440] as const;
-/** Rising: a student raised their hand. */
-const HAND_NOTES = [523, 784] as const;
-
-/**
- * A short two-note sound each time a student joins `ids` (stopped sharing, raised a hand), when the
- * teacher turned it on.
- */
-function useChime(enabled: boolean, ids: string[], notes: readonly [number, number]): void {
-  const stopped = ids;
-  const known = useRef<Set<string> | null>(null);
-  const audio = useRef<AudioContext | null>(null);
-  useEffect(() => {
-    // Created when the teacher turns the sound on (a tap), as browsers allow audio only after one.
-    if (enabled && !audio.current && typeof AudioContext === 'function') audio.current = new AudioContext();
-  }, [enabled]);
-  const key = stopped.join();
-  useEffect(() => {
-    const newlyStopped = known.current ? stopped.filter((id) => !known.current!.has(id)) : [];
-    known.current = new Set(stopped);
-    if (enabled && newlyStopped.length > 0 && audio.current) chime(audio.current, notes);
-  }, [key]);
-}
-
-function chime(context: AudioContext, notes: readonly [number, number]): void {
-  void context.resume().catch(() => undefined);
-  const start = context.currentTime;
-  for (const [offsetS, hz] of [
-    [0, notes[0]],
-    [0.18, notes[1]],
-  ] as const) {
-    const tone = context.createOscillator();
-    const gain = context.createGain();
-    tone.frequency.value = hz;
-    gain.gain.setValueAtTime(0.15, start + offsetS);
-    gain.gain.exponentialRampToValueAtTime(0.001, start + offsetS + 0.16);
-    tone.connect(gain).connect(context.destination);
-    tone.start(start + offsetS);
-    tone.stop(start + offsetS + 0.17);
-  }
 }
 
 function SupervisorRow(props: {

@@ -1,7 +1,7 @@
 /** Small hooks that connect views to the browser and to controllers. */
 import { useEffect, useState } from 'preact/hooks';
-import { parseRoute, routePath, type Route } from './state/links.ts';
-import { DEFAULT_WALL_SETTINGS, loadWallSettings, saveWallSettings, type WallSettings } from './state/storage.ts';
+import { parseRoute, routePath, type Route } from '../state/links.ts';
+import { DEFAULT_WALL_SETTINGS, loadWallSettings, saveWallSettings, type WallSettings } from '../state/storage.ts';
 
 /** Re-renders on every change of something with `subscribe`, returning `read()`. */
 export function useSubscription<T>(source: { subscribe(listener: () => void): () => void } | null, read: () => T): T {
