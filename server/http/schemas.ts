@@ -120,6 +120,9 @@ const plainText = (what: string, max: number, multiline: boolean) =>
 export const URL_SCHEME_MESSAGE =
   'Only http(s) links can be sent: give a web address starting with https:// or http://';
 
+/** What a link too long once written as a web address is told. */
+export const URL_STORED_LENGTH_MESSAGE = `url must be at most ${URL_MAX_LENGTH} characters once written as a web address, where a letter outside A–Z takes 6 to 12; shorten it, or use a link shortener your school trusts`;
+
 /** A web address: http or https only (no javascript:, data:, file: ...), kept in its parsed, canonical form. */
 const webUrl = z
   .string({ error: 'url must be text' })
@@ -133,6 +136,12 @@ const webUrl = z
     }
     if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.hostname === '') {
       context.addIssue({ code: 'custom', message: URL_SCHEME_MESSAGE });
+      return z.NEVER;
+    }
+    // The length that counts is the stored one: a letter outside ASCII is written as 6 to 12
+    // characters (漢 becomes %E6%BC%A2), so 2,000 typed characters could be stored as 18,000.
+    if (parsed.href.length > URL_MAX_LENGTH) {
+      context.addIssue({ code: 'custom', message: URL_STORED_LENGTH_MESSAGE });
       return z.NEVER;
     }
     return parsed.href;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorBody, HealthResponse } from '../../src/shared/protocol.ts';
+import { URL_MAX_LENGTH, type ErrorBody, type HealthResponse } from '../../src/shared/protocol.ts';
 import { call, createRoom, getRoom, join } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -278,6 +278,25 @@ describe('bad input', () => {
       'Jos\u00E9 (2)',
       'Ada Lovelace',
     ]);
+  });
+
+  it('measures a link as it is stored: a 2,000-character CJK link is refused with the field named', async () => {
+    const { room, member } = await createRoom(base);
+    const send = (url: string) =>
+      call<ErrorBody>(base, 'POST', `/api/rooms/${room.code}/messages`, { body: { url }, token: member.token });
+    const cjk = `https://example.org/${'漢'.repeat(URL_MAX_LENGTH - 'https://example.org/'.length)}`;
+    expect(cjk.length).toBe(URL_MAX_LENGTH);
+    const refused = await send(cjk);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: 'invalid-request', field: 'url' });
+    expect(refused.body.message).toBe(
+      `url must be at most ${URL_MAX_LENGTH} characters once written as a web address, where a letter outside A–Z takes 6 to 12; shorten it, or use a link shortener your school trusts.`,
+    );
+    const room0 = await getRoom(base, room.code, member.token);
+    expect(room0.body.room.classroom.messages).toEqual([]);
+    // The longest link that fits as stored is kept as sent.
+    const fits = `https://example.org/${'漢'.repeat(Math.floor((URL_MAX_LENGTH - 'https://example.org/'.length) / 9))}`;
+    expect((await send(fits)).status).toBe(201);
   });
 
   it('answers a URL over 16 KB with a JSON 431', async () => {
