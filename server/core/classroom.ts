@@ -26,9 +26,11 @@ export type { Hand } from './tools/hands.ts';
 export {
   addressedTo,
   canRead,
+  MAX_MESSAGE_CHARS,
   MAX_MESSAGES,
   MAX_REPLIES,
   MAX_REPLIES_PER_STUDENT,
+  MAX_REPLY_CHARS,
   type Message,
 } from './tools/messages.ts';
 export { presentationAfter, type Presentation } from './tools/presentation.ts';
@@ -37,7 +39,7 @@ export { presentationAfter, type Presentation } from './tools/presentation.ts';
 export interface Classroom {
   /** Oldest first. */
   readonly hands: readonly Hand[];
-  /** Oldest first: at most MAX_MESSAGES from teachers, and MAX_REPLIES from students (MAX_REPLIES_PER_STUDENT each). */
+  /** Oldest first: from teachers at most MAX_MESSAGES and MAX_MESSAGE_CHARS, from students MAX_REPLIES and MAX_REPLY_CHARS (MAX_REPLIES_PER_STUDENT each). */
   readonly messages: readonly Message[];
   readonly attention: Attention | null;
   /** Every student since the room opened, one record each, in first-join order, at most MAX_ATTENDANCE. */

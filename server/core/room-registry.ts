@@ -85,6 +85,12 @@ export interface RegistryState {
   readonly relays: ReadonlyMap<string, boolean>;
 }
 
+/**
+ * Supervisors one room may have: far more co-teachers than a class has, and a bound on what the
+ * pairs of a room (students × supervisors) can add to every supervisor's view.
+ */
+export const MAX_SUPERVISORS_PER_ROOM = 20;
+
 /** The limits the registry enforces. */
 export interface RegistryLimits {
   readonly maxRooms: number;
@@ -139,6 +145,7 @@ export type RegistryError =
   | 'not-host'
   | 'wrong-role'
   | 'room-full'
+  | 'too-many-supervisors'
   | 'attendance-full'
   | 'too-many-rooms'
   | 'too-many-rooms-from-address'
@@ -219,6 +226,9 @@ export function joinRoom(
     if (!sameSecret(key, normalizeCode(room.supervisorKey))) return refuse('wrong-supervisor-key');
   }
   if (room.members.length >= ctx.limits.maxMembersPerRoom) return refuse('room-full');
+  if (input.role === 'supervisor' && supervisorCount(room) >= MAX_SUPERVISORS_PER_ROOM) {
+    return refuse('too-many-supervisors');
+  }
   const name = uniqueName(room, input.name);
   if (input.role === 'student' && !attendanceHasRoomFor(room.classroom, name)) return refuse('attendance-full');
 
@@ -232,6 +242,10 @@ export function joinRoom(
   }
   next = reroute(next, state, ctx, events);
   return done(withRoom(state, next), events, { room: next, member, token });
+}
+
+function supervisorCount(room: Room): number {
+  return room.members.filter((m) => m.role === 'supervisor').length;
 }
 
 /** Finds the member a bearer token belongs to in a room. */

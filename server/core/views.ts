@@ -17,6 +17,17 @@ import type {
 import { canRead, type Attention, type Message, type Presentation } from './classroom.ts';
 import { hostOf, type Member, type RegistryEvent, type Room } from './room-registry.ts';
 
+/**
+ * The most a supervisor's snapshot of a room weighs on the wire (UTF-8), however its 200 members
+ * fill what they may: each member at most a 40-character name, a 140-character hand note and 5
+ * replies; the room at most 100 replies (15,000 characters), 50 teachers' messages (30,000
+ * characters) each acknowledged by every student, 20 supervisors and so 3,600 rerouted pairs.
+ * Measured at 593 KB (`tests/unit/view-bounds.test.ts`); anything that raises a cap must keep it.
+ */
+export const MAX_SUPERVISOR_VIEW_BYTES = 640 * 1024;
+/** The most a student's snapshot weighs: the teachers, their own seat, and the teachers' messages (measured at 96 KB). */
+export const MAX_STUDENT_VIEW_BYTES = 128 * 1024;
+
 /** Whether `viewer` may know that `subject` is in the room. */
 export function canSee(viewer: Member, subject: Pick<Member, 'id' | 'role'>): boolean {
   return viewer.role === 'supervisor' || subject.role === 'supervisor' || subject.id === viewer.id;

@@ -39,6 +39,8 @@ const BY_STATUS = {
   },
   409: {
     'room-full': 'This room is full; ask the host to raise the limit or open a second room.',
+    'too-many-supervisors':
+      'This room has as many supervisors as one room may (20); ask one who no longer watches to leave.',
     'attendance-full':
       'This room has had as many different students as it keeps attendance for; students who were here can come back, others need a new room.',
     'too-many-rooms':

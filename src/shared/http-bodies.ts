@@ -243,6 +243,8 @@ export type ErrorCode =
   | 'member-not-found'
   /** The room is at its member limit. */
   | 'room-full'
+  /** The room has as many supervisors as one room may (20). */
+  | 'too-many-supervisors'
   /** The room keeps attendance for as many different students as it may; only students who were here can join. */
   | 'attendance-full'
   /** The server is at its room limit. */

@@ -13,6 +13,8 @@ import {
   type ErrorBody,
   type RoomEvent,
 } from '../../src/shared/protocol.ts';
+import { MAX_MESSAGE_CHARS, MAX_MESSAGES, MAX_REPLIES, MAX_REPLY_CHARS } from '../../server/core/classroom.ts';
+import { MAX_STUDENT_VIEW_BYTES, MAX_SUPERVISOR_VIEW_BYTES } from '../../server/core/views.ts';
 import { MAX_STREAMS_PER_MEMBER } from '../../server/events/room-streams.ts';
 import { MAX_UNSENT_BYTES, openEventStream } from '../../server/events/sse.ts';
 import { call, createRoom, join } from '../helpers/client.ts';
@@ -130,8 +132,10 @@ describe('a reader that stops reading', () => {
 });
 
 describe('a class that fills every field it may', () => {
-  /** Quotes double in JSON, so they make the largest views a member's text can make. */
+  /** Quotes double in JSON, so they make the longest JSON a member's text can make. */
   const quotes = (n: number) => '"'.repeat(n);
+  /** Wide characters take three bytes each in UTF-8, so they make the heaviest views on the wire. */
+  const wide = (n: number, prefix = '') => prefix + '漢'.repeat(n - prefix.length);
   const longLink = (n: number) => `https://example.org/${'q'.repeat(n - 'https://example.org/'.length)}`;
 
   async function snapshotOf(code: string, token: string) {
@@ -139,43 +143,55 @@ describe('a class that fills every field it may', () => {
     const snapshot = await stream.next((m) => m.type === 'snapshot', 20_000);
     stream.close();
     if (snapshot.type !== 'snapshot') throw new Error('not a snapshot');
-    return { room: snapshot.room, length: JSON.stringify(snapshot).length };
+    return { room: snapshot.room, length: Buffer.byteLength(JSON.stringify(snapshot)) };
   }
 
   it('gives a new teacher stream the whole room of 199 students with the longest names, notes and messages', async () => {
     server = await startTestServer({ RELAY_MODE: 'off' });
-    const { room, member: host } = await createRoom(server.url);
+    const { room, member: host, supervisorKey } = await createRoom(server.url);
     const base = server.url;
+    const coTeacher = await join(base, room.code, 'Mr Ode', 'supervisor', supervisorKey);
     const students = [];
-    for (let i = 0; i < 199; i++) {
-      students.push(await join(base, room.code, `${i}${quotes(NAME_MAX_LENGTH - String(i).length)}`));
+    for (let i = 0; i < 198; i++) {
+      students.push(await join(base, room.code, wide(NAME_MAX_LENGTH, String(i))));
     }
     const sent = await Promise.all([
       ...students.map(({ token }) =>
-        call(base, 'POST', `/api/rooms/${room.code}/hands`, { token, body: { note: quotes(HAND_NOTE_MAX_LENGTH) } }),
+        call(base, 'POST', `/api/rooms/${room.code}/hands`, { token, body: { note: wide(HAND_NOTE_MAX_LENGTH) } }),
       ),
-      ...students.slice(0, 100).map(({ token }) =>
+      // Replies as many and as long as the room keeps.
+      ...students.slice(0, MAX_REPLIES).map(({ token }) =>
         call(base, 'POST', `/api/rooms/${room.code}/messages`, {
           token,
-          body: { to: 'teachers', text: quotes(MESSAGE_MAX_LENGTH) },
+          body: { to: 'teachers', text: wide(MAX_REPLY_CHARS / MAX_REPLIES) },
         }),
       ),
-      // And the teacher's own links to the class.
-      ...Array.from({ length: 10 }, () =>
-        call(base, 'POST', `/api/rooms/${room.code}/messages`, {
-          token: host.token,
-          body: { to: 'class', text: quotes(MESSAGE_MAX_LENGTH), url: longLink(URL_MAX_LENGTH) },
-        }),
+      // And the teachers' own messages and links to the class, as many as the room keeps (25 each is
+      // within MESSAGE_ACTIONS_PER_MIN).
+      ...[host, coTeacher].flatMap(({ token }) =>
+        Array.from({ length: MAX_MESSAGES / 2 }, () =>
+          call(base, 'POST', `/api/rooms/${room.code}/messages`, {
+            token,
+            body: {
+              to: 'class',
+              text: wide(MESSAGE_MAX_LENGTH),
+              url: longLink(MAX_MESSAGE_CHARS / MAX_MESSAGES - MESSAGE_MAX_LENGTH),
+            },
+          }),
+        ),
       ),
     ]);
     expect(sent.filter((reply) => reply.status >= 300)).toEqual([]);
 
     const { room: view, length } = await snapshotOf(room.code, host.token);
+    // Larger than what a reader may leave unread, yet within the room's stated bound: it still streams.
     expect(length).toBeGreaterThan(MAX_UNSENT_BYTES);
+    expect(length).toBeLessThanOrEqual(MAX_SUPERVISOR_VIEW_BYTES);
     expect(view.members).toHaveLength(200);
+    expect(view.classroom.messages).toHaveLength(MAX_MESSAGES + MAX_REPLIES);
   });
 
-  it("gives every student's new stream the teachers' 100 class messages with the longest links", async () => {
+  it("gives every student's new stream the teachers' class messages with the longest links, as many as the room keeps", async () => {
     server = await startTestServer({ RELAY_MODE: 'off' });
     const base = server.url;
     const { room, member: host, supervisorKey } = await createRoom(base);
@@ -195,8 +211,10 @@ describe('a class that fills every field it may', () => {
     }
     for (const student of students) {
       const { room: view, length } = await snapshotOf(room.code, student.token);
-      expect(length).toBeGreaterThan(MAX_UNSENT_BYTES);
-      expect(view.classroom.messages).toHaveLength(100);
+      expect(length).toBeLessThanOrEqual(MAX_STUDENT_VIEW_BYTES);
+      // The newest that fit in MAX_MESSAGE_CHARS, the last one sent among them.
+      const kept = Math.floor(MAX_MESSAGE_CHARS / (MESSAGE_MAX_LENGTH + URL_MAX_LENGTH));
+      expect(view.classroom.messages).toHaveLength(kept);
     }
   });
 });

@@ -12,6 +12,7 @@ import {
   maySignal,
   peerConnected,
   peerDisconnected,
+  MAX_SUPERVISORS_PER_ROOM,
   reportConnectionFailure,
   setRelayUp,
   setSharing,
@@ -245,6 +246,24 @@ describe('joinRoom', () => {
     state = ok(joinRoom(state, { code, name: 'Di', role: 'student' }, w.ctx())).state;
     expect(joinRoom(state, { code, name: 'Ed', role: 'student' }, w.ctx())).toEqual({ ok: false, error: 'room-full' });
     expect(state.rooms.get(code)?.members).toHaveLength(limits.maxMembersPerRoom);
+  });
+
+  it(`refuses a supervisor past MAX_SUPERVISORS_PER_ROOM and still seats students`, () => {
+    const w = world();
+    const created = ok(
+      createRoom(emptyRegistry, { name: 'Big', hostName: 'Ms Lee', listed: true, address: '198.51.100.1' }, w.ctx()),
+    );
+    const { code, supervisorKey } = created.value.room;
+    const ctx = { ...w.ctx(), limits: { ...limits, maxMembersPerRoom: 200 } };
+    let state = created.state;
+    for (let i = 1; i < MAX_SUPERVISORS_PER_ROOM; i++) {
+      state = ok(joinRoom(state, { code, name: `T${i}`, role: 'supervisor', supervisorKey }, ctx)).state;
+    }
+    expect(joinRoom(state, { code, name: 'One more', role: 'supervisor', supervisorKey }, ctx)).toEqual({
+      ok: false,
+      error: 'too-many-supervisors',
+    });
+    expect(joinRoom(state, { code, name: 'Ada', role: 'student' }, ctx).ok).toBe(true);
   });
 
   it('issues distinct ids, peer ids and tokens to every member', () => {

@@ -22,11 +22,15 @@ export interface Message {
 }
 
 /** Teachers' messages and links a room keeps; older ones are dropped (a lesson's worth, bounding views and saved state). */
-export const MAX_MESSAGES = 100;
+export const MAX_MESSAGES = 50;
+/** Characters of words and links (as stored) the kept teachers' messages may hold in all: twelve of the longest links, or 50 short notes. */
+export const MAX_MESSAGE_CHARS = 30_000;
 /** Replies from one student a room keeps: a student's flood pushes out only their own. */
 export const MAX_REPLIES_PER_STUDENT = 5;
 /** Replies from students a room keeps in all, apart from the teachers' messages, which replies never push out. */
 export const MAX_REPLIES = 100;
+/** Characters the kept replies may hold in all: 30 of the longest, or 100 short answers. */
+export const MAX_REPLY_CHARS = 15_000;
 
 /** Sends a message: from a supervisor to the class or one student, from a student to the teachers. */
 export function sendMessage(
@@ -88,27 +92,35 @@ export function addressedTo(message: Message, viewer: Pick<Member, 'id' | 'role'
 }
 
 /**
- * The newest messages within each sender's bound, oldest first: MAX_MESSAGES from teachers, and
- * from students MAX_REPLIES_PER_STUDENT each and MAX_REPLIES in all. So four students sending 25
- * replies each cannot push the teacher's class link out of what students see.
+ * The newest messages within each sender's bounds, oldest first: from teachers MAX_MESSAGES and
+ * MAX_MESSAGE_CHARS; from students MAX_REPLIES_PER_STUDENT each, MAX_REPLIES and MAX_REPLY_CHARS in
+ * all. So four students sending 25 replies each cannot push the teacher's class link out of what
+ * students see, and no one can grow the views past the bounds `views.ts` states.
  */
 function withinBounds(messages: readonly Message[]): Message[] {
-  let teachers = 0;
-  let replies = 0;
+  const teachers = { count: 0, chars: 0 };
+  const replies = { count: 0, chars: 0 };
   const perStudent = new Map<string, number>();
   const kept: Message[] = [];
+  const fits = (bound: { count: number; chars: number }, message: Message, maxCount: number, maxChars: number) => {
+    const chars = message.text.length + (message.url?.length ?? 0);
+    if (bound.count >= maxCount || bound.chars + chars > maxChars) {
+      bound.count = maxCount; // full: an older, shorter message does not slip in after a newer one was dropped
+      return false;
+    }
+    bound.count++;
+    bound.chars += chars;
+    return true;
+  };
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i]!;
     if (message.to.kind !== 'teachers') {
-      if (teachers++ < MAX_MESSAGES) kept.push(message);
+      if (fits(teachers, message, MAX_MESSAGES, MAX_MESSAGE_CHARS)) kept.push(message);
       continue;
     }
     const own = (perStudent.get(message.fromId) ?? 0) + 1;
     perStudent.set(message.fromId, own);
-    if (own <= MAX_REPLIES_PER_STUDENT && replies < MAX_REPLIES) {
-      replies++;
-      kept.push(message);
-    }
+    if (own <= MAX_REPLIES_PER_STUDENT && fits(replies, message, MAX_REPLIES, MAX_REPLY_CHARS)) kept.push(message);
   }
   return kept.reverse();
 }
