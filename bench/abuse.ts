@@ -4,9 +4,21 @@
  * latency during and after, deliveries where none belong), and a flood of unread event streams
  * (memory returned afterwards). Several machines are played with loopback source addresses.
  */
+import { statSync } from 'node:fs';
 import { request } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { CreateRoomResponse, JoinRoomResponse, OwnMember } from '../src/shared/protocol.ts';
+import {
+  HAND_NOTE_MAX_LENGTH,
+  MESSAGE_MAX_LENGTH,
+  NAME_MAX_LENGTH,
+  ROOM_NAME_MAX_LENGTH,
+  type CreateRoomResponse,
+  type JoinRoomResponse,
+  type OwnMember,
+} from '../src/shared/protocol.ts';
 import { call, callFrom } from '../tests/helpers/client.ts';
 import { percentile, rssBytes, saveResult, startBuiltServer } from './lib.ts';
 
@@ -29,7 +41,13 @@ const STREAM_ADDRESSES = 10;
 const STREAM_EVENTS_S = 20;
 const MiB = 1024 * 1024;
 
-/** Runs the three scenarios and returns the figures it saved. */
+const HOSTILE_ROOMS = 10;
+const HOSTILE_SEATS_PER_ROOM = 4;
+const HOSTILE_S = 90;
+const UNLIMITED_S = 30;
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
+/** Runs the four scenarios and returns the figures it saved. */
 export async function benchAbuse() {
   const result = {
     date: new Date().toISOString(),
@@ -37,6 +55,8 @@ export async function benchAbuse() {
     roomSpam: await roomSpam(),
     signallingFlood: await signallingFlood(),
     streamFlood: await streamFlood(),
+    hostileClass: await hostileClass('default'),
+    hostileClassUnlimited: await hostileClass('off'),
   };
   saveResult('abuse', result);
   return result;
@@ -310,6 +330,145 @@ async function streamFlood() {
     for (const res of responses) res.destroy();
     await server.stop();
   }
+}
+
+/**
+ * One address does the worst it may for 90 s: the 10 rooms it may open, 4 students in each, every
+ * member writing the longest text in the widest characters (three UTF-8 bytes each) as fast as the
+ * limits let through, teachers the longest links, students leaving and joining again under new
+ * names. Meanwhile a teacher elsewhere reads /api/health; the saved state's size and the time each
+ * save took are read at the end.
+ */
+export async function hostileClass(limits: 'default' | 'off') {
+  const seconds = limits === 'default' ? HOSTILE_S : UNLIMITED_S;
+  const dataDir = mkdtempSync(join(tmpdir(), 'classroom-hostile-'));
+  const server = await startBuiltServer({
+    ...(limits === 'default' ? DEFAULT_LIMITS : {}),
+    RELAY_MODE: 'off',
+    DATA_DIR: dataDir,
+    METRICS_TOKEN,
+  });
+  const attacker = '127.0.0.70';
+  const sockets = new Map<string, WebSocket>();
+  const wide = (n: number, prefix = '') => prefix + '漢'.repeat(n - prefix.length);
+  // The longest link that fits the stored limit, in wide characters (each written as 9).
+  const link = `https://example.org/${'漢'.repeat(Math.floor((2000 - 'https://example.org/'.length) / 9))}`;
+  try {
+    const rooms: { code: string; host: OwnMember; students: OwnMember[] }[] = [];
+    for (let r = 0; r < HOSTILE_ROOMS; r++) {
+      const created = await callFrom<CreateRoomResponse>(attacker, server.url, 'POST', '/api/rooms', {
+        body: { name: wide(ROOM_NAME_MAX_LENGTH, `${r}`), hostName: wide(NAME_MAX_LENGTH, `h${r}`) },
+      });
+      if (created.status !== 201) break;
+      rooms.push({ code: created.body.room.code, host: created.body.member, students: [] });
+      sockets.set(created.body.member.id, await peerSocket(server.url, created.body.member, new Map()));
+    }
+    const statuses: Record<string, number> = {};
+    const count = (status: number) => (statuses[status] = (statuses[status] ?? 0) + 1);
+    let names = 0;
+    const joinStudent = async (code: string) => {
+      for (let attempt = 0; attempt < 120; attempt++) {
+        const joined = await callFrom<JoinRoomResponse>(attacker, server.url, 'POST', `/api/rooms/${code}/members`, {
+          body: { name: wide(NAME_MAX_LENGTH, `${names++}`), role: 'student' },
+        });
+        count(joined.status);
+        if (joined.status === 201) {
+          // Connected, as a real student's app is, so the seat is not given up after the grace.
+          sockets.set(joined.body.member.id, await peerSocket(server.url, joined.body.member, new Map()));
+          return joined.body.member;
+        }
+        if (joined.status !== 429) return null;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      return null;
+    };
+    for (const room of rooms) {
+      for (let i = 0; i < HOSTILE_SEATS_PER_ROOM; i++) {
+        const student = await joinStudent(room.code);
+        if (student) room.students.push(student);
+      }
+    }
+
+    const rssBefore = rssBytes(server.pid);
+    const health = probeHealth(server.url);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(server.pid))), 500);
+    const until = Date.now() + seconds * 1000;
+    // Refused for its rate, the attacker waits a second and goes on: what it gets through is the most
+    // the limits allow, without the load of a flood of refusals (the other scenarios measure that).
+    const send = async (token: string, path: string, method: string, body?: unknown) => {
+      const reply = await callFrom(attacker, server.url, method, path, {
+        token,
+        ...(body === undefined ? {} : { body }),
+      }).catch(() => ({ status: 0, body: null }));
+      count(reply.status);
+      if (reply.status === 429) await new Promise((r) => setTimeout(r, 1000));
+      return reply;
+    };
+    await Promise.all(
+      rooms.map(async (room) => {
+        for (let step = 0; Date.now() < until; step++) {
+          const base = `/api/rooms/${room.code}`;
+          await send(room.host.token, `${base}/messages`, 'POST', {
+            to: 'class',
+            text: wide(MESSAGE_MAX_LENGTH),
+            url: link,
+          });
+          for (const [i, student] of room.students.entries()) {
+            await send(student.token, `${base}/hands`, 'POST', { note: wide(HAND_NOTE_MAX_LENGTH) });
+            await send(student.token, `${base}/messages`, 'POST', { to: 'teachers', text: wide(MESSAGE_MAX_LENGTH) });
+            // Each round one student leaves and a new name takes the seat: attendance grows.
+            if (i === step % room.students.length) {
+              await send(student.token, `${base}/members/me`, 'DELETE');
+              sockets.get(student.id)?.terminate();
+              const next = await joinStudent(room.code);
+              if (next) room.students[i] = next;
+            }
+          }
+        }
+      }),
+    );
+    clearInterval(sampler);
+    const during = await health.stop();
+    const metrics = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const saves = saveHistogram(await metrics.text());
+    return {
+      scenario: `one address opens ${rooms.length} rooms with ${HOSTILE_SEATS_PER_ROOM} students each and for ${seconds} s sends the longest wide-character messages, links, hand notes and new names as fast as ${limits === 'default' ? 'the default limits let through' : 'it can, with every rate limit off (more than any address may: an upper bound)'}; a teacher elsewhere reads /api/health`,
+      requestsByStatus: statuses,
+      accepted: Object.entries(statuses).reduce((n, [status, k]) => n + (Number(status) < 300 ? k : 0), 0),
+      healthMs: during,
+      serverRssMiB: { before: mib(rssBefore), peak: mib(rssPeak), after: mib(rssBytes(server.pid)) },
+      savedStateKiB: Math.round(statSync(join(dataDir, 'state.jsonl')).size / 1024),
+      saves,
+      targets: { healthP99Ms: 50 },
+    };
+  } finally {
+    for (const ws of sockets.values()) ws.terminate();
+    await server.stop();
+  }
+}
+
+/** The hostile class's figures as rows of the printed table. */
+export function hostileClassRows(figures: Awaited<ReturnType<typeof hostileClass>>, label = 'hostile class') {
+  return {
+    [`${label}: health p99 during (ms), target < 50`]: figures.healthMs.p99,
+    [`${label}: server RSS peak (MiB)`]: figures.serverRssMiB.peak,
+    [`${label}: saved state (KiB)`]: figures.savedStateKiB,
+    [`${label}: requests taken / refused for rate`]: `${figures.accepted} / ${figures.requestsByStatus[429] ?? 0}`,
+    [`${label}: saves, mean (ms) / p99 at most (ms)`]: `${figures.saves.meanMs} / ${figures.saves.p99AtMostMs}`,
+  };
+}
+
+/** Count, mean and the bucket holding the 99th percentile of the store's save durations, from /metrics. */
+function saveHistogram(text: string) {
+  const line = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const count = line('classroom_store_save_duration_seconds_count');
+  const sum = line('classroom_store_save_duration_seconds_sum');
+  const buckets = [...text.matchAll(/^classroom_store_save_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)].map(
+    ([, le, n]) => ({ le: le === '+Inf' ? Infinity : Number(le), n: Number(n) }),
+  );
+  const p99 = buckets.find((b) => b.n >= count * 0.99)?.le ?? NaN;
+  return { count, meanMs: round((sum / count) * 1000), p99AtMostMs: p99 * 1000 };
 }
 
 function mib(bytes: number): number {

@@ -1,5 +1,5 @@
 /** `npm run bench`: runs every benchmark against the built app and server, prints the figures and saves them in bench/results/. */
-import { benchAbuse } from './abuse.ts';
+import { benchAbuse, hostileClassRows } from './abuse.ts';
 import { benchApp } from './app.ts';
 import { benchCodecs } from './codecs.ts';
 import { benchMesh } from './mesh.ts';
@@ -174,6 +174,8 @@ console.table({
   'stream flood: server RSS peak (MiB)': abuse.streamFlood.serverRssMiB.peak,
   'stream flood: retained after GC, before → after (MiB)': `${abuse.streamFlood.retainedAfterGcMiB.before} → ${abuse.streamFlood.retainedAfterGcMiB.afterDisconnect}`,
   'stream flood: health p99 during (ms)': abuse.streamFlood.healthMsDuringFlood.p99,
+  ...hostileClassRows(abuse.hostileClass),
+  ...hostileClassRows(abuse.hostileClassUnlimited, 'hostile class, limits off'),
 });
 
 const wall = await benchWall();
