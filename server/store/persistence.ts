@@ -1,6 +1,7 @@
 /**
  * Room state across restarts: loads what a store saved (keeping any damaged copy aside and saying
- * what was lost) and saves again after every change, coalesced, at most SAVE_DELAY_MS behind.
+ * what was lost) and saves again after every change, coalesced, at most SAVE_DELAY_MS behind (or,
+ * when saves are slow, SAVE_BUSY_FACTOR times the last save's duration).
  * Knows nothing of HTTP or rooms' rules; the restart rule is core/restart.ts.
  */
 import { emptyRegistry, type RegistryState, type Room } from '../core/room-registry.ts';
@@ -9,6 +10,11 @@ import type { StateStore } from './state-store.ts';
 
 /** Changes within this time are saved together. */
 export const SAVE_DELAY_MS = 100;
+/**
+ * After a save that took d ms, the next waits at least this many times d: saving then takes at most
+ * 1/(1 + factor) of the time however large the state grows, and the event loop stays free.
+ */
+export const SAVE_BUSY_FACTOR = 4;
 /** A failed save is tried again after this, doubling up to MAX_RETRY_MS. */
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 5_000;
@@ -83,6 +89,8 @@ export class StateSaver {
   #failing = false;
   #retryMs = FIRST_RETRY_MS;
   #lastSavedAt: number | null = null;
+  /** How long the last save took, in ms. */
+  #lastSaveMs = 0;
   /** Each room's saved line, so a save serialises only the rooms that changed since the last. */
   readonly #lines = new WeakMap<Room, string>();
 
@@ -112,7 +120,7 @@ export class StateSaver {
   /** Something changed: save within SAVE_DELAY_MS (or at the next retry while the store fails). */
   changed(): void {
     this.#dirty = true;
-    this.#schedule(SAVE_DELAY_MS);
+    this.#schedule(this.#nextDelayMs());
   }
 
   /** Saves now (after any write under way) and resolves when the store has it; rejects if it cannot. */
@@ -148,6 +156,12 @@ export class StateSaver {
     this.#timer = setTimeout(() => this.#save(), delayMs);
   }
 
+  /** SAVE_DELAY_MS, or longer while the last save is less than SAVE_BUSY_FACTOR of its duration ago. */
+  #nextDelayMs(): number {
+    const restedMs = this.#lastSavedAt === null ? Infinity : this.#clock() - this.#lastSavedAt;
+    return Math.max(SAVE_DELAY_MS, SAVE_BUSY_FACTOR * this.#lastSaveMs - restedMs);
+  }
+
   #text(): string {
     const { registry, relayPeerIds } = this.#read();
     return serializeState({ registry, relayPeerIds, savedAt: this.#clock() }, this.#lines);
@@ -157,11 +171,13 @@ export class StateSaver {
     this.#timer = undefined;
     if (!this.#dirty) return;
     this.#dirty = false;
+    const started = this.#clock();
     this.#writing = this.#store
       .write(this.#text())
       .then(
         () => {
           this.#lastSavedAt = this.#clock();
+          this.#lastSaveMs = this.#lastSavedAt - started;
           this.#retryMs = FIRST_RETRY_MS;
           if (this.#failing) this.#log.info({ where: this.#store.where }, 'saving room state works again');
           this.#failing = false;
@@ -180,7 +196,7 @@ export class StateSaver {
       .finally(() => {
         this.#writing = null;
         if (!this.#dirty) return;
-        const delayMs = this.#failing ? this.#retryMs : SAVE_DELAY_MS;
+        const delayMs = this.#failing ? this.#retryMs : this.#nextDelayMs();
         if (this.#failing) this.#retryMs = Math.min(this.#retryMs * 2, MAX_RETRY_MS);
         this.#schedule(delayMs);
       });

@@ -6,12 +6,13 @@ import {
   emptyRegistry,
   joinRoom,
   peerConnected,
+  setSharing,
   sweep,
   type Context,
   type Outcome,
   type RegistryState,
 } from '../../server/core/room-registry.ts';
-import { SAVE_DELAY_MS, StateSaver } from '../../server/store/persistence.ts';
+import { SAVE_BUSY_FACTOR, SAVE_DELAY_MS, StateSaver } from '../../server/store/persistence.ts';
 import { parseState, serializeState, STATE_VERSION, type Migration } from '../../server/store/state-format.ts';
 import type { StateStore } from '../../server/store/state-store.ts';
 
@@ -301,6 +302,59 @@ describe('StateSaver', () => {
     const parsed = parseState(writes.at(-1)!);
     expect(parsed.ok && parsed.saved.registry.rooms.size).toBe(10);
     expect(parsed.ok && parsed.saved.registry.rooms.get(code)!.members.map((m) => m.name)).toEqual(['Ms Lee', 'Ada']);
+  });
+
+  it(`spends at most 1 / (1 + ${SAVE_BUSY_FACTOR}) of the time saving when saves are slow`, async () => {
+    vi.useFakeTimers();
+    const writes: number[] = [];
+    const slowStore: StateStore = {
+      kind: 'file',
+      where: 'slow',
+      read: async () => null,
+      // Each write takes one second, as a large state on a slow disk might.
+      write: () => new Promise((resolve) => setTimeout(() => resolve(void writes.push(Date.now())), 1000)),
+      keepAside: async () => 'aside',
+      close: async () => undefined,
+    };
+    let { state } = classroom(1000);
+    const code = [...state.rooms.keys()][0]!;
+    const saver = new StateSaver({
+      store: slowStore,
+      read: () => ({ registry: state, relayPeerIds: [] }),
+      clock: Date.now,
+      log: quiet,
+    });
+    const started = Date.now();
+    // A change every 50 ms for 30 s.
+    for (let t = 0; t < 30_000; t += 50) {
+      state = ok(
+        setSharing(state, { code, memberId: state.rooms.get(code)!.members[1]!.id, sharing: t % 100 === 0 }, ctx(1000)),
+      ).state;
+      saver.changed();
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    await vi.advanceTimersByTimeAsync(10_000);
+    // One second of writing, then four of waiting: six saves in 30 s, and the last change saved.
+    expect(writes.length).toBeGreaterThanOrEqual(6);
+    expect(writes.length).toBeLessThanOrEqual(7);
+    for (let i = 1; i < writes.length; i++) expect(writes[i]! - writes[i - 1]!).toBeGreaterThanOrEqual(5000);
+    expect(writes.at(-1)! - started).toBeGreaterThan(30_000);
+    // A change that comes after a quiet moment shorter than the rest is saved once the rest is over.
+    const quietFrom = Date.now();
+    state = ok(
+      setSharing(state, { code, memberId: state.rooms.get(code)!.members[1]!.id, sharing: false }, ctx(1000)),
+    ).state;
+    saver.changed();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(writes.at(-1)! - quietFrom).toBeLessThanOrEqual(SAVE_DELAY_MS + 1000);
+    const lastWrite = writes.at(-1)!;
+    await vi.advanceTimersByTimeAsync(100);
+    state = ok(
+      setSharing(state, { code, memberId: state.rooms.get(code)!.members[1]!.id, sharing: true }, ctx(1000)),
+    ).state;
+    saver.changed();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(writes.at(-1)! - lastWrite).toBeGreaterThanOrEqual(SAVE_BUSY_FACTOR * 1000 + 1000);
   });
 
   it('keeps the change while the store fails and writes it once the store is back', async () => {
