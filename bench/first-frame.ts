@@ -1,0 +1,161 @@
+/**
+ * Where the time goes between a student's Share and the teacher's first frame, mesh, loopback: each
+ * step is stamped in the page where it happens (both pages read the same machine clock), over
+ * repeated share and stop. Steps: the click; the capture granted; the call placed (the student's
+ * RTCPeerConnection) and its encoder first set; the offer set locally, received by the teacher; the
+ * answer set there and received back; ICE connected; DTLS up (connection 'connected'); the data
+ * channel open; the teacher's first RTP packet received, first frame decoded and first frame
+ * presented in the tile. The teacher's stats are polled every 5 ms, but Chromium caches getStats
+ * results for a moment, so those two steps can read late (the presented frame is exact).
+ *
+ * `flock /tmp/browser.lock sh scripts/loopback-only.sh npx tsx bench/first-frame-only.ts` (after
+ * `npm run build`).
+ */
+import { chromium, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
+import { StudentRoomPage } from '../tests/e2e/pages.ts';
+import { joinStudent, newClass } from './mesh.ts';
+import { percentile, startBuiltServer } from './lib.ts';
+
+const RUNS = 12;
+
+/**
+ * Stamps the steps of every RTCPeerConnection a page makes, and the capture, in window.__steps
+ * (first time each step happens after window.__stepsFrom). Kept as text: it runs in the page.
+ */
+const STAMP_STEPS = `
+  window.__steps = {};
+  window.__stepsFrom = 0;
+  const stamp = (step) => {
+    if (window.__stepsFrom && !(step in window.__steps)) window.__steps[step] = Date.now();
+  };
+  const capture = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getDisplayMedia = async (...args) => {
+    const stream = await capture(...args);
+    stamp('captured');
+    return stream;
+  };
+  const setParameters = RTCRtpSender.prototype.setParameters;
+  RTCRtpSender.prototype.setParameters = async function (...args) {
+    const n = window.__settings = (window.__settings || 0) + 1;
+    stamp('encoder-set-' + n);
+    const result = await setParameters.apply(this, args);
+    stamp('encoder-done-' + n);
+    return result;
+  };
+  const Original = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Original {
+    constructor(config) {
+      super(config);
+      stamp('pc-created');
+      this.addEventListener('datachannel', () => stamp('channel-received'));
+      this.addEventListener('iceconnectionstatechange', () => {
+        if (this.iceConnectionState === 'connected') stamp('ice-connected');
+      });
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState === 'connected') {
+          stamp('dtls-connected');
+          const poll = async () => {
+            let packets = 0, decoded = 0;
+            (await this.getStats()).forEach((r) => {
+              if (r.type === 'inbound-rtp' && r.kind === 'video') { packets = r.packetsReceived || 0; decoded = r.framesDecoded || 0; }
+            });
+            if (packets > 0) stamp('first-rtp');
+            if (decoded > 0) return stamp('first-decoded');
+            if (this.connectionState === 'connected') setTimeout(poll, 5);
+          };
+          if (this.getReceivers().some((r) => r.track && r.track.kind === 'video')) poll();
+        }
+      });
+    }
+    async setLocalDescription(...args) {
+      const result = await super.setLocalDescription(...args);
+      stamp(this.localDescription.type === 'offer' ? 'offer-set' : 'answer-set');
+      return result;
+    }
+    async setRemoteDescription(...args) {
+      const result = await super.setRemoteDescription(...args);
+      stamp(this.remoteDescription.type === 'offer' ? 'offer-received' : 'answer-received');
+      return result;
+    }
+  };
+`;
+
+/** The steps in order, and in whose page each is stamped. */
+const STEPS: [string, 'student' | 'teacher'][] = [
+  ['captured', 'student'],
+  ['pc-created', 'student'],
+  ['offer-set', 'student'],
+  ['offer-received', 'teacher'],
+  ['answer-set', 'teacher'],
+  ['answer-received', 'student'],
+  ['ice-connected', 'teacher'],
+  ['dtls-connected', 'teacher'],
+  ['channel-received', 'teacher'],
+  ['encoder-set-1', 'student'],
+  ['encoder-done-1', 'student'],
+  ['first-rtp', 'teacher'],
+  ['first-decoded', 'teacher'],
+  ['presented', 'teacher'],
+];
+
+async function resetSteps(page: Page, from: number): Promise<void> {
+  await page.evaluate(`window.__steps = {}; window.__stepsFrom = ${from}; window.__settings = 0;`);
+}
+
+/** Resolves with Date.now() at the first frame the student's tile presents. */
+function presentedAt(teacher: Page, name: string): Promise<number> {
+  return teacher.evaluate(`new Promise((resolve) => {
+    let watched = null;
+    const check = () => {
+      const video = document.querySelector('figure[aria-label^="${name}:"] video');
+      if (video && video !== watched) {
+        watched = video;
+        video.requestVideoFrameCallback(() => resolve(Date.now()));
+      }
+      setTimeout(check, 5);
+    };
+    check();
+  })`);
+}
+
+/** Each step's time after the click, per run, and their medians. */
+export async function benchFirstFrame() {
+  const server = await startBuiltServer({ RELAY_MODE: 'off' });
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
+  try {
+    const { teacher, code } = await newClass(browser, server.url);
+    await teacher.page.addInitScript(STAMP_STEPS);
+    await teacher.page.reload();
+    const ada = await joinStudent(browser, server.url, code, 'Ada');
+    await ada.page.addInitScript(STAMP_STEPS);
+    await ada.page.reload();
+    const adaRoom = new StudentRoomPage(ada.page);
+    await adaRoom.heading('Bench').waitFor();
+    const runs: Record<string, number>[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const clicked = Date.now();
+      await Promise.all([resetSteps(ada.page, clicked), resetSteps(teacher.page, clicked)]);
+      const presented = presentedAt(teacher.page, 'Ada');
+      await adaRoom.shareButton().click();
+      const at = await presented;
+      const student = (await ada.page.evaluate('window.__steps')) as Record<string, number>;
+      const seen = (await teacher.page.evaluate('window.__steps')) as Record<string, number>;
+      const run: Record<string, number> = {};
+      for (const [step, where] of STEPS) {
+        const time = step === 'presented' ? at : (where === 'student' ? student : seen)[step];
+        if (time !== undefined) run[step] = time - clicked;
+      }
+      runs.push(run);
+      await adaRoom.stopButton().click();
+      await teacher.page.getByRole('figure', { name: 'Ada: Stopped sharing' }).waitFor();
+    }
+    const medians = Object.fromEntries(
+      STEPS.map(([step]) => [step, percentile(runs.map((r) => r[step] ?? NaN).filter(Number.isFinite), 50)]),
+    );
+    return { runs: RUNS, medianMsAfterClick: medians, perRun: runs };
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
