@@ -7,6 +7,7 @@ import { benchCeiling } from './ceiling.ts';
 import { benchRelayCapacity, benchRelayWorkers } from './relay-capacity.ts';
 import { benchRelayMedia } from './relay-media.ts';
 import { benchRestart } from './restart.ts';
+import { benchRosterImport } from './roster-import.ts';
 import { benchNetworks } from './networks.ts';
 import { benchPresentation, printPresentation } from './presentation.ts';
 import { benchSignalling } from './signalling.ts';
@@ -236,6 +237,15 @@ console.log(
 );
 
 printPresentation(await benchPresentation());
+
+const roster = await benchRosterImport();
+console.log(`\nRoster import, ${roster.students} students from OneRoster (bench/results/roster-import.json)`);
+console.table({
+  'read and check the three files p50 (ms)': roster.readAndCheckMs.p50,
+  'into an empty roster p50 (ms), SQLite / PostgreSQL': `${roster.sqlite.intoEmptyRosterMs.p50} / ${roster.postgres.intoEmptyRosterMs.p50}`,
+  'again, unchanged p50 (ms), SQLite / PostgreSQL': `${roster.sqlite.unchangedMs.p50} / ${roster.postgres.unchangedMs.p50}`,
+  'again, a tenth changed p50 (ms), SQLite / PostgreSQL': `${roster.sqlite.tenthChangedMs.p50} / ${roster.postgres.tenthChangedMs.p50}`,
+});
 
 // The school network lab needs root for its namespaces; elsewhere it is left out, and says so.
 if (process.getuid?.() === 0 && process.env.LOOPBACK_ONLY === '1') {

@@ -253,7 +253,7 @@ export const OPTIONS = {
     },
   },
   DATA_DIR: {
-    doc: 'Folder where room state is saved (created with mode 0700, the file 0600), so a restart loses no room. Unused when STORE_URL is set.',
+    doc: 'Folder (created with mode 0700) for the saved room state, so a restart loses no room (unless STORE_URL is set), and the classes database classes.sqlite (unless DATABASE_URL is set); each file 0600.',
     example: '/var/lib/classroom-screens',
     fallback: './data',
     parse: text,
@@ -275,6 +275,29 @@ export const OPTIONS = {
         throw new Error('must be a redis:// URL or memory');
       return url;
     },
+  },
+  DATABASE_URL: {
+    doc: 'Keep classes, rosters, accounts and lesson records in PostgreSQL (postgres://user:password@host:5432/database) instead of SQLite in DATA_DIR: for a district, or several instances.',
+    example: 'postgres://classroom:secret@127.0.0.1:5432/classroom',
+    fallback: undefined,
+    parse: (raw: string) => {
+      const url = raw.trim();
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new Error('must be a postgres:// URL');
+      }
+      if ((parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') || parsed.hostname === '')
+        throw new Error('must be a postgres:// URL with a host');
+      return url;
+    },
+  },
+  RECORD_RETENTION_DAYS: {
+    doc: 'Days a lesson’s record (who attended, time sharing, hands raised) is kept after the lesson; older records are deleted.',
+    example: '365',
+    fallback: '365',
+    parse: integer(1, 36_500),
   },
   METRICS_TOKEN: {
     doc: 'Bearer token that opens the Prometheus endpoint GET /metrics (at least 16 characters); unset turns the endpoint off.',

@@ -38,6 +38,10 @@ export interface Config {
   readonly metricsToken: string | null;
   /** Where room state is saved so it outlives the process. */
   readonly store: StoreConfig;
+  /** Where classes, rosters, accounts and lesson records live. */
+  readonly database: DatabaseConfig;
+  /** Days a lesson's record is kept after the lesson ends. */
+  readonly recordRetentionDays: number;
   readonly relay: {
     readonly mode: RelayMode;
     readonly minSupervisors: number;
@@ -62,6 +66,10 @@ export type StoreConfig = (
   | { readonly kind: 'redis'; readonly url: string }
   | { readonly kind: 'memory' }
 ) & { readonly kind: StoreKind };
+
+/** SQLite in the data folder (the default: nothing to install), or PostgreSQL. */
+export type DatabaseConfig =
+  { readonly kind: 'sqlite'; readonly dataDir: string } | { readonly kind: 'postgres'; readonly url: string };
 
 type Values = { [K in keyof typeof OPTIONS]: ReturnType<(typeof OPTIONS)[K]['parse']> | undefined };
 
@@ -143,6 +151,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
           ? { kind: 'redis' as const, url: v.STORE_URL }
           : { kind: 'file' as const, dataDir: v.DATA_DIR! },
     ),
+    database: Object.freeze(
+      v.DATABASE_URL
+        ? { kind: 'postgres' as const, url: v.DATABASE_URL }
+        : { kind: 'sqlite' as const, dataDir: v.DATA_DIR! },
+    ),
+    recordRetentionDays: v.RECORD_RETENTION_DAYS!,
     relay: Object.freeze({
       mode: v.RELAY_MODE!,
       minSupervisors: v.RELAY_MIN_SUPERVISORS!,

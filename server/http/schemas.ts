@@ -37,8 +37,9 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800
 /**
  * A name or title people see: refused with a message naming the field when it holds a lone
  * surrogate or an invisible character, otherwise trimmed, with runs of spaces made one, in NFC.
+ * Roster files (`server/classes/`) check their names with it too, since those become room names.
  */
-const displayText = (what: string, max: number) =>
+export const displayText = (what: string, max: number) =>
   z
     .string({ error: `${what} must be text` })
     .refine((text) => !LONE_SURROGATE.test(text), `${what} is not valid Unicode text (it has a lone surrogate)`)

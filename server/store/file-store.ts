@@ -5,8 +5,9 @@
  * files a crash left behind are removed when the store opens.
  */
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openDataDir } from './data-dir.ts';
 import { asideStamp, type StateStore } from './state-store.ts';
 
 /** The state file's name inside DATA_DIR. */
@@ -17,15 +18,7 @@ const TEMPORARY = /^\.state\.jsonl\.\d+\.\d+\.tmp$/;
 
 /** Opens (creating if needed) the data directory and returns a store over its state file. */
 export async function openFileStore(dataDir: string): Promise<StateStore> {
-  const dir = resolve(dataDir);
-  // Only the server's user may list or read what is in it (supervisor keys are saved). mkdir's
-  // mode applies only to a folder it creates, so an existing one is narrowed here.
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  if ((await stat(dir)).mode & 0o077) {
-    await chmod(dir, 0o700).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`it is open to other users and cannot be made 0700 (${error.code}); run chmod 700 on it`);
-    });
-  }
+  const dir = await openDataDir(dataDir);
   // Only this process writes here, and it has just started: any temporary file is a crash's.
   for (const name of await readdir(dir)) if (TEMPORARY.test(name)) await unlink(join(dir, name));
   const path = join(dir, STATE_FILE);

@@ -61,6 +61,8 @@ describe('loadConfig', () => {
       RELAY_SERVER_URL: 'https://screens.school.example:8443/',
       DATA_DIR: '/srv/data',
       STORE_URL: 'redis://127.0.0.1:6380/2',
+      DATABASE_URL: 'postgres://classroom:secret@db.school.example:5432/classroom',
+      RECORD_RETENTION_DAYS: '30',
     });
     expect(config).toEqual({
       port: 8443,
@@ -88,6 +90,8 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       metricsToken: null,
       store: { kind: 'redis', url: 'redis://127.0.0.1:6380/2' },
+      database: { kind: 'postgres', url: 'postgres://classroom:secret@db.school.example:5432/classroom' },
+      recordRetentionDays: 30,
       relay: {
         mode: 'auto',
         minSupervisors: 4,
@@ -156,6 +160,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ STORE_URL: 'memory' }).store).toEqual({ kind: 'memory' });
     expect(() => loadConfig({ STORE_URL: 'http://127.0.0.1:6379' })).toThrow(
       'STORE_URL="http://127.0.0.1:6379" must be a redis:// URL or memory; for example STORE_URL=redis://127.0.0.1:6379/0',
+    );
+  });
+
+  it('keeps classes in SQLite in DATA_DIR by default, in PostgreSQL with DATABASE_URL, records for a year', () => {
+    expect(loadConfig({}).database).toEqual({ kind: 'sqlite', dataDir: './data' });
+    expect(loadConfig({ DATA_DIR: '/var/lib/cs', STORE_URL: 'memory' }).database).toEqual({
+      kind: 'sqlite',
+      dataDir: '/var/lib/cs',
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/classes' }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgresql://db/classes',
+    });
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://db/classes' })).toThrow(
+      'DATABASE_URL="mysql://db/classes" must be a postgres:// URL with a host; for example DATABASE_URL=postgres://classroom:secret@127.0.0.1:5432/classroom',
+    );
+    expect(loadConfig({}).recordRetentionDays).toBe(365);
+    expect(() => loadConfig({ RECORD_RETENTION_DAYS: '0' })).toThrow(
+      'RECORD_RETENTION_DAYS="0" must be a whole number from 1 to 36500; for example RECORD_RETENTION_DAYS=365',
     );
   });
 

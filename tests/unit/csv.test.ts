@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attendanceCsv, attendanceFileName, csvCell, toCsv, UTF8_BOM } from '../../src/client/state/csv.ts';
+import { attendanceCsv, attendanceFileName } from '../../src/client/state/csv.ts';
+import { csvCell, parseCsv, toCsv, UTF8_BOM } from '../../src/shared/csv.ts';
 
 describe('CSV (RFC 4180)', () => {
   it('separates fields with commas and ends every record with CRLF', () => {
@@ -37,6 +38,61 @@ describe('CSV (RFC 4180)', () => {
       expect(csvCell(`${sign}1+1`)).toBe(`'${sign}1+1`);
     }
     expect(csvCell('１＝１')).toBe('１＝１');
+  });
+});
+
+describe('reading CSV (RFC 4180)', () => {
+  const cells = (text: string) => {
+    const parsed = parseCsv(text);
+    if (!parsed.ok) throw new Error(parsed.error.problem);
+    return parsed.records.map((r) => [r.line, ...r.cells]);
+  };
+
+  it('reads what toCsv writes, quotes, commas and line breaks inside cells included', () => {
+    const rows = [
+      ['Name', 'Email'],
+      ['Smith, Ada', 'ada@school.example'],
+      ['Ada "the Great"', ''],
+      ['two\nlines', 'x'],
+    ];
+    expect(cells(toCsv(rows))).toEqual([
+      [1, 'Name', 'Email'],
+      [2, 'Smith, Ada', 'ada@school.example'],
+      [3, 'Ada "the Great"', ''],
+      [4, 'two\nlines', 'x'],
+    ]);
+  });
+
+  it('takes a BOM, CRLF, LF or lone CR, and leaves blank lines out while counting them', () => {
+    expect(cells(`${UTF8_BOM}a,b\r\n\r\nc,d\ne,f\rg,h`)).toEqual([
+      [1, 'a', 'b'],
+      [3, 'c', 'd'],
+      [4, 'e', 'f'],
+      [5, 'g', 'h'],
+    ]);
+    expect(cells(',,\n"",""\nx\n')).toEqual([[3, 'x']]);
+  });
+
+  it('counts the lines of a quoted line break towards the records after it', () => {
+    expect(cells('"a\r\nb",c\r\nd,e\r\n')).toEqual([
+      [1, 'a\r\nb', 'c'],
+      [3, 'd', 'e'],
+    ]);
+  });
+
+  it('names the line and field where quoting is broken', () => {
+    expect(parseCsv('a,b\nc,"d\ne,f\n')).toEqual({
+      ok: false,
+      error: { line: 2, field: 2, problem: expect.stringContaining('a quoted field is not closed') },
+    });
+    expect(parseCsv('a,b\nc,Sam "Jr" Lee\n')).toEqual({
+      ok: false,
+      error: { line: 2, field: 2, problem: expect.stringContaining('a quote inside a field') },
+    });
+    expect(parseCsv('a,"b"c\n')).toEqual({
+      ok: false,
+      error: { line: 1, field: 2, problem: expect.stringContaining('text after a closing quote') },
+    });
   });
 });
 

@@ -1,29 +1,9 @@
 /**
- * CSV text (RFC 4180) and the attendance sheet a host exports. Pure: no DOM, no downloads; the
- * view turns the text into a file.
+ * The attendance sheet a host exports, as CSV text (the quoting rules are the shared `csv.ts`).
+ * Pure: no DOM, no downloads; the view turns the text into a file.
  */
+import { toCsv, UTF8_BOM } from '../../shared/csv.ts';
 import type { AttendanceResponse } from '../../shared/protocol.ts';
-
-/** Byte order mark: Excel reads a CSV as UTF-8 only when the file starts with it. */
-export const UTF8_BOM = '\uFEFF';
-
-/**
- * One cell. A cell a spreadsheet would run as a formula (starting with = + - @, a tab or a
- * carriage return, or a full-width or small form of those signs, which some spreadsheets read as
- * the sign itself: NFKC folds them) is neutralised with a leading single quote (OWASP, "CSV
- * injection"); a cell
- * with a comma, quote or line break is quoted, its quotes doubled (RFC 4180, 2.6 and 2.7).
- */
-export function csvCell(value: string | number): string {
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text.normalize('NFKC'))) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** Rows of cells as CSV text: fields separated by commas, records ended by CRLF (RFC 4180, 2.1). */
-export function toCsv(rows: readonly (readonly (string | number)[])[]): string {
-  return rows.map((row) => `${row.map(csvCell).join(',')}\r\n`).join('');
-}
 
 /** The attendance sheet: one row per student seat, times in the teacher's own time zone and as ISO 8601. */
 export function attendanceCsv(report: AttendanceResponse, timeZone?: string): string {
