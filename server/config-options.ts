@@ -106,9 +106,9 @@ export const OPTIONS = {
     },
   },
   TURN_TTL_S: {
-    doc: 'Seconds the TURN credentials a member is given stay valid (a member gets new ones whenever their media starts).',
-    example: '28800',
-    fallback: '28800',
+    doc: 'Seconds a TURN credential opens new relays after it was issued; members fetch fresh ones before then while their seat lasts, so after leaving a saved one works at most this long.',
+    example: '600',
+    fallback: '600',
     parse: integer(60, 7 * 86_400),
   },
   MAX_ROOMS: { doc: 'Rooms open at once on this server.', example: '500', fallback: '500', parse: integer(1, 100_000) },

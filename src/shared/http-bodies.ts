@@ -174,10 +174,16 @@ export interface IceServer {
 
 /**
  * `GET /api/rooms/:code/ice-servers`: the ICE servers for the caller's media, TURN included with
- * credentials made for them that expire (fetched again whenever their media starts).
+ * credentials made for them that expire; a member fetches them again before they do, for as long
+ * as their seat lasts.
  */
 export interface IceServersResponse {
   iceServers: IceServer[];
+  /**
+   * Seconds from now until the TURN credentials in `iceServers` stop opening new relays; null when
+   * nothing in it expires (no TURN). A duration, not a date, so a device's wrong clock cannot matter.
+   */
+  expiresInS: number | null;
 }
 
 /** RELAY_MODE: screens never go through the relay, when a room needs it, or always. */

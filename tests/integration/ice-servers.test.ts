@@ -80,6 +80,8 @@ describe('STUN and TURN run by the school', () => {
       token: ada.token,
     });
     expect(reply.status).toBe(200);
+    // How long they last, as a duration: the browser renews them before then by its own clock.
+    expect(reply.body.expiresInS).toBe(TTL_S);
     const turn = reply.body.iceServers.find((s) => [s.urls].flat().some((u) => u.startsWith('turn:')))!;
     expect(turn.urls).toEqual(['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp']);
     const [expiry, memberId] = turn.username!.split(':');
@@ -90,6 +92,25 @@ describe('STUN and TURN run by the school', () => {
     expect(JSON.stringify(reply.body)).not.toContain(SECRET);
     // The STUN responder comes with it.
     expect(reply.body.iceServers.some((s) => String(s.urls).startsWith('stun:127.0.0.1:'))).toBe(true);
+  });
+
+  it('give none to a student who was removed or left: credentials are renewed only while the seat lasts', async () => {
+    const { room, member: host } = await createRoom(server.url);
+    const removed = await join(server.url, room.code, 'Bo');
+    const leaving = await join(server.url, room.code, 'Cy');
+    const path = `/api/rooms/${room.code}/ice-servers`;
+    expect((await call(server.url, 'GET', path, { token: removed.token })).status).toBe(200);
+    const kick = await call(server.url, 'DELETE', `/api/rooms/${room.code}/members/${removed.id}`, {
+      token: host.token,
+    });
+    expect(kick.status).toBeLessThan(300);
+    const leave = await call(server.url, 'DELETE', `/api/rooms/${room.code}/members/me`, { token: leaving.token });
+    expect(leave.status).toBeLessThan(300);
+    for (const token of [removed.token, leaving.token])
+      expect(await call<ErrorBody>(server.url, 'GET', path, { token })).toMatchObject({
+        status: 401,
+        body: { error: 'unauthorized' },
+      });
   });
 
   it('give no credentials without a member token', async () => {

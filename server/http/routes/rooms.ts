@@ -98,6 +98,7 @@ export function roomRoutes(deps: RoomDeps): express.Router {
     const request = { hostname: req.hostname, stunPort: deps.stunPort() };
     const body: IceServersResponse = {
       iceServers: iceServersFor(config, request, { id: member.id, nowMs: store.now() }),
+      expiresInS: config.turn ? config.turn.ttlS : null,
     };
     res.json(body);
   });

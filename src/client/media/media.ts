@@ -3,7 +3,7 @@
  * Views ask for "the screen of student X" and get a MediaStream and a state; whether it came peer
  * to peer or through the relay is hidden behind this interface.
  */
-import type { MemberView, PresentationView, Routes, Surface } from '../../shared/protocol.ts';
+import type { IceServer, MemberView, PresentationView, Routes, Surface } from '../../shared/protocol.ts';
 
 /** Why a share could not start. */
 export type CaptureError =
@@ -82,6 +82,8 @@ export interface MediaLayer {
   setMembers(members: readonly MemberView[]): void;
   /** Which screens go through the relay changed; each switch is made before the old path breaks. */
   setRoutes(routes: Routes): void;
+  /** Renewed ICE servers (fresh TURN credentials) for the calls placed or answered from now on. */
+  setIceServers(iceServers: readonly IceServer[]): void;
   readonly presentation: PresentationMedia;
   /** Supervisor: asks the browser for this device's screen, to show to the class; false if not given. */
   captureForClass(): Promise<boolean>;

@@ -19,6 +19,12 @@
  *    `onopen`/`onclose` properties, and it does not buffer: `send` before 'open' throws.
  *    https://github.com/peers/peerjs/blob/v1.5.5/lib/mediaconnection.ts — `Call.send` queues
  *    until the channel is open, whichever side we are; listeners are added, never assigned.
+ * 5. ICE servers are given once, in the Peer's options, with no setter; each new call's
+ *    RTCPeerConnection is built from `peer.options.config` as it is at that moment.
+ *    https://github.com/peers/peerjs/blob/v1.5.5/lib/negotiator.ts — `_startPeerConnection`.
+ *    `setCallIceServers` replaces that config so calls from then on get renewed TURN credentials.
+ *    Calls already up need none: they never gather again (quirk 2: no ICE restart), and coturn
+ *    keeps refreshing the allocations they made while their credentials were valid.
  */
 import type { MediaConnection, Peer } from 'peerjs';
 import {
@@ -28,6 +34,12 @@ import {
   type PresentationCallMetadata,
 } from '../../shared/protocol.ts';
 import { preferCodec, type VideoCodec } from './codecs.ts';
+
+/** The ICE servers every call placed or answered from now on uses (quirk 5). */
+export function setCallIceServers(peer: Peer, iceServers: readonly RTCIceServer[]): void {
+  const options = peer.options as { config?: RTCConfiguration };
+  options.config = { ...options.config, iceServers: [...iceServers] };
+}
 
 /** How often an answered call looks for the data channel PeerJS attaches late (quirk 4). */
 const CHANNEL_POLL_MS = 50;

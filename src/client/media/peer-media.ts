@@ -16,6 +16,7 @@ import {
 } from '../../shared/protocol.ts';
 import { captureScreen, CaptureFailure, type Capture } from './capture.ts';
 import { receiveCodec, type VideoCodec } from './codecs.ts';
+import { setCallIceServers } from './peer-call.ts';
 import type { MediaLayer, PresentationMedia, Screen, ShareState, SignallingState } from './media.ts';
 import { PresentationSender, PresentationViewer } from './presentation.ts';
 import { ScreenReceiver } from './screen-receiver.ts';
@@ -249,6 +250,9 @@ export function createPeerMedia(
       sender?.setMembers(next);
       receiver?.setMembers(next);
       syncPresentation();
+    },
+    setIceServers(iceServers) {
+      setCallIceServers(peer, iceServers);
     },
     setRoutes(next) {
       routes = next;

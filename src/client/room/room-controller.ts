@@ -3,7 +3,13 @@
  * keeps the server's sharing flag in step with the real capture, and carries out the person's
  * actions. Views read `state` and call the actions; they never touch the network.
  */
-import { routesDiffer, type ClientConfig, type RoomEvent, type SendMessageRequest } from '../../shared/protocol.ts';
+import {
+  routesDiffer,
+  type ClientConfig,
+  type IceServer,
+  type RoomEvent,
+  type SendMessageRequest,
+} from '../../shared/protocol.ts';
 import { datedFileName, saveFile } from '../downloads.ts';
 import { attendanceCsv, attendanceFileName } from '../state/csv.ts';
 import * as api from '../net/api.ts';
@@ -19,6 +25,7 @@ import {
   type Session,
 } from '../state/session.ts';
 import type { SavedSeat } from '../state/storage.ts';
+import { IceRenewal } from './ice-renewal.ts';
 import { ShareSync } from './share-sync.ts';
 
 /** What the room views render. */
@@ -50,13 +57,23 @@ export class RoomController {
   #probing = false;
   /** The only writer of this student's sharing flag on the server. */
   readonly #shareSync: ShareSync;
+  /** This member's ICE servers, renewed before their TURN credentials expire while the seat lasts. */
+  readonly #ice: IceRenewal;
 
   constructor(
     readonly seat: SavedSeat,
     config: ClientConfig,
     private readonly onEnded: (reason: SeatEnd, roomName: string) => void,
-    loadMedia: () => Promise<MediaLayer> = () => defaultMedia(seat, config),
+    loadMedia?: (iceServers: Promise<IceServer[] | null>) => Promise<MediaLayer>,
   ) {
+    this.#ice = new IceRenewal(
+      () =>
+        api
+          .getIceServers(seat.code, seat.token)
+          .catch((error: unknown) => (seatGone(error) ? null : Promise.reject(error))),
+      (iceServers) => this.#media?.setIceServers(iceServers),
+      () => void this.#probeSeat(),
+    );
     this.#shareSync = new ShareSync((sharing, keepalive) =>
       api.setSharing(seat.code, seat.token, sharing, keepalive).then(() => undefined),
     );
@@ -70,12 +87,15 @@ export class RoomController {
     );
     addEventListener('pagehide', this.#onPageHide);
     addEventListener('pageshow', this.#onPageShow);
-    this.#mediaLoaded = loadMedia().then((media) => {
+    const firstIce = this.#ice.start();
+    this.#mediaLoaded = (loadMedia ?? ((ice) => defaultMedia(seat, config, ice)))(firstIce).then((media) => {
       if (this.#ended) {
         media.close();
         return null;
       }
       this.#media = media;
+      // Servers renewed while the media layer was loading.
+      if (this.#ice.current) media.setIceServers(this.#ice.current);
       media.subscribe(() => this.#mediaChanged());
       media.setMembers(this.#state.session.members);
       if (this.#state.session.room) media.setRoutes(this.#state.session.room.routes);
@@ -194,6 +214,7 @@ export class RoomController {
     removeEventListener('pagehide', this.#onPageHide);
     removeEventListener('pageshow', this.#onPageShow);
     this.#shareSync.dispose();
+    this.#ice.stop();
     this.#stopEvents();
     this.#media?.close();
     this.#listeners.clear();
@@ -257,8 +278,7 @@ export class RoomController {
     try {
       await api.getRoom(this.seat.code, this.seat.token);
     } catch (error) {
-      if (error instanceof api.ApiFailure && (error.status === 401 || error.status === 404))
-        this.#apply({ type: 'seat-gone' });
+      if (seatGone(error)) this.#apply({ type: 'seat-gone' });
     } finally {
       this.#probing = false;
     }
@@ -276,15 +296,21 @@ export class RoomController {
   }
 }
 
-async function defaultMedia(seat: SavedSeat, config: ClientConfig): Promise<MediaLayer> {
+/** Whether a refusal means this seat no longer exists (401: token unknown, 404: room gone). */
+function seatGone(error: unknown): boolean {
+  return error instanceof api.ApiFailure && (error.status === 401 || error.status === 404);
+}
+
+async function defaultMedia(
+  seat: SavedSeat,
+  config: ClientConfig,
+  firstIce: Promise<IceServer[] | null>,
+): Promise<MediaLayer> {
   // PeerJS is loaded only once someone is in a room, keeping the first screen small. TURN
-  // credentials are made per member and expire, so they are fetched fresh for each media start.
-  const [{ createPeerMedia }, ice] = await Promise.all([
-    import('../media/peer-media.ts'),
-    api.getIceServers(seat.code, seat.token).catch(() => null),
-  ]);
+  // credentials are made per member and expire, so the first calls wait for this member's own.
+  const [{ createPeerMedia }, iceServers] = await Promise.all([import('../media/peer-media.ts'), firstIce]);
   const self = { memberId: seat.memberId, peerId: seat.peerId, token: seat.token, role: seat.role };
-  return createPeerMedia(self, ice ? { ...config, iceServers: ice.iceServers } : config, (withId) => {
+  return createPeerMedia(self, iceServers ? { ...config, iceServers } : config, (withId) => {
     api.reportConnectionFailure(seat.code, seat.token, withId).catch(() => undefined);
   });
 }
