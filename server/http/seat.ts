@@ -8,18 +8,24 @@ import type { RoomStore } from '../room-store.ts';
 import { ApiError, succeed } from './errors.ts';
 
 /**
- * Puts the caller's seat in the room named by `:code` on `res.locals`, or answers 401. The token is
- * the `Authorization: Bearer` header; event streams (EventSource cannot send headers) pass
- * `'query'` to read `?token=` instead. An unknown room answers exactly like a wrong token, so these
- * routes cannot be used to find out which codes are open.
+ * Puts the caller's seat in the room named by `:code` on `res.locals`, or answers 401, then counts
+ * the request against that seat's own limit (`perSeat`), never its address's. The token is the
+ * `Authorization: Bearer` header; event streams (EventSource cannot send headers) pass `'query'` to
+ * read `?token=` instead. An unknown room answers exactly like a wrong token, so these routes cannot
+ * be used to find out which codes are open; a refused token is counted nowhere, so it cannot spend a
+ * member's budget.
  */
-export function requireSeat(store: Pick<RoomStore, 'state'>, from: 'header' | 'query' = 'header'): RequestHandler {
+export function requireSeat(
+  store: Pick<RoomStore, 'state'>,
+  perSeat: RequestHandler,
+  from: 'header' | 'query' = 'header',
+): RequestHandler {
   return (req, res, next) => {
     const token = from === 'query' ? (typeof req.query.token === 'string' ? req.query.token : '') : bearerToken(req);
     const outcome = authenticate(store.state, String(req.params.code), token);
     if (!outcome.ok && outcome.error === 'room-not-found') throw new ApiError('unauthorized');
     res.locals.seat = succeed(outcome);
-    next();
+    return perSeat(req, res, next);
   };
 }
 

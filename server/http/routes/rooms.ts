@@ -2,7 +2,7 @@
  * Rooms as a whole: the lobby (list and stream), creating, reading, the room's event stream and ICE
  * servers, handing the host role on, and ending it. Each route runs one registry operation; no room rule here.
  */
-import express, { type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import type {
   CreateRoomResponse,
   IceServersResponse,
@@ -14,12 +14,12 @@ import { createRoom, terminateRoom, transferHost } from '../../core/room-registr
 import { roomView } from '../../core/views.ts';
 import { listedRooms, type LobbyStreams } from '../../events/lobby-streams.ts';
 import type { RoomStreams } from '../../events/room-streams.ts';
-import { openEventStream, type SseStream } from '../../events/sse.ts';
+import { openEventStream } from '../../events/sse.ts';
 import { StreamQuota } from '../../events/stream-quota.ts';
 import type { RoomStore } from '../../room-store.ts';
 import { iceServersFor } from '../../turn/ice-servers.ts';
 import { ApiError, succeed } from '../errors.ts';
-import { limiter } from '../limits.ts';
+import { limiter, type RequestLimits } from '../limits.ts';
 import { createPasscodeCheck } from '../passcode.ts';
 import { createRoomBody, parseBody, transferHostBody } from '../schemas.ts';
 import { address, requireSeat, seatOf } from '../seat.ts';
@@ -34,25 +34,18 @@ export interface RoomDeps {
     Config,
     'iceServers' | 'stunPort' | 'turn' | 'streamsPerAddress' | 'roomCreationsPerHour' | 'teacherPasscode'
   >;
+  limits: RequestLimits;
   /** The port the STUN responder answers on, once it does (null when off or not bound). */
   stunPort: () => number | null;
 }
 
 /** The rooms router. */
 export function roomRoutes(deps: RoomDeps): express.Router {
-  const { store, roomStreams, lobbyStreams, config } = deps;
+  const { store, roomStreams, lobbyStreams, config, limits } = deps;
   const router = express.Router();
-  const seat = requireSeat(store);
+  const seat = requireSeat(store, limits.seat);
+  const lobbyQuota = new StreamQuota(config.streamsPerAddress);
   const checkPasscode = createPasscodeCheck(config.teacherPasscode);
-  const streamQuota = new StreamQuota(config.streamsPerAddress);
-  /** Opens an event stream within the caller's address's quota. */
-  const openStream = (req: Request, res: Response): SseStream => {
-    const release = streamQuota.admit(address(req));
-    if (!release) throw new ApiError('too-many-streams');
-    const stream = openEventStream(req, res);
-    stream.onClose(release);
-    return stream;
-  };
   /** The lobby shows rooms only to those who gave the passcode, when there is one. */
   const lobbyPasscode = (req: Request) =>
     checkPasscode(address(req), typeof req.query.passcode === 'string' ? req.query.passcode : undefined);
@@ -64,17 +57,22 @@ export function roomRoutes(deps: RoomDeps): express.Router {
     message: `Your address has created ${config.roomCreationsPerHour} rooms in the last hour; reuse an open room, or wait and try again.`,
   });
 
-  router.get('/rooms', (req, res) => {
+  router.get('/rooms', limits.read, (req, res) => {
     lobbyPasscode(req);
     res.json({ rooms: listedRooms(store.state) } satisfies ListRoomsResponse);
   });
 
-  router.get('/lobby/events', (req, res) => {
+  // Lobby streams need no seat, so they are capped per address; a member's room streams are capped per seat.
+  router.get('/lobby/events', limits.read, (req, res) => {
     lobbyPasscode(req);
-    lobbyStreams.attach(store.state, openStream(req, res));
+    const release = lobbyQuota.admit(address(req));
+    if (!release) throw new ApiError('too-many-streams');
+    const stream = openEventStream(req, res);
+    stream.onClose(release);
+    lobbyStreams.attach(store.state, stream);
   });
 
-  router.post('/rooms', creationLimit, (req, res) => {
+  router.post('/rooms', limits.entry, creationLimit, (req, res) => {
     const { passcode, ...input } = parseBody(createRoomBody, req.body);
     checkPasscode(address(req), passcode);
     const { room, member, token } = succeed(
@@ -102,9 +100,9 @@ export function roomRoutes(deps: RoomDeps): express.Router {
     res.json(body);
   });
 
-  router.get('/rooms/:code/events', requireSeat(store, 'query'), (req, res) => {
+  router.get('/rooms/:code/events', requireSeat(store, limits.seat, 'query'), (req, res) => {
     const { room, member } = seatOf(res);
-    roomStreams.attach(room, member.id, openStream(req, res));
+    roomStreams.attach(room, member.id, openEventStream(req, res));
   });
 
   router.post('/rooms/:code/host', seat, (req, res) => {
