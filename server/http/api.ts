@@ -10,6 +10,7 @@ import type { RoomStreams } from '../events/room-streams.ts';
 import type { RoomStore } from '../room-store.ts';
 import { ApiError } from './errors.ts';
 import { requestLimits } from './limits.ts';
+import type { PasscodeGate } from './passcode.ts';
 import { classroomRoutes } from './routes/classroom.ts';
 import { memberRoutes } from './routes/members.ts';
 import { metaRoutes, type MetaDeps } from './routes/meta.ts';
@@ -31,6 +32,8 @@ export interface ApiDeps extends Omit<MetaDeps, 'store' | 'config' | 'limits'> {
       | 'streamsPerAddress'
       | 'roomCreationsPerHour'
     >;
+  /** The teacher passcode's check. */
+  passcode: PasscodeGate;
   onError: (error: unknown, req: Request) => void;
 }
 

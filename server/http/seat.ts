@@ -3,6 +3,7 @@
  * small request helpers every route shares. It decides no room rule; the registry does.
  */
 import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { authenticate, type Seat } from '../core/room-registry.ts';
 import type { RoomStore } from '../room-store.ts';
 import { ApiError, succeed } from './errors.ts';
@@ -37,6 +38,11 @@ export function seatOf(res: Response): Seat {
 /** The client's address: the socket's, or with TRUST_PROXY the one the proxy saw (express's `req.ip`). */
 export function address(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** The client's address as the per-address limits count it: an IPv6 address by its /56, as the rate limiter does. */
+export function addressKey(req: Request): string {
+  return ipKeyGenerator(address(req));
 }
 
 function bearerToken(req: Request): string {
