@@ -24,8 +24,9 @@ import { percentile, rssBytes, saveResult, startBuiltServer } from './lib.ts';
 
 /** The per-address limits at their defaults (the benchmark server otherwise turns them off). */
 const DEFAULT_LIMITS = {
-  RATE_LIMIT_PER_MIN: '300',
-  READ_RATE_LIMIT_PER_MIN: '1200',
+  SEAT_RATE_LIMIT_PER_MIN: '300',
+  RATE_LIMIT_PER_MIN: '1500',
+  READ_RATE_LIMIT_PER_MIN: '3000',
   ROOM_CREATIONS_PER_HOUR: '30',
   ROOMS_PER_ADDRESS: '10',
   STREAMS_PER_ADDRESS: '50',

@@ -158,20 +158,26 @@ export const OPTIONS = {
       return code;
     },
   },
-  RATE_LIMIT_PER_MIN: {
-    doc: 'Changing API requests (POST/PUT/DELETE) allowed per client address per minute; 0 turns the limit off.',
+  SEAT_RATE_LIMIT_PER_MIN: {
+    doc: 'API requests one member may make per minute with their seat token (reads and event streams included), counted per seat, never per address; 0 turns the limit off.',
     example: '300',
     fallback: '300',
     parse: integer(0, 1_000_000),
   },
+  RATE_LIMIT_PER_MIN: {
+    doc: 'Joins and room creations (the changing requests that carry no seat token) allowed per client address per minute; sized for a whole school behind one NAT; 0 turns the limit off.',
+    example: '1500',
+    fallback: '1500',
+    parse: integer(0, 1_000_000),
+  },
   READ_RATE_LIMIT_PER_MIN: {
-    doc: 'Reading API requests (GET/HEAD, event streams included) allowed per client address per minute; 0 turns the limit off.',
-    example: '1200',
-    fallback: '1200',
+    doc: 'Reads that carry no seat token (GET /api/config, the lobby list and stream) allowed per client address per minute; /api/health is never limited; 0 turns the limit off.',
+    example: '3000',
+    fallback: '3000',
     parse: integer(0, 1_000_000),
   },
   STREAMS_PER_ADDRESS: {
-    doc: 'Event streams (room and lobby) open at once from one client address.',
+    doc: "Lobby event streams open at once from one client address (a member's room streams are capped per seat instead).",
     example: '50',
     fallback: '50',
     parse: integer(1, 100_000),

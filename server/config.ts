@@ -29,8 +29,13 @@ export interface Config {
   readonly roomCreationsPerHour: number;
   /** The school-wide code needed to create rooms and see the lobby; null when anyone may. */
   readonly teacherPasscode: string | null;
+  /** Requests one seat (member token) may make per minute; 0 turns the limit off. */
+  readonly seatRateLimitPerMinute: number;
+  /** Joins and room creations per client address per minute; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** Reads that need no seat (config, lobby) per client address per minute; 0 turns the limit off. */
   readonly readRateLimitPerMinute: number;
+  /** Lobby event streams open at once from one client address. */
   readonly streamsPerAddress: number;
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
@@ -138,6 +143,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     roomsPerAddress: v.ROOMS_PER_ADDRESS!,
     roomCreationsPerHour: v.ROOM_CREATIONS_PER_HOUR!,
     teacherPasscode: v.TEACHER_PASSCODE ?? null,
+    seatRateLimitPerMinute: v.SEAT_RATE_LIMIT_PER_MIN!,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MIN!,
     readRateLimitPerMinute: v.READ_RATE_LIMIT_PER_MIN!,
     streamsPerAddress: v.STREAMS_PER_ADDRESS!,

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,7 @@ import { emptyRegistry, keepRelays, sweep } from './core/room-registry.ts';
 import { LobbyStreams } from './events/lobby-streams.ts';
 import { RoomStreams } from './events/room-streams.ts';
 import { createApi } from './http/api.ts';
+import { createPasscodeGate } from './http/passcode.ts';
 import { answerClientErrors, securityHeaders } from './http/security.ts';
 import { UpgradeRouter } from './http/upgrades.ts';
 import { loopbackPeerUrl, publicUrl } from './http/urls.ts';
@@ -62,6 +64,8 @@ export async function startServer(
     version: string;
     webDir: string;
     clock?: () => number;
+    /** The timer slow-downs wait on (wrong teacher passcodes); tests pass one they hold and release. */
+    wait?: (ms: number) => Promise<void>;
     /** With Redis and a standby: the lease this instance holds, which fences its writes. */
     leaseId?: string;
   },
@@ -171,6 +175,7 @@ export async function startServer(
       roomStreams,
       lobbyStreams,
       config,
+      passcode: createPasscodeGate(config.teacherPasscode, { clock, wait: deps.wait ?? ((ms) => sleep(ms)) }),
       version,
       relayOn,
       relayUp: () => relay?.up ?? false,

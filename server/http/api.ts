@@ -1,6 +1,7 @@
 /**
- * The `/api` router as a page that mounts its parts: the address-wide limits, the JSON body parser,
- * one router per resource (routes/), the 404 and the error renderer. No route and no room rule here.
+ * The `/api` router as a page that mounts its parts: the JSON body parser, one router per resource
+ * (routes/, each route with its limits from `requestLimits`), the 404 and the error renderer. No
+ * route and no room rule here.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config.ts';
@@ -8,7 +9,8 @@ import type { LobbyStreams } from '../events/lobby-streams.ts';
 import type { RoomStreams } from '../events/room-streams.ts';
 import type { RoomStore } from '../room-store.ts';
 import { ApiError } from './errors.ts';
-import { limiter } from './limits.ts';
+import { requestLimits } from './limits.ts';
+import type { PasscodeGate } from './passcode.ts';
 import { classroomRoutes } from './routes/classroom.ts';
 import { memberRoutes } from './routes/members.ts';
 import { metaRoutes, type MetaDeps } from './routes/meta.ts';
@@ -17,12 +19,21 @@ import { roomRoutes } from './routes/rooms.ts';
 export { HAND_ACTIONS_PER_MIN, MESSAGE_ACTIONS_PER_MIN } from './routes/classroom.ts';
 
 /** What the API needs from the rest of the server. */
-export interface ApiDeps extends Omit<MetaDeps, 'store' | 'config'> {
+export interface ApiDeps extends Omit<MetaDeps, 'store' | 'config' | 'limits'> {
   store: RoomStore;
   roomStreams: RoomStreams;
   lobbyStreams: LobbyStreams;
   config: MetaDeps['config'] &
-    Pick<Config, 'rateLimitPerMinute' | 'readRateLimitPerMinute' | 'streamsPerAddress' | 'roomCreationsPerHour'>;
+    Pick<
+      Config,
+      | 'seatRateLimitPerMinute'
+      | 'rateLimitPerMinute'
+      | 'readRateLimitPerMinute'
+      | 'streamsPerAddress'
+      | 'roomCreationsPerHour'
+    >;
+  /** The teacher passcode's check. */
+  passcode: PasscodeGate;
   onError: (error: unknown, req: Request) => void;
 }
 
@@ -31,22 +42,20 @@ const MAX_BODY = '8kb';
 
 /** Builds the `/api` router. */
 export function createApi(deps: ApiDeps): express.Router {
-  const { config } = deps;
-  const reads = (req: Request) => req.method === 'GET' || req.method === 'HEAD';
+  // Per seat for members, per address only for what needs no seat: a school is one address.
+  const withLimits = { ...deps, limits: requestLimits(deps.config) };
   const api = express.Router();
 
-  api.use(limiter({ windowMs: 60_000, limit: config.rateLimitPerMinute, skip: reads }));
-  api.use(limiter({ windowMs: 60_000, limit: config.readRateLimitPerMinute, skip: (req) => !reads(req) }));
   api.use(express.json({ limit: MAX_BODY }));
-  api.use(classroomRoutes(deps));
+  api.use(classroomRoutes(withLimits));
   // While stopping, nobody new comes in; members already in keep working until the sockets close.
   api.use((req, _res, next) => {
     const entering = req.method === 'POST' && (req.path === '/rooms' || /^\/rooms\/[^/]+\/members\/?$/.test(req.path));
     next(entering && deps.stopping() ? new ApiError('server-restarting') : undefined);
   });
-  api.use(metaRoutes(deps));
-  api.use(roomRoutes(deps));
-  api.use(memberRoutes(deps));
+  api.use(metaRoutes(withLimits));
+  api.use(roomRoutes(withLimits));
+  api.use(memberRoutes(withLimits));
   api.use((req, _res, next) =>
     next(new ApiError('not-found', `No such endpoint: ${req.method} /api${req.path}; see docs/api.md.`)),
   );

@@ -10,10 +10,13 @@ export interface TestServer extends RunningServer {
   readonly logs: string[];
 }
 
-/** `env` overrides the defaults (nothing is saved unless a test says so); `clock` replaces the server's clock. */
+/**
+ * `env` overrides the defaults (nothing is saved unless a test says so); `clock` replaces the
+ * server's clock and `wait` the timer its slow-downs wait on.
+ */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: () => number; webDir?: string } = {},
+  options: { clock?: () => number; wait?: (ms: number) => Promise<void>; webDir?: string } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     PORT: '0',
@@ -39,6 +42,7 @@ export async function startTestServer(
     version: '0.0.0-test',
     webDir: options.webDir ?? '/nonexistent',
     clock: options.clock,
+    wait: options.wait,
   });
   return Object.assign(server, { logs });
 }

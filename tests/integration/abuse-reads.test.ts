@@ -1,6 +1,6 @@
 /**
- * No code oracle: the member routes answer an unknown room exactly like a wrong token, and reading
- * requests are rate-limited per address (generously: the app polls nothing).
+ * No code oracle: the member routes answer an unknown room exactly like a wrong token, and reads
+ * that need no seat are rate-limited per address (generously: the app polls nothing).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../src/shared/protocol.ts';
@@ -34,15 +34,17 @@ describe('guessing room codes', () => {
   });
 });
 
-describe('reading requests', () => {
-  it('are limited per address per minute', async () => {
+describe('reads that need no seat', () => {
+  it('are limited per address per minute; guessed tokens and health checks count nowhere', async () => {
     server = await startTestServer({ RELAY_MODE: 'off', READ_RATE_LIMIT_PER_MIN: '40' });
     const base = server.url;
     const { room } = await createRoom(base);
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 50; i++) {
       const reply = await callFrom('127.0.0.7', base, 'GET', `/api/rooms/${room.code}`, { token: `guess-${i}` });
       expect(reply.status).toBe(401);
+      expect((await callFrom('127.0.0.7', base, 'GET', '/api/health')).status).toBe(200);
     }
+    for (let i = 0; i < 40; i++) expect((await callFrom('127.0.0.7', base, 'GET', '/api/config')).status).toBe(200);
     const limited = await callFrom<ErrorBody>('127.0.0.7', base, 'GET', '/api/config');
     expect(limited).toMatchObject({ status: 429, body: { error: 'rate-limited' } });
     expect((await callFrom('127.0.0.8', base, 'GET', '/api/config')).status).toBe(200);

@@ -28,7 +28,7 @@ const DEFAULT_LIMITS = {
   RELAY_MODE: 'off',
   ROOMS_PER_ADDRESS: '10',
   ROOM_CREATIONS_PER_HOUR: '30',
-  READ_RATE_LIMIT_PER_MIN: '1200',
+  READ_RATE_LIMIT_PER_MIN: '3000',
   RATE_LIMIT_PER_MIN: '0',
 };
 
@@ -157,18 +157,6 @@ describe('TEACHER_PASSCODE', () => {
       body: { name: 'Ada', role: 'student' },
     });
     expect(joined.status).toBe(201);
-  });
-
-  it('limits wrong guesses per address, even once the right one arrives', async () => {
-    server = await startTestServer({ RELAY_MODE: 'off', TEACHER_PASSCODE: PASSCODE });
-    const base = server.url;
-    const attempt = (address: string, passcode: string) =>
-      callFrom<ErrorBody>(address, base, 'POST', '/api/rooms', { body: { name: 'R', hostName: 'T', passcode } });
-    for (let i = 0; i < 10; i++) expect((await attempt('127.0.0.5', `guess-number-${i}`)).status).toBe(403);
-    const locked = await attempt('127.0.0.5', PASSCODE);
-    expect(locked.status).toBe(429);
-    expect(locked.body.error).toBe('rate-limited');
-    expect((await attempt('127.0.0.6', PASSCODE)).status).toBe(201);
   });
 });
 

@@ -16,7 +16,7 @@ import { classroomAction } from '../../core/room-registry.ts';
 import { attentionView, messageView, presentationView } from '../../core/views.ts';
 import type { RoomStore } from '../../room-store.ts';
 import { ApiError, succeed, type ErrorRoute } from '../errors.ts';
-import { limiter } from '../limits.ts';
+import { limiter, type RequestLimits } from '../limits.ts';
 import {
   attentionBody,
   parseBody,
@@ -33,11 +33,11 @@ export const HAND_ACTIONS_PER_MIN = 30;
 /** Messages and links one seat may send, and acknowledge, per minute. */
 export const MESSAGE_ACTIONS_PER_MIN = 30;
 
-/** The classroom router. Each route authenticates first, so hand and message limits are per seat. */
-export function classroomRoutes(deps: { store: RoomStore }): express.Router {
+/** The classroom router. Each route authenticates first, so every limit here is per seat. */
+export function classroomRoutes(deps: { store: RoomStore; limits: Pick<RequestLimits, 'seat'> }): express.Router {
   const { store } = deps;
   const router = express.Router();
-  const seat = requireSeat(store);
+  const seat = requireSeat(store, deps.limits.seat);
   // Per seat, not per address: a class behind one address must not share a budget.
   const perSeat = (bucket: string, limit: number, what: string) =>
     limiter({

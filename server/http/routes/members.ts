@@ -8,17 +8,21 @@ import { joinRoom, kickMember, leaveRoom, reportConnectionFailure, setSharing } 
 import { roomView } from '../../core/views.ts';
 import type { RoomStore } from '../../room-store.ts';
 import { succeed } from '../errors.ts';
+import type { RequestLimits } from '../limits.ts';
 import { connectionFailureBody, joinRoomBody, parseBody, shareBody } from '../schemas.ts';
 import { requireSeat, seatOf } from '../seat.ts';
 import { ownMember } from './own-member.ts';
 
 /** The members router. */
-export function memberRoutes(deps: { store: RoomStore }): express.Router {
-  const { store } = deps;
+export function memberRoutes(deps: {
+  store: RoomStore;
+  limits: Pick<RequestLimits, 'seat' | 'entry'>;
+}): express.Router {
+  const { store, limits } = deps;
   const router = express.Router();
-  const seat = requireSeat(store);
+  const seat = requireSeat(store, limits.seat);
 
-  router.post('/rooms/:code/members', (req, res) => {
+  router.post('/rooms/:code/members', limits.entry, (req, res) => {
     const input = parseBody(joinRoomBody, req.body);
     const code = String(req.params.code);
     const { room, member, token } = succeed(store.run((state, ctx) => joinRoom(state, { ...input, code }, ctx)));

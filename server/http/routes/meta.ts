@@ -6,6 +6,7 @@ import type { Config } from '../../config.ts';
 import { PEER_KEY, PEER_PATH } from '../../peer/peer-gate.ts';
 import type { RoomStore } from '../../room-store.ts';
 import { iceServersFor } from '../../turn/ice-servers.ts';
+import type { RequestLimits } from '../limits.ts';
 
 /** What the meta routes read. */
 export interface MetaDeps {
@@ -26,6 +27,7 @@ export interface MetaDeps {
   stopping: () => boolean;
   /** Where room state is saved and whether saving works. */
   storeHealth: () => HealthResponse['store'];
+  limits: Pick<RequestLimits, 'read'>;
 }
 
 /** The `/health` and `/config` router. */
@@ -33,6 +35,8 @@ export function metaRoutes(deps: MetaDeps): express.Router {
   const { store, config } = deps;
   const router = express.Router();
 
+  // Never limited: a probe (the app's "can I reach the server?", a load balancer's) must not read a
+  // classmate's flood as the server being down, and the answer costs less than counting it.
   router.get('/health', (_req, res) => {
     let members = 0;
     for (const room of store.state.rooms.values()) members += room.members.length;
@@ -48,7 +52,7 @@ export function metaRoutes(deps: MetaDeps): express.Router {
     res.status(body.status === 'ok' ? 200 : 503).json(body);
   });
 
-  router.get('/config', (req, res) => {
+  router.get('/config', deps.limits.read, (req, res) => {
     const body: ClientConfig = {
       version: deps.version,
       iceServers: iceServersFor(config, { hostname: req.hostname, stunPort: deps.stunPort() }, null),

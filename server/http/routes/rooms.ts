@@ -14,15 +14,15 @@ import { createRoom, terminateRoom, transferHost } from '../../core/room-registr
 import { roomView } from '../../core/views.ts';
 import { listedRooms, type LobbyStreams } from '../../events/lobby-streams.ts';
 import type { RoomStreams } from '../../events/room-streams.ts';
-import { openEventStream, type SseStream } from '../../events/sse.ts';
+import { openEventStream } from '../../events/sse.ts';
 import { StreamQuota } from '../../events/stream-quota.ts';
 import type { RoomStore } from '../../room-store.ts';
 import { iceServersFor } from '../../turn/ice-servers.ts';
 import { ApiError, succeed } from '../errors.ts';
-import { limiter } from '../limits.ts';
-import { createPasscodeCheck } from '../passcode.ts';
+import { limiter, type RequestLimits } from '../limits.ts';
+import { staffPassCookie, staffPassFrom, type PasscodeGate } from '../passcode.ts';
 import { createRoomBody, parseBody, transferHostBody } from '../schemas.ts';
-import { address, requireSeat, seatOf } from '../seat.ts';
+import { address, addressKey, requireSeat, seatOf } from '../seat.ts';
 import { ownMember } from './own-member.ts';
 
 /** What the room routes need. */
@@ -30,32 +30,36 @@ export interface RoomDeps {
   store: RoomStore;
   roomStreams: RoomStreams;
   lobbyStreams: LobbyStreams;
-  config: Pick<
-    Config,
-    'iceServers' | 'stunPort' | 'turn' | 'streamsPerAddress' | 'roomCreationsPerHour' | 'teacherPasscode'
-  >;
+  config: Pick<Config, 'iceServers' | 'stunPort' | 'turn' | 'streamsPerAddress' | 'roomCreationsPerHour'>;
+  limits: RequestLimits;
+  /** The teacher passcode's check (lets everyone through when none is set). */
+  passcode: PasscodeGate;
   /** The port the STUN responder answers on, once it does (null when off or not bound). */
   stunPort: () => number | null;
 }
 
 /** The rooms router. */
 export function roomRoutes(deps: RoomDeps): express.Router {
-  const { store, roomStreams, lobbyStreams, config } = deps;
+  const { store, roomStreams, lobbyStreams, config, limits } = deps;
   const router = express.Router();
-  const seat = requireSeat(store);
-  const checkPasscode = createPasscodeCheck(config.teacherPasscode);
-  const streamQuota = new StreamQuota(config.streamsPerAddress);
-  /** Opens an event stream within the caller's address's quota. */
-  const openStream = (req: Request, res: Response): SseStream => {
-    const release = streamQuota.admit(address(req));
-    if (!release) throw new ApiError('too-many-streams');
-    const stream = openEventStream(req, res);
-    stream.onClose(release);
-    return stream;
+  const seat = requireSeat(store, limits.seat);
+  const lobbyQuota = new StreamQuota(config.streamsPerAddress);
+  /**
+   * Lets the request on once the passcode is right (at once when none is set), renewing the
+   * browser's staff pass; wrong ones may first wait their address's turn (passcode.ts).
+   */
+  const passcodeOk = async (req: Request, res: Response, given: string | undefined) => {
+    const pass = await deps.passcode.check({
+      address: addressKey(req),
+      given,
+      pass: staffPassFrom(req.get('cookie')),
+      gone: () => req.socket.destroyed,
+    });
+    if (pass) res.append('Set-Cookie', staffPassCookie(pass, req.secure));
   };
   /** The lobby shows rooms only to those who gave the passcode, when there is one. */
-  const lobbyPasscode = (req: Request) =>
-    checkPasscode(address(req), typeof req.query.passcode === 'string' ? req.query.passcode : undefined);
+  const lobbyPasscode = (req: Request, res: Response) =>
+    passcodeOk(req, res, typeof req.query.passcode === 'string' ? req.query.passcode : undefined);
   // Room creations per address per hour; refused creations (passcode, validation) do not count.
   const creationLimit = limiter({
     windowMs: 3_600_000,
@@ -64,19 +68,24 @@ export function roomRoutes(deps: RoomDeps): express.Router {
     message: `Your address has created ${config.roomCreationsPerHour} rooms in the last hour; reuse an open room, or wait and try again.`,
   });
 
-  router.get('/rooms', (req, res) => {
-    lobbyPasscode(req);
+  router.get('/rooms', limits.read, async (req, res) => {
+    await lobbyPasscode(req, res);
     res.json({ rooms: listedRooms(store.state) } satisfies ListRoomsResponse);
   });
 
-  router.get('/lobby/events', (req, res) => {
-    lobbyPasscode(req);
-    lobbyStreams.attach(store.state, openStream(req, res));
+  // Lobby streams need no seat, so they are capped per address; a member's room streams are capped per seat.
+  router.get('/lobby/events', limits.read, async (req, res) => {
+    await lobbyPasscode(req, res);
+    const release = lobbyQuota.admit(address(req));
+    if (!release) throw new ApiError('too-many-streams');
+    const stream = openEventStream(req, res);
+    stream.onClose(release);
+    lobbyStreams.attach(store.state, stream);
   });
 
-  router.post('/rooms', creationLimit, (req, res) => {
+  router.post('/rooms', limits.entry, creationLimit, async (req, res) => {
     const { passcode, ...input } = parseBody(createRoomBody, req.body);
-    checkPasscode(address(req), passcode);
+    await passcodeOk(req, res, passcode);
     const { room, member, token } = succeed(
       store.run((state, ctx) => createRoom(state, { ...input, address: address(req) }, ctx)),
     );
@@ -103,9 +112,9 @@ export function roomRoutes(deps: RoomDeps): express.Router {
     res.json(body);
   });
 
-  router.get('/rooms/:code/events', requireSeat(store, 'query'), (req, res) => {
+  router.get('/rooms/:code/events', requireSeat(store, limits.seat, 'query'), (req, res) => {
     const { room, member } = seatOf(res);
-    roomStreams.attach(room, member.id, openStream(req, res));
+    roomStreams.attach(room, member.id, openEventStream(req, res));
   });
 
   router.post('/rooms/:code/host', seat, (req, res) => {
