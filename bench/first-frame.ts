@@ -14,7 +14,7 @@
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
 import { StudentRoomPage } from '../tests/e2e/pages.ts';
-import { joinStudent, newClass } from './mesh.ts';
+import { firstFrameAt, joinStudent, newClass } from './mesh.ts';
 import { percentile, startBuiltServer } from './lib.ts';
 
 const RUNS = 12;
@@ -103,22 +103,6 @@ async function resetSteps(page: Page, from: number): Promise<void> {
   await page.evaluate(`window.__steps = {}; window.__stepsFrom = ${from}; window.__settings = 0;`);
 }
 
-/** Resolves with Date.now() at the first frame the student's tile presents. */
-function presentedAt(teacher: Page, name: string): Promise<number> {
-  return teacher.evaluate(`new Promise((resolve) => {
-    let watched = null;
-    const check = () => {
-      const video = document.querySelector('figure[aria-label^="${name}:"] video');
-      if (video && video !== watched) {
-        watched = video;
-        video.requestVideoFrameCallback(() => resolve(Date.now()));
-      }
-      setTimeout(check, 5);
-    };
-    check();
-  })`);
-}
-
 /** Each step's time after the click, per run, and their medians. */
 export async function benchFirstFrame() {
   const server = await startBuiltServer({ RELAY_MODE: 'off' });
@@ -136,7 +120,7 @@ export async function benchFirstFrame() {
     for (let i = 0; i < RUNS; i++) {
       const clicked = Date.now();
       await Promise.all([resetSteps(ada.page, clicked), resetSteps(teacher.page, clicked)]);
-      const presented = presentedAt(teacher.page, 'Ada');
+      const presented = firstFrameAt(teacher.page, 'Ada');
       await adaRoom.shareButton().click();
       const at = await presented;
       const student = (await ada.page.evaluate('window.__steps')) as Record<string, number>;

@@ -119,7 +119,7 @@ export async function joinStudent(
  * Resolves with Date.now() in the teacher's page at the first frame the tile's video presents
  * (watching whichever video element the tile has, should it be replaced on the way).
  */
-function firstFrameAt(teacher: Page, name: string): Promise<number> {
+export function firstFrameAt(teacher: Page, name: string): Promise<number> {
   return teacher.evaluate(`new Promise((resolve) => {
     let watched = null;
     const check = () => {
