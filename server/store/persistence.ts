@@ -117,7 +117,10 @@ export class StateSaver {
     return this.#lastSavedAt;
   }
 
-  /** Something changed: save within SAVE_DELAY_MS (or at the next retry while the store fails). */
+  /**
+   * Something changed: save within SAVE_DELAY_MS, or later while the last save is less than
+   * SAVE_BUSY_FACTOR of its duration ago (or at the next retry while the store fails).
+   */
   changed(): void {
     this.#dirty = true;
     this.#schedule(this.#nextDelayMs());
