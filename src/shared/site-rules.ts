@@ -8,7 +8,9 @@
  *   URLBlocklist policy reads a host). `www.example.org` also covers `example.org` itself.
  * - `.example.org` (a leading dot, as in that policy): this host only. An IP address is always one host.
  * - `localhost:8080`: that port only. Ports 80 and 443 are the web's defaults and mean any port.
- * - `docs.google.com/document`: that path and everything below it (`/document/d/…`, not `/documents`).
+ * - `docs.google.com/document`: that path and everything below it (`/document/d/…`, not `/documents`),
+ *   on the web's default ports unless a port is written (`localhost:8080/app`): Chrome's urlFilter
+ *   cannot say "any port, then this path" without also matching other paths.
  * - A pasted address (`https://bücher.de/a?b#c`): its host and path; scheme, query and fragment are dropped.
  */
 import { parseUrl } from './whatwg-url.ts';
@@ -28,7 +30,7 @@ export interface Site {
   host: string;
   /** Whether the host's subdomains match too; false for `.example.org` and for IP addresses. */
   subdomains: boolean;
-  /** A port other than 80 and 443, or null for any port. */
+  /** A port other than 80 and 443, or null: any port for a whole site, the default ports with a path. */
   port: number | null;
   /** A path prefix as browsers send it (percent-encoded), starting with "/"; null for the whole site. */
   path: string | null;
@@ -243,7 +245,8 @@ function withBareHost(site: Site): Site[] {
 /**
  * Chrome `urlFilter`s matching a site's pages. `||` anchors at the host or any subdomain of it; a
  * single host is anchored with its scheme, once for http and once for https. A closing `^` (a
- * separator or the end) stops `/document` matching `/documents`, and a host with no port any port.
+ * separator or the end) stops `/document` matching `/documents`, and lets a host with neither port
+ * nor path match any port.
  */
 function urlFilters(site: Site): string[] {
   const port = site.port === null ? '' : `:${site.port}`;

@@ -221,6 +221,9 @@ describe('an allow list', () => {
     expect(outcome(rules, 'https://example.org/docs/intro')).toBe('loads');
     expect(outcome(rules, 'https://example.org/docs')).toBe(redirected);
     expect(outcome(rules, 'https://evil.test/docs.google.com/document')).toBe(redirected);
+    // With a path, no port means the default ports (Chromium agrees: tests/e2e/extension.spec.ts).
+    expect(outcome(rules, 'https://docs.google.com:8443/document')).toBe(redirected);
+    expect(outcome(rulesFor('allow', 'localhost:8080/app'), 'http://localhost:8080/app/x')).toBe('loads');
   });
 });
 
