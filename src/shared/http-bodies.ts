@@ -155,6 +155,8 @@ export interface AttendanceRow {
   sharingMs: number;
   /** How many times they stopped sharing. */
   stops: number;
+  /** How many times they raised their hand. */
+  handsRaised: number;
 }
 
 /** `GET /api/rooms/:code/attendance` reply (host only): every student seat since the room opened. */
