@@ -9,6 +9,7 @@ import type { RoomStreams } from '../events/room-streams.ts';
 import type { RoomStore } from '../room-store.ts';
 import { ApiError } from './errors.ts';
 import { limiter } from './limits.ts';
+import { classRoutes, type ClassDeps } from './routes/classes.ts';
 import { classroomRoutes } from './routes/classroom.ts';
 import { memberRoutes } from './routes/members.ts';
 import { metaRoutes, type MetaDeps } from './routes/meta.ts';
@@ -24,6 +25,8 @@ export interface ApiDeps extends Omit<MetaDeps, 'store' | 'config'> {
   config: MetaDeps['config'] &
     Pick<Config, 'rateLimitPerMinute' | 'readRateLimitPerMinute' | 'streamsPerAddress' | 'roomCreationsPerHour'>;
   onError: (error: unknown, req: Request) => void;
+  /** The classes routes' own deps (the classes database, the lesson recorder). */
+  classes: ClassDeps;
 }
 
 /** Largest JSON body accepted. */
@@ -37,6 +40,7 @@ export function createApi(deps: ApiDeps): express.Router {
 
   api.use(limiter({ windowMs: 60_000, limit: config.rateLimitPerMinute, skip: reads }));
   api.use(limiter({ windowMs: 60_000, limit: config.readRateLimitPerMinute, skip: (req) => !reads(req) }));
+  api.use(classRoutes(deps.classes)); // before the 8 KB parser: roster imports parse their own, larger bodies
   api.use(express.json({ limit: MAX_BODY }));
   api.use(classroomRoutes(deps));
   // While stopping, nobody new comes in; members already in keep working until the sockets close.

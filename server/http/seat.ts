@@ -33,7 +33,8 @@ export function address(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
-function bearerToken(req: Request): string {
+/** The `Authorization: Bearer` token of a request, or '' when there is none. */
+export function bearerToken(req: Request): string {
   const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
   return match?.[1] ?? '';
 }
