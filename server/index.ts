@@ -3,24 +3,17 @@
  * folder, whose values never override real environment variables), starts the server, and shuts it
  * down cleanly on SIGINT/SIGTERM (a second signal exits at once). Everything else is composed in instance.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
+import { loadDotEnv, projectRoot } from './env-file.ts';
 import { startServer } from './instance.ts';
 import { holdLease } from './standby.ts';
 import { StoreUnavailable } from './store/open-store.ts';
 
-/** The folder holding package.json, found upwards from this file (it runs from server/ or dist/node/server/). */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
-
 const root = projectRoot();
-if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
+loadDotEnv(root);
 
 let config;
 try {

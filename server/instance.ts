@@ -13,6 +13,9 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { portSlices, relayWorkerCount, type Config } from './config.ts';
 import { resumeAfterRestart } from './core/restart.ts';
+import { LessonRecorder } from './db/lesson-recorder.ts';
+import { deleteExpiredLessons } from './db/lessons-repo.ts';
+import { openDatabase } from './db/open-database.ts';
 import { emptyRegistry, keepRelays, sweep } from './core/room-registry.ts';
 import { LobbyStreams } from './events/lobby-streams.ts';
 import { RoomStreams } from './events/room-streams.ts';
@@ -33,6 +36,8 @@ import { startStunResponder, type StunResponder } from './stun/stun-responder.ts
 
 /** How often deadlines (reconnect grace, empty-room time) are checked. */
 const SWEEP_INTERVAL_MS = 500;
+/** How often lessons past RECORD_RETENTION_DAYS are deleted (also once at start). */
+const RETENTION_INTERVAL_MS = 24 * 60 * 60_000;
 /** On stop, PeerServer sockets get this long to finish their close handshake before they are cut. */
 const SOCKET_CLOSE_MS = 1_000;
 
@@ -52,6 +57,8 @@ export interface RunningServer {
   drain(): void;
   /** Saves the whole state again soon (the store may have lost it, e.g. Redis restarted empty). */
   saveAgain(): void;
+  /** Resolves once every lesson record write queued so far has finished. */
+  flushRecords(): Promise<void>;
   /** Stops for a restart: drains, ends every stream and socket, saves the state, and resolves when closed. */
   close(): Promise<void>;
 }
@@ -80,6 +87,10 @@ export async function startServer(
     ? createHttpsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app)
     : createHttpServer(app);
   answerClientErrors(server);
+
+  // Classes, rosters and lesson records: SQLite in DATA_DIR unless DATABASE_URL names PostgreSQL.
+  const database = await openDatabase(config, (err) => log.warn({ err }, 'classes database connection error'));
+  log.info({ database: database.kind, where: database.where }, 'classes database open');
 
   let relay: RelayHost | null = null;
   let store: RoomStore | null = null;
@@ -119,6 +130,8 @@ export async function startServer(
   const lobbyStreams = new LobbyStreams();
   store.subscribe(roomStreams.publish);
   store.subscribe(lobbyStreams.publish);
+  const recorder = new LessonRecorder({ db: database.db, clock, log: log.child({ part: 'records' }) });
+  store.subscribe(recorder.listen);
   store.subscribe((events) => {
     for (const { type, code, ...rest } of events) {
       if (type === 'room-created' || type === 'room-terminated' || type === 'host-changed') {
@@ -148,6 +161,16 @@ export async function startServer(
     // The restart rule changed presence, and new relay identities must be saved before anyone learns them.
     saver.changed();
   }
+  // Lessons whose room did not come back (nothing saved it) are over; then the retention period.
+  await recorder.endLessonsWithoutRoom(store.state);
+  const applyRetention = () =>
+    deleteExpiredLessons(database.db, clock(), config.recordRetentionDays).then(
+      (deleted) => deleted > 0 && log.info({ deleted }, 'deleted lesson records past RECORD_RETENTION_DAYS'),
+      (err: unknown) => log.error({ err }, 'could not delete lesson records past RECORD_RETENTION_DAYS'),
+    );
+  await applyRetention();
+  const retention = setInterval(() => void applyRetention(), RETENTION_INTERVAL_MS);
+  retention.unref();
   let stopping = false;
   let closing: Promise<void> | null = null;
   let stun: StunResponder | null = null;
@@ -184,6 +207,7 @@ export async function startServer(
       stunPort: () => stun?.port ?? null,
       startedAt: clock(),
       onError: (err, req) => log.error({ err, method: req.method, path: req.path }, 'request failed'),
+      classes: { db: database.db, recorder },
     }),
   );
   app.use(PEER_PATH, peers.app);
@@ -236,6 +260,7 @@ export async function startServer(
     },
     drain,
     saveAgain: () => saver?.changed(),
+    flushRecords: () => recorder.flush(),
     close: async () => {
       if (closing) return closing;
       drain();
@@ -249,6 +274,7 @@ export async function startServer(
     if (stopping) return;
     stopping = true;
     clearInterval(sweeper);
+    clearInterval(retention);
     roomStreams.announce({ type: 'server-restarting' });
     lobbyStreams.announce({ type: 'server-restarting' });
   }
@@ -268,5 +294,7 @@ export async function startServer(
     }
     await stateStore?.close();
     await closed;
+    await recorder.flush();
+    await database.close();
   }
 }

@@ -71,6 +71,14 @@ export interface Room {
   readonly claimed: boolean;
   /** The classroom tools' state (`classroom.ts`): hands, messages, attention, attendance, presentation; it ends with the room. */
   readonly classroom: Classroom;
+  /** Set when the room is a lesson of a class (issue #20): its attendance is recorded under this lesson. */
+  readonly lesson?: RoomLesson | null;
+}
+
+/** The class and lesson a room is, so the record adapter knows where its attendance goes. */
+export interface RoomLesson {
+  readonly classId: string;
+  readonly lessonId: string;
 }
 
 /** The whole registry. Treat as immutable: operations return a new one. */
@@ -184,7 +192,7 @@ export const emptyRegistry: RegistryState = Object.freeze({
  */
 export function createRoom(
   state: RegistryState,
-  input: { name: string; hostName: string; listed: boolean; address: string },
+  input: { name: string; hostName: string; listed: boolean; address: string; lesson?: RoomLesson },
   ctx: Context,
 ): Outcome<NewSeat> {
   let fromAddress = 0;
@@ -207,6 +215,7 @@ export function createRoom(
     createdBy: input.address,
     claimed: false,
     classroom: emptyClassroom,
+    lesson: input.lesson ?? null,
   };
   // A room is born with its routes: no event, its first snapshot already shows them.
   const room = rerouted(opened, state, ctx);

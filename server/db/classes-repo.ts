@@ -36,16 +36,17 @@ const teacherColumns = (ref: TeacherRef) =>
     ? { accountId: ref.accountId, email: null }
     : { accountId: null, email: ref.email.trim().toLowerCase() };
 
-/** Creates a class with a fresh join secret and its first teachers, in one transaction. */
+/** Creates a class with a fresh join secret and its first teachers (and teacher key hash, if any), in one transaction. */
 export async function createClass(
   db: Kysely<Tables>,
-  input: { readonly name: string; readonly teachers: readonly TeacherRef[] },
+  input: { readonly name: string; readonly teachers: readonly TeacherRef[]; readonly teacherKeyHash?: string },
   now: number,
 ): Promise<ClassRecord> {
   const row: ClassRecord = {
     id: newId(),
     name: input.name,
     joinSecret: newJoinSecret(),
+    teacherKeyHash: input.teacherKeyHash ?? null,
     archivedAt: null,
     createdAt: now,
   };
@@ -116,6 +117,31 @@ export async function setArchived(
     .returningAll()
     .executeTakeFirst();
   return row ? { ok: true, value: row } : { ok: false, error: 'class-not-found' };
+}
+
+/** Renames a class. */
+export async function renameClass(
+  db: Kysely<Tables>,
+  classId: string,
+  name: string,
+): Promise<ClassOutcome<ClassRecord>> {
+  const row = await db.updateTable('classes').set({ name }).where('id', '=', classId).returningAll().executeTakeFirst();
+  return row ? { ok: true, value: row } : { ok: false, error: 'class-not-found' };
+}
+
+/** Replaces the hash of the class teacher key: the old key stops opening the class. */
+export async function setTeacherKeyHash(
+  db: Kysely<Tables>,
+  classId: string,
+  teacherKeyHash: string,
+): Promise<ClassOutcome<void>> {
+  const row = await db
+    .updateTable('classes')
+    .set({ teacherKeyHash })
+    .where('id', '=', classId)
+    .returning('id')
+    .executeTakeFirst();
+  return row ? { ok: true, value: undefined } : { ok: false, error: 'class-not-found' };
 }
 
 /** Gives a class a new join secret: every link and QR code made before stops working. */

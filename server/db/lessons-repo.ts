@@ -54,13 +54,15 @@ export async function startLesson(
   classId: string,
   roomCode: string,
   now: number,
+  /** The lesson's id, when the caller made it first (the room is made knowing it); fresh by default. */
+  lessonId: string = newId(),
 ): Promise<ClassOutcome<Lesson>> {
   return db.transaction().execute(async (trx): Promise<ClassOutcome<Lesson>> => {
     const found = await trx.selectFrom('classes').select('archivedAt').where('id', '=', classId).executeTakeFirst();
     if (!found) return { ok: false, error: 'class-not-found' };
     if (found.archivedAt !== null) return { ok: false, error: 'class-archived' };
     if (await liveLesson(trx, classId)) return { ok: false, error: 'lesson-live' };
-    const lesson: Lesson = { id: newId(), classId, roomCode, startedAt: now, endedAt: null };
+    const lesson: Lesson = { id: lessonId, classId, roomCode, startedAt: now, endedAt: null };
     await trx.insertInto('lessons').values(lesson).execute();
     return { ok: true, value: lesson };
   });
@@ -76,6 +78,60 @@ export async function liveLesson(db: Kysely<Tables>, classId: string): Promise<L
       .where('endedAt', 'is', null)
       .executeTakeFirst()) ?? null
   );
+}
+
+/** Every live lesson of every class (at start, to end those whose room is gone). */
+export async function liveLessons(db: Kysely<Tables>): Promise<Lesson[]> {
+  return db.selectFrom('lessons').selectAll().where('endedAt', 'is', null).orderBy('startedAt').execute();
+}
+
+/** One lesson of a class. */
+export async function getLesson(db: Kysely<Tables>, classId: string, lessonId: string): Promise<Lesson | null> {
+  return (
+    (await db
+      .selectFrom('lessons')
+      .selectAll()
+      .where('classId', '=', classId)
+      .where('id', '=', lessonId)
+      .executeTakeFirst()) ?? null
+  );
+}
+
+/**
+ * Writes students' whole record so far in a lesson, replacing what their rows said: for a writer
+ * that holds the lesson's totals (the room's attendance), so writing the same figures twice, or
+ * again after a restart, changes nothing. A lesson deleted meanwhile gets no rows.
+ */
+export async function saveAttendance(db: Kysely<Tables>, lessonId: string, visits: readonly Visit[]): Promise<void> {
+  if (visits.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    if (!(await trx.selectFrom('lessons').select('id').where('id', '=', lessonId).executeTakeFirst())) return;
+    for (const visit of visits) {
+      const { attendee } = visit;
+      const figures = {
+        name: attendee.name,
+        email: attendee.email ?? null,
+        studentId: attendee.studentId ?? null,
+        joinedAt: visit.joinedAt,
+        leftAt: visit.leftAt,
+        sharingMs: visit.sharingMs,
+        stops: visit.stops,
+        handsRaised: visit.handsRaised,
+      };
+      await trx
+        .insertInto('lessonAttendance')
+        .values({
+          id: newId(),
+          lessonId,
+          studentKey: studentKey(attendee),
+          rosterEntryId: attendee.rosterEntryId ?? null,
+          accountId: attendee.accountId ?? null,
+          ...figures,
+        })
+        .onConflict((oc) => oc.columns(['lessonId', 'studentKey']).doUpdateSet(figures))
+        .execute();
+    }
+  });
 }
 
 /** Ends a lesson and the visits still open in it; ending an ended lesson changes nothing. */

@@ -105,6 +105,13 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         await db.schema.createIndex(`lesson_attendance_by_${column}`).on('lesson_attendance').column(column).execute();
     },
   },
+  '0002-class-teacher-keys': {
+    async up(db: Kysely<unknown>) {
+      // The SHA-256 (hex) of the class teacher key: how a teacher without an account proves they
+      // teach the class. Null for a class made before keys (none was served), which no key opens.
+      await db.schema.alterTable('classes').addColumn('teacher_key_hash', 'text').execute();
+    },
+  },
 };
 
 /** The steps for Kysely's Migrator, from this module rather than from files, so the build carries them. */

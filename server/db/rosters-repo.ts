@@ -30,6 +30,17 @@ export async function listRoster(db: Kysely<Tables>, classId: string): Promise<R
     .execute();
 }
 
+/** Whether a class has anyone on its roster. */
+export async function hasRoster(db: Kysely<Tables>, classId: string): Promise<boolean> {
+  const found = await db
+    .selectFrom('rosterEntries')
+    .select('id')
+    .where('classId', '=', classId)
+    .limit(1)
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
 /**
  * Replaces or merges a class's roster with `rows` (already parsed and checked) in one transaction.
  * Students the roster already has keep their entry (matched by id, e-mail or name), so their

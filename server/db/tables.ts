@@ -23,6 +23,8 @@ export interface ClassesTable {
   name: string;
   /** The secret in the class's join link; rotating it retires every printed link and QR code. */
   joinSecret: string;
+  /** SHA-256 (hex) of the class teacher key; the key itself is shown once and never kept. */
+  teacherKeyHash: string | null;
   /** Null while the class is in use; archived classes keep their record. */
   archivedAt: number | null;
   createdAt: number;

@@ -11,6 +11,7 @@ import type { RoomStore } from '../room-store.ts';
 import { ApiError } from './errors.ts';
 import { requestLimits } from './limits.ts';
 import type { PasscodeGate } from './passcode.ts';
+import { classRoutes, type ClassDeps } from './routes/classes.ts';
 import { classroomRoutes } from './routes/classroom.ts';
 import { memberRoutes } from './routes/members.ts';
 import { metaRoutes, type MetaDeps } from './routes/meta.ts';
@@ -35,6 +36,8 @@ export interface ApiDeps extends Omit<MetaDeps, 'store' | 'config' | 'limits'> {
   /** The teacher passcode's check. */
   passcode: PasscodeGate;
   onError: (error: unknown, req: Request) => void;
+  /** The classes routes' own deps (the classes database, the lesson recorder). */
+  classes: Pick<ClassDeps, 'db' | 'recorder'>;
 }
 
 /** Largest JSON body accepted. */
@@ -46,6 +49,8 @@ export function createApi(deps: ApiDeps): express.Router {
   const withLimits = { ...deps, limits: requestLimits(deps.config) };
   const api = express.Router();
 
+  // Before the 8 KB parser: roster imports parse their own, larger bodies.
+  api.use(classRoutes({ ...withLimits, ...deps.classes }));
   api.use(express.json({ limit: MAX_BODY }));
   api.use(classroomRoutes(withLimits));
   // While stopping, nobody new comes in; members already in keep working until the sockets close.

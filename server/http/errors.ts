@@ -13,6 +13,7 @@ const BY_STATUS = {
   400: {
     'invalid-request': 'The request is not valid; see docs/api.md.',
     'invalid-json': 'The body is not valid JSON; send a JSON object with Content-Type: application/json.',
+    'invalid-roster': 'The roster could not be read; fix the file at the line and column named, and import it again.',
   },
   413: {
     'body-too-large': 'The body is too large; requests to this API are a few hundred bytes.',
@@ -24,18 +25,26 @@ const BY_STATUS = {
     unauthorized: 'You are not a member of this room (no token, or your seat has ended); join the room again.',
     'passcode-required':
       "This server needs the school's teacher passcode to create rooms or see the lobby; ask your admin for it.",
+    'class-key-required':
+      "This needs the class's teacher key: open the class from the app it was made in, or ask a teacher of the class for its invite link.",
   },
   403: {
     'wrong-supervisor-key': 'That supervisor key is not right for this room; ask the host for the invite link or key.',
     'not-host': 'Only the host can do this; ask the host, or ask them to hand the role to you.',
     'wrong-role': 'Your role in this room cannot do this.',
     'wrong-passcode': "That is not the school's teacher passcode; check it with your admin.",
+    'wrong-class-key':
+      'That teacher key does not open this class (it may have been replaced); ask a teacher of the class for the current invite link.',
   },
   404: {
     'room-not-found': 'There is no room with that code; check the code, or the room may have ended.',
     'member-not-found': 'That member is not in this room (any more).',
     'message-not-found': 'That message is not in this room (any more); reload the room to see the current ones.',
     'not-found': 'No such endpoint; see docs/api.md for the API.',
+    'class-link-not-found':
+      'This class link does not work (any more): it may have been replaced or the class archived; ask your teacher for the current link or QR code.',
+    'lesson-not-found':
+      "That lesson is not in this class's record (any more): it was deleted, or is older than the school keeps records.",
   },
   409: {
     'room-full': 'This room is full; ask the host to raise the limit or open a second room.',
@@ -51,6 +60,9 @@ const BY_STATUS = {
     'attention-not-active': 'No teacher is asking for attention with that request now; nothing to acknowledge.',
     'presentation-active': 'A screen is already being shown to the class; stop showing it first, then show this one.',
     'not-sharing': 'That student is not sharing their screen now; ask them to share, then show it to the class.',
+    'class-archived': 'This class is archived and starts no lessons; bring it back first (archived: false).',
+    'lesson-live':
+      'This class has a lesson going on; join it, or end it (end its room) before starting or deleting one.',
   },
   429: {
     'too-many-streams': 'Too many live connections from your address; close other tabs of this app and try again.',

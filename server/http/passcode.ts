@@ -5,8 +5,10 @@
  * Holds only guess counts and the pass key; knows nothing of rooms.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
 import { sameSecret } from '../core/secrets.ts';
 import { ApiError } from './errors.ts';
+import { addressKey } from './seat.ts';
 
 /** Wrong passcodes an address may give before its checks slow down (a teacher's typos). */
 export const FREE_WRONG_PASSCODES = 5;
@@ -152,4 +154,23 @@ export function staffPassCookie(pass: string, secure: boolean): string {
 export function staffPassFrom(cookieHeader: string | undefined): string | undefined {
   const match = new RegExp(`(?:^|;\\s*)${STAFF_PASS_COOKIE}=([^;]*)`).exec(cookieHeader ?? '');
   return match?.[1];
+}
+
+/**
+ * Lets a request on once `given` is the passcode (at once when none is set), renewing the
+ * browser's staff pass; a wrong one may first wait its address's turn, then rejects.
+ */
+export async function requirePasscode(
+  gate: PasscodeGate,
+  req: Request,
+  res: Response,
+  given: string | undefined,
+): Promise<void> {
+  const pass = await gate.check({
+    address: addressKey(req),
+    given,
+    pass: staffPassFrom(req.get('cookie')),
+    gone: () => req.socket.destroyed,
+  });
+  if (pass) res.append('Set-Cookie', staffPassCookie(pass, req.secure));
 }

@@ -5,6 +5,11 @@
 import { z } from 'zod';
 import type {
   AttentionRequest,
+  CreateClassRequest,
+  OneRosterClassesRequest,
+  RosterImportRequest,
+  StartLessonRequest,
+  UpdateClassRequest,
   ConnectionFailureReport,
   CreateRoomRequest,
   JoinRoomRequest,
@@ -184,6 +189,67 @@ export const presentationBody = z.strictObject({
   studentId: z.string({ error: 'studentId must be text' }).min(1, 'studentId must not be empty').max(64).optional(),
 });
 
+/** Longest roster text accepted in one field (a district's OneRoster users.csv fits; the body limit is the real bound). */
+const ROSTER_TEXT_MAX = 16 * 1024 * 1024;
+
+const passcodeField = z.string({ error: 'passcode must be text' }).max(128, 'passcode is too long').optional();
+
+/** `POST /api/classes`. */
+export const createClassBody = z.strictObject({
+  name: displayText('name (the class name)', ROOM_NAME_MAX_LENGTH),
+  passcode: passcodeField,
+});
+
+/** `PATCH /api/classes/:classId`. */
+export const updateClassBody = z.strictObject({
+  name: displayText('name (the class name)', ROOM_NAME_MAX_LENGTH).optional(),
+  archived: z.boolean({ error: 'archived must be true or false' }).optional(),
+});
+
+const rosterText = (what: string) =>
+  z.string({ error: `${what} must be text` }).max(ROSTER_TEXT_MAX, `${what} is too large`);
+
+const oneRosterFiles = z.strictObject(
+  {
+    users: rosterText('files.users (users.csv)'),
+    classes: rosterText('files.classes (classes.csv)'),
+    enrollments: rosterText('files.enrollments (enrollments.csv)'),
+  },
+  { error: 'files must be an object with the text of users, classes and enrollments (OneRoster 1.1 CSV)' },
+);
+
+const importMode = z.enum(['replace', 'merge'], { error: 'mode must be "replace" or "merge"' });
+
+/** `PUT /api/classes/:classId/roster`: typed lines, a CSV file's text, or a OneRoster export's chosen classes. */
+export const rosterImportBody = z.discriminatedUnion(
+  'from',
+  [
+    z.strictObject({ mode: importMode, from: z.literal('typed'), text: rosterText('text') }),
+    z.strictObject({ mode: importMode, from: z.literal('csv'), csv: rosterText('csv') }),
+    z.strictObject({
+      mode: importMode,
+      from: z.literal('oneroster'),
+      files: oneRosterFiles,
+      classIds: z
+        .array(z.string({ error: 'classIds must be OneRoster class sourcedIds' }).min(1).max(256), {
+          error: 'classIds must be a list of OneRoster class sourcedIds',
+        })
+        .min(1, 'classIds must name at least one class (list them first: POST …/roster/oneroster-classes)')
+        .max(100, 'classIds may name at most 100 classes'),
+    }),
+  ],
+  { error: 'from must be "typed", "csv" or "oneroster"' },
+);
+
+/** `POST /api/classes/:classId/roster/oneroster-classes`. */
+export const oneRosterClassesBody = z.strictObject({ files: oneRosterFiles });
+
+/** `POST /api/classes/:classId/lessons`. */
+export const startLessonBody = z.strictObject({
+  hostName: displayText('hostName (your name)', NAME_MAX_LENGTH),
+  listed: z.boolean({ error: 'listed must be true or false' }).default(false),
+});
+
 /** True when `A` and `B` are the same type. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
@@ -202,4 +268,9 @@ export const REQUESTS_MATCH_PROTOCOL: [
   Same<z.input<typeof attentionBody>, AttentionRequest>,
   Same<z.input<typeof snapshotBody>, SnapshotNoticeRequest>,
   Same<z.input<typeof presentationBody>, StartPresentationRequest>,
-] = [true, true, true, true, true, true, true, true, true, true];
+  Same<z.input<typeof createClassBody>, CreateClassRequest>,
+  Same<z.input<typeof updateClassBody>, UpdateClassRequest>,
+  Same<z.input<typeof rosterImportBody>, RosterImportRequest>,
+  Same<z.input<typeof oneRosterClassesBody>, OneRosterClassesRequest>,
+  Same<z.input<typeof startLessonBody>, StartLessonRequest>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -45,7 +45,8 @@ export function addressKey(req: Request): string {
   return ipKeyGenerator(address(req));
 }
 
-function bearerToken(req: Request): string {
+/** The `Authorization: Bearer` token of a request, or '' when there is none. */
+export function bearerToken(req: Request): string {
   const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
   return match?.[1] ?? '';
 }

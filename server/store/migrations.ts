@@ -51,5 +51,30 @@ const fillVersion1Defaults: Migration = ({ header, rooms }) => {
   };
 };
 
+/**
+ * Version 3 (issue #20) gave a room the class lesson it is (`lesson`, null for a room of its own)
+ * and each attendance record a count of hands raised: rooms saved before were no lesson, and
+ * nobody's hands were counted.
+ */
+const addLessonsAndHandCounts: Migration = ({ header, rooms }) => ({
+  header: { ...header, version: 3 },
+  rooms: rooms.map((room) => {
+    if (!isObject(room)) return room;
+    const classroom =
+      isObject(room.classroom) && Array.isArray(room.classroom.attendance)
+        ? {
+            ...room.classroom,
+            attendance: room.classroom.attendance.map((record: unknown) =>
+              isObject(record) ? { handsRaised: 0, ...record } : record,
+            ),
+          }
+        : room.classroom;
+    return { lesson: null, ...room, classroom };
+  }),
+});
+
 /** Migrations by the version they start from. */
-export const MIGRATIONS: Readonly<Record<number, Migration>> = Object.freeze({ 1: fillVersion1Defaults });
+export const MIGRATIONS: Readonly<Record<number, Migration>> = Object.freeze({
+  1: fillVersion1Defaults,
+  2: addLessonsAndHandCounts,
+});

@@ -11,7 +11,7 @@ import { MIGRATIONS } from './migrations.ts';
 /** What the first line says the text is. */
 export const STATE_FORMAT = 'classroom-screens-state';
 /** The version this server writes; older versions are migrated on load, newer ones are refused. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 /** What is saved besides the rooms: the relay workers' PeerServer ids, which browsers learned from their rooms. */
 export interface SavedState {
@@ -203,6 +203,7 @@ const classroomSchema = z.strictObject({
       sharedMs: z.number().min(0),
       lastShareAt: time,
       stops: z.number().int().min(0),
+      handsRaised: z.number().int().min(0),
     }),
   ),
   presentation: z
@@ -238,6 +239,8 @@ const roomSchema = z.strictObject({
   createdBy: z.string(),
   claimed: z.boolean(),
   classroom: classroomSchema,
+  // The class and lesson the room is, or null for a room made on its own.
+  lesson: z.strictObject({ classId: z.string().min(1), lessonId: z.string().min(1) }).nullable(),
 });
 
 type RoomRecord = z.infer<typeof roomSchema>;
@@ -266,6 +269,7 @@ function roomRecord(room: Room): RoomRecord {
     createdBy: room.createdBy,
     claimed: room.claimed,
     classroom: room.classroom as z.infer<typeof classroomSchema>,
+    lesson: room.lesson ? { classId: room.lesson.classId, lessonId: room.lesson.lessonId } : null,
     members: room.members.map((m) => ({
       id: m.id,
       role: m.role,

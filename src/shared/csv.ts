@@ -24,6 +24,28 @@ export function toCsv(rows: readonly (readonly (string | number)[])[]): string {
   return rows.map((row) => `${row.map(csvCell).join(',')}\r\n`).join('');
 }
 
+/** "1:02:03": hours, minutes and seconds, which spreadsheets read as a duration. */
+export function duration(ms: number): string {
+  const totalS = Math.round(ms / 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(totalS / 3600)}:${pad(Math.floor(totalS / 60) % 60)}:${pad(totalS % 60)}`;
+}
+
+/** "2026-11-29 15:04" in the given time zone (an IANA name such as Europe/London), or the runtime's own. */
+export function localTime(ms: number, timeZone?: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(ms));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}
+
 /** One record read from CSV text: its cells and the line it starts on (1-based, as an editor shows it). */
 export interface CsvRecord {
   readonly line: number;

@@ -155,6 +155,8 @@ export interface AttendanceRow {
   sharingMs: number;
   /** How many times they stopped sharing. */
   stops: number;
+  /** How many times they raised their hand. */
+  handsRaised: number;
 }
 
 /** `GET /api/rooms/:code/attendance` reply (host only): every student seat since the room opened. */
@@ -225,6 +227,151 @@ export interface HealthResponse {
   store: { kind: StoreKind; saving: 'ok' | 'failing' };
 }
 
+/** `POST /api/classes` body: a class that carries over from lesson to lesson (issue #20). */
+export interface CreateClassRequest {
+  name: string;
+  /** The school's teacher passcode, when the server asks for one (`ClientConfig.passcodeRequired`). */
+  passcode?: string;
+}
+
+/** A class as its teachers see it. */
+export interface ClassView {
+  id: string;
+  name: string;
+  /** The secret in the students' join link (`/api/join/:joinSecret`); rotate it to retire printed links. */
+  joinSecret: string;
+  /** When it was archived (no lessons start; the record stays), or null. */
+  archivedAt: number | null;
+  createdAt: number;
+}
+
+/** `POST /api/classes` 201 reply: the class teacher key is shown this once; keep it (and share it by invite link). */
+export interface CreateClassResponse {
+  class: ClassView;
+  teacherKey: string;
+}
+
+/** Where a roster entry came from. */
+export type RosterSourceName = 'typed' | 'csv' | 'oneroster';
+
+/** One student on a class's roster, as its teachers see it. */
+export interface RosterEntryView {
+  id: string;
+  name: string;
+  email: string | null;
+  studentId: string | null;
+  source: RosterSourceName;
+}
+
+/** A lesson of a class: a room from start to end. */
+export interface LessonView {
+  id: string;
+  roomCode: string;
+  startedAt: number;
+  /** Null while it is live. */
+  endedAt: number | null;
+  /** Students who attended. */
+  students: number;
+}
+
+/** The class's lesson going on now, with what a co-teacher needs to watch it. */
+export interface LiveLessonView {
+  id: string;
+  roomCode: string;
+  startedAt: number;
+  /** The room's supervisor key: a teacher of the class joins it as a supervisor without being sent one. */
+  supervisorKey: string;
+}
+
+/** `GET /api/classes/:classId` and `PATCH` reply. */
+export interface ClassResponse {
+  class: ClassView;
+  roster: RosterEntryView[];
+  liveLesson: LiveLessonView | null;
+  /** The latest ended lessons, newest first (at most 50; `GET …/lessons?before=` pages back). */
+  lessons: LessonView[];
+}
+
+/** `PATCH /api/classes/:classId` body. */
+export interface UpdateClassRequest {
+  name?: string;
+  archived?: boolean;
+}
+
+/** `POST /api/classes/:classId/join-secret` reply: the new join secret (old links stop working). */
+export interface JoinSecretResponse {
+  joinSecret: string;
+}
+
+/** `POST /api/classes/:classId/teacher-key` reply: the new class teacher key (the old one stops working). */
+export interface TeacherKeyResponse {
+  teacherKey: string;
+}
+
+/** A OneRoster 1.1 CSV export's three files, as text. */
+export interface OneRosterFilesBody {
+  users: string;
+  classes: string;
+  enrollments: string;
+}
+
+/**
+ * `PUT /api/classes/:classId/roster` body: replace the roster, or merge into it, from typed or
+ * pasted lines (name, email, student id per line), a CSV file's text, or a OneRoster export's
+ * chosen classes. All or nothing.
+ */
+export type RosterImportRequest = { mode: 'replace' | 'merge' } & (
+  | { from: 'typed'; text: string }
+  | { from: 'csv'; csv: string }
+  | { from: 'oneroster'; files: OneRosterFilesBody; classIds: string[] }
+);
+
+/** `PUT /api/classes/:classId/roster` reply: what changed, and the roster now. */
+export interface RosterImportResponse {
+  added: number;
+  updated: number;
+  removed: number;
+  unchanged: number;
+  roster: RosterEntryView[];
+}
+
+/** `POST /api/classes/:classId/roster/oneroster-classes` body: the export to list classes from. */
+export interface OneRosterClassesRequest {
+  files: OneRosterFilesBody;
+}
+
+/** `POST /api/classes/:classId/roster/oneroster-classes` reply: the export's active classes, to choose from. */
+export interface OneRosterClassesResponse {
+  classes: { sourcedId: string; title: string; classCode: string | null; students: number }[];
+}
+
+/** `POST /api/classes/:classId/lessons` body: start a lesson (a room of the class) with the caller as host. */
+export interface StartLessonRequest {
+  hostName: string;
+  /** Show the lesson's room in the lobby (default false: students come by the class link). */
+  listed?: boolean;
+}
+
+/** `POST /api/classes/:classId/lessons` 201 reply: the room's seat, as `POST /api/rooms` gives it, and the lesson. */
+export interface StartLessonResponse extends CreateRoomResponse {
+  lesson: LessonView;
+}
+
+/** `GET /api/classes/:classId/lessons` reply: ended lessons, newest first. */
+export interface LessonsResponse {
+  lessons: LessonView[];
+}
+
+/**
+ * `GET /api/join/:joinSecret` reply: what a student's class link shows. No student's name: only
+ * the class, whether it has a roster, and the live lesson's room code.
+ */
+export interface ClassLinkResponse {
+  class: { name: string };
+  hasRoster: boolean;
+  live: { roomCode: string; startedAt: number } | null;
+}
+
 /** Every error the API answers with; the body's `message` says what to do next. */
 export type ErrorCode =
   /** The body or a parameter failed validation; `field` names it. */
@@ -280,7 +427,21 @@ export type ErrorCode =
   /** The server failed; the request may be retried. */
   | 'internal-error'
   /** The server is stopping for a restart and takes no new rooms or members; retry in a few seconds. */
-  | 'server-restarting';
+  | 'server-restarting'
+  /** A class's teacher route was called without its class teacher key. */
+  | 'class-key-required'
+  /** The class teacher key is not this class's (or no such class). */
+  | 'wrong-class-key'
+  /** No class has this join link (it was rotated or mistyped), or its class is archived. */
+  | 'class-link-not-found'
+  /** No such lesson in this class's record (deleted, or past the retention period). */
+  | 'lesson-not-found'
+  /** The class is archived: it starts no lessons until brought back. */
+  | 'class-archived'
+  /** The class has a live lesson already (starting another, or deleting this one, waits for its end). */
+  | 'lesson-live'
+  /** A roster could not be imported; `message` names the file, line and column, `field` the body field. */
+  | 'invalid-roster';
 
 /** The JSON body of every 4xx reply. */
 export interface ErrorBody {

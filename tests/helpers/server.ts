@@ -1,4 +1,7 @@
 /** Starts the real server (Express + PeerServer) on a free loopback port, capturing its log lines. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../../server/config.ts';
@@ -11,14 +14,20 @@ export interface TestServer extends RunningServer {
 }
 
 /**
- * `env` overrides the defaults (nothing is saved unless a test says so); `clock` replaces the
- * server's clock and `wait` the timer its slow-downs wait on.
+ * `env` overrides the defaults (no room state is saved unless a test says so; the classes database
+ * is SQLite in a temporary DATA_DIR, removed on close, unless the test gives DATA_DIR or
+ * DATABASE_URL); `clock` replaces the server's clock and `wait` the timer its slow-downs wait on.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
   options: { clock?: () => number; wait?: (ms: number) => Promise<void>; webDir?: string } = {},
 ): Promise<TestServer> {
+  const dataDir =
+    env.DATA_DIR === undefined && env.DATABASE_URL === undefined
+      ? mkdtempSync(join(tmpdir(), 'classroom-test-'))
+      : null;
   const config = loadConfig({
+    ...(dataDir === null ? {} : { DATA_DIR: dataDir }),
     PORT: '0',
     HOST: '127.0.0.1',
     STUN_PORT: '0',
@@ -44,5 +53,12 @@ export async function startTestServer(
     clock: options.clock,
     wait: options.wait,
   });
+  if (dataDir !== null) {
+    const close = server.close;
+    server.close = async () => {
+      await close();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+  }
   return Object.assign(server, { logs });
 }

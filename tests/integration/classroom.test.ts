@@ -232,7 +232,7 @@ describe('classroom tools over HTTP and the event streams', () => {
     l.close();
   });
 
-  it('gives the host attendance: joined, left, time sharing and stops, from the room’s sharing state', async () => {
+  it('gives the host attendance: joined, left, time sharing, stops and hands, from the room’s state', async () => {
     const l = await lesson();
     const share = (m: { token: string }, sharing: boolean) => l.as(m, 'PUT', '/members/me/share', { sharing });
     const joinedAt = clock;
@@ -242,6 +242,11 @@ describe('classroom tools over HTTP and the event streams', () => {
     clock += 30_000;
     await share(l.ada, true);
     await share(l.bo, true);
+    // A hand raised, its note changed (not another hand), lowered, raised again: two.
+    await l.as(l.ada, 'POST', '/hands', { note: '' });
+    await l.as(l.ada, 'POST', '/hands', { note: 'Stuck' });
+    await l.as(l.lee, 'DELETE', `/hands/${l.ada.id}`);
+    await l.as(l.ada, 'POST', '/hands', {});
     clock += 15_000;
     expect((await l.as(l.bo, 'DELETE', '/members/me')).status).toBe(204);
     clock += 5_000;
@@ -251,8 +256,16 @@ describe('classroom tools over HTTP and the event streams', () => {
       roomName: 'Art',
       at: clock,
       students: [
-        { studentId: l.ada.id, name: 'Ada', joinedAt, leftAt: null, sharingMs: 110_000, stops: 1 },
-        { studentId: l.bo.id, name: 'Bo', joinedAt, leftAt: clock - 5_000, sharingMs: 15_000, stops: 0 },
+        { studentId: l.ada.id, name: 'Ada', joinedAt, leftAt: null, sharingMs: 110_000, stops: 1, handsRaised: 2 },
+        {
+          studentId: l.bo.id,
+          name: 'Bo',
+          joinedAt,
+          leftAt: clock - 5_000,
+          sharingMs: 15_000,
+          stops: 0,
+          handsRaised: 0,
+        },
       ],
     });
     expect(await l.as(l.ode, 'GET', '/attendance')).toMatchObject({ status: 403, body: { error: 'not-host' } });

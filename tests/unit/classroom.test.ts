@@ -280,8 +280,24 @@ describe('attendance', () => {
     w.advance(1_000);
     const rows = attendanceAt(room(), w.ctx().now);
     expect(rows).toEqual([
-      { studentId: ada.id, name: 'Ada', joinedAt: 1_000_000, leftAt: null, sharingMs: 60_000 + 26_000, stops: 1 },
-      { studentId: bo.id, name: 'Bo', joinedAt: 1_000_000, leftAt: 1_095_000, sharingMs: 20_000, stops: 0 },
+      {
+        studentId: ada.id,
+        name: 'Ada',
+        joinedAt: 1_000_000,
+        leftAt: null,
+        sharingMs: 60_000 + 26_000,
+        stops: 1,
+        handsRaised: 0,
+      },
+      {
+        studentId: bo.id,
+        name: 'Bo',
+        joinedAt: 1_000_000,
+        leftAt: 1_095_000,
+        sharingMs: 20_000,
+        stops: 0,
+        handsRaised: 0,
+      },
     ]);
     // Supervisors have no attendance row.
     expect(rows.some((r) => r.name === 'Ms Lee')).toBe(false);
@@ -299,7 +315,15 @@ describe('attendance', () => {
     w.advance(10_000);
     const rows = attendanceAt(room(), w.ctx().now).filter((r) => r.name === 'BO');
     expect(rows).toEqual([
-      { studentId: back.value.member.id, name: 'BO', joinedAt: 1_000_000, leftAt: null, sharingMs: 30_000, stops: 0 },
+      {
+        studentId: back.value.member.id,
+        name: 'BO',
+        joinedAt: 1_000_000,
+        leftAt: null,
+        sharingMs: 30_000,
+        stops: 0,
+        handsRaised: 0,
+      },
     ]);
   });
 

@@ -108,6 +108,7 @@ describe('attendance sheet', () => {
         leftAt: null,
         sharingMs: 3_690_000,
         stops: 2,
+        handsRaised: 1,
       },
       {
         studentId: 'b',
@@ -116,6 +117,7 @@ describe('attendance sheet', () => {
         leftAt: Date.UTC(2026, 10, 29, 9, 45),
         sharingMs: 0,
         stops: 0,
+        handsRaised: 0,
       },
     ],
   };

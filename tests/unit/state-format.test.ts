@@ -158,6 +158,62 @@ describe('state format', () => {
     expect(again.ok && again.saved.registry.rooms.get(code)).toEqual(room);
   });
 
+  it('keeps the lesson a room is and its hand counts; a version-2 room is no lesson and counted no hands', () => {
+    const created = ok(
+      createRoom(
+        emptyRegistry,
+        {
+          name: 'Bio',
+          hostName: 'Ms Lee',
+          listed: false,
+          address: '10.0.0.1',
+          lesson: { classId: 'c1', lessonId: 'l1' },
+        },
+        ctx(1000),
+      ),
+    );
+    const code = created.value.room.code;
+    const ada = ok(joinRoom(created.state, { code, name: 'Ada', role: 'student' }, ctx(1000)));
+    const adaId = ada.value.member.id;
+    const raised = ok(
+      classroomAction(ada.state, { code, actorId: adaId, action: { type: 'raise-hand', note: '' } }, ctx(2000)),
+    );
+    // A new note on a raised hand is not another hand.
+    const noted = ok(
+      classroomAction(raised.state, { code, actorId: adaId, action: { type: 'raise-hand', note: 'Q' } }, ctx(2500)),
+    );
+    const text = serializeState({ registry: noted.state, relayPeerIds: [], savedAt: 3000 });
+    const parsed = parseState(text);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    const room = parsed.saved.registry.rooms.get(code)!;
+    expect(room.lesson).toEqual({ classId: 'c1', lessonId: 'l1' });
+    expect(room.classroom.attendance.map((r) => r.handsRaised)).toEqual([1]);
+
+    const [header, ...rooms] = text.trim().split('\n');
+    const v2 = [
+      JSON.stringify({ ...JSON.parse(header!), version: 2 }),
+      ...rooms.map((line) => {
+        const {
+          lesson: _lesson,
+          classroom,
+          ...rest
+        } = JSON.parse(line) as {
+          lesson: unknown;
+          classroom: { attendance: Record<string, unknown>[] };
+        };
+        const attendance = classroom.attendance.map(({ handsRaised: _hands, ...r }) => r);
+        return JSON.stringify({ ...rest, classroom: { ...classroom, attendance } });
+      }),
+    ].join('\n');
+    const older = parseState(v2);
+    if (!older.ok) throw new Error(older.detail);
+    expect(older.lost).toEqual([]);
+    expect(older.fromVersion).toBe(2);
+    const migrated = older.saved.registry.rooms.get(code)!;
+    expect(migrated.lesson).toBeNull();
+    expect(migrated.classroom.attendance.map((r) => [r.name, r.handsRaised])).toEqual([['Ada', 0]]);
+  });
+
   it('migrates an older version step by step before reading it', () => {
     const { state } = classroom(1000);
     const current = serializeState({ registry: state, relayPeerIds: ['relay1'], savedAt: 5 });

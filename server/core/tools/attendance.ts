@@ -25,6 +25,8 @@ export interface AttendanceRecord {
   /** When the latest share started (meaningful while the member's `share` is 'sharing'). */
   readonly lastShareAt: number;
   readonly stops: number;
+  /** Times they raised their hand (changing a raised hand's note is not another). */
+  readonly handsRaised: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export function studentJoined(tools: Classroom, member: Member): Classroom {
     sharedMs: 0,
     lastShareAt: member.joinedAt,
     stops: 0,
+    handsRaised: 0,
   };
   return { ...tools, attendance: [...tools.attendance, record] };
 }
@@ -75,6 +78,11 @@ export function shareChanged(tools: Classroom, member: Member, sharing: boolean,
         ? { ...r, sharedMs: r.sharedMs + Math.max(0, now - r.lastShareAt), stops: r.stops + 1 }
         : r,
   );
+}
+
+/** A student raised their hand (not a change of a raised hand's note): their count goes up. */
+export function handRaised(tools: Classroom, studentId: string): Classroom {
+  return patchRecord(tools, studentId, (r) => ({ ...r, handsRaised: r.handsRaised + 1 }));
 }
 
 /** A student left (any reason; `member` is as they were): their attendance ends. */
@@ -99,6 +107,7 @@ export function attendanceAt(room: Room, now: number): AttendanceRow[] {
       leftAt: r.leftAt,
       sharingMs: r.sharedMs + open,
       stops: r.stops,
+      handsRaised: r.handsRaised,
     };
   });
 }

@@ -3,6 +3,7 @@
  * queue is by time raised. Pure: no I/O, no clock.
  */
 import type { ActionOf, Classroom, ClassroomEvent } from '../classroom.ts';
+import { handRaised } from './attendance.ts';
 import { done, refuse, studentIn, type ToolCall, type ToolOutcome } from './tool.ts';
 
 /** A raised hand. */
@@ -20,7 +21,8 @@ export function raiseHand({ room, actor, now }: ToolCall, action: ActionOf<'rais
   if (current?.note === action.note) return done(tools, [], current);
   const hand: Hand = { studentId: actor.id, raisedAt: current?.raisedAt ?? now, note: action.note };
   const hands = current ? tools.hands.map((h) => (h.studentId === actor.id ? hand : h)) : [...tools.hands, hand];
-  return done({ ...tools, hands }, [{ type: 'hand-raised', code: room.code, hand }], hand);
+  const counted = current ? tools : handRaised(tools, actor.id);
+  return done({ ...counted, hands }, [{ type: 'hand-raised', code: room.code, hand }], hand);
 }
 
 /** Lowers a student's hand: any, by a supervisor; their own, by a student. */

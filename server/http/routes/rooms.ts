@@ -20,9 +20,9 @@ import type { RoomStore } from '../../room-store.ts';
 import { iceServersFor } from '../../turn/ice-servers.ts';
 import { ApiError, succeed } from '../errors.ts';
 import { limiter, type RequestLimits } from '../limits.ts';
-import { staffPassCookie, staffPassFrom, type PasscodeGate } from '../passcode.ts';
+import { requirePasscode, type PasscodeGate } from '../passcode.ts';
 import { createRoomBody, parseBody, transferHostBody } from '../schemas.ts';
-import { address, addressKey, requireSeat, seatOf } from '../seat.ts';
+import { address, requireSeat, seatOf } from '../seat.ts';
 import { ownMember } from './own-member.ts';
 
 /** What the room routes need. */
@@ -44,22 +44,9 @@ export function roomRoutes(deps: RoomDeps): express.Router {
   const router = express.Router();
   const seat = requireSeat(store, limits.seat);
   const lobbyQuota = new StreamQuota(config.streamsPerAddress);
-  /**
-   * Lets the request on once the passcode is right (at once when none is set), renewing the
-   * browser's staff pass; wrong ones may first wait their address's turn (passcode.ts).
-   */
-  const passcodeOk = async (req: Request, res: Response, given: string | undefined) => {
-    const pass = await deps.passcode.check({
-      address: addressKey(req),
-      given,
-      pass: staffPassFrom(req.get('cookie')),
-      gone: () => req.socket.destroyed,
-    });
-    if (pass) res.append('Set-Cookie', staffPassCookie(pass, req.secure));
-  };
   /** The lobby shows rooms only to those who gave the passcode, when there is one. */
   const lobbyPasscode = (req: Request, res: Response) =>
-    passcodeOk(req, res, typeof req.query.passcode === 'string' ? req.query.passcode : undefined);
+    requirePasscode(deps.passcode, req, res, typeof req.query.passcode === 'string' ? req.query.passcode : undefined);
   // Room creations per address per hour; refused creations (passcode, validation) do not count.
   const creationLimit = limiter({
     windowMs: 3_600_000,
@@ -85,7 +72,7 @@ export function roomRoutes(deps: RoomDeps): express.Router {
 
   router.post('/rooms', limits.entry, creationLimit, async (req, res) => {
     const { passcode, ...input } = parseBody(createRoomBody, req.body);
-    await passcodeOk(req, res, passcode);
+    await requirePasscode(deps.passcode, req, res, passcode);
     const { room, member, token } = succeed(
       store.run((state, ctx) => createRoom(state, { ...input, address: address(req) }, ctx)),
     );
