@@ -11,6 +11,7 @@ import { succeed } from '../errors.ts';
 import type { RequestLimits } from '../limits.ts';
 import { connectionFailureBody, joinRoomBody, parseBody, shareBody } from '../schemas.ts';
 import { requireSeat, seatOf } from '../seat.ts';
+import { joinOrWait } from './class-link.ts';
 import { ownMember } from './own-member.ts';
 
 /** The members router. */
@@ -25,6 +26,12 @@ export function memberRoutes(deps: {
   router.post('/rooms/:code/members', limits.entry, (req, res) => {
     const input = parseBody(joinRoomBody, req.body);
     const code = String(req.params.code);
+    if (input.role === 'student') {
+      // A rostered lesson's student who came by the code waits to be admitted.
+      const joined = joinOrWait(store, { code, name: input.name });
+      res.status(joined.status).json(joined.body);
+      return;
+    }
     const { room, member, token } = succeed(store.run((state, ctx) => joinRoom(state, { ...input, code }, ctx)));
     const body: JoinRoomResponse = { room: roomView(room, member), member: ownMember(member, token) };
     res.status(201).json(body);
