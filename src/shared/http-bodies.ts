@@ -383,8 +383,11 @@ export interface RosterName {
   name: string;
 }
 
-/** One message on `GET /api/join/:joinSecret/events`: the class link's state, sent at start and whenever a lesson starts or ends. */
-export type ClassLinkEvent = { type: 'class-link' } & Omit<ClassLinkResponse, 'names'>;
+/**
+ * One message on `GET /api/class-links/events?links=…`: what the class link `link` (its secret) says,
+ * sent for each link when the stream opens and whenever its class's lesson starts or ends.
+ */
+export type ClassLinkEvent = { type: 'class-link'; link: string } & Omit<ClassLinkResponse, 'names'>;
 
 /**
  * `POST /api/join/:joinSecret/members` body: join the class's live lesson as the roster name picked
@@ -398,6 +401,8 @@ export type ClassJoinRequest = { rosterEntryId: string } | { name: string };
  */
 export interface WaitingResponse {
   roomCode: string;
+  /** The lesson's name, for the waiting screen. */
+  roomName: string;
   waiting: { id: string; name: string };
   token: string;
 }

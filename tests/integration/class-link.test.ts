@@ -191,13 +191,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     it("tells an open class link when the class's lesson starts and ends", async () => {
       const c = await classWithRoster();
-      const events = await openEvents<ClassLinkEvent>(`${c.url}${c.link}/events`);
+      const events = await openEvents<ClassLinkEvent>(`${c.url}/api/class-links/events?links=${c.klass.joinSecret}`);
       try {
         await events.next((e) => e.type === 'class-link' && e.live === null);
         const lesson = await c.startLesson();
         const started = await events.next((e) => e.live !== null);
         expect(started).toEqual({
           type: 'class-link',
+          link: c.klass.joinSecret,
           class: { name: 'Period 3 Biology' },
           hasRoster: true,
           live: { roomCode: lesson.room.code, startedAt: lesson.lesson.startedAt },
@@ -209,9 +210,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       } finally {
         events.close();
       }
-      expect(await call<ErrorBody>(c.url, 'GET', `/api/join/${'x'.repeat(32)}/events`)).toMatchObject({
+      expect(await call<ErrorBody>(c.url, 'GET', `/api/class-links/events?links=${'x'.repeat(32)}`)).toMatchObject({
         status: 404,
         body: { error: 'class-link-not-found' },
+      });
+      expect(await call<ErrorBody>(c.url, 'GET', '/api/class-links/events?links=')).toMatchObject({
+        status: 400,
+        body: { error: 'invalid-request', field: 'links' },
       });
     });
   });

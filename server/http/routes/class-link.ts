@@ -1,11 +1,11 @@
 /**
  * A class's students' link (`/api/join/:joinSecret`): what it shows (the class, its live lesson,
  * and while one runs the roster's names not yet in it), a stream that says when a lesson starts or
- * ends, and joining the live lesson as a picked roster name or under a typed one. The join secret
+ * ends (one stream for all of a device's links), and joining the live lesson as a picked roster name or under a typed one. The join secret
  * is the credential, so nothing here is limited per seat; a school's devices share one address,
  * so streams are bounded per class rather than per address. No room rule here.
  */
-import express, { type Request } from 'express';
+import express from 'express';
 import type { Kysely } from 'kysely';
 import type {
   ClassLinkEvent,
@@ -29,8 +29,16 @@ import { ownMember } from './own-member.ts';
 
 /** Open link streams one class may have: every device of a few classes' worth of students, each with a spare tab. */
 export const LINK_STREAMS_PER_CLASS = 500;
-/** Longest join secret accepted in a path (they are 32 characters). */
+/** Longest join secret accepted (they are 32 characters). */
 const SECRET_MAX = 64;
+/** Class links one stream may follow: a student's timetable. */
+export const LINKS_PER_STREAM = 8;
+
+/** An open stream and the link (secret) by which it follows each class. */
+interface Follower {
+  stream: SseStream;
+  secrets: Map<string, string>;
+}
 
 /** What the class link routes need. */
 export interface ClassLinkDeps {
@@ -56,7 +64,10 @@ export function joinOrWait(
   const joined = store.run((state, ctx) => joinRoom(state, { ...input, role: 'student' }, ctx));
   if (!joined.ok && joined.error === 'admission-required') {
     const { room, waiting, token } = succeed(store.run((state, ctx) => requestAdmission(state, input, ctx)));
-    return { status: 202, body: { roomCode: room.code, waiting: { id: waiting.id, name: waiting.name }, token } };
+    return {
+      status: 202,
+      body: { roomCode: room.code, roomName: room.name, waiting: { id: waiting.id, name: waiting.name }, token },
+    };
   }
   const { room, member, token } = succeed(joined);
   return { status: 201, body: { room: roomView(room, member), member: ownMember(member, token) } };
@@ -67,11 +78,11 @@ export function classLinkRoutes(deps: ClassLinkDeps): express.Router {
   const { store, db, limits } = deps;
   const router = express.Router();
   const quota = new StreamQuota(LINK_STREAMS_PER_CLASS);
-  const streams = new Map<string, Set<SseStream>>();
+  /** The open streams following each class, by class id. */
+  const followers = new Map<string, Set<Follower>>();
 
   /** The class behind the link, or 404 when there is none (rotated, mistyped) or it is archived. */
-  const linkClass = async (req: Request): Promise<ClassRecord> => {
-    const secret = String(req.params.joinSecret);
+  const linkClass = async (secret: string): Promise<ClassRecord> => {
     const klass = secret.length <= SECRET_MAX ? await classByJoinSecret(db, secret) : null;
     if (!klass || klass.archivedAt !== null) throw new ApiError('class-link-not-found');
     return klass;
@@ -85,30 +96,55 @@ export function classLinkRoutes(deps: ClassLinkDeps): express.Router {
   });
 
   router.get('/join/:joinSecret', limits.read, async (req, res) => {
-    const klass = await linkClass(req);
+    const klass = await linkClass(String(req.params.joinSecret));
     const room = liveLessonRoom(store.state, klass.id);
     const body = await linkState(klass, room);
     if (room?.lesson?.rostered) body.names = await namesNotIn(room, klass.id);
     res.json(body);
   });
 
-  router.get('/join/:joinSecret/events', limits.read, async (req, res) => {
-    const klass = await linkClass(req);
-    const release = quota.admit(klass.id);
-    if (!release) throw new ApiError('too-many-streams');
+  // One stream for every class link a device remembers, so a student's app holds one connection
+  // however many classes it joined. Each message names the link it is about.
+  router.get('/class-links/events', limits.read, async (req, res) => {
+    const secrets = [
+      ...new Set(
+        String(req.query.links ?? '')
+          .split(',')
+          .filter(Boolean),
+      ),
+    ];
+    if (secrets.length === 0 || secrets.length > LINKS_PER_STREAM) {
+      throw new ApiError(
+        'invalid-request',
+        `Name 1 to ${LINKS_PER_STREAM} class links, separated by commas: ?links=<secret>,<secret>.`,
+        'links',
+      );
+    }
+    const found = await Promise.all(secrets.map((secret) => linkClass(secret).catch(() => null)));
+    const followed = secrets.flatMap((secret, i) => (found[i] ? [{ secret, klass: found[i] }] : []));
+    if (followed.length === 0) throw new ApiError('class-link-not-found');
+    const releases = followed.map(({ klass }) => quota.admit(klass.id));
+    if (releases.some((release) => release === null)) {
+      for (const release of releases) release?.();
+      throw new ApiError('too-many-streams');
+    }
     const stream = openEventStream(req, res);
-    const open = streams.get(klass.id) ?? new Set();
-    streams.set(klass.id, open.add(stream));
+    const follower: Follower = { stream, secrets: new Map(followed.map(({ secret, klass }) => [klass.id, secret])) };
+    for (const { klass } of followed) {
+      const open = followers.get(klass.id) ?? new Set();
+      followers.set(klass.id, open.add(follower));
+    }
     stream.onClose(() => {
-      release();
-      open.delete(stream);
-      if (open.size === 0 && streams.get(klass.id) === open) streams.delete(klass.id);
+      for (const release of releases) release?.();
+      for (const { klass } of followed) {
+        const open = followers.get(klass.id);
+        open?.delete(follower);
+        if (open?.size === 0) followers.delete(klass.id);
+      }
     });
-    const first: ClassLinkEvent = {
-      type: 'class-link',
-      ...(await linkState(klass, liveLessonRoom(store.state, klass.id))),
-    };
-    stream.sendSnapshot(first);
+    for (const { secret, klass } of followed) {
+      stream.send(await linkEvent(secret, klass, liveLessonRoom(store.state, klass.id)));
+    }
   });
 
   // A lesson starting or ending is all a link's stream tells.
@@ -120,21 +156,28 @@ export function classLinkRoutes(deps: ClassLinkDeps): express.Router {
           : event.type === 'room-terminated'
             ? event.room.lesson
             : undefined;
-      const open = lesson ? streams.get(lesson.classId) : undefined;
-      if (lesson && open) void announce(lesson.classId, open, state);
+      if (lesson && followers.has(lesson.classId)) void announce(lesson.classId, state);
     }
   });
 
-  /** Tells a class's open streams what its link says now. */
-  async function announce(classId: string, open: Set<SseStream>, state: RegistryState): Promise<void> {
+  /** Tells every stream following a class what its link says now. */
+  async function announce(classId: string, state: RegistryState): Promise<void> {
     const klass = await getClass(db, classId).catch(() => null);
     if (!klass) return;
-    const message: ClassLinkEvent = { type: 'class-link', ...(await linkState(klass, liveLessonRoom(state, classId))) };
-    for (const stream of open) stream.send(message);
+    const room = liveLessonRoom(state, classId);
+    for (const follower of followers.get(classId) ?? []) {
+      const secret = follower.secrets.get(classId);
+      if (secret) follower.stream.send(await linkEvent(secret, klass, room));
+    }
+  }
+
+  /** The message telling a follower of `secret` what its class's link says now. */
+  async function linkEvent(secret: string, klass: ClassRecord, room: Room | undefined): Promise<ClassLinkEvent> {
+    return { type: 'class-link', link: secret, ...(await linkState(klass, room)) };
   }
 
   router.post('/join/:joinSecret/members', limits.entry, async (req, res) => {
-    const klass = await linkClass(req);
+    const klass = await linkClass(String(req.params.joinSecret));
     const input = parseBody(classJoinBody, req.body);
     const room = liveLessonRoom(store.state, klass.id);
     if (!room) throw new ApiError('lesson-not-live');

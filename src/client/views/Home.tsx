@@ -4,6 +4,7 @@ import type { Ref } from 'preact';
 import { CODE_LENGTH, NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, type Role } from '../../shared/protocol.ts';
 import { rememberedPasscode, useCreateRoom, useJoinRoom } from '../hooks/seat-forms.ts';
 import { formatKey } from '../state/links.ts';
+import type { Waiting } from '../state/classes-joined.ts';
 import type { SavedSeat } from '../state/storage.ts';
 import { NO_WEBRTC_TEXT, hasWebRtc, noWebRtcText } from '../browser-support.ts';
 import { PasscodeField } from './PasscodeField.tsx';
@@ -21,6 +22,8 @@ interface HomeProps {
   /** A seat the person still holds, to offer a way back. */
   currentSeat: SavedSeat | null;
   onSeatTaken: (seat: SavedSeat) => void;
+  /** A join that waits for a teacher to let the student in. */
+  onWaiting: (waiting: Waiting) => void;
   onLobbyOpen: () => void;
   onRoomReturn: () => void;
 }
@@ -67,7 +70,7 @@ export function Home(props: HomeProps) {
 }
 
 /** A labelled text input with its error (if any) announced and tied to it. */
-function TextField(props: {
+export function TextField(props: {
   id: string;
   label: string;
   value: string;
@@ -121,7 +124,7 @@ function JoinForm(props: HomeProps) {
     if (props.joinCode) nameInput.current?.focus();
   }, [props.joinCode]);
 
-  const join = useJoinRoom(props.onSeatTaken);
+  const join = useJoinRoom(props.onSeatTaken, props.onWaiting);
   const { busy, error, fieldError } = join;
   const submit = (event: Event) =>
     join.submit(event, code, { name, role, ...(role === 'supervisor' ? { supervisorKey: key } : {}) });
