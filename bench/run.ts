@@ -7,6 +7,7 @@ import { benchCeiling } from './ceiling.ts';
 import { benchRelayCapacity, benchRelayWorkers } from './relay-capacity.ts';
 import { benchRelayMedia } from './relay-media.ts';
 import { benchRestart } from './restart.ts';
+import { benchClassJoins } from './class-joins.ts';
 import { benchRosterImport } from './roster-import.ts';
 import { benchNetworks } from './networks.ts';
 import { benchPresentation, printPresentation } from './presentation.ts';
@@ -245,6 +246,15 @@ console.table({
   'into an empty roster p50 (ms), SQLite / PostgreSQL': `${roster.sqlite.intoEmptyRosterMs.p50} / ${roster.postgres.intoEmptyRosterMs.p50}`,
   'again, unchanged p50 (ms), SQLite / PostgreSQL': `${roster.sqlite.unchangedMs.p50} / ${roster.postgres.unchangedMs.p50}`,
   'again, a tenth changed p50 (ms), SQLite / PostgreSQL': `${roster.sqlite.tenthChangedMs.p50} / ${roster.postgres.tenthChangedMs.p50}`,
+});
+
+const classJoins = await benchClassJoins();
+console.log('\nJoins into lessons by class link, 1,000 members (bench/results/class-joins.json)');
+console.table({
+  'SQLite: by class link p50 / p99 (ms), target p99 ≤ 50': `${classJoins.sqlite.lessonsByClassLink.p50} / ${classJoins.sqlite.lessonsByClassLink.p99}`,
+  'PostgreSQL: by class link p50 / p99 (ms), target p99 ≤ 50': `${classJoins.postgres.lessonsByClassLink.p50} / ${classJoins.postgres.lessonsByClassLink.p99}`,
+  'plain rooms by code, same server p50 / p99 (ms)': `${classJoins.sqlite.plainRoomsByCode.p50} / ${classJoins.sqlite.plainRoomsByCode.p99}`,
+  'errors, target 0': classJoins.sqlite.lessonsByClassLink.errors + classJoins.postgres.lessonsByClassLink.errors,
 });
 
 // The school network lab needs root for its namespaces; elsewhere it is left out, and says so.

@@ -19,6 +19,7 @@ import { openDatabase } from './db/open-database.ts';
 import { emptyRegistry, keepRelays, sweep } from './core/room-registry.ts';
 import { LobbyStreams } from './events/lobby-streams.ts';
 import { RoomStreams } from './events/room-streams.ts';
+import { TabBoard } from './tabs/tab-board.ts';
 import { createApi } from './http/api.ts';
 import { createPasscodeGate } from './http/passcode.ts';
 import { answerClientErrors, securityHeaders } from './http/security.ts';
@@ -129,6 +130,8 @@ export async function startServer(
   const roomStreams = new RoomStreams();
   const lobbyStreams = new LobbyStreams();
   store.subscribe(roomStreams.publish);
+  const tabs = new TabBoard(roomStreams);
+  store.subscribe(tabs.forget);
   store.subscribe(lobbyStreams.publish);
   const recorder = new LessonRecorder({ db: database.db, clock, log: log.child({ part: 'records' }) });
   store.subscribe(recorder.listen);
@@ -196,6 +199,7 @@ export async function startServer(
     createApi({
       store,
       roomStreams,
+      tabs,
       lobbyStreams,
       config,
       passcode: createPasscodeGate(config.teacherPasscode, { clock, wait: deps.wait ?? ((ms) => sleep(ms)) }),

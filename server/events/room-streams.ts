@@ -3,7 +3,7 @@
  * only what that member may see. A member's stream ends when they leave or the room ends.
  */
 import type { RoomEvent } from '../../src/shared/protocol.ts';
-import type { RegistryEvent, RegistryState, Room } from '../core/room-registry.ts';
+import type { Member, RegistryEvent, RegistryState, Room } from '../core/room-registry.ts';
 import { eventFor, roomView } from '../core/views.ts';
 import type { SseStream } from './sse.ts';
 
@@ -15,9 +15,18 @@ interface Subscriber {
 /** Streams one member may hold at once (a few tabs, or a reconnect before the old one timed out). */
 export const MAX_STREAMS_PER_MEMBER = 3;
 
+/** What an adapter beside the registry adds to a snapshot for `viewer` (live state the registry does not hold). */
+export type SnapshotSource = (room: Room, viewer: Member) => RoomEvent[];
+
 /** The open room event streams, by room code. */
 export class RoomStreams {
   readonly #byRoom = new Map<string, Set<Subscriber>>();
+  readonly #sources: SnapshotSource[] = [];
+
+  /** Adds what `source` knows of a room to every snapshot from now on, right after it. */
+  addSnapshotSource(source: SnapshotSource): void {
+    this.#sources.push(source);
+  }
 
   /** Starts a member's stream with a snapshot of the room as they see it. */
   attach(room: Room, memberId: string, stream: SseStream): void {
@@ -35,6 +44,15 @@ export class RoomStreams {
       if (set.size === 0 && this.#byRoom.get(room.code) === set) this.#byRoom.delete(room.code);
     });
     stream.sendSnapshot({ type: 'snapshot', room: roomView(room, viewer), you: memberId } satisfies RoomEvent);
+    for (const source of this.#sources) for (const message of source(room, viewer)) stream.send(message);
+  }
+
+  /** Sends `message` to the streams of the room's members for whom `to` holds. */
+  sendTo(room: Room, to: (viewer: Member) => boolean, message: RoomEvent): void {
+    for (const { memberId, stream } of this.#byRoom.get(room.code) ?? []) {
+      const viewer = room.members.find((m) => m.id === memberId);
+      if (viewer && to(viewer)) stream.send(message);
+    }
   }
 
   /** Number of open streams, for health and benchmarks. */

@@ -8,12 +8,14 @@ import type { Config } from '../config.ts';
 import type { LobbyStreams } from '../events/lobby-streams.ts';
 import type { RoomStreams } from '../events/room-streams.ts';
 import type { RoomStore } from '../room-store.ts';
+import type { TabBoard } from '../tabs/tab-board.ts';
 import { ApiError } from './errors.ts';
 import { requestLimits } from './limits.ts';
 import type { PasscodeGate } from './passcode.ts';
 import { admissionRoutes } from './routes/admission.ts';
 import { classLinkRoutes } from './routes/class-link.ts';
 import { classRoutes, type ClassDeps } from './routes/classes.ts';
+import { tabRoutes } from './routes/tabs.ts';
 import { classroomRoutes } from './routes/classroom.ts';
 import { memberRoutes } from './routes/members.ts';
 import { metaRoutes, type MetaDeps } from './routes/meta.ts';
@@ -38,6 +40,8 @@ export interface ApiDeps extends Omit<MetaDeps, 'store' | 'config' | 'limits'> {
   /** The teacher passcode's check. */
   passcode: PasscodeGate;
   onError: (error: unknown, req: Request) => void;
+  /** The students' tabs their extensions report (issue #21). */
+  tabs: TabBoard;
   /** The classes routes' own deps (the classes database, the lesson recorder). */
   classes: Pick<ClassDeps, 'db' | 'recorder'>;
 }
@@ -51,7 +55,8 @@ export function createApi(deps: ApiDeps): express.Router {
   const withLimits = { ...deps, limits: requestLimits(deps.config) };
   const api = express.Router();
 
-  // Before the 8 KB parser: roster imports parse their own, larger bodies.
+  // Before the 8 KB parser: roster imports and tab reports parse their own, larger bodies.
+  api.use(tabRoutes({ ...withLimits, tabs: deps.tabs }));
   api.use(classRoutes({ ...withLimits, ...deps.classes }));
   api.use(express.json({ limit: MAX_BODY }));
   api.use(classroomRoutes(withLimits));

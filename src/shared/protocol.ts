@@ -8,6 +8,8 @@
 
 export * from './http-bodies.ts';
 export * from './peer-messages.ts';
+export * from './tab-report.ts';
+import type { TabView } from './tab-report.ts';
 
 /** What a member does in a room: students share, supervisors watch. */
 export type Role = 'student' | 'supervisor';
@@ -302,6 +304,11 @@ export type RoomEvent =
   | { type: 'host-changed'; hostId: string | null; previousHostId: string | null; reason: HostChangeReason }
   /** The room's routes changed: its transport, a relayed pair, or a member who cannot reach the relay. */
   | { type: 'routes-changed'; routes: Routes }
+  /**
+   * Supervisors only: a student's open tabs as their companion extension reported them (issue #21),
+   * or null once it stops reporting. Sent after a snapshot for every student who has a report.
+   */
+  | { type: 'tabs-changed'; memberId: string; tabs: TabView[] | null }
   /** Supervisors of a rostered lesson: the students waiting to be admitted now. */
   | { type: 'waiting-changed'; waiting: WaitingView[] }
   | { type: 'room-terminated'; reason: TerminateReason }

@@ -11,6 +11,7 @@ import type {
   RoomEvent,
   RoomView,
   TerminateReason,
+  TabView,
 } from '../../shared/protocol.ts';
 import type { StreamStatus } from '../net/event-stream.ts';
 
@@ -48,6 +49,8 @@ export interface Session {
   nextNoticeId: number;
   /** Student: who lowered their hand for them (answered it), until they raise it again. */
   handAnsweredBy: string | null;
+  /** Supervisors: each student's open tabs, by member id, while their companion extension reports them. */
+  tabs: Readonly<Record<string, TabView[]>>;
 }
 
 /** Things that change the session besides room events. */
@@ -69,6 +72,7 @@ export const initialSession: Session = {
   notices: [],
   nextNoticeId: 1,
   handAnsweredBy: null,
+  tabs: {},
 };
 
 /** Applies one event. */
@@ -84,6 +88,8 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
         restarting: false,
         members,
         departed: state.departed.filter((d) => !present.has(d.member.id)),
+        // Reports follow the snapshot, one event each.
+        tabs: {},
       };
     }
     case 'member-joined':
@@ -126,6 +132,10 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
     }
     case 'routes-changed':
       return { ...state, room: state.room && { ...state.room, routes: event.routes } };
+    case 'tabs-changed': {
+      const { [event.memberId]: _old, ...others } = state.tabs;
+      return { ...state, tabs: event.tabs ? { ...others, [event.memberId]: event.tabs } : others };
+    }
     case 'waiting-changed':
       return { ...state, room: state.room && { ...state.room, waiting: event.waiting } };
     case 'room-terminated': {

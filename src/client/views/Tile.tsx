@@ -4,11 +4,12 @@
  * with the roster and the full view.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { MemberView } from '../../shared/protocol.ts';
+import type { MemberView, TabView } from '../../shared/protocol.ts';
 import type { MediaLayer, Screen } from '../media/media.ts';
 import { useTileVisibility } from '../media/tile-visibility.ts';
 import type { StudentStatus } from '../state/session.ts';
 import { hoverZoom, type HoverZoom } from '../state/wall-layout.ts';
+import { tabSite } from '../state/tabs.ts';
 
 /** A tile's state: the roster's, refined by whether frames are arriving and by which route. */
 export type TileStatus = StudentStatus | 'connecting' | 'rerouting' | 'no-route' | 'live';
@@ -38,6 +39,8 @@ interface TileProps {
   status: TileStatus;
   focused: boolean;
   handRaised: boolean;
+  /** The active tab their companion extension reports, if it does. */
+  tab: TabView | null;
   media: MediaLayer | null;
   /** Another student's full view hides this tile. */
   covered: boolean;
@@ -52,6 +55,7 @@ export function Tile({
   status,
   focused,
   handRaised,
+  tab,
   media,
   covered,
   grid,
@@ -115,6 +119,13 @@ export function Tile({
           {member.name}
         </span>
         {handRaised && <span class="badge hand">Hand raised</span>}
+        {tab && (
+          <span class="tab-now" title={tab.title ? `${tab.title}\n${tab.url}` : tab.url}>
+            <span class="visually-hidden">Active tab: </span>
+            <span class="site">{tabSite(tab)}</span>
+            {tab.title && <span class="title"> · {tab.title}</span>}
+          </span>
+        )}
       </figcaption>
     </figure>
   );

@@ -20,6 +20,7 @@ import {
   type StudentStatus,
 } from '../state/session.ts';
 import type { WallSettings } from '../state/storage.ts';
+import { activeTab } from '../state/tabs.ts';
 import { TILE_GAP_PX, wallLayout, type TileSize } from '../state/wall-layout.ts';
 import { Tile, type TileStatus } from './Tile.tsx';
 import { ZoomView } from './ZoomView.tsx';
@@ -183,6 +184,7 @@ export function Wall({ controller, session, roster, raisedHands, settings, onSet
             status={statusOf(entry)}
             focused={focused === entry.member.id}
             handRaised={raisedHands.includes(entry.member.id)}
+            tab={activeTab(session.tabs[entry.member.id])}
             media={media}
             covered={opened !== null && opened !== entry.member.id}
             grid={grid}
@@ -202,6 +204,7 @@ export function Wall({ controller, session, roster, raisedHands, settings, onSet
           onStep={step}
           onClose={() => setOpened(null)}
           onSnapshotSave={() => controller.saveSnapshot(shown[openedIndex]!.member.id, shown[openedIndex]!.member.name)}
+          tabs={session.tabs[shown[openedIndex]!.member.id]}
         />
       )}
     </section>

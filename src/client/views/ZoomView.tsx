@@ -3,8 +3,9 @@
  * saves a picture of the screen, and gives focus back to the tile it came from when it closes.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { MemberView } from '../../shared/protocol.ts';
+import type { MemberView, TabView } from '../../shared/protocol.ts';
 import type { Screen } from '../media/media.ts';
+import { activeTab, tabSite } from '../state/tabs.ts';
 import { NO_ROUTE_CAUSE, STATUS_TEXT, Video, placeholderText, type TileStatus } from './Tile.tsx';
 
 /** A horizontal swipe at least this long in the full view goes to the next or previous student. */
@@ -21,6 +22,8 @@ interface ZoomViewProps {
   onClose: () => void;
   /** Saves a picture of this screen on this device; resolves with an error to show, or null. */
   onSnapshotSave: () => Promise<string | null>;
+  /** Their open tabs, when their companion extension reports them. */
+  tabs: readonly TabView[] | undefined;
 }
 
 /**
@@ -107,6 +110,7 @@ export function ZoomView(props: ZoomViewProps) {
           </button>
         </div>
       </div>
+      {props.tabs && <TabList tabs={props.tabs} />}
       {props.screen.stream ? (
         <Video stream={props.screen.stream} />
       ) : (
@@ -116,5 +120,25 @@ export function ZoomView(props: ZoomViewProps) {
         </p>
       )}
     </dialog>
+  );
+}
+
+/** Every tab the student has open, the active ones marked; addresses are text, never links. */
+function TabList({ tabs }: { tabs: readonly TabView[] }) {
+  return (
+    <details class="tab-list">
+      <summary>
+        Open tabs ({tabs.length}){activeTab(tabs) ? `: ${tabSite(activeTab(tabs)!)}` : ''}
+      </summary>
+      <ul aria-label="Open tabs">
+        {tabs.map((tab) => (
+          <li key={tab.id}>
+            {tab.active && <span class="badge live">Active</span>} <span class="site">{tabSite(tab)}</span>
+            {tab.title && <span> · {tab.title}</span>}
+            <span class="muted-light url"> {tab.url}</span>
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
