@@ -155,6 +155,23 @@ test('a teacher makes a class, imports its roster, teaches a lesson and exports 
     ]);
   });
 
+  await test.step('a span of days exports the same attendance in one file', async () => {
+    const today = await page.evaluate(() => new Date().toLocaleDateString('en-CA'));
+    await page.getByLabel('First day').fill(today);
+    await page.getByLabel('Last day').fill(today);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV for these days' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('attendance.csv');
+    const names = readFileSync((await download.path())!, 'utf8')
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(',')[3]);
+    expect(names).toEqual(['Ada Lovelace', 'Grace Hopper']);
+  });
+
   await test.step('a OneRoster export: its classes listed, one chosen, the roster replaced by its students', async () => {
     const users = fixture(
       'users.csv',
@@ -203,6 +220,15 @@ test('a teacher makes a class, imports its roster, teaches a lesson and exports 
     await expect(bio.roster().getByRole('row', { name: /Marie Curie/ })).toHaveText(
       /Marie Curie\s*marie@school\.example\s*S2002\s*OneRoster/,
     );
+  });
+
+  await test.step('Delete record asks first, then the lesson and its attendance are gone', async () => {
+    await page.getByRole('button', { name: /^Delete record of the lesson of / }).click();
+    const confirm = page.getByRole('group', { name: /^Delete the record of the lesson of / });
+    await expect(confirm.getByRole('button', { name: 'Delete record' })).toBeFocused();
+    await confirm.getByRole('button', { name: 'Delete record' }).click();
+    await expect(page.getByRole('status').filter({ hasText: /was deleted\.$/ })).toBeVisible();
+    await expect(page.getByText('No lessons yet.')).toBeVisible();
   });
 
   await teacher.context.close();
