@@ -13,6 +13,8 @@ import { isWaiting, waitingFrom, type Waiting } from './state/classes-joined.ts'
 import { clearSeat, loadName, loadSeat, saveSeat, seatFrom, type SavedSeat } from './state/storage.ts';
 import { watchForUpdates } from './sw-update.ts';
 import { ClassLink } from './views/ClassLink.tsx';
+import { ClassList } from './views/classes/ClassList.tsx';
+import { ClassPage } from './views/classes/ClassPage.tsx';
 import { Home } from './views/Home.tsx';
 import { LessonOffers } from './views/LessonOffers.tsx';
 import { Lobby } from './views/Lobby.tsx';
@@ -41,11 +43,13 @@ export function App() {
     void loadName().then(setName);
     void loadSeat().then((saved) => {
       setSeat(saved ?? null);
-      // Reopening the app returns to the seat, unless a link to another room was opened.
+      // Reopening the app returns to the seat, unless a link to another room or to classes was opened.
       const opened = parseRoute(location.pathname, location.hash);
       const elsewhere =
         opened.screen === 'class-link' ||
-        ((opened.screen === 'join' || opened.screen === 'room') && opened.code !== saved?.code);
+        ((opened.screen === 'join' || opened.screen === 'room') && opened.code !== saved?.code) ||
+        opened.screen === 'classes' ||
+        opened.screen === 'class';
       if (saved && !elsewhere) navigate({ screen: 'room', code: saved.code }, { replace: true });
     });
     watchForUpdates((apply) => setApplyUpdate(() => apply));
@@ -62,7 +66,10 @@ export function App() {
     void clearSeat();
     setSeat(null);
     setHomeNotice(seatEndText(reason, roomName));
-    navigate({ screen: 'home' }, { replace: true });
+    // A lesson's seat ends on its class's page, where the lesson now shows among the past ones.
+    navigate(ended.classId ? { screen: 'class', classId: ended.classId, teacherKey: null } : { screen: 'home' }, {
+      replace: true,
+    });
   };
 
   const controller = useMemo(
@@ -110,6 +117,28 @@ export function App() {
     screen = <p class="narrow">Loading…</p>;
   } else if (route.screen === 'class-link') {
     screen = <ClassLink secret={route.secret} name={name} onJoined={onJoined} />;
+  } else if (route.screen === 'classes') {
+    screen = (
+      <ClassList
+        passcodeRequired={config?.passcodeRequired ?? false}
+        onClassOpen={(classId) => navigate({ screen: 'class', classId, teacherKey: null })}
+      />
+    );
+  } else if (route.screen === 'class') {
+    screen = (
+      <ClassPage
+        key={route.classId}
+        classId={route.classId}
+        inviteKey={route.teacherKey}
+        notice={homeNotice}
+        name={name}
+        currentSeat={seat ?? null}
+        onInviteOpen={() => navigate({ ...route, teacherKey: null }, { replace: true })}
+        onSeatTaken={enterRoom}
+        onRoomReturn={() => seat && navigate({ screen: 'room', code: seat.code })}
+        onClassesOpen={() => navigate({ screen: 'classes' })}
+      />
+    );
   } else if (route.screen === 'lobby') {
     screen = (
       <Lobby
@@ -131,6 +160,7 @@ export function App() {
         onSeatTaken={enterRoom}
         onWaiting={setWaiting}
         onLobbyOpen={() => navigate({ screen: 'lobby' })}
+        onClassesOpen={() => navigate({ screen: 'classes' })}
         onRoomReturn={() => seat && navigate({ screen: 'room', code: seat.code })}
       />
     );

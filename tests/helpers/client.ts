@@ -1,6 +1,12 @@
 /** A small HTTP client for the API, as any outside program would use it. */
 import { request } from 'node:http';
-import type { CreateRoomResponse, JoinRoomResponse, OwnMember, RoomView } from '../../src/shared/protocol.ts';
+import type {
+  ClassLinkResponse,
+  CreateRoomResponse,
+  JoinRoomResponse,
+  OwnMember,
+  RoomView,
+} from '../../src/shared/protocol.ts';
 
 export interface Reply<T = unknown> {
   status: number;
@@ -43,6 +49,18 @@ export async function join(
 ): Promise<OwnMember> {
   const reply = await call<JoinRoomResponse>(base, 'POST', `/api/rooms/${code}/members`, {
     body: { name, role, ...(supervisorKey === undefined ? {} : { supervisorKey }) },
+  });
+  if (reply.status !== 201) throw new Error(`join failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body.member;
+}
+
+/** Joins a class's live lesson by its link as the roster name `name`, as a student picking it would. */
+export async function joinByClassLink(base: string, secret: string, name: string): Promise<OwnMember> {
+  const link = await call<ClassLinkResponse>(base, 'GET', `/api/join/${secret}`);
+  const entry = link.body.names?.find((n) => n.name === name);
+  if (!entry) throw new Error(`${name} is not offered on the class link: ${JSON.stringify(link.body)}`);
+  const reply = await call<JoinRoomResponse>(base, 'POST', `/api/join/${secret}/members`, {
+    body: { rosterEntryId: entry.id },
   });
   if (reply.status !== 201) throw new Error(`join failed: ${reply.status} ${JSON.stringify(reply.body)}`);
   return reply.body.member;

@@ -14,7 +14,6 @@ import type {
   ClassResponse,
   CreateClassResponse,
   ErrorBody,
-  JoinRoomResponse,
   LessonsResponse,
   OneRosterClassesResponse,
   RosterImportResponse,
@@ -22,7 +21,7 @@ import type {
   TeacherKeyResponse,
   WaitingResponse,
 } from '../../src/shared/protocol.ts';
-import { call } from '../helpers/client.ts';
+import { call, joinByClassLink } from '../helpers/client.ts';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -152,16 +151,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(JSON.stringify(linked.body)).not.toMatch(/ada@school|S1|S2/);
 
       /** A student opens the class link and picks their name. */
-      const join = async (name: string) => {
-        const names = (await call<ClassLinkResponse>(s.url, 'GET', link)).body.names ?? [];
-        const entry = names.find((n) => n.name === name);
-        if (!entry) throw new Error(`${name} is not offered on the class link`);
-        const joined = await call<JoinRoomResponse>(s.url, 'POST', `${link}/members`, {
-          body: { rosterEntryId: entry.id },
-        });
-        expect(joined.status).toBe(201);
-        return joined.body.member;
-      };
+      const join = (name: string) => joinByClassLink(s.url, klass.joinSecret, name);
       const leave = (token: string) => call(s.url, 'DELETE', `/api/rooms/${room.code}/members/me`, { token });
       const ada = await join('Ada Lovelace');
       s.clock.now = T0 + 1 * MINUTE;

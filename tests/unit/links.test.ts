@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatKey, parseRoute, routePath, studentLink, supervisorLink } from '../../src/client/state/links.ts';
+import {
+  classJoinLink,
+  formatKey,
+  parseRoute,
+  routePath,
+  studentLink,
+  supervisorLink,
+  teacherInviteLink,
+} from '../../src/client/state/links.ts';
 import { reduceLobby } from '../../src/client/state/lobby.ts';
 
 describe('join links', () => {
@@ -44,6 +52,40 @@ describe('join links', () => {
       expect(parseRoute(routePath(route))).toEqual(route);
     }
     expect(formatKey('abcdefghjkmn')).toBe('ABCD-EFGH-JKMN');
+  });
+});
+
+describe('class links', () => {
+  const classId = 'q3Xh0-_aZ9QwErTyUiOp1A';
+  const teacherKey = 'Zx9_-aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789ab';
+
+  it('reads the class list and a class page, with a co-teacher key only from the fragment', () => {
+    expect(parseRoute('/classes')).toEqual({ screen: 'classes' });
+    expect(parseRoute(`/classes/${classId}`)).toEqual({ screen: 'class', classId, teacherKey: null });
+    expect(parseRoute(`/classes/${classId}`, `#key=${teacherKey}`)).toEqual({ screen: 'class', classId, teacherKey });
+    // A key anywhere but the fragment is not read: the path and query reach the server's logs.
+    expect(parseRoute(`/classes/${classId}/${teacherKey}`)).toEqual({ screen: 'home' });
+  });
+
+  it('sends malformed class addresses Home, and ignores a malformed key', () => {
+    for (const path of ['/classes/', '/classes/a%20b', '/classes/a.b', `/classes/${'a'.repeat(65)}`, '/classes/x/y']) {
+      expect(parseRoute(path)).toEqual(path === '/classes/' ? { screen: 'classes' } : { screen: 'home' });
+    }
+    expect(parseRoute(`/classes/${classId}`, '#key=not+a+key')).toEqual({ screen: 'class', classId, teacherKey: null });
+    expect(parseRoute(`/classes/${classId}`, '#key=')).toEqual({ screen: 'class', classId, teacherKey: null });
+  });
+
+  it('builds the co-teacher invite with the key in the fragment, and the students’ class link', () => {
+    const invite = new URL(teacherInviteLink('https://screens.school.example', classId, teacherKey));
+    expect(invite.pathname).toBe(`/classes/${classId}`);
+    expect(invite.search).toBe('');
+    expect(invite.hash).toBe(`#key=${teacherKey}`);
+    expect(parseRoute(invite.pathname, invite.hash)).toEqual({ screen: 'class', classId, teacherKey });
+    expect(routePath({ screen: 'class', classId, teacherKey: null })).toBe(`/classes/${classId}`);
+    expect(parseRoute(routePath({ screen: 'classes' }))).toEqual({ screen: 'classes' });
+    expect(classJoinLink('https://screens.school.example', 'j0inSecret_-')).toBe(
+      'https://screens.school.example/class/j0inSecret_-',
+    );
   });
 });
 

@@ -18,7 +18,8 @@ export interface Submission<A extends unknown[]> {
   submit: (event: Event, ...args: A) => Promise<void>;
 }
 
-function useSubmission<A extends unknown[]>(action: (...args: A) => Promise<void>): Submission<A> {
+/** Runs `action` for a form's submit event, keeping busy and the server's refusal for the form to show. */
+export function useSubmission<A extends unknown[]>(action: (...args: A) => Promise<void>): Submission<A> {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<api.ApiFailure | null>(null);
   const submit = async (event: Event, ...args: A) => {

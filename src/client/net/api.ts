@@ -9,6 +9,20 @@ import type {
   ClassLinkResponse,
   WaitingResponse,
   AttendanceResponse,
+  ClassResponse,
+  CreateClassRequest,
+  CreateClassResponse,
+  JoinSecretResponse,
+  LessonsResponse,
+  OneRosterClassesRequest,
+  OneRosterClassesResponse,
+  OneRosterFilesBody,
+  RosterImportRequest,
+  RosterImportResponse,
+  StartLessonRequest,
+  StartLessonResponse,
+  TeacherKeyResponse,
+  UpdateClassRequest,
   AttentionRequest,
   RaiseHandRequest,
   SnapshotNoticeRequest,
@@ -48,11 +62,12 @@ export class ApiFailure extends Error {
   }
 }
 
-async function request<T>(
+/** Sends a request; a refusal (4xx/5xx) or an unreachable server becomes an ApiFailure. */
+async function send(
   method: string,
   path: string,
   options: { token?: string; body?: unknown; keepalive?: boolean } = {},
-): Promise<T> {
+): Promise<Response> {
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -68,16 +83,35 @@ async function request<T>(
   } catch {
     throw new ApiFailure('offline', 'Cannot reach the server. Check your connection; the app keeps trying.', 0);
   }
-  if (res.status === 204) return undefined as T;
-  const body = (await res.json().catch(() => null)) as unknown;
-  if (res.ok) return body as T;
-  const error = body as Partial<ErrorBody> | null;
+  if (res.ok) return res;
+  const error = (await res.json().catch(() => null)) as Partial<ErrorBody> | null;
   throw new ApiFailure(
     error?.error ?? 'internal-error',
     error?.message ?? `The server answered ${res.status}.`,
     res.status,
     error?.field,
   );
+}
+
+async function request<T>(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; keepalive?: boolean } = {},
+): Promise<T> {
+  const res = await send(method, path, options);
+  if (res.status === 204) return undefined as T;
+  return (await res.json().catch(() => null)) as T;
+}
+
+/** A file the server sends for download, with the name its Content-Disposition gives. */
+async function requestFile(
+  path: string,
+  token: string,
+  fallbackName: string,
+): Promise<{ blob: Blob; fileName: string }> {
+  const res = await send('GET', path, { token });
+  const named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '');
+  return { blob: await res.blob(), fileName: named?.[1] ?? fallbackName };
 }
 
 /** Runtime settings for this server. */
@@ -93,9 +127,14 @@ export const listRooms = () => request<ListRoomsResponse>('GET', '/api/rooms');
 /** Opens a room; the caller becomes host. */
 export const createRoom = (body: CreateRoomRequest) => request<CreateRoomResponse>('POST', '/api/rooms', { body });
 
-/** Joins a room by code. */
-export const joinRoom = (code: string, body: JoinRoomRequest) =>
-  request<JoinRoomResponse | WaitingResponse>('POST', `/api/rooms/${encodeURIComponent(code)}/members`, { body });
+/** Joins a room: a supervisor is always seated; a student may have to wait for a teacher (a rostered lesson). */
+export function joinRoom(code: string, body: JoinRoomRequest & { role: 'supervisor' }): Promise<JoinRoomResponse>;
+export function joinRoom(code: string, body: JoinRoomRequest): Promise<JoinRoomResponse | WaitingResponse>;
+export function joinRoom(code: string, body: JoinRoomRequest): Promise<JoinRoomResponse | WaitingResponse> {
+  return request<JoinRoomResponse | WaitingResponse>('POST', `/api/rooms/${encodeURIComponent(code)}/members`, {
+    body,
+  });
+}
 
 /** The room as this member sees it; fails with 401/404 once the seat has ended. */
 export const getRoom = (code: string, token: string) =>
@@ -205,6 +244,71 @@ export const lobbyEventsUrl = (passcode: string) =>
 /** Listed rooms, with the teacher passcode when the server asks for one. */
 export const listRoomsWith = (passcode: string) =>
   request<ListRoomsResponse>('GET', `/api/rooms?passcode=${encodeURIComponent(passcode)}`);
+
+const classPath = (classId: string) => `/api/classes/${encodeURIComponent(classId)}`;
+
+/** Creates a class; the reply's teacher key is shown this once. */
+export const createClass = (body: CreateClassRequest) => request<CreateClassResponse>('POST', '/api/classes', { body });
+
+/** A class's page: the class, its roster, its live lesson and its latest past lessons. */
+export const getClass = (classId: string, teacherKey: string) =>
+  request<ClassResponse>('GET', classPath(classId), { token: teacherKey });
+
+/** Renames, archives or brings back a class. */
+export const updateClass = (classId: string, teacherKey: string, body: UpdateClassRequest) =>
+  request<ClassResponse>('PATCH', classPath(classId), { token: teacherKey, body });
+
+/** A new join link for the class; the old one stops working. */
+export const rotateJoinSecret = (classId: string, teacherKey: string) =>
+  request<JoinSecretResponse>('POST', `${classPath(classId)}/join-secret`, { token: teacherKey });
+
+/** A new class teacher key; the old one, and its invite links, stop working. */
+export const rotateTeacherKey = (classId: string, teacherKey: string) =>
+  request<TeacherKeyResponse>('POST', `${classPath(classId)}/teacher-key`, { token: teacherKey });
+
+/** The classes of a OneRoster export, to choose which to import; nothing is stored. */
+export const oneRosterClasses = (classId: string, teacherKey: string, files: OneRosterFilesBody) =>
+  request<OneRosterClassesResponse>('POST', `${classPath(classId)}/roster/oneroster-classes`, {
+    token: teacherKey,
+    body: { files } satisfies OneRosterClassesRequest,
+  });
+
+/** Replaces or merges the roster, all or nothing. */
+export const importRoster = (classId: string, teacherKey: string, body: RosterImportRequest) =>
+  request<RosterImportResponse>('PUT', `${classPath(classId)}/roster`, { token: teacherKey, body });
+
+/** Starts a lesson: a room of the class with the caller as host. */
+export const startLesson = (classId: string, teacherKey: string, body: StartLessonRequest) =>
+  request<StartLessonResponse>('POST', `${classPath(classId)}/lessons`, { token: teacherKey, body });
+
+/** Ended lessons started before `before` (ms), newest first. */
+export const pastLessons = (classId: string, teacherKey: string, before: number) =>
+  request<LessonsResponse>('GET', `${classPath(classId)}/lessons?before=${before}`, { token: teacherKey });
+
+/** Deletes an ended lesson and its attendance. */
+export const deleteLesson = (classId: string, teacherKey: string, lessonId: string) =>
+  request<void>('DELETE', `${classPath(classId)}/lessons/${encodeURIComponent(lessonId)}`, { token: teacherKey });
+
+/** One lesson's attendance sheet, times in `timeZone`. */
+export const lessonAttendanceFile = (classId: string, teacherKey: string, lessonId: string, timeZone: string) =>
+  requestFile(
+    `${classPath(classId)}/lessons/${encodeURIComponent(lessonId)}/attendance.csv?tz=${encodeURIComponent(timeZone)}`,
+    teacherKey,
+    'attendance.csv',
+  );
+
+/** The attendance of every lesson started from `from` up to (not including) `to` (ms), times in `timeZone`. */
+export const rangeAttendanceFile = (
+  classId: string,
+  teacherKey: string,
+  range: { from: number; to: number },
+  timeZone: string,
+) =>
+  requestFile(
+    `${classPath(classId)}/attendance.csv?from=${range.from}&to=${range.to}&tz=${encodeURIComponent(timeZone)}`,
+    teacherKey,
+    'attendance.csv',
+  );
 
 const PASSCODE_KEY = 'teacher-passcode';
 

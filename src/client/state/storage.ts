@@ -1,9 +1,11 @@
 /**
- * What survives a reload or a crash: the current seat and the name last used, in a named
- * IndexedDB store (idb-keyval), so reopening the app returns the person to the same seat.
+ * What survives a reload or a crash: the current seat, the name last used and the classes this
+ * browser teaches, in a named IndexedDB store (idb-keyval), so reopening the app returns the
+ * person to the same seat.
  */
-import { createStore, del, get, set } from 'idb-keyval';
+import { createStore, del, get, set, update } from 'idb-keyval';
 import type { OwnMember, Role, RoomView } from '../../shared/protocol.ts';
+import { classListFrom, withClass, withoutClass, type SavedClass } from './classes.ts';
 import type { OverflowMode, TileSize } from './wall-layout.ts';
 
 /** A seat in a room: enough to reconnect as the same member. */
@@ -15,12 +17,15 @@ export interface SavedSeat {
   name: string;
   peerId: string;
   token: string;
+  /** The class whose lesson this room is, when the seat was taken from its page (to return there at the end). */
+  classId?: string;
 }
 
-/** The seat a create or join reply gives. */
-export function seatFrom(room: Pick<RoomView, 'code' | 'name'>, member: OwnMember): SavedSeat {
+/** The seat a create or join reply gives; `classId` when it is a lesson opened from its class's page. */
+export function seatFrom(room: Pick<RoomView, 'code' | 'name'>, member: OwnMember, classId?: string): SavedSeat {
   const { id: memberId, role, name, peerId, token } = member;
-  return { code: room.code, roomName: room.name, memberId, role, name, peerId, token };
+  const seat: SavedSeat = { code: room.code, roomName: room.name, memberId, role, name, peerId, token };
+  return classId === undefined ? seat : { ...seat, classId };
 }
 
 const store = createStore('classroom-screens', 'session');
@@ -43,6 +48,37 @@ export async function clearSeat(): Promise<void> {
 /** The name last used, to prefill forms. */
 export async function loadName(): Promise<string> {
   return (await get<string>('name', store).catch(() => undefined)) ?? '';
+}
+
+/** The classes this browser teaches, newest first; unreadable storage reads as none. */
+export async function loadClasses(): Promise<SavedClass[]> {
+  return classListFrom(await get<unknown>('classes', store).catch(() => undefined));
+}
+
+/**
+ * Adds a class to the list, or updates its name or key; returns the list. Read and written in one
+ * transaction, so two tabs saving at once both land.
+ */
+export async function saveClass(entry: SavedClass): Promise<SavedClass[]> {
+  return updateClasses((list) => withClass(list, entry));
+}
+
+/** Takes a class off this browser's list (the class itself stays on the server); returns the list. */
+export async function forgetClass(id: string): Promise<SavedClass[]> {
+  return updateClasses((list) => withoutClass(list, id));
+}
+
+async function updateClasses(change: (list: SavedClass[]) => SavedClass[]): Promise<SavedClass[]> {
+  let next: SavedClass[] = [];
+  await update<unknown>(
+    'classes',
+    (stored) => {
+      next = change(classListFrom(stored));
+      return next;
+    },
+    store,
+  ).catch(() => undefined);
+  return next;
 }
 
 /** The teacher's wall choices, kept across lessons. */

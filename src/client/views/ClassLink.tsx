@@ -15,7 +15,7 @@ import { hasWebRtc, noWebRtcText } from '../browser-support.ts';
 import * as api from '../net/api.ts';
 import { followEvents } from '../net/event-stream.ts';
 import { rememberJoinedClass } from '../state/classes-joined.ts';
-import { TextField } from './Home.tsx';
+import { TextField } from './TextField.tsx';
 
 interface ClassLinkProps {
   secret: string;

@@ -1,6 +1,5 @@
-/** Home: join a room (by code, or from a join link) or create one. */
+/** Home: join a room (by code, or from a join link), create one, or go to the classes you teach. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Ref } from 'preact';
 import { CODE_LENGTH, NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, type Role } from '../../shared/protocol.ts';
 import { rememberedPasscode, useCreateRoom, useJoinRoom } from '../hooks/seat-forms.ts';
 import { formatKey } from '../state/links.ts';
@@ -8,6 +7,8 @@ import type { Waiting } from '../state/classes-joined.ts';
 import type { SavedSeat } from '../state/storage.ts';
 import { NO_WEBRTC_TEXT, hasWebRtc, noWebRtcText } from '../browser-support.ts';
 import { PasscodeField } from './PasscodeField.tsx';
+import { RadioGroup } from './RadioGroup.tsx';
+import { TextField } from './TextField.tsx';
 
 interface HomeProps {
   /** Shown on top, e.g. why the last seat ended. */
@@ -25,6 +26,7 @@ interface HomeProps {
   /** A join that waits for a teacher to let the student in. */
   onWaiting: (waiting: Waiting) => void;
   onLobbyOpen: () => void;
+  onClassesOpen: () => void;
   onRoomReturn: () => void;
 }
 
@@ -64,44 +66,19 @@ export function Home(props: HomeProps) {
             <CreateForm name={props.name} passcodeRequired={props.passcodeRequired} onSeatTaken={props.onSeatTaken} />
           </section>
         )}
+        {!fromLink && (
+          <section class="card" aria-labelledby="classes-heading">
+            <h2 id="classes-heading">Classes</h2>
+            <p>
+              Teach the same class every week? A class keeps its roster, its students’ join link and its attendance from
+              one lesson to the next, and starts each lesson with one tap.
+            </p>
+            <button type="button" class="primary" onClick={props.onClassesOpen}>
+              Your classes
+            </button>
+          </section>
+        )}
       </div>
-    </div>
-  );
-}
-
-/** A labelled text input with its error (if any) announced and tied to it. */
-export function TextField(props: {
-  id: string;
-  label: string;
-  value: string;
-  onValue: (value: string) => void;
-  error?: string | null;
-  class?: string;
-  autoComplete?: string;
-  autoCapitalize?: 'off' | 'characters';
-  spellcheck?: boolean;
-  required?: boolean;
-  maxLength?: number;
-  placeholder?: string;
-  ref?: Ref<HTMLInputElement>;
-}) {
-  const { id, label, value, onValue, error, ...input } = props;
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <input
-        id={id}
-        type="text"
-        value={value}
-        onInput={(e) => onValue(e.currentTarget.value)}
-        aria-describedby={error ? `${id}-error` : undefined}
-        {...input}
-      />
-      {error && (
-        <span id={`${id}-error`} class="field-error">
-          {error}
-        </span>
-      )}
     </div>
   );
 }
@@ -154,15 +131,7 @@ function JoinForm(props: HomeProps) {
         maxLength={NAME_MAX_LENGTH}
         error={fieldError('name')}
       />
-      <fieldset>
-        <legend>I am</legend>
-        {ROLE_CHOICES.map(([value, text]) => (
-          <label class="choice" key={value}>
-            <input type="radio" name="role" value={value} checked={role === value} onChange={() => setRole(value)} />
-            {text}
-          </label>
-        ))}
-      </fieldset>
+      <RadioGroup legend="I am" name="role" choices={ROLE_CHOICES} value={role} onValue={setRole} />
       {role === 'supervisor' && (
         <TextField
           id="join-key"

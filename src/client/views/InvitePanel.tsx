@@ -19,7 +19,8 @@ function useQrSvg(link: string): string | null {
   return qr;
 }
 
-function Qr({ link }: { link: string }) {
+/** The QR code of a student join link (a room's or a class's). */
+export function Qr({ link }: { link: string }) {
   const qr = useQrSvg(link);
   return qr ? (
     <div class="qr" role="img" aria-label="QR code of the student join link" dangerouslySetInnerHTML={{ __html: qr }} />
@@ -131,7 +132,7 @@ async function copyText(text: string): Promise<boolean> {
 }
 
 /** A button that copies `value`, saying "Copied" for a moment; `label` is its text, `hiddenLabel` extra words for screen readers. */
-function CopyButton(props: { label: string; value: string; hiddenLabel?: string }) {
+export function CopyButton(props: { label: string; value: string; hiddenLabel?: string }) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     if (!(await copyText(props.value))) return;
@@ -146,7 +147,8 @@ function CopyButton(props: { label: string; value: string; hiddenLabel?: string 
   );
 }
 
-function CopyField(props: { id: string; label: string; value: string }) {
+/** A read-only, labelled field holding `value`, with a button that copies it. */
+export function CopyField(props: { id: string; label: string; value: string }) {
   return (
     <div class="field" style="margin-bottom:0.75rem">
       <label for={props.id}>{props.label}</label>
