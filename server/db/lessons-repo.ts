@@ -106,12 +106,26 @@ export async function saveAttendance(db: Kysely<Tables>, lessonId: string, visit
   if (visits.length === 0) return;
   await db.transaction().execute(async (trx) => {
     if (!(await trx.selectFrom('lessons').select('id').where('id', '=', lessonId).executeTakeFirst())) return;
+    // A student seated as a roster entry is recorded with its e-mail and student id, as the roster has them now.
+    const entryIds = visits.flatMap((v) => (v.attendee.rosterEntryId ? [v.attendee.rosterEntryId] : []));
+    const entries = new Map(
+      entryIds.length === 0
+        ? []
+        : (
+            await trx
+              .selectFrom('rosterEntries')
+              .select(['id', 'email', 'studentId'])
+              .where('id', 'in', entryIds)
+              .execute()
+          ).map((e) => [e.id, e]),
+    );
     for (const visit of visits) {
       const { attendee } = visit;
+      const entry = attendee.rosterEntryId ? entries.get(attendee.rosterEntryId) : undefined;
       const figures = {
         name: attendee.name,
-        email: attendee.email ?? null,
-        studentId: attendee.studentId ?? null,
+        email: attendee.email ?? entry?.email ?? null,
+        studentId: attendee.studentId ?? entry?.studentId ?? null,
         joinedAt: visit.joinedAt,
         leftAt: visit.leftAt,
         sharingMs: visit.sharingMs,

@@ -213,6 +213,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         ['Cy Diaz', '2026-09-07 09:01', '2026-09-07 09:20', '0:00:00', '0', '0'],
       ]);
       expect(rows.every((r) => r.Class === 'Biology 3' && r['Lesson ended'] === '2026-09-07 09:45')).toBe(true);
+      // Students seated by their roster names are recorded with the roster's e-mail and student id.
+      expect(rows.map((r) => [r.Email, r['Student id']])).toEqual([
+        ['ada@school.example', 'S1'],
+        ['', 'S2'],
+        ['', ''],
+      ]);
 
       // A restart between lessons: the class, its roster and its first lesson are still there.
       await s.restart();
