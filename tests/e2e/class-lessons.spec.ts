@@ -1,15 +1,16 @@
 /**
- * Lessons of a class (issue #20) in real Chromium: three students join the first lesson by the
- * class link, picking their names from the roster, and share; a fourth, not on the roster, waits
+ * Lessons of a class (issue #20) in real Chromium: a teacher makes a class on a tablet, types its
+ * roster and starts a lesson from the class page; three students join it by the class link, picking
+ * their names from the roster, and share; a fourth, not on the roster, waits
  * until the teacher lets them in. The server restarts between lessons; when the next lesson starts,
  * each student's app offers it and one tap joins it, as the same name, and the teacher sees them
- * live again. The server is its own process, started again on the same port and data.
+ * live again; the class page lists both lessons and exports them. The server is its own process,
+ * started again on the same port and data.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Browser } from '@playwright/test';
-import type { CreateClassResponse, LessonsResponse, StartLessonResponse } from '../../src/shared/protocol.ts';
+import { expect, test } from '@playwright/test';
 import { freePort } from '../helpers/built-server.ts';
 import { startServerProcess } from '../helpers/server-process.ts';
 import {
@@ -28,29 +29,7 @@ const CLASS = 'Period 3 Biology';
 const ROSTER = ['Ada Lovelace', 'Bo Chen', 'Cy Diaz'];
 const env = (dataDir: string) => ({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', RELAY_MODE: 'off' });
 
-async function api<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(res.status, `${method} ${path}`).toBeLessThan(300);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-}
-
-/** A teacher's browser watching the lesson, joined by the lesson's supervisor link. */
-async function watch(browser: Browser, base: string, lesson: StartLessonResponse): Promise<SupervisorRoomPage> {
-  const teacher = await person(browser, `/join/${lesson.room.code}#key=${lesson.supervisorKey}`, undefined, base);
-  await new HomePage(teacher.page).join({ name: 'Mr Ode' });
-  const wall = new SupervisorRoomPage(teacher.page);
-  await expect(wall.heading(CLASS)).toBeVisible();
-  return wall;
-}
-
-test('students pick their names by the class link, a stranger waits to be let in, and after a restart the next lesson is one tap away', async ({
+test('a class through its lessons: names picked by link, a stranger let in, a restart, the next lesson one tap away, both in the record', async ({
   browser,
 }) => {
   const port = await freePort();
@@ -59,24 +38,34 @@ test('students pick their names by the class link, a stranger waits to be let in
   const base = server.url;
   const people: Person[] = [];
   try {
-    const { class: klass, teacherKey } = await api<CreateClassResponse>(base, 'POST', '/api/classes', undefined, {
-      name: CLASS,
-    });
-    await api(base, 'PUT', `/api/classes/${klass.id}/roster`, teacherKey, {
-      mode: 'replace',
-      from: 'typed',
-      text: ROSTER.join('\n'),
-    });
-    const startLesson = () =>
-      api<StartLessonResponse>(base, 'POST', `/api/classes/${klass.id}/lessons`, teacherKey, { hostName: 'Ms Lee' });
-
-    const first = await startLesson();
-    const wall = await watch(browser, base, first);
+    // The teacher makes the class on a tablet, types its roster, and starts the first lesson.
+    const teacher = await person(browser, '/', { width: 1024, height: 768 }, base);
+    people.push(teacher);
+    const { page } = teacher;
+    await page.getByRole('region', { name: 'Classes' }).getByRole('button', { name: 'Your classes' }).click();
+    const form = page.getByRole('region', { name: 'New class' });
+    await form.getByLabel('Class name').fill(CLASS);
+    await form.getByRole('button', { name: 'Make class' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: CLASS })).toBeVisible();
+    const importForm = page.getByRole('form', { name: 'Import students' });
+    await importForm.getByLabel('Students, one per line').fill(ROSTER.join('\n'));
+    await importForm.getByRole('button', { name: 'Import' }).click();
+    await expect(page.getByRole('heading', { level: 2, name: `Roster (${ROSTER.length} students)` })).toBeVisible();
+    const link = await page.getByLabel('Student join link', { exact: true }).inputValue();
+    const classPath = new URL(link).pathname;
+    const startLesson = async () => {
+      await page.getByLabel('Your name (students see it)').fill('Ms Lee');
+      await page.getByRole('button', { name: 'Start lesson' }).click();
+      const wall = new SupervisorRoomPage(page);
+      await expect(wall.heading(CLASS)).toBeVisible();
+      return wall;
+    };
+    const wall = await startLesson();
 
     // Three students open the class link and pick their own names; each name is offered once.
     const students: StudentRoomPage[] = [];
     for (const [i, name] of ROSTER.entries()) {
-      const student = await person(browser, `/class/${klass.joinSecret}`, undefined, base);
+      const student = await person(browser, classPath, undefined, base);
       people.push(student);
       const picker = student.page.getByRole('list').filter({ has: student.page.getByRole('button') });
       await expect(student.page.getByRole('heading', { level: 1, name: CLASS })).toBeVisible();
@@ -92,7 +81,7 @@ test('students pick their names by the class link, a stranger waits to be let in
     for (const name of ROSTER) await expectFramesDecoded(wall.tile(name));
 
     // A fourth student, on no roster, asks to join and waits until the teacher lets them in.
-    const dee = await person(browser, `/class/${klass.joinSecret}`, undefined, base);
+    const dee = await person(browser, classPath, undefined, base);
     people.push(dee);
     await dee.page.getByRole('button', { name: 'My name is not on the list' }).click();
     await dee.page.getByLabel('Your name').fill('Dee Ng');
@@ -100,20 +89,19 @@ test('students pick their names by the class link, a stranger waits to be let in
     await expect(dee.page.getByRole('status')).toHaveText(
       'Waiting for your teacher to let you in as “Dee Ng”. Your name is not on the class list, so a teacher checks it first.',
     );
-    const waiting = wall.page.getByRole('list', { name: 'Waiting to be let in, oldest first' });
+    const waiting = page.getByRole('list', { name: 'Waiting to be let in, oldest first' });
     await expect(waiting.getByRole('listitem')).toHaveCount(1);
     await expect(waiting.getByRole('listitem')).toContainText('Dee Ng');
-    await expectNoAxeViolations(wall.page);
+    await expectNoAxeViolations(page);
     await waiting.getByRole('button', { name: 'Let in Dee Ng' }).click();
-    const deeRoom = new StudentRoomPage(dee.page);
-    await expect(deeRoom.heading(CLASS)).toBeVisible();
+    await expect(new StudentRoomPage(dee.page).heading(CLASS)).toBeVisible();
     await expect(wall.students().filter({ hasText: 'Dee Ng' })).toHaveCount(1);
-    await expect(wall.page.getByRole('heading', { name: /^Waiting to be let in/ })).toHaveCount(0);
+    await expect(page.getByRole('heading', { name: /^Waiting to be let in/ })).toHaveCount(0);
 
-    // The lesson ends; each student is back home.
-    await api(base, 'DELETE', `/api/rooms/${first.room.code}`, first.member.token);
+    // The teacher ends the lesson and is back on the class page; each student is back home.
+    await wall.endRoom();
+    await expect(page.getByRole('button', { name: 'Start lesson' })).toBeVisible();
     for (const room of students) await expect(new HomePage(room.page).notice()).toContainText(CLASS);
-    await wall.page.context().close();
 
     // The server restarts between lessons.
     server.kill('SIGTERM');
@@ -121,25 +109,40 @@ test('students pick their names by the class link, a stranger waits to be let in
     server = await startServerProcess({ port, built: true, env: env(dataDir) });
 
     // The next lesson: every app that joined by the link offers it, and one tap joins as the same name.
-    const second = await startLesson();
-    const nextWall = await watch(browser, base, second);
+    await page.reload();
+    const nextWall = await startLesson();
     for (const [i, room] of students.entries()) {
-      const offer = room.page.getByRole('button', { name: `Join ${CLASS} as ${ROSTER[i]}` });
       await expect(room.page.getByRole('status').filter({ hasText: `${CLASS} has started.` })).toBeVisible();
-      await offer.click();
+      await room.page.getByRole('button', { name: `Join ${CLASS} as ${ROSTER[i]}` }).click();
       await expect(room.heading(CLASS)).toBeVisible();
       await room.shareButton().click();
     }
     for (const name of ROSTER) await expectFramesDecoded(nextWall.tile(name));
-    // Dee joined by typing a name the teacher let in once: their app offers the lesson too, and they wait again.
+    // Dee was let in once, not added to the roster: their app offers the lesson, and they wait again.
     await dee.page.getByRole('button', { name: `Join ${CLASS} as Dee Ng` }).click();
     await expect(
       dee.page.getByText('Waiting for your teacher to let you in as “Dee Ng”.', { exact: false }),
     ).toBeVisible();
-    await nextWall.page.context().close();
 
-    const lessons = await api<LessonsResponse>(base, 'GET', `/api/classes/${klass.id}/lessons`, teacherKey);
-    expect(lessons.lessons.map((l) => l.students)).toEqual([4]);
+    // The class page lists both lessons and exports them.
+    await nextWall.endRoom();
+    const lessons = page.getByRole('table', { name: 'Past lessons' }).getByRole('row');
+    await expect(lessons).toHaveCount(3);
+    await expect(lessons.nth(1).getByRole('cell').nth(1)).toHaveText('3');
+    await expect(lessons.nth(2).getByRole('cell').nth(1)).toHaveText('4');
+    const today = await page.evaluate(() => new Date().toLocaleDateString('en-CA'));
+    await page.getByLabel('First day').fill(today);
+    await page.getByLabel('Last day').fill(today);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV for these days' }).click(),
+    ]);
+    const names = readFileSync((await download.path())!, 'utf8')
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(',')[3]);
+    expect(names.sort()).toEqual([...ROSTER, ...ROSTER, 'Dee Ng'].sort());
   } finally {
     await Promise.all(people.map((p) => p.context.close()));
     server.kill('SIGTERM');
