@@ -7,6 +7,7 @@ import {
   type Handshake,
   type Timers,
 } from '../../server/relay/worker/handshakes.ts';
+import { KEYFRAME_AWAITED_MS, PLI_MIN_INTERVAL_MS, keyframeRequestDue } from '../../server/relay/worker/publisher.ts';
 import { RetryBackoff, Subscriber, type SubscriberEvents } from '../../server/relay/worker/subscriber.ts';
 import { RTCPeerConnection } from 'werift';
 
@@ -149,6 +150,33 @@ describe('handshakes a few at a time', () => {
     queue.done(a!);
     queue.done(b!);
     expect(queue.sizes).toEqual({ running: 1, waiting: 0 });
+  });
+});
+
+describe('keyframe requests upstream', () => {
+  it('asks at once for the first viewer', () => {
+    expect(keyframeRequestDue({ urgent: true, nowMs: 0, lastRequestAtMs: null, keyframeSinceRequest: false })).toBe(
+      true,
+    );
+  });
+
+  it('lets viewers that start while a keyframe is on its way wait for it, and asks again if none comes', () => {
+    const waiting = { urgent: true, lastRequestAtMs: 10_000, keyframeSinceRequest: false };
+    expect(keyframeRequestDue({ ...waiting, nowMs: 10_000 + 300 })).toBe(false);
+    expect(keyframeRequestDue({ ...waiting, nowMs: 10_000 + KEYFRAME_AWAITED_MS - 1 })).toBe(false);
+    expect(keyframeRequestDue({ ...waiting, nowMs: 10_000 + KEYFRAME_AWAITED_MS })).toBe(true);
+  });
+
+  it('asks at once for a viewer that starts after the keyframe asked for arrived', () => {
+    expect(
+      keyframeRequestDue({ urgent: true, nowMs: 10_050, lastRequestAtMs: 10_000, keyframeSinceRequest: true }),
+    ).toBe(true);
+  });
+
+  it('passes a viewer’s own requests on at most every PLI_MIN_INTERVAL_MS', () => {
+    const own = { urgent: false, lastRequestAtMs: 10_000, keyframeSinceRequest: true };
+    expect(keyframeRequestDue({ ...own, nowMs: 10_000 + PLI_MIN_INTERVAL_MS - 1 })).toBe(false);
+    expect(keyframeRequestDue({ ...own, nowMs: 10_000 + PLI_MIN_INTERVAL_MS })).toBe(true);
   });
 });
 
