@@ -399,6 +399,12 @@ export class Relay {
     if (publisher.leg !== BASE_LEG) {
       // Viewers on a closed leg go back to another at its next keyframe.
       this.#updateLegs(sourceId);
+    } else if (isPresentationSource(sourceId)) {
+      // The presenter's call dropped (seen when her connection to a busy relay lapsed) or was placed
+      // again with another stream: the students' calls stay up and each resumes at the first
+      // keyframe of her next call, so a class is not called again; without one they linger and
+      // close (planSubscribers). A shown screen is VP8 from the same presenter, whatever her call.
+      for (const s of this.#viewersOf.get(sourceId) ?? []) if (s.connected) s.awaitKeyframe();
     } else {
       // A new share (or a rebuilt call) reaches supervisors as fresh calls, not on old ones; it may
       // come from another browser, which may send H.264.
