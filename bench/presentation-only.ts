@@ -1,4 +1,9 @@
-/** `flock /tmp/browser.lock sh scripts/loopback-only.sh npx tsx bench/presentation-only.ts` (after `npm run build`): just the "Show to class" benchmark. */
-import { benchPresentation, printPresentation } from './presentation.ts';
+/**
+ * `flock /tmp/browser.lock sh scripts/loopback-only.sh npx tsx bench/presentation-only.ts` (after
+ * `npm run build`): just the "Show to class" benchmark; with `--relay`, only its run through the
+ * relay, printed and not saved.
+ */
+import { benchPresentation, benchPresentationRelay, printPresentation } from './presentation.ts';
 
-printPresentation(await benchPresentation());
+if (process.argv.includes('--relay')) console.log(JSON.stringify(await benchPresentationRelay(), null, 2));
+else printPresentation(await benchPresentation());

@@ -27,8 +27,9 @@ const VIEWER = 'Ms Lee’s screen';
 // Code that runs in the pages is kept as text: tsx's name-keeping helpers do not exist there.
 
 /**
- * When each connection of the presenter's page was made and first connected (Date.now(), 0 for not
- * yet), in window.__callLog; installed after TRACK_PEER_CONNECTIONS, whose class it extends.
+ * When each connection of a page was made, its ICE connected, it connected (ICE and DTLS done), and it
+ * ended without ever connecting (Date.now(), 0 for not yet), in window.__callLog; installed after
+ * TRACK_PEER_CONNECTIONS, whose class it extends. On a student's page a connection is a call answered.
  */
 const CALL_LOG = `
   window.__callLog = [];
@@ -36,14 +37,90 @@ const CALL_LOG = `
   window.RTCPeerConnection = class extends Tracked {
     constructor(config) {
       super(config);
-      const entry = { createdAt: Date.now(), connectedAt: 0 };
+      const entry = { createdAt: Date.now(), iceConnectedAt: 0, connectedAt: 0, endedAt: 0, states: [] };
       window.__callLog.push(entry);
-      this.addEventListener('connectionstatechange', () => {
-        if (this.connectionState === 'connected' && !entry.connectedAt) entry.connectedAt = Date.now();
+      this.addEventListener('iceconnectionstatechange', () => {
+        const ice = this.iceConnectionState;
+        entry.states.push('ice-' + ice + '@' + (Date.now() - entry.createdAt));
+        if ((ice === 'connected' || ice === 'completed') && !entry.iceConnectedAt) entry.iceConnectedAt = Date.now();
       });
+      this.addEventListener('connectionstatechange', () => {
+        const state = this.connectionState;
+        entry.states.push(state + '@' + (Date.now() - entry.createdAt));
+        if (state === 'connected' && !entry.connectedAt) entry.connectedAt = Date.now();
+        if ((state === 'failed' || state === 'closed') && !entry.connectedAt && !entry.endedAt) entry.endedAt = Date.now();
+      });
+      const close = this.close.bind(this);
+      this.close = () => {
+        entry.states.push('close()@' + (Date.now() - entry.createdAt));
+        if (!entry.connectedAt && !entry.endedAt) entry.endedAt = Date.now();
+        close();
+      };
     }
   };
 `;
+
+/** One connection in a page's call log (see CALL_LOG). */
+interface CallLogEntry {
+  createdAt: number;
+  /** Each change of ICE or connection state, and close(), as `state@ms after creation`. */
+  states: string[];
+  iceConnectedAt: number;
+  connectedAt: number;
+  endedAt: number;
+}
+
+/** The page's connections made at or after `since` (PeerJS makes one as it loads, to test the browser). */
+async function callsSince(page: Page, since: number): Promise<CallLogEntry[]> {
+  return ((await page.evaluate('window.__callLog')) as CallLogEntry[]).filter((c) => c.createdAt >= since);
+}
+
+/** p50, p90 and the largest of some durations in ms (nulls when there are none). */
+function spread(values: number[]) {
+  return values.length === 0
+    ? { count: 0, p50Ms: null, p90Ms: null, maxMs: null }
+    : {
+        count: values.length,
+        p50Ms: percentile(values, 50),
+        p90Ms: percentile(values, 90),
+        maxMs: Math.max(...values),
+      };
+}
+
+/**
+ * Where the students' time went, from their own call logs: how many calls each answered, when the
+ * first reached them, how long ICE and then DTLS took on the calls that connected, how many ended
+ * without connecting, and how long after its call connected each viewer decoded.
+ */
+function studentCallBreakdown(logs: CallLogEntry[][], decodedAt: number[], clicked: number) {
+  const all = logs.flat();
+  const connected = all.filter((c) => c.connectedAt > 0);
+  const perStudent = logs.map((l) => l.length);
+  // The call that fed the first frame: the last to connect before it.
+  const connectedToFrame = logs.flatMap((l, i) => {
+    const at = decodedAt[i] ?? 0;
+    const feeding = l.filter((c) => c.connectedAt > 0 && c.connectedAt <= at).at(-1);
+    return feeding ? [at - feeding.connectedAt] : [];
+  });
+  return {
+    callsAnswered: all.length,
+    callsPerStudent: {
+      median: median(perStudent),
+      max: perStudent.length ? Math.max(...perStudent) : 0,
+      studentsWithMoreThanOne: perStudent.filter((n) => n > 1).length,
+    },
+    /** Calls that ended (hung up by the caller, or failed) without ever connecting. */
+    callsEndedUnconnected: all.filter((c) => c.endedAt > 0).length,
+    /** From the click until each student's first call reached them (their page made its connection). */
+    firstCallReached: spread(logs.flatMap((l) => (l[0] ? [l[0].createdAt - clicked] : []))),
+    /** On the calls that connected: from the call reaching the student until ICE connected. */
+    ice: spread(connected.filter((c) => c.iceConnectedAt > 0).map((c) => c.iceConnectedAt - c.createdAt)),
+    /** On the calls that connected: from ICE connected until the connection was (DTLS done). */
+    dtls: spread(connected.filter((c) => c.iceConnectedAt > 0).map((c) => c.connectedAt - c.iceConnectedAt)),
+    /** From the call that fed it connecting until the viewer decoded its first frame (the keyframe's wait). */
+    connectedToFirstFrame: spread(connectedToFrame),
+  };
+}
 
 /**
  * Starts, in a student's page, a watch that records Date.now() at the first frame the viewer's
@@ -209,6 +286,7 @@ async function run(relay: boolean) {
       async (name) => {
         const pupil = await studentBrowser.newContext({ viewport: { width: 1280, height: 720 }, baseURL: server.url });
         await pupil.addInitScript(TRACK_PEER_CONNECTIONS);
+        await pupil.addInitScript(CALL_LOG);
         const page = await pupil.newPage();
         pupils.push({ context: pupil, page });
         await page.goto(`/join/${code}`);
@@ -231,6 +309,11 @@ async function run(relay: boolean) {
       decodedAt = await firstFrameAt();
     }
     const firstFrameMs = decodedAt.filter((t) => t > 0).map((t) => t - clicked);
+    const studentCalls = studentCallBreakdown(
+      await Promise.all(pupils.map((p) => callsSince(p.page, clicked))),
+      decodedAt,
+      clicked,
+    );
     const decodedWithinCap = firstFrameMs.length;
     // The routes once more, with the screen shown: still the way the run is about.
     const routesShown = await expectPresentationTransport(server.url, code, member.token, relay);
@@ -255,9 +338,7 @@ async function run(relay: boolean) {
     const sendingConnections = await videoSendingConnections(lee);
     const neverEncoded = await connectedNeverEncoded(lee);
     // Connections made before the click are not calls (PeerJS makes one as it loads, to test the browser).
-    const callLog = ((await lee.evaluate('window.__callLog')) as { createdAt: number; connectedAt: number }[]).filter(
-      (c) => c.createdAt >= clicked,
-    );
+    const callLog = await callsSince(lee, clicked);
     const callsPlaced = callLog.length;
     const connectedAt = callLog.filter((c) => c.connectedAt > 0).map((c) => c.connectedAt - clicked);
     const states: Record<string, number> = {};
@@ -293,7 +374,11 @@ async function run(relay: boolean) {
         p50Ms: percentile(firstFrameMs, 50),
         p90Ms: percentile(firstFrameMs, 90),
         allMs: decodedWithinCap === STUDENTS ? Math.max(...firstFrameMs) : null,
+        /** Each viewer's first frame, ms after the click, in order. */
+        sortedMs: [...firstFrameMs].sort((a, b) => a - b),
       },
+      /** The students' calls up to their first frames (see studentCallBreakdown). */
+      studentCalls,
       presenter: {
         uploadKbps: kbps(streamBytes.reduce((sum, b) => sum + b, 0)),
         videoSendingConnections: sendingConnections,
@@ -305,6 +390,8 @@ async function run(relay: boolean) {
         encodeSecondsPerSecond: Math.round((encodeSeconds / (windowMs / 1000)) * 100) / 100,
         /** Connections her page made since the click: one per call placed, retries included. */
         callsPlaced,
+        /** Each of her calls: when it was placed (ms after the click) and its states since (ms after it was placed). */
+        calls: callLog.map((c) => ({ placedMs: c.createdAt - clicked, states: c.states })),
         /** Milliseconds from the click until her first call was placed, and until her first call connected. */
         firstCallPlacedMs: callLog.length ? Math.min(...callLog.map((c) => c.createdAt)) - clicked : null,
         firstCallConnectedMs: connectedAt.length ? Math.min(...connectedAt) : null,
@@ -361,6 +448,14 @@ async function run(relay: boolean) {
     await studentServer.close();
     await server.stop();
   }
+}
+
+/**
+ * Only the run through the relay, printed and not saved (`presentation-only.ts --relay`): for trying
+ * a change to the relay without the longer peer-to-peer run.
+ */
+export async function benchPresentationRelay() {
+  return run(true);
 }
 
 /** Runs the measurements and returns the figures it saved. */

@@ -173,6 +173,28 @@ test("through the relay, a teacher uploads the shown screen once; three students
       await expectFramesDecoded(ode.tile('Bo'));
     });
 
+    await test.step('her call to the relay drops: every student keeps their call and decodes her next one', async () => {
+      const trackOf = (s: (typeof students)[number]) =>
+        viewer(s.page, 'Ms Lee’s screen')
+          .locator('video')
+          .evaluate((video: HTMLVideoElement) => (video.srcObject as MediaStream).getVideoTracks()[0]!.id);
+      const tracks = await Promise.all(students.map(trackOf));
+      // Her one connection sending video is the call to the relay: end it as a lapsed connection would.
+      const ended = await lee.page.evaluate(() => {
+        const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+        const sending = pcs.filter(
+          (pc) => pc.connectionState === 'connected' && pc.getSenders().some((s) => s.track?.kind === 'video'),
+        );
+        for (const pc of sending) pc.close();
+        return sending.length;
+      });
+      expect(ended).toBe(1);
+      // She calls the relay again; the students are not called again, and their viewers go on.
+      await expect.poll(() => videoSendingConnections(lee.page), { timeout: 20_000 }).toBe(1);
+      for (const s of students) await expectViewerDecodes(viewer(s.page, 'Ms Lee’s screen'));
+      expect(await Promise.all(students.map(trackOf))).toEqual(tracks);
+    });
+
     await test.step('stopping it ends the relay’s calls: the viewers are gone', async () => {
       await lee.page.getByRole('button', { name: 'Stop showing' }).click();
       for (const s of students) await expect(viewer(s.page, 'Ms Lee’s screen')).toHaveCount(0);

@@ -44,6 +44,19 @@ export function relayVideoCodecs(codecs: readonly VideoCodec[]): RTCRtpCodecPara
   );
 }
 
+/**
+ * Calls `listener` for each packet other than STUN that reaches the connection (while it comes up,
+ * the viewer's DTLS handshake records) until the returned function is called. werift tells of no
+ * step inside its DTLS handshake, which on a busy core can take seconds: a record arriving is the
+ * sign it is still under way. Subscribe once ICE is connected (werift makes its transports then).
+ */
+export function onIncomingPackets(pc: RTCPeerConnection, listener: () => void): () => void {
+  const subscriptions = pc.iceTransports.map((transport) => transport.connection.onData.subscribe(() => listener()));
+  return () => {
+    for (const subscription of subscriptions) subscription.unSubscribe();
+  };
+}
+
 /** A session description as PeerJS sends it (werift's object carries more). */
 export function toInit(description: { type: string; sdp: string }): { type: string; sdp: string } {
   return { type: description.type, sdp: description.sdp };

@@ -8,8 +8,35 @@ import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, RtpPacket } 
 import type { Surface, VideoCodec } from '../../../src/shared/protocol.ts';
 import { isKeyframeStart, type Leg } from './legs.ts';
 
-/** Keyframe requests upstream: at most one this often per leg, however many viewers ask. */
-const PLI_MIN_INTERVAL_MS = 500;
+/** A viewer's own keyframe requests go upstream at most this often per leg, however many viewers ask. */
+export const PLI_MIN_INTERVAL_MS = 500;
+/**
+ * A keyframe asked for and not yet arrived is waited for this long before a viewer that starts or
+ * resumes asks again: the encoder makes it, and the sender paces a large one out over a second or so.
+ */
+export const KEYFRAME_AWAITED_MS = 1000;
+
+/**
+ * Whether to ask the student for a keyframe now. A viewer that starts or resumes (`urgent`) asks at
+ * once unless one asked for is still on its way, which will serve it too: thirty students joining a
+ * shown screen one after another then cost a few keyframes, not one each (each a burst the encoder's
+ * rate control pays for, delaying every later one). A viewer's own request (a lost packet) waits
+ * PLI_MIN_INTERVAL_MS after the last.
+ */
+export function keyframeRequestDue(request: {
+  urgent: boolean;
+  nowMs: number;
+  /** When the last request went, or null for never. */
+  lastRequestAtMs: number | null;
+  /** Whether a keyframe arrived since that request. */
+  keyframeSinceRequest: boolean;
+}): boolean {
+  const { urgent, nowMs, lastRequestAtMs, keyframeSinceRequest } = request;
+  if (lastRequestAtMs === null) return true;
+  const sinceMs = nowMs - lastRequestAtMs;
+  if (urgent) return keyframeSinceRequest || sinceMs >= KEYFRAME_AWAITED_MS;
+  return sinceMs >= PLI_MIN_INTERVAL_MS;
+}
 
 /** What a publisher tells the relay. */
 export interface PublisherEvents {
@@ -35,7 +62,9 @@ export class Publisher {
   #channel: RTCDataChannel | null = null;
   #transceiver: RTCRtpTransceiver | null = null;
   #ssrc: number | null = null;
-  #lastPliAt = 0;
+  /** When the last keyframe request went, and whether a keyframe arrived since (see keyframeRequestDue). */
+  #lastPliAt: number | null = null;
+  #keyframeSincePli = false;
   /** RTP timestamp of the last keyframe seen, so only its first packet starts a viewer or a switch. */
   #keyframeTimestamp: number | null = null;
   #closed = false;
@@ -102,15 +131,23 @@ export class Publisher {
     if (!isKeyframeStart(this.call.codec, rtp.payload) || rtp.header.timestamp === this.#keyframeTimestamp)
       return false;
     this.#keyframeTimestamp = rtp.header.timestamp;
+    this.#keyframeSincePli = true;
     return true;
   }
 
-  /** Asks the student for a keyframe: at once when `urgent`, else at most every PLI_MIN_INTERVAL_MS. */
+  /** Asks the student for a keyframe, unless one is on its way or was asked for just now (see keyframeRequestDue). */
   requestKeyframe(urgent: boolean): void {
     if (!this.#transceiver || this.#ssrc === null) return;
     const now = Date.now();
-    if (!urgent && now - this.#lastPliAt < PLI_MIN_INTERVAL_MS) return;
+    const due = keyframeRequestDue({
+      urgent,
+      nowMs: now,
+      lastRequestAtMs: this.#lastPliAt,
+      keyframeSinceRequest: this.#keyframeSincePli,
+    });
+    if (!due) return;
     this.#lastPliAt = now;
+    this.#keyframeSincePli = false;
     void this.#transceiver.receiver.sendRtcpPLI(this.#ssrc).catch(() => undefined);
   }
 

@@ -32,6 +32,7 @@ import {
   type PresentationCallMetadata,
   type VideoCodec,
 } from '../../../src/shared/protocol.ts';
+import { HandshakeQueue } from './handshakes.ts';
 import { BASE_LEG, keepCodec, legName, targetLeg, wantedLegs, type Leg } from './legs.ts';
 import type { PeerMessage } from './peer-client.ts';
 import { isMdnsCandidate, relayPeerConnection, toInit, type PeerConnectionOptions } from './peer-connection.ts';
@@ -55,6 +56,8 @@ export class Relay {
   #sharing = new Set<string>();
   /** Pairs whose call failed: when to call again, and the delay after that. */
   readonly #backoff = new RetryBackoff(() => this.#reconcileSubscribers());
+  /** Calls to viewers coming up, a few at a time (handshakes.ts). */
+  readonly #handshakes = new HandshakeQueue<Subscriber>();
   /** Students whose browser offered no H.264 we forward: not asked for H.264 legs again this share. */
   readonly #noH264 = new Set<string>();
 
@@ -104,7 +107,9 @@ export class Relay {
       // for a DNS timeout (5 s where no resolver answers) before ICE can start. The STUN responder
       // gives browsers a candidate with their real address instead.
       if (isMdnsCandidate(candidate.candidate)) return;
-      const pc = this.#publishers.get(payload.connectionId)?.pc ?? this.#findSubscriber(payload.connectionId)?.pc;
+      const subscriber = this.#findSubscriber(payload.connectionId);
+      subscriber?.candidateArrived();
+      const pc = this.#publishers.get(payload.connectionId)?.pc ?? subscriber?.pc;
       void pc?.addIceCandidate(candidate).catch(() => undefined);
     } else if (type === 'LEAVE' || type === 'EXPIRE') {
       for (const p of [...this.#publishers.values()]) if (p.peerId === src) p.close();
@@ -116,6 +121,8 @@ export class Relay {
   close(): void {
     clearInterval(this.#lingerTimer);
     this.#backoff.close();
+    // Nothing waiting is offered as the calls ahead of it close.
+    this.#handshakes.clear();
     for (const p of [...this.#publishers.values()]) p.close();
     for (const s of [...this.#subscribers.values()]) s.close();
   }
@@ -213,33 +220,53 @@ export class Relay {
     }
   }
 
-  /** Calls a supervisor with one student's screen, or a student with the screen shown to the class. */
-  async #subscribe(key: string, want: Want) {
+  /**
+   * Calls a supervisor with one student's screen, or a student with the screen shown to the class:
+   * at once if few calls are coming up, else when its turn comes (see HandshakeQueue).
+   */
+  #subscribe(key: string, want: Want): void {
     const pc = relayPeerConnection(['VP8', 'H264'], this.options);
     // Whatever ends a call we did not end ourselves, the viewer should still get the screen: call
     // again after a backoff. A supervisor who cannot reach the relay at all reports it from their
     // browser too, and after two failures the server sends them screens directly. (A student
     // watching the shown screen does not report yet: one who cannot reach the relay, and whose own
     // share does not report it, is only called again.)
-    const subscriber = new Subscriber(key, want, pc, {
-      opened: () => this.#backoff.forget(key),
-      connected: () => this.#tellViewers(want.sourceId),
-      failed: (s) => {
-        s.close();
-        this.#backoff.failed(key, Date.now());
+    const subscriber = new Subscriber(
+      key,
+      want,
+      pc,
+      {
+        place: (s) => void this.#offer(s),
+        opened: () => this.#backoff.forget(key),
+        connected: (s) => {
+          // Its handshake is done: the next call's may start.
+          this.#handshakes.done(s);
+          this.#tellViewers(want.sourceId);
+        },
+        failed: (s) => {
+          s.close();
+          this.#backoff.failed(key, Date.now());
+        },
+        keyframeNeeded: (_s, leg, urgent) => this.#requestKeyframe(want.sourceId, leg, urgent),
+        viewChanged: () => {
+          this.#updateLegs(want.sourceId);
+          this.#tellStudentView(want.sourceId);
+        },
+        closed: (s) => this.#onSubscriberClosed(s),
       },
-      keyframeNeeded: (_s, leg, urgent) => this.#requestKeyframe(want.sourceId, leg, urgent),
-      viewChanged: () => {
-        this.#updateLegs(want.sourceId);
-        this.#tellStudentView(want.sourceId);
-      },
-      closed: (s) => this.#onSubscriberClosed(s),
-    });
+      this.#backoff.failures(key),
+    );
     this.#subscribers.set(key, subscriber);
     let viewers = this.#viewersOf.get(want.sourceId);
     if (!viewers) this.#viewersOf.set(want.sourceId, (viewers = new Set()));
     viewers.add(subscriber);
     this.#trickle(pc, want.peerId, subscriber.connectionId);
+    this.#handshakes.add(subscriber);
+  }
+
+  /** Offers a call to its viewer (its turn came), with metadata naming whose screen it carries. */
+  async #offer(subscriber: Subscriber) {
+    const { want, pc } = subscriber;
     const publisher = this.#publisherOf(want.sourceId, BASE_LEG);
     const metadata: CallMetadata | PresentationCallMetadata = want.presentation ?? {
       studentId: want.sourceId,
@@ -248,6 +275,8 @@ export class Relay {
     };
     try {
       await pc.setLocalDescription(await pc.createOffer());
+      // Hung up meanwhile: an offer now would only leave the viewer a call nobody completes.
+      if (subscriber.closed) return;
       this.send({
         type: 'OFFER',
         dst: want.peerId,
@@ -370,17 +399,27 @@ export class Relay {
     if (publisher.leg !== BASE_LEG) {
       // Viewers on a closed leg go back to another at its next keyframe.
       this.#updateLegs(sourceId);
+    } else if (isPresentationSource(sourceId)) {
+      // The presenter's call dropped (seen when her connection to a busy relay lapsed) or was placed
+      // again with another stream: the students' calls stay up and each resumes at the first
+      // keyframe of her next call, so a class is not called again; without one they linger and
+      // close (planSubscribers). A shown screen is VP8 from the same presenter, whatever her call.
+      for (const s of this.#viewersOf.get(sourceId) ?? []) if (s.connected) s.awaitKeyframe();
     } else {
       // A new share (or a rebuilt call) reaches supervisors as fresh calls, not on old ones; it may
       // come from another browser, which may send H.264.
       this.#noH264.delete(sourceId);
-      for (const s of [...this.#subscribers.values()]) if (s.sourceId === sourceId) s.close();
+      const ending = [...this.#subscribers.values()].filter((s) => s.sourceId === sourceId);
+      // Waiting calls first, so none is offered as a call ahead of it closes.
+      for (const s of ending.filter((s) => !s.started)) s.close();
+      for (const s of ending) s.close();
     }
     this.#reconcileSubscribers();
   }
 
   /** A call to a viewer ended: it is no longer forwarded to, and the student is told. */
   #onSubscriberClosed(subscriber: Subscriber): void {
+    this.#handshakes.done(subscriber);
     if (this.#subscribers.get(subscriber.key) !== subscriber) return;
     this.#subscribers.delete(subscriber.key);
     const viewers = this.#viewersOf.get(subscriber.sourceId);

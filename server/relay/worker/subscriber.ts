@@ -1,8 +1,9 @@
 /**
  * One outgoing call: the relay calling a viewer (a supervisor, or a student watching the screen
- * shown to the class) with one source. It owns its peer connection, its connect timeout, its
- * keyframe retries, what the viewer said it shows, its RTP rewriting and its `close()`; the relay
- * hears of its end and its requests through the events it is given. It decides no routes.
+ * shown to the class) with one source. It owns its peer connection, its watchdog while it comes up,
+ * its keyframe retries, what the viewer said it shows, its RTP rewriting and its `close()`; the
+ * relay hears of its end and its requests through the events it is given, and gives it its turn to
+ * come up (handshakes.ts). It decides no routes.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -21,19 +22,21 @@ import {
   type TileView,
   type VideoCodec,
 } from '../../../src/shared/protocol.ts';
+import { ConnectWatchdog, realTimers, type Handshake, type Timers } from './handshakes.ts';
 import { answerCodecs, type Leg } from './legs.ts';
+import { onIncomingPackets } from './peer-connection.ts';
 import type { Want } from './plan.ts';
 import { RtpRewriter } from './rtp-rewriter.ts';
 
 /** A new subscriber gets keyframe requests this often until one has reached it. */
 const KEYFRAME_RETRY_MS = 300;
-/** A call to a viewer that has not connected in this time is given up and placed again later. */
-const CONNECT_TIMEOUT_MS = 10_000;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 10_000;
 
 /** What a subscriber tells the relay. */
 export interface SubscriberEvents {
+  /** Its turn to come up came (see HandshakeQueue): offer the call to the viewer. */
+  place(subscriber: Subscriber): void;
   /** The call is up (its data channel opened). */
   opened(subscriber: Subscriber): void;
   /** The connection is up: the viewer starts receiving at the next keyframe. */
@@ -48,8 +51,8 @@ export interface SubscriberEvents {
   closed(subscriber: Subscriber): void;
 }
 
-/** A call to a viewer, from the relay's offer until it closes. */
-export class Subscriber {
+/** A call to a viewer, from the relay's wanting it (it may wait its turn to be offered) until it closes. */
+export class Subscriber implements Handshake {
   readonly connectionId = `mc_relay${randomBytes(6).toString('hex')}`;
   readonly transceiver: RTCRtpTransceiver;
   /** Where the viewer is in the source's stream: its leg, the one it moves to, its sequence numbers. */
@@ -67,7 +70,10 @@ export class Subscriber {
   /** The codecs its answer accepted, most preferred first, as werift's send parameters; empty until it answers. */
   codecs = new Map<VideoCodec, RTCRtpCodecParameters>();
   #keyframeTimer?: ReturnType<typeof setInterval>;
-  readonly #connectTimer: ReturnType<typeof setTimeout>;
+  /** Gives the call up when it stops advancing: from its offer until its data channel opens. */
+  #watchdog: ConnectWatchdog | null = null;
+  /** Stops counting the viewer's handshake packets as steps forward; set once ICE is connected. */
+  #stopWatchingPackets: (() => void) | null = null;
   #closed = false;
   readonly #events: SubscriberEvents;
 
@@ -77,6 +83,9 @@ export class Subscriber {
     readonly want: Want,
     readonly pc: RTCPeerConnection,
     events: SubscriberEvents,
+    /** Calls of this pair that failed before this one (a retry waits behind fresh calls). */
+    readonly retries = 0,
+    private readonly timers: Timers = realTimers,
   ) {
     this.#events = events;
     this.transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
@@ -87,7 +96,7 @@ export class Subscriber {
       // A call is up once its data channel is: a connection that looks connected on our side
       // while DTLS failed on theirs (seen under load) never opens it, and is placed again.
       if (state === 'open') {
-        clearTimeout(this.#connectTimer);
+        this.#stopWatchdog();
         events.opened(this);
       }
       if (state === 'closed') this.#failed();
@@ -97,8 +106,15 @@ export class Subscriber {
       if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback instanceof PictureLossIndication)
         events.keyframeNeeded(this, this.rtp.keyframeLeg, false);
     });
-    this.#connectTimer = setTimeout(() => this.#failed(), CONNECT_TIMEOUT_MS);
+    // Each step of ICE and then DTLS is a step forward (each of the viewer's DTLS records too): a
+    // handshake slow on a busy core is waited for.
+    pc.iceConnectionStateChange.subscribe((state) => {
+      this.#watchdog?.progressed();
+      if (state === 'connected' && this.#watchdog && !this.#stopWatchingPackets)
+        this.#stopWatchingPackets = onIncomingPackets(pc, () => this.#watchdog?.progressed());
+    });
     pc.connectionStateChange.subscribe((state) => {
+      this.#watchdog?.progressed();
       if (state === 'connected') {
         this.connected = true;
         events.connected(this);
@@ -119,8 +135,34 @@ export class Subscriber {
     return this.codecs.size > 0 ? [...this.codecs.keys()] : ['VP8'];
   }
 
+  /**
+   * Its turn came: offer the call, and give it up (as failed) when it stops advancing (see
+   * ConnectWatchdog). Before, it waits unoffered and nothing gives it up.
+   */
+  start(): void {
+    if (this.#closed || this.#watchdog) return;
+    this.#watchdog = new ConnectWatchdog(() => this.#failed(), this.timers);
+    this.#events.place(this);
+  }
+
+  /** Whether its turn came (it was offered). */
+  get started(): boolean {
+    return this.#watchdog !== null;
+  }
+
+  /** Whether it was hung up. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** One of the viewer's ICE candidates arrived: a step forward. */
+  candidateArrived(): void {
+    this.#watchdog?.progressed();
+  }
+
   /** The viewer answered: note the codecs it accepted, in its order. */
   answered(sdp: string): void {
+    this.#watchdog?.progressed();
     const negotiated = this.transceiver.codecs;
     this.codecs = new Map();
     for (const [codec, payloadType] of answerCodecs(sdp)) {
@@ -170,9 +212,14 @@ export class Subscriber {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#keyframeTimer);
-    clearTimeout(this.#connectTimer);
+    this.#stopWatchdog();
     void this.pc.close();
     this.#events.closed(this);
+  }
+
+  #stopWatchdog(): void {
+    this.#watchdog?.stop();
+    this.#stopWatchingPackets?.();
   }
 
   #failed(): void {
@@ -205,7 +252,7 @@ export class Subscriber {
  * failure up to RETRY_MAX_MS, and the timers that bring the calls in line again then.
  */
 export class RetryBackoff {
-  readonly #pairs = new Map<string, { until: number; delayMs: number }>();
+  readonly #pairs = new Map<string, { until: number; delayMs: number; failures: number }>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(private readonly retry: () => void) {}
@@ -215,10 +262,20 @@ export class RetryBackoff {
     return this.#pairs;
   }
 
+  /** How many calls of `key` failed since it last came up. */
+  failures(key: string): number {
+    return this.#pairs.get(key)?.failures ?? 0;
+  }
+
   /** The call of `key` failed at `now`: wait, then `retry`. */
   failed(key: string, now: number): void {
-    const delayMs = this.#pairs.get(key)?.delayMs ?? RETRY_MIN_MS;
-    this.#pairs.set(key, { until: now + delayMs, delayMs: Math.min(delayMs * 2, RETRY_MAX_MS) });
+    const pair = this.#pairs.get(key);
+    const delayMs = pair?.delayMs ?? RETRY_MIN_MS;
+    this.#pairs.set(key, {
+      until: now + delayMs,
+      delayMs: Math.min(delayMs * 2, RETRY_MAX_MS),
+      failures: (pair?.failures ?? 0) + 1,
+    });
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       this.retry();
