@@ -264,6 +264,12 @@ export const OPTIONS = {
     fallback: './data',
     parse: text,
   },
+  EXTENSION_KEY_FILE: {
+    doc: 'PEM RSA private key the companion extension is signed with (its public half is the extension’s id). Unset: the server makes one on first start and keeps it in DATA_DIR as extension-key.pem (0600).',
+    example: '/etc/classroom-screens/extension-key.pem',
+    fallback: undefined,
+    parse: text,
+  },
   STORE_URL: {
     doc: 'Save room state in Redis instead of DATA_DIR (redis://[:password@]host:6379[/db]; needed for a standby instance), or memory to save nothing.',
     example: 'redis://127.0.0.1:6379/0',

@@ -47,6 +47,8 @@ export interface Config {
   readonly database: DatabaseConfig;
   /** Days a lesson's record is kept after the lesson ends. */
   readonly recordRetentionDays: number;
+  /** Where the companion extension's signing key is: the admin's file, or made once in the data folder. */
+  readonly extensionKey: ExtensionKeyConfig;
   readonly relay: {
     readonly mode: RelayMode;
     readonly minSupervisors: number;
@@ -75,6 +77,10 @@ export type StoreConfig = (
 /** SQLite in the data folder (the default: nothing to install), or PostgreSQL. */
 export type DatabaseConfig =
   { readonly kind: 'sqlite'; readonly dataDir: string } | { readonly kind: 'postgres'; readonly url: string };
+
+/** The admin's key file (EXTENSION_KEY_FILE), or DATA_DIR, where the server makes one on first start. */
+export type ExtensionKeyConfig =
+  { readonly kind: 'file'; readonly file: string } | { readonly kind: 'data-dir'; readonly dataDir: string };
 
 type Values = { [K in keyof typeof OPTIONS]: ReturnType<(typeof OPTIONS)[K]['parse']> | undefined };
 
@@ -163,6 +169,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         : { kind: 'sqlite' as const, dataDir: v.DATA_DIR! },
     ),
     recordRetentionDays: v.RECORD_RETENTION_DAYS!,
+    extensionKey: Object.freeze(
+      v.EXTENSION_KEY_FILE
+        ? { kind: 'file' as const, file: v.EXTENSION_KEY_FILE }
+        : { kind: 'data-dir' as const, dataDir: v.DATA_DIR! },
+    ),
     relay: Object.freeze({
       mode: v.RELAY_MODE!,
       minSupervisors: v.RELAY_MIN_SUPERVISORS!,

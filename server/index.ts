@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { loadDotEnv, projectRoot } from './env-file.ts';
+import { ExtensionBuildError } from './extension/extension-package.ts';
+import { SigningKeyError } from './extension/signing-key.ts';
 import { startServer } from './instance.ts';
 import { holdLease } from './standby.ts';
 import { StoreUnavailable } from './store/open-store.ts';
@@ -64,6 +66,7 @@ try {
     log,
     version,
     webDir: join(root, 'dist', 'app'),
+    extensionDir: join(root, 'dist', 'extension'),
     ...(lease ? { leaseId: lease.instanceId } : {}),
   });
   stop = async () => {
@@ -75,7 +78,8 @@ try {
   if (stopRequested.signal.aborted) await stop().then(() => process.exit(0));
 } catch (error) {
   if (stopRequested.signal.aborted) process.exit(0);
-  if (!(error instanceof StoreUnavailable)) throw error;
+  if (!(error instanceof StoreUnavailable || error instanceof SigningKeyError || error instanceof ExtensionBuildError))
+    throw error;
   console.error(error.message);
   process.exit(1);
 }

@@ -22,10 +22,14 @@ import { RoomStreams } from './events/room-streams.ts';
 import { TabBoard } from './tabs/tab-board.ts';
 import { createApi } from './http/api.ts';
 import { createPasscodeGate } from './http/passcode.ts';
+import { limiter } from './http/limits.ts';
+import { extensionRoutes } from './http/routes/extension.ts';
 import { answerClientErrors, securityHeaders } from './http/security.ts';
 import { UpgradeRouter } from './http/upgrades.ts';
 import { loopbackPeerUrl, publicUrl } from './http/urls.ts';
 import { createWebApp, requestLog } from './http/web.ts';
+import { EXTENSION_PATH } from './extension/extension-package.ts';
+import { openExtension } from './extension/open-extension.ts';
 import { createMetrics, timedSaves, timeJoins } from './metrics.ts';
 import { PEER_PATH, createPeerGate, type DropReason } from './peer/peer-gate.ts';
 import { newRelayCredentials, RelayDirectory, startRelays, type RelayHost } from './relay/host/relay-host.ts';
@@ -64,13 +68,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the server described by `config`; `webDir` is the built PWA. */
+/** Starts the server described by `config`; `webDir` is the built PWA, `extensionDir` the built companion extension. */
 export async function startServer(
   config: Config,
   deps: {
     log: Logger;
     version: string;
     webDir: string;
+    /** Where the extension was built; without it the extension is not served (nor a signing key made). */
+    extensionDir?: string;
     clock?: () => number;
     /** The timer slow-downs wait on (wrong teacher passcodes); tests pass one they hold and release. */
     wait?: (ms: number) => Promise<void>;
@@ -90,6 +96,10 @@ export async function startServer(
   answerClientErrors(server);
 
   // Classes, rosters and lesson records: SQLite in DATA_DIR unless DATABASE_URL names PostgreSQL.
+  // The companion extension, signed for force-installation (a key is made in DATA_DIR on first start).
+  const extension = deps.extensionDir
+    ? await openExtension(config, deps.extensionDir, log.child({ part: 'extension' }))
+    : null;
   const database = await openDatabase(config, (err) => log.warn({ err }, 'classes database connection error'));
   log.info({ database: database.kind, where: database.where }, 'classes database open');
 
@@ -213,6 +223,10 @@ export async function startServer(
       onError: (err, req) => log.error({ err, method: req.method, path: req.path }, 'request failed'),
       classes: { db: database.db, recorder },
     }),
+  );
+  app.use(
+    EXTENSION_PATH,
+    extensionRoutes({ extension, limit: limiter({ windowMs: 60_000, limit: config.readRateLimitPerMinute }) }),
   );
   app.use(PEER_PATH, peers.app);
   app.use(createWebApp(deps.webDir));

@@ -24,3 +24,20 @@ export function publicUrl(config: Listening, port: number): string {
 export function loopbackPeerUrl(config: Listening, port: number): string {
   return urlOf(config.tls ? 'wss' : 'ws', anyInterface(config.host) ? '127.0.0.1' : config.host, port);
 }
+
+/** A host header's value: a name or IPv4 address, or an IPv6 one in brackets, with an optional port. */
+const HOST = /^([a-z0-9-]+(\.[a-z0-9-]+)*\.?|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
+
+/**
+ * The origin a request was sent to, as its client sees it: `req.protocol` and `req.host`, which
+ * Express reads from X-Forwarded-Proto and X-Forwarded-Host only with TRUST_PROXY (when this server
+ * serves HTTPS itself, the scheme is https). Null when the host is not a plain host[:port].
+ */
+export function requestOrigin(req: { protocol: string; host: string | undefined }): string | null {
+  if (!req.host || !HOST.test(req.host) || (req.protocol !== 'http' && req.protocol !== 'https')) return null;
+  try {
+    return new URL(`${req.protocol}://${req.host}`).origin;
+  } catch {
+    return null;
+  }
+}

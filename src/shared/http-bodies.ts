@@ -227,6 +227,22 @@ export interface HealthResponse {
   store: { kind: StoreKind; saving: 'ok' | 'failing' };
 }
 
+/**
+ * `GET /extension/`: what an admin needs to force-install the companion extension, for the address
+ * this was asked at (docs/deployment.md).
+ */
+export interface ExtensionInfo {
+  /** The 32-letter extension id, from this server's signing key. */
+  id: string;
+  version: string;
+  /** The update manifest Chrome installs and updates from. */
+  updateUrl: string;
+  /** The line for the ExtensionInstallForcelist policy: `id;updateUrl`. */
+  forcelistEntry: string;
+  /** The managed-storage policy (Google Admin console, "Policy for extensions"): the server's address. */
+  policy: { serverUrl: { Value: string } };
+}
+
 /** `POST /api/classes` body: a class that carries over from lesson to lesson (issue #20). */
 export interface CreateClassRequest {
   name: string;

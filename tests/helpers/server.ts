@@ -16,11 +16,12 @@ export interface TestServer extends RunningServer {
 /**
  * `env` overrides the defaults (no room state is saved unless a test says so; the classes database
  * is SQLite in a temporary DATA_DIR, removed on close, unless the test gives DATA_DIR or
- * DATABASE_URL); `clock` replaces the server's clock and `wait` the timer its slow-downs wait on.
+ * DATABASE_URL); `clock` replaces the server's clock and `wait` the timer its slow-downs wait on;
+ * `extensionDir` is a built companion extension to serve.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: () => number; wait?: (ms: number) => Promise<void>; webDir?: string } = {},
+  options: { clock?: () => number; wait?: (ms: number) => Promise<void>; webDir?: string; extensionDir?: string } = {},
 ): Promise<TestServer> {
   const dataDir =
     env.DATA_DIR === undefined && env.DATABASE_URL === undefined
@@ -50,6 +51,7 @@ export async function startTestServer(
     log,
     version: '0.0.0-test',
     webDir: options.webDir ?? '/nonexistent',
+    extensionDir: options.extensionDir,
     clock: options.clock,
     wait: options.wait,
   });

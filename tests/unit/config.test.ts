@@ -61,6 +61,7 @@ describe('loadConfig', () => {
       RELAY_NODE_SECRET: ' 0123456789abcdef0123456789abcdef ',
       RELAY_SERVER_URL: 'https://screens.school.example:8443/',
       DATA_DIR: '/srv/data',
+      EXTENSION_KEY_FILE: ' /etc/cs/extension-key.pem ',
       STORE_URL: 'redis://127.0.0.1:6380/2',
       DATABASE_URL: 'postgres://classroom:secret@db.school.example:5432/classroom',
       RECORD_RETENTION_DAYS: '30',
@@ -94,6 +95,7 @@ describe('loadConfig', () => {
       store: { kind: 'redis', url: 'redis://127.0.0.1:6380/2' },
       database: { kind: 'postgres', url: 'postgres://classroom:secret@db.school.example:5432/classroom' },
       recordRetentionDays: 30,
+      extensionKey: { kind: 'file', file: '/etc/cs/extension-key.pem' },
       relay: {
         mode: 'auto',
         minSupervisors: 4,
@@ -163,6 +165,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STORE_URL: 'http://127.0.0.1:6379' })).toThrow(
       'STORE_URL="http://127.0.0.1:6379" must be a redis:// URL or memory; for example STORE_URL=redis://127.0.0.1:6379/0',
     );
+  });
+
+  it('keeps the extension’s signing key in DATA_DIR unless EXTENSION_KEY_FILE names one', () => {
+    expect(loadConfig({}).extensionKey).toEqual({ kind: 'data-dir', dataDir: './data' });
+    expect(loadConfig({ DATA_DIR: '/var/lib/cs', STORE_URL: 'memory' }).extensionKey).toEqual({
+      kind: 'data-dir',
+      dataDir: '/var/lib/cs',
+    });
+    expect(loadConfig({ EXTENSION_KEY_FILE: '/etc/cs/key.pem' }).extensionKey).toEqual({
+      kind: 'file',
+      file: '/etc/cs/key.pem',
+    });
   });
 
   it('keeps classes in SQLite in DATA_DIR by default, in PostgreSQL with DATABASE_URL, records for a year', () => {
