@@ -4,6 +4,7 @@
  * route and no room rule here.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { SignIn } from '../auth/sign-in.ts';
 import type { Config } from '../config.ts';
 import type { LobbyStreams } from '../events/lobby-streams.ts';
 import type { RoomStreams } from '../events/room-streams.ts';
@@ -11,6 +12,7 @@ import type { RoomStore } from '../room-store.ts';
 import { ApiError } from './errors.ts';
 import { requestLimits } from './limits.ts';
 import type { PasscodeGate } from './passcode.ts';
+import { authRoutes } from './routes/auth.ts';
 import { classRoutes, type ClassDeps } from './routes/classes.ts';
 import { classroomRoutes } from './routes/classroom.ts';
 import { memberRoutes } from './routes/members.ts';
@@ -35,6 +37,8 @@ export interface ApiDeps extends Omit<MetaDeps, 'store' | 'config' | 'limits'> {
     >;
   /** The teacher passcode's check. */
   passcode: PasscodeGate;
+  /** Sign-in with the school's accounts (off without OIDC_ISSUER). */
+  signIn: SignIn;
   onError: (error: unknown, req: Request) => void;
   /** The classes routes' own deps (the classes database, the lesson recorder). */
   classes: Pick<ClassDeps, 'db' | 'recorder'>;
@@ -59,6 +63,7 @@ export function createApi(deps: ApiDeps): express.Router {
     next(entering && deps.stopping() ? new ApiError('server-restarting') : undefined);
   });
   api.use(metaRoutes(withLimits));
+  api.use(authRoutes(withLimits));
   api.use(roomRoutes(withLimits));
   api.use(memberRoutes(withLimits));
   api.use((req, _res, next) =>
