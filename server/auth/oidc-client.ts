@@ -113,9 +113,24 @@ export class OidcClient {
   }
 }
 
-/** An openid-client error as one line for the log: its code and message, never a token or claim value. */
+/**
+ * An openid-client error as one line for the log: the messages and codes down its cause chain
+ * (openid-client wraps oauth4webapi's more precise one) and the claim at fault, never a token or a
+ * claim's value.
+ */
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined; depth++) {
+    if (current instanceof Error) {
+      const code = (current as { code?: unknown }).code;
+      parts.push(typeof code === 'string' ? `${code}: ${current.message}` : current.message);
+      current = current.cause;
+    } else {
+      const claim = (current as { claim?: unknown } | null)?.claim;
+      if (typeof claim === 'string') parts.push(`claim ${claim}`);
+      break;
+    }
+  }
+  return parts.join(' / ') || String(error);
 }
