@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ClientConfig } from '../shared/protocol.ts';
 import { useRoute, useServerReachable } from './hooks/browser.ts';
+import { useSignIn } from './hooks/sign-in.ts';
 import * as api from './net/api.ts';
 import { RoomController } from './room/room-controller.ts';
 import { parseRoute } from './state/links.ts';
@@ -24,6 +25,7 @@ export function App() {
   const [name, setName] = useState('');
   const [homeNotice, setHomeNotice] = useState<string | null>(null);
   const [applyUpdate, setApplyUpdate] = useState<(() => void) | null>(null);
+  const signIn = useSignIn(config?.signIn ?? false);
 
   // Runtime settings (retried until the server answers) and the seat saved before a reload.
   useEffect(() => {
@@ -104,6 +106,7 @@ export function App() {
         onSeatTaken={enterRoom}
         onLobbyOpen={() => navigate({ screen: 'lobby' })}
         onRoomReturn={() => seat && navigate({ screen: 'room', code: seat.code })}
+        signIn={signIn}
       />
     );
   }

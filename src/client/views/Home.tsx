@@ -3,10 +3,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Ref } from 'preact';
 import { CODE_LENGTH, NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, type Role } from '../../shared/protocol.ts';
 import { rememberedPasscode, useCreateRoom, useJoinRoom } from '../hooks/seat-forms.ts';
+import type { SignInState } from '../hooks/sign-in.ts';
 import { formatKey } from '../state/links.ts';
 import type { SavedSeat } from '../state/storage.ts';
 import { NO_WEBRTC_TEXT, hasWebRtc, noWebRtcText } from '../browser-support.ts';
 import { PasscodeField } from './PasscodeField.tsx';
+import { SignInPanel } from './SignInPanel.tsx';
 
 interface HomeProps {
   /** Shown on top, e.g. why the last seat ended. */
@@ -23,6 +25,8 @@ interface HomeProps {
   onSeatTaken: (seat: SavedSeat) => void;
   onLobbyOpen: () => void;
   onRoomReturn: () => void;
+  /** Sign-in with the school account, when the server offers it. */
+  signIn: SignInState;
 }
 
 /** The first screen. */
@@ -44,6 +48,7 @@ export function Home(props: HomeProps) {
         </p>
       )}
       <h1>{fromLink ? 'Join the room' : 'Watch and share classroom screens'}</h1>
+      <SignInPanel signIn={props.signIn} />
       <div class="cards">
         <section class="card" aria-labelledby="join-heading">
           <h2 id="join-heading">Join a room</h2>
@@ -58,7 +63,12 @@ export function Home(props: HomeProps) {
         {!fromLink && (
           <section class="card" aria-labelledby="create-heading">
             <h2 id="create-heading">Create a room</h2>
-            <CreateForm name={props.name} passcodeRequired={props.passcodeRequired} onSeatTaken={props.onSeatTaken} />
+            <CreateForm
+              name={props.signIn.account?.name ?? props.name}
+              // A signed-in teacher needs no passcode.
+              passcodeRequired={props.passcodeRequired && !props.signIn.account?.teaches}
+              onSeatTaken={props.onSeatTaken}
+            />
           </section>
         )}
       </div>
@@ -80,9 +90,13 @@ function TextField(props: {
   required?: boolean;
   maxLength?: number;
   placeholder?: string;
+  readOnly?: boolean;
+  /** A line under the field saying more about it. */
+  hint?: string;
   ref?: Ref<HTMLInputElement>;
 }) {
-  const { id, label, value, onValue, error, ...input } = props;
+  const { id, label, value, onValue, error, hint, ...input } = props;
+  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -91,9 +105,14 @@ function TextField(props: {
         type="text"
         value={value}
         onInput={(e) => onValue(e.currentTarget.value)}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={describedBy || undefined}
         {...input}
       />
+      {hint && (
+        <span id={`${id}-hint`} class="muted">
+          {hint}
+        </span>
+      )}
       {error && (
         <span id={`${id}-error`} class="field-error">
           {error}
@@ -123,8 +142,14 @@ function JoinForm(props: HomeProps) {
 
   const join = useJoinRoom(props.onSeatTaken);
   const { busy, error, fieldError } = join;
+  // Signed in, the name is the school account's: the server uses it whatever is sent.
+  const verifiedName = props.signIn.account?.name ?? null;
   const submit = (event: Event) =>
-    join.submit(event, code, { name, role, ...(role === 'supervisor' ? { supervisorKey: key } : {}) });
+    join.submit(event, code, {
+      name: verifiedName ?? name,
+      role,
+      ...(role === 'supervisor' ? { supervisorKey: key } : {}),
+    });
   return (
     <form onSubmit={submit}>
       <TextField
@@ -144,12 +169,13 @@ function JoinForm(props: HomeProps) {
         id="join-name"
         label="Your name"
         ref={nameInput}
-        value={name}
+        value={verifiedName ?? name}
         onValue={setName}
         autoComplete="name"
         required
         maxLength={NAME_MAX_LENGTH}
         error={fieldError('name')}
+        {...(verifiedName === null ? {} : { readOnly: true, hint: 'The name on your school account.' })}
       />
       <fieldset>
         <legend>I am</legend>
