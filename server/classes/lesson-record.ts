@@ -19,10 +19,11 @@ export function lessonVisits(
   options: { readonly ended?: boolean; readonly memberIds?: readonly string[] } = {},
 ): Visit[] {
   const { ended = false, memberIds } = options;
+  const entries = new Map(room.classroom.attendance.map((r) => [r.studentId, r.rosterEntryId]));
   return attendanceAt(room, now)
     .filter((row) => memberIds === undefined || memberIds.includes(row.studentId))
     .map((row) => ({
-      attendee: { name: row.name },
+      attendee: { name: row.name, rosterEntryId: entries.get(row.studentId) ?? null },
       joinedAt: row.joinedAt,
       leftAt: row.leftAt ?? (ended ? now : null),
       sharingMs: row.sharingMs,

@@ -35,6 +35,7 @@ import { hashToken, sameSecret } from './secrets.ts';
 export { foldName } from './credentials.ts';
 export { authenticatePeer, maySignal, peerConnected, peerDisconnected, sweep } from './presence.ts';
 export { keepRelays, reportConnectionFailure, setRelayUp } from './rerouting.ts';
+export { admitStudent, refuseAdmission, requestAdmission, setLessonRostered, waitingIn } from './admission.ts';
 
 /** A member as the registry holds it, secrets included. */
 export interface Member {
@@ -50,6 +51,8 @@ export interface Member {
   readonly offlineSince: number | null;
   /** Students only: never shared, sharing now, or stopped (so a supervisor who joins later sees the same). */
   readonly share: ShareStatus;
+  /** In a lesson of a class with a roster: the roster entry this student joined as (or was admitted as). */
+  readonly rosterEntryId?: string;
 }
 
 /** A room as the registry holds it. Members are kept in join order. */
@@ -79,6 +82,22 @@ export interface Room {
 export interface RoomLesson {
   readonly classId: string;
   readonly lessonId: string;
+  /**
+   * Whether the class has a roster: then a student is seated only as a roster entry the class link
+   * vouched for, and anyone else waits in `waiting` for a teacher (`admission.ts`).
+   */
+  readonly rostered: boolean;
+  readonly waiting: readonly WaitingStudent[];
+}
+
+/** A student who asked to join a rostered lesson under a name that is on no roster entry. */
+export interface WaitingStudent {
+  /** Becomes their member id once admitted. */
+  readonly id: string;
+  readonly name: string;
+  /** SHA-256 of the token they were given; admitted, it is their seat's token. */
+  readonly tokenHash: string;
+  readonly since: number;
 }
 
 /** The whole registry. Treat as immutable: operations return a new one. */
@@ -140,6 +159,8 @@ export type RegistryEvent =
     }
   /** The room's transport, relayed pairs or direct members changed. */
   | { type: 'routes-changed'; code: string }
+  /** Someone began or stopped waiting to be admitted to a rostered lesson. */
+  | { type: 'waiting-changed'; code: string }
   | { type: 'room-terminated'; code: string; room: Room; reason: TerminateReason }
   /** Something happened to the room's classroom tools. */
   | ClassroomEvent;
@@ -161,7 +182,11 @@ export type RegistryError =
   | 'message-not-found'
   | 'attention-not-active'
   | 'presentation-active'
-  | 'not-sharing';
+  | 'not-sharing'
+  | 'admission-required'
+  | 'roster-name-taken'
+  | 'waiting-full'
+  | 'waiting-not-found';
 
 /** The result of an operation: the new state and its events, or a refusal that changed nothing. */
 export type Outcome<T> =
@@ -192,7 +217,13 @@ export const emptyRegistry: RegistryState = Object.freeze({
  */
 export function createRoom(
   state: RegistryState,
-  input: { name: string; hostName: string; listed: boolean; address: string; lesson?: RoomLesson },
+  input: {
+    name: string;
+    hostName: string;
+    listed: boolean;
+    address: string;
+    lesson?: Omit<RoomLesson, 'waiting'>;
+  },
   ctx: Context,
 ): Outcome<NewSeat> {
   let fromAddress = 0;
@@ -215,17 +246,27 @@ export function createRoom(
     createdBy: input.address,
     claimed: false,
     classroom: emptyClassroom,
-    lesson: input.lesson ?? null,
+    lesson: input.lesson ? { ...input.lesson, waiting: [] } : null,
   };
   // A room is born with its routes: no event, its first snapshot already shows them.
   const room = rerouted(opened, state, ctx);
   return done(withRoom(state, room), [{ type: 'room-created', code }], { room, member: host, token });
 }
 
-/** Adds a student, or a supervisor who holds the room's key; a supervisor joining an empty room becomes host. */
+/**
+ * Adds a student, or a supervisor who holds the room's key; a supervisor joining an empty room
+ * becomes host. In a lesson of a class with a roster, a student is seated only as `rosterEntry`
+ * (which the class link vouched for), once at a time; anyone else must ask to be admitted.
+ */
 export function joinRoom(
   state: RegistryState,
-  input: { code: string; name: string; role: Role; supervisorKey?: string | undefined },
+  input: {
+    code: string;
+    name: string;
+    role: Role;
+    supervisorKey?: string | undefined;
+    rosterEntry?: { id: string; name: string } | undefined;
+  },
   ctx: Context,
 ): Outcome<NewSeat> {
   const room = state.rooms.get(normalizeCode(input.code));
@@ -234,14 +275,27 @@ export function joinRoom(
     const key = normalizeCode(input.supervisorKey ?? '');
     if (!sameSecret(key, normalizeCode(room.supervisorKey))) return refuse('wrong-supervisor-key');
   }
+  if (input.role === 'student' && room.lesson?.rostered && !input.rosterEntry) return refuse('admission-required');
+  const entry = input.role === 'student' ? input.rosterEntry : undefined;
+  const [member, token] = newMember(input.role, entry?.name ?? input.name, ctx);
+  const seated = seatMember(state, room, entry ? { ...member, rosterEntryId: entry.id } : member, ctx);
+  return seated.ok ? done(seated.state, seated.events, { ...seated.value, token }) : seated;
+}
+
+/**
+ * Puts a new member in `room` when there is room for them: the checks and events every way in
+ * shares (joining, being admitted). The member's name is made unique in the room here.
+ */
+export function seatMember(state: RegistryState, room: Room, newcomer: Member, ctx: Context): Outcome<Seat> {
   if (room.members.length >= ctx.limits.maxMembersPerRoom) return refuse('room-full');
-  if (input.role === 'supervisor' && supervisorCount(room) >= MAX_SUPERVISORS_PER_ROOM) {
+  if (newcomer.role === 'supervisor' && supervisorCount(room) >= MAX_SUPERVISORS_PER_ROOM) {
     return refuse('too-many-supervisors');
   }
-  const name = uniqueName(room, input.name);
-  if (input.role === 'student' && !attendanceHasRoomFor(room.classroom, name)) return refuse('attendance-full');
+  const entry = newcomer.rosterEntryId;
+  if (entry !== undefined && room.members.some((m) => m.rosterEntryId === entry)) return refuse('roster-name-taken');
+  const member = { ...newcomer, name: uniqueName(room, newcomer.name) };
+  if (member.role === 'student' && !attendanceHasRoomFor(room.classroom, member.name)) return refuse('attendance-full');
 
-  const [member, token] = newMember(input.role, name, ctx);
   const classroom = member.role === 'student' ? studentJoined(room.classroom, member) : room.classroom;
   let next: Room = { ...room, members: [...room.members, member], classroom };
   const events: RegistryEvent[] = [{ type: 'member-joined', code: room.code, memberId: member.id }];
@@ -250,7 +304,7 @@ export function joinRoom(
     events.push({ type: 'host-changed', code: room.code, hostId: member.id, previousHostId: null, reason: 'claimed' });
   }
   next = reroute(next, state, ctx, events);
-  return done(withRoom(state, next), events, { room: next, member, token });
+  return done(withRoom(state, next), events, { room: next, member });
 }
 
 function supervisorCount(room: Room): number {

@@ -13,6 +13,7 @@ import type {
   RoomSummary,
   RoomView,
   Routes,
+  WaitingView,
 } from '../../src/shared/protocol.ts';
 import { canRead, type Attention, type Message, type Presentation } from './classroom.ts';
 import { hostOf, type Member, type RegistryEvent, type Room } from './room-registry.ts';
@@ -21,7 +22,8 @@ import { hostOf, type Member, type RegistryEvent, type Room } from './room-regis
  * The most a supervisor's snapshot of a room weighs on the wire (UTF-8), however its 200 members
  * fill what they may: each member at most a 40-character name, a 140-character hand note and 5
  * replies; the room at most 100 replies (15,000 characters), 50 teachers' messages (30,000
- * characters) each acknowledged by every student, 20 supervisors and so 3,600 rerouted pairs.
+ * characters) each acknowledged by every student, 20 supervisors and so 3,600 rerouted pairs, and
+ * in a lesson 50 students waiting to be admitted (`admission.ts`).
  * Measured at 593 KB (`tests/unit/view-bounds.test.ts`); anything that raises a cap must keep it.
  */
 export const MAX_SUPERVISOR_VIEW_BYTES = 640 * 1024;
@@ -69,7 +71,13 @@ export function roomView(room: Room, viewer: Member): RoomView {
     classroom: classroomView(room, viewer),
   };
   if (viewer.role === 'supervisor') view.supervisorKey = room.supervisorKey;
+  if (viewer.role === 'supervisor' && room.lesson?.rostered) view.waiting = waitingView(room);
   return view;
+}
+
+/** Who waits to be admitted to a lesson, oldest first; never their token. */
+function waitingView(room: Room): WaitingView[] {
+  return (room.lesson?.waiting ?? []).map((w) => ({ id: w.id, name: w.name, since: w.since }));
 }
 
 /** The room's routes as `viewer` may see them: a student learns only of their own pairs and of members they see. */
@@ -189,6 +197,8 @@ export function eventFor(event: RegistryEvent, room: Room | undefined, viewer: M
     }
     case 'routes-changed':
       return room ? { type: 'routes-changed', routes: routesFor(room, viewer) } : null;
+    case 'waiting-changed':
+      return room && viewer.role === 'supervisor' ? { type: 'waiting-changed', waiting: waitingView(room) } : null;
     case 'host-changed':
       return { type: 'host-changed', hostId: event.hostId, previousHostId: event.previousHostId, reason: event.reason };
     case 'room-terminated':

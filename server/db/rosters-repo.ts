@@ -30,6 +30,21 @@ export async function listRoster(db: Kysely<Tables>, classId: string): Promise<R
     .execute();
 }
 
+/** One entry of a class's roster, or null when the class has no such entry. */
+export async function getRosterEntry(
+  db: Kysely<Tables>,
+  classId: string,
+  entryId: string,
+): Promise<RosterEntry | null> {
+  const entry = await db
+    .selectFrom('rosterEntries')
+    .selectAll()
+    .where('classId', '=', classId)
+    .where('id', '=', entryId)
+    .executeTakeFirst();
+  return entry ?? null;
+}
+
 /** Whether a class has anyone on its roster. */
 export async function hasRoster(db: Kysely<Tables>, classId: string): Promise<boolean> {
   const found = await db

@@ -12,6 +12,8 @@ import type { RoomStore } from '../room-store.ts';
 import { ApiError } from './errors.ts';
 import { requestLimits } from './limits.ts';
 import type { PasscodeGate } from './passcode.ts';
+import { admissionRoutes } from './routes/admission.ts';
+import { classLinkRoutes } from './routes/class-link.ts';
 import { authRoutes } from './routes/auth.ts';
 import { classRoutes, type ClassDeps } from './routes/classes.ts';
 import { classroomRoutes } from './routes/classroom.ts';
@@ -59,10 +61,13 @@ export function createApi(deps: ApiDeps): express.Router {
   api.use(classroomRoutes(withLimits));
   // While stopping, nobody new comes in; members already in keep working until the sockets close.
   api.use((req, _res, next) => {
-    const entering = req.method === 'POST' && (req.path === '/rooms' || /^\/rooms\/[^/]+\/members\/?$/.test(req.path));
+    const entering =
+      req.method === 'POST' && (req.path === '/rooms' || /^\/(rooms|join)\/[^/]+\/members\/?$/.test(req.path));
     next(entering && deps.stopping() ? new ApiError('server-restarting') : undefined);
   });
   api.use(metaRoutes(withLimits));
+  api.use(classLinkRoutes({ ...withLimits, db: deps.classes.db }));
+  api.use(admissionRoutes({ ...withLimits, db: deps.classes.db }));
   api.use(authRoutes(withLimits));
   api.use(roomRoutes(withLimits));
   api.use(memberRoutes(withLimits));

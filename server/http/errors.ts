@@ -52,6 +52,11 @@ const BY_STATUS = {
       'This class link does not work (any more): it may have been replaced or the class archived; ask your teacher for the current link or QR code.',
     'lesson-not-found':
       "That lesson is not in this class's record (any more): it was deleted, or is older than the school keeps records.",
+    'waiting-not-found': 'That student is not waiting any more: someone admitted or refused them, or they left.',
+    'not-waiting':
+      'You are not waiting to join this lesson: your teacher did not admit you, or the lesson ended. Ask your teacher.',
+    'roster-entry-not-found':
+      "That name is not on the class's roster (any more); reload the class link and pick your name again.",
   },
   409: {
     'room-full': 'This room is full; ask the host to raise the limit or open a second room.',
@@ -70,6 +75,13 @@ const BY_STATUS = {
     'class-archived': 'This class is archived and starts no lessons; bring it back first (archived: false).',
     'lesson-live':
       'This class has a lesson going on; join it, or end it (end its room) before starting or deleting one.',
+    'admission-required':
+      "This lesson seats students by the class's name list; open the class link and pick your name, or ask to be let in.",
+    'roster-name-taken':
+      'Someone is already in this lesson under that name; if that is not you, tell your teacher, or pick your own name.',
+    'lesson-not-live':
+      'This class has no lesson going on now; keep the class link open and it offers the lesson when your teacher starts it.',
+    'waiting-full': 'Many students are already waiting for the teacher to let them in; wait a moment and try again.',
   },
   429: {
     'too-many-streams': 'Too many live connections from your address; close other tabs of this app and try again.',

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import type {
+  AdmitRequest,
+  ClassJoinRequest,
   AttentionRequest,
   CreateClassRequest,
   OneRosterClassesRequest,
@@ -250,6 +252,20 @@ export const startLessonBody = z.strictObject({
   listed: z.boolean({ error: 'listed must be true or false' }).default(false),
 });
 
+/** `POST /api/join/:joinSecret/members`: a roster name picked from the link, or a typed name. */
+export const classJoinBody = z.union(
+  [
+    z.strictObject({ rosterEntryId: z.string({ error: 'rosterEntryId must be text' }).min(1).max(64) }),
+    z.strictObject({ name: displayText('name (your name)', NAME_MAX_LENGTH) }),
+  ],
+  { error: 'send {"rosterEntryId": "<the id of your name on the list>"} or {"name": "<your name>"}' },
+);
+
+/** `POST /api/rooms/:code/waiting/:id/admit`. */
+export const admitBody = z.strictObject({
+  addToRoster: z.boolean({ error: 'addToRoster must be true or false' }).optional(),
+});
+
 /** True when `A` and `B` are the same type. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
@@ -273,4 +289,6 @@ export const REQUESTS_MATCH_PROTOCOL: [
   Same<z.input<typeof rosterImportBody>, RosterImportRequest>,
   Same<z.input<typeof oneRosterClassesBody>, OneRosterClassesRequest>,
   Same<z.input<typeof startLessonBody>, StartLessonRequest>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<z.input<typeof classJoinBody>, ClassJoinRequest>,
+  Same<z.input<typeof admitBody>, AdmitRequest>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -162,6 +162,7 @@ const memberSchema = z.strictObject({
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   joinedAt: time,
   share: z.enum(['never', 'sharing', 'stopped']),
+  rosterEntryId: z.string().min(1).optional(),
 });
 
 const recipientSchema = z.union([
@@ -204,6 +205,7 @@ const classroomSchema = z.strictObject({
       lastShareAt: time,
       stops: z.number().int().min(0),
       handsRaised: z.number().int().min(0),
+      rosterEntryId: z.string().min(1).optional(),
     }),
   ),
   presentation: z
@@ -240,7 +242,21 @@ const roomSchema = z.strictObject({
   claimed: z.boolean(),
   classroom: classroomSchema,
   // The class and lesson the room is, or null for a room made on its own.
-  lesson: z.strictObject({ classId: z.string().min(1), lessonId: z.string().min(1) }).nullable(),
+  lesson: z
+    .strictObject({
+      classId: z.string().min(1),
+      lessonId: z.string().min(1),
+      rostered: z.boolean(),
+      waiting: z.array(
+        z.strictObject({
+          id: z.string().min(1),
+          name: z.string().min(1),
+          tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+          since: time,
+        }),
+      ),
+    })
+    .nullable(),
 });
 
 type RoomRecord = z.infer<typeof roomSchema>;
@@ -269,7 +285,14 @@ function roomRecord(room: Room): RoomRecord {
     createdBy: room.createdBy,
     claimed: room.claimed,
     classroom: room.classroom as z.infer<typeof classroomSchema>,
-    lesson: room.lesson ? { classId: room.lesson.classId, lessonId: room.lesson.lessonId } : null,
+    lesson: room.lesson
+      ? {
+          classId: room.lesson.classId,
+          lessonId: room.lesson.lessonId,
+          rostered: room.lesson.rostered,
+          waiting: room.lesson.waiting.map((w) => ({ ...w })),
+        }
+      : null,
     members: room.members.map((m) => ({
       id: m.id,
       role: m.role,
@@ -278,6 +301,7 @@ function roomRecord(room: Room): RoomRecord {
       tokenHash: m.tokenHash,
       joinedAt: m.joinedAt,
       share: m.share,
+      ...(m.rosterEntryId === undefined ? {} : { rosterEntryId: m.rosterEntryId }),
     })),
   };
 }

@@ -3,18 +3,22 @@
  * and shows the banners every screen shares (offline, insecure page, update available).
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ClientConfig } from '../shared/protocol.ts';
+import type { ClientConfig, JoinRoomResponse, WaitingResponse } from '../shared/protocol.ts';
 import { useRoute, useServerReachable } from './hooks/browser.ts';
 import { useSignIn } from './hooks/sign-in.ts';
 import * as api from './net/api.ts';
 import { RoomController } from './room/room-controller.ts';
 import { parseRoute } from './state/links.ts';
 import { seatEndText, type SeatEnd } from './state/session.ts';
-import { clearSeat, loadName, loadSeat, saveSeat, type SavedSeat } from './state/storage.ts';
+import { isWaiting, waitingFrom, type Waiting } from './state/classes-joined.ts';
+import { clearSeat, loadName, loadSeat, saveSeat, seatFrom, type SavedSeat } from './state/storage.ts';
 import { watchForUpdates } from './sw-update.ts';
+import { ClassLink } from './views/ClassLink.tsx';
 import { Home } from './views/Home.tsx';
+import { LessonOffers } from './views/LessonOffers.tsx';
 import { Lobby } from './views/Lobby.tsx';
 import { Room } from './views/Room.tsx';
+import { WaitingScreen } from './views/WaitingScreen.tsx';
 
 /** The root component. */
 export function App() {
@@ -25,6 +29,7 @@ export function App() {
   const [name, setName] = useState('');
   const [homeNotice, setHomeNotice] = useState<string | null>(null);
   const [applyUpdate, setApplyUpdate] = useState<(() => void) | null>(null);
+  const [waiting, setWaiting] = useState<Waiting | null>(null);
   const signIn = useSignIn(config?.signIn ?? false);
 
   // Runtime settings (retried until the server answers) and the seat saved before a reload.
@@ -40,7 +45,9 @@ export function App() {
       setSeat(saved ?? null);
       // Reopening the app returns to the seat, unless a link to another room was opened.
       const opened = parseRoute(location.pathname, location.hash);
-      const elsewhere = (opened.screen === 'join' || opened.screen === 'room') && opened.code !== saved?.code;
+      const elsewhere =
+        opened.screen === 'class-link' ||
+        ((opened.screen === 'join' || opened.screen === 'room') && opened.code !== saved?.code);
       if (saved && !elsewhere) navigate({ screen: 'room', code: saved.code }, { replace: true });
     });
     watchForUpdates((apply) => setApplyUpdate(() => apply));
@@ -73,6 +80,7 @@ export function App() {
       api.leaveRoom(seat.code, seat.token).catch(() => undefined);
     }
     currentSeat.current = next;
+    setWaiting(null);
     await saveSeat(next);
     setName(next.name);
     setHomeNotice(null);
@@ -80,11 +88,30 @@ export function App() {
     navigate({ screen: 'room', code: next.code });
   };
 
+  /** A join by a class link: a seat, or a wait for the teacher. */
+  const onJoined = (reply: JoinRoomResponse | WaitingResponse) =>
+    isWaiting(reply) ? setWaiting(waitingFrom(reply)) : void enterRoom(seatFrom(reply.room, reply.member));
+
   let screen;
-  if (route.screen === 'room' && seat && controller && seat.code === route.code) {
+  if (waiting) {
+    screen = (
+      <WaitingScreen
+        waiting={waiting}
+        onAdmitted={(admitted) => void enterRoom(admitted)}
+        onTurnedAway={(message) => {
+          setWaiting(null);
+          setHomeNotice(message);
+          navigate({ screen: 'home' }, { replace: true });
+        }}
+        onCancel={() => setWaiting(null)}
+      />
+    );
+  } else if (route.screen === 'room' && seat && controller && seat.code === route.code) {
     screen = <Room controller={controller} />;
   } else if (route.screen === 'room' && seat === undefined) {
     screen = <p class="narrow">Loading…</p>;
+  } else if (route.screen === 'class-link') {
+    screen = <ClassLink secret={route.secret} name={name} onJoined={onJoined} />;
   } else if (route.screen === 'lobby') {
     screen = (
       <Lobby
@@ -104,6 +131,7 @@ export function App() {
         supervisorKey={join?.supervisorKey ?? null}
         currentSeat={seat ?? null}
         onSeatTaken={enterRoom}
+        onWaiting={setWaiting}
         onLobbyOpen={() => navigate({ screen: 'lobby' })}
         onRoomReturn={() => seat && navigate({ screen: 'room', code: seat.code })}
         signIn={signIn}
@@ -145,7 +173,10 @@ export function App() {
           </button>
         </div>
       )}
-      <main id="main">{screen}</main>
+      <main id="main">
+        {route.screen !== 'room' && !waiting && <LessonOffers currentCode={seat?.code ?? null} onJoined={onJoined} />}
+        {screen}
+      </main>
     </>
   );
 }

@@ -390,6 +390,55 @@ export interface ClassLinkResponse {
   class: { name: string };
   hasRoster: boolean;
   live: { roomCode: string; startedAt: number } | null;
+  /**
+   * While a lesson is live and the class has a roster: the roster's names not yet in the lesson, for
+   * the student to pick their own (never e-mails or ids; absent otherwise).
+   */
+  names?: RosterName[];
+}
+
+/** A name a student may pick on the class link. */
+export interface RosterName {
+  id: string;
+  name: string;
+}
+
+/**
+ * One message on `GET /api/class-links/events?links=…`: what the class link `link` (its secret) says,
+ * sent for each link when the stream opens and whenever its class's lesson starts or ends.
+ */
+export type ClassLinkEvent = { type: 'class-link'; link: string } & Omit<ClassLinkResponse, 'names'>;
+
+/**
+ * `POST /api/join/:joinSecret/members` body: join the class's live lesson as the roster name picked
+ * from the link, or under a typed name (which, in a class with a roster, asks to be admitted).
+ */
+export type ClassJoinRequest = { rosterEntryId: string } | { name: string };
+
+/**
+ * `202` reply to a join that must wait for a teacher (`POST /api/join/:joinSecret/members`,
+ * `POST /api/rooms/:code/members`): ask `GET /api/rooms/:code/admission` with `token` as the bearer.
+ */
+export interface WaitingResponse {
+  roomCode: string;
+  /** The lesson's name, for the waiting screen. */
+  roomName: string;
+  waiting: { id: string; name: string };
+  token: string;
+}
+
+/** `GET /api/rooms/:code/admission` reply: still waiting, or admitted (then the token is the seat's). */
+export type AdmissionResponse = { status: 'waiting' } | ({ status: 'admitted' } & JoinRoomResponse);
+
+/** `POST /api/rooms/:code/waiting/:id/admit` reply: the seat they now hold, under the name the room gave them. */
+export interface AdmitResponse {
+  memberId: string;
+  name: string;
+}
+
+/** `POST /api/rooms/:code/waiting/:id/admit` body: `addToRoster` puts their name on the class's roster too. */
+export interface AdmitRequest {
+  addToRoster?: boolean;
 }
 
 /** Every error the API answers with; the body's `message` says what to do next. */
@@ -462,6 +511,20 @@ export type ErrorCode =
   | 'lesson-live'
   /** A roster could not be imported; `message` names the file, line and column, `field` the body field. */
   | 'invalid-roster'
+  /** A lesson of a class with a roster seats students by the class link's name list; others ask to be admitted. */
+  | 'admission-required'
+  /** Someone is already in the lesson under that roster name. */
+  | 'roster-name-taken'
+  /** As many students are waiting to be admitted as a lesson holds. */
+  | 'waiting-full'
+  /** No one with that id is waiting (admitted, refused, or they left). */
+  | 'waiting-not-found'
+  /** The caller is not waiting to be admitted to this lesson (refused, or the lesson ended). */
+  | 'not-waiting'
+  /** No such name on the class's roster (any more). */
+  | 'roster-entry-not-found'
+  /** The class has no lesson going on; the class link joins one when it starts. */
+  | 'lesson-not-live'
   /** Sign-in with the school's accounts is not set up on this server (no OIDC_ISSUER). */
   | 'sign-in-off'
   /** The sign-in could not be completed (expired or replayed, cancelled, or the provider's answer did not verify); start again. */

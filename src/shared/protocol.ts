@@ -257,6 +257,18 @@ export interface RoomView {
   supervisorKey?: string;
   /** Hands, messages and attention, as this viewer may see them. */
   classroom: ClassroomView;
+  /**
+   * Supervisors of a lesson of a class with a roster: who asked to join under a name the class link
+   * could not vouch for, oldest first, waiting for a teacher to admit or refuse them.
+   */
+  waiting?: WaitingView[];
+}
+
+/** A student waiting to be admitted to a rostered lesson, as its supervisors see them. */
+export interface WaitingView {
+  id: string;
+  name: string;
+  since: number;
 }
 
 /** A listed room as the lobby shows it. */
@@ -290,6 +302,8 @@ export type RoomEvent =
   | { type: 'host-changed'; hostId: string | null; previousHostId: string | null; reason: HostChangeReason }
   /** The room's routes changed: its transport, a relayed pair, or a member who cannot reach the relay. */
   | { type: 'routes-changed'; routes: Routes }
+  /** Supervisors of a rostered lesson: the students waiting to be admitted now. */
+  | { type: 'waiting-changed'; waiting: WaitingView[] }
   | { type: 'room-terminated'; reason: TerminateReason }
   /** A student raised their hand (supervisors and that student). */
   | { type: 'hand-raised'; hand: HandView }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/shared/csv.ts';
 import type {
+  AdmissionResponse,
   ClassLinkResponse,
   ClassResponse,
   CreateClassResponse,
@@ -19,6 +20,7 @@ import type {
   RosterImportResponse,
   StartLessonResponse,
   TeacherKeyResponse,
+  WaitingResponse,
 } from '../../src/shared/protocol.ts';
 import { call } from '../helpers/client.ts';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.ts';
@@ -145,14 +147,21 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       );
       const linked = await call<ClassLinkResponse>(s.url, 'GET', link);
       expect(linked.body.live).toEqual({ roomCode: room.code, startedAt: T0 });
-      expect(JSON.stringify(linked.body)).not.toMatch(/Ada|Bo Chen|Cy/);
+      // While the lesson runs, the link offers the roster's names to pick from: names only.
+      expect(linked.body.names?.map((n) => n.name)).toEqual(['Ada Lovelace', 'Bo Chen', 'Cy Diaz']);
+      expect(JSON.stringify(linked.body)).not.toMatch(/ada@school|S1|S2/);
 
-      const join = async (name: string) =>
-        (
-          await call<JoinRoomResponse>(s.url, 'POST', `/api/rooms/${room.code}/members`, {
-            body: { name, role: 'student' },
-          })
-        ).body.member;
+      /** A student opens the class link and picks their name. */
+      const join = async (name: string) => {
+        const names = (await call<ClassLinkResponse>(s.url, 'GET', link)).body.names ?? [];
+        const entry = names.find((n) => n.name === name);
+        if (!entry) throw new Error(`${name} is not offered on the class link`);
+        const joined = await call<JoinRoomResponse>(s.url, 'POST', `${link}/members`, {
+          body: { rosterEntryId: entry.id },
+        });
+        expect(joined.status).toBe(201);
+        return joined.body.member;
+      };
       const leave = (token: string) => call(s.url, 'DELETE', `/api/rooms/${room.code}/members/me`, { token });
       const ada = await join('Ada Lovelace');
       s.clock.now = T0 + 1 * MINUTE;
@@ -229,11 +238,21 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         await call<StartLessonResponse>(s.url, 'POST', `${base}/lessons`, { token: key, body: { hostName: 'Ms Lee' } })
       ).body;
       const code = second.room.code;
-      const dee = (
-        await call<JoinRoomResponse>(s.url, 'POST', `/api/rooms/${code}/members`, {
-          body: { name: 'Dee Ng', role: 'student' },
-        })
-      ).body.member;
+      // Dee is on no roster: by the room code, she waits until a teacher admits her and adds her to the roster.
+      const asked = await call<WaitingResponse>(s.url, 'POST', `/api/rooms/${code}/members`, {
+        body: { name: 'Dee Ng', role: 'student' },
+      });
+      expect(asked.status).toBe(202);
+      expect(asked.body).toMatchObject({ roomCode: code, waiting: { name: 'Dee Ng' } });
+      const admit = `/api/rooms/${code}/waiting/${asked.body.waiting.id}/admit`;
+      expect(
+        (await call(s.url, 'POST', admit, { token: second.member.token, body: { addToRoster: true } })).status,
+      ).toBe(200);
+      const admitted = await call<AdmissionResponse>(s.url, 'GET', `/api/rooms/${code}/admission`, {
+        token: asked.body.token,
+      });
+      if (admitted.body.status !== 'admitted') throw new Error('Dee was not admitted');
+      const dee = admitted.body.member;
       expect(dee.name).toBe('Dee Ng');
       const live = (await call<ClassResponse>(s.url, 'GET', base, { token: key })).body.liveLesson;
       expect(live).toEqual({

@@ -41,7 +41,13 @@ describe('live lessons without a room', () => {
     };
     const outcome = createRoom(
       emptyRegistry,
-      { name: 'Bio', hostName: 'Ms Lee', listed: false, address: 'a', lesson: { classId: 'c', lessonId: 'kept' } },
+      {
+        name: 'Bio',
+        hostName: 'Ms Lee',
+        listed: false,
+        address: 'a',
+        lesson: { classId: 'c', lessonId: 'kept', rostered: false },
+      },
       ctx,
     );
     if (!outcome.ok) throw new Error(outcome.error);

@@ -6,6 +6,7 @@ import {
   emptyRegistry,
   joinRoom,
   peerConnected,
+  requestAdmission,
   setSharing,
   sweep,
   type Context,
@@ -158,7 +159,7 @@ describe('state format', () => {
     expect(again.ok && again.saved.registry.rooms.get(code)).toEqual(room);
   });
 
-  it('keeps the lesson a room is and its hand counts; a version-2 room is no lesson and counted no hands', () => {
+  it('keeps the lesson a room is, who waits to be admitted, roster entries and hand counts; a version-2 room is no lesson and counted no hands', () => {
     const created = ok(
       createRoom(
         emptyRegistry,
@@ -167,13 +168,19 @@ describe('state format', () => {
           hostName: 'Ms Lee',
           listed: false,
           address: '10.0.0.1',
-          lesson: { classId: 'c1', lessonId: 'l1' },
+          lesson: { classId: 'c1', lessonId: 'l1', rostered: true },
         },
         ctx(1000),
       ),
     );
     const code = created.value.room.code;
-    const ada = ok(joinRoom(created.state, { code, name: 'Ada', role: 'student' }, ctx(1000)));
+    const ada = ok(
+      joinRoom(
+        created.state,
+        { code, name: 'Ada', role: 'student', rosterEntry: { id: 'entry-ada', name: 'Ada' } },
+        ctx(1000),
+      ),
+    );
     const adaId = ada.value.member.id;
     const raised = ok(
       classroomAction(ada.state, { code, actorId: adaId, action: { type: 'raise-hand', note: '' } }, ctx(2000)),
@@ -182,12 +189,19 @@ describe('state format', () => {
     const noted = ok(
       classroomAction(raised.state, { code, actorId: adaId, action: { type: 'raise-hand', note: 'Q' } }, ctx(2500)),
     );
-    const text = serializeState({ registry: noted.state, relayPeerIds: [], savedAt: 3000 });
+    const zed = ok(requestAdmission(noted.state, { code, name: 'Zed' }, ctx(2600)));
+    const text = serializeState({ registry: zed.state, relayPeerIds: [], savedAt: 3000 });
     const parsed = parseState(text);
     if (!parsed.ok) throw new Error(parsed.detail);
     const room = parsed.saved.registry.rooms.get(code)!;
-    expect(room.lesson).toEqual({ classId: 'c1', lessonId: 'l1' });
-    expect(room.classroom.attendance.map((r) => r.handsRaised)).toEqual([1]);
+    expect(room.lesson).toEqual({
+      classId: 'c1',
+      lessonId: 'l1',
+      rostered: true,
+      waiting: [{ id: zed.value.waiting.id, name: 'Zed', tokenHash: zed.value.waiting.tokenHash, since: 2600 }],
+    });
+    expect(room.members.find((m) => m.id === adaId)?.rosterEntryId).toBe('entry-ada');
+    expect(room.classroom.attendance.map((r) => [r.handsRaised, r.rosterEntryId])).toEqual([[1, 'entry-ada']]);
 
     const [header, ...rooms] = text.trim().split('\n');
     const v2 = [
@@ -196,13 +210,16 @@ describe('state format', () => {
         const {
           lesson: _lesson,
           classroom,
+          members,
           ...rest
         } = JSON.parse(line) as {
           lesson: unknown;
+          members: Record<string, unknown>[];
           classroom: { attendance: Record<string, unknown>[] };
         };
-        const attendance = classroom.attendance.map(({ handsRaised: _hands, ...r }) => r);
-        return JSON.stringify({ ...rest, classroom: { ...classroom, attendance } });
+        const attendance = classroom.attendance.map(({ handsRaised: _hands, rosterEntryId: _entry, ...r }) => r);
+        const plain = members.map(({ rosterEntryId: _entry, ...m }) => m);
+        return JSON.stringify({ ...rest, members: plain, classroom: { ...classroom, attendance } });
       }),
     ].join('\n');
     const older = parseState(v2);

@@ -18,6 +18,7 @@ import { reportConnectionFailure } from '../../server/core/rerouting.ts';
 import {
   classroomAction,
   createRoom,
+  requestAdmission,
   emptyRegistry,
   joinRoom,
   setSharing,
@@ -26,6 +27,7 @@ import {
   type Outcome,
   type RegistryState,
 } from '../../server/core/room-registry.ts';
+import { MAX_WAITING } from '../../server/core/admission.ts';
 import { MAX_STUDENT_VIEW_BYTES, MAX_SUPERVISOR_VIEW_BYTES, roomView } from '../../server/core/views.ts';
 import type { ClassroomAction } from '../../server/core/classroom.ts';
 
@@ -57,7 +59,14 @@ function fullRoom(supervisors: number) {
   const created = value(
     createRoom(
       emptyRegistry,
-      { name: wide(ROOM_NAME_MAX_LENGTH), hostName: wide(NAME_MAX_LENGTH, 'h'), listed: true, address: '10.0.0.1' },
+      {
+        name: wide(ROOM_NAME_MAX_LENGTH),
+        hostName: wide(NAME_MAX_LENGTH, 'h'),
+        listed: true,
+        address: '10.0.0.1',
+        // A lesson of a class with a roster, so it carries its waiting list too.
+        lesson: { classId: 'class', lessonId: 'lesson', rostered: true },
+      },
       ctx,
     ),
   );
@@ -68,8 +77,13 @@ function fullRoom(supervisors: number) {
   const students: Member[] = [];
   for (let i = 1; i < 200; i++) {
     const role = i < supervisors ? 'supervisor' : 'student';
+    const name = wide(NAME_MAX_LENGTH, `${i}`);
     const joined = value(
-      joinRoom(state, { code, name: wide(NAME_MAX_LENGTH, `${i}`), role, supervisorKey: seat.room.supervisorKey }, ctx),
+      joinRoom(
+        state,
+        { code, name, role, supervisorKey: seat.room.supervisorKey, rosterEntry: { id: `entry-${i}`, name } },
+        ctx,
+      ),
     );
     state = joined.state;
     (role === 'supervisor' ? teachers : students).push(joined.value.member);
@@ -115,6 +129,10 @@ function fullRoom(supervisors: number) {
     for (const messageId of sent) act(student, { type: 'ack-message', messageId });
     if (attention && 'id' in attention) act(student, { type: 'ack-attention', attentionId: attention.id });
   }
+  for (let i = 0; i < MAX_WAITING; i++) {
+    state = value(requestAdmission(state, { code, name: wide(NAME_MAX_LENGTH, `w${i}`) }, ctx)).state;
+  }
+  expect(requestAdmission(state, { code, name: 'One more' }, ctx)).toEqual({ ok: false, error: 'waiting-full' });
   return { room: state.rooms.get(code)!, teacher: teachers[0]!, student: students[0]! };
 }
 

@@ -27,6 +27,8 @@ export interface AttendanceRecord {
   readonly stops: number;
   /** Times they raised their hand (changing a raised hand's note is not another). */
   readonly handsRaised: number;
+  /** In a rostered lesson: the roster entry they joined as, so the record names the student, not just a name. */
+  readonly rosterEntryId?: string;
 }
 
 /**
@@ -59,6 +61,7 @@ export function studentJoined(tools: Classroom, member: Member): Classroom {
     lastShareAt: member.joinedAt,
     stops: 0,
     handsRaised: 0,
+    ...(member.rosterEntryId === undefined ? {} : { rosterEntryId: member.rosterEntryId }),
   };
   return { ...tools, attendance: [...tools.attendance, record] };
 }

@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type {
-  ClassLinkResponse,
   ClassResponse,
   ClassView,
   CreateClassResponse,
@@ -31,10 +30,9 @@ import type { RosterError, RosterResult, RosterRow } from '../../classes/roster.
 import type { SignIn } from '../../auth/sign-in.ts';
 import { requireTeacher } from '../../auth/teacher-gate.ts';
 import type { Config } from '../../config.ts';
-import { createRoom, terminateRoom } from '../../core/room-registry.ts';
+import { createRoom, setLessonRostered, terminateRoom } from '../../core/room-registry.ts';
 import { roomView } from '../../core/views.ts';
 import {
-  classByJoinSecret,
   createClass,
   getClass,
   renameClass,
@@ -70,6 +68,7 @@ import {
   updateClassBody,
 } from '../schemas.ts';
 import { address, bearerToken } from '../seat.ts';
+import { liveLessonRoom } from './class-link.ts';
 import { ownMember } from './own-member.ts';
 
 /** Largest roster body: a district's OneRoster export as JSON text (the rest of the API takes 8 KB). */
@@ -102,7 +101,7 @@ export function classRoutes(deps: ClassDeps): express.Router {
   const large = express.json({ limit: ROSTER_BODY_LIMIT });
   const small = express.json({ limit: BODY_LIMIT });
   router.use('/classes/:classId/roster', large);
-  router.use(['/classes', '/join'], small);
+  router.use('/classes', small);
   const creationLimit = (what: string) =>
     limiter({
       windowMs: 3_600_000,
@@ -189,6 +188,9 @@ export function classRoutes(deps: ClassDeps): express.Router {
       'mode',
     );
     const roster = (await listRoster(db, klass.id)).map(rosterEntryView);
+    // A lesson going on now seats by the new roster from here on.
+    const live = liveLessonRoom(store.state, klass.id);
+    if (live) store.run((state) => setLessonRostered(state, { code: live.code, rostered: roster.length > 0 }));
     res.json({ ...summary, roster } satisfies RosterImportResponse);
   });
 
@@ -200,7 +202,7 @@ export function classRoutes(deps: ClassDeps): express.Router {
     // A live lesson whose room is gone (lost, or its end not written) does not hold the class.
     await recorder.endLessonsWithoutRoom(store.state, klass.id);
     if (await liveLesson(db, klass.id)) throw new ApiError('lesson-live');
-    const lesson = { classId: klass.id, lessonId: newId() };
+    const lesson = { classId: klass.id, lessonId: newId(), rostered: await hasRoster(db, klass.id) };
     const { room, member, token } = succeed(
       store.run((state, ctx) =>
         createRoom(state, { name: klass.name, hostName, listed, address: address(req), lesson }, ctx),
@@ -264,19 +266,6 @@ export function classRoutes(deps: ClassDeps): express.Router {
     if (lesson.endedAt === null) throw new ApiError('lesson-live');
     if (!(await deleteLesson(db, klass.id, lesson.id))) throw new ApiError('lesson-not-found');
     res.status(204).end();
-  });
-
-  router.get('/join/:joinSecret', deps.limits.read, async (req, res) => {
-    const secret = String(req.params.joinSecret);
-    const klass = secret.length <= ID_MAX ? await classByJoinSecret(db, secret) : null;
-    if (!klass || klass.archivedAt !== null) throw new ApiError('class-link-not-found');
-    const live = liveRoom(await liveLesson(db, klass.id));
-    const body: ClassLinkResponse = {
-      class: { name: klass.name },
-      hasRoster: await hasRoster(db, klass.id),
-      live: live ? { roomCode: live.room.code, startedAt: live.lesson.startedAt } : null,
-    };
-    res.json(body);
   });
 
   /** The class's teachers' page. */

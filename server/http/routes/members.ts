@@ -12,6 +12,7 @@ import { succeed } from '../errors.ts';
 import type { RequestLimits } from '../limits.ts';
 import { connectionFailureBody, joinRoomBody, parseBody, shareBody } from '../schemas.ts';
 import { requireSeat, seatOf } from '../seat.ts';
+import { joinOrWait } from './class-link.ts';
 import { ownMember } from './own-member.ts';
 
 /** The members router. */
@@ -30,6 +31,12 @@ export function memberRoutes(deps: {
     const verified = await deps.signIn.verifiedName(req);
     if (verified !== null) input.name = verified;
     const code = String(req.params.code);
+    if (input.role === 'student') {
+      // A rostered lesson's student who came by the code waits to be admitted.
+      const joined = joinOrWait(store, { code, name: input.name });
+      res.status(joined.status).json(joined.body);
+      return;
+    }
     const { room, member, token } = succeed(store.run((state, ctx) => joinRoom(state, { ...input, code }, ctx)));
     const body: JoinRoomResponse = { room: roomView(room, member), member: ownMember(member, token) };
     res.status(201).json(body);

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { normalizeCode, type CreateRoomRequest, type JoinRoomRequest } from '../../shared/protocol.ts';
 import * as api from '../net/api.ts';
+import { isWaiting, waitingFrom, type Waiting } from '../state/classes-joined.ts';
 import { seatFrom, type SavedSeat } from '../state/storage.ts';
 
 /** A form submission in progress: busy while it runs, the server's refusal kept for display. */
@@ -35,11 +36,18 @@ function useSubmission<A extends unknown[]>(action: (...args: A) => Promise<void
   return { busy, error, submit, fieldError: (field) => (error?.field === field ? error.message : null) };
 }
 
-/** Joins the room `code` as `body` says, handing the new seat to `onSeatTaken`. */
-export function useJoinRoom(onSeatTaken: (seat: SavedSeat) => void): Submission<[code: string, body: JoinRoomRequest]> {
+/**
+ * Joins the room `code` as `body` says, handing the new seat to `onSeatTaken`, or, in a lesson
+ * whose class list does not have the name, the wait for a teacher to `onWaiting`.
+ */
+export function useJoinRoom(
+  onSeatTaken: (seat: SavedSeat) => void,
+  onWaiting: (waiting: Waiting) => void,
+): Submission<[code: string, body: JoinRoomRequest]> {
   return useSubmission(async (code: string, body: JoinRoomRequest) => {
-    const { room, member } = await api.joinRoom(normalizeCode(code), body);
-    onSeatTaken(seatFrom(room, member));
+    const reply = await api.joinRoom(normalizeCode(code), body);
+    if (isWaiting(reply)) onWaiting(waitingFrom(reply));
+    else onSeatTaken(seatFrom(reply.room, reply.member));
   });
 }
 

@@ -3,6 +3,11 @@
  * server's error code and human message, or 'offline' when the server could not be reached.
  */
 import type {
+  AdmissionResponse,
+  AdmitResponse,
+  ClassJoinRequest,
+  ClassLinkResponse,
+  WaitingResponse,
   AttendanceResponse,
   AuthMeResponse,
   AttentionRequest,
@@ -112,7 +117,7 @@ export const createRoom = (body: CreateRoomRequest) => request<CreateRoomRespons
 
 /** Joins a room by code. */
 export const joinRoom = (code: string, body: JoinRoomRequest) =>
-  request<JoinRoomResponse>('POST', `/api/rooms/${encodeURIComponent(code)}/members`, { body });
+  request<JoinRoomResponse | WaitingResponse>('POST', `/api/rooms/${encodeURIComponent(code)}/members`, { body });
 
 /** The room as this member sees it; fails with 401/404 once the seat has ended. */
 export const getRoom = (code: string, token: string) =>
@@ -242,3 +247,34 @@ export function rememberPasscode(passcode: string): void {
     // Storage refused (private mode): the passcode is simply asked for again.
   }
 }
+
+/** What a class's students' link shows now: the class, its live lesson, and the names to pick. */
+export const getClassLink = (secret: string) =>
+  request<ClassLinkResponse>('GET', `/api/join/${encodeURIComponent(secret)}`);
+
+/** Joins the class's live lesson as a picked roster name, or asks to under a typed one. */
+export const joinClass = (secret: string, body: ClassJoinRequest) =>
+  request<JoinRoomResponse | WaitingResponse>('POST', `/api/join/${encodeURIComponent(secret)}/members`, { body });
+
+/** The one stream that says when the lessons of these classes (by their links' secrets) start and end. */
+export const classLinksEventsUrl = (secrets: readonly string[]) =>
+  `/api/class-links/events?links=${secrets.map(encodeURIComponent).join(',')}`;
+
+/** Whether a teacher has let in the student waiting with `token`. */
+export const getAdmission = (code: string, token: string) =>
+  request<AdmissionResponse>('GET', `/api/rooms/${encodeURIComponent(code)}/admission`, { token });
+
+/** A supervisor lets a waiting student in, onto the class's roster too with `addToRoster`. */
+export const admitWaiting = (code: string, token: string, waitingId: string, addToRoster: boolean) =>
+  request<AdmitResponse>(
+    'POST',
+    `/api/rooms/${encodeURIComponent(code)}/waiting/${encodeURIComponent(waitingId)}/admit`,
+    {
+      token,
+      body: { addToRoster },
+    },
+  );
+
+/** A supervisor turns a waiting student away. */
+export const refuseWaiting = (code: string, token: string, waitingId: string) =>
+  request<void>('DELETE', `/api/rooms/${encodeURIComponent(code)}/waiting/${encodeURIComponent(waitingId)}`, { token });

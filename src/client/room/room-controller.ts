@@ -141,6 +141,11 @@ export class RoomController {
   endRoom = () => this.#act(() => api.endRoom(this.seat.code, this.seat.token), 'ended-by-you');
   /** Host: removes a member. */
   kick = (memberId: string) => this.#act(() => api.kickMember(this.seat.code, this.seat.token, memberId));
+  /** Supervisor: lets a student waiting for a rostered lesson in, onto the class's roster too with `addToRoster`. */
+  admit = (waitingId: string, addToRoster: boolean) =>
+    this.#act(() => api.admitWaiting(this.seat.code, this.seat.token, waitingId, addToRoster));
+  /** Supervisor: turns a waiting student away. */
+  refuseWaiting = (waitingId: string) => this.#act(() => api.refuseWaiting(this.seat.code, this.seat.token, waitingId));
   /** Host: hands the role to another supervisor. */
   makeHost = (memberId: string) => this.#act(() => api.transferHost(this.seat.code, this.seat.token, memberId));
   /** Student: raises their hand with an optional note. */

@@ -10,13 +10,19 @@ export type Route =
   | { screen: 'home' }
   | { screen: 'lobby' }
   | { screen: 'join'; code: string; supervisorKey: string | null }
-  | { screen: 'room'; code: string };
+  | { screen: 'room'; code: string }
+  /** A class's students' link: `/class/<join secret>`. */
+  | { screen: 'class-link'; secret: string };
 
 /** Reads a route from a location's path and fragment; unknown paths are Home. */
 export function parseRoute(pathname: string, hash = ''): Route {
   const parts = pathname.split('/').filter(Boolean);
   if (parts.length === 0) return { screen: 'home' };
   if (parts[0] === 'lobby' && parts.length === 1) return { screen: 'lobby' };
+  if (parts[0] === 'class' && parts.length === 2) {
+    const secret = safeDecode(parts[1]!);
+    return /^[A-Za-z0-9_-]{8,64}$/.test(secret) ? { screen: 'class-link', secret } : { screen: 'home' };
+  }
   if ((parts[0] === 'join' || parts[0] === 'room') && parts.length === 2) {
     const code = normalizeCode(safeDecode(parts[1]!));
     if (code.length !== CODE_LENGTH) return { screen: 'home' };
@@ -47,12 +53,19 @@ export function routePath(route: Route): string {
       return `/room/${route.code}`;
     case 'join':
       return `/join/${route.code}${route.supervisorKey ? `#key=${route.supervisorKey}` : ''}`;
+    case 'class-link':
+      return `/class/${route.secret}`;
   }
 }
 
 /** Full link a student opens to join. */
 export function studentLink(origin: string, code: string): string {
   return `${origin}${routePath({ screen: 'join', code, supervisorKey: null })}`;
+}
+
+/** Full link a class's students open, from lesson to lesson. */
+export function classLink(origin: string, secret: string): string {
+  return `${origin}${routePath({ screen: 'class-link', secret })}`;
 }
 
 /** Full link a co-teacher opens to join as supervisor; it carries the key, so share it privately. */

@@ -126,6 +126,8 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
     }
     case 'routes-changed':
       return { ...state, room: state.room && { ...state.room, routes: event.routes } };
+    case 'waiting-changed':
+      return { ...state, room: state.room && { ...state.room, waiting: event.waiting } };
     case 'room-terminated': {
       const byYou = event.reason === 'ended-by-host' && state.room?.hostId === state.you;
       return { ...state, ended: byYou ? 'ended-by-you' : event.reason };

@@ -2,8 +2,45 @@
  * What sits beside the wall for supervisors: the queue of raised hands (oldest first, each with a
  * button to lower it) and the log of messages and links with who acknowledged them. Render only.
  */
-import type { MessageView } from '../../shared/protocol.ts';
+import type { MessageView, WaitingView } from '../../shared/protocol.ts';
 import { handQueue, notAcknowledged, tools, type Session } from '../state/session.ts';
+
+/**
+ * Students waiting to be let into a lesson whose class list does not have their name, oldest first:
+ * let in once, let in and add to the class list, or turn away.
+ */
+export function WaitingList(props: {
+  waiting: readonly WaitingView[];
+  onAdmit: (id: string, addToRoster: boolean) => void;
+  onRefuse: (id: string) => void;
+}) {
+  if (props.waiting.length === 0) return null;
+  return (
+    <section aria-labelledby="waiting-heading" class="hands">
+      <h2 id="waiting-heading">Waiting to be let in ({props.waiting.length})</h2>
+      <ul class="plain" aria-label="Waiting to be let in, oldest first">
+        {props.waiting.map((w) => (
+          <li key={w.id} class="list-row">
+            <span>
+              <strong>{w.name}</strong> <span class="muted">not on the class list · {clock(w.since)}</span>
+            </span>
+            <span class="row">
+              <button type="button" class="primary" onClick={() => props.onAdmit(w.id, false)}>
+                Let in<span class="visually-hidden"> {w.name}</span>
+              </button>
+              <button type="button" onClick={() => props.onAdmit(w.id, true)}>
+                Add to class list<span class="visually-hidden"> and let {w.name} in</span>
+              </button>
+              <button type="button" class="danger" onClick={() => props.onRefuse(w.id)}>
+                Turn away<span class="visually-hidden"> {w.name}</span>
+              </button>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 /** Raised hands, oldest first, each with its note and a button that answers it. */
 export function HandQueue(props: { session: Session; onHandLower: (studentId: string) => void }) {

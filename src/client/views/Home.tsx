@@ -5,6 +5,7 @@ import { CODE_LENGTH, NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, type Role } from '.
 import { rememberedPasscode, useCreateRoom, useJoinRoom } from '../hooks/seat-forms.ts';
 import type { SignInState } from '../hooks/sign-in.ts';
 import { formatKey } from '../state/links.ts';
+import type { Waiting } from '../state/classes-joined.ts';
 import type { SavedSeat } from '../state/storage.ts';
 import { NO_WEBRTC_TEXT, hasWebRtc, noWebRtcText } from '../browser-support.ts';
 import { PasscodeField } from './PasscodeField.tsx';
@@ -23,6 +24,8 @@ interface HomeProps {
   /** A seat the person still holds, to offer a way back. */
   currentSeat: SavedSeat | null;
   onSeatTaken: (seat: SavedSeat) => void;
+  /** A join that waits for a teacher to let the student in. */
+  onWaiting: (waiting: Waiting) => void;
   onLobbyOpen: () => void;
   onRoomReturn: () => void;
   /** Sign-in with the school account, when the server offers it. */
@@ -77,7 +80,7 @@ export function Home(props: HomeProps) {
 }
 
 /** A labelled text input with its error (if any) announced and tied to it. */
-function TextField(props: {
+export function TextField(props: {
   id: string;
   label: string;
   value: string;
@@ -140,7 +143,7 @@ function JoinForm(props: HomeProps) {
     if (props.joinCode) nameInput.current?.focus();
   }, [props.joinCode]);
 
-  const join = useJoinRoom(props.onSeatTaken);
+  const join = useJoinRoom(props.onSeatTaken, props.onWaiting);
   const { busy, error, fieldError } = join;
   // Signed in, the name is the school account's: the server uses it whatever is sent.
   const verifiedName = props.signIn.account?.name ?? null;

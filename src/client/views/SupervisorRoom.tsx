@@ -10,7 +10,7 @@ import { InvitePanel, ProjectorView } from './InvitePanel.tsx';
 import { LeaveButton } from './LeaveButton.tsx';
 import { STATUS_TEXT } from './Tile.tsx';
 import { Wall } from './Wall.tsx';
-import { HandQueue, MessageLog } from './ClassroomLists.tsx';
+import { HandQueue, MessageLog, WaitingList } from './ClassroomLists.tsx';
 
 interface SupervisorRoomProps {
   controller: RoomController;
@@ -124,6 +124,11 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
           onSettingsChange={updateSettings}
         />
         <aside class="card" aria-label="Room members">
+          <WaitingList
+            waiting={room.waiting ?? []}
+            onAdmit={(id, addToRoster) => void act(controller.admit(id, addToRoster))}
+            onRefuse={(id) => void act(controller.refuseWaiting(id))}
+          />
           <HandQueue session={session} onHandLower={(id) => void act(controller.lowerHand(id))} />
           <h2>Students ({roster.filter((s) => s.status !== 'left').length})</h2>
           {roster.length === 0 ? (
