@@ -7,10 +7,11 @@
 import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { AuthMeResponse } from '../../src/shared/protocol.ts';
+import type { AuthMeResponse, ClassJoinRequest } from '../../src/shared/protocol.ts';
 import type { Config, SignInConfig } from '../config.ts';
 import { sameSecret } from '../core/secrets.ts';
 import { accountAtSignIn, teachesClass } from '../db/accounts-repo.ts';
+import { rosterEntryByEmail } from '../db/rosters-repo.ts';
 import {
   createSession,
   deleteExpiredSessions,
@@ -93,6 +94,17 @@ export class SignIn {
   /** The name a signed-in caller joins rooms under (their school account's), or null when nobody is signed in. */
   async verifiedName(req: Request): Promise<string | null> {
     return (await this.caller(req))?.name ?? null;
+  }
+
+  /**
+   * Who a student joining by a class link is: signed in, their roster entry when its e-mail is
+   * theirs, else their verified name (never a name they picked or typed); not signed in, `asked`.
+   */
+  async classJoin(req: Request, classId: string, asked: ClassJoinRequest): Promise<ClassJoinRequest> {
+    const caller = await this.caller(req);
+    if (!caller) return asked;
+    const entry = caller.email === null ? null : await rosterEntryByEmail(this.deps.db, classId, caller.email);
+    return entry ? { rosterEntryId: entry.id } : { name: caller.name ?? '' };
   }
 
   /** `GET /api/auth/me`. */

@@ -210,6 +210,32 @@ describe('sign-in with the school account', () => {
     expect(byKey.status).toBe(200);
   });
 
+  it('seats a signed-in student by a class link as their own roster name, whatever name they pick', async () => {
+    const teacher = new TestBrowser();
+    await signIn(teacher, 'ada');
+    const created = await api<CreateClassResponse>(teacher, 'POST', '/api/classes', { body: { name: 'Chemistry' } });
+    const classPath = `/api/classes/${created.body.class.id}`;
+    const roster = await api<{ roster: { id: string; name: string }[] }>(teacher, 'PUT', `${classPath}/roster`, {
+      body: { mode: 'replace', from: 'typed', text: 'Sam S., sam@school.example\nKim Lee, kim@school.example' },
+    });
+    expect(roster.status).toBe(200);
+    expect((await api(teacher, 'POST', `${classPath}/lessons`, { body: { hostName: 'Ms Lovelace' } })).status).toBe(
+      201,
+    );
+    const kim = roster.body.roster.find((entry) => entry.name === 'Kim Lee')!;
+
+    const student = new TestBrowser();
+    await signIn(student, 'sam');
+    const link = `/api/join/${created.body.class.joinSecret}/members`;
+    const joined = await api<JoinRoomResponse>(student, 'POST', link, { body: { rosterEntryId: kim.id } });
+    expect(joined.status).toBe(201);
+    expect(joined.body.member.name).toBe('Sam S.');
+    // Kim's name is still free for Kim.
+    const kimJoins = await call<JoinRoomResponse>(server.url, 'POST', link, { body: { rosterEntryId: kim.id } });
+    expect(kimJoins.status).toBe(201);
+    expect(kimJoins.body.member.name).toBe('Kim Lee');
+  });
+
   it('ends the session on the server at sign-out, so a copy of the cookie opens nothing', async () => {
     const browser = new TestBrowser();
     await signIn(browser, 'ada');
