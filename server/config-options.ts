@@ -311,6 +311,77 @@ export const OPTIONS = {
     fallback: '365',
     parse: integer(1, 36_500),
   },
+  PUBLIC_URL: {
+    doc: 'The address people open the app at (scheme, host and port, no path), when it differs from what the server can tell from each request (a proxy that rewrites Host); sign-in builds its redirect URI from it. Unset: taken from each request.',
+    example: 'https://screens.school.example',
+    fallback: undefined,
+    parse: (raw: string) => httpOrigin(raw),
+  },
+  OIDC_ISSUER: {
+    doc: "Turns on sign-in with the school's accounts (OpenID Connect): the provider's issuer URL, as its discovery document names it. https, or http on this machine only. Set with OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_ALLOWED_DOMAINS or OIDC_TEACHER_DOMAINS.",
+    example: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
+    fallback: undefined,
+    parse: (raw: string) => {
+      let url: URL;
+      try {
+        url = new URL(raw.trim());
+      } catch {
+        throw new Error('must be an https:// URL');
+      }
+      const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+        throw new Error('must be an https:// URL (http:// only for a provider on this machine)');
+      if (url.search || url.hash) throw new Error('must be the issuer URL without ? or #');
+      return raw.trim();
+    },
+  },
+  OIDC_CLIENT_ID: {
+    doc: "The client (application) id this server is registered with at the school's OpenID provider.",
+    example: 'classroom-screens',
+    fallback: undefined,
+    parse: text,
+  },
+  OIDC_CLIENT_SECRET: {
+    doc: 'The client secret of OIDC_CLIENT_ID; it never leaves the server.',
+    example: 'a-secret-from-the-provider-console',
+    fallback: undefined,
+    parse: secret(8),
+  },
+  OIDC_ALLOWED_DOMAINS: {
+    doc: "E-mail domains whose accounts may sign in (students and teachers), exactly as after the @; with Google's issuer the account's Workspace domain (hd) must be one of them too.",
+    example: 'school.example,students.school.example',
+    fallback: undefined,
+    parse: domainList,
+  },
+  OIDC_TEACHER_DOMAINS: {
+    doc: 'E-mail domains whose accounts may teach (create rooms and classes without the passcode); they may sign in too.',
+    example: 'staff.school.example',
+    fallback: undefined,
+    parse: domainList,
+  },
+  OIDC_TEACHERS: {
+    doc: 'E-mail addresses that may teach, comma-separated, for schools whose staff and students share a domain; their domain must be in OIDC_ALLOWED_DOMAINS.',
+    example: 'ada.lovelace@school.example,alan.turing@school.example',
+    fallback: undefined,
+    parse: (raw: string) =>
+      commaList(/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/, 'e-mail addresses')(raw).map((e) => e.toLowerCase()),
+  },
+  OIDC_TEACHER_CLAIM: {
+    doc: 'An ID token claim that marks teachers, as claim=value: the account may teach when the claim equals value or is a list holding it (an Entra app role, a group id, a Keycloak group).',
+    example: 'roles=Teacher',
+    fallback: undefined,
+    parse: (raw: string) => {
+      const match = /^([A-Za-z0-9_.:/-]+)=(.+)$/.exec(raw.trim());
+      if (!match) throw new Error('must be claim=value');
+      return { claim: match[1]!, value: match[2]!.trim() };
+    },
+  },
+  OIDC_SESSION_HOURS: {
+    doc: 'Hours a sign-in lasts on a device before the school account is asked again.',
+    example: '12',
+    fallback: '12',
+    parse: integer(1, 24 * 90),
+  },
   METRICS_TOKEN: {
     doc: 'Bearer token that opens the Prometheus endpoint GET /metrics (at least 16 characters); unset turns the endpoint off.',
     example: 'b7f0c4e2a9d14f6e8c3a5d7e9f1b2c4d',
@@ -324,6 +395,24 @@ export const OPTIONS = {
     parse: oneOf(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`),
   },
 } satisfies Record<string, Option<unknown>>;
+
+/** Comma-separated e-mail domains, lower-cased. */
+function domainList(raw: string): string[] {
+  return commaList(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'domains such as school.example')(raw).map((d) => d.toLowerCase());
+}
+
+/** An http(s) origin, without a trailing slash or path. */
+function httpOrigin(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new Error('must be an http:// or https:// URL');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname.length > 1 || url.search || url.hash)
+    throw new Error('must be an http:// or https:// URL without a path');
+  return url.origin;
+}
 
 function boolean(raw: string): boolean {
   const value = raw.trim().toLowerCase();

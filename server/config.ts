@@ -49,6 +49,10 @@ export interface Config {
   readonly recordRetentionDays: number;
   /** Where the companion extension's signing key is: the admin's file, or made once in the data folder. */
   readonly extensionKey: ExtensionKeyConfig;
+  /** The address people open the app at (an origin), when set; null: taken from each request. */
+  readonly publicUrl: string | null;
+  /** Sign-in with the school's accounts (OpenID Connect); null when OIDC_ISSUER is unset. */
+  readonly signIn: SignInConfig | null;
   readonly relay: {
     readonly mode: RelayMode;
     readonly minSupervisors: number;
@@ -81,6 +85,21 @@ export type DatabaseConfig =
 /** The admin's key file (EXTENSION_KEY_FILE), or DATA_DIR, where the server makes one on first start. */
 export type ExtensionKeyConfig =
   { readonly kind: 'file'; readonly file: string } | { readonly kind: 'data-dir'; readonly dataDir: string };
+/** The school's OpenID provider, this server's client there, and who may sign in and teach. */
+export interface SignInConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** E-mail domains (lower case) whose accounts may sign in. */
+  readonly allowedDomains: readonly string[];
+  /** E-mail domains (lower case) whose accounts may teach, and sign in. */
+  readonly teacherDomains: readonly string[];
+  /** E-mail addresses (lower case) that may teach. */
+  readonly teachers: readonly string[];
+  /** A claim marking teachers, when one does. */
+  readonly teacherClaim: { readonly claim: string; readonly value: string } | null;
+  readonly sessionHours: number;
+}
 
 type Values = { [K in keyof typeof OPTIONS]: ReturnType<(typeof OPTIONS)[K]['parse']> | undefined };
 
@@ -129,6 +148,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         `TURN_SECRET=${OPTIONS.TURN_SECRET.example}) or neither`,
     );
   }
+  problems.push(...signInProblems(v));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: v.PORT!,
@@ -174,6 +194,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         ? { kind: 'file' as const, file: v.EXTENSION_KEY_FILE }
         : { kind: 'data-dir' as const, dataDir: v.DATA_DIR! },
     ),
+    publicUrl: v.PUBLIC_URL ?? null,
+    signIn: v.OIDC_ISSUER
+      ? Object.freeze({
+          issuer: v.OIDC_ISSUER,
+          clientId: v.OIDC_CLIENT_ID!,
+          clientSecret: v.OIDC_CLIENT_SECRET!,
+          allowedDomains: Object.freeze(v.OIDC_ALLOWED_DOMAINS ?? []),
+          teacherDomains: Object.freeze(v.OIDC_TEACHER_DOMAINS ?? []),
+          teachers: Object.freeze(v.OIDC_TEACHERS ?? []),
+          teacherClaim: v.OIDC_TEACHER_CLAIM ? Object.freeze(v.OIDC_TEACHER_CLAIM) : null,
+          sessionHours: v.OIDC_SESSION_HOURS!,
+        })
+      : null,
     relay: Object.freeze({
       mode: v.RELAY_MODE!,
       minSupervisors: v.RELAY_MIN_SUPERVISORS!,
@@ -184,6 +217,34 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }),
     relayNode: Object.freeze({ secret: v.RELAY_NODE_SECRET ?? null, serverUrl: v.RELAY_SERVER_URL ?? null }),
   });
+}
+
+/** What is missing or stray among the OIDC_* options: each of them needs OIDC_ISSUER, which needs a client and who may sign in. */
+function signInProblems(v: Values): string[] {
+  const stray = (
+    [
+      'OIDC_CLIENT_ID',
+      'OIDC_CLIENT_SECRET',
+      'OIDC_ALLOWED_DOMAINS',
+      'OIDC_TEACHER_DOMAINS',
+      'OIDC_TEACHERS',
+      'OIDC_TEACHER_CLAIM',
+    ] as const
+  ).filter((key) => v[key] !== undefined);
+  if (v.OIDC_ISSUER === undefined)
+    return stray.map(
+      (key) =>
+        `${key} is set but OIDC_ISSUER is not; set OIDC_ISSUER (for example OIDC_ISSUER=${OPTIONS.OIDC_ISSUER.example}) or unset ${key}`,
+    );
+  const problems: string[] = [];
+  for (const key of ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const)
+    if (v[key] === undefined)
+      problems.push(`${key} is needed with OIDC_ISSUER; for example ${key}=${OPTIONS[key].example}`);
+  if (v.OIDC_ALLOWED_DOMAINS === undefined && v.OIDC_TEACHER_DOMAINS === undefined)
+    problems.push(
+      `OIDC_ALLOWED_DOMAINS (or OIDC_TEACHER_DOMAINS) is needed with OIDC_ISSUER: the e-mail domains of your school's accounts; for example OIDC_ALLOWED_DOMAINS=${OPTIONS.OIDC_ALLOWED_DOMAINS.example}`,
+    );
+  return problems;
 }
 
 /** The fewest UDP ports one relay worker is given from RELAY_PORT_RANGE. */

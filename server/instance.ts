@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Logger } from 'pino';
 import { portSlices, relayWorkerCount, type Config } from './config.ts';
+import { SignIn } from './auth/sign-in.ts';
 import { resumeAfterRestart } from './core/restart.ts';
 import { LessonRecorder } from './db/lesson-recorder.ts';
 import { deleteExpiredLessons } from './db/lessons-repo.ts';
@@ -222,6 +223,7 @@ export async function startServer(
       startedAt: clock(),
       onError: (err, req) => log.error({ err, method: req.method, path: req.path }, 'request failed'),
       classes: { db: database.db, recorder },
+      signIn: new SignIn({ db: database.db, config, clock, log: log.child({ part: 'sign-in' }) }),
     }),
   );
   app.use(

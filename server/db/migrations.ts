@@ -112,6 +112,36 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('classes').addColumn('teacher_key_hash', 'text').execute();
     },
   },
+  '0003-sign-in-sessions': {
+    async up(db: Kysely<unknown>) {
+      // A signed-in browser's session: only the SHA-256 (hex) of the id its cookie holds is kept,
+      // so a copy of the database signs nobody in.
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('teaches', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_by_account').on('sessions').column('account_id').execute();
+      await db.schema.createIndex('sessions_by_expiry').on('sessions').column('expires_at').execute();
+      // A sign-in under way, between the redirect to the provider and its answer: the browser's
+      // cookie names it (hashed here), so the PKCE verifier and nonce never leave the server.
+      await db.schema
+        .createTable('sign_in_flows')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('nonce', 'text', (c) => c.notNull())
+        .addColumn('code_verifier', 'text', (c) => c.notNull())
+        .addColumn('redirect_uri', 'text', (c) => c.notNull())
+        .addColumn('return_to', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sign_in_flows_by_expiry').on('sign_in_flows').column('expires_at').execute();
+    },
+  },
 };
 
 /** The steps for Kysely's Migrator, from this module rather than from files, so the build carries them. */

@@ -144,3 +144,19 @@ export async function removeRosterEntry(db: Kysely<Tables>, classId: string, ent
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** The entry of a class's roster with this e-mail address (lower case), if any: how a signed-in student is found on it. */
+export async function rosterEntryByEmail(
+  db: Kysely<Tables>,
+  classId: string,
+  email: string,
+): Promise<RosterEntry | null> {
+  return (
+    (await db
+      .selectFrom('rosterEntries')
+      .selectAll()
+      .where('classId', '=', classId)
+      .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst()) ?? null
+  );
+}

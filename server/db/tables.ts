@@ -86,6 +86,30 @@ export interface LessonAttendanceTable {
   handsRaised: number;
 }
 
+/** A signed-in browser's session (its cookie holds the id; only its hash is here). */
+export interface SessionsTable {
+  idHash: string;
+  accountId: string;
+  /** The value state-changing requests authorised by this session carry in X-CSRF-Token. */
+  csrfToken: string;
+  /** 1 when the account may teach (judged from the ID token at sign-in), else 0. */
+  teaches: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A sign-in under way: what the provider's answer is checked against. */
+export interface SignInFlowsTable {
+  idHash: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  redirectUri: string;
+  /** Where the app goes after signing in: a path on this server. */
+  returnTo: string;
+  expiresAt: number;
+}
+
 /** Every table, for `Kysely<Tables>`. */
 export interface Tables {
   accounts: AccountsTable;
@@ -94,6 +118,8 @@ export interface Tables {
   rosterEntries: RosterEntriesTable;
   lessons: LessonsTable;
   lessonAttendance: LessonAttendanceTable;
+  sessions: SessionsTable;
+  signInFlows: SignInFlowsTable;
 }
 
 /** A class as read. */

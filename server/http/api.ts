@@ -4,6 +4,7 @@
  * route and no room rule here.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { SignIn } from '../auth/sign-in.ts';
 import type { Config } from '../config.ts';
 import type { LobbyStreams } from '../events/lobby-streams.ts';
 import type { RoomStreams } from '../events/room-streams.ts';
@@ -14,6 +15,7 @@ import { requestLimits } from './limits.ts';
 import type { PasscodeGate } from './passcode.ts';
 import { admissionRoutes } from './routes/admission.ts';
 import { classLinkRoutes } from './routes/class-link.ts';
+import { authRoutes } from './routes/auth.ts';
 import { classRoutes, type ClassDeps } from './routes/classes.ts';
 import { tabRoutes } from './routes/tabs.ts';
 import { classroomRoutes } from './routes/classroom.ts';
@@ -39,6 +41,8 @@ export interface ApiDeps extends Omit<MetaDeps, 'store' | 'config' | 'limits'> {
     >;
   /** The teacher passcode's check. */
   passcode: PasscodeGate;
+  /** Sign-in with the school's accounts (off without OIDC_ISSUER). */
+  signIn: SignIn;
   onError: (error: unknown, req: Request) => void;
   /** The students' tabs their extensions report (issue #21). */
   tabs: TabBoard;
@@ -69,6 +73,7 @@ export function createApi(deps: ApiDeps): express.Router {
   api.use(metaRoutes(withLimits));
   api.use(classLinkRoutes({ ...withLimits, db: deps.classes.db }));
   api.use(admissionRoutes({ ...withLimits, db: deps.classes.db }));
+  api.use(authRoutes(withLimits));
   api.use(roomRoutes(withLimits));
   api.use(memberRoutes(withLimits));
   api.use((req, _res, next) =>

@@ -14,6 +14,8 @@ const BY_STATUS = {
     'invalid-request': 'The request is not valid; see docs/api.md.',
     'invalid-json': 'The body is not valid JSON; send a JSON object with Content-Type: application/json.',
     'invalid-roster': 'The roster could not be read; fix the file at the line and column named, and import it again.',
+    'sign-in-failed':
+      "The sign-in did not complete (it took too long, was cancelled, or your school's answer could not be checked); sign in again.",
   },
   413: {
     'body-too-large': 'The body is too large; requests to this API are a few hundred bytes.',
@@ -33,6 +35,9 @@ const BY_STATUS = {
     'not-host': 'Only the host can do this; ask the host, or ask them to hand the role to you.',
     'wrong-role': 'Your role in this room cannot do this.',
     'wrong-passcode': "That is not the school's teacher passcode; check it with your admin.",
+    'sign-in-refused': 'This app does not take that account; sign in with your school account.',
+    'csrf-token-invalid':
+      'This request came without the sign-in’s CSRF token (X-CSRF-Token from GET /api/auth/me); reload the app and try again.',
     'wrong-class-key':
       'That teacher key does not open this class (it may have been replaced); ask a teacher of the class for the current invite link.',
   },
@@ -41,6 +46,8 @@ const BY_STATUS = {
     'member-not-found': 'That member is not in this room (any more).',
     'message-not-found': 'That message is not in this room (any more); reload the room to see the current ones.',
     'not-found': 'No such endpoint; see docs/api.md for the API.',
+    'sign-in-off':
+      'This server has no sign-in with school accounts set up (OIDC_ISSUER); join with a room code and your name, or ask your admin.',
     'class-link-not-found':
       'This class link does not work (any more): it may have been replaced or the class archived; ask your teacher for the current link or QR code.',
     'lesson-not-found':
@@ -81,6 +88,8 @@ const BY_STATUS = {
     'rate-limited': 'Too many requests from your address; wait a minute and try again.',
   },
   503: {
+    'sign-in-unavailable':
+      "Your school's sign-in service cannot be reached right now; try again in a minute, or join with a room code.",
     'server-restarting':
       'The server is restarting and takes no new rooms or members for a moment; try again in a few seconds.',
   },

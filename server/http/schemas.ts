@@ -33,13 +33,13 @@ import {
 import { ApiError } from './errors.ts';
 
 /** A UTF-16 surrogate without its other half: not text, and shown as garbage (or not at all). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /**
  * Characters a name cannot show: controls, format characters (zero-width spaces and joiners,
  * direction overrides), private-use and unassigned code points, line and paragraph separators, and
  * letters that render as blank (Hangul fillers, braille blank, combining grapheme joiner).
  */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0]/u;
+export const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0]/u;
 
 /**
  * A name or title people see: refused with a message naming the field when it holds a lone

@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ClientConfig, JoinRoomResponse, WaitingResponse } from '../shared/protocol.ts';
 import { useRoute, useServerReachable } from './hooks/browser.ts';
+import { useSignIn } from './hooks/sign-in.ts';
 import * as api from './net/api.ts';
 import { RoomController } from './room/room-controller.ts';
 import { parseRoute } from './state/links.ts';
@@ -31,6 +32,7 @@ export function App() {
   const [homeNotice, setHomeNotice] = useState<string | null>(null);
   const [applyUpdate, setApplyUpdate] = useState<(() => void) | null>(null);
   const [waiting, setWaiting] = useState<Waiting | null>(null);
+  const signIn = useSignIn(config?.signIn ?? false);
 
   // Runtime settings (retried until the server answers) and the seat saved before a reload.
   useEffect(() => {
@@ -162,6 +164,7 @@ export function App() {
         onLobbyOpen={() => navigate({ screen: 'lobby' })}
         onClassesOpen={() => navigate({ screen: 'classes' })}
         onRoomReturn={() => seat && navigate({ screen: 'room', code: seat.code })}
+        signIn={signIn}
       />
     );
   }

@@ -204,6 +204,8 @@ export interface ClientConfig {
   relayMode: RelayMode;
   /** Whether creating a room and seeing the lobby need the school's teacher passcode. */
   passcodeRequired: boolean;
+  /** Whether people can sign in with the school's accounts (`GET /api/auth/login`). */
+  signIn: boolean;
   limits: {
     maxMembersPerRoom: number;
     nameMaxLength: number;
@@ -211,6 +213,24 @@ export interface ClientConfig {
     reconnectGraceS: number;
   };
   peer: { path: string; key: string };
+}
+
+/** The signed-in person, as `GET /api/auth/me` shows them to themselves. */
+export interface SignedInAccount {
+  /** The name from the school's account: a signed-in student joins under it. */
+  name: string;
+  email: string | null;
+  /** Whether they may create rooms and classes without the teacher passcode. */
+  teaches: boolean;
+}
+
+/**
+ * `GET /api/auth/me`: who is signed in on this browser, and the CSRF token every changing request
+ * the sign-in cookie authorises must carry in `X-CSRF-Token`; both null when nobody is.
+ */
+export interface AuthMeResponse {
+  account: SignedInAccount | null;
+  csrfToken: string | null;
 }
 
 /** `GET /api/health`: 200 while serving rooms; 503 while stopping or standing by (so a proxy sends people elsewhere). */
@@ -520,7 +540,17 @@ export type ErrorCode =
   /** No such name on the class's roster (any more). */
   | 'roster-entry-not-found'
   /** The class has no lesson going on; the class link joins one when it starts. */
-  | 'lesson-not-live';
+  | 'lesson-not-live'
+  /** Sign-in with the school's accounts is not set up on this server (no OIDC_ISSUER). */
+  | 'sign-in-off'
+  /** The sign-in could not be completed (expired or replayed, cancelled, or the provider's answer did not verify); start again. */
+  | 'sign-in-failed'
+  /** The provider vouched for the account, but this server does not let it in (not a school address, unverified). */
+  | 'sign-in-refused'
+  /** The school's OpenID provider could not be reached. */
+  | 'sign-in-unavailable'
+  /** A changing request authorised by the sign-in cookie lacks its session's X-CSRF-Token header. */
+  | 'csrf-token-invalid';
 
 /** The JSON body of every 4xx reply. */
 export interface ErrorBody {

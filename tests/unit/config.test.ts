@@ -65,6 +65,14 @@ describe('loadConfig', () => {
       STORE_URL: 'redis://127.0.0.1:6380/2',
       DATABASE_URL: 'postgres://classroom:secret@db.school.example:5432/classroom',
       RECORD_RETENTION_DAYS: '30',
+      PUBLIC_URL: 'https://screens.school.example/',
+      OIDC_ISSUER: 'https://accounts.google.com',
+      OIDC_CLIENT_ID: 'classroom.apps.example',
+      OIDC_CLIENT_SECRET: 'from-the-console',
+      OIDC_ALLOWED_DOMAINS: 'School.example, students.school.example',
+      OIDC_TEACHERS: 'Ada@School.example',
+      OIDC_TEACHER_CLAIM: 'roles=Teacher',
+      OIDC_SESSION_HOURS: '8',
     });
     expect(config).toEqual({
       port: 8443,
@@ -96,6 +104,17 @@ describe('loadConfig', () => {
       database: { kind: 'postgres', url: 'postgres://classroom:secret@db.school.example:5432/classroom' },
       recordRetentionDays: 30,
       extensionKey: { kind: 'file', file: '/etc/cs/extension-key.pem' },
+      publicUrl: 'https://screens.school.example',
+      signIn: {
+        issuer: 'https://accounts.google.com',
+        clientId: 'classroom.apps.example',
+        clientSecret: 'from-the-console',
+        allowedDomains: ['school.example', 'students.school.example'],
+        teacherDomains: [],
+        teachers: ['ada@school.example'],
+        teacherClaim: { claim: 'roles', value: 'Teacher' },
+        sessionHours: 8,
+      },
       relay: {
         mode: 'auto',
         minSupervisors: 4,
@@ -243,6 +262,35 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('ICE_SERVERS'))).toContain('for example ICE_SERVERS=[{"urls":"turn:');
     expect(problems.find((p) => p.startsWith('TLS_CERT_FILE and TLS_KEY_FILE'))).toContain('set both');
     expect(problems.find((p) => p.startsWith('LOG_LEVEL'))).toContain('for example LOG_LEVEL=info');
+  });
+
+  it('turns sign-in on only with an issuer, a client and who may sign in, naming what is missing or stray', () => {
+    expect(loadConfig({}).signIn).toBeNull();
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ OIDC_CLIENT_ID: 'app' })).toEqual([
+      expect.stringMatching(
+        /^OIDC_CLIENT_ID is set but OIDC_ISSUER is not; set OIDC_ISSUER \(for example OIDC_ISSUER=https:/,
+      ),
+    ]);
+    expect(problems({ OIDC_ISSUER: 'https://idp.school.example' })).toEqual([
+      expect.stringMatching(/^OIDC_CLIENT_ID is needed with OIDC_ISSUER; for example OIDC_CLIENT_ID=/),
+      expect.stringMatching(/^OIDC_CLIENT_SECRET is needed with OIDC_ISSUER/),
+      expect.stringMatching(/^OIDC_ALLOWED_DOMAINS \(or OIDC_TEACHER_DOMAINS\) is needed with OIDC_ISSUER/),
+    ]);
+    expect(problems({ OIDC_ISSUER: 'http://idp.school.example' })[0]).toContain(
+      'must be an https:// URL (http:// only for a provider on this machine)',
+    );
+    expect(problems({ OIDC_TEACHER_CLAIM: 'roles', OIDC_ISSUER: 'http://127.0.0.1:9000' })[0]).toMatch(
+      /^OIDC_TEACHER_CLAIM="roles" must be claim=value; for example OIDC_TEACHER_CLAIM=roles=Teacher$/,
+    );
+    expect(problems({ PUBLIC_URL: 'https://screens.school.example/app' })[0]).toContain('without a path');
   });
 
   it('is documented, option for option, in .env.example and the README', () => {

@@ -14,6 +14,7 @@ import type {
   RosterName,
   WaitingResponse,
 } from '../../../src/shared/protocol.ts';
+import type { SignIn } from '../../auth/sign-in.ts';
 import { joinRoom, requestAdmission, type RegistryState, type Room } from '../../core/room-registry.ts';
 import { roomView } from '../../core/views.ts';
 import { classByJoinSecret, getClass } from '../../db/classes-repo.ts';
@@ -45,6 +46,8 @@ export interface ClassLinkDeps {
   store: RoomStore;
   db: Kysely<Tables>;
   limits: Pick<RequestLimits, 'read' | 'entry'>;
+  /** A signed-in student joins as their roster entry (by e-mail) or under their verified name. */
+  signIn: Pick<SignIn, 'classJoin'>;
 }
 
 /** The class's live lesson room in the registry, if one is running. */
@@ -178,7 +181,7 @@ export function classLinkRoutes(deps: ClassLinkDeps): express.Router {
 
   router.post('/join/:joinSecret/members', limits.entry, async (req, res) => {
     const klass = await linkClass(String(req.params.joinSecret));
-    const input = parseBody(classJoinBody, req.body);
+    const input = await deps.signIn.classJoin(req, klass.id, parseBody(classJoinBody, req.body));
     const room = liveLessonRoom(store.state, klass.id);
     if (!room) throw new ApiError('lesson-not-live');
     let joined;

@@ -27,6 +27,8 @@ import { attendanceSheet, knownTimeZone } from '../../classes/lesson-record.ts';
 import { oneRosterStudents, readOneRoster } from '../../classes/oneroster.ts';
 import { parseRosterCsv } from '../../classes/roster-csv.ts';
 import type { RosterError, RosterResult, RosterRow } from '../../classes/roster.ts';
+import type { SignIn } from '../../auth/sign-in.ts';
+import { requireTeacher } from '../../auth/teacher-gate.ts';
 import type { Config } from '../../config.ts';
 import { createRoom, setLessonRostered, terminateRoom } from '../../core/room-registry.ts';
 import { roomView } from '../../core/views.ts';
@@ -56,7 +58,7 @@ import type { ClassRecord, Lesson, RosterEntry, Tables } from '../../db/tables.t
 import type { RoomStore } from '../../room-store.ts';
 import { ApiError, succeed } from '../errors.ts';
 import { limiter, type RequestLimits } from '../limits.ts';
-import { requirePasscode, type PasscodeGate } from '../passcode.ts';
+import type { PasscodeGate } from '../passcode.ts';
 import {
   createClassBody,
   oneRosterClassesBody,
@@ -86,6 +88,8 @@ export interface ClassDeps {
   config: Pick<Config, 'roomCreationsPerHour' | 'seatRateLimitPerMinute'>;
   /** The teacher passcode's check, shared with room creation. */
   passcode: PasscodeGate;
+  /** Who is signed in: a signed-in teacher needs no passcode, and a class's signed-in teachers no key. */
+  signIn: Pick<SignIn, 'caller' | 'teachesClass'>;
   limits: RequestLimits;
   stopping: () => boolean;
 }
@@ -120,10 +124,11 @@ export function classRoutes(deps: ClassDeps): express.Router {
    */
   const teacher: RequestHandler = async (req, res, next) => {
     const presented = bearerToken(req);
-    if (presented === '') throw new ApiError('class-key-required');
     const id = String(req.params.classId);
     const found = id.length <= ID_MAX ? await getClass(db, id) : null;
-    const access = teacherAccess(presented, found?.teacherKeyHash ?? null);
+    // Without a key, a signed-in teacher of the class is let in by their session.
+    const signedIn = presented === '' && found !== null && (await deps.signIn.teachesClass(req, found.id));
+    const access = signedIn ? 'ok' : teacherAccess(presented, found?.teacherKeyHash ?? null);
     if (access !== 'ok') throw new ApiError(access);
     res.locals.class = found;
     await classLimit(req, res, next);
@@ -131,9 +136,11 @@ export function classRoutes(deps: ClassDeps): express.Router {
 
   router.post('/classes', deps.limits.entry, creationLimit('classes'), async (req, res) => {
     const { passcode, name } = parseBody(createClassBody, req.body);
-    await requirePasscode(deps.passcode, req, res, passcode);
+    const caller = await requireTeacher(deps, req, res, passcode);
     const { key, hash } = newTeacherKey((n) => randomBytes(n));
-    const created = await createClass(db, { name, teachers: [], teacherKeyHash: hash }, store.now());
+    // A signed-in creator is the class's first teacher: they open it by signing in, anywhere.
+    const teachers = caller ? [{ accountId: caller.accountId }] : [];
+    const created = await createClass(db, { name, teachers, teacherKeyHash: hash }, store.now());
     res.status(201).json({ class: classView(created), teacherKey: key } satisfies CreateClassResponse);
   });
 

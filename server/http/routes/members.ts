@@ -3,6 +3,7 @@
  * the host. Each route runs one registry operation and renders what it returns; no room rule here.
  */
 import express from 'express';
+import type { SignIn } from '../../auth/sign-in.ts';
 import type { ConnectionFailureResponse, JoinRoomResponse, SharingRequest } from '../../../src/shared/protocol.ts';
 import { joinRoom, kickMember, leaveRoom, reportConnectionFailure, setSharing } from '../../core/room-registry.ts';
 import { roomView } from '../../core/views.ts';
@@ -18,13 +19,17 @@ import { ownMember } from './own-member.ts';
 export function memberRoutes(deps: {
   store: RoomStore;
   limits: Pick<RequestLimits, 'seat' | 'entry'>;
+  /** A signed-in person joins under their school account's name, whatever was typed. */
+  signIn: Pick<SignIn, 'verifiedName'>;
 }): express.Router {
   const { store, limits } = deps;
   const router = express.Router();
   const seat = requireSeat(store, limits.seat);
 
-  router.post('/rooms/:code/members', limits.entry, (req, res) => {
+  router.post('/rooms/:code/members', limits.entry, async (req, res) => {
     const input = parseBody(joinRoomBody, req.body);
+    const verified = await deps.signIn.verifiedName(req);
+    if (verified !== null) input.name = verified;
     const code = String(req.params.code);
     if (input.role === 'student') {
       // A rostered lesson's student who came by the code waits to be admitted.

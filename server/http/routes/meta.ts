@@ -13,7 +13,14 @@ export interface MetaDeps {
   store: Pick<RoomStore, 'state'>;
   config: Pick<
     Config,
-    'iceServers' | 'stunPort' | 'turn' | 'relay' | 'teacherPasscode' | 'maxMembersPerRoom' | 'reconnectGraceS'
+    | 'iceServers'
+    | 'stunPort'
+    | 'turn'
+    | 'relay'
+    | 'teacherPasscode'
+    | 'maxMembersPerRoom'
+    | 'reconnectGraceS'
+    | 'signIn'
   >;
   version: string;
   startedAt: number;
@@ -58,6 +65,7 @@ export function metaRoutes(deps: MetaDeps): express.Router {
       iceServers: iceServersFor(config, { hostname: req.hostname, stunPort: deps.stunPort() }, null),
       relayMode: config.relay.mode,
       passcodeRequired: config.teacherPasscode !== null,
+      signIn: config.signIn !== null,
       limits: {
         maxMembersPerRoom: config.maxMembersPerRoom,
         nameMaxLength: NAME_MAX_LENGTH,

@@ -9,6 +9,8 @@ import type {
   ListRoomsResponse,
   RoomResponse,
 } from '../../../src/shared/protocol.ts';
+import type { SignIn } from '../../auth/sign-in.ts';
+import { requireTeacher } from '../../auth/teacher-gate.ts';
 import type { Config } from '../../config.ts';
 import { createRoom, terminateRoom, transferHost } from '../../core/room-registry.ts';
 import { roomView } from '../../core/views.ts';
@@ -20,7 +22,7 @@ import type { RoomStore } from '../../room-store.ts';
 import { iceServersFor } from '../../turn/ice-servers.ts';
 import { ApiError, succeed } from '../errors.ts';
 import { limiter, type RequestLimits } from '../limits.ts';
-import { requirePasscode, type PasscodeGate } from '../passcode.ts';
+import type { PasscodeGate } from '../passcode.ts';
 import { createRoomBody, parseBody, transferHostBody } from '../schemas.ts';
 import { address, requireSeat, seatOf } from '../seat.ts';
 import { ownMember } from './own-member.ts';
@@ -34,6 +36,8 @@ export interface RoomDeps {
   limits: RequestLimits;
   /** The teacher passcode's check (lets everyone through when none is set). */
   passcode: PasscodeGate;
+  /** Who is signed in: a signed-in teacher needs no passcode. */
+  signIn: Pick<SignIn, 'caller'>;
   /** The port the STUN responder answers on, once it does (null when off or not bound). */
   stunPort: () => number | null;
 }
@@ -44,9 +48,9 @@ export function roomRoutes(deps: RoomDeps): express.Router {
   const router = express.Router();
   const seat = requireSeat(store, limits.seat);
   const lobbyQuota = new StreamQuota(config.streamsPerAddress);
-  /** The lobby shows rooms only to those who gave the passcode, when there is one. */
+  /** The lobby shows rooms only to signed-in teachers and those who gave the passcode, when there is one. */
   const lobbyPasscode = (req: Request, res: Response) =>
-    requirePasscode(deps.passcode, req, res, typeof req.query.passcode === 'string' ? req.query.passcode : undefined);
+    requireTeacher(deps, req, res, typeof req.query.passcode === 'string' ? req.query.passcode : undefined);
   // Room creations per address per hour; refused creations (passcode, validation) do not count.
   const creationLimit = limiter({
     windowMs: 3_600_000,
@@ -72,7 +76,7 @@ export function roomRoutes(deps: RoomDeps): express.Router {
 
   router.post('/rooms', limits.entry, creationLimit, async (req, res) => {
     const { passcode, ...input } = parseBody(createRoomBody, req.body);
-    await requirePasscode(deps.passcode, req, res, passcode);
+    await requireTeacher(deps, req, res, passcode);
     const { room, member, token } = succeed(
       store.run((state, ctx) => createRoom(state, { ...input, address: address(req) }, ctx)),
     );

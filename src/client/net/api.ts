@@ -23,6 +23,7 @@ import type {
   StartLessonResponse,
   TeacherKeyResponse,
   UpdateClassRequest,
+  AuthMeResponse,
   AttentionRequest,
   RaiseHandRequest,
   SnapshotNoticeRequest,
@@ -62,6 +63,9 @@ export class ApiFailure extends Error {
   }
 }
 
+/** The signed-in session's CSRF token, sent on every request once known (see `getSignedIn`). */
+let csrfToken: string | null = null;
+
 /** Sends a request; a refusal (4xx/5xx) or an unreachable server becomes an ApiFailure. */
 async function send(
   method: string,
@@ -71,6 +75,8 @@ async function send(
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  // The server refuses a changing request its sign-in cookie would authorise without this header.
+  if (csrfToken !== null) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
     res = await fetch(path, {
@@ -113,6 +119,22 @@ async function requestFile(
   const named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '');
   return { blob: await res.blob(), fileName: named?.[1] ?? fallbackName };
 }
+
+/** Who is signed in on this browser; keeps the session's CSRF token for the requests that follow. */
+export async function getSignedIn(): Promise<AuthMeResponse> {
+  const me = await request<AuthMeResponse>('GET', '/api/auth/me');
+  csrfToken = me.csrfToken;
+  return me;
+}
+
+/** Signs out: the server ends the session. */
+export async function signOut(): Promise<void> {
+  await request<void>('POST', '/api/auth/logout');
+  csrfToken = null;
+}
+
+/** Where the browser goes to sign in with the school account, coming back to `returnTo` (a path here). */
+export const signInUrl = (returnTo: string) => `/api/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
 
 /** Runtime settings for this server. */
 export const getConfig = () => request<ClientConfig>('GET', '/api/config');

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CODE_LENGTH, NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, type Role } from '../../shared/protocol.ts';
 import { rememberedPasscode, useCreateRoom, useJoinRoom } from '../hooks/seat-forms.ts';
+import type { SignInState } from '../hooks/sign-in.ts';
 import { formatKey } from '../state/links.ts';
 import type { Waiting } from '../state/classes-joined.ts';
 import type { SavedSeat } from '../state/storage.ts';
@@ -9,6 +10,7 @@ import { NO_WEBRTC_TEXT, hasWebRtc, noWebRtcText } from '../browser-support.ts';
 import { PasscodeField } from './PasscodeField.tsx';
 import { RadioGroup } from './RadioGroup.tsx';
 import { TextField } from './TextField.tsx';
+import { SignInPanel } from './SignInPanel.tsx';
 
 interface HomeProps {
   /** Shown on top, e.g. why the last seat ended. */
@@ -28,6 +30,8 @@ interface HomeProps {
   onLobbyOpen: () => void;
   onClassesOpen: () => void;
   onRoomReturn: () => void;
+  /** Sign-in with the school account, when the server offers it. */
+  signIn: SignInState;
 }
 
 /** The first screen. */
@@ -49,6 +53,7 @@ export function Home(props: HomeProps) {
         </p>
       )}
       <h1>{fromLink ? 'Join the room' : 'Watch and share classroom screens'}</h1>
+      <SignInPanel signIn={props.signIn} />
       <div class="cards">
         <section class="card" aria-labelledby="join-heading">
           <h2 id="join-heading">Join a room</h2>
@@ -63,7 +68,12 @@ export function Home(props: HomeProps) {
         {!fromLink && (
           <section class="card" aria-labelledby="create-heading">
             <h2 id="create-heading">Create a room</h2>
-            <CreateForm name={props.name} passcodeRequired={props.passcodeRequired} onSeatTaken={props.onSeatTaken} />
+            <CreateForm
+              name={props.signIn.account?.name ?? props.name}
+              // A signed-in teacher needs no passcode.
+              passcodeRequired={props.passcodeRequired && !props.signIn.account?.teaches}
+              onSeatTaken={props.onSeatTaken}
+            />
           </section>
         )}
         {!fromLink && (
@@ -103,8 +113,14 @@ function JoinForm(props: HomeProps) {
 
   const join = useJoinRoom(props.onSeatTaken, props.onWaiting);
   const { busy, error, fieldError } = join;
+  // Signed in, the name is the school account's: the server uses it whatever is sent.
+  const verifiedName = props.signIn.account?.name ?? null;
   const submit = (event: Event) =>
-    join.submit(event, code, { name, role, ...(role === 'supervisor' ? { supervisorKey: key } : {}) });
+    join.submit(event, code, {
+      name: verifiedName ?? name,
+      role,
+      ...(role === 'supervisor' ? { supervisorKey: key } : {}),
+    });
   return (
     <form onSubmit={submit}>
       <TextField
@@ -124,12 +140,13 @@ function JoinForm(props: HomeProps) {
         id="join-name"
         label="Your name"
         ref={nameInput}
-        value={name}
+        value={verifiedName ?? name}
         onValue={setName}
         autoComplete="name"
         required
         maxLength={NAME_MAX_LENGTH}
         error={fieldError('name')}
+        {...(verifiedName === null ? {} : { readOnly: true, hint: 'The name on your school account.' })}
       />
       <RadioGroup legend="I am" name="role" choices={ROLE_CHOICES} value={role} onValue={setRole} />
       {role === 'supervisor' && (

@@ -15,9 +15,13 @@ export function TextField(props: {
   required?: boolean;
   maxLength?: number;
   placeholder?: string;
+  readOnly?: boolean;
+  /** A line under the field saying more about it. */
+  hint?: string;
   ref?: Ref<HTMLInputElement>;
 }) {
-  const { id, label, value, onValue, error, ...input } = props;
+  const { id, label, value, onValue, error, hint, ...input } = props;
+  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -26,9 +30,14 @@ export function TextField(props: {
         type="text"
         value={value}
         onInput={(e) => onValue(e.currentTarget.value)}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={describedBy || undefined}
         {...input}
       />
+      {hint && (
+        <span id={`${id}-hint`} class="muted">
+          {hint}
+        </span>
+      )}
       {error && (
         <span id={`${id}-error`} class="field-error">
           {error}

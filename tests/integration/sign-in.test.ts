@@ -1,0 +1,389 @@
+/**
+ * Sign-in with the school's accounts against a real OpenID provider (oidc-provider) on loopback:
+ * the code flow with PKCE, the session cookie and its CSRF token, what signing in changes (no
+ * passcode for teachers, the verified name for students, a class opened by its teacher's session),
+ * sign-out, and the refusals: another school's account, an unverified address, an ID token minted
+ * for another app, an expired one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  AuthMeResponse,
+  ClientConfig,
+  CreateClassResponse,
+  CreateRoomResponse,
+  ErrorBody,
+  JoinRoomResponse,
+} from '../../src/shared/protocol.ts';
+import { TestBrowser, type Page } from '../helpers/browser-session.ts';
+import { call } from '../helpers/client.ts';
+import { startTestProvider, type TestProvider } from '../helpers/oidc-provider.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const PASSCODE = 'staffroom-kettle-42';
+const CLIENT = { client_id: 'classroom', client_secret: 'classroom-secret' };
+const OTHER_APP = { client_id: 'other-app', client_secret: 'other-app-secret', redirect: 'http://127.0.0.1:9/cb' };
+const TWO_HOURS_MS = 2 * 3_600_000;
+
+let provider: TestProvider;
+let server: TestServer;
+/** A server whose clock is two hours ahead of the provider's: every ID token reaches it expired. */
+let lateServer: TestServer;
+
+const signInEnv = (issuer: string, extra: Record<string, string> = {}) => ({
+  OIDC_ISSUER: issuer,
+  OIDC_CLIENT_ID: CLIENT.client_id,
+  OIDC_CLIENT_SECRET: CLIENT.client_secret,
+  OIDC_ALLOWED_DOMAINS: 'school.example',
+  OIDC_TEACHER_DOMAINS: 'staff.school.example',
+  TEACHER_PASSCODE: PASSCODE,
+  RELAY_MODE: 'off',
+  ...extra,
+});
+
+beforeAll(async () => {
+  provider = await startTestProvider();
+  provider.people.set('ada', { email: 'ada@staff.school.example', email_verified: true, name: 'Ada Lovelace' });
+  provider.people.set('sam', { email: 'Sam@School.example', email_verified: true, name: 'Sam Student' });
+  provider.people.set('eve', { email: 'eve@elsewhere.example', email_verified: true, name: 'Eve' });
+  provider.people.set('una', { email: 'una@school.example', email_verified: false, name: 'Una' });
+  server = await startTestServer(signInEnv(provider.issuer));
+  lateServer = await startTestServer(signInEnv(provider.issuer, { TRUST_PROXY: 'true' }), {
+    clock: () => Date.now() + TWO_HOURS_MS,
+  });
+  const client = (redirect: string) => ({
+    ...CLIENT,
+    redirect_uris: [redirect],
+    response_types: ['code'] as ['code'],
+    grant_types: ['authorization_code'],
+  });
+  provider.start([
+    {
+      ...client(`${server.url}/api/auth/callback`),
+      redirect_uris: [`${server.url}/api/auth/callback`, `${lateServer.url}/api/auth/callback`],
+    },
+    { ...client(OTHER_APP.redirect), client_id: OTHER_APP.client_id, client_secret: OTHER_APP.client_secret },
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([server?.close(), lateServer?.close()]);
+  await provider?.close();
+});
+
+/** Signs `login` in to `target` in `browser`: the pages on the way and the callback's answer. */
+async function signIn(browser: TestBrowser, login: string, target = server, returnTo = '/join/ABCDEF') {
+  const isCallback = (url: URL) => url.origin === target.url && url.pathname === '/api/auth/callback';
+  const start = `${target.url}/api/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
+  const { stop, pages } = await browser.navigate(start, login, isCallback);
+  const callback = await browser.fetch(stop.href);
+  return { pages, callback, code: stop.searchParams.get('code') ?? '' };
+}
+
+/** Sends an API request from `browser` with its cookies, and its session's CSRF token unless told not to. */
+async function api<T>(
+  browser: TestBrowser,
+  method: string,
+  path: string,
+  options: { body?: unknown; csrf?: boolean; base?: string } = {},
+) {
+  const base = options.base ?? server.url;
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+  if (options.csrf !== false) {
+    const me = await browser.fetch(`${base}/api/auth/me`, { headers: { accept: 'application/json' } });
+    const token = (JSON.parse(me.text) as AuthMeResponse).csrfToken;
+    if (token) headers['x-csrf-token'] = token;
+  }
+  const page = await browser.fetch(`${base}${path}`, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  return { status: page.status, body: (page.text ? JSON.parse(page.text) : null) as T };
+}
+
+const me = async (browser: TestBrowser) => (await api<AuthMeResponse>(browser, 'GET', '/api/auth/me')).body;
+
+/** Why sign-ins with the provider failed, as the server logged it. */
+const failures = (target: TestServer) =>
+  target.logs
+    .map((line) => JSON.parse(line) as { msg: string; reason?: string })
+    .filter((line) => line.msg === 'sign-in with the provider failed')
+    .map((line) => line.reason);
+
+/** The Set-Cookie line of cookie `name` in a page. */
+const setCookie = (page: Page, name: string) => page.headers.getSetCookie().find((line) => line.startsWith(`${name}=`));
+
+describe('sign-in with the school account', () => {
+  it('signs a student in by the code flow with PKCE: a session cookie, the verified name, nothing secret logged', async () => {
+    const browser = new TestBrowser();
+    const { pages, callback, code } = await signIn(browser, 'sam');
+
+    const toProvider = new URL(pages[0]!.headers.get('location')!);
+    expect(toProvider.origin).toBe(provider.issuer);
+    expect(Object.fromEntries(toProvider.searchParams)).toMatchObject({
+      client_id: 'classroom',
+      response_type: 'code',
+      redirect_uri: `${server.url}/api/auth/callback`,
+      code_challenge_method: 'S256',
+      code_challenge: expect.stringMatching(/^[\w-]{43}$/),
+      state: expect.stringMatching(/^[\w-]{20,}$/),
+      nonce: expect.stringMatching(/^[\w-]{20,}$/),
+    });
+    expect(toProvider.searchParams.has('code_verifier')).toBe(false);
+    expect(setCookie(pages[0]!, 'classroom-sign-in')).toMatch(/; Path=\/api\/auth; HttpOnly; SameSite=Lax$/);
+
+    expect(callback.status).toBe(303);
+    expect(callback.headers.get('location')).toBe('/join/ABCDEF');
+    const session = setCookie(callback, 'classroom-session');
+    expect(session).toMatch(/^classroom-session=[\w-]{43}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(setCookie(callback, 'classroom-sign-in')).toContain('Max-Age=0');
+
+    expect(await me(browser)).toEqual({
+      account: { name: 'Sam Student', email: 'sam@school.example', teaches: false },
+      csrfToken: expect.stringMatching(/^[\w-]{43}$/),
+    });
+    const logs = server.logs.join('\n');
+    expect(code).not.toBe('');
+    expect(logs).not.toContain(code);
+    expect(logs).not.toContain(browser.cookie('classroom-session'));
+    expect(logs).toContain('"msg":"signed in"');
+  });
+
+  it('joins a signed-in student under the verified name, whatever was typed, and refuses the cookie without its CSRF token', async () => {
+    const room = await call<CreateRoomResponse>(server.url, 'POST', '/api/rooms', {
+      body: { name: 'Biology', hostName: 'Ms Lee', passcode: PASSCODE },
+    });
+    expect(room.status).toBe(201);
+    const browser = new TestBrowser();
+    await signIn(browser, 'sam');
+    const path = `/api/rooms/${room.body.room.code}/members`;
+    const body = { name: 'Somebody Else', role: 'student' };
+
+    const forged = await api<ErrorBody>(browser, 'POST', path, { body, csrf: false });
+    expect(forged).toEqual({ status: 403, body: expect.objectContaining({ error: 'csrf-token-invalid' }) });
+
+    const joined = await api<JoinRoomResponse>(browser, 'POST', path, { body });
+    expect(joined.status).toBe(201);
+    expect(joined.body.member.name).toBe('Sam Student');
+    // Someone not signed in still types their name.
+    const typed = await call<JoinRoomResponse>(server.url, 'POST', path, { body: { name: 'Kim', role: 'student' } });
+    expect(typed.body.member.name).toBe('Kim');
+  });
+
+  it('lets a teacher-domain account create a class and a room without the passcode, and open its class without the key', async () => {
+    const teacher = new TestBrowser();
+    await signIn(teacher, 'ada');
+    expect((await me(teacher)).account).toEqual({
+      name: 'Ada Lovelace',
+      email: 'ada@staff.school.example',
+      teaches: true,
+    });
+
+    const withoutToken = await api<ErrorBody>(teacher, 'POST', '/api/classes', { body: { name: 'Y9' }, csrf: false });
+    expect(withoutToken.status).toBe(403);
+    expect(withoutToken.body.error).toBe('csrf-token-invalid');
+    const created = await api<CreateClassResponse>(teacher, 'POST', '/api/classes', { body: { name: 'Physics 9' } });
+    expect(created.status).toBe(201);
+    const room = await api<CreateRoomResponse>(teacher, 'POST', '/api/rooms', {
+      body: { name: 'Physics', hostName: 'Ms Lovelace' },
+    });
+    expect(room.status).toBe(201);
+    // Nobody else gets past the passcode, signed-in students included.
+    const anonymous = await call<ErrorBody>(server.url, 'POST', '/api/classes', { body: { name: 'Y9' } });
+    expect(anonymous.body.error).toBe('passcode-required');
+    const student = new TestBrowser();
+    await signIn(student, 'sam');
+    expect((await api<ErrorBody>(student, 'POST', '/api/classes', { body: { name: 'Y9' } })).body.error).toBe(
+      'passcode-required',
+    );
+
+    const classPath = `/api/classes/${created.body.class.id}`;
+    const page = await api<{ class: { name: string } }>(teacher, 'GET', classPath);
+    expect(page).toMatchObject({ status: 200, body: { class: { name: 'Physics 9' } } });
+    const renamed = await api<{ class: { name: string } }>(teacher, 'PATCH', classPath, {
+      body: { name: 'Physics 9B' },
+    });
+    expect(renamed).toMatchObject({ status: 200, body: { class: { name: 'Physics 9B' } } });
+    expect((await api<ErrorBody>(student, 'GET', classPath)).body.error).toBe('class-key-required');
+    // The key still works for those who hold it.
+    const byKey = await call(server.url, 'GET', classPath, { token: created.body.teacherKey });
+    expect(byKey.status).toBe(200);
+  });
+
+  it('seats a signed-in student by a class link as their own roster name, whatever name they pick', async () => {
+    const teacher = new TestBrowser();
+    await signIn(teacher, 'ada');
+    const created = await api<CreateClassResponse>(teacher, 'POST', '/api/classes', { body: { name: 'Chemistry' } });
+    const classPath = `/api/classes/${created.body.class.id}`;
+    const roster = await api<{ roster: { id: string; name: string }[] }>(teacher, 'PUT', `${classPath}/roster`, {
+      body: { mode: 'replace', from: 'typed', text: 'Sam S., sam@school.example\nKim Lee, kim@school.example' },
+    });
+    expect(roster.status).toBe(200);
+    expect((await api(teacher, 'POST', `${classPath}/lessons`, { body: { hostName: 'Ms Lovelace' } })).status).toBe(
+      201,
+    );
+    const kim = roster.body.roster.find((entry) => entry.name === 'Kim Lee')!;
+
+    const student = new TestBrowser();
+    await signIn(student, 'sam');
+    const link = `/api/join/${created.body.class.joinSecret}/members`;
+    const joined = await api<JoinRoomResponse>(student, 'POST', link, { body: { rosterEntryId: kim.id } });
+    expect(joined.status).toBe(201);
+    expect(joined.body.member.name).toBe('Sam S.');
+    // Kim's name is still free for Kim.
+    const kimJoins = await call<JoinRoomResponse>(server.url, 'POST', link, { body: { rosterEntryId: kim.id } });
+    expect(kimJoins.status).toBe(201);
+    expect(kimJoins.body.member.name).toBe('Kim Lee');
+  });
+
+  it('ends the session on the server at sign-out, so a copy of the cookie opens nothing', async () => {
+    const browser = new TestBrowser();
+    await signIn(browser, 'ada');
+    const stolen = browser.cookie('classroom-session')!;
+
+    const refused = await api<ErrorBody>(browser, 'POST', '/api/auth/logout', { csrf: false });
+    expect(refused).toEqual({ status: 403, body: expect.objectContaining({ error: 'csrf-token-invalid' }) });
+    expect((await me(browser)).account).not.toBeNull();
+
+    const out = await api(browser, 'POST', '/api/auth/logout');
+    expect(out.status).toBe(204);
+    expect(browser.cookie('classroom-session')).toBeUndefined();
+    const replayed = await call<AuthMeResponse>(server.url, 'GET', '/api/auth/me', {
+      headers: { cookie: `classroom-session=${stolen}` },
+    });
+    expect(replayed.body).toEqual({ account: null, csrfToken: null });
+    const create = await call<ErrorBody>(server.url, 'POST', '/api/classes', {
+      body: { name: 'Y9' },
+      headers: { cookie: `classroom-session=${stolen}` },
+    });
+    expect(create.body.error).toBe('passcode-required');
+  });
+
+  it("refuses another school's account and an unverified address with a page saying why, and signs nobody in", async () => {
+    const outsider = new TestBrowser();
+    const { callback } = await signIn(outsider, 'eve');
+    expect(callback.status).toBe(403);
+    expect(callback.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(callback.text).toContain('<h1>Sign-in did not work</h1>');
+    expect(callback.text).toContain('This app takes school accounts only (school.example, staff.school.example)');
+    expect(setCookie(callback, 'classroom-session')).toBeUndefined();
+    expect((await me(outsider)).account).toBeNull();
+
+    const unverified = new TestBrowser();
+    const refused = await signIn(unverified, 'una');
+    expect(refused.callback.status).toBe(403);
+    expect(refused.callback.text).toContain('e-mail address is not verified');
+    expect((await me(unverified)).account).toBeNull();
+  });
+
+  it('refuses an ID token the provider minted for another app (wrong audience), same person, same nonce', async () => {
+    const browser = new TestBrowser();
+    const isCallback = (url: URL) => url.origin === server.url && url.pathname === '/api/auth/callback';
+    const first = await browser.fetch(`${server.url}/api/auth/login`);
+    const nonce = new URL(first.headers.get('location')!).searchParams.get('nonce')!;
+
+    // The same person signs in to another app of the school, which gets an ID token for itself.
+    const other = new TestBrowser();
+    const verifier = 'a-code-verifier-of-the-other-app-that-is-long-enough-43';
+    const challenge = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+    const otherAuth = new URL(`${provider.issuer}/auth`);
+    otherAuth.search = new URLSearchParams({
+      client_id: OTHER_APP.client_id,
+      response_type: 'code',
+      scope: 'openid email profile',
+      redirect_uri: OTHER_APP.redirect,
+      state: 'other-state',
+      nonce,
+      code_challenge: challenge.toString('base64url'),
+      code_challenge_method: 'S256',
+    }).toString();
+    const { stop } = await other.navigate(otherAuth.href, 'sam', (url) => url.href.startsWith(OTHER_APP.redirect));
+    const tokens = await fetch(`${provider.issuer}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${OTHER_APP.client_id}:${OTHER_APP.client_secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: stop.searchParams.get('code')!,
+        redirect_uri: OTHER_APP.redirect,
+        code_verifier: verifier,
+      }),
+    });
+    const { id_token: foreign } = (await tokens.json()) as { id_token: string };
+    const audience = (JSON.parse(Buffer.from(foreign.split('.')[1]!, 'base64url').toString()) as { aud: string }).aud;
+    expect(audience).toBe(OTHER_APP.client_id);
+
+    // Our sign-in goes on; the provider's token response now carries the other app's ID token.
+    provider.substituteIdToken(foreign);
+    const location = first.headers.get('location')!;
+    const { stop: callbackUrl } = await browser.navigate(location, 'sam', isCallback);
+    const callback = await browser.fetch(callbackUrl.href, { headers: { accept: 'application/json' } });
+    expect(callback.status).toBe(400);
+    expect(JSON.parse(callback.text)).toMatchObject({ error: 'sign-in-failed' });
+    expect(setCookie(callback, 'classroom-session')).toBeUndefined();
+    expect(failures(server)).toEqual([expect.stringContaining('unexpected JWT "aud" (audience) claim value')]);
+    expect(server.logs.join('\n')).not.toContain(foreign);
+  });
+
+  it('refuses an ID token that has expired by the server’s clock', async () => {
+    const browser = new TestBrowser();
+    const { callback } = await signIn(browser, 'sam', lateServer);
+    expect(callback.status).toBe(400);
+    expect(callback.text).toContain('The sign-in did not complete');
+    expect(setCookie(callback, 'classroom-session')).toBeUndefined();
+    expect(failures(lateServer)).toEqual([
+      expect.stringContaining('unexpected JWT "exp" (expiration time) claim value, expiration is past'),
+    ]);
+  });
+
+  it('sets Secure cookies with a host-bound name over HTTPS (behind a proxy), and refuses a return path off this server', async () => {
+    const browser = new TestBrowser();
+    const https = { 'x-forwarded-proto': 'https' };
+    const start = await browser.fetch(`${lateServer.url}/api/auth/login`, { headers: https });
+    expect(start.status).toBe(303);
+    expect(setCookie(start, '__Secure-classroom-sign-in')).toMatch(
+      /; Path=\/api\/auth; HttpOnly; SameSite=Lax; Secure$/,
+    );
+    expect(new URL(start.headers.get('location')!).searchParams.get('redirect_uri')).toBe(
+      `${lateServer.url.replace('http:', 'https:')}/api/auth/callback`,
+    );
+    for (const returnTo of ['//evil.example/', 'https://evil.example/', '/\\evil.example', 'join']) {
+      const page = await browser.fetch(`${server.url}/api/auth/login?returnTo=${encodeURIComponent(returnTo)}`, {
+        headers: { accept: 'application/json' },
+      });
+      expect(page.status, returnTo).toBe(400);
+      expect(JSON.parse(page.text), returnTo).toMatchObject({ error: 'invalid-request', field: 'returnTo' });
+    }
+  });
+
+  it('answers a callback without a sign-in under way in this browser (replayed, or started elsewhere) with sign-in-failed', async () => {
+    const browser = new TestBrowser();
+    const { callback } = await signIn(browser, 'sam');
+    expect(callback.status).toBe(303);
+    const replay = await new TestBrowser().fetch(
+      `${server.url}/api/auth/callback?code=stolen&state=whatever&iss=${encodeURIComponent(provider.issuer)}`,
+    );
+    expect(replay.status).toBe(400);
+    expect(replay.text).toContain('The sign-in did not complete');
+  });
+});
+
+describe('without OIDC_ISSUER', () => {
+  it('says sign-in is off and works as before', async () => {
+    const plain = await startTestServer();
+    try {
+      expect((await call<ClientConfig>(plain.url, 'GET', '/api/config')).body.signIn).toBe(false);
+      expect((await call<ClientConfig>(server.url, 'GET', '/api/config')).body.signIn).toBe(true);
+      expect((await call<ErrorBody>(plain.url, 'GET', '/api/auth/login')).body.error).toBe('sign-in-off');
+      expect((await call<AuthMeResponse>(plain.url, 'GET', '/api/auth/me')).body).toEqual({
+        account: null,
+        csrfToken: null,
+      });
+      expect((await call(plain.url, 'POST', '/api/classes', { body: { name: 'Y9' } })).status).toBe(201);
+    } finally {
+      await plain.close();
+    }
+  });
+});
