@@ -167,6 +167,40 @@ export async function listTeachers(db: Kysely<Tables>, classId: string): Promise
     .execute();
 }
 
+/** A class's teachers with the e-mail each is known by (their account's, once linked), first added first. */
+export async function teacherList(
+  db: Kysely<Tables>,
+  classId: string,
+): Promise<{ readonly email: string | null; readonly signedIn: boolean }[]> {
+  const rows = await db
+    .selectFrom('classTeachers')
+    .leftJoin('accounts', 'accounts.id', 'classTeachers.accountId')
+    .select(['classTeachers.email as listed', 'accounts.email as account', 'classTeachers.accountId'])
+    .where('classTeachers.classId', '=', classId)
+    .orderBy('classTeachers.addedAt')
+    .orderBy('classTeachers.id')
+    .execute();
+  return rows.map((r) => ({ email: r.listed ?? r.account ?? null, signedIn: r.accountId !== null }));
+}
+
+/**
+ * Removes the teacher known by `email` (as listed, or as their account's address); removing one who
+ * is not there changes nothing. The last one may go too: the class teacher key still opens the class.
+ */
+export async function removeTeacherByEmail(db: Kysely<Tables>, classId: string, email: string): Promise<void> {
+  const address = email.trim().toLowerCase();
+  await db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('classTeachers')
+      .leftJoin('accounts', 'accounts.id', 'classTeachers.accountId')
+      .select(['classTeachers.id', 'classTeachers.email as listed', 'accounts.email as account'])
+      .where('classTeachers.classId', '=', classId)
+      .execute();
+    const leaving = rows.filter((r) => r.listed === address || r.account === address).map((r) => r.id);
+    if (leaving.length > 0) await trx.deleteFrom('classTeachers').where('id', 'in', leaving).execute();
+  });
+}
+
 /** Adds a co-teacher; adding one who is already there changes nothing. */
 export async function addTeacher(
   db: Kysely<Tables>,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type {
+  AddTeacherRequest,
   AdmitRequest,
   ClassJoinRequest,
   AttentionRequest,
@@ -202,6 +203,15 @@ export const createClassBody = z.strictObject({
   passcode: passcodeField,
 });
 
+/** `POST /api/classes/:classId/teachers`. */
+export const addTeacherBody = z.strictObject({
+  email: z
+    .string({ error: 'email must be text' })
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: 'email must be a school e-mail address (like lee@school.example)' }).max(254)),
+});
+
 /** `PATCH /api/classes/:classId`. */
 export const updateClassBody = z.strictObject({
   name: displayText('name (the class name)', ROOM_NAME_MAX_LENGTH).optional(),
@@ -291,4 +301,5 @@ export const REQUESTS_MATCH_PROTOCOL: [
   Same<z.input<typeof startLessonBody>, StartLessonRequest>,
   Same<z.input<typeof classJoinBody>, ClassJoinRequest>,
   Same<z.input<typeof admitBody>, AdmitRequest>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<z.input<typeof addTeacherBody>, AddTeacherRequest>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -322,10 +322,28 @@ export interface LiveLessonView {
 /** `GET /api/classes/:classId` and `PATCH` reply. */
 export interface ClassResponse {
   class: ClassView;
+  /** Who teaches the class by their school account (sign-in): the creator and co-teachers added by e-mail. */
+  teachers: ClassTeacherView[];
   roster: RosterEntryView[];
   liveLesson: LiveLessonView | null;
   /** The latest ended lessons, newest first (at most 50; `GET …/lessons?before=` pages back). */
   lessons: LessonView[];
+}
+
+/** A teacher of a class by school account: their e-mail, and whether they have signed in since being added. */
+export interface ClassTeacherView {
+  email: string | null;
+  signedIn: boolean;
+}
+
+/** `POST /api/classes/:classId/teachers` body: a co-teacher by their school e-mail address. */
+export interface AddTeacherRequest {
+  email: string;
+}
+
+/** `POST /api/classes/:classId/teachers` and `DELETE …/teachers/:email` reply. */
+export interface TeachersResponse {
+  teachers: ClassTeacherView[];
 }
 
 /** `PATCH /api/classes/:classId` body. */

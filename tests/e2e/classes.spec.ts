@@ -262,6 +262,22 @@ test('a co-teacher invite link: the class joins the list, the key leaves the add
   });
   expect(started.status).toBe(201);
   await co.page.reload();
+  // A co-teacher by school e-mail, for signing in rather than holding the link; added, shown, removed.
+  await co.page.getByLabel('Add a co-teacher by school e-mail').fill('Bea.Ode@School.example');
+  await co.page.getByRole('button', { name: 'Add', exact: true }).click();
+  const byAccount = co.page.getByRole('list', { name: 'Teachers by school account' });
+  await expect(byAccount.getByRole('listitem')).toHaveText([
+    'bea.ode@school.example · not signed in yetRemove bea.ode@school.example',
+  ]);
+  await expectNoAxeViolations(co.page);
+  await byAccount.getByRole('button', { name: 'Remove bea.ode@school.example' }).click();
+  await expect(byAccount).toHaveCount(0);
+  await co.page.getByLabel('Add a co-teacher by school e-mail').fill('not an address');
+  await co.page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(co.page.getByRole('alert')).toHaveText(
+    'email must be a school e-mail address (like lee@school.example).',
+  );
+
   await co.page.getByLabel('Your name (students see it)').fill('Ms Lee');
   await co.page.getByRole('button', { name: 'Open lesson' }).click();
   const lee = new SupervisorRoomPage(co.page);

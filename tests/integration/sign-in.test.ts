@@ -8,11 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   AuthMeResponse,
+  ClassResponse,
   ClientConfig,
   CreateClassResponse,
   CreateRoomResponse,
   ErrorBody,
   JoinRoomResponse,
+  TeachersResponse,
 } from '../../src/shared/protocol.ts';
 import { TestBrowser, type Page } from '../helpers/browser-session.ts';
 import { call } from '../helpers/client.ts';
@@ -44,6 +46,7 @@ beforeAll(async () => {
   provider = await startTestProvider();
   provider.people.set('ada', { email: 'ada@staff.school.example', email_verified: true, name: 'Ada Lovelace' });
   provider.people.set('sam', { email: 'Sam@School.example', email_verified: true, name: 'Sam Student' });
+  provider.people.set('bea', { email: 'bea@staff.school.example', email_verified: true, name: 'Bea Ode' });
   provider.people.set('eve', { email: 'eve@elsewhere.example', email_verified: true, name: 'Eve' });
   provider.people.set('una', { email: 'una@school.example', email_verified: false, name: 'Una' });
   server = await startTestServer(signInEnv(provider.issuer));
@@ -208,6 +211,38 @@ describe('sign-in with the school account', () => {
     // The key still works for those who hold it.
     const byKey = await call(server.url, 'GET', classPath, { token: created.body.teacherKey });
     expect(byKey.status).toBe(200);
+  });
+
+  it('lets a co-teacher added by school e-mail open the class by signing in, until they are removed', async () => {
+    const ada = new TestBrowser();
+    await signIn(ada, 'ada');
+    const bea = new TestBrowser();
+    await signIn(bea, 'bea');
+    const created = await api<CreateClassResponse>(ada, 'POST', '/api/classes', { body: { name: 'Chemistry 10' } });
+    const classPath = `/api/classes/${created.body.class.id}`;
+    // A teacher of the school, but not of this class.
+    expect((await api<ErrorBody>(bea, 'GET', classPath)).body.error).toBe('class-key-required');
+
+    const bad = await api<ErrorBody>(ada, 'POST', `${classPath}/teachers`, { body: { email: 'bea at school' } });
+    expect(bad).toMatchObject({ status: 400, body: { error: 'invalid-request', field: 'email' } });
+    const added = await api<TeachersResponse>(ada, 'POST', `${classPath}/teachers`, {
+      body: { email: ' Bea@Staff.School.example ' },
+    });
+    expect(added.body.teachers).toEqual([
+      { email: 'ada@staff.school.example', signedIn: true },
+      { email: 'bea@staff.school.example', signedIn: false },
+    ]);
+    const page = await api<ClassResponse>(bea, 'GET', classPath);
+    expect(page).toMatchObject({ status: 200, body: { class: { name: 'Chemistry 10' } } });
+
+    const removed = await api<TeachersResponse>(ada, 'DELETE', `${classPath}/teachers/bea@staff.school.example`);
+    expect(removed.body.teachers.map((t) => t.email)).toEqual(['ada@staff.school.example']);
+    expect((await api<ErrorBody>(bea, 'GET', classPath)).body.error).toBe('class-key-required');
+    // Ada may step down too: the class's teacher key still opens it.
+    const last = await api<TeachersResponse>(ada, 'DELETE', `${classPath}/teachers/ada@staff.school.example`);
+    expect(last.body.teachers).toEqual([]);
+    expect((await api<ErrorBody>(ada, 'GET', classPath)).body.error).toBe('class-key-required');
+    expect((await call(server.url, 'GET', classPath, { token: created.body.teacherKey })).status).toBe(200);
   });
 
   it('seats a signed-in student by a class link as their own roster name, whatever name they pick', async () => {

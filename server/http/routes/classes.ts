@@ -21,6 +21,7 @@ import type {
   RosterImportResponse,
   StartLessonResponse,
   TeacherKeyResponse,
+  TeachersResponse,
 } from '../../../src/shared/protocol.ts';
 import { newTeacherKey, teacherAccess } from '../../classes/class-keys.ts';
 import { attendanceSheet, knownTimeZone } from '../../classes/lesson-record.ts';
@@ -33,12 +34,15 @@ import type { Config } from '../../config.ts';
 import { createRoom, setLessonRostered, terminateRoom } from '../../core/room-registry.ts';
 import { roomView } from '../../core/views.ts';
 import {
+  addTeacher,
   createClass,
   getClass,
+  removeTeacherByEmail,
   renameClass,
   rotateJoinSecret,
   setArchived,
   setTeacherKeyHash,
+  teacherList,
   type ClassError,
   type ClassOutcome,
 } from '../../db/classes-repo.ts';
@@ -60,6 +64,7 @@ import { ApiError, succeed } from '../errors.ts';
 import { limiter, type RequestLimits } from '../limits.ts';
 import type { PasscodeGate } from '../passcode.ts';
 import {
+  addTeacherBody,
   createClassBody,
   oneRosterClassesBody,
   parseBody,
@@ -268,9 +273,22 @@ export function classRoutes(deps: ClassDeps): express.Router {
     res.status(204).end();
   });
 
+  // Co-teachers by school e-mail: they open the class by signing in (sign-in on), with no key passed round.
+  router.post('/classes/:classId/teachers', teacher, async (req, res) => {
+    const { email } = parseBody(addTeacherBody, req.body);
+    ok(await addTeacher(db, classOf(res).id, { email }, store.now()));
+    res.json({ teachers: await teacherList(db, classOf(res).id) } satisfies TeachersResponse);
+  });
+
+  router.delete('/classes/:classId/teachers/:email', teacher, async (req, res) => {
+    await removeTeacherByEmail(db, classOf(res).id, String(req.params.email));
+    res.json({ teachers: await teacherList(db, classOf(res).id) } satisfies TeachersResponse);
+  });
+
   /** The class's teachers' page. */
   async function classPage(klass: ClassRecord): Promise<ClassResponse> {
-    const [roster, live, lessons] = await Promise.all([
+    const [teachers, roster, live, lessons] = await Promise.all([
+      teacherList(db, klass.id),
       listRoster(db, klass.id),
       liveLesson(db, klass.id),
       pastLessons(db, klass.id, { limit: LESSONS_PER_PAGE }),
@@ -278,6 +296,7 @@ export function classRoutes(deps: ClassDeps): express.Router {
     const current = liveRoom(live);
     return {
       class: classView(klass),
+      teachers,
       roster: roster.map(rosterEntryView),
       liveLesson: current
         ? {

@@ -127,6 +127,16 @@ export function useClassPage(classId: string, inviteKey: string | null) {
       await saveClass({ id: classId, name: page.class.name, teacherKey });
       show(page, teacherKey);
     }),
+    /** Adds a co-teacher by school e-mail. */
+    addTeacher: act(async (teacherKey, email: string) => {
+      await api.addClassTeacher(classId, teacherKey, email);
+      show(await api.getClass(classId, teacherKey), teacherKey);
+    }),
+    /** Removes the teacher known by `email`. */
+    removeTeacher: act(async (teacherKey, email: string) => {
+      await api.removeClassTeacher(classId, teacherKey, email);
+      show(await api.getClass(classId, teacherKey), teacherKey);
+    }),
     /** A new student join link; printed ones stop working. */
     rotateJoinLink: act(async (teacherKey) => {
       await api.rotateJoinSecret(classId, teacherKey);

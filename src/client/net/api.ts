@@ -22,6 +22,7 @@ import type {
   StartLessonRequest,
   StartLessonResponse,
   TeacherKeyResponse,
+  TeachersResponse,
   UpdateClassRequest,
   AuthMeResponse,
   AttentionRequest,
@@ -283,6 +284,16 @@ export const updateClass = (classId: string, teacherKey: string, body: UpdateCla
 /** A new join link for the class; the old one stops working. */
 export const rotateJoinSecret = (classId: string, teacherKey: string) =>
   request<JoinSecretResponse>('POST', `${classPath(classId)}/join-secret`, { token: teacherKey });
+
+/** Adds a co-teacher by school e-mail: they open the class by signing in. */
+export const addClassTeacher = (classId: string, teacherKey: string, email: string) =>
+  request<TeachersResponse>('POST', `${classPath(classId)}/teachers`, { token: teacherKey, body: { email } });
+
+/** Removes a teacher known by `email` from the class. */
+export const removeClassTeacher = (classId: string, teacherKey: string, email: string) =>
+  request<TeachersResponse>('DELETE', `${classPath(classId)}/teachers/${encodeURIComponent(email)}`, {
+    token: teacherKey,
+  });
 
 /** A new class teacher key; the old one, and its invite links, stop working. */
 export const rotateTeacherKey = (classId: string, teacherKey: string) =>

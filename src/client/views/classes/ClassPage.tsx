@@ -3,7 +3,12 @@
  * QR code, the co-teacher invite link, the roster, the past lessons and the class's settings.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { NAME_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, type ClassResponse } from '../../../shared/protocol.ts';
+import {
+  NAME_MAX_LENGTH,
+  ROOM_NAME_MAX_LENGTH,
+  type ClassResponse,
+  type ClassTeacherView,
+} from '../../../shared/protocol.ts';
 import { hasWebRtc, NO_WEBRTC_TEXT } from '../../browser-support.ts';
 import { useClassPage, type ClassPage as ClassPageActions } from '../../hooks/classes.ts';
 import { classJoinLink, teacherInviteLink } from '../../state/links.ts';
@@ -95,7 +100,7 @@ export function ClassPage(props: ClassPageProps) {
       <div class="cards">
         <LessonSection page={page} actions={actions} {...props} />
         <JoinLinkSection page={page} actions={actions} />
-        <CoTeacherSection classId={props.classId} teacherKey={teacherKey} actions={actions} />
+        <CoTeacherSection classId={props.classId} teacherKey={teacherKey} teachers={page.teachers} actions={actions} />
       </div>
       <RosterSection roster={page.roster} actions={actions} />
       <LessonsSection
@@ -214,12 +219,63 @@ function JoinLinkSection(props: { page: ClassResponse; actions: ClassPageActions
 }
 
 /** The co-teacher invite link (the class teacher key in its fragment), and retiring it. */
-function CoTeacherSection(props: { classId: string; teacherKey: string; actions: ClassPageActions }) {
+function CoTeacherSection(props: {
+  classId: string;
+  teacherKey: string;
+  teachers: readonly ClassTeacherView[];
+  actions: ClassPageActions;
+}) {
   const link = teacherInviteLink(location.origin, props.classId, props.teacherKey);
   const [shown, setShown] = useState(false);
+  const [email, setEmail] = useState('');
+  const [result, setResult] = useState<string | null>(null);
+  const add = async (event: Event) => {
+    event.preventDefault();
+    const failed = await props.actions.addTeacher(email);
+    setResult(failed);
+    if (!failed) setEmail('');
+  };
   return (
     <section class="card" aria-labelledby="co-teacher-heading">
       <h2 id="co-teacher-heading">Co-teachers</h2>
+      <p class="muted">
+        Teachers added by their school e-mail open this class by signing in with their school account (when this server
+        has sign-in), with no link to pass round.
+      </p>
+      {props.teachers.length > 0 && (
+        <ul class="plain" aria-label="Teachers by school account">
+          {props.teachers.map((t) => (
+            <li key={t.email ?? 'account'} class="list-row">
+              <span>
+                {t.email ?? 'A teacher by account'}{' '}
+                <span class="muted">{t.signedIn ? '· has signed in' : '· not signed in yet'}</span>
+              </span>
+              {t.email && (
+                <button type="button" onClick={() => void props.actions.removeTeacher(t.email!).then(setResult)}>
+                  Remove<span class="visually-hidden"> {t.email}</span>
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form class="row-form" onSubmit={(e) => void add(e)}>
+        <TextField
+          id="co-teacher-email"
+          label="Add a co-teacher by school e-mail"
+          value={email}
+          onValue={setEmail}
+          autoComplete="off"
+          required
+          maxLength={254}
+        />
+        <button type="submit">Add</button>
+      </form>
+      {result && (
+        <p class="field-error" role="alert">
+          {result}
+        </p>
+      )}
       <p>
         <strong>Whoever has the invite link is a teacher of this class:</strong> they see its roster and record and can
         start and watch its lessons. Send it to teachers only.
