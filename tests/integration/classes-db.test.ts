@@ -2,10 +2,9 @@
  * The classes database, run the same against SQLite (a temporary DATA_DIR) and a real PostgreSQL
  * server started on loopback: every test gets a fresh, migrated database.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRosterCsv } from '../../server/classes/roster-csv.ts';
 import type { RosterRow } from '../../server/classes/roster.ts';
 import type { DatabaseConfig } from '../../server/config.ts';
@@ -37,7 +36,7 @@ import { MIGRATIONS } from '../../server/db/migrations.ts';
 import { DatabaseUnavailable, openDatabase, type ClassesDatabase } from '../../server/db/open-database.ts';
 import { importRoster, listRoster, removeRosterEntry } from '../../server/db/rosters-repo.ts';
 import { eraseStudentRecord, exportStudentRecord } from '../../server/db/student-records.ts';
-import { startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { bothDatabases } from '../helpers/both-databases.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 8, 7, 8, 0);
@@ -61,43 +60,19 @@ const value = <T>(result: { ok: true; value: T } | { ok: false; error: unknown }
   return result.value;
 };
 
-let postgres: TestPostgres;
-let databases = 0;
-const temporary: string[] = [];
-const open: ClassesDatabase[] = [];
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 60_000);
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.close()));
-});
-
-afterAll(async () => {
-  await postgres?.stop();
-  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
+const databases = bothDatabases('classes');
 
 describe.each(['sqlite', 'postgres'] as const)('the classes database on %s', (kind) => {
   /** A fresh configuration of this kind: a new DATA_DIR, or a new PostgreSQL database. */
-  async function freshConfig(): Promise<DatabaseConfig> {
-    if (kind === 'postgres') return { kind, url: await postgres.createDatabase(`classes_${++databases}`) };
-    const dataDir = mkdtempSync(join(tmpdir(), 'classes-db-'));
-    temporary.push(dataDir);
-    return { kind, dataDir };
-  }
-  async function fresh(config?: DatabaseConfig): Promise<ClassesDatabase> {
-    const opened = await openDatabase({ database: config ?? (await freshConfig()) });
-    open.push(opened);
-    return opened;
-  }
+  const freshConfig = () => databases.config(kind);
+  const fresh = async (config?: DatabaseConfig): Promise<ClassesDatabase> =>
+    databases.open(config ?? (await freshConfig()));
 
   it('creates its tables once, and refuses a database a newer version has migrated', async () => {
     const config = await freshConfig();
     const first = await fresh(config);
     await first.close();
-    open.pop();
+    databases.closed(first);
     const again = await fresh(config);
     const steps = await again.db
       .withoutPlugins()
@@ -120,7 +95,7 @@ describe.each(['sqlite', 'postgres'] as const)('the classes database on %s', (ki
       .values({ name: '9999-from-the-future', timestamp: new Date().toISOString() } as never)
       .execute();
     await again.close();
-    open.pop();
+    databases.closed(again);
     const refused = openDatabase({ database: config });
     await expect(refused).rejects.toThrow(DatabaseUnavailable);
     await expect(refused).rejects.toThrow(/set up by a newer version of this server/);

@@ -3,15 +3,11 @@
  * PostgreSQL on loopback: sessions kept by hash and expiring, sign-ins under way taken once, and
  * accounts that claim the class teacher places named by their address.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseConfig } from '../../server/config.ts';
+import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../server/core/secrets.ts';
 import { accountAtSignIn, teachesClass } from '../../server/db/accounts-repo.ts';
 import { createClass, listTeachers } from '../../server/db/classes-repo.ts';
-import { openDatabase, type ClassesDatabase } from '../../server/db/open-database.ts';
+import type { ClassesDatabase } from '../../server/db/open-database.ts';
 import {
   createSession,
   deleteExpiredSessions,
@@ -20,43 +16,16 @@ import {
   sessionById,
   takeSignInFlow,
 } from '../../server/db/sessions-repo.ts';
-import { startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { bothDatabases } from '../helpers/both-databases.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 8, 7, 8, 0);
 const ISSUER = 'https://idp.school.example';
 
-let postgres: TestPostgres;
-let databases = 0;
-const temporary: string[] = [];
-const open: ClassesDatabase[] = [];
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 60_000);
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.close()));
-});
-
-afterAll(async () => {
-  await postgres?.stop();
-  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
+const databases = bothDatabases('sessions');
 
 describe.each(['sqlite', 'postgres'] as const)('sign-in tables on %s', (kind) => {
-  async function fresh(): Promise<ClassesDatabase> {
-    let database: DatabaseConfig;
-    if (kind === 'postgres') database = { kind, url: await postgres.createDatabase(`sessions_${++databases}`) };
-    else {
-      const dataDir = mkdtempSync(join(tmpdir(), 'sessions-db-'));
-      temporary.push(dataDir);
-      database = { kind, dataDir };
-    }
-    const opened = await openDatabase({ database });
-    open.push(opened);
-    return opened;
-  }
+  const fresh = async (): Promise<ClassesDatabase> => databases.open(await databases.config(kind));
   const person = (subject: string, email: string | null, name = 'Ada Lovelace') => ({
     issuer: ISSUER,
     subject,

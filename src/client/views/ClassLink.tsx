@@ -13,6 +13,7 @@ import {
 } from '../../shared/protocol.ts';
 import { hasWebRtc, noWebRtcText } from '../browser-support.ts';
 import * as api from '../net/api.ts';
+import { useSubmission } from '../hooks/seat-forms.ts';
 import { followEvents } from '../net/event-stream.ts';
 import { rememberJoinedClass } from '../state/classes-joined.ts';
 import { TextField } from './TextField.tsx';
@@ -93,24 +94,14 @@ function JoinLesson(props: ClassLinkProps & { link: ClassLinkResponse; className
   const names = link.names ?? [];
   const [typing, setTyping] = useState(!link.hasRoster);
   const [name, setName] = useState(props.name);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<api.ApiFailure | null>(null);
-
-  const join = async (body: { rosterEntryId: string; name: string } | { name: string }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const request = 'rosterEntryId' in body ? { rosterEntryId: body.rosterEntryId } : { name: body.name };
-      const reply = await api.joinClass(secret, request);
-      const rosterEntryId = 'rosterEntryId' in body ? body.rosterEntryId : null;
-      await rememberJoinedClass({ secret, className, rosterEntryId, name: body.name });
-      props.onJoined(reply);
-    } catch (failure) {
-      setError(failure as api.ApiFailure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const joining = useSubmission(async (body: { rosterEntryId: string; name: string } | { name: string }) => {
+    const request = 'rosterEntryId' in body ? { rosterEntryId: body.rosterEntryId } : { name: body.name };
+    const reply = await api.joinClass(secret, request);
+    const rosterEntryId = 'rosterEntryId' in body ? body.rosterEntryId : null;
+    await rememberJoinedClass({ secret, className, rosterEntryId, name: body.name });
+    props.onJoined(reply);
+  });
+  const { busy, error } = joining;
 
   return (
     <section aria-labelledby="join-lesson-heading">
@@ -132,7 +123,7 @@ function JoinLesson(props: ClassLinkProps & { link: ClassLinkResponse; className
                       type="button"
                       class="primary"
                       disabled={busy || !hasWebRtc()}
-                      onClick={() => void join({ rosterEntryId: entry.id, name: entry.name })}
+                      onClick={(event) => void joining.submit(event, { rosterEntryId: entry.id, name: entry.name })}
                     >
                       {entry.name}
                     </button>
@@ -149,12 +140,7 @@ function JoinLesson(props: ClassLinkProps & { link: ClassLinkResponse; className
         </>
       )}
       {typing && (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            void join({ name });
-          }}
-        >
+        <form onSubmit={(event) => void joining.submit(event, { name })}>
           {link.hasRoster && <p>Your teacher lets you in once they see your name.</p>}
           <TextField
             id="class-join-name"
@@ -164,7 +150,7 @@ function JoinLesson(props: ClassLinkProps & { link: ClassLinkResponse; className
             autoComplete="name"
             required
             maxLength={NAME_MAX_LENGTH}
-            error={error?.field === 'name' ? error.message : null}
+            error={joining.fieldError('name')}
           />
           <button type="submit" class="primary big" disabled={busy || !hasWebRtc()}>
             {busy ? 'Joining…' : link.hasRoster ? 'Ask to join' : 'Join'}
