@@ -3,8 +3,9 @@
  * storage), lifts site rules left from a lesson that is gone, and joins the lesson link to tab
  * watching and site blocking. Outside a live lesson it watches nothing and sends nothing.
  */
+import { COMPANION_PORT } from '../../src/shared/companion-link.ts';
 import { readManagedConfig } from './managed-config.ts';
-import { lessonLinkStub, type LessonLink } from './lesson-link.ts';
+import { lessonLink, type AppPort, type LessonLink } from './lesson-link.ts';
 import { LIFT_ALARM, siteBlock } from './site-block.ts';
 import { tabWatch } from './tab-watch.ts';
 
@@ -19,6 +20,8 @@ const block = siteBlock({
 });
 
 let link: LessonLink | null = null;
+/** The settings' last read, which a port waits for. */
+let started: Promise<void> = Promise.resolve();
 
 const tabs = tabWatch(
   {
@@ -41,17 +44,29 @@ const tabs = tabWatch(
 async function start(): Promise<void> {
   link?.stop();
   link = null;
-  tabs.stop();
   const result = readManagedConfig(await chrome.storage.managed.get('serverUrl'));
   if (result.state === 'invalid') console.warn(`Classroom Screens: ${result.problem}`);
   if (result.state !== 'set') return;
-  link = lessonLinkStub(result.config, {
-    live: () => tabs.start(),
-    ended: () => {
-      tabs.stop();
-      void block.lift();
+  link = lessonLink({
+    config: result.config,
+    version: chrome.runtime.getManifest().version,
+    block,
+    tabs,
+    tabPorts: {
+      removeTab: (tabId) => chrome.tabs.remove(tabId),
+      createTab: async (url) => void (await chrome.tabs.create({ url, active: true })),
     },
   });
+}
+
+/** A `chrome.runtime.Port` as the lesson link uses it. */
+function appPort(port: chrome.runtime.Port): AppPort {
+  return {
+    post: (message) => port.postMessage(message),
+    onMessage: (listener) => port.onMessage.addListener(listener),
+    onDisconnect: (listener) => port.onDisconnect.addListener(() => listener()),
+    disconnect: () => port.disconnect(),
+  };
 }
 
 // Listeners are added in the worker's first turn, so Chrome wakes the worker for them.
@@ -59,7 +74,13 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === LIFT_ALARM) void block.lift();
 });
 chrome.storage.onChanged.addListener((_changes, area) => {
-  if (area === 'managed') void start();
+  if (area === 'managed') started = start();
+});
+// The student's app opens this port; the manifest lets only the server's origin try.
+chrome.runtime.onConnectExternal.addListener((port) => {
+  if (port.name !== COMPANION_PORT) return port.disconnect();
+  const origin = port.sender?.origin;
+  void started.then(() => (link ? link.accept(appPort(port), origin) : port.disconnect()));
 });
 void block.liftIfStale();
-void start();
+started = start();

@@ -1,6 +1,6 @@
 /**
  * What a teacher may do in a student's browser during a lesson (issue #21): close a tab, open a web
- * page, keep the class to some sites. The lesson link will call these when the teacher asks; they
+ * page, keep the class to some sites. The lesson link (lesson-link.ts) calls these when the student's app passes a teacher's action on; they
  * reach Chrome through ports, so they are unit-tested.
  */
 import { siteRules, type Site, type SiteListKind, type SiteRule } from '../../src/shared/site-rules.ts';
@@ -11,7 +11,7 @@ import { blockedPagePath, type BlockedBy } from './blocked-link.ts';
 export interface TabPorts {
   /** `chrome.tabs.remove`. */
   removeTab(tabId: number): Promise<void>;
-  /** `chrome.tabs.create` with the address, in the background of the student's window. */
+  /** `chrome.tabs.create` with the address, shown at once: the teacher opened it for the student to look at. */
   createTab(url: string): Promise<void>;
 }
 

@@ -4,7 +4,7 @@
  * and no one else, and forgotten the moment the student leaves or the room ends. Holds no room
  * rule; a report is checked by the shared `parseTabReport` before it gets here.
  */
-import type { RoomEvent, TabsView } from '../../src/shared/protocol.ts';
+import type { RoomEvent, TabsView, TabView } from '../../src/shared/protocol.ts';
 import type { RegistryEvent, RegistryState, Room } from '../core/room-registry.ts';
 import type { RoomStreams } from '../events/room-streams.ts';
 
@@ -27,6 +27,14 @@ export class TabBoard {
   /** A student's extension stopped reporting (the lesson link ended): their tabs are shown no more. */
   clear(room: Room, memberId: string): void {
     if (this.#byRoom.get(room.code)?.delete(memberId)) this.#tell(room, memberId, null);
+  }
+
+  /** One tab of a student's last report, if they reported it. */
+  tabOf(code: string, memberId: string, tabId: number): TabView | undefined {
+    return this.#byRoom
+      .get(code)
+      ?.get(memberId)
+      ?.tabs.find((tab) => tab.id === tabId);
   }
 
   /** Tabs held, for health and tests. */

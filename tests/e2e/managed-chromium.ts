@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from '@playwright/test';
 import { chromiumExecutable } from './browser.ts';
 
+/** Switches that would keep the extension updater (and so a policy install) from running. */
+const UPDATER_OFF = ['--disable-extensions', '--disable-background-networking', '--disable-component-update'];
+
 /** Chromium's machine-wide policy folder on Linux (Google Chrome's is /etc/opt/chrome). */
 const CHROMIUM_ETC = '/etc/chromium';
 
@@ -21,8 +24,14 @@ export interface ManagedChromium {
   close(): Promise<void>;
 }
 
-/** Starts headless Chromium with `policy` as its mandatory machine policy (a policies/managed/*.json file). */
-export async function launchManagedChromium(policy: object): Promise<ManagedChromium> {
+/**
+ * Starts headless Chromium with `policy` as its mandatory machine policy (a policies/managed/*.json
+ * file); `args` are added to its command line (not ones that stop the extension updater).
+ */
+export async function launchManagedChromium(
+  policy: object,
+  options: { args?: readonly string[]; viewport?: { width: number; height: number } } = {},
+): Promise<ManagedChromium> {
   const chromiumPath = chromiumExecutable() ?? chromium.executablePath();
   if (!existsSync(CHROMIUM_ETC)) throw new Error(`${CHROMIUM_ETC} is missing: the policy folder is mounted over it`);
   try {
@@ -52,12 +61,14 @@ export async function launchManagedChromium(policy: object): Promise<ManagedChro
     .launchPersistentContext(join(root, 'profile'), {
       executablePath: launcher,
       headless: true,
+      ...(options.viewport ? { viewport: options.viewport } : {}),
       // Policy installs go through the extension updater, which these defaults of Playwright's turn off.
-      ignoreDefaultArgs: ['--disable-extensions', '--disable-background-networking', '--disable-component-update'],
+      ignoreDefaultArgs: UPDATER_OFF,
       args: [
         '--disable-gpu',
         '--disable-sync',
         '--no-first-run',
+        ...(options.args ?? []).filter((arg) => !UPDATER_OFF.includes(arg)),
         // CHROMIUM_LOG=<file>: Chromium's verbose log (policy loading, the extension updater's fetches) goes there.
         ...(process.env.CHROMIUM_LOG ? ['--enable-logging', '--v=1', `--log-file=${process.env.CHROMIUM_LOG}`] : []),
       ],

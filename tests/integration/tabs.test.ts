@@ -140,3 +140,104 @@ describe('tab reports', () => {
     expect((await report(room.code, bo, twoTabs)).status).toBe(204);
   });
 });
+
+describe('a teacher closing a tab', () => {
+  it('asks only that student’s app, for a tab they reported; students and wrong tabs are refused', async () => {
+    const { room, member: host } = await createRoom(server.url, 'Biology', 'Ms Lee');
+    const ada = await join(server.url, room.code, 'Ada');
+    const bo = await join(server.url, room.code, 'Bo');
+    const adaEvents = await eventsOf(room.code, ada);
+    const boEvents = await eventsOf(room.code, bo);
+    await report(room.code, ada, twoTabs);
+    const close = (as: OwnMember, studentId: string, tabId: number | string) =>
+      call<ErrorBody>(server.url, 'DELETE', `/api/rooms/${room.code}/members/${studentId}/tabs/${tabId}`, {
+        token: as.token,
+      });
+
+    expect((await close(host, ada.id, 7)).status).toBe(202);
+    expect(await adaEvents.next((e) => e.type === 'tab-close-asked')).toEqual({
+      type: 'tab-close-asked',
+      tabId: 7,
+      title: 'Cell biology — Wikipedia',
+      byName: 'Ms Lee',
+    });
+    expect(await close(host, ada.id, 8)).toMatchObject({ status: 404, body: { error: 'tab-not-found' } });
+    expect(await close(host, ada.id, 'seven')).toMatchObject({ status: 404, body: { error: 'tab-not-found' } });
+    expect(await close(host, bo.id, 7)).toMatchObject({ status: 404, body: { error: 'tab-not-found' } });
+    expect(await close(bo, ada.id, 7)).toMatchObject({ status: 403, body: { error: 'wrong-role' } });
+    // Bo heard nothing of it; the message marks where his stream has got to.
+    await call(server.url, 'POST', `/api/rooms/${room.code}/messages`, {
+      token: host.token,
+      body: { to: 'class', text: 'Hi' },
+    });
+    await boEvents.next((e) => e.type === 'message-sent');
+    expect(boEvents.received.filter((e) => e.type === 'tab-close-asked')).toEqual([]);
+  });
+});
+
+describe('keeping the class to some sites', () => {
+  const setSites = (code: string, as: OwnMember, body: unknown) =>
+    call<ErrorBody & { sites: unknown }>(server.url, 'PUT', `/api/rooms/${code}/sites`, { token: as.token, body });
+
+  it('tells everyone in the room, keeps the list for late joiners, and lifts it', async () => {
+    const { room, member: host } = await createRoom(server.url, 'Biology', 'Ms Lee');
+    const ada = await join(server.url, room.code, 'Ada');
+    const adaEvents = await eventsOf(room.code, ada);
+
+    const set = await setSites(room.code, host, {
+      kind: 'allow',
+      sites: 'https://en.wikipedia.org/wiki/Cell\n# the lesson\n*.Docs.Example.org, BÜCHER.de\nen.wikipedia.org',
+    });
+    expect(set.status).toBe(200);
+    const sites = {
+      kind: 'allow',
+      sites: ['en.wikipedia.org/wiki/Cell', 'docs.example.org', 'xn--bcher-kva.de', 'en.wikipedia.org'],
+      byName: 'Ms Lee',
+      since: expect.any(Number),
+    };
+    expect(set.body.sites).toEqual(sites);
+    expect(await adaEvents.next((e) => e.type === 'sites-changed')).toEqual({
+      type: 'sites-changed',
+      sites,
+      byName: 'Ms Lee',
+    });
+    const bo = await join(server.url, room.code, 'Bo');
+    const boEvents = await eventsOf(room.code, bo);
+    const snapshot = boEvents.received[0]!;
+    expect(snapshot.type === 'snapshot' && snapshot.room.classroom.sites).toEqual(sites);
+
+    expect((await call(server.url, 'DELETE', `/api/rooms/${room.code}/sites`, { token: host.token })).status).toBe(204);
+    expect(await boEvents.next((e) => e.type === 'sites-changed')).toEqual({
+      type: 'sites-changed',
+      sites: null,
+      byName: 'Ms Lee',
+    });
+  });
+
+  it('refuses a bad list, saying which line is wrong, and students', async () => {
+    const { room, member: host } = await createRoom(server.url, 'Biology', 'Ms Lee');
+    const ada = await join(server.url, room.code, 'Ada');
+    const bad = await setSites(room.code, host, { kind: 'allow', sites: 'bio.example\nftp://files.example\n*' });
+    expect(bad).toMatchObject({ status: 400, body: { error: 'invalid-request', field: 'sites' } });
+    expect(bad.body.message).toBe(
+      "The site list was refused: line 2: 'ftp://files.example' is not a site; write a site like example.org; " +
+        "line 3: '*' would match every site; write the sites themselves.",
+    );
+    expect(await setSites(room.code, host, { kind: 'allow', sites: '\n# none\n' })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid-request', field: 'sites' },
+    });
+    expect(await setSites(room.code, host, { kind: 'some', sites: 'bio.example' })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid-request', field: 'kind' },
+    });
+    expect(await setSites(room.code, ada, { kind: 'allow', sites: 'bio.example' })).toMatchObject({
+      status: 403,
+      body: { error: 'wrong-role' },
+    });
+    // A list of 200 long sites is larger than the API's 8 KB, and goes through.
+    const long = Array.from({ length: 200 }, (_, i) => `site-${i}.${'a'.repeat(40)}.example.org`).join('\n');
+    expect(long.length).toBeGreaterThan(8 * 1024);
+    expect((await setSites(room.code, host, { kind: 'block', sites: long })).status).toBe(200);
+  });
+});

@@ -1,9 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { blockedPagePath, readBlockedBy } from '../../extension/src/blocked-link.ts';
+import { lessonLink, type AppPort } from '../../extension/src/lesson-link.ts';
 import { readManagedConfig } from '../../extension/src/managed-config.ts';
 import { LIFT_AFTER_SILENCE_MINUTES, siteBlock, type SiteBlockPorts } from '../../extension/src/site-block.ts';
 import { tabWatch, TAB_READ_DELAY_MS, type TabEventSource } from '../../extension/src/tab-watch.ts';
 import { lessonSiteRules, openTab } from '../../extension/src/teacher-actions.ts';
+import {
+  parseFromCompanion,
+  parseToCompanion,
+  type FromCompanion,
+  type ToCompanion,
+} from '../../src/shared/companion-link.ts';
 import type { SiteRule } from '../../src/shared/site-rules.ts';
 import type { BrowserTab, TabReport } from '../../src/shared/tab-report.ts';
 
@@ -207,5 +214,183 @@ describe('opening a tab for the student', () => {
       expect(await openTab(ports, url), url).toBe('not-web');
     }
     expect(createTab).toHaveBeenCalledTimes(1);
+  });
+});
+
+/** The app's end of a port, as the lesson link sees it: what the extension posted, and a way to talk. */
+function fakeApp() {
+  const posted: FromCompanion[] = [];
+  const listeners: ((data: unknown) => void)[] = [];
+  const gone: (() => void)[] = [];
+  const port: AppPort & { closed: boolean } = {
+    closed: false,
+    post: (message) => void posted.push(message),
+    onMessage: (listener) => void listeners.push(listener),
+    onDisconnect: (listener) => void gone.push(listener),
+    disconnect: () => void (port.closed = true),
+  };
+  return {
+    port,
+    posted,
+    say: (message: ToCompanion | unknown) => listeners.forEach((listener) => listener(message)),
+    /** The app went away (closed or reloaded) without a word. */
+    leave: () => gone.forEach((listener) => listener()),
+  };
+}
+
+describe('the lesson link', () => {
+  const SERVER = 'https://screens.school.example';
+  const lesson = (over: Partial<Extract<ToCompanion, { type: 'lesson' }>> = {}): ToCompanion => ({
+    type: 'lesson',
+    lesson: 'Biology 7B',
+    ask: 'Ms Rivera',
+    reportTabs: true,
+    sites: null,
+    ...over,
+  });
+  function setUp() {
+    const chrome = fakeChrome();
+    const block = siteBlock(chrome);
+    const watching = { on: false };
+    const tabs = { start: () => void (watching.on = true), stop: () => void (watching.on = false) };
+    const open: string[] = [];
+    const removed: number[] = [];
+    const tabPorts = {
+      createTab: async (url: string) => void open.push(url),
+      removeTab: async (id: number) => {
+        if (id === 404) throw new Error('No tab with id: 404.');
+        removed.push(id);
+      },
+    };
+    const link = lessonLink({ config: { serverOrigin: SERVER }, version: '1.2.3', block, tabs, tabPorts });
+    return { chrome, block, watching, link, open, removed };
+  }
+  /** Lets the link's queued Chrome calls run. */
+  const settle = () => new Promise((done) => setTimeout(done, 0));
+
+  it('takes a port only from the server’s origin, and says it is ready', () => {
+    const { link } = setUp();
+    const stranger = fakeApp();
+    expect(link.accept(stranger.port, 'https://evil.example')).toBe(false);
+    expect(link.accept(fakeApp().port, undefined)).toBe(false);
+    expect(stranger.port.closed).toBe(true);
+    expect(stranger.posted).toEqual([]);
+    const app = fakeApp();
+    expect(link.accept(app.port, SERVER)).toBe(true);
+    expect(app.posted).toEqual([{ type: 'ready', version: '1.2.3' }]);
+  });
+
+  it('reports tabs only while the app asks, and stops when the app goes', () => {
+    const { link, watching } = setUp();
+    const app = fakeApp();
+    link.accept(app.port, SERVER);
+    const report = { tabs: [{ id: 1, title: 'Cells', url: 'https://bio.example/', active: true }] };
+    link.tabsChanged(report);
+    expect(watching.on).toBe(false);
+    app.say(lesson());
+    expect(watching.on).toBe(true);
+    link.tabsChanged(report);
+    expect(app.posted.at(-1)).toEqual({ type: 'tabs', report });
+    app.say(lesson({ reportTabs: false }));
+    expect(watching.on).toBe(false);
+    app.say(lesson());
+    app.leave();
+    expect(watching.on).toBe(false);
+    link.tabsChanged(report);
+    expect(app.posted.filter((m) => m.type === 'tabs')).toHaveLength(1);
+  });
+
+  it('keeps to the lesson’s sites, renews them with each word, and lifts them when the lesson ends', async () => {
+    const { link, chrome } = setUp();
+    const app = fakeApp();
+    link.accept(app.port, SERVER);
+    app.say(lesson({ sites: { kind: 'allow', sites: ['bio.example', '.docs.example/lesson'] } }));
+    await settle();
+    expect(chrome.rules.length).toBeGreaterThan(2);
+    const blockedPage = chrome.rules.find((rule) => rule.action.type === 'redirect');
+    expect(blockedPage?.action).toEqual({
+      type: 'redirect',
+      redirect: { extensionPath: '/blocked.html?lesson=Biology+7B&ask=Ms+Rivera' },
+    });
+    chrome.alarmMinutes = 0.5;
+    const before = [...chrome.rules];
+    app.say(lesson({ sites: { kind: 'allow', sites: ['bio.example', '.docs.example/lesson'] } }));
+    await settle();
+    expect(chrome.rules).toEqual(before);
+    expect(chrome.alarmMinutes).toBe(LIFT_AFTER_SILENCE_MINUTES);
+    app.say(lesson({ sites: { kind: 'block', sites: ['games.example'] } }));
+    await settle();
+    expect(chrome.rules.filter((rule) => rule.action.type === 'block')).toHaveLength(1);
+    app.say({ type: 'ended' });
+    await settle();
+    expect(chrome.rules).toEqual([]);
+    expect(chrome.alarmMinutes).toBe(null);
+  });
+
+  it('leaves the rules to their countdown when the app goes without a word, and a new app takes them up', async () => {
+    const { link, chrome } = setUp();
+    const first = fakeApp();
+    link.accept(first.port, SERVER);
+    first.say(lesson({ sites: { kind: 'block', sites: ['games.example'] } }));
+    await settle();
+    first.leave();
+    expect(chrome.rules).not.toEqual([]);
+    expect(chrome.alarmMinutes).toBe(LIFT_AFTER_SILENCE_MINUTES);
+    const second = fakeApp();
+    link.accept(second.port, SERVER);
+    second.say(lesson({ sites: null }));
+    await settle();
+    expect(chrome.rules).toEqual([]);
+    // An old port still open when a new one comes is closed, and no longer heard.
+    const third = fakeApp();
+    link.accept(third.port, SERVER);
+    expect(second.port.closed).toBe(true);
+    second.say(lesson({ sites: { kind: 'block', sites: ['games.example'] } }));
+    await settle();
+    expect(chrome.rules).toEqual([]);
+  });
+
+  it('closes and opens tabs when asked in a live lesson, and says how it went', async () => {
+    const { link, open, removed } = setUp();
+    const app = fakeApp();
+    link.accept(app.port, SERVER);
+    // Outside a live lesson the link does nothing a page asks.
+    app.say({ type: 'close-tab', requestId: 'z', tabId: 7 });
+    app.say({ type: 'open-tab', requestId: 'y', url: 'https://bio.example/cells' });
+    await settle();
+    expect(app.posted).toEqual([{ type: 'ready', version: '1.2.3' }]);
+    app.say(lesson({ reportTabs: false }));
+    app.say({ type: 'close-tab', requestId: 'a', tabId: 7 });
+    app.say({ type: 'close-tab', requestId: 'b', tabId: 404 });
+    app.say({ type: 'open-tab', requestId: 'c', url: 'https://bio.example/cells' });
+    app.say({ type: 'open-tab', requestId: 'd', url: 'javascript:alert(1)' });
+    app.say({ type: 'close-tab', requestId: 'e', tabId: -1 });
+    app.say({ type: 'format-disk' });
+    await settle();
+    expect(removed).toEqual([7]);
+    expect(open).toEqual(['https://bio.example/cells']);
+    // Each answers when its step is done, so they may come in any order.
+    const answers = app.posted.slice(1).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    expect(answers).toEqual([
+      { type: 'done', requestId: 'a', outcome: 'closed' },
+      { type: 'done', requestId: 'b', outcome: 'no-such-tab' },
+      { type: 'done', requestId: 'c', outcome: 'opened' },
+      { type: 'done', requestId: 'd', outcome: 'not-web' },
+    ]);
+  });
+});
+
+describe('the messages between the app and the extension', () => {
+  it('reads what each side may send, and nothing else', () => {
+    expect(parseToCompanion({ type: 'ended', extra: 1 })).toEqual({ type: 'ended' });
+    expect(parseToCompanion({ type: 'lesson', lesson: 'L', ask: 'T', reportTabs: 'yes', sites: null })).toBe(null);
+    expect(
+      parseToCompanion({ type: 'lesson', lesson: 'L', ask: 'T', reportTabs: true, sites: { kind: 'all', sites: [] } }),
+    ).toBe(null);
+    expect(parseToCompanion({ type: 'open-tab', requestId: 'r', url: 'x'.repeat(5000) })).toBe(null);
+    expect(parseToCompanion(['ended'])).toBe(null);
+    expect(parseFromCompanion({ type: 'done', requestId: 'r', outcome: 'deleted' })).toBe(null);
+    expect(parseFromCompanion({ type: 'tabs', report: { tabs: [] } })).toEqual({ type: 'tabs', report: { tabs: [] } });
+    expect(parseFromCompanion({ type: 'ready' })).toBe(null);
   });
 });

@@ -10,14 +10,17 @@ import {
   MESSAGE_MAX_LENGTH,
   URL_MAX_LENGTH,
   type MemberView,
+  type SitesView,
 } from '../../shared/protocol.ts';
+import type { SiteListKind } from '../../shared/site-rules.ts';
 import { canCaptureScreen, NO_SCREEN_CAPTURE_TEXT } from '../browser-support.ts';
 import { captureErrorText, type CaptureError } from '../media/media.ts';
 import type { RoomController } from '../room/room-controller.ts';
+import { RadioGroup } from './RadioGroup.tsx';
 import { tools, type Session } from '../state/session.ts';
 
 /** The form a supervisor has open below the room's head. */
-type ToolForm = 'attention' | 'message' | 'show';
+type ToolForm = 'attention' | 'message' | 'show' | 'sites';
 
 /** Which tool form is open and the last tool error, shared by the buttons and the panel. */
 export function useClassTools() {
@@ -65,6 +68,7 @@ export function ClassToolButtons({ controller, session, tools: ui }: ToolProps) 
       ) : (
         <FormToggle form="show" ui={ui} label="Show to class" />
       )}
+      {controller.extensionServed && <FormToggle form="sites" ui={ui} label="Sites" />}
     </div>
   );
 }
@@ -93,9 +97,12 @@ export function ClassToolsPanel({
   const attention = tools(session).attention;
   const students = session.members.filter((m) => m.role === 'student');
   const presentation = tools(session).presentation;
+  const sites = tools(session).sites;
   const showing =
     attention ||
     presentation ||
+    sites ||
+    ui.open === 'sites' ||
     (ui.open === 'attention' && !attention) ||
     ui.open === 'message' ||
     ui.open === 'show' ||
@@ -108,6 +115,26 @@ export function ClassToolsPanel({
         <p class="attention-status" role="status">
           <strong>Shown to the class:</strong> {presentation.name}’s screen, by {presentation.presenterName}.
         </p>
+      )}
+      {sites && (
+        <p class="attention-status" role="status">
+          <strong>{sites.kind === 'allow' ? 'Kept to these sites:' : 'Kept from these sites:'}</strong>{' '}
+          {sites.sites.join(', ')}, by {sites.byName}. Students with the companion extension are held to it.{' '}
+          <button type="button" class="link" onClick={() => void ui.run(controller.liftSites())}>
+            Lift
+          </button>
+        </p>
+      )}
+      {ui.open === 'sites' && (
+        <SitesForm
+          current={sites}
+          onSubmit={async (kind, list) => {
+            const failed = await controller.setSites(kind, list);
+            if (failed === null) ui.setOpen(null);
+            return failed;
+          }}
+          onCancel={() => ui.setOpen(null)}
+        />
       )}
       {ui.open === 'show' && !presentation && (
         <ShowForm
@@ -300,6 +327,62 @@ function MessageForm(props: {
         </p>
       )}
       <FormActions submit="Send" primary onCancel={props.onCancel} />
+    </form>
+  );
+}
+
+/** "Keep to these sites": an allow list or a block list for the lesson, one site a line. */
+function SitesForm(props: {
+  current: SitesView | null;
+  onSubmit: (kind: SiteListKind, sites: string) => Promise<string | null>;
+  onCancel: () => void;
+}) {
+  const [kind, setKind] = useState<SiteListKind>(props.current?.kind ?? 'allow');
+  const [list, setList] = useState(props.current?.sites.join('\n') ?? '');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      id="sites-form"
+      class="tool-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError(await props.onSubmit(kind, list));
+      }}
+    >
+      <p class="muted">
+        Students whose Chromebook has the school’s companion extension are held to this list until the lesson ends; a
+        page outside it says which lesson blocked it and whom to ask. This app always stays open.
+      </p>
+      <RadioGroup
+        legend="Keep the class"
+        name="sites-kind"
+        choices={[
+          ['allow', 'to these sites only'],
+          ['block', 'away from these sites'],
+        ]}
+        value={kind}
+        onValue={setKind}
+      />
+      <div class="field">
+        <label for="sites-list">Sites, one a line</label>
+        <textarea
+          id="sites-list"
+          value={list}
+          rows={4}
+          placeholder={'docs.google.com\nen.wikipedia.org'}
+          aria-describedby={error ? 'sites-error' : 'sites-help'}
+          onInput={(e) => setList(e.currentTarget.value)}
+        />
+        <small id="sites-help" class="muted">
+          example.org covers its subdomains and pages; docs.example.org/lesson only that part.
+        </small>
+      </div>
+      {error && (
+        <p id="sites-error" class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <FormActions submit="Apply" primary onCancel={props.onCancel} />
     </form>
   );
 }
