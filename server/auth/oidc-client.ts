@@ -1,7 +1,8 @@
 /**
  * The one door to the school's OpenID provider, through openid-client: discovery (once, retried
- * after a failure), the authorization URL (code flow, PKCE S256, state, nonce), and the code
- * exchange whose ID token openid-client verifies (signature, issuer, audience, expiry, nonce).
+ * after a failure), the authorization URL (code flow, PKCE S256, state, nonce), the code
+ * exchange whose ID token openid-client verifies (signature, issuer, audience, expiry, nonce), and
+ * the provider's own sign-out page.
  * Knows nothing of sessions, accounts or HTTP routes.
  */
 import * as oidc from 'openid-client';
@@ -85,6 +86,18 @@ export class OidcClient {
         throw new SignInError('cancelled', `the provider answered ${error.error}`);
       throw new SignInError('failed', describe(error));
     }
+  }
+
+  /**
+   * The provider's own sign-out page (OpenID Connect RP-Initiated Logout 1.0), sending the browser
+   * back to `postLogoutRedirectUri` (which must be registered at the provider), or null when the
+   * provider has none (Google) or cannot be reached: signing out of this app never waits on it.
+   * No `id_token_hint` (the server keeps no ID token), so the provider may ask to confirm.
+   */
+  async endSessionUrl(postLogoutRedirectUri: string): Promise<URL | null> {
+    const configuration = await this.configuration().catch(() => null);
+    if (!configuration?.serverMetadata().end_session_endpoint) return null;
+    return oidc.buildEndSessionUrl(configuration, { post_logout_redirect_uri: postLogoutRedirectUri });
   }
 
   /** Discovery, once; a failed one is tried again at the next sign-in. */

@@ -26,6 +26,8 @@ export interface Identity {
   readonly name: string;
   /** Whether they may create rooms and classes without the teacher passcode. */
   readonly teaches: boolean;
+  /** Whether the ID token's OIDC_TEACHER_CLAIM held: the part of `teaches` only a sign-in can tell. */
+  readonly teacherClaim: boolean;
 }
 
 /** Why an account was not let in; each is said to the person in `refusalText`. */
@@ -58,14 +60,30 @@ export function judgeSignIn(
   const hd = typeof claims.hd === 'string' ? claims.hd.toLowerCase() : undefined;
   if ((claims.iss === GOOGLE_ISSUER || hd !== undefined) && (hd === undefined || !schoolDomains.has(hd)))
     return { ok: false, refusal: 'not-school-workspace' };
-  const teaches =
-    policy.teacherDomains.includes(domain) ||
-    policy.teachers.includes(email) ||
-    (policy.teacherClaim !== null && claimHolds(claims[policy.teacherClaim.claim], policy.teacherClaim.value));
-  return {
-    ok: true,
-    identity: { issuer: claims.iss, subject: claims.sub, email, name: displayName(claims, email), teaches },
-  };
+  const teacherClaim =
+    policy.teacherClaim !== null && claimHolds(claims[policy.teacherClaim.claim], policy.teacherClaim.value);
+  const teaches = teachesNow(email, teacherClaim, policy);
+  const name = displayName(claims, email);
+  return { ok: true, identity: { issuer: claims.iss, subject: claims.sub, email, name, teaches, teacherClaim } };
+}
+
+/**
+ * Whether an account teaches under the policy as it is now: by its address (OIDC_TEACHER_DOMAINS,
+ * OIDC_TEACHERS), or by the claim its ID token held at sign-in while OIDC_TEACHER_CLAIM is set.
+ * Judged at sign-in and again on every request, so taking an address off those lists (and
+ * restarting) stops its sessions teaching at once, not at their next sign-in.
+ */
+export function teachesNow(
+  email: string | null,
+  teacherClaim: boolean,
+  policy: Pick<SignInPolicy, 'teacherDomains' | 'teachers' | 'teacherClaim'>,
+): boolean {
+  const address = email?.toLowerCase() ?? '';
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return (
+    (address !== '' && (policy.teacherDomains.includes(domain) || policy.teachers.includes(address))) ||
+    (policy.teacherClaim !== null && teacherClaim)
+  );
 }
 
 /** Whether a claim is `value` or a list holding it. */

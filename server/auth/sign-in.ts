@@ -7,7 +7,7 @@
 import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { AuthMeResponse, ClassJoinRequest } from '../../src/shared/protocol.ts';
+import { NAME_MAX_LENGTH, type AuthMeResponse, type LogoutResponse } from '../../src/shared/protocol.ts';
 import type { Config, SignInConfig } from '../config.ts';
 import { sameSecret } from '../core/secrets.ts';
 import { accountAtSignIn, teachesClass } from '../db/accounts-repo.ts';
@@ -34,7 +34,7 @@ import {
   sessionCookieName,
 } from './cookies.ts';
 import { OidcClient, SignInError } from './oidc-client.ts';
-import { judgeSignIn, refusalText } from './sign-in-policy.ts';
+import { judgeSignIn, refusalText, teachesNow } from './sign-in-policy.ts';
 
 /** How long a sign-in may take between the redirect to the provider and its answer. */
 export const SIGN_IN_FLOW_TTL_MS = 10 * 60_000;
@@ -45,8 +45,17 @@ export const CSRF_HEADER = 'x-csrf-token';
 /** Methods that read only: they need no CSRF token. */
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The signed-in person behind a request. */
-export type Caller = SessionView;
+/** The signed-in person behind a request, and whether they teach under the policy as it is now. */
+export type Caller = SessionView & { readonly teaches: boolean };
+
+/** A signed-in student as a join sees them: matched to the roster by account, never by a name they chose. */
+export interface SignedInStudent {
+  readonly accountId: string;
+  /** Their school account's name: the one they sit under. */
+  readonly name: string;
+  /** The class's roster entry with their e-mail address, if any. */
+  readonly rosterEntry: { readonly id: string; readonly name: string } | null;
+}
 
 /** What sign-in needs from the server. */
 export interface SignInDeps {
@@ -97,14 +106,21 @@ export class SignIn {
   }
 
   /**
-   * Who a student joining by a class link is: signed in, their roster entry when its e-mail is
-   * theirs, else their verified name (never a name they picked or typed); not signed in, `asked`.
+   * Who a signed-in student joining a lesson of class `classId` (null: a room of no class) is: their
+   * account, their verified name, and the class's roster entry whose e-mail is theirs, if one is.
+   * Null when nobody is signed in: then the student says who they are (a picked or typed name).
    */
-  async classJoin(req: Request, classId: string, asked: ClassJoinRequest): Promise<ClassJoinRequest> {
+  async student(req: Request, classId: string | null): Promise<SignedInStudent | null> {
     const caller = await this.caller(req);
-    if (!caller) return asked;
-    const entry = caller.email === null ? null : await rosterEntryByEmail(this.deps.db, classId, caller.email);
-    return entry ? { rosterEntryId: entry.id } : { name: caller.name ?? '' };
+    if (!caller) return null;
+    const entry =
+      classId === null || caller.email === null ? null : await rosterEntryByEmail(this.deps.db, classId, caller.email);
+    return {
+      accountId: caller.accountId,
+      // A provider that sends no name: the address is what the teacher knows them by.
+      name: (caller.name ?? caller.email ?? 'Student').slice(0, NAME_MAX_LENGTH),
+      rosterEntry: entry && { id: entry.id, name: entry.name },
+    };
   }
 
   /** `GET /api/auth/me`. */
@@ -161,27 +177,41 @@ export class SignIn {
     const previous = cookieValue(req.get('cookie'), sessionCookieName(req.secure));
     if (previous !== undefined) await deleteSession(this.deps.db, previous);
     const ttlMs = settings.sessionHours * 3_600_000;
-    const session = await createSession(this.deps.db, { accountId: account.id, teaches: identity.teaches }, now, ttlMs);
+    const session = await createSession(
+      this.deps.db,
+      { accountId: account.id, teacherClaim: identity.teacherClaim },
+      now,
+      ttlMs,
+    );
     res.append('Set-Cookie', sessionCookie(session.id, ttlMs / 1000, req.secure));
     this.deps.log.info({ accountId: account.id, teaches: identity.teaches }, 'signed in');
     return flow.returnTo;
   }
 
-  /** Signs out: the session is deleted on the server, and the cookie cleared. */
-  async signOut(req: Request, res: Response): Promise<void> {
+  /**
+   * Signs out: the session is deleted on the server, and the cookie cleared. Resolves with the
+   * provider's sign-out page (coming back to this server's Home), when someone was signed in and
+   * the provider has one.
+   */
+  async signOut(req: Request, res: Response): Promise<LogoutResponse> {
     const caller = await this.caller(req);
     const id = cookieValue(req.get('cookie'), sessionCookieName(req.secure));
     if (caller && id !== undefined) await deleteSession(this.deps.db, id);
     res.append('Set-Cookie', noSessionCookie(req.secure));
+    const page = caller && this.#client ? await this.#client.endSessionUrl(`${this.#origin(req)}/`) : null;
+    return { providerSignOutUrl: page?.href ?? null };
   }
 
   async #lookUp(req: Request): Promise<Caller | null> {
     const id = cookieValue(req.get('cookie'), sessionCookieName(req.secure));
     if (id === undefined) return null;
     const session = await sessionById(this.deps.db, id, this.deps.clock());
-    if (session && !READS.has(req.method) && !sameSecret(req.get(CSRF_HEADER) ?? '', session.csrfToken))
+    if (!session) return null;
+    if (!READS.has(req.method) && !sameSecret(req.get(CSRF_HEADER) ?? '', session.csrfToken))
       throw new ApiError('csrf-token-invalid');
-    return session;
+    // Teaching is judged again on every request, against the policy as it is now.
+    const teaches = this.#settings !== null && teachesNow(session.email, session.teacherClaim, this.#settings);
+    return { ...session, teaches };
   }
 
   /** The configured parts, or 404 sign-in-off. */

@@ -19,11 +19,15 @@ export function lessonVisits(
   options: { readonly ended?: boolean; readonly memberIds?: readonly string[] } = {},
 ): Visit[] {
   const { ended = false, memberIds } = options;
-  const entries = new Map(room.classroom.attendance.map((r) => [r.studentId, r.rosterEntryId]));
+  const records = new Map(room.classroom.attendance.map((r) => [r.studentId, r]));
   return attendanceAt(room, now)
     .filter((row) => memberIds === undefined || memberIds.includes(row.studentId))
     .map((row) => ({
-      attendee: { name: row.name, rosterEntryId: entries.get(row.studentId) ?? null },
+      attendee: {
+        name: row.name,
+        rosterEntryId: records.get(row.studentId)?.rosterEntryId ?? null,
+        accountId: records.get(row.studentId)?.accountId ?? null,
+      },
       joinedAt: row.joinedAt,
       leftAt: row.leftAt ?? (ended ? now : null),
       sharingMs: row.sharingMs,

@@ -119,12 +119,24 @@ export async function saveAttendance(db: Kysely<Tables>, lessonId: string, visit
               .execute()
           ).map((e) => [e.id, e]),
     );
+    // A signed-in student is recorded with their account's e-mail when no roster entry gives one.
+    const accountIds = visits.flatMap((v) => (v.attendee.accountId ? [v.attendee.accountId] : []));
+    const accounts = new Map(
+      accountIds.length === 0
+        ? []
+        : (await trx.selectFrom('accounts').select(['id', 'email']).where('id', 'in', accountIds).execute()).map(
+            (a) => [a.id, a],
+          ),
+    );
     for (const visit of visits) {
       const { attendee } = visit;
       const entry = attendee.rosterEntryId ? entries.get(attendee.rosterEntryId) : undefined;
+      const account = attendee.accountId ? accounts.get(attendee.accountId) : undefined;
       const figures = {
         name: attendee.name,
-        email: attendee.email ?? entry?.email ?? null,
+        email: attendee.email ?? entry?.email ?? account?.email ?? null,
+        // An account erased meanwhile (a data-protection request) is not named again.
+        accountId: account?.id ?? null,
         studentId: attendee.studentId ?? entry?.studentId ?? null,
         joinedAt: visit.joinedAt,
         leftAt: visit.leftAt,
@@ -139,7 +151,6 @@ export async function saveAttendance(db: Kysely<Tables>, lessonId: string, visit
           lessonId,
           studentKey: studentKey(attendee),
           rosterEntryId: attendee.rosterEntryId ?? null,
-          accountId: attendee.accountId ?? null,
           ...figures,
         })
         .onConflict((oc) => oc.columns(['lessonId', 'studentKey']).doUpdateSet(figures))

@@ -142,6 +142,14 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('sign_in_flows_by_expiry').on('sign_in_flows').column('expires_at').execute();
     },
   },
+  '0004-session-teacher-claim': {
+    async up(db: Kysely<unknown>) {
+      // A session keeps only what the ID token alone could tell (the teacher claim); whether the
+      // address teaches is judged again on every request. A session from before kept the whole
+      // verdict, which stands in for the claim until it expires (at most OIDC_SESSION_HOURS).
+      await db.schema.alterTable('sessions').renameColumn('teaches', 'teacher_claim').execute();
+    },
+  },
 };
 
 /** The steps for Kysely's Migrator, from this module rather than from files, so the build carries them. */

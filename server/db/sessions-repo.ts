@@ -21,7 +21,8 @@ export interface SessionView {
   readonly accountId: string;
   readonly email: string | null;
   readonly name: string | null;
-  readonly teaches: boolean;
+  /** Whether the ID token's teacher claim held at sign-in (not whether they teach now: `teachesNow`). */
+  readonly teacherClaim: boolean;
   readonly csrfToken: string;
   readonly expiresAt: number;
 }
@@ -29,7 +30,7 @@ export interface SessionView {
 /** Starts a session for an account; returns the id for the cookie (never stored) and its CSRF token. */
 export async function createSession(
   db: Kysely<Tables>,
-  input: { readonly accountId: string; readonly teaches: boolean },
+  input: { readonly accountId: string; readonly teacherClaim: boolean },
   now: number,
   ttlMs: number,
 ): Promise<{ id: string; csrfToken: string; expiresAt: number }> {
@@ -42,7 +43,7 @@ export async function createSession(
       idHash: hashOf(id),
       accountId: input.accountId,
       csrfToken,
-      teaches: input.teaches ? 1 : 0,
+      teacherClaim: input.teacherClaim ? 1 : 0,
       createdAt: now,
       expiresAt,
     })
@@ -55,12 +56,12 @@ export async function sessionById(db: Kysely<Tables>, id: string, now: number): 
   const row = await db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.accountId')
-    .select(['sessions.accountId', 'accounts.email', 'accounts.name', 'sessions.teaches'])
+    .select(['sessions.accountId', 'accounts.email', 'accounts.name', 'sessions.teacherClaim'])
     .select(['sessions.csrfToken', 'sessions.expiresAt'])
     .where('sessions.idHash', '=', hashOf(id))
     .where('sessions.expiresAt', '>', now)
     .executeTakeFirst();
-  return row ? { ...row, teaches: row.teaches === 1 } : null;
+  return row ? { ...row, teacherClaim: row.teacherClaim === 1 } : null;
 }
 
 /** Ends a session (sign-out); true when there was one. */

@@ -92,8 +92,11 @@ export interface SessionsTable {
   accountId: string;
   /** The value state-changing requests authorised by this session carry in X-CSRF-Token. */
   csrfToken: string;
-  /** 1 when the account may teach (judged from the ID token at sign-in), else 0. */
-  teaches: number;
+  /**
+   * 1 when the ID token's OIDC_TEACHER_CLAIM held at sign-in, else 0: the part of being a teacher
+   * only a sign-in can tell (the address is judged again on every request: `teachesNow`).
+   */
+  teacherClaim: number;
   createdAt: number;
   expiresAt: number;
 }

@@ -1,8 +1,8 @@
 /**
  * Lessons of a class (issue #20) in real Chromium: a teacher makes a class on a tablet, types its
  * roster and starts a lesson from the class page; three students join it by the class link, picking
- * their names from the roster, and share; a fourth, not on the roster, waits
- * until the teacher lets them in. The server restarts between lessons; when the next lesson starts,
+ * their names from the roster, and share; a fourth, not on the roster, waits (through a reload)
+ * until the teacher, told of them, lets them in. The server restarts between lessons; when the next lesson starts,
  * each student's app offers it and one tap joins it, as the same name, and the teacher sees them
  * live again; the class page lists both lessons and exports them. The server is its own process,
  * started again on the same port and data.
@@ -19,6 +19,7 @@ import {
   SupervisorRoomPage,
   expectFramesDecoded,
   expectNoAxeViolations,
+  exportTodaysLessons,
   person,
   type Person,
 } from './pages.ts';
@@ -92,6 +93,15 @@ test('a class through its lessons: names picked by link, a stranger let in, a re
     const waiting = page.getByRole('list', { name: 'Waiting to be let in, oldest first' });
     await expect(waiting.getByRole('listitem')).toHaveCount(1);
     await expect(waiting.getByRole('listitem')).toContainText('Dee Ng');
+    // The teacher is told, as of a raised hand, and the room's heading counts who waits.
+    await expect(page.locator('.notices')).toContainText('Dee Ng is waiting to be let in.');
+    await expect(page.locator('.room-head p.muted')).toContainText(' · you are the host · 1 waiting to be let in · ');
+    // Dee reloads while waiting: the app goes on waiting with the same request.
+    await dee.page.reload();
+    await expect(dee.page.getByRole('status')).toHaveText(
+      'Waiting for your teacher to let you in as “Dee Ng”. Your name is not on the class list, so a teacher checks it first.',
+    );
+    await expect(waiting.getByRole('listitem')).toHaveCount(1);
     await expectNoAxeViolations(page);
     await waiting.getByRole('button', { name: 'Let in Dee Ng' }).click();
     await expect(new StudentRoomPage(dee.page).heading(CLASS)).toBeVisible();
@@ -130,13 +140,7 @@ test('a class through its lessons: names picked by link, a stranger let in, a re
     await expect(lessons).toHaveCount(3);
     await expect(lessons.nth(1).getByRole('cell').nth(1)).toHaveText('3');
     await expect(lessons.nth(2).getByRole('cell').nth(1)).toHaveText('4');
-    const today = await page.evaluate(() => new Date().toLocaleDateString('en-CA'));
-    await page.getByLabel('First day').fill(today);
-    await page.getByLabel('Last day').fill(today);
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export CSV for these days' }).click(),
-    ]);
+    const download = await exportTodaysLessons(page);
     const names = readFileSync((await download.path())!, 'utf8')
       .trimEnd()
       .split('\r\n')

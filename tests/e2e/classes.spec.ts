@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { CreateClassResponse, StartLessonResponse } from '../../src/shared/protocol.ts';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { call, joinByClassLink } from '../helpers/client.ts';
-import { SupervisorRoomPage, expectNoAxeViolations, person } from './pages.ts';
+import { SupervisorRoomPage, expectNoAxeViolations, exportTodaysLessons, person } from './pages.ts';
 
 const TABLET = { width: 1024, height: 768 };
 
@@ -159,13 +159,7 @@ test('a teacher makes a class, imports its roster, teaches a lesson and exports 
   });
 
   await test.step('a span of days exports the same attendance in one file', async () => {
-    const today = await page.evaluate(() => new Date().toLocaleDateString('en-CA'));
-    await page.getByLabel('First day').fill(today);
-    await page.getByLabel('Last day').fill(today);
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export CSV for these days' }).click(),
-    ]);
+    const download = await exportTodaysLessons(page);
     expect(download.suggestedFilename()).toBe('attendance.csv');
     const names = readFileSync((await download.path())!, 'utf8')
       .trimEnd()

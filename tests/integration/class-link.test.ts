@@ -13,6 +13,7 @@ import type {
   CreateClassResponse,
   ErrorBody,
   JoinRoomResponse,
+  RoomEvent,
   RoomResponse,
   StartLessonResponse,
   WaitingResponse,
@@ -43,11 +44,11 @@ afterAll(async () => {
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`the class link on ${kind}`, () => {
-    /** A server, a class with a roster of 30 and a teacher key. */
-    async function classWithRoster() {
-      const env: Record<string, string> = { RELAY_MODE: 'off' };
+    /** A server (on `clock`, with `env` added), a class with a roster of 30 and a teacher key. */
+    async function classWithRoster(options: { clock?: () => number; env?: Record<string, string> } = {}) {
+      const env: Record<string, string> = { RELAY_MODE: 'off', ...options.env };
       if (kind === 'postgres') env.DATABASE_URL = await postgres.createDatabase(`class_link_${++databases}`);
-      const server = await startTestServer(env);
+      const server = await startTestServer(env, options.clock ? { clock: options.clock } : {});
       running.push(server);
       const created = await call<CreateClassResponse>(server.url, 'POST', '/api/classes', {
         body: { name: 'Period 3 Biology' },
@@ -187,6 +188,58 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const finalView = (await call<RoomResponse>(c.url, 'GET', `/api/rooms/${code}`, { token: host })).body.room;
       expect(finalView.waiting).toEqual([]);
       expect(finalView.students).toBe(3);
+    });
+
+    it('drops a student who stops waiting at once, and one whose app stopped asking after two minutes', async () => {
+      let aheadMs = 0;
+      // Seats and rooms outlast the clock's jumps: nobody here connects to PeerServer.
+      const c = await classWithRoster({
+        clock: () => Date.now() + aheadMs,
+        env: { RECONNECT_GRACE_S: '3600', UNCLAIMED_ROOM_TTL_S: '3600' },
+      });
+      const lesson = await c.startLesson();
+      const code = lesson.room.code;
+      const teacher = await openEvents<RoomEvent>(`${c.url}/api/rooms/${code}/events?token=${lesson.member.token}`);
+      try {
+        const waitingNow = (names: string[], after = 0) =>
+          teacher.next(
+            (e) =>
+              teacher.received.indexOf(e) >= after &&
+              e.type === 'waiting-changed' &&
+              e.waiting.map((w) => w.name).join() === names.join(),
+          );
+        const ask = async (name: string) =>
+          (await call<WaitingResponse>(c.url, 'POST', `${c.link}/members`, { body: { name } })).body;
+        const [vi, nia, stan] = [await ask('Vi'), await ask('Nia'), await ask('Stan')];
+        await waitingNow(['Vi', 'Nia', 'Stan']);
+        const status = (token: string) =>
+          call<AdmissionResponse | ErrorBody>(c.url, 'GET', `/api/rooms/${code}/admission`, { token });
+
+        // Stan gives up: the teachers' list drops him at once, and his token opens nothing.
+        const withdraw = (token: string) => call<ErrorBody>(c.url, 'DELETE', `/api/rooms/${code}/admission`, { token });
+        const before = teacher.received.length;
+        expect((await withdraw(stan.token)).status).toBe(204);
+        await waitingNow(['Vi', 'Nia'], before);
+        expect(await withdraw(stan.token)).toMatchObject({ status: 404, body: { error: 'not-waiting' } });
+        expect(await status(stan.token)).toMatchObject({ status: 404, body: { error: 'not-waiting' } });
+
+        // Vi's app keeps asking; Nia's was closed. A minute and a half on, both still wait.
+        aheadMs += 90_000;
+        expect((await status(vi.token)).body).toEqual({ status: 'waiting' });
+        expect(
+          (
+            await call<RoomResponse>(c.url, 'GET', `/api/rooms/${code}`, { token: lesson.member.token })
+          ).body.room.waiting?.map((w) => w.name),
+        ).toEqual(['Vi', 'Nia']);
+        // Another minute and a half: Nia has not asked for three minutes, Vi for one and a half.
+        const seen = teacher.received.length;
+        aheadMs += 90_000;
+        await waitingNow(['Vi'], seen);
+        expect(await status(nia.token)).toMatchObject({ status: 404, body: { error: 'not-waiting' } });
+        expect((await status(vi.token)).body).toEqual({ status: 'waiting' });
+      } finally {
+        teacher.close();
+      }
     });
 
     it("tells an open class link when the class's lesson starts and ends", async () => {

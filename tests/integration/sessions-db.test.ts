@@ -36,19 +36,19 @@ describe.each(['sqlite', 'postgres'] as const)('sign-in tables on %s', (kind) =>
   it('keeps a session under the hash of its id until it expires or is deleted', async () => {
     const { db } = await fresh();
     const account = await accountAtSignIn(db, person('ada', 'Ada@Staff.School.example'), T0);
-    const session = await createSession(db, { accountId: account.id, teaches: true }, T0, 12 * HOUR);
+    const session = await createSession(db, { accountId: account.id, teacherClaim: true }, T0, 12 * HOUR);
     expect(session.id).toMatch(/^[\w-]{43}$/);
     expect(session.csrfToken).not.toBe(session.id);
 
     const stored = await db.selectFrom('sessions').selectAll().execute();
-    expect(stored).toEqual([expect.objectContaining({ idHash: hashToken(session.id), teaches: 1 })]);
+    expect(stored).toEqual([expect.objectContaining({ idHash: hashToken(session.id), teacherClaim: 1 })]);
     expect(JSON.stringify(stored)).not.toContain(session.id);
 
     expect(await sessionById(db, session.id, T0 + HOUR)).toEqual({
       accountId: account.id,
       email: 'ada@staff.school.example',
       name: 'Ada Lovelace',
-      teaches: true,
+      teacherClaim: true,
       csrfToken: session.csrfToken,
       expiresAt: T0 + 12 * HOUR,
     });
@@ -56,7 +56,7 @@ describe.each(['sqlite', 'postgres'] as const)('sign-in tables on %s', (kind) =>
     expect(await sessionById(db, session.id, T0 + 12 * HOUR)).toBeNull();
     expect(await deleteExpiredSessions(db, T0 + 12 * HOUR)).toBe(1);
 
-    const second = await createSession(db, { accountId: account.id, teaches: false }, T0, HOUR);
+    const second = await createSession(db, { accountId: account.id, teacherClaim: false }, T0, HOUR);
     expect(await deleteSession(db, second.id)).toBe(true);
     expect(await sessionById(db, second.id, T0)).toBeNull();
     expect(await deleteSession(db, second.id)).toBe(false);

@@ -5,6 +5,9 @@
  * sign-out, and the refusals: another school's account, an unverified address, an ID token minted
  * for another app, an expired one.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   AuthMeResponse,
@@ -14,11 +17,13 @@ import type {
   CreateRoomResponse,
   ErrorBody,
   JoinRoomResponse,
+  LogoutResponse,
   TeachersResponse,
 } from '../../src/shared/protocol.ts';
 import { TestBrowser, type Page } from '../helpers/browser-session.ts';
 import { call } from '../helpers/client.ts';
 import { startTestProvider, type TestProvider } from '../helpers/oidc-provider.ts';
+import { apiAt, signInAt } from '../helpers/sign-in.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PASSCODE = 'staffroom-kettle-42';
@@ -30,6 +35,9 @@ let provider: TestProvider;
 let server: TestServer;
 /** A server whose clock is two hours ahead of the provider's: every ID token reaches it expired. */
 let lateServer: TestServer;
+/** A server whose OIDC_TEACHERS lists the head teacher, on a data folder a second server shares. */
+let listServer: TestServer;
+const listDir = mkdtempSync(join(tmpdir(), 'sign-in-teachers-'));
 
 const signInEnv = (issuer: string, extra: Record<string, string> = {}) => ({
   OIDC_ISSUER: issuer,
@@ -53,6 +61,10 @@ beforeAll(async () => {
   lateServer = await startTestServer(signInEnv(provider.issuer, { TRUST_PROXY: 'true' }), {
     clock: () => Date.now() + TWO_HOURS_MS,
   });
+  provider.people.set('head', { email: 'head@school.example', email_verified: true, name: 'Hana Head' });
+  listServer = await startTestServer(
+    signInEnv(provider.issuer, { DATA_DIR: listDir, OIDC_TEACHERS: 'head@school.example' }),
+  );
   const client = (redirect: string) => ({
     ...CLIENT,
     redirect_uris: [redirect],
@@ -62,47 +74,26 @@ beforeAll(async () => {
   provider.start([
     {
       ...client(`${server.url}/api/auth/callback`),
-      redirect_uris: [`${server.url}/api/auth/callback`, `${lateServer.url}/api/auth/callback`],
+      redirect_uris: [server, lateServer, listServer].map((target) => `${target.url}/api/auth/callback`),
+      post_logout_redirect_uris: [`${server.url}/`],
     },
     { ...client(OTHER_APP.redirect), client_id: OTHER_APP.client_id, client_secret: OTHER_APP.client_secret },
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([server?.close(), lateServer?.close()]);
+  await Promise.all([server?.close(), lateServer?.close(), listServer?.close()]);
+  rmSync(listDir, { recursive: true, force: true });
   await provider?.close();
 });
 
 /** Signs `login` in to `target` in `browser`: the pages on the way and the callback's answer. */
-async function signIn(browser: TestBrowser, login: string, target = server, returnTo = '/join/ABCDEF') {
-  const isCallback = (url: URL) => url.origin === target.url && url.pathname === '/api/auth/callback';
-  const start = `${target.url}/api/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
-  const { stop, pages } = await browser.navigate(start, login, isCallback);
-  const callback = await browser.fetch(stop.href);
-  return { pages, callback, code: stop.searchParams.get('code') ?? '' };
-}
+const signIn = (browser: TestBrowser, login: string, target = server, returnTo?: string) =>
+  signInAt(target.url, browser, login, returnTo);
 
-/** Sends an API request from `browser` with its cookies, and its session's CSRF token unless told not to. */
-async function api<T>(
-  browser: TestBrowser,
-  method: string,
-  path: string,
-  options: { body?: unknown; csrf?: boolean; base?: string } = {},
-) {
-  const base = options.base ?? server.url;
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
-  if (options.csrf !== false) {
-    const me = await browser.fetch(`${base}/api/auth/me`, { headers: { accept: 'application/json' } });
-    const token = (JSON.parse(me.text) as AuthMeResponse).csrfToken;
-    if (token) headers['x-csrf-token'] = token;
-  }
-  const page = await browser.fetch(`${base}${path}`, {
-    method,
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  return { status: page.status, body: (page.text ? JSON.parse(page.text) : null) as T };
-}
+/** Sends an API request to the server from `browser` (see `apiAt`). */
+const api = <T>(browser: TestBrowser, method: string, path: string, options: { body?: unknown; csrf?: boolean } = {}) =>
+  apiAt<T>(server.url, browser, method, path, options);
 
 const me = async (browser: TestBrowser) => (await api<AuthMeResponse>(browser, 'GET', '/api/auth/me')).body;
 
@@ -213,6 +204,28 @@ describe('sign-in with the school account', () => {
     expect(byKey.status).toBe(200);
   });
 
+  it('judges teaching again on every request: a teacher taken off OIDC_TEACHERS stops teaching before signing in again', async () => {
+    const head = new TestBrowser();
+    expect((await signIn(head, 'head', listServer)).callback.status).toBe(303);
+    const meAt = async (target: TestServer) =>
+      (await apiAt<AuthMeResponse>(target.url, head, 'GET', '/api/auth/me')).body.account;
+    expect(await meAt(listServer)).toMatchObject({ name: 'Hana Head', teaches: true });
+    const made = await apiAt<CreateClassResponse>(listServer.url, head, 'POST', '/api/classes', {
+      body: { name: 'Assembly' },
+    });
+    expect(made.status).toBe(201);
+
+    // The admin takes the address off the list and restarts: the same session, on the same data.
+    const restarted = await startTestServer(signInEnv(provider.issuer, { DATA_DIR: listDir }));
+    try {
+      expect(await meAt(restarted)).toMatchObject({ name: 'Hana Head', teaches: false });
+      const refused = await apiAt<ErrorBody>(restarted.url, head, 'POST', '/api/classes', { body: { name: 'Y7' } });
+      expect(refused).toMatchObject({ status: 401, body: { error: 'passcode-required' } });
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('lets a co-teacher added by school e-mail open the class by signing in, until they are removed', async () => {
     const ada = new TestBrowser();
     await signIn(ada, 'ada');
@@ -245,7 +258,7 @@ describe('sign-in with the school account', () => {
     expect((await call(server.url, 'GET', classPath, { token: created.body.teacherKey })).status).toBe(200);
   });
 
-  it('seats a signed-in student by a class link as their own roster name, whatever name they pick', async () => {
+  it('seats a signed-in student by a class link as their own roster entry under their verified name, whatever name they pick', async () => {
     const teacher = new TestBrowser();
     await signIn(teacher, 'ada');
     const created = await api<CreateClassResponse>(teacher, 'POST', '/api/classes', { body: { name: 'Chemistry' } });
@@ -264,7 +277,7 @@ describe('sign-in with the school account', () => {
     const link = `/api/join/${created.body.class.joinSecret}/members`;
     const joined = await api<JoinRoomResponse>(student, 'POST', link, { body: { rosterEntryId: kim.id } });
     expect(joined.status).toBe(201);
-    expect(joined.body.member.name).toBe('Sam S.');
+    expect(joined.body.member.name).toBe('Sam Student');
     // Kim's name is still free for Kim.
     const kimJoins = await call<JoinRoomResponse>(server.url, 'POST', link, { body: { rosterEntryId: kim.id } });
     expect(kimJoins.status).toBe(201);
@@ -280,8 +293,8 @@ describe('sign-in with the school account', () => {
     expect(refused).toEqual({ status: 403, body: expect.objectContaining({ error: 'csrf-token-invalid' }) });
     expect((await me(browser)).account).not.toBeNull();
 
-    const out = await api(browser, 'POST', '/api/auth/logout');
-    expect(out.status).toBe(204);
+    const out = await api<LogoutResponse>(browser, 'POST', '/api/auth/logout');
+    expect(out.status).toBe(200);
     expect(browser.cookie('classroom-session')).toBeUndefined();
     const replayed = await call<AuthMeResponse>(server.url, 'GET', '/api/auth/me', {
       headers: { cookie: `classroom-session=${stolen}` },
@@ -292,6 +305,44 @@ describe('sign-in with the school account', () => {
       headers: { cookie: `classroom-session=${stolen}` },
     });
     expect(create.body.error).toBe('passcode-required');
+  });
+
+  it("offers the provider's own sign-out after signing out of the app, which ends the school session in this browser", async () => {
+    const browser = new TestBrowser();
+    /** How many times a sign-in showed the provider's login form. */
+    const loginForms = (pages: Page[]) => pages.filter((page) => page.text.includes('value="login"')).length;
+    expect(loginForms((await signIn(browser, 'sam')).pages)).toBe(1);
+    const out = await api<LogoutResponse>(browser, 'POST', '/api/auth/logout');
+    expect(out.status).toBe(200);
+    const discovered = (await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json()) as {
+      end_session_endpoint: string;
+    };
+    const page = new URL(out.body.providerSignOutUrl!);
+    expect(`${page.origin}${page.pathname}`).toBe(discovered.end_session_endpoint);
+    expect(Object.fromEntries(page.searchParams)).toEqual({
+      post_logout_redirect_uri: `${server.url}/`,
+      client_id: CLIENT.client_id,
+    });
+
+    // Signed out of the app only, the school session signs the next person in with no password:
+    // what a shared device must not keep.
+    expect(loginForms((await signIn(browser, 'sam')).pages)).toBe(0);
+    await api(browser, 'POST', '/api/auth/logout');
+    // The provider asks to confirm, then sends the browser back to the app's Home.
+    const confirm = await browser.fetch(page.href);
+    expect(confirm.status).toBe(200);
+    const action = /<form[^>]*action="([^"]+)"/.exec(confirm.text)![1]!;
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.text)![1]!;
+    const ended = await browser.fetch(new URL(action, page).href, {
+      method: 'POST',
+      body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+    });
+    expect(ended.status).toBe(303);
+    expect(ended.headers.get('location')).toBe(`${server.url}/`);
+    expect(loginForms((await signIn(browser, 'sam')).pages)).toBe(1);
+    // Nobody signed in asks for nothing at the provider.
+    const anonymous = await call<LogoutResponse>(server.url, 'POST', '/api/auth/logout');
+    expect(anonymous).toEqual({ status: 200, body: { providerSignOutUrl: null } });
   });
 
   it("refuses another school's account and an unverified address with a page saying why, and signs nobody in", async () => {

@@ -9,6 +9,7 @@ import {
   withoutClass,
   type SavedClass,
 } from '../../src/client/state/classes.ts';
+import { loadWaiting, saveWaiting } from '../../src/client/state/classes-joined.ts';
 import { forgetClass, loadClasses, saveClass, seatFrom } from '../../src/client/state/storage.ts';
 
 const bio: SavedClass = { id: 'c1', name: 'Biology', teacherKey: 'k1' };
@@ -81,5 +82,16 @@ describe('the class page’s sums', () => {
     expect(lessonLength({ startedAt: start, endedAt: start + 45 * 60_000 })).toBe('45 min');
     expect(lessonLength({ startedAt: start, endedAt: start + 65 * 60_000 + 20_000 })).toBe('1 h 05 min');
     expect(lessonLength({ startedAt: start, endedAt: start + 10_000 })).toBe('0 min');
+  });
+});
+
+describe('a wait to be let in', () => {
+  it('is kept in IndexedDB until it ends, so a reload goes on waiting', async () => {
+    const wait = { code: 'K7QM3X', name: 'Dee Ng', token: 'waiting-token', roomName: 'Period 3 Biology' };
+    expect(await loadWaiting()).toBeUndefined();
+    await saveWaiting(wait);
+    expect(await loadWaiting()).toEqual(wait);
+    await saveWaiting(null);
+    expect(await loadWaiting()).toBeUndefined();
   });
 });

@@ -42,7 +42,7 @@ function snapshot(you: string, members: MemberView[], hostId = 'lee'): RoomEvent
       students,
       supervisors: members.length - students,
       members,
-      classroom: { hands: [], messages: [], attention: null, presentation: null },
+      classroom: { hands: [], messages: [], attention: null, presentation: null, sites: null },
     },
   };
 }
@@ -225,6 +225,7 @@ describe('routes', () => {
           relayPeerId: 'relay1',
           unroutablePairs: [],
           presentationTransport: 'relay',
+          racing: false,
         },
       },
     ]);
@@ -235,6 +236,7 @@ describe('routes', () => {
       relayPeerId: 'relay1',
       unroutablePairs: [],
       presentationTransport: 'relay',
+      racing: false,
     });
   });
 });
@@ -297,6 +299,16 @@ describe('the classroom tools in the session', () => {
     expect(s.notices.map((n) => n.text)).toEqual(['Bo raised their hand.', 'Ada raised their hand.']);
     const lowered = reduceSession(s, { type: 'hand-lowered', studentId: 'ada', byId: 'ode', byName: 'Ode' });
     expect(handQueue(lowered).map((h) => h.studentId)).toEqual(['bo']);
+  });
+
+  it('tells a teacher once per student who starts waiting to be let in, and keeps the count', () => {
+    const waiting = (...names: string[]): RoomEvent => ({
+      type: 'waiting-changed',
+      waiting: names.map((name, i) => ({ id: `w-${name}`, name, since: i })),
+    });
+    const s = run([snapshot('lee', classroom), waiting('Ana'), waiting('Ana', 'Cy'), waiting('Cy')]);
+    expect(s.room?.waiting?.map((w) => w.name)).toEqual(['Cy']);
+    expect(s.notices.map((n) => n.text)).toEqual(['Ana is waiting to be let in.', 'Cy is waiting to be let in.']);
   });
 
   it('tells a student who answered their hand, until they raise it again', () => {

@@ -1,7 +1,13 @@
 /** Who may sign in and teach (pure), the sign-in cookies, and the safe return path. */
 import { describe, expect, it } from 'vitest';
 import { flowCookie, noSessionCookie, safeReturnPath, sessionCookie } from '../../server/auth/cookies.ts';
-import { displayName, GOOGLE_ISSUER, judgeSignIn, type SignInPolicy } from '../../server/auth/sign-in-policy.ts';
+import {
+  displayName,
+  GOOGLE_ISSUER,
+  judgeSignIn,
+  teachesNow,
+  type SignInPolicy,
+} from '../../server/auth/sign-in-policy.ts';
 
 const policy: SignInPolicy = {
   allowedDomains: ['school.example'],
@@ -23,6 +29,25 @@ describe('judgeSignIn', () => {
     expect(judged({ email: 'kim@school.example', roles: ['Student', 'Teacher'] })).toMatchObject({ teaches: true });
     expect(judged({ email: 'kim@school.example', roles: 'Teacher' })).toMatchObject({ teaches: true });
     expect(judged({ email: 'kim@school.example', roles: ['Teachers'] })).toMatchObject({ teaches: false });
+  });
+
+  it('keeps apart what only the ID token can tell (the claim) from what the address tells, judged again on each request', () => {
+    const byClaim = judgeSignIn(
+      { iss: 'https://idp.example', sub: 'k', email: 'kim@school.example', roles: 'Teacher' },
+      policy,
+    );
+    expect(byClaim).toMatchObject({ ok: true, identity: { teaches: true, teacherClaim: true } });
+    const byDomain = judgeSignIn({ iss: 'https://idp.example', sub: 'a', email: 'ada@staff.school.example' }, policy);
+    expect(byDomain).toMatchObject({ ok: true, identity: { teaches: true, teacherClaim: false } });
+    // Later, the admin's lists change: the address is judged against them as they are now.
+    expect(teachesNow('ada@staff.school.example', false, policy)).toBe(true);
+    expect(teachesNow('ada@staff.school.example', false, { ...policy, teacherDomains: [] })).toBe(false);
+    expect(teachesNow('head@school.example', false, { ...policy, teachers: [] })).toBe(false);
+    expect(teachesNow('Head@School.example', false, policy)).toBe(true);
+    // The claim counts only while a claim marks teachers.
+    expect(teachesNow('kim@school.example', true, policy)).toBe(true);
+    expect(teachesNow('kim@school.example', true, { ...policy, teacherClaim: null })).toBe(false);
+    expect(teachesNow(null, false, policy)).toBe(false);
   });
 
   it('refuses other domains (subdomains too), unverified and missing addresses', () => {

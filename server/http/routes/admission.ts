@@ -1,13 +1,20 @@
 /**
  * The waiting list of a rostered lesson: a waiting student asks after their request with the token
- * they were given (which becomes their seat's token once admitted); the lesson's supervisors admit
- * (as the name given, or adding it to the class's roster) or refuse. No room rule here.
+ * they were given (which becomes their seat's token once admitted) or withdraws it; the lesson's
+ * supervisors admit (as the name given, or adding it to the class's roster) or refuse. No room rule here.
  */
 import express from 'express';
 import type { Kysely } from 'kysely';
 import type { AdmissionResponse, AdmitResponse } from '../../../src/shared/protocol.ts';
 import { foldName } from '../../core/credentials.ts';
-import { admitStudent, authenticate, refuseAdmission, setLessonRostered, waitingIn } from '../../core/room-registry.ts';
+import {
+  admitStudent,
+  askAfterAdmission,
+  authenticate,
+  refuseAdmission,
+  setLessonRostered,
+  withdrawAdmission,
+} from '../../core/room-registry.ts';
 import { roomView } from '../../core/views.ts';
 import { importRoster, listRoster } from '../../db/rosters-repo.ts';
 import type { Tables } from '../../db/tables.ts';
@@ -43,8 +50,19 @@ export function admissionRoutes(deps: {
       res.json(body);
       return;
     }
-    if (token === '' || !waitingIn(store.state, code, token)) throw new ApiError('not-waiting');
+    // Asking keeps the wait alive: one nobody asks after expires (`WAITING_TTL_MS`).
+    const asked = token === '' ? null : store.run((state, ctx) => askAfterAdmission(state, { code, token }, ctx));
+    if (!asked?.ok) throw new ApiError('not-waiting');
     res.json({ status: 'waiting' } satisfies AdmissionResponse);
+  });
+
+  // The student stops waiting ("Stop waiting"): the teachers' list drops them at once.
+  router.delete('/rooms/:code/admission', limits.read, (req, res) => {
+    const token = bearerToken(req);
+    const code = String(req.params.code);
+    const withdrawn = token === '' ? null : store.run((state) => withdrawAdmission(state, { code, token }));
+    if (!withdrawn?.ok) throw new ApiError('not-waiting');
+    res.status(204).end();
   });
 
   router.post('/rooms/:code/waiting/:id/admit', seat, async (req, res) => {

@@ -29,8 +29,7 @@ export function authRoutes(deps: {
   });
 
   router.post('/auth/logout', async (req, res) => {
-    await signIn.signOut(req, res);
-    res.status(204).end();
+    res.json(await signIn.signOut(req, res));
   });
 
   router.get('/auth/me', limits.read, async (req, res) => {

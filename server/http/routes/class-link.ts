@@ -14,7 +14,7 @@ import type {
   RosterName,
   WaitingResponse,
 } from '../../../src/shared/protocol.ts';
-import type { SignIn } from '../../auth/sign-in.ts';
+import type { SignedInStudent, SignIn } from '../../auth/sign-in.ts';
 import { joinRoom, requestAdmission, type RegistryState, type Room } from '../../core/room-registry.ts';
 import { roomView } from '../../core/views.ts';
 import { classByJoinSecret, getClass } from '../../db/classes-repo.ts';
@@ -47,7 +47,7 @@ export interface ClassLinkDeps {
   db: Kysely<Tables>;
   limits: Pick<RequestLimits, 'read' | 'entry'>;
   /** A signed-in student joins as their roster entry (by e-mail) or under their verified name. */
-  signIn: Pick<SignIn, 'classJoin'>;
+  signIn: Pick<SignIn, 'student'>;
 }
 
 /** The class's live lesson room in the registry, if one is running. */
@@ -56,13 +56,31 @@ export function liveLessonRoom(state: RegistryState, classId: string): Room | un
   return undefined;
 }
 
+/** Who a student joining says (or their signed-in account proves) they are. */
+export interface Joiner {
+  readonly name: string;
+  /** The roster entry they join as: picked by the class link, or matched to their account's e-mail. */
+  readonly rosterEntry?: { readonly id: string; readonly name: string };
+  /** Signed in: their account, for the lesson's record. */
+  readonly accountId?: string;
+}
+
+/** A joiner as a signed-in student: under their verified name, as the roster entry with their e-mail. */
+export function signedInJoiner(student: SignedInStudent): Joiner {
+  return {
+    name: student.name,
+    accountId: student.accountId,
+    ...(student.rosterEntry ? { rosterEntry: student.rosterEntry } : {}),
+  };
+}
+
 /**
  * Seats a student in `code`, or, where the lesson must vouch for them first, puts them on its
  * waiting list: the one way in for both the room code and the class link.
  */
 export function joinOrWait(
   store: RoomStore,
-  input: { code: string; name: string; rosterEntry?: { id: string; name: string } },
+  input: Joiner & { code: string },
 ): { status: 201; body: JoinRoomResponse } | { status: 202; body: WaitingResponse } {
   const joined = store.run((state, ctx) => joinRoom(state, { ...input, role: 'student' }, ctx));
   if (!joined.ok && joined.error === 'admission-required') {
@@ -72,7 +90,7 @@ export function joinOrWait(
       body: { roomCode: room.code, roomName: room.name, waiting: { id: waiting.id, name: waiting.name }, token },
     };
   }
-  const { room, member, token } = succeed(joined);
+  const { room, member, token } = succeed(joined, input.accountId === undefined ? undefined : 'join-signed-in');
   return { status: 201, body: { room: roomView(room, member), member: ownMember(member, token) } };
 }
 
@@ -181,21 +199,22 @@ export function classLinkRoutes(deps: ClassLinkDeps): express.Router {
 
   router.post('/join/:joinSecret/members', limits.entry, async (req, res) => {
     const klass = await linkClass(String(req.params.joinSecret));
-    const input = await deps.signIn.classJoin(req, klass.id, parseBody(classJoinBody, req.body));
+    const asked = parseBody(classJoinBody, req.body);
+    // Signed in, the account says who they are: whatever was picked or typed is not asked.
+    const student = await deps.signIn.student(req, klass.id);
     const room = liveLessonRoom(store.state, klass.id);
     if (!room) throw new ApiError('lesson-not-live');
-    let joined;
-    if ('rosterEntryId' in input) {
-      const entry = await getRosterEntry(db, klass.id, input.rosterEntryId);
+    let joiner: Joiner;
+    if (student) {
+      joiner = signedInJoiner(student);
+    } else if ('rosterEntryId' in asked) {
+      const entry = await getRosterEntry(db, klass.id, asked.rosterEntryId);
       if (!entry) throw new ApiError('roster-entry-not-found', undefined, 'rosterEntryId');
-      joined = joinOrWait(store, {
-        code: room.code,
-        name: entry.name,
-        rosterEntry: { id: entry.id, name: entry.name },
-      });
+      joiner = { name: entry.name, rosterEntry: { id: entry.id, name: entry.name } };
     } else {
-      joined = joinOrWait(store, { code: room.code, name: input.name });
+      joiner = { name: asked.name };
     }
+    const joined = joinOrWait(store, { code: room.code, ...joiner });
     res.status(joined.status).json(joined.body);
   });
 

@@ -4,23 +4,36 @@
  */
 import express from 'express';
 import type { SignIn } from '../../auth/sign-in.ts';
-import type { ConnectionFailureResponse, JoinRoomResponse, SharingRequest } from '../../../src/shared/protocol.ts';
-import { joinRoom, kickMember, leaveRoom, reportConnectionFailure, setSharing } from '../../core/room-registry.ts';
+import {
+  normalizeCode,
+  type ConnectionFailureResponse,
+  type DirectConnectionResponse,
+  type JoinRoomResponse,
+  type SharingRequest,
+} from '../../../src/shared/protocol.ts';
+import {
+  joinRoom,
+  kickMember,
+  leaveRoom,
+  reportConnectionFailure,
+  reportDirectConnection,
+  setSharing,
+} from '../../core/room-registry.ts';
 import { roomView } from '../../core/views.ts';
 import type { RoomStore } from '../../room-store.ts';
 import { succeed } from '../errors.ts';
 import type { RequestLimits } from '../limits.ts';
-import { connectionFailureBody, joinRoomBody, parseBody, shareBody } from '../schemas.ts';
+import { connectionFailureBody, directConnectionBody, joinRoomBody, parseBody, shareBody } from '../schemas.ts';
 import { requireSeat, seatOf } from '../seat.ts';
-import { joinOrWait } from './class-link.ts';
+import { joinOrWait, signedInJoiner } from './class-link.ts';
 import { ownMember } from './own-member.ts';
 
 /** The members router. */
 export function memberRoutes(deps: {
   store: RoomStore;
   limits: Pick<RequestLimits, 'seat' | 'entry'>;
-  /** A signed-in person joins under their school account's name, whatever was typed. */
-  signIn: Pick<SignIn, 'verifiedName'>;
+  /** A signed-in person joins under their school account's name, whatever was typed; a student as their roster entry. */
+  signIn: Pick<SignIn, 'verifiedName' | 'student'>;
 }): express.Router {
   const { store, limits } = deps;
   const router = express.Router();
@@ -28,15 +41,18 @@ export function memberRoutes(deps: {
 
   router.post('/rooms/:code/members', limits.entry, async (req, res) => {
     const input = parseBody(joinRoomBody, req.body);
-    const verified = await deps.signIn.verifiedName(req);
-    if (verified !== null) input.name = verified;
     const code = String(req.params.code);
     if (input.role === 'student') {
-      // A rostered lesson's student who came by the code waits to be admitted.
-      const joined = joinOrWait(store, { code, name: input.name });
+      // Signed in, the account says who they are (in a lesson, as the roster entry with their
+      // e-mail); otherwise a rostered lesson's student who came by the code waits to be admitted.
+      const classId = store.state.rooms.get(normalizeCode(code))?.lesson?.classId ?? null;
+      const student = await deps.signIn.student(req, classId);
+      const joined = joinOrWait(store, { code, ...(student ? signedInJoiner(student) : { name: input.name }) });
       res.status(joined.status).json(joined.body);
       return;
     }
+    const verified = await deps.signIn.verifiedName(req);
+    if (verified !== null) input.name = verified;
     const { room, member, token } = succeed(store.run((state, ctx) => joinRoom(state, { ...input, code }, ctx)));
     const body: JoinRoomResponse = { room: roomView(room, member), member: ownMember(member, token) };
     res.status(201).json(body);
@@ -64,6 +80,17 @@ export function memberRoutes(deps: {
       'connection-failure',
     );
     res.status(202).json({ counted } satisfies ConnectionFailureResponse);
+  });
+
+  router.post('/rooms/:code/direct-connections', seat, (req, res) => {
+    const { room, member } = seatOf(res);
+    const { with: other } = parseBody(directConnectionBody, req.body);
+    const input = { code: room.code, memberId: member.id, with: other };
+    const counted = succeed(
+      store.run((state, ctx) => reportDirectConnection(state, input, ctx)),
+      'direct-connection',
+    );
+    res.status(202).json({ counted } satisfies DirectConnectionResponse);
   });
 
   router.delete('/rooms/:code/members/:id', seat, (req, res) => {

@@ -1,6 +1,7 @@
 /**
  * Who is signed in with the school account on this browser (when the server offers sign-in), and
- * signing out. Asks the server once the config says sign-in is on; views only render what it holds.
+ * signing out (of this app, then, if the person wishes, at the school provider). Asks the server
+ * once the config says sign-in is on; views only render what it holds.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { SignedInAccount } from '../../shared/protocol.ts';
@@ -16,11 +17,14 @@ export interface SignInState {
   signInHref: string;
   /** Signs out on the server, then forgets the account here. */
   signOut: () => Promise<void>;
+  /** Just signed out: the school provider's own sign-out page, for a shared device (null when it has none). */
+  providerSignOutUrl: string | null;
 }
 
 /** The sign-in state; `available` comes from the server's config. */
 export function useSignIn(available: boolean): SignInState {
   const [account, setAccount] = useState<SignedInAccount | null>(null);
+  const [providerSignOutUrl, setProviderSignOutUrl] = useState<string | null>(null);
   useEffect(() => {
     if (!available) return;
     api.getSignedIn().then(
@@ -33,8 +37,10 @@ export function useSignIn(available: boolean): SignInState {
     account,
     signInHref: api.signInUrl(`${location.pathname}${location.search}`),
     signOut: async () => {
-      await api.signOut();
+      const { providerSignOutUrl: page } = await api.signOut();
       setAccount(null);
+      setProviderSignOutUrl(page);
     },
+    providerSignOutUrl,
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The classes this device joined by their link, so the app can offer a class's next lesson the
- * moment it starts, and the join that waits for a teacher. Kept in IndexedDB beside the seat.
+ * moment it starts, and the join that waits for a teacher (so a reload goes on waiting). Kept in
+ * IndexedDB beside the seat.
  */
-import { createStore, get, set } from 'idb-keyval';
+import { createStore, del, get, set } from 'idb-keyval';
 import type { JoinRoomResponse, WaitingResponse } from '../../shared/protocol.ts';
 
 /** A class joined by its link: how to join its next lesson with one tap. */
@@ -54,4 +55,21 @@ export function isWaiting(reply: JoinRoomResponse | WaitingResponse): reply is W
 /** The wait a 202 reply starts. */
 export function waitingFrom(reply: WaitingResponse): Waiting {
   return { code: reply.roomCode, name: reply.waiting.name, token: reply.token, roomName: reply.roomName };
+}
+
+/** The wait under way, if any (a reload goes on waiting); unreadable storage reads as none. */
+export async function loadWaiting(): Promise<Waiting | undefined> {
+  const saved = await get<Partial<Waiting>>('waiting', store).catch(() => undefined);
+  const { code, name, token, roomName } = saved ?? {};
+  return typeof code === 'string' &&
+    typeof name === 'string' &&
+    typeof token === 'string' &&
+    typeof roomName === 'string'
+    ? { code, name, token, roomName }
+    : undefined;
+}
+
+/** Remembers the wait under way, or forgets it (`null`: let in, turned away, or given up). */
+export async function saveWaiting(waiting: Waiting | null): Promise<void> {
+  await (waiting ? set('waiting', waiting, store) : del('waiting', store)).catch(() => undefined);
 }

@@ -58,6 +58,8 @@ export type LocalEvent =
   | { type: 'stream-status'; status: StreamStatus }
   | { type: 'notice-dismissed'; id: number }
   | { type: 'departed-cleared' }
+  /** Something happened that the person must be told (a teacher closed a tab in their browser). */
+  | { type: 'notice-added'; tone: Notice['tone']; text: string }
   | { type: 'seat-gone' };
 
 /** A session before the first snapshot. */
@@ -136,8 +138,14 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
       const { [event.memberId]: _old, ...others } = state.tabs;
       return { ...state, tabs: event.tabs ? { ...others, [event.memberId]: event.tabs } : others };
     }
-    case 'waiting-changed':
-      return { ...state, room: state.room && { ...state.room, waiting: event.waiting } };
+    case 'waiting-changed': {
+      // Told once per student who starts waiting, as a raised hand is; the list keeps them all.
+      const known = new Set((state.room?.waiting ?? []).map((w) => w.id));
+      const listed: Session = { ...state, room: state.room && { ...state.room, waiting: event.waiting } };
+      return event.waiting
+        .filter((w) => !known.has(w.id))
+        .reduce((next, w) => notify(next, 'info', `${w.name} is waiting to be let in.`), listed);
+    }
     case 'room-terminated': {
       const byYou = event.reason === 'ended-by-host' && state.room?.hostId === state.you;
       return { ...state, ended: byYou ? 'ended-by-you' : event.reason };
@@ -184,6 +192,11 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
       return withTools(state, { presentation: event.presentation });
     case 'presentation-ended':
       return tools(state).presentation?.id === event.presentationId ? withTools(state, { presentation: null }) : state;
+    case 'sites-changed':
+      return withTools(state, { sites: event.sites });
+    case 'tab-close-asked':
+      // The student's companion extension carries it out; the notice comes when it has.
+      return state;
     case 'snapshot-taken':
       // A privacy promise: the student is always told, and the notice stays until they dismiss it.
       return notify(state, 'warning', `${event.byName} saved a picture of your screen.`);
@@ -202,6 +215,8 @@ export function reduceSession(state: Session, event: RoomEvent | LocalEvent): Se
       return { ...state, notices: state.notices.filter((n) => n.id !== event.id) };
     case 'departed-cleared':
       return { ...state, departed: [] };
+    case 'notice-added':
+      return notify(state, event.tone, event.text);
     case 'seat-gone':
       return { ...state, ended: 'gone' };
   }
@@ -322,7 +337,13 @@ export function tools(state: Session): ClassroomView {
   return state.room?.classroom ?? EMPTY_TOOLS;
 }
 
-const EMPTY_TOOLS: ClassroomView = Object.freeze({ hands: [], messages: [], attention: null, presentation: null });
+const EMPTY_TOOLS: ClassroomView = Object.freeze({
+  hands: [],
+  messages: [],
+  attention: null,
+  presentation: null,
+  sites: null,
+});
 
 function withTools(state: Session, patch: Partial<ClassroomView>): Session {
   if (!state.room) return state;

@@ -1,7 +1,8 @@
 /**
  * A class's students' link (`/class/<secret>`): the class, and while its lesson runs, the roster's
- * names to pick one's own from (or a name to type, which a teacher then lets in). Before the lesson
- * the page waits and offers it the moment it starts.
+ * names to pick one's own from (or a name to type, which a teacher then lets in); signed in with the
+ * school account, one button, as the account says. Before the lesson the page waits and offers it
+ * the moment it starts.
  */
 import { useEffect, useState } from 'preact/hooks';
 import {
@@ -14,14 +15,18 @@ import {
 import { hasWebRtc, noWebRtcText } from '../browser-support.ts';
 import * as api from '../net/api.ts';
 import { useSubmission } from '../hooks/seat-forms.ts';
+import type { SignInState } from '../hooks/sign-in.ts';
 import { followEvents } from '../net/event-stream.ts';
 import { rememberJoinedClass } from '../state/classes-joined.ts';
+import { SignInPanel } from './SignInPanel.tsx';
 import { TextField } from './TextField.tsx';
 
 interface ClassLinkProps {
   secret: string;
   /** The name last used, to prefill the typed name. */
   name: string;
+  /** Signed in, the school account says who the student is: no name to pick or type. */
+  signIn: SignInState;
   /** A join went through (a seat) or waits for a teacher. */
   onJoined: (reply: JoinRoomResponse | WaitingResponse) => void;
 }
@@ -102,6 +107,7 @@ function JoinLesson(props: ClassLinkProps & { link: ClassLinkResponse; className
     props.onJoined(reply);
   });
   const { busy, error } = joining;
+  const { account } = props.signIn;
 
   return (
     <section aria-labelledby="join-lesson-heading">
@@ -111,7 +117,25 @@ function JoinLesson(props: ClassLinkProps & { link: ClassLinkResponse; className
           {error.message}
         </p>
       )}
-      {link.hasRoster && !typing && (
+      {account ? (
+        <>
+          {/* The server seats them as their account, whatever name is sent. */}
+          <p>
+            You join as <strong>{account.name}</strong>, the name on your school account.
+          </p>
+          <button
+            type="button"
+            class="primary big"
+            disabled={busy || !hasWebRtc()}
+            onClick={(event) => void joining.submit(event, { name: account.name })}
+          >
+            {busy ? 'Joining…' : 'Join the lesson'}
+          </button>
+        </>
+      ) : (
+        <SignInPanel signIn={props.signIn} />
+      )}
+      {!account && link.hasRoster && !typing && (
         <>
           {names.length > 0 ? (
             <>
@@ -139,7 +163,7 @@ function JoinLesson(props: ClassLinkProps & { link: ClassLinkResponse; className
           </button>
         </>
       )}
-      {typing && (
+      {!account && typing && (
         <form onSubmit={(event) => void joining.submit(event, { name })}>
           {link.hasRoster && <p>Your teacher lets you in once they see your name.</p>}
           <TextField

@@ -1,0 +1,157 @@
+/**
+ * Sign-in with the school account in real Chromium, against a real OpenID provider (oidc-provider)
+ * on loopback as the integration tests run it: Home's sign-in link goes through the provider's
+ * login and consent pages and back; the verified name is shown and cannot be edited; signing out
+ * gives the typed name back, and offers the provider's own sign-out for a shared device. A signed-in student opening a class link joins with one tap as their
+ * account, with no names to pick. axe on every screen on the way.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import type { CreateClassResponse, StartLessonResponse } from '../../src/shared/protocol.ts';
+import { freePort } from '../helpers/built-server.ts';
+import { call } from '../helpers/client.ts';
+import { startTestProvider, type TestProvider } from '../helpers/oidc-provider.ts';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { StudentRoomPage, expectNoAxeViolations, person } from './pages.ts';
+
+const TABLET = { width: 1024, height: 768 };
+const CLIENT = { client_id: 'classroom', client_secret: 'classroom-secret' };
+const VERIFIED = 'Sam Student';
+
+let provider: TestProvider;
+let server: ServerProcess;
+
+test.beforeAll(async () => {
+  provider = await startTestProvider();
+  provider.people.set('sam', { email: 'sam@school.example', email_verified: true, name: VERIFIED });
+  server = await startServerProcess({
+    port: await freePort(),
+    built: true,
+    env: {
+      LOG_LEVEL: 'warn',
+      RELAY_MODE: 'off',
+      OIDC_ISSUER: provider.issuer,
+      OIDC_CLIENT_ID: CLIENT.client_id,
+      OIDC_CLIENT_SECRET: CLIENT.client_secret,
+      OIDC_ALLOWED_DOMAINS: 'school.example',
+      OIDC_TEACHER_DOMAINS: 'staff.school.example',
+    },
+  });
+  provider.start([
+    {
+      ...CLIENT,
+      redirect_uris: [`${server.url}/api/auth/callback`],
+      post_logout_redirect_uris: [`${server.url}/`],
+      response_types: ['code'],
+      grant_types: ['authorization_code'],
+    },
+  ]);
+});
+
+test.afterAll(async () => {
+  server?.kill('SIGTERM');
+  await server?.exited;
+  await provider?.close();
+});
+
+/** Home's sign-in line once someone is signed in. */
+const signedInLine = (page: Page) => page.getByRole('status').filter({ hasText: 'Signed in as' });
+
+/** Follows the sign-in link through the provider's own login and consent pages, as `login`. */
+async function signInAtProvider(page: Page, login: string): Promise<void> {
+  await page.getByRole('link', { name: 'Sign in with your school account' }).click();
+  await page.waitForURL((url) => url.origin === provider.issuer);
+  await page.getByPlaceholder('Enter any login').fill(login);
+  await page.getByPlaceholder('and password').fill('any');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL((url) => url.origin === server.url);
+}
+
+test('Home signs a student in with the school account, shows the verified name read-only, and signs out here and at the school', async ({
+  browser,
+}) => {
+  const { page, context } = await person(browser, '/', TABLET, server.url);
+  try {
+    const join = page.getByRole('region', { name: 'Join a room' });
+    const name = join.getByRole('textbox', { name: 'Your name' });
+    await expect(page.getByRole('link', { name: 'Sign in with your school account' })).toBeVisible();
+    await expect(name).toBeEditable();
+    await expectNoAxeViolations(page);
+
+    await signInAtProvider(page, 'sam');
+    expect(new URL(page.url()).pathname).toBe('/');
+    await expect(signedInLine(page)).toHaveText(`Signed in as ${VERIFIED} (sam@school.example). Sign out`);
+    await expect(name).toHaveValue(VERIFIED);
+    await expect(name).not.toBeEditable();
+    await expect(join.getByText('The name on your school account.')).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    await signedInLine(page).getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('link', { name: 'Sign in with your school account' })).toBeVisible();
+    await expect(signedInLine(page)).toHaveCount(0);
+    await expect(name).toBeEditable();
+    await expect(join.getByText('The name on your school account.')).toHaveCount(0);
+    // The session ended on the server, not only on the page.
+    const me = await page.evaluate(async () => (await fetch('/api/auth/me')).json());
+    expect(me).toEqual({ account: null, csrfToken: null });
+    await expectNoAxeViolations(page);
+
+    // On a shared device, the school account is signed out too, at the provider, and back Home.
+    await expect(page.getByRole('status').filter({ hasText: 'Signed out of this app.' })).toHaveText(
+      'Signed out of this app. On a shared device, also sign out of your school account.',
+    );
+    await page.getByRole('link', { name: 'sign out of your school account' }).click();
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await page.waitForURL(`${server.url}/`);
+    await expect(page.getByRole('link', { name: 'Sign in with your school account' })).toBeVisible();
+    // The next person to sign in on this device is asked who they are.
+    await page.getByRole('link', { name: 'Sign in with your school account' }).click();
+    await expect(page.getByPlaceholder('Enter any login')).toBeVisible();
+  } finally {
+    await context.close();
+  }
+});
+
+test('a signed-in student opens the class link and joins as their account with one tap', async ({ browser }) => {
+  const made = await call<CreateClassResponse>(server.url, 'POST', '/api/classes', { body: { name: 'Chemistry' } });
+  const { class: klass, teacherKey } = made.body;
+  const classPath = `/api/classes/${klass.id}`;
+  const roster = await call(server.url, 'PUT', `${classPath}/roster`, {
+    token: teacherKey,
+    body: { mode: 'replace', from: 'typed', text: 'Sam S., sam@school.example\nKim Lee, kim@school.example' },
+  });
+  expect(roster.status).toBe(200);
+  const lesson = await call<StartLessonResponse>(server.url, 'POST', `${classPath}/lessons`, {
+    token: teacherKey,
+    body: { hostName: 'Ms Lee' },
+  });
+  expect(lesson.status).toBe(201);
+
+  const { page, context } = await person(browser, `/class/${klass.joinSecret}`, TABLET, server.url);
+  try {
+    await expect(page.getByRole('heading', { level: 1, name: 'Chemistry' })).toBeVisible();
+    // Signed out, the roster's names are offered, and signing in comes back here.
+    await expect(page.getByRole('list').getByRole('button')).toHaveText(['Kim Lee', 'Sam S.']);
+    await signInAtProvider(page, 'sam');
+    expect(new URL(page.url()).pathname).toBe(`/class/${klass.joinSecret}`);
+    await expect(page.getByText(`You join as ${VERIFIED}, the name on your school account.`)).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Kim Lee' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'My name is not on the list' })).toHaveCount(0);
+    await expectNoAxeViolations(page);
+
+    await page.getByRole('button', { name: 'Join the lesson' }).click();
+    await expect(new StudentRoomPage(page).heading('Chemistry')).toBeVisible();
+    // Matched to the roster by account: the teacher's list has Sam as the student on it.
+    const room = await call<{ room: { members: { name: string; role: string }[] } }>(
+      server.url,
+      'GET',
+      `/api/rooms/${lesson.body.room.code}`,
+      { token: lesson.body.member.token },
+    );
+    expect(room.body.room.members.filter((m) => m.role === 'student').map((m) => m.name)).toEqual([VERIFIED]);
+    const link = await call<{ names: { name: string }[] }>(server.url, 'GET', `/api/join/${klass.joinSecret}`);
+    expect(link.body.names.map((n) => n.name)).toEqual(['Kim Lee']);
+  } finally {
+    await context.close();
+  }
+});
