@@ -28,6 +28,9 @@ export default defineConfig({
     command: 'node dist/node/server/index.js',
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
+    // Stopped for good, its relay workers too (Playwright's default SIGKILL would leave them waiting
+    // for a next server process, ORPHAN_MS).
+    gracefulShutdown: { signal: 'SIGINT', timeout: 6_000 },
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',

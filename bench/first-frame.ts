@@ -21,19 +21,42 @@ const RUNS = 12;
 
 /**
  * Stamps the steps of every RTCPeerConnection a page makes, and the capture, in window.__steps
- * (first time each step happens after window.__stepsFrom). Kept as text: it runs in the page.
+ * (first time each step happens after window.__stepsFrom). Kept as text: it runs in the page. With
+ * window.__deep set before the page loads, it also taps the encoded frames (the student's first
+ * encoded frame leaving, the teacher's first whole frame arriving, before decoding) and stamps
+ * every frame the capture delivers, in window.__captureFrames: these need encoded insertable
+ * streams and a second reader of the capture, which may cost a little themselves.
  */
 const STAMP_STEPS = `
   window.__steps = {};
   window.__stepsFrom = 0;
+  window.__captureFrames = [];
   const stamp = (step) => {
     if (window.__stepsFrom && !(step in window.__steps)) window.__steps[step] = Date.now();
   };
+  const deep = Boolean(window.__deep);
   const capture = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getDisplayMedia = async (...args) => {
     const stream = await capture(...args);
     stamp('captured');
+    if (deep) {
+      const reader = new MediaStreamTrackProcessor({ track: stream.getVideoTracks()[0].clone() }).readable.getReader();
+      (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          value.close();
+          if (window.__stepsFrom) window.__captureFrames.push(Date.now());
+        }
+      })();
+    }
     return stream;
+  };
+  const tap = (endpoint, step) => {
+    const { readable, writable } = endpoint.createEncodedStreams();
+    readable
+      .pipeThrough(new TransformStream({ transform(frame, out) { stamp(step); out.enqueue(frame); } }))
+      .pipeTo(writable);
   };
   const setParameters = RTCRtpSender.prototype.setParameters;
   RTCRtpSender.prototype.setParameters = async function (...args) {
@@ -46,9 +69,10 @@ const STAMP_STEPS = `
   const Original = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Original {
     constructor(config) {
-      super(config);
+      super(deep ? { ...config, encodedInsertableStreams: true } : config);
       stamp('pc-created');
       this.addEventListener('datachannel', () => stamp('channel-received'));
+      if (deep) this.addEventListener('track', (event) => event.track.kind === 'video' && tap(event.receiver, 'frame-arrived'));
       this.addEventListener('iceconnectionstatechange', () => {
         if (this.iceConnectionState === 'connected') stamp('ice-connected');
       });
@@ -68,6 +92,11 @@ const STAMP_STEPS = `
         }
       });
     }
+    addTrack(track, ...streams) {
+      const sender = super.addTrack(track, ...streams);
+      if (deep && track.kind === 'video') tap(sender, 'frame-encoded');
+      return sender;
+    }
     async setLocalDescription(...args) {
       const result = await super.setLocalDescription(...args);
       stamp(this.localDescription.type === 'offer' ? 'offer-set' : 'answer-set');
@@ -81,8 +110,8 @@ const STAMP_STEPS = `
   };
 `;
 
-/** The steps in order, and in whose page each is stamped. */
-const STEPS: [string, 'student' | 'teacher'][] = [
+/** The steps in order: how each is shown, in whose page it is stamped, and its name there. */
+const STEPS: [string, 'student' | 'teacher', string?][] = [
   ['captured', 'student'],
   ['pc-created', 'student'],
   ['offer-set', 'student'],
@@ -91,28 +120,40 @@ const STEPS: [string, 'student' | 'teacher'][] = [
   ['answer-received', 'student'],
   ['ice-connected', 'teacher'],
   ['dtls-connected', 'teacher'],
+  ['student-dtls-connected', 'student', 'dtls-connected'],
   ['channel-received', 'teacher'],
   ['encoder-set-1', 'student'],
   ['encoder-done-1', 'student'],
+  ['encoder-set-2', 'student'],
+  ['encoder-done-2', 'student'],
+  ['capture-frame-after-dtls', 'student'],
+  ['frame-encoded', 'student'],
+  ['frame-arrived', 'teacher'],
   ['first-rtp', 'teacher'],
   ['first-decoded', 'teacher'],
   ['presented', 'teacher'],
 ];
 
 async function resetSteps(page: Page, from: number): Promise<void> {
-  await page.evaluate(`window.__steps = {}; window.__stepsFrom = ${from}; window.__settings = 0;`);
+  await page.evaluate(
+    `window.__steps = {}; window.__stepsFrom = ${from}; window.__settings = 0; window.__captureFrames = [];`,
+  );
 }
 
-/** Each step's time after the click, per run, and their medians. */
-export async function benchFirstFrame() {
+/**
+ * Each step's time after the click, per run, and their medians; `deep` adds the encoded-frame and
+ * capture steps (see STAMP_STEPS).
+ */
+export async function benchFirstFrame(deep = false) {
   const server = await startBuiltServer({ RELAY_MODE: 'off' });
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   try {
     const { teacher, code } = await newClass(browser, server.url);
-    await teacher.page.addInitScript(STAMP_STEPS);
+    const init = `window.__deep = ${deep};${STAMP_STEPS}`;
+    await teacher.page.addInitScript(init);
     await teacher.page.reload();
     const ada = await joinStudent(browser, server.url, code, 'Ada');
-    await ada.page.addInitScript(STAMP_STEPS);
+    await ada.page.addInitScript(init);
     await ada.page.reload();
     const adaRoom = new StudentRoomPage(ada.page);
     await adaRoom.heading('Bench').waitFor();
@@ -124,10 +165,14 @@ export async function benchFirstFrame() {
       await adaRoom.shareButton().click();
       const at = await presented;
       const student = (await ada.page.evaluate('window.__steps')) as Record<string, number>;
+      // The first frame the capture delivered once the student's side of the call was up.
+      const frames = (await ada.page.evaluate('window.__captureFrames')) as number[];
+      const afterDtls = frames.find((t) => t >= (student['dtls-connected'] ?? Infinity));
+      if (afterDtls !== undefined) student['capture-frame-after-dtls'] = afterDtls;
       const seen = (await teacher.page.evaluate('window.__steps')) as Record<string, number>;
       const run: Record<string, number> = {};
-      for (const [step, where] of STEPS) {
-        const time = step === 'presented' ? at : (where === 'student' ? student : seen)[step];
+      for (const [step, where, key = step] of STEPS) {
+        const time = step === 'presented' ? at : (where === 'student' ? student : seen)[key];
         if (time !== undefined) run[step] = time - clicked;
       }
       runs.push(run);

@@ -9,7 +9,7 @@ import { HomePage, StudentRoomPage, person, type Person } from '../tests/e2e/pag
 import { treeCpuSeconds } from '../tests/helpers/procfs.ts';
 import { percentile, saveResult, startBuiltServer } from './lib.ts';
 
-const LATENCY_RUNS = 12;
+export const LATENCY_RUNS = 12;
 const WALL_STUDENTS = 4;
 const WINDOW_MS = 6000;
 

@@ -5,7 +5,9 @@
  * students receive, and the server's CPU. Measures only; changes nothing in the app.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { loadavg } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Routes } from '../src/shared/protocol.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
 import { TRACK_PEER_CONNECTIONS, videoSendingConnections } from '../tests/e2e/media-stats.ts';
@@ -14,12 +16,15 @@ import { childrenOf, treeCpuSeconds } from '../tests/helpers/procfs.ts';
 import { percentile, pool, saveResult, startBuiltServer } from './lib.ts';
 import { MOVING_SCREEN } from './wall.ts';
 
-const STUDENTS = 30;
+/** The class size; PRESENTATION_STUDENTS sets another (a smaller class shows the same steps on an idle machine). */
+const STUDENTS = Number(process.env.PRESENTATION_STUDENTS ?? 30);
 /** Students joining at once. */
 const JOINING_AT_ONCE = 4;
 /** How long the students' viewers are given to decode a first frame. */
 const DECODE_CAP_MS = 90_000;
 const SETTLE_MS = 5000;
+/** How long the students' browser's CPU is read before the click. */
+const IDLE_SAMPLE_MS = 3000;
 const WINDOW_MS = 10_000;
 const ROOM = 'History';
 const VIEWER = 'Ms Lee’s screen';
@@ -27,7 +32,7 @@ const VIEWER = 'Ms Lee’s screen';
 // Code that runs in the pages is kept as text: tsx's name-keeping helpers do not exist there.
 
 /**
- * When each connection of a page was made, its ICE connected, it connected (ICE and DTLS done), and it
+ * When each connection of a page was made, it was given an offer, its answer was set (and so sent), its ICE connected, it connected (ICE and DTLS done), and it
  * ended without ever connecting (Date.now(), 0 for not yet), in window.__callLog; installed after
  * TRACK_PEER_CONNECTIONS, whose class it extends. On a student's page a connection is a call answered.
  */
@@ -37,8 +42,19 @@ const CALL_LOG = `
   window.RTCPeerConnection = class extends Tracked {
     constructor(config) {
       super(config);
-      const entry = { createdAt: Date.now(), iceConnectedAt: 0, connectedAt: 0, endedAt: 0, states: [] };
+      const entry = { createdAt: Date.now(), offerAt: 0, answerAt: 0, iceConnectedAt: 0, connectedAt: 0, endedAt: 0, states: [] };
       window.__callLog.push(entry);
+      const setRemote = this.setRemoteDescription.bind(this);
+      this.setRemoteDescription = (description, ...rest) => {
+        if (description?.type === 'offer' && !entry.offerAt) entry.offerAt = Date.now();
+        return setRemote(description, ...rest);
+      };
+      const setLocal = this.setLocalDescription.bind(this);
+      this.setLocalDescription = (...args) =>
+        setLocal(...args).then((done) => {
+          if (this.localDescription?.type === 'answer' && !entry.answerAt) entry.answerAt = Date.now();
+          return done;
+        });
       this.addEventListener('iceconnectionstatechange', () => {
         const ice = this.iceConnectionState;
         entry.states.push('ice-' + ice + '@' + (Date.now() - entry.createdAt));
@@ -63,6 +79,9 @@ const CALL_LOG = `
 /** One connection in a page's call log (see CALL_LOG). */
 interface CallLogEntry {
   createdAt: number;
+  /** When the caller's offer was set on it (0 on the caller's side), and when its own answer was. */
+  offerAt: number;
+  answerAt: number;
   /** Each change of ICE or connection state, and close(), as `state@ms after creation`. */
   states: string[];
   iceConnectedAt: number;
@@ -113,6 +132,8 @@ function studentCallBreakdown(logs: CallLogEntry[][], decodedAt: number[], click
     callsEndedUnconnected: all.filter((c) => c.endedAt > 0).length,
     /** From the click until each student's first call reached them (their page made its connection). */
     firstCallReached: spread(logs.flatMap((l) => (l[0] ? [l[0].createdAt - clicked] : []))),
+    /** From the call reaching the student until its answer was set (and so sent): the student's answer path in the page. */
+    answerMade: spread(all.filter((c) => c.answerAt > 0).map((c) => c.answerAt - c.createdAt)),
     /** On the calls that connected: from the call reaching the student until ICE connected. */
     ice: spread(connected.filter((c) => c.iceConnectedAt > 0).map((c) => c.iceConnectedAt - c.createdAt)),
     /** On the calls that connected: from ICE connected until the connection was (DTLS done). */
@@ -123,6 +144,104 @@ function studentCallBreakdown(logs: CallLogEntry[][], decodedAt: number[], click
 }
 
 /**
+ * Each student's viewer from the click: when its video got the stream, the first bytes, the first
+ * frame received (assembled) and the first decoded; and the gaps between them.
+ */
+function viewerBreakdown(milestones: ViewerMilestones[], clicked: number) {
+  const since = (pick: (m: ViewerMilestones) => number) =>
+    spread(milestones.flatMap((m) => (pick(m) > 0 ? [pick(m) - clicked] : [])));
+  const gap = (from: (m: ViewerMilestones) => number, to: (m: ViewerMilestones) => number) =>
+    spread(milestones.flatMap((m) => (from(m) > 0 && to(m) > 0 ? [to(m) - from(m)] : [])));
+  return {
+    viewerGotStream: since((m) => m.viewerShownAt),
+    firstBytes: since((m) => m.firstBytesAt),
+    firstFrameReceived: since((m) => m.firstFrameReceivedAt),
+    firstFrameDecoded: since((m) => m.firstFrameAt),
+    /** The stats are read every 100 ms, so gaps under that are noise. */
+    bytesToFrameReceived: gap(
+      (m) => m.firstBytesAt,
+      (m) => m.firstFrameReceivedAt,
+    ),
+    frameReceivedToDecoded: gap(
+      (m) => m.firstFrameReceivedAt,
+      (m) => m.firstFrameAt,
+    ),
+  };
+}
+
+/** One line of the relay's milestones (server/relay/worker/trace.ts). */
+interface TraceLine {
+  at: number;
+  event: string;
+  call?: string;
+  source?: string;
+  viewer?: string;
+  keyframe?: boolean;
+  urgent?: boolean;
+  bytes?: number;
+  ms?: number;
+}
+
+/**
+ * Where the relay's calls to the students spent their time, from its milestones: from the click until
+ * the presenter's call reached the relay and came up; then per call to a student, from the click until
+ * it was queued, and each step after (waiting its turn, making the offer, the student's answer coming
+ * back through PeerServer, ICE, DTLS, the data channel, the first packet forwarded, which is always a
+ * keyframe); and the keyframes asked of the presenter and those that arrived.
+ */
+function relayBreakdown(lines: TraceLine[], clicked: number) {
+  const shown = lines.filter((l) => l.source?.startsWith('presentation:') && l.at >= clicked);
+  const calls = new Map<string, Map<string, number>>();
+  for (const l of shown) {
+    if (!l.call) continue;
+    let steps = calls.get(l.call);
+    if (!steps) calls.set(l.call, (steps = new Map()));
+    if (!steps.has(l.event)) steps.set(l.event, l.at);
+  }
+  const list = [...calls.values()];
+  const since = (event: string) => spread(list.flatMap((c) => (c.has(event) ? [c.get(event)! - clicked] : [])));
+  const gap = (from: string, to: string) =>
+    spread(list.flatMap((c) => (c.has(from) && c.has(to) ? [c.get(to)! - c.get(from)!] : [])));
+  const first = (event: string) => {
+    const at = shown.find((l) => l.event === event)?.at;
+    return at === undefined ? null : at - clicked;
+  };
+  return {
+    presenterCallReachedRelayMs: first('publisher-offer'),
+    presenterCallConnectedMs: first('publisher-connected'),
+    calls: list.length,
+    queued: since('queued'),
+    queueWait: gap('queued', 'started'),
+    offerMade: gap('started', 'offered'),
+    /** The offer through PeerServer to the student's page, its answer and back: the students' answer path. */
+    answerCameBack: gap('offered', 'answered'),
+    iceAfterAnswer: gap('answered', 'ice-connected'),
+    dtlsAfterIce: gap('ice-connected', 'connected'),
+    channelAfterConnected: gap('connected', 'channel-open'),
+    /** The first packet forwarded is a keyframe's: the wait for a keyframe after the call is up. */
+    keyframeAfterConnected: gap('connected', 'first-rtp'),
+    connected: since('connected'),
+    firstPacketForwarded: since('first-rtp'),
+    /** Keyframe requests sent to the presenter, and keyframes that arrived from her, ms after the click. */
+    keyframeRequestsMs: shown.filter((l) => l.event === 'pli').map((l) => l.at - clicked),
+    keyframesMs: shown.filter((l) => l.event === 'keyframe').map((l) => l.at - clicked),
+    /** Each keyframe's size, and how long its packets took to reach the relay (the presenter's pacing). */
+    keyframeSizes: shown
+      .filter((l) => l.event === 'keyframe-end')
+      .map((l) => ({ kB: Math.round((l.bytes ?? 0) / 100) / 10, arrivedOverMs: l.ms })),
+  };
+}
+
+/** The relay's milestones written to `file` so far (none when it does not exist). */
+function readTrace(file: string): TraceLine[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as TraceLine);
+}
+
+/**
  * Starts, in a student's page, a watch that records Date.now() at the first frame the viewer's
  * video decodes (WebRTC's framesDecoded on the connection feeding it, read every 100 ms), in
  * window.__firstFrameAt. Stats rather than requestVideoFrameCallback, which a video below the fold
@@ -130,18 +249,40 @@ function studentCallBreakdown(logs: CallLogEntry[][], decodedAt: number[], click
  */
 const WATCH_FIRST_FRAME = `(() => {
   window.__firstFrameAt = 0;
+  window.__firstBytesAt = 0;
+  window.__firstFrameReceivedAt = 0;
+  window.__viewerShownAt = 0;
   const poll = async () => {
     const track = document.querySelector(${JSON.stringify(`video[aria-label="${VIEWER}"]`)})?.srcObject?.getVideoTracks()[0];
+    if (track && !window.__viewerShownAt) window.__viewerShownAt = Date.now();
     const pc = track && window.__pcs.find((c) => c.getReceivers().some((r) => r.track === track));
     let frames = 0;
     if (pc) (await pc.getStats()).forEach((r) => {
-      if (r.type === 'inbound-rtp' && r.kind === 'video' && r.trackIdentifier === track.id) frames = r.framesDecoded || 0;
+      if (r.type === 'inbound-rtp' && r.kind === 'video' && r.trackIdentifier === track.id) {
+        frames = r.framesDecoded || 0;
+        if (r.bytesReceived > 0 && !window.__firstBytesAt) window.__firstBytesAt = Date.now();
+        if (r.framesReceived > 0 && !window.__firstFrameReceivedAt) window.__firstFrameReceivedAt = Date.now();
+      }
     });
     if (frames > 0) window.__firstFrameAt = Date.now();
     else setTimeout(poll, 100);
   };
   poll();
 })()`;
+
+/** What WATCH_FIRST_FRAME saw on a student's page (Date.now(), 0 for never). */
+interface ViewerMilestones {
+  viewerShownAt: number;
+  firstBytesAt: number;
+  firstFrameReceivedAt: number;
+  firstFrameAt: number;
+}
+
+function viewerMilestones(page: Page): Promise<ViewerMilestones> {
+  return page.evaluate(
+    '({ viewerShownAt: window.__viewerShownAt, firstBytesAt: window.__firstBytesAt, firstFrameReceivedAt: window.__firstFrameReceivedAt, firstFrameAt: window.__firstFrameAt })',
+  );
+}
 
 /**
  * What the viewer's video has received so far (frames decoded, bytes) and its picture width now, how
@@ -249,8 +390,12 @@ async function expectPresentationTransport(baseURL: string, code: string, token:
 /** One run: a fresh built server, Ms Lee in a browser of her own, 30 watching students in another. */
 async function run(relay: boolean) {
   const runStarted = Date.now();
+  // The relay writes its calls' milestones here (server/relay/worker/trace.ts).
+  const traceFile = join(mkdtempSync(join(tmpdir(), 'presentation-trace-')), 'relay.jsonl');
   const server = await startBuiltServer(
-    relay ? { RELAY_MODE: 'auto', RELAY_ANNOUNCED_IPS: '127.0.0.1' } : { RELAY_MODE: 'off' },
+    relay
+      ? { RELAY_MODE: 'auto', RELAY_ANNOUNCED_IPS: '127.0.0.1', RELAY_TRACE_FILE: traceFile }
+      : { RELAY_MODE: 'off' },
   );
   const launch = { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS };
   // Ms Lee and the students each get a browser of their own, so each CPU figure is one side's alone.
@@ -297,7 +442,27 @@ async function run(relay: boolean) {
     const joinMs = Date.now() - joinStarted;
     const routes = await expectPresentationTransport(server.url, code, member.token, relay);
 
+    const relayPids = childrenOf(server.pid);
+    const setupCpu = () => ({
+      presenter: treeCpuSeconds(presenterPid),
+      students: treeCpuSeconds(studentsPid),
+      server: treeCpuSeconds(server.pid),
+      relay: relayPids.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0),
+    });
+    // What the class costs before anything is shown: the pages alone, then with this bench's
+    // first-frame watch polling their stats every 100 ms.
+    const studentsIdlePercent = async () => {
+      const before = treeCpuSeconds(studentsPid);
+      const since = Date.now();
+      await lee.waitForTimeout(IDLE_SAMPLE_MS);
+      return corePercent(treeCpuSeconds(studentsPid) - before, Date.now() - since);
+    };
+    const justJoinedPercent = await studentsIdlePercent();
+    const idlePagesPercent = await studentsIdlePercent();
     for (const p of pupils) await p.page.evaluate(WATCH_FIRST_FRAME);
+    const idleWatchedPercent = await studentsIdlePercent();
+    const loadAtClick = loadavg()[0]!;
+    const cpuAtClick = setupCpu();
     const clicked = Date.now();
     await lee.getByRole('button', { name: 'Show to class' }).click();
     await lee.getByRole('button', { name: 'Show my screen' }).click();
@@ -308,7 +473,12 @@ async function run(relay: boolean) {
       await lee.waitForTimeout(500);
       decodedAt = await firstFrameAt();
     }
+    const cpuAtDecoded = setupCpu();
+    const setupMs = Date.now() - clicked;
+    const loadAtDecoded = loadavg()[0]!;
     const firstFrameMs = decodedAt.filter((t) => t > 0).map((t) => t - clicked);
+    const viewers = viewerBreakdown(await Promise.all(pupils.map((p) => viewerMilestones(p.page))), clicked);
+    const relayCalls = relay ? relayBreakdown(readTrace(traceFile), clicked) : null;
     const studentCalls = studentCallBreakdown(
       await Promise.all(pupils.map((p) => callsSince(p.page, clicked))),
       decodedAt,
@@ -379,6 +549,28 @@ async function run(relay: boolean) {
       },
       /** The students' calls up to their first frames (see studentCallBreakdown). */
       studentCalls,
+      /** Each student's viewer from the click (see viewerBreakdown). */
+      viewers,
+      /** The relay's calls to the students, step by step (see relayBreakdown); null peer to peer. */
+      relayCalls,
+      /**
+       * CPU from the click until every viewer decoded (or the cap), % of one core (the machine has
+       * two: 200 is all of it), and the load average then: whether the set-up waited for a core.
+       */
+      setupCpu: {
+        /**
+         * The students' browser before the click, 3 s each: just after the last joined, then the pages
+         * alone, then with the first-frame watch polling their stats.
+         */
+        studentsIdlePercent: { justJoined: justJoinedPercent, pages: idlePagesPercent, withWatch: idleWatchedPercent },
+        loadAverage1mAtClick: Math.round(loadAtClick * 10) / 10,
+        ms: setupMs,
+        presenterPercent: corePercent(cpuAtDecoded.presenter - cpuAtClick.presenter, setupMs),
+        studentsPercent: corePercent(cpuAtDecoded.students - cpuAtClick.students, setupMs),
+        serverPercent: corePercent(cpuAtDecoded.server - cpuAtClick.server, setupMs),
+        relayWorkerPercent: corePercent(cpuAtDecoded.relay - cpuAtClick.relay, setupMs),
+        loadAverage1m: Math.round(loadAtDecoded * 10) / 10,
+      },
       presenter: {
         uploadKbps: kbps(streamBytes.reduce((sum, b) => sum + b, 0)),
         videoSendingConnections: sendingConnections,
@@ -456,6 +648,11 @@ async function run(relay: boolean) {
  */
 export async function benchPresentationRelay() {
   return run(true);
+}
+
+/** Only the peer-to-peer run, printed and not saved (`presentation-only.ts --peer-to-peer`). */
+export async function benchPresentationPeerToPeer() {
+  return run(false);
 }
 
 /** Runs the measurements and returns the figures it saved. */

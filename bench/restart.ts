@@ -1,17 +1,21 @@
 /**
  * Restarts: 1,000 members in 40 rooms saved, the server killed (SIGKILL) and started again on the
  * same port and DATA_DIR, every simulated member reconnecting as the PWA does; join latency with
- * nothing saved, the file store and Redis, in one run; and real browsers: time from the restarted
- * server answering until every tile is live with its student present again.
+ * nothing saved, the file store and Redis, in one run; real browsers: time from the restarted
+ * server answering until every tile is live with its student present again; and a relayed class of
+ * eight through planned restarts and crashes (with and without its relay worker): how long each
+ * tile's picture stood still, and when the wall was whole again.
  */
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { Redis } from 'ioredis';
 import type { OwnMember, RoomEvent } from '../src/shared/protocol.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
 import { HomePage, StudentRoomPage, person, type Person } from '../tests/e2e/pages.ts';
+import { countPeerConnections, peerConnectionsCreated } from '../tests/e2e/restart-watch.ts';
+import { relayWorkerPids } from '../tests/helpers/relay-workers.ts';
 import { freePort } from '../tests/helpers/built-server.ts';
 import { call, createRoom } from '../tests/helpers/client.ts';
 import { connectPeer, type PeerSocket } from '../tests/helpers/peer.ts';
@@ -137,7 +141,7 @@ async function restartWithMembers() {
     c.events.close();
     c.peer.ws.terminate();
   }
-  second.kill('SIGTERM');
+  second.kill('SIGINT');
   await second.exited;
   return {
     members: seats.length,
@@ -211,7 +215,7 @@ async function browserRestarts() {
         wholeMs.push(performance.now() - server.answeredAt);
       } finally {
         for (const p of people) await p.context.close();
-        server.kill('SIGTERM');
+        server.kill('SIGINT');
         await server.exited;
       }
     }
@@ -224,6 +228,226 @@ async function browserRestarts() {
     p90: round(percentile(wholeMs, 90)),
     all: wholeMs.map(round),
   };
+}
+
+const RELAYED_STUDENTS = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Fay', 'Gus', 'Hal'];
+/** Each round restarts the same class three ways: planned, crash (the worker lives), crash with the worker. */
+const RELAYED_ROUNDS = 3;
+const RESTART_KINDS = ['planned', 'crashWorkerLives', 'crashWorkerKilledToo'] as const;
+
+/** What the teacher's wall shows at one moment. */
+interface WallSample {
+  at: number;
+  /** Each tile's accessible name and frames decoded so far (its video element's count). */
+  labels: (string | null)[];
+  frames: number[];
+  sharingBadges: number;
+  away: boolean;
+  throughRelay: boolean;
+}
+
+/** Reads the wall once, in the page. */
+async function sampleWall(page: Page): Promise<WallSample> {
+  const read = await page.evaluate((names) => {
+    const figures = names.map((n) => document.querySelector(`figure[aria-label^="${n}:"]`));
+    const text = document.body.textContent ?? '';
+    return {
+      labels: figures.map((f) => f?.getAttribute('aria-label') ?? null),
+      frames: figures.map((f) => f?.querySelector('video')?.getVideoPlaybackQuality().totalVideoFrames ?? 0),
+      sharingBadges: [...document.querySelectorAll('ul[aria-label="Students"] .badge')].filter(
+        (b) => b.textContent === 'Sharing',
+      ).length,
+      away: text.includes('The server is restarting'),
+      throughRelay: text.includes('screens arrive through the server’s relay'),
+    };
+  }, RELAYED_STUDENTS);
+  return { at: performance.now(), ...read };
+}
+
+/** Reads the wall every 50 ms (or as fast as a busy page answers) into `samples` until stopped. */
+function watchWall(page: Page) {
+  const samples: WallSample[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      samples.push(await sampleWall(page));
+      await sleep(50);
+    }
+  })();
+  return {
+    samples,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
+
+/** Times at which tile `i` showed a new frame (its count changed: a new call's video starts again from 0). */
+function frameTimes(samples: WallSample[], i: number): number[] {
+  const times: number[] = [];
+  for (let k = 1; k < samples.length; k++)
+    if (samples[k]!.frames[i] !== samples[k - 1]!.frames[i]) times.push(samples[k]!.at);
+  return times;
+}
+
+/** The first sample after `since` at which every tile is live and has shown a frame since `since`, every student sharing, no outage line. */
+function wholeAt(samples: WallSample[], since: number): number | null {
+  const firstFrame = RELAYED_STUDENTS.map((_, i) => frameTimes(samples, i).find((t) => t > since) ?? Infinity);
+  const whole = samples.find(
+    (s) =>
+      s.at > since &&
+      firstFrame.every((t) => t <= s.at) &&
+      s.labels.every((label, i) => label === `${RELAYED_STUDENTS[i]}: Live`) &&
+      s.sharingBadges === RELAYED_STUDENTS.length &&
+      !s.away,
+  );
+  return whole?.at ?? null;
+}
+
+/** Until `check` holds on the latest sample, or `timeoutMs`. */
+async function until(samples: WallSample[], check: (s: WallSample) => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(samples.length > 0 && check(samples.at(-1)!))) {
+    if (performance.now() > deadline) throw new Error('the relayed class did not reach the state waited for');
+    await sleep(50);
+  }
+}
+
+/** A teacher and eight students sharing through one relay worker; the server restarted three ways, three rounds. */
+async function relayedRestarts(browser: Browser) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'classroom-bench-relayed-'));
+  const env = {
+    DATA_DIR: dataDir,
+    RELAY_MODE: 'always',
+    RELAY_WORKERS: '1',
+    RELAY_ANNOUNCED_IPS: '127.0.0.1',
+    RECONNECT_GRACE_S: '30',
+    LOG_LEVEL: 'warn',
+  };
+  // A busy machine stretches every figure here: the load is kept with them.
+  const loadAtStart = loadavg()[0]!;
+  let server: ServerProcess = await startServerProcess({ port, built: true, env });
+  const pages: Page[] = [];
+  const enter = async (path: string, viewport: { width: number; height: number }) => {
+    const context = await browser.newContext({ viewport, baseURL: server.url });
+    await countPeerConnections(context);
+    const page = await context.newPage();
+    await page.goto(path);
+    pages.push(page);
+    return page;
+  };
+  /** The longest a tile stood still over 6 s with no restart: the cadence of thumbnails on an eight-tile wall. */
+  const steady = { longestFreezeMs: 0 };
+  const runs: Record<(typeof RESTART_KINDS)[number], Record<string, number | null>[]> = {
+    planned: [],
+    crashWorkerLives: [],
+    crashWorkerKilledToo: [],
+  };
+  try {
+    const teacher = await enter('/', { width: 1600, height: 1000 });
+    const code = await (await new HomePage(teacher).createRoom('Bench', 'Ms Lee')).code();
+    for (const name of RELAYED_STUDENTS) {
+      const page = await enter(`/join/${code}`, { width: 800, height: 600 });
+      await new HomePage(page).join({ name });
+      await new StudentRoomPage(page).shareButton().click();
+    }
+    const watch = watchWall(teacher);
+    const connections = async () => (await Promise.all(pages.map(peerConnectionsCreated))).reduce((a, b) => a + b);
+    /** The longest a tile's picture stood still between `from` and `to`, over every tile. */
+    const longestFreeze = (from: number, to: number) =>
+      Math.max(
+        ...RELAYED_STUDENTS.map((_, i) => {
+          const times = frameTimes(watch.samples, i).filter((t) => t >= from && t <= to);
+          return Math.max(0, ...times.slice(1).map((t, k) => t - times[k]!));
+        }),
+      );
+    try {
+      // For comparison: the same measure over a quiet stretch with no restart.
+      await until(watch.samples, (s) => s.throughRelay && wholeAt(watch.samples, s.at - 1000) !== null, 60_000);
+      const quietFrom = performance.now();
+      await sleep(6000);
+      steady.longestFreezeMs = round(longestFreeze(quietFrom, performance.now()));
+      for (let pass = 0; pass < RELAYED_ROUNDS; pass++) {
+        for (const kind of RESTART_KINDS) {
+          // Settled: every tile live through the relay and moving over the last second.
+          await until(watch.samples, (s) => s.throughRelay && wholeAt(watch.samples, s.at - 1000) !== null, 60_000);
+          // Nothing still moving to the relay after the last restart: no page made a connection for 2 s.
+          let connectionsBefore = await connections();
+          for (let settled = false; !settled;) {
+            await sleep(2000);
+            const now = await connections();
+            settled = now === connectionsBefore;
+            connectionsBefore = now;
+          }
+          const stoppedAt = performance.now();
+          if (kind === 'planned') {
+            server.kill('SIGTERM');
+          } else {
+            const workers = relayWorkerPids(dataDir);
+            server.kill('SIGKILL');
+            if (kind === 'crashWorkerKilledToo') for (const pid of workers) process.kill(pid, 'SIGKILL');
+          }
+          await server.exited;
+          server = await startServerProcess({ port, built: true, env });
+          const answeredAt = server.answeredAt;
+          await until(watch.samples, () => wholeAt(watch.samples, answeredAt) !== null, 30_000);
+          const whole = wholeAt(watch.samples, answeredAt)!;
+          // How long each tile's picture stood still, from a second before the stop until a second after the wall was whole.
+          await sleep(1000);
+          runs[kind].push({
+            stopToHealthMs: round(answeredAt - stoppedAt),
+            wallWholeAfterHealthMs: round(whole - answeredAt),
+            longestFreezeMs: round(longestFreeze(stoppedAt - 1000, whole + 1000)),
+            newPeerConnections: (await connections()) - connectionsBefore,
+          });
+        }
+      }
+    } finally {
+      await watch.stop();
+    }
+  } finally {
+    for (const page of pages) await page.context().close();
+    server.kill('SIGINT');
+    await server.exited;
+  }
+  const summary = (kind: (typeof RESTART_KINDS)[number]) => {
+    const of = (key: string) => runs[kind].map((r) => r[key] ?? 0);
+    return {
+      wallWholeAfterHealthMs: {
+        p50: round(percentile(of('wallWholeAfterHealthMs'), 50)),
+        max: Math.max(...of('wallWholeAfterHealthMs')),
+      },
+      longestFreezeMs: { p50: round(percentile(of('longestFreezeMs'), 50)), max: Math.max(...of('longestFreezeMs')) },
+      runs: runs[kind],
+    };
+  };
+  return {
+    scenario: `one teacher and ${RELAYED_STUDENTS.length} students sharing through one relay worker (RELAY_MODE=always), real Chromium; each round: SIGTERM, SIGKILL of the server alone, SIGKILL of the server and its worker; started again on the same port and data`,
+    date: new Date().toISOString(),
+    rounds: RELAYED_ROUNDS,
+    loadAverage1m: { atStart: round(loadAtStart), atEnd: round(loadavg()[0]!) },
+    steadyLongestFreezeMs: steady.longestFreezeMs,
+    planned: summary('planned'),
+    crashWorkerLives: summary('crashWorkerLives'),
+    crashWorkerKilledToo: summary('crashWorkerKilledToo'),
+    targets: { plannedLongestFreezeMs: 'frames keep decoding', crashWallWholeAfterHealthMs: 3000 },
+  };
+}
+
+/** The relayed-class scenario alone, merged into restart.json beside the figures already there. */
+export async function benchRelayedRestart() {
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
+  try {
+    const relayed = await relayedRestarts(browser);
+    const path = join(import.meta.dirname, 'results/restart.json');
+    const saved = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+    saveResult('restart', { ...saved, relayedClass: relayed });
+    return relayed;
+  } finally {
+    await browser.close();
+  }
 }
 
 /** Runs the scenarios and returns the figures it saved. */
@@ -255,6 +479,8 @@ export async function benchRestart() {
   });
   const joins = { memory: median(rounds.memory), file: median(rounds.file), redis: median(rounds.redis) };
   const browsers = await browserRestarts();
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
+  const relayedClass = await relayedRestarts(browser).finally(() => browser.close());
   const result = {
     scenario: `${ROOMS} rooms, ${MEMBERS} members (each with an event stream and a PeerServer socket) saved in DATA_DIR; SIGKILL; started again on the same port and data, members reconnecting as the PWA does`,
     date: new Date().toISOString(),
@@ -262,6 +488,7 @@ export async function benchRestart() {
     restart,
     joinLatencyMsByStore: joins,
     browserRestartToWallWholeMs: browsers,
+    relayedClass,
     targets: { allTilesLiveAfterAnsweringMs: 10_000 },
   };
   saveResult('restart', result);

@@ -12,6 +12,7 @@ import { benchRosterImport } from './roster-import.ts';
 import { benchNetworks } from './networks.ts';
 import { benchPresentation, printPresentation } from './presentation.ts';
 import { benchSignalling } from './signalling.ts';
+import { benchTabs, printTabs } from './tabs.ts';
 import { benchWall } from './wall.ts';
 
 const signalling = await benchSignalling();
@@ -239,6 +240,8 @@ console.log(
 
 printPresentation(await benchPresentation());
 
+printTabs(await benchTabs());
+
 const roster = await benchRosterImport();
 console.log(`\nRoster import, ${roster.students} students from OneRoster (bench/results/roster-import.json)`);
 console.table({
@@ -266,6 +269,8 @@ if (process.getuid?.() === 0 && process.env.LOOPBACK_ONLY === '1') {
     '(a) open LAN: share → first frame p50 / p90 (ms), target p50 ≤ 400': `${first.open.p50} / ${first.open.p90}`,
     '(b) client isolation, p50 / p90 (ms), target ≤ 1500': `${first.isolated.p50} / ${first.isolated.p90}`,
     '(b) the first share in a fresh room (ms): the direct attempt, then the relay': first.isolated.runsMs[0],
+    '(b) the first share in a later lesson on that network (ms): relayed from the start':
+      first.isolatedLaterLesson.runsMs[0],
     '(c) UDP blocked, TURN over TCP, p50 / p90 (ms), target ≤ 3000': `${first.tcpOnly.p50} / ${first.tcpOnly.p90}`,
     '(e) multicast filtered, STUN, p50 / p90 (ms), target ≤ 400': `${first.noMulticast.p50} / ${first.noMulticast.p90}`,
     [`(d) ${networks.cappedUplink.students} students, ${networks.cappedUplink.uplinkMbit} Mbit/s, longest freeze (ms), target ≤ 2000`]:

@@ -259,7 +259,7 @@ export const OPTIONS = {
     },
   },
   DATA_DIR: {
-    doc: 'Folder (created with mode 0700) for the saved room state, so a restart loses no room (unless STORE_URL is set), and the classes database classes.sqlite (unless DATABASE_URL is set); each file 0600.',
+    doc: 'Folder (created with mode 0700) for the saved room state, so a restart loses no room (unless STORE_URL is set), the classes database classes.sqlite (unless DATABASE_URL is set), and relay-workers.json and relay-nodes.json (how the relay workers and relay nodes that outlive a restart are found again); each file 0600.',
     example: '/var/lib/classroom-screens',
     fallback: './data',
     parse: text,

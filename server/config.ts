@@ -61,6 +61,8 @@ export interface Config {
     readonly portRange: readonly [number, number] | null;
     /** Relay processes, or auto (see `relayWorkerCount`); 0 leaves the relay to relay nodes. */
     readonly workers: number | 'auto';
+    /** DATA_DIR, where the local workers' secret and process ids are kept across restarts (relay-workers.json). */
+    readonly dataDir: string;
   };
   /** Relay nodes on other machines (`npm run relay`): the shared secret, and for a node, the app server's URL. */
   readonly relayNode: {
@@ -214,6 +216,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       announcedIps: Object.freeze(v.RELAY_ANNOUNCED_IPS ?? []),
       portRange: v.RELAY_PORT_RANGE ?? null,
       workers: v.RELAY_WORKERS!,
+      dataDir: v.DATA_DIR!,
     }),
     relayNode: Object.freeze({ secret: v.RELAY_NODE_SECRET ?? null, serverUrl: v.RELAY_SERVER_URL ?? null }),
   });

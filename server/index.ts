@@ -32,7 +32,7 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 /** A stop must not hang a restart: whatever is still open after this is cut. */
 const STOP_DEADLINE_MS = 5_000;
 const stopRequested = new AbortController();
-let stop: () => Promise<void> = async () => undefined;
+let stop: (restart: boolean) => Promise<void> = async () => undefined;
 let saveAgain: () => void = () => undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -44,7 +44,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       log.error({ deadlineMs: STOP_DEADLINE_MS }, 'stopping took too long; exiting anyway');
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    void stop().then(() => process.exit(0));
+    // SIGTERM is how services are restarted (systemd, an update): the relay workers forward on for
+    // the next process to adopt. SIGINT (Ctrl-C) stops them too.
+    void stop(signal === 'SIGTERM').then(() => process.exit(0));
   });
 }
 
@@ -69,13 +71,14 @@ try {
     extensionDir: join(root, 'dist', 'extension'),
     ...(lease ? { leaseId: lease.instanceId } : {}),
   });
-  stop = async () => {
-    await server.close();
+  // Kept relay workers end by themselves if no new process adopts them (ORPHAN_MS).
+  stop = async (restart) => {
+    await server.close({ keepRelayWorkers: restart });
     await lease?.release();
   };
   saveAgain = () => server.saveAgain();
   log.info({ url: server.url, version }, `classroom screens is listening on ${server.url}`);
-  if (stopRequested.signal.aborted) await stop().then(() => process.exit(0));
+  if (stopRequested.signal.aborted) await stop(true).then(() => process.exit(0));
 } catch (error) {
   if (stopRequested.signal.aborted) process.exit(0);
   if (!(error instanceof StoreUnavailable || error instanceof SigningKeyError || error instanceof ExtensionBuildError))

@@ -17,7 +17,7 @@ import { resumeAfterRestart } from './core/restart.ts';
 import { LessonRecorder } from './db/lesson-recorder.ts';
 import { deleteExpiredLessons } from './db/lessons-repo.ts';
 import { openDatabase } from './db/open-database.ts';
-import { emptyRegistry, keepRelays, sweep } from './core/room-registry.ts';
+import { emptyRegistry, setRelaysUp, sweep } from './core/room-registry.ts';
 import { LobbyStreams } from './events/lobby-streams.ts';
 import { RoomStreams } from './events/room-streams.ts';
 import { TabBoard } from './tabs/tab-board.ts';
@@ -33,8 +33,16 @@ import { EXTENSION_PATH } from './extension/extension-package.ts';
 import { openExtension } from './extension/open-extension.ts';
 import { createMetrics, timedSaves, timeJoins } from './metrics.ts';
 import { PEER_PATH, createPeerGate, type DropReason } from './peer/peer-gate.ts';
-import { newRelayCredentials, RelayDirectory, startRelays, type RelayHost } from './relay/host/relay-host.ts';
+import {
+  RelayDirectory,
+  relaysAtStart,
+  startRelays,
+  workerIdentities,
+  type RelayHost,
+} from './relay/host/relay-host.ts';
 import { acceptRelayNodes } from './relay/host/node-endpoint.ts';
+import { openNodeFile } from './relay/host/node-file.ts';
+import { openWorkerFile } from './relay/host/worker-file.ts';
 import { RoomStore } from './room-store.ts';
 import { openStateStore } from './store/open-store.ts';
 import { loadState, StateSaver } from './store/persistence.ts';
@@ -65,8 +73,11 @@ export interface RunningServer {
   saveAgain(): void;
   /** Resolves once every lesson record write queued so far has finished. */
   flushRecords(): Promise<void>;
-  /** Stops for a restart: drains, ends every stream and socket, saves the state, and resolves when closed. */
-  close(): Promise<void>;
+  /**
+   * Stops: drains, ends every stream and socket, saves the state, and resolves when closed. With
+   * `keepRelayWorkers` (a planned restart) the local relay workers keep forwarding for the next process.
+   */
+  close(options?: { keepRelayWorkers: boolean }): Promise<void>;
 }
 
 /** Starts the server described by `config`; `webDir` is the built PWA, `extensionDir` the built companion extension. */
@@ -154,17 +165,21 @@ export async function startServer(
     }
   });
   // The relay workers are started after the server listens (they connect to PeerServer); their
-  // identities first. Worker i keeps the peer id it had before a restart: browsers learned it from
-  // their room and call it without asking again.
+  // identities first. A worker whose process outlived the last server keeps its peer id (browsers
+  // call it with the calls it kept); local workers connect back with the secret kept in DATA_DIR.
   const workerCount = config.relay.mode === 'off' ? 0 : relayWorkerCount(config.relay, availableParallelism());
-  const relayCredentials = Array.from({ length: workerCount }, (_, i) => {
-    const saved = loaded.relayPeerIds[i];
-    return { ...newRelayCredentials(), ...(saved ? { peerId: saved } : {}) };
-  });
+  const workerFile = await openWorkerFile(config.relay.dataDir);
+  // Relay nodes of the last process keep their identities (and rooms) if they connect back soon.
+  const nodeFile = await openNodeFile(config.relay.dataDir);
+  const relayCredentials = workerIdentities(workerCount, loaded.relayPeerIds, workerFile);
   const relayOn = config.relay.mode !== 'off';
   const relayPeerIds = relayOn ? relayCredentials.map((c) => c.peerId) : loaded.relayPeerIds;
-  // Rooms placed on a worker this configuration no longer runs are placed again.
-  store.run((state, ctx) => keepRelays(state, { peerIds: relayPeerIds }, ctx));
+  // The relays are known before anyone can connect: a member reconnecting first would otherwise
+  // have their room placed again with no relay known. Rooms on a worker this configuration no longer
+  // runs, or on a node not saved, are placed again.
+  store.run((state, ctx) =>
+    setRelaysUp(state, { relays: relayOn ? relaysAtStart(relayCredentials, workerFile, nodeFile) : [] }, ctx),
+  );
   if (stateStore) {
     saver = new StateSaver({
       store: stateStore,
@@ -196,6 +211,7 @@ export async function startServer(
     config,
     upgrades,
     relay: () => relay,
+    workerSecret: workerFile.secret,
     log: log.child({ part: 'relay-nodes' }),
   });
 
@@ -218,6 +234,7 @@ export async function startServer(
       relayOn,
       relayUp: () => relay?.up ?? false,
       stopping: () => stopping,
+      extensionId: extension?.id ?? null,
       storeHealth: () => ({ kind: stateStore?.kind ?? 'memory', saving: saver?.status ?? 'ok' }),
       stunPort: () => stun?.port ?? null,
       startedAt: clock(),
@@ -258,7 +275,10 @@ export async function startServer(
       credentials: relayCredentials,
       directory: relayDirectory,
       portRanges: portSlices(config.relay.portRange, relayCredentials.length),
-      peerServerUrl: loopbackPeerUrl(config, port),
+      serverUrl: loopbackPeerUrl(config, port),
+      file: workerFile,
+      nodeFile,
+      version,
       log: log.child({ part: 'relay' }),
     });
   }
@@ -281,10 +301,10 @@ export async function startServer(
     drain,
     saveAgain: () => saver?.changed(),
     flushRecords: () => recorder.flush(),
-    close: async () => {
+    close: async (options) => {
       if (closing) return closing;
       drain();
-      closing = closeAll();
+      closing = closeAll(options?.keepRelayWorkers ?? false);
       return closing;
     },
   };
@@ -299,9 +319,9 @@ export async function startServer(
     lobbyStreams.announce({ type: 'server-restarting' });
   }
 
-  async function closeAll(): Promise<void> {
+  async function closeAll(keepRelayWorkers: boolean): Promise<void> {
+    relay?.close({ keepWorkers: keepRelayWorkers });
     relayNodes.close();
-    relay?.close();
     await stun?.close();
     roomStreams.closeAll();
     lobbyStreams.closeAll();

@@ -4,12 +4,14 @@
  * the registry's `classroomAction` with the store's clock: no I/O, no clock, no logging.
  */
 import type { PresentationEndReason } from '../../src/shared/protocol.ts';
+import type { SiteListKind } from '../../src/shared/site-rules.ts';
 import type { Member, Room } from './room-registry.ts';
 import { ackAttention, endAttention, startAttention, type Attention } from './tools/attention.ts';
 import { studentLeft, type AttendanceRecord } from './tools/attendance.ts';
 import { lowerHand, raiseHand, withoutHand, type Hand } from './tools/hands.ts';
 import { ackMessage, sendMessage, type Message } from './tools/messages.ts';
 import { startPresentation, stopPresentation, type Presentation } from './tools/presentation.ts';
+import { liftSites, setSites, type LessonSites } from './tools/sites.ts';
 import { snapshotTaken } from './tools/snapshot.ts';
 import type { ToolCall, ToolOutcome } from './tools/tool.ts';
 
@@ -34,6 +36,7 @@ export {
   type Message,
 } from './tools/messages.ts';
 export { presentationAfter, type Presentation } from './tools/presentation.ts';
+export type { LessonSites } from './tools/sites.ts';
 
 /** The tools' state of one room. */
 export interface Classroom {
@@ -46,6 +49,8 @@ export interface Classroom {
   readonly attendance: readonly AttendanceRecord[];
   /** The screen shown to the class, at most one at a time. */
   readonly presentation: Presentation | null;
+  /** The sites the class is kept to (or kept from) by their companion extensions, if any. */
+  readonly sites: LessonSites | null;
 }
 
 /** A room's tools before anything happened. */
@@ -55,6 +60,7 @@ export const emptyClassroom: Classroom = Object.freeze({
   attention: null,
   attendance: [],
   presentation: null,
+  sites: null,
 });
 
 /** What a member asks of the classroom tools: one line an action, its handler in `handlers`. */
@@ -70,7 +76,10 @@ export type ClassroomAction =
   | { type: 'snapshot-taken'; studentId: string }
   /** `studentId` null: the supervisor's own screen. */
   | { type: 'start-presentation'; studentId: string | null }
-  | { type: 'stop-presentation' };
+  | { type: 'stop-presentation' }
+  /** `sites`: each as `siteText` writes it, read by `parseSiteList` before. */
+  | { type: 'set-sites'; kind: SiteListKind; sites: readonly string[] }
+  | { type: 'lift-sites' };
 
 /** The name of one kind of action, such as 'raise-hand'. */
 export type ClassroomActionType = ClassroomAction['type'];
@@ -95,7 +104,8 @@ export type ClassroomEvent =
       presentation: Presentation;
       reason: PresentationEndReason;
       byName: string | null;
-    };
+    }
+  | { type: 'sites-changed'; code: string; sites: LessonSites | null; byName: string };
 
 /** A tool's rules for one action type: what it does to the room's tools, and what it returns (`V`). */
 export type Handler<K extends ClassroomActionType, V = unknown> = (
@@ -118,12 +128,14 @@ export const handlers = {
   'snapshot-taken': snapshotTaken,
   'start-presentation': startPresentation,
   'stop-presentation': stopPresentation,
+  'set-sites': setSites,
+  'lift-sites': liftSites,
 } satisfies { readonly [K in ClassroomActionType]: Handler<K> };
 
 /**
  * What each action type returns on success, read from its handler's signature: a `Hand` for
  * 'raise-hand', a `Message` for 'send-message', an `Attention` for 'start-attention', a
- * `Presentation` for 'start-presentation', null for the others.
+ * `Presentation` for 'start-presentation', `LessonSites` for 'set-sites', null for the others.
  */
 export type ClassroomResults = {
   readonly [K in ClassroomActionType]: Extract<ReturnType<(typeof handlers)[K]>, { ok: true }>['value'];

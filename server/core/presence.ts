@@ -4,8 +4,9 @@
  * Pure: no I/O, no timers, no clock (`ctx.now`).
  */
 import { routesDiffer, type LeaveReason } from '../../src/shared/protocol.ts';
+import { withoutExpiredWaits } from './admission.ts';
 import { memberLeft, presentationAfter } from './classroom.ts';
-import { done, findByPeer, withMember, withoutRoom } from './registry-state.ts';
+import { done, findByPeer, withMember, withoutRoom, withRoom } from './registry-state.ts';
 import { rerouted, withRerouted } from './rerouting.ts';
 import type { Context, Member, Outcome, RegistryEvent, RegistryState, Room, Seat } from './room-registry.ts';
 import { withoutMember } from './routes.ts';
@@ -67,8 +68,8 @@ export function peerDisconnected(state: RegistryState, peerId: string, ctx: Cont
  * Applies the deadlines: removes members offline past the reconnect grace period (promoting a new
  * host where needed), closes rooms that have had no supervisor for the empty-room time, closes
  * rooms no supervisor ever connected to within the unclaimed-room time (rooms made and abandoned,
- * by a script or by mistake, must not hold a place for the empty-room time), and lets routes whose
- * hold time ran out switch.
+ * by a script or by mistake, must not hold a place for the empty-room time), drops the waits to be
+ * let in that nobody asked after (`withoutExpiredWaits`), and lets routes whose hold time ran out switch.
  */
 export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
   let next = state;
@@ -82,6 +83,12 @@ export function sweep(state: RegistryState, ctx: Context): Outcome<void> {
       const [after, happened] = removeMember(next, room, member.id, 'timed-out', ctx);
       next = after;
       events.push(...happened);
+    }
+    const waited = next.rooms.get(code);
+    const kept = waited && withoutExpiredWaits(waited, ctx.now);
+    if (kept && kept !== waited) {
+      next = withRoom(next, kept);
+      events.push({ type: 'waiting-changed', code });
     }
     const room = next.rooms.get(code);
     const unclaimed = room !== undefined && !room.claimed && ctx.now - room.createdAt >= unclaimedRoomTtlMs;

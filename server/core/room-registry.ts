@@ -5,6 +5,7 @@
  * imports every operation from here; PeerServer's side and the deadlines are in `presence.ts`, the
  * routes' operations in `rerouting.ts`, the classroom tools in `classroom.ts`.
  */
+import type { RememberedNetworks } from './networks.ts';
 import {
   normalizeCode,
   type HostChangeReason,
@@ -34,8 +35,16 @@ import { hashToken, sameSecret } from './secrets.ts';
 
 export { foldName } from './credentials.ts';
 export { authenticatePeer, maySignal, peerConnected, peerDisconnected, sweep } from './presence.ts';
-export { keepRelays, reportConnectionFailure, setRelayUp } from './rerouting.ts';
-export { admitStudent, refuseAdmission, requestAdmission, setLessonRostered, waitingIn } from './admission.ts';
+export { keepRelays, reportConnectionFailure, reportDirectConnection, setRelayUp, setRelaysUp } from './rerouting.ts';
+export {
+  admitStudent,
+  askAfterAdmission,
+  refuseAdmission,
+  requestAdmission,
+  setLessonRostered,
+  waitingIn,
+  withdrawAdmission,
+} from './admission.ts';
 
 /** A member as the registry holds it, secrets included. */
 export interface Member {
@@ -53,6 +62,8 @@ export interface Member {
   readonly share: ShareStatus;
   /** In a lesson of a class with a roster: the roster entry this student joined as (or was admitted as). */
   readonly rosterEntryId?: string;
+  /** A student signed in with the school account: that account, so the lesson's record names them by it. */
+  readonly accountId?: string;
 }
 
 /** A room as the registry holds it. Members are kept in join order. */
@@ -98,6 +109,10 @@ export interface WaitingStudent {
   /** SHA-256 of the token they were given; admitted, it is their seat's token. */
   readonly tokenHash: string;
   readonly since: number;
+  /** When they last asked after their request; a wait nobody asks after expires (`admission.ts`). */
+  readonly lastSeenAt: number;
+  /** Signed in with the school account: that account, kept on their seat once admitted. */
+  readonly accountId?: string;
 }
 
 /** The whole registry. Treat as immutable: operations return a new one. */
@@ -110,6 +125,10 @@ export interface RegistryState {
    * input to the routes of the rooms placed on it). Empty with RELAY_MODE=off.
    */
   readonly relays: ReadonlyMap<string, boolean>;
+  /** Networks seen keeping devices apart (`networks.ts`): rooms opened there start on the relay. */
+  readonly isolatedNetworks: RememberedNetworks;
+  /** Networks where a direct call came up (`networks.ts`): rooms opened there go peer to peer without racing the relay. */
+  readonly directNetworks: RememberedNetworks;
 }
 
 /**
@@ -209,6 +228,8 @@ export const emptyRegistry: RegistryState = Object.freeze({
   rooms: new Map(),
   roomByPeer: new Map(),
   relays: new Map(),
+  isolatedNetworks: new Map(),
+  directNetworks: new Map(),
 });
 
 /**
@@ -256,7 +277,9 @@ export function createRoom(
 /**
  * Adds a student, or a supervisor who holds the room's key; a supervisor joining an empty room
  * becomes host. In a lesson of a class with a roster, a student is seated only as `rosterEntry`
- * (which the class link vouched for), once at a time; anyone else must ask to be admitted.
+ * (which the class link, or their signed-in account's e-mail, vouched for), once at a time; anyone
+ * else must ask to be admitted. `name` is the name they sit under: the picked entry's, or a
+ * signed-in student's verified one.
  */
 export function joinRoom(
   state: RegistryState,
@@ -266,6 +289,8 @@ export function joinRoom(
     role: Role;
     supervisorKey?: string | undefined;
     rosterEntry?: { id: string; name: string } | undefined;
+    /** A signed-in student's account. */
+    accountId?: string | undefined;
   },
   ctx: Context,
 ): Outcome<NewSeat> {
@@ -276,9 +301,15 @@ export function joinRoom(
     if (!sameSecret(key, normalizeCode(room.supervisorKey))) return refuse('wrong-supervisor-key');
   }
   if (input.role === 'student' && room.lesson?.rostered && !input.rosterEntry) return refuse('admission-required');
-  const entry = input.role === 'student' ? input.rosterEntry : undefined;
-  const [member, token] = newMember(input.role, entry?.name ?? input.name, ctx);
-  const seated = seatMember(state, room, entry ? { ...member, rosterEntryId: entry.id } : member, ctx);
+  const student = input.role === 'student';
+  const entry = student ? input.rosterEntry : undefined;
+  const [member, token] = newMember(input.role, input.name, ctx);
+  const newcomer: Member = {
+    ...member,
+    ...(entry ? { rosterEntryId: entry.id } : {}),
+    ...(student && input.accountId !== undefined ? { accountId: input.accountId } : {}),
+  };
+  const seated = seatMember(state, room, newcomer, ctx);
   return seated.ok ? done(seated.state, seated.events, { ...seated.value, token }) : seated;
 }
 

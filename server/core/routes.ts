@@ -12,6 +12,7 @@ import {
   type Routes,
   type Transport,
 } from '../../src/shared/protocol.ts';
+import type { NetworkPath } from './networks.ts';
 
 /** The routing settings. */
 export interface RelayPolicy {
@@ -53,6 +54,8 @@ export interface RoomRoutes extends Routes {
   readonly transportSince: number;
   /** Connections that never came up, by pair key (direct) or `relay/<member id>`. */
   readonly failures: ReadonlyMap<string, number>;
+  /** Whether a direct call has come up in this room: its network lets devices reach each other. */
+  readonly directSeen: boolean;
 }
 
 /** What the routes depend on besides themselves. */
@@ -61,11 +64,16 @@ export interface RouteInputs {
   readonly members: readonly { readonly id: string; readonly role: Role }[];
   /** Whether the room's relay worker is up and registered with PeerServer. */
   readonly relayUp: boolean;
+  /**
+   * What an earlier room on the network this room was opened from showed (`networks.ts`): that it
+   * keeps devices apart, that direct calls work there, or nothing yet.
+   */
+  readonly network?: NetworkPath;
 }
 
 /** The routes of a room that has just opened, before the policy has looked at it. */
 export function initialRoutes(now: number): RoomRoutes {
-  return { ...PEER_TO_PEER_ROUTES, transportSince: now, failures: new Map() };
+  return { ...PEER_TO_PEER_ROUTES, transportSince: now, failures: new Map(), directSeen: false };
 }
 
 /** The routes with one more failure counted under `key`. */
@@ -119,13 +127,18 @@ export function decideRoutes(policy: RelayPolicy, routes: RoomRoutes, inputs: Ro
   const unroutablePairs = failedPairs(routes).filter(
     (key) => !relayUsable || key.split('/').some((id) => directMembers.includes(id)),
   );
-  // Once isolation is seen, new pairs start on the relay at once: waiting out direct attempts (or a
-  // hold time) on such a network only means tiles that say "Connecting…" for half a minute.
+  // Once isolation is seen, here or in an earlier room on this network, new pairs start on the relay
+  // at once: waiting out direct attempts (or a hold time) on such a network only means tiles that
+  // say "Connecting…" for seconds.
   const transport = !relayUsable
     ? 'mesh'
-    : isolationSeen(routes)
+    : isolationSeen(routes) || inputs.network === 'isolated'
       ? 'relay'
       : chosenTransport(policy, routes, inputs, now);
+  // Until a direct call comes up in a room on a network the server knows nothing of, every screen
+  // also goes through the relay, so no first frame waits for a direct attempt to fail.
+  const racing =
+    transport === 'mesh' && relayUsable && !routes.directSeen && (inputs.network ?? 'unknown') === 'unknown';
   const students = inputs.members.filter((m) => m.role === 'student').length;
   const presentationTransport: Transport =
     relayUsable &&
@@ -140,17 +153,19 @@ export function decideRoutes(policy: RelayPolicy, routes: RoomRoutes, inputs: Ro
     directMembers: keepOrder(routes.directMembers, directMembers),
     unroutablePairs,
     presentationTransport,
+    racing,
   };
   return routesDiffer(decided, routes) ? decided : routes;
 }
 
 /**
- * Whether some screen in a room goes through the relay: a student's (the room's transport, or a
- * rerouted pair), or the one `presenterId` shows to the class (null while none is shown).
+ * Whether some screen in a room goes through the relay: a student's (the room's transport, a race,
+ * or a rerouted pair), or the one `presenterId` shows to the class (null while none is shown).
  */
 export function usesRelay(routes: Routes, presenterId: string | null): boolean {
   return (
     routes.transport === 'relay' ||
+    routes.racing ||
     routes.relayedPairs.length > 0 ||
     (presenterId !== null && presentsThroughRelay(routes, presenterId))
   );

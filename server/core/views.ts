@@ -14,8 +14,9 @@ import type {
   RoomView,
   Routes,
   WaitingView,
+  SitesView,
 } from '../../src/shared/protocol.ts';
-import { canRead, type Attention, type Message, type Presentation } from './classroom.ts';
+import { canRead, type Attention, type LessonSites, type Message, type Presentation } from './classroom.ts';
 import { hostOf, type Member, type RegistryEvent, type Room } from './room-registry.ts';
 
 /**
@@ -93,6 +94,7 @@ export function routesFor(room: Room, viewer: Member): Routes {
     relayPeerId: room.routes.relayPeerId,
     unroutablePairs: room.routes.unroutablePairs.filter((key) => key.split('/').every(visible)),
     presentationTransport: room.routes.presentationTransport,
+    racing: room.routes.racing,
   };
 }
 
@@ -109,7 +111,13 @@ export function classroomView(room: Room, viewer: Member): ClassroomView {
     messages: tools.messages.filter((m) => canRead(m, viewer)).map((m) => messageView(m, viewer)),
     attention: tools.attention && attentionView(tools.attention, viewer),
     presentation: tools.presentation && presentationView(tools.presentation, viewer),
+    sites: tools.sites && sitesView(tools.sites),
   };
+}
+
+/** The lesson's site list, as everyone in the room sees it. */
+export function sitesView(sites: LessonSites): SitesView {
+  return { kind: sites.kind, sites: [...sites.sites], byName: sites.byName, since: sites.since };
 }
 
 /** The screen shown to the class as `viewer` sees it: a student learns the shown student's id only if it is theirs. */
@@ -245,5 +253,7 @@ export function eventFor(event: RegistryEvent, room: Room | undefined, viewer: M
         reason: event.reason,
         byName: event.byName,
       };
+    case 'sites-changed':
+      return { type: 'sites-changed', sites: event.sites && sitesView(event.sites), byName: event.byName };
   }
 }

@@ -7,6 +7,7 @@ import type { Outcome } from '../core/room-registry.ts';
 
 const CONNECTION_FAILURE_TARGET =
   'Screens travel between a student and a supervisor: name a member of the other role, or "relay".';
+const DIRECT_CONNECTION_TARGET = 'A direct call joins a student and a supervisor: name a member of the other role.';
 
 /** Each error's text, by its HTTP status. */
 const BY_STATUS = {
@@ -44,6 +45,8 @@ const BY_STATUS = {
   404: {
     'room-not-found': 'There is no room with that code; check the code, or the room may have ended.',
     'member-not-found': 'That member is not in this room (any more).',
+    'tab-not-found':
+      "That tab is not among the ones the student's extension reports now: it may be closed already; see the student's tabs again.",
     'message-not-found': 'That message is not in this room (any more); reload the room to see the current ones.',
     'not-found': 'No such endpoint; see docs/api.md for the API.',
     'sign-in-off':
@@ -54,7 +57,7 @@ const BY_STATUS = {
       "That lesson is not in this class's record (any more): it was deleted, or is older than the school keeps records.",
     'waiting-not-found': 'That student is not waiting any more: someone admitted or refused them, or they left.',
     'not-waiting':
-      'You are not waiting to join this lesson: your teacher did not admit you, or the lesson ended. Ask your teacher.',
+      'You are not waiting to join this lesson: your teacher did not admit you, the lesson ended, or the app stopped asking for two minutes. Ask your teacher, or ask to join again.',
     'roster-entry-not-found':
       "That name is not on the class's roster (any more); reload the class link and pick your name again.",
   },
@@ -151,9 +154,20 @@ const ON_ROUTE = {
     ],
     'not-sharing': [ERRORS['not-sharing'].message, 'studentId'],
   },
+  /** A signed-in student's roster entry is found by their account: they picked no name. */
+  'join-signed-in': {
+    'roster-name-taken': [
+      'Someone is already in this lesson as you (your name on the class list); if that is not you, tell your teacher.',
+      'account',
+    ],
+  },
   'connection-failure': {
     'wrong-role': [CONNECTION_FAILURE_TARGET, 'with'],
     'invalid-target': [CONNECTION_FAILURE_TARGET, 'with'],
+  },
+  'direct-connection': {
+    'wrong-role': [DIRECT_CONNECTION_TARGET, 'with'],
+    'invalid-target': [DIRECT_CONNECTION_TARGET, 'with'],
   },
 } satisfies Record<string, Partial<Record<ErrorCode, [message: string, field: string]>>>;
 

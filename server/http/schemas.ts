@@ -8,6 +8,7 @@ import type {
   AdmitRequest,
   ClassJoinRequest,
   AttentionRequest,
+  SetSitesRequest,
   CreateClassRequest,
   OneRosterClassesRequest,
   RosterImportRequest,
@@ -86,6 +87,14 @@ export const connectionFailureBody = z.strictObject({
     .string({ error: 'with must be text: a member id or "relay"' })
     .min(1, 'with must not be empty: give a member id or "relay"')
     .max(64, 'with is too long: give a member id or "relay"'),
+});
+
+/** `POST /api/rooms/:code/direct-connections`. */
+export const directConnectionBody = z.strictObject({
+  with: z
+    .string({ error: 'with must be text: the member id of the supervisor the call came up with' })
+    .min(1, 'with must not be empty: give the member id of the supervisor the call came up with')
+    .max(64, 'with is too long: give the member id of the supervisor the call came up with'),
 });
 
 /** Parses `body` or throws a 400 that names the field at fault and what it should be. */
@@ -180,6 +189,17 @@ export const sendMessageBody = z
 /** `PUT /api/rooms/:code/attention`. */
 export const attentionBody = z.strictObject({
   message: plainText('message', ATTENTION_MESSAGE_MAX_LENGTH, false).default(''),
+});
+
+/** Longest site list text taken: 200 sites of a few dozen characters each, with room to spare. */
+export const SITE_LIST_TEXT_MAX = 64 * 1024;
+
+/** `PUT /api/rooms/:code/sites`: the text is read by `parseSiteList` in the route. */
+export const setSitesBody = z.strictObject({
+  kind: z.enum(['allow', 'block'], { error: 'kind must be "allow" (only these sites) or "block" (not these sites)' }),
+  sites: z
+    .string({ error: 'sites must be text: one site a line, like example.org' })
+    .max(SITE_LIST_TEXT_MAX, `sites must be at most ${SITE_LIST_TEXT_MAX / 1024} KB of text`),
 });
 
 /** `POST /api/rooms/:code/snapshots`. */
@@ -292,6 +312,7 @@ export const REQUESTS_MATCH_PROTOCOL: [
   Same<z.input<typeof raiseHandBody>, RaiseHandRequest>,
   Same<z.input<typeof sendMessageBody>, SendMessageRequest>,
   Same<z.input<typeof attentionBody>, AttentionRequest>,
+  Same<z.input<typeof setSitesBody>, SetSitesRequest>,
   Same<z.input<typeof snapshotBody>, SnapshotNoticeRequest>,
   Same<z.input<typeof presentationBody>, StartPresentationRequest>,
   Same<z.input<typeof createClassBody>, CreateClassRequest>,
@@ -302,4 +323,4 @@ export const REQUESTS_MATCH_PROTOCOL: [
   Same<z.input<typeof classJoinBody>, ClassJoinRequest>,
   Same<z.input<typeof admitBody>, AdmitRequest>,
   Same<z.input<typeof addTeacherBody>, AddTeacherRequest>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

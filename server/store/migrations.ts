@@ -73,8 +73,17 @@ const addLessonsAndHandCounts: Migration = ({ header, rooms }) => ({
   }),
 });
 
+/** Version 4 (issue #21) gave the classroom tools a lesson's site list: rooms saved before kept to none. */
+const addSiteLists: Migration = ({ header, rooms }) => ({
+  header: { ...header, version: 4 },
+  rooms: rooms.map((room) =>
+    isObject(room) && isObject(room.classroom) ? { ...room, classroom: { sites: null, ...room.classroom } } : room,
+  ),
+});
+
 /** Migrations by the version they start from. */
 export const MIGRATIONS: Readonly<Record<number, Migration>> = Object.freeze({
   1: fillVersion1Defaults,
   2: addLessonsAndHandCounts,
+  3: addSiteLists,
 });

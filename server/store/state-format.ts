@@ -4,6 +4,7 @@
  * Tokens are never in it (the registry holds only their hashes); supervisor keys are, because
  * supervisors are shown theirs again after a restart, so the file is private to the server (0600).
  */
+import type { RememberedNetworks } from '../core/networks.ts';
 import { z } from 'zod';
 import type { Member, RegistryState, Room } from '../core/room-registry.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -11,7 +12,7 @@ import { MIGRATIONS } from './migrations.ts';
 /** What the first line says the text is. */
 export const STATE_FORMAT = 'classroom-screens-state';
 /** The version this server writes; older versions are migrated on load, newer ones are refused. */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 /** What is saved besides the rooms: the relay workers' PeerServer ids, which browsers learned from their rooms. */
 export interface SavedState {
@@ -60,6 +61,8 @@ export function serializeState(saved: SavedState, known?: WeakMap<Room, string>)
     version: STATE_VERSION,
     savedAt: saved.savedAt,
     relayPeerIds: [...saved.relayPeerIds],
+    isolatedNetworks: [...saved.registry.isolatedNetworks],
+    directNetworks: [...saved.registry.directNetworks],
   };
   const text = [JSON.stringify(header)];
   for (const room of saved.registry.rooms.values()) {
@@ -142,7 +145,13 @@ export function parseState(text: string, migrations: Readonly<Record<number, Mig
   const relayPeerIds = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
   const savedAt = typeof document.header.savedAt === 'number' ? document.header.savedAt : 0;
   // The relay is not up in a process that has just started; it says so itself once it is.
-  const registry: RegistryState = { rooms, roomByPeer, relays: new Map() };
+  const registry: RegistryState = {
+    rooms,
+    roomByPeer,
+    relays: new Map(),
+    isolatedNetworks: readNetworks(document.header.isolatedNetworks),
+    directNetworks: readNetworks(document.header.directNetworks),
+  };
   return { ok: true, saved: { registry, relayPeerIds, savedAt }, lost, fromVersion: version };
 }
 
@@ -163,6 +172,7 @@ const memberSchema = z.strictObject({
   joinedAt: time,
   share: z.enum(['never', 'sharing', 'stopped']),
   rosterEntryId: z.string().min(1).optional(),
+  accountId: z.string().min(1).optional(),
 });
 
 const recipientSchema = z.union([
@@ -206,6 +216,7 @@ const classroomSchema = z.strictObject({
       stops: z.number().int().min(0),
       handsRaised: z.number().int().min(0),
       rosterEntryId: z.string().min(1).optional(),
+      accountId: z.string().min(1).optional(),
     }),
   ),
   presentation: z
@@ -215,6 +226,15 @@ const classroomSchema = z.strictObject({
       presenterName: z.string(),
       studentId: z.string().nullable(),
       name: z.string(),
+      since: time,
+    })
+    .nullable(),
+  sites: z
+    .strictObject({
+      kind: z.enum(['allow', 'block']),
+      sites: z.array(z.string().min(1)),
+      byId: z.string(),
+      byName: z.string(),
       since: time,
     })
     .nullable(),
@@ -237,6 +257,9 @@ const roomSchema = z.strictObject({
   relayPeerId: z.string().nullable(),
   presentationTransport: z.enum(['mesh', 'relay']),
   failures: z.array(z.tuple([z.string(), z.number().int().min(0)])),
+  // Absent in state saved before rooms raced their paths: not racing, no direct call seen.
+  racing: z.boolean().optional(),
+  directSeen: z.boolean().optional(),
   members: z.array(memberSchema),
   createdBy: z.string(),
   claimed: z.boolean(),
@@ -253,6 +276,9 @@ const roomSchema = z.strictObject({
           name: z.string().min(1),
           tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
           since: time,
+          // Absent in state saved before waits expired: seen when they began waiting.
+          lastSeenAt: time.optional(),
+          accountId: z.string().min(1).optional(),
         }),
       ),
     })
@@ -282,6 +308,8 @@ function roomRecord(room: Room): RoomRecord {
     relayPeerId: room.routes.relayPeerId,
     presentationTransport: room.routes.presentationTransport,
     failures: [...room.routes.failures],
+    racing: room.routes.racing,
+    directSeen: room.routes.directSeen,
     createdBy: room.createdBy,
     claimed: room.claimed,
     classroom: room.classroom as z.infer<typeof classroomSchema>,
@@ -302,6 +330,7 @@ function roomRecord(room: Room): RoomRecord {
       joinedAt: m.joinedAt,
       share: m.share,
       ...(m.rosterEntryId === undefined ? {} : { rosterEntryId: m.rosterEntryId }),
+      ...(m.accountId === undefined ? {} : { accountId: m.accountId }),
     })),
   };
 }
@@ -317,6 +346,8 @@ function toRoom(record: RoomRecord): Room {
     relayPeerId,
     presentationTransport,
     failures,
+    racing,
+    directSeen,
     classroom,
     ...rest
   } = record;
@@ -334,6 +365,23 @@ function toRoom(record: RoomRecord): Room {
     unroutablePairs,
     presentationTransport,
     failures: new Map(failures),
+    racing: racing ?? false,
+    directSeen: directSeen ?? false,
   };
-  return { ...rest, members, routes, classroom };
+  const lesson = rest.lesson && {
+    ...rest.lesson,
+    waiting: rest.lesson.waiting.map((w) => ({ ...w, lastSeenAt: w.lastSeenAt ?? w.since })),
+  };
+  return { ...rest, lesson, members, routes, classroom };
+}
+
+/** The header's `[network, seen at]` pairs (absent before issue #22's memory: none); anything else is skipped. */
+function readNetworks(value: unknown): RememberedNetworks {
+  const pairs = Array.isArray(value) ? value : [];
+  return new Map(
+    pairs.filter(
+      (pair): pair is [string, number] =>
+        Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'number' && Number.isFinite(pair[1]),
+    ),
+  );
 }

@@ -10,7 +10,7 @@ import * as api from './net/api.ts';
 import { RoomController } from './room/room-controller.ts';
 import { parseRoute } from './state/links.ts';
 import { seatEndText, type SeatEnd } from './state/session.ts';
-import { isWaiting, waitingFrom, type Waiting } from './state/classes-joined.ts';
+import { isWaiting, loadWaiting, saveWaiting, waitingFrom, type Waiting } from './state/classes-joined.ts';
 import { clearSeat, loadName, loadSeat, saveSeat, seatFrom, type SavedSeat } from './state/storage.ts';
 import { watchForUpdates } from './sw-update.ts';
 import { ClassLink } from './views/ClassLink.tsx';
@@ -32,6 +32,11 @@ export function App() {
   const [homeNotice, setHomeNotice] = useState<string | null>(null);
   const [applyUpdate, setApplyUpdate] = useState<(() => void) | null>(null);
   const [waiting, setWaiting] = useState<Waiting | null>(null);
+  /** Starts or ends a wait to be let in, kept in storage so a reload goes on waiting. */
+  const wait = (next: Waiting | null) => {
+    setWaiting(next);
+    void saveWaiting(next);
+  };
   const signIn = useSignIn(config?.signIn ?? false);
 
   // Runtime settings (retried until the server answers) and the seat saved before a reload.
@@ -43,6 +48,8 @@ export function App() {
       });
     void fetchConfig();
     void loadName().then(setName);
+    // A wait to be let in survives a reload: the waiting screen asks again with the same token.
+    void loadWaiting().then((saved) => saved && setWaiting(saved));
     void loadSeat().then((saved) => {
       setSeat(saved ?? null);
       // Reopening the app returns to the seat, unless a link to another room or to classes was opened.
@@ -87,7 +94,7 @@ export function App() {
       api.leaveRoom(seat.code, seat.token).catch(() => undefined);
     }
     currentSeat.current = next;
-    setWaiting(null);
+    wait(null);
     await saveSeat(next);
     setName(next.name);
     setHomeNotice(null);
@@ -97,7 +104,7 @@ export function App() {
 
   /** A join by a class link: a seat, or a wait for the teacher. */
   const onJoined = (reply: JoinRoomResponse | WaitingResponse) =>
-    isWaiting(reply) ? setWaiting(waitingFrom(reply)) : void enterRoom(seatFrom(reply.room, reply.member));
+    isWaiting(reply) ? wait(waitingFrom(reply)) : void enterRoom(seatFrom(reply.room, reply.member));
 
   let screen;
   if (waiting) {
@@ -106,11 +113,15 @@ export function App() {
         waiting={waiting}
         onAdmitted={(admitted) => void enterRoom(admitted)}
         onTurnedAway={(message) => {
-          setWaiting(null);
+          wait(null);
           setHomeNotice(message);
           navigate({ screen: 'home' }, { replace: true });
         }}
-        onCancel={() => setWaiting(null)}
+        onCancel={() => {
+          // The teachers' list drops them at once; if the server cannot be told, the wait expires.
+          api.withdrawAdmission(waiting.code, waiting.token).catch(() => undefined);
+          wait(null);
+        }}
       />
     );
   } else if (route.screen === 'room' && seat && controller && seat.code === route.code) {
@@ -118,7 +129,7 @@ export function App() {
   } else if (route.screen === 'room' && seat === undefined) {
     screen = <p class="narrow">Loading…</p>;
   } else if (route.screen === 'class-link') {
-    screen = <ClassLink secret={route.secret} name={name} onJoined={onJoined} />;
+    screen = <ClassLink secret={route.secret} name={name} signIn={signIn} onJoined={onJoined} />;
   } else if (route.screen === 'classes') {
     screen = (
       <ClassList
@@ -160,7 +171,7 @@ export function App() {
         supervisorKey={join?.supervisorKey ?? null}
         currentSeat={seat ?? null}
         onSeatTaken={enterRoom}
-        onWaiting={setWaiting}
+        onWaiting={wait}
         onLobbyOpen={() => navigate({ screen: 'lobby' })}
         onClassesOpen={() => navigate({ screen: 'classes' })}
         onRoomReturn={() => seat && navigate({ screen: 'room', code: seat.code })}

@@ -11,6 +11,7 @@ import type {
   Role,
   RoomSummary,
   RoomView,
+  SitesView,
 } from './protocol.ts';
 
 /** The caller's own seat, returned once at create or join: keep the token secret. */
@@ -71,6 +72,9 @@ export interface ConnectionFailureResponse {
   counted: boolean;
 }
 
+/** `POST /api/rooms/:code/direct-connections` 202 reply: whether the report counted (it does while the room races). */
+export type DirectConnectionResponse = ConnectionFailureResponse;
+
 /** `POST /api/rooms/:code/hands` 200 reply. */
 export interface RaiseHandResponse {
   hand: HandView;
@@ -101,6 +105,12 @@ export interface ConnectionFailureReport {
   with: string;
 }
 
+/** `POST /api/rooms/:code/direct-connections` body: a direct call of the caller's came up with this member. */
+export interface DirectConnectionReport {
+  /** The member id of a member of the other role. */
+  with: string;
+}
+
 /** `POST /api/rooms/:code/hands` body (a student raises their hand). */
 export interface RaiseHandRequest {
   note?: string;
@@ -119,6 +129,20 @@ export interface SendMessageRequest {
 /** `POST /api/rooms/:code/messages` 201 reply. */
 export interface SendMessageResponse {
   message: MessageView;
+}
+
+/**
+ * `PUT /api/rooms/:code/sites` body (issue #21): a supervisor keeps the class to these sites
+ * (`allow`) or away from them (`block`), written as a teacher types them, one a line.
+ */
+export interface SetSitesRequest {
+  kind: 'allow' | 'block';
+  sites: string;
+}
+
+/** `PUT /api/rooms/:code/sites` reply: the list as everyone now sees it. */
+export interface SetSitesResponse {
+  sites: SitesView;
 }
 
 /** `PUT /api/rooms/:code/attention` body (a supervisor asks for attention). */
@@ -213,6 +237,8 @@ export interface ClientConfig {
     reconnectGraceS: number;
   };
   peer: { path: string; key: string };
+  /** The companion extension's id, which the student's app opens its channel to; null when the server has no build of it. */
+  extensionId: string | null;
 }
 
 /** The signed-in person, as `GET /api/auth/me` shows them to themselves. */
@@ -231,6 +257,15 @@ export interface SignedInAccount {
 export interface AuthMeResponse {
   account: SignedInAccount | null;
   csrfToken: string | null;
+}
+
+/**
+ * `POST /api/auth/logout`: signed out of this app. `providerSignOutUrl` is the school provider's
+ * own sign-out page (RP-initiated logout), when it has one, for a shared device: signing out there
+ * too ends the school account's session in this browser, and the provider sends them back here.
+ */
+export interface LogoutResponse {
+  providerSignOutUrl: string | null;
 }
 
 /** `GET /api/health`: 200 while serving rooms; 503 while stopping or standing by (so a proxy sends people elsewhere). */
@@ -497,6 +532,8 @@ export type ErrorCode =
   | 'room-not-found'
   /** No member with this id in the room. */
   | 'member-not-found'
+  /** The student's extension does not report a tab with this id (now). */
+  | 'tab-not-found'
   /** The room is at its member limit. */
   | 'room-full'
   /** The room has as many supervisors as one room may (20). */

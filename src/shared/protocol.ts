@@ -9,6 +9,8 @@
 export * from './http-bodies.ts';
 export * from './peer-messages.ts';
 export * from './tab-report.ts';
+export * from './companion-link.ts';
+import type { SiteListKind } from './site-rules.ts';
 import type { TabView } from './tab-report.ts';
 
 /** What a member does in a room: students share, supervisors watch. */
@@ -84,6 +86,13 @@ export interface Routes {
    * student, or uploaded once to the relay, which calls every student (see `presentsThroughRelay`).
    */
   presentationTransport: Transport;
+  /**
+   * Whether the room races its paths: no direct call has come up in it yet, on a network the server
+   * knows nothing of, so students send to the relay as well as to each supervisor directly, and
+   * each supervisor shows whichever call decodes first and keeps the direct one once it does. Ends
+   * when a direct call comes up (the network is then remembered as open) or isolation is seen.
+   */
+  racing: boolean;
 }
 
 /** A room's routes before anything is known of it: everything peer to peer, no relay. */
@@ -94,6 +103,7 @@ export const PEER_TO_PEER_ROUTES: Readonly<Routes> = Object.freeze({
   relayPeerId: null,
   unroutablePairs: [],
   presentationTransport: 'mesh',
+  racing: false,
 });
 
 /** The key of a student–supervisor pair in `Routes.relayedPairs`. */
@@ -117,10 +127,23 @@ export function pairRoute(routes: Routes, studentId: string, supervisorId: strin
   return routes.relayedPairs.includes(key) && isRelayed(routes, studentId, supervisorId) ? 'rerouted' : 'usual';
 }
 
+/**
+ * Whether the relay forwards the screen of `studentId` to `supervisorId`: as its route, or beside a
+ * direct call while the room races (see `Routes.racing`).
+ */
+export function relayCarries(routes: Routes, studentId: string, supervisorId: string): boolean {
+  if (routes.directMembers.includes(studentId) || routes.directMembers.includes(supervisorId)) return false;
+  return routes.racing || isRelayed(routes, studentId, supervisorId);
+}
+
 /** Whether a student sends their screen to the relay (for some or every supervisor). */
 export function sendsToRelay(routes: Routes, studentId: string): boolean {
   if (routes.directMembers.includes(studentId)) return false;
-  return routes.transport === 'relay' || routes.relayedPairs.some((pair) => pair.startsWith(`${studentId}/`));
+  return (
+    routes.racing ||
+    routes.transport === 'relay' ||
+    routes.relayedPairs.some((pair) => pair.startsWith(`${studentId}/`))
+  );
 }
 
 /** Whether two routes differ in anything members act on (a list's order aside). */
@@ -131,6 +154,7 @@ export function routesDiffer(a: Routes, b: Routes): boolean {
     a.transport !== b.transport ||
     a.presentationTransport !== b.presentationTransport ||
     a.relayPeerId !== b.relayPeerId ||
+    a.racing !== b.racing ||
     !sameItems(a.relayedPairs, b.relayedPairs) ||
     !sameItems(a.directMembers, b.directMembers) ||
     !sameItems(a.unroutablePairs, b.unroutablePairs)
@@ -187,7 +211,10 @@ export interface MessageView {
   to: Recipient;
   /** Plain text, shown as text (never HTML); '' for a link sent without words. */
   text: string;
-  /** An http(s) link the student may open with a button, never opened by itself; null for a plain message. */
+  /**
+   * An http(s) link the student may open with a button; a supervisor's link is also opened in a new tab
+   * by the student's companion extension, when they have one (issue #21). Null for a plain message.
+   */
   url: string | null;
   sentAt: number;
   /** Students who acknowledged it; a student sees only whether they did (their own id or nothing). */
@@ -240,6 +267,17 @@ export interface ClassroomView {
   attention: AttentionView | null;
   /** The screen shown to the class, if any. */
   presentation: PresentationView | null;
+  /** The sites the class is kept to (allow) or kept from (block) by their companion extensions, if any (everyone). */
+  sites: SitesView | null;
+}
+
+/** A lesson's "keep to these sites", as everyone in the room sees it (issue #21). */
+export interface SitesView {
+  kind: SiteListKind;
+  /** Each site as `siteText` writes it. */
+  sites: string[];
+  byName: string;
+  since: number;
 }
 
 /** A room as one member may see it: students see the supervisors and themselves only. */
@@ -332,6 +370,13 @@ export type RoomEvent =
   | { type: 'presentation-started'; presentation: PresentationView }
   /** The screen shown to the class is no longer shown (everyone); `byName` is who stopped it, null when it ended by itself. */
   | { type: 'presentation-ended'; presentationId: string; reason: PresentationEndReason; byName: string | null }
+  /** A supervisor set or lifted the lesson's site list (everyone); `byName` is who. */
+  | { type: 'sites-changed'; sites: SitesView | null; byName: string }
+  /**
+   * That student only: a supervisor asks their companion extension to close this tab (as last
+   * reported); the app passes it on and says so.
+   */
+  | { type: 'tab-close-asked'; tabId: number; title: string; byName: string }
   /** The server is stopping to restart (an update, a reboot): seats and screens carry on; the stream comes back. */
   | { type: 'server-restarting' };
 

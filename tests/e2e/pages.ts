@@ -1,6 +1,6 @@
 /** Page objects: what a student or teacher sees and does, found by role and name as a screen reader would. */
 import { AxeBuilder } from '@axe-core/playwright';
-import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Download, type Locator, type Page } from '@playwright/test';
 
 /** One person with their own browser profile. */
 export interface Person {
@@ -124,6 +124,17 @@ export class SupervisorRoomPage extends RoomPage {
     return links;
   }
 
+  /** The words under the room's name that say how screens travel (after its last " · "). */
+  screensPath(): Locator {
+    return this.page.locator('.room-head p.muted');
+  }
+
+  /** Waits until the room's header says screens travel exactly `words` (not a longer phrase beginning so). */
+  async expectScreensPath(words: string, timeout?: number): Promise<void> {
+    const literal = words.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await expect(this.screensPath()).toHaveText(new RegExp(` · ${literal}$`), { timeout });
+  }
+
   /** The tile of one student on the wall. */
   tile(name: string): Locator {
     return this.page.getByRole('figure', { name: new RegExp(`^${name}:`) });
@@ -158,12 +169,32 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
 
 /** Records every accessible name the tile has while `during` runs: a black tile would show up here. */
 export async function namesDuring(page: Page, name: string, during: () => Promise<void>): Promise<string[]> {
-  await page.evaluate(`window.__seen = []; window.__watch = setInterval(() => {
-    const figure = [...document.querySelectorAll('figure')].find((f) => f.getAttribute('aria-label').startsWith('${name}:'));
-    window.__seen.push(figure ? figure.getAttribute('aria-label') : 'no tile');
-  }, 50);`);
+  return (await tileNamesDuring(page, [name], during))[name]!;
+}
+
+/** `namesDuring` for several tiles at once: each student's name, with every accessible name their tile had. */
+export async function tileNamesDuring(
+  page: Page,
+  names: readonly string[],
+  during: () => Promise<void>,
+): Promise<Record<string, string[]>> {
+  await page.evaluate((names) => {
+    const w = window as unknown as { __seen: Record<string, string[]>; __watch: number };
+    w.__seen = Object.fromEntries(names.map((name) => [name, []]));
+    w.__watch = window.setInterval(() => {
+      const figures = [...document.querySelectorAll('figure')];
+      for (const name of names) {
+        const figure = figures.find((f) => f.getAttribute('aria-label')?.startsWith(`${name}:`));
+        w.__seen[name]!.push(figure?.getAttribute('aria-label') ?? 'no tile');
+      }
+    }, 50);
+  }, names);
   await during();
-  return page.evaluate(`(clearInterval(window.__watch), [...new Set(window.__seen)])`);
+  return page.evaluate(() => {
+    const w = window as unknown as { __seen: Record<string, string[]>; __watch: number };
+    clearInterval(w.__watch);
+    return Object.fromEntries(Object.entries(w.__seen).map(([name, seen]) => [name, [...new Set(seen)]]));
+  });
 }
 
 /** Resolves once the tile's video has decoded a new frame: proof that pictures arrive, not just a stream object. */
@@ -177,4 +208,16 @@ export async function expectFramesDecoded(tile: Locator): Promise<void> {
       }),
   );
   expect(presented).toBeGreaterThan(0);
+}
+
+/** On a class page: exports the attendance of every lesson held today, as the teacher would, and returns the file. */
+export async function exportTodaysLessons(page: Page): Promise<Download> {
+  const today = await page.evaluate(() => new Date().toLocaleDateString('en-CA'));
+  await page.getByLabel('First day').fill(today);
+  await page.getByLabel('Last day').fill(today);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV for these days' }).click(),
+  ]);
+  return download;
 }

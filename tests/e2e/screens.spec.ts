@@ -54,9 +54,10 @@ test('zooming raises one screen to full resolution for that supervisor only, and
 }) => {
   const { lee, pupils, joinSupervisor, closeAll } = await classroom(browser, ['Ada']);
   const ode = await joinSupervisor('Mr Ode');
-  // Hovering a tile asks for full quality too: keep the teacher's pointer off the wall (the room
-  // setup's last click leaves it where Ada's tile appears).
+  // Hovering a tile asks for full quality too: keep both teachers' pointers off the wall (the room
+  // setup's last click, and Mr Ode's Join, leave them where Ada's tile may appear).
   await lee.page.mouse.move(0, 0);
+  await ode.person.page.mouse.move(0, 0);
   await pupils[0]!.room.shareButton().click();
   await expectFramesDecoded(lee.tile('Ada'));
   await expectFramesDecoded(ode.room.tile('Ada'));

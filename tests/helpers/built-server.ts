@@ -83,11 +83,12 @@ export async function startBuiltServer(env: Record<string, string> = {}, options
         memoryWaiters.push(resolve);
         child.kill('SIGUSR2');
       }),
+    /** Stops for good (SIGINT: the relay workers stop too, as they do not for SIGTERM's restart). */
     stop: () =>
       new Promise<void>((resolve) => {
         process.off('exit', killChild);
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        child.kill('SIGINT');
       }),
   };
 }

@@ -63,3 +63,18 @@ export function startRelayNode(
     kill: (signal) => child.kill(signal),
   };
 }
+
+/** The node's log lines (pino JSON) with the message `msg`, with the peer id some of them name. */
+export function nodeSaid(node: RelayNodeProcess, msg: string): { msg: string; peerId?: string }[] {
+  return node
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { msg: string; peerId?: string })
+    .filter((line) => line.msg === msg);
+}
+
+/** What a node logs when a restarted app server takes it back under its identity. */
+export const TAKEN_BACK = 'the app server took this relay back; its calls carry on';
+/** What a node logs each time it registers with PeerServer, naming its peer id. */
+export const REGISTERED = 'relay node is up: registered with PeerServer';

@@ -23,13 +23,15 @@ export interface ServerProcess {
 
 /**
  * Starts the server on 127.0.0.1:`port`; resolves once /api/health answers 200 with the relay up
- * (or off), or with `standby`, once it answers as a standby instance.
+ * (or off; or, `waitForRelay` false, in any state: with RELAY_WORKERS=0 it is up only once a relay
+ * node joins), or with `standby`, once it answers as a standby instance.
  */
 export async function startServerProcess(options: {
   port: number;
   env: Record<string, string>;
   built?: boolean;
   standby?: boolean;
+  waitForRelay?: boolean;
 }): Promise<ServerProcess> {
   const args = options.built
     ? [join(root, 'dist/node/server/index.js')]
@@ -67,7 +69,8 @@ export async function startServerProcess(options: {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) answeredAt ??= performance.now();
       const health = (await res.json()) as HealthResponse;
-      if (options.standby ? health.status === 'standby' : res.ok && health.relay !== 'down') break;
+      const relayed = health.relay !== 'down' || options.waitForRelay === false;
+      if (options.standby ? health.status === 'standby' : res.ok && relayed) break;
     } catch {
       // Not listening yet.
     }

@@ -64,3 +64,12 @@ export async function startTestServer(
   }
   return Object.assign(server, { logs });
 }
+
+/** Resolves once the server's relay worker is up (registered with PeerServer); throws after `timeoutMs`. */
+export async function relayUp(server: TestServer, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!server.relay?.up) {
+    if (Date.now() > deadline) throw new Error('the relay worker did not come up');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -131,7 +131,8 @@ describe('flooding', () => {
     expect(received(late, 'flood').length).toBeLessThanOrEqual(HELD_FOR_ABSENT.messages);
     expect((await call(base, 'GET', '/api/health')).status).toBe(200);
     for (const socket of [hostPeer, sam, late]) socket.ws.close();
-  });
+    // A flood is heavy by design: on a busy machine the server may take a while to work through it.
+  }, 60_000);
 });
 
 describe('sockets of a seat', () => {
@@ -166,9 +167,12 @@ describe('sockets of a seat', () => {
   });
 });
 
+/**
+ * Waits for the server to reach a state, however long a busy machine takes (the test's own timeout
+ * bounds it): after a 2 s flood, a loaded core may take seconds to reach a socket's close.
+ */
 async function until(check: () => boolean) {
-  for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  expect(check()).toBe(true);
+  while (!check()) await new Promise((r) => setTimeout(r, 20));
 }
 
 async function createRoomKey(code: string, token: string): Promise<string | undefined> {

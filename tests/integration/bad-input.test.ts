@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { URL_MAX_LENGTH, type ErrorBody, type HealthResponse } from '../../src/shared/protocol.ts';
 import { call, createRoom, getRoom, join } from '../helpers/client.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { relayUp, startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
 let base: string;
@@ -9,7 +9,10 @@ let base: string;
 beforeAll(async () => {
   server = await startTestServer();
   base = server.url;
-});
+  // A relay coming up reroutes the rooms (a room on an unknown network races): wait for it, so the
+  // only thing that could change the room below is the bad input.
+  await relayUp(server);
+}, 30_000);
 afterAll(() => server.close());
 
 /** Values of every JSON type and a few hostile shapes, for use in any field. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody, HealthResponse, RoomEvent } from '../../src/shared/protocol.ts';
 import { call, createRoom, getRoom, join } from '../helpers/client.ts';
 import { connectPeer, type PeerSocket } from '../helpers/peer.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { relayUp, startTestServer, type TestServer } from '../helpers/server.ts';
 import { openEvents } from '../helpers/sse.ts';
 
 // Failure reports reroute only while a relay is up to take the rerouted screens.
@@ -15,10 +15,7 @@ beforeAll(async () => {
     startTestServer({ RELAY_MODE: 'auto', RELAY_ANNOUNCED_IPS: '127.0.0.1' }),
     startTestServer({ RELAY_MODE: 'always', RELAY_ANNOUNCED_IPS: '127.0.0.1' }),
   ]);
-  for (const server of [auto, always]) {
-    for (let i = 0; i < 100 && !server.relay?.up; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(server.relay?.up).toBe(true);
-  }
+  await Promise.all([relayUp(auto), relayUp(always)]);
 }, 20_000);
 afterAll(async () => {
   for (const s of sockets) s.ws.close();
@@ -55,6 +52,7 @@ describe('connection failure reports', () => {
           relayPeerId: null,
           unroutablePairs: [`${ada.id}/${host.id}`],
           presentationTransport: 'mesh',
+          racing: false,
         },
       });
       expect((await getRoom(off.url, code, host.token)).body.room.routes).toMatchObject({
@@ -81,6 +79,8 @@ describe('connection failure reports', () => {
         relayPeerId: auto.relay!.workers[0]!.peerId,
         unroutablePairs: [],
         presentationTransport: 'mesh',
+        // No direct call has come up in this room, on a network the server has not seen.
+        racing: true,
       },
     });
     // The room as a whole stays peer to peer; the student learns of their pair.
@@ -107,6 +107,7 @@ describe('connection failure reports', () => {
         relayPeerId: always.relay!.workers[0]!.peerId,
         unroutablePairs: [],
         presentationTransport: 'relay',
+        racing: false,
       },
     });
     expect((await getRoom(always.url, code, ada.token)).body.room.routes).toMatchObject({
@@ -143,5 +144,44 @@ describe('connection failure reports', () => {
       relayedPairs: [],
       directMembers: [],
     });
+  });
+});
+
+describe('direct connection reports', () => {
+  it('end a room’s race at the first, for every member, and later rooms from that network do not race', async () => {
+    // A server of its own: what it learns of loopback's network would change the other tests' rooms.
+    const server = await startTestServer({ RELAY_MODE: 'auto', RELAY_ANNOUNCED_IPS: '127.0.0.1' });
+    try {
+      await relayUp(server);
+      const { code, host, ada, events } = await classroom(server.url);
+      expect((await getRoom(server.url, code, ada.token)).body.room.routes).toMatchObject({
+        transport: 'mesh',
+        racing: true,
+      });
+      const path = `/api/rooms/${code}/direct-connections`;
+      const up = (token: string, withId: unknown) => call(server.url, 'POST', path, { token, body: { with: withId } });
+      expect(await up(ada.token, host.id)).toEqual({ status: 202, body: { counted: true } });
+      expect(await events.next((e) => e.type === 'routes-changed')).toMatchObject({
+        type: 'routes-changed',
+        routes: { transport: 'mesh', racing: false },
+      });
+      // Once over, a report changes nothing; bad ones are refused, saying what to send.
+      expect(await up(ada.token, host.id)).toEqual({ status: 202, body: { counted: false } });
+      expect(await up(ada.token, ada.id)).toMatchObject({
+        status: 409,
+        body: { error: 'invalid-target', field: 'with' },
+      });
+      expect(await up(ada.token, '')).toMatchObject({
+        status: 400,
+        body: { error: 'invalid-request', field: 'with', message: expect.stringContaining('supervisor') },
+      });
+      expect(await call(server.url, 'POST', path, { body: { with: host.id } })).toMatchObject({ status: 401 });
+      events.close();
+      // The next room opened from this network goes peer to peer without a race.
+      const next = await createRoom(server.url);
+      expect(next.room.routes).toMatchObject({ transport: 'mesh', racing: false });
+    } finally {
+      await server.close();
+    }
   });
 });

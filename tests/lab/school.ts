@@ -4,13 +4,40 @@ import { HomePage, StudentRoomPage, SupervisorRoomPage, type Person } from '../e
 import { MOVING_SCREEN } from '../../bench/mesh.ts';
 import type { Lab } from './lab.ts';
 
-/** Records every RTCPeerConnection a page makes, so a test can read which candidate pair carries media. */
+/**
+ * Records every RTCPeerConnection a page makes, so a test can read which candidate pair carries
+ * media, with when each was made, first connected and ended (Date.now(), 0 for not yet); and when
+ * each tile of a wall first said "Live", by student name.
+ */
 const RECORD_CONNECTIONS = `(() => {
   const Original = window.RTCPeerConnection;
   window.__connections = [];
+  window.__connectionTimes = [];
   window.RTCPeerConnection = class extends Original {
-    constructor(...args) { super(...args); window.__connections.push(this); }
+    constructor(...args) {
+      super(...args);
+      const times = { createdAt: Date.now(), connectedAt: 0, endedAt: 0 };
+      window.__connections.push(this);
+      window.__connectionTimes.push(times);
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState === 'connected' && !times.connectedAt) times.connectedAt = Date.now();
+        if ((this.connectionState === 'failed' || this.connectionState === 'closed') && !times.endedAt) times.endedAt = Date.now();
+      });
+      const close = this.close.bind(this);
+      this.close = () => {
+        if (!times.endedAt) times.endedAt = Date.now();
+        close();
+      };
+    }
   };
+  window.__firstLive = {};
+  const note = () => {
+    for (const tile of document.querySelectorAll('figure[aria-label$=": Live"]')) {
+      const name = tile.getAttribute('aria-label').slice(0, -': Live'.length);
+      if (!(name in window.__firstLive)) window.__firstLive[name] = Date.now();
+    }
+  };
+  new MutationObserver(note).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'] });
 })();`;
 
 /** The lab's device names for `teachers` teachers and `students` students. */
@@ -111,6 +138,32 @@ export async function framesPerWindow(tile: Locator, windows: number, windowMs: 
       return seen;
     },
     [windows, windowMs] as const,
+  );
+}
+
+/** When the tile of `name` on a teacher's wall first said "Live" (Date.now() in the page). */
+export async function firstLiveAt(teacher: SupervisorRoomPage, name: string): Promise<number> {
+  const at = await teacher.page.evaluate(
+    (n) => (window as unknown as { __firstLive: Record<string, number> }).__firstLive[n],
+    name,
+  );
+  if (at === undefined) throw new Error(`${name}'s tile has not said Live yet`);
+  return at;
+}
+
+/**
+ * How many of a page's connections were still trying at `at`: made before it, neither connected
+ * nor ended by then.
+ */
+export async function tryingAt(page: Page, at: number): Promise<number> {
+  return page.evaluate(
+    (t) =>
+      (
+        window as unknown as { __connectionTimes: { createdAt: number; connectedAt: number; endedAt: number }[] }
+      ).__connectionTimes.filter(
+        (c) => c.createdAt <= t && (!c.connectedAt || c.connectedAt > t) && (!c.endedAt || c.endedAt > t),
+      ).length,
+    at,
   );
 }
 

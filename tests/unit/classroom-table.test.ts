@@ -10,6 +10,7 @@ import {
   type ClassroomResult,
   type ClassroomValue,
   type Hand,
+  type LessonSites,
   type Message,
   type Presentation,
 } from '../../server/core/classroom.ts';
@@ -64,7 +65,13 @@ function classOfOne() {
     claimed: true,
     classroom: emptyClassroom,
   };
-  const state: RegistryState = { rooms: new Map([[room.code, room]]), roomByPeer: new Map(), relays: new Map() };
+  const state: RegistryState = {
+    rooms: new Map([[room.code, room]]),
+    roomByPeer: new Map(),
+    relays: new Map(),
+    isolatedNetworks: new Map(),
+    directNetworks: new Map(),
+  };
   return { state, code: room.code, lee, ada };
 }
 
@@ -81,6 +88,8 @@ describe('the classroom tools table', () => {
       'snapshot-taken',
       'start-presentation',
       'stop-presentation',
+      'set-sites',
+      'lift-sites',
     ];
     expect(Object.keys(handlers).sort()).toEqual([...types].sort());
     for (const type of types) expect(typeof handlers[type]).toBe('function');
@@ -93,7 +102,8 @@ describe('the classroom tools table', () => {
     expectTypeOf<ClassroomResult<ActionOf<'start-presentation'>>>().toEqualTypeOf<Presentation>();
     expectTypeOf<ClassroomResult<ActionOf<'lower-hand'>>>().toEqualTypeOf<null>();
     expectTypeOf<ClassroomResult<ActionOf<'stop-presentation'>>>().toEqualTypeOf<null>();
-    expectTypeOf<ClassroomValue>().toEqualTypeOf<Hand | Message | Attention | Presentation | null>();
+    expectTypeOf<ClassroomResult<ActionOf<'set-sites'>>>().toEqualTypeOf<LessonSites>();
+    expectTypeOf<ClassroomValue>().toEqualTypeOf<Hand | Message | Attention | Presentation | LessonSites | null>();
     expectTypeOf<ClassroomResult<ClassroomAction>>().toEqualTypeOf<ClassroomValue>();
   });
 

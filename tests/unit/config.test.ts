@@ -122,6 +122,7 @@ describe('loadConfig', () => {
         announcedIps: ['192.0.2.10', '127.0.0.1'],
         portRange: [40000, 40199],
         workers: 3,
+        dataDir: '/srv/data',
       },
       relayNode: { secret: '0123456789abcdef0123456789abcdef', serverUrl: 'https://screens.school.example:8443' },
     });

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { placeRoom, workerLoads, type WorkerLoad } from '../../server/core/placement.ts';
+import { resumeAfterRestart } from '../../server/core/restart.ts';
 import {
   createRoom,
   emptyRegistry,
   joinRoom,
   keepRelays,
   setRelayUp,
+  setRelaysUp,
   type Context,
   type Outcome,
   type RegistryState,
@@ -119,6 +121,32 @@ describe('placement in the registry', () => {
     const fewer = ok(keepRelays(state, { peerIds: ['relay2'] }, ctx()));
     expect(fewer.state.rooms.get(code)!.routes).toMatchObject({ transport: 'relay', relayPeerId: 'relay2' });
     expect(fewer.events).toEqual([{ type: 'routes-changed', code }]);
+  });
+
+  it('after a restart, keeps every room on its relay when a worker and a node are made known together', () => {
+    const worker = open(twoWorkers(), 3);
+    const node = open(worker.state, 0);
+    expect([workerOf(node.state, worker.code), workerOf(node.state, node.code)]).toEqual(['relay1', 'relay2']);
+    // A new process knows no relay yet; its worker (relay1, down while it starts) and the node of
+    // the last process (relay2, still forwarding) are learnt in one operation.
+    const restarted = resumeAfterRestart(node.state, 2000);
+    const known = ok(
+      setRelaysUp(
+        restarted,
+        {
+          relays: [
+            ['relay1', false],
+            ['relay2', true],
+          ],
+        },
+        ctx(),
+      ),
+    ).state;
+    expect(known.rooms.get(node.code)!.routes).toMatchObject({ transport: 'relay', relayPeerId: 'relay2' });
+    expect(known.rooms.get(worker.code)!.routes).toMatchObject({ transport: 'mesh', relayPeerId: 'relay1' });
+    // One at a time, the first relay made known takes the other's room.
+    const oneByOne = ok(setRelayUp(restarted, { peerId: 'relay1', up: false }, ctx())).state;
+    expect(workerOf(oneByOne, node.code)).toBe('relay1');
   });
 
   it('places rooms opened before any worker was known as soon as one is', () => {

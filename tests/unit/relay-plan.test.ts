@@ -23,6 +23,7 @@ function room(patch: Partial<RelayRoom> = {}): RelayRoom {
       { memberId: 't1', peerId: 'p-t1' },
       { memberId: 't2', peerId: 'p-t2' },
     ],
+    awaySupervisors: [],
     presentation: null,
     ...patch,
   };
@@ -120,7 +121,7 @@ describe('which viewers the relay calls', () => {
       ...input,
     });
 
-  it('calls the supervisors the routes name for each publishing student, and no one for one not yet up', () => {
+  it('calls the supervisors the routes name for each publishing student, and no one for one whose call is not yet answered', () => {
     expect([...plan({ rooms: [room()] }).place]).toEqual([
       [t2, { sourceId: 's1', viewerId: 't2', peerId: 'p-t2', presentation: null }],
     ]);
@@ -136,6 +137,13 @@ describe('which viewers the relay calls', () => {
         { sourceId: source, viewerId: 's2', peerId: 'p-s2', presentation: { presentationId: 'pr1', name: 'Ms Lee' } },
       ],
     ]);
+  });
+
+  it("calls the students with the shown screen before the presenter's own call is up", () => {
+    // Their calls come up while hers does; each starts at her first keyframe.
+    const source = presentationSource('pr1');
+    const placed = plan({ rooms: [room({ presentation: shown })], publishing: new Set() }).place;
+    expect([...placed.keys()]).toEqual([pairKeyOf(source, 's2')]);
   });
 
   it('does not call a pair again before its backoff ends, and forgets the backoff of a pair gone', () => {
@@ -166,5 +174,24 @@ describe('which viewers the relay calls', () => {
     const gone = room({ supervisors: [{ memberId: 't2', peerId: 'p-t2' }] });
     expect(plan({ rooms: [gone], subscribers }).verdicts[0]?.close).toBe(true);
     expect(plan({ rooms: [room()], subscribers, sharing: new Set() }).verdicts[0]?.close).toBe(true);
+  });
+
+  it('keeps the calls of a supervisor away from PeerServer lingering, and wanted again once they are back', () => {
+    // Just after an app server restart every supervisor is away until their socket reconnects.
+    const subscribers = new Map([[t2, { sourceId: 's1', unwantedSince: null }]]);
+    const away = room({
+      students: [{ memberId: 's1', peerId: 'p-s1', sharing: true, publishes: true, viewers: [] }],
+      supervisors: [],
+      awaySupervisors: ['t1', 't2'],
+    });
+    const meanwhile = plan({ rooms: [away], subscribers });
+    expect(meanwhile.verdicts).toMatchObject([{ key: t2, close: false, unwantedSince: 1000 }]);
+    expect(meanwhile.place.size).toBe(0);
+    const lingering = new Map([[t2, { sourceId: 's1', unwantedSince: 1000 }]]);
+    expect(plan({ rooms: [room()], subscribers: lingering, now: 5000 }).verdicts).toMatchObject([
+      { key: t2, close: false, unwantedSince: null },
+    ]);
+    // Never back: it ends after LINGER_MS, as any unwanted call.
+    expect(plan({ rooms: [away], subscribers: lingering, now: 1000 + LINGER_MS }).verdicts[0]?.close).toBe(true);
   });
 });

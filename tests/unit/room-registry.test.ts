@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CODE_ALPHABET, CODE_LENGTH } from '../../src/shared/protocol.ts';
+import { NETWORK_MEMORY_MS, networkOf } from '../../server/core/networks.ts';
+import { WAITING_SEEN_STEP_MS, WAITING_TTL_MS } from '../../server/core/admission.ts';
 import {
+  admitStudent,
+  askAfterAdmission,
   authenticate,
   authenticatePeer,
   createRoom,
@@ -13,7 +17,11 @@ import {
   peerConnected,
   peerDisconnected,
   MAX_SUPERVISORS_PER_ROOM,
+  requestAdmission,
+  waitingIn,
+  withdrawAdmission,
   reportConnectionFailure,
+  reportDirectConnection,
   setRelayUp,
   setSharing,
   sweep,
@@ -26,6 +34,7 @@ import {
   type RegistryState,
   type NewSeat,
 } from '../../server/core/room-registry.ts';
+import { resumeAfterRestart } from '../../server/core/restart.ts';
 import { failedPairs, type RelayPolicy } from '../../server/core/routes.ts';
 
 const limits: RegistryLimits = {
@@ -621,7 +630,66 @@ describe('routes', () => {
   });
 });
 
+describe('reportDirectConnection', () => {
+  it('ends a room’s race at the first direct call up, and remembers the network, so its next room does not race', () => {
+    const { w, code, state, ada, bo, host } = classroom();
+    const up = ok(setRelayUp(state, { peerId: 'relay1', up: true }, w.ctx())).state;
+    expect(up.rooms.get(code)!.routes).toMatchObject({ transport: 'mesh', racing: true });
+    const first = ok(reportDirectConnection(up, { code, memberId: ada.id, with: host.id }, w.ctx()));
+    expect(first.value).toBe(true);
+    expect(first.events).toEqual([{ type: 'routes-changed', code }]);
+    expect(first.state.rooms.get(code)!.routes).toMatchObject({ transport: 'mesh', racing: false });
+    expect([...first.state.directNetworks]).toEqual([['198.51.100.0/24', w.ctx().now]]);
+    // A second report changes nothing, and is said not to count.
+    const second = ok(reportDirectConnection(first.state, { code, memberId: bo.id, with: host.id }, w.ctx()));
+    expect(second).toMatchObject({ value: false, events: [] });
+    expect(second.state).toBe(first.state);
+    // The next lesson on that network goes peer to peer at once; another network races.
+    const open = (from: RegistryState, address: string) =>
+      ok(createRoom(from, { name: 'Maths 7C', hostName: 'Ms Lee', listed: true, address }, w.ctx())).value.room;
+    w.advance(60_000);
+    expect(open(first.state, '198.51.100.77').routes).toMatchObject({ transport: 'mesh', racing: false });
+    expect(open(first.state, '203.0.113.5').routes).toMatchObject({ transport: 'mesh', racing: true });
+    // Seen isolating devices since: what was seen last wins.
+    const isolated = ok(reportConnectionFailure(first.state, { code, memberId: bo.id, with: host.id }, w.ctx())).state;
+    const later = ok(reportConnectionFailure(isolated, { code, memberId: ada.id, with: host.id }, w.ctx())).state;
+    expect(open(later, '198.51.100.77').routes).toMatchObject({ transport: 'relay', racing: false });
+  });
+
+  it('refuses a report about oneself or a member of one’s own role', () => {
+    const { w, code, state, ada, bo } = classroom();
+    expect(reportDirectConnection(state, { code, memberId: ada.id, with: bo.id }, w.ctx())).toMatchObject({
+      ok: false,
+      error: 'wrong-role',
+    });
+    expect(reportDirectConnection(state, { code, memberId: ada.id, with: ada.id }, w.ctx())).toMatchObject({
+      ok: false,
+      error: 'invalid-target',
+    });
+  });
+});
+
 describe('reportConnectionFailure', () => {
+  it('remembers a network that keeps devices apart, so its next room starts on the relay; another network does not', () => {
+    const { w, code, state, ada, bo, host } = classroom();
+    const up = ok(setRelayUp(state, { peerId: 'relay1', up: true }, w.ctx())).state;
+    const once = ok(reportConnectionFailure(up, { code, memberId: ada.id, with: host.id }, w.ctx())).state;
+    expect(once.isolatedNetworks.size).toBe(0);
+    const twice = ok(reportConnectionFailure(once, { code, memberId: bo.id, with: host.id }, w.ctx())).state;
+    expect(twice.rooms.get(code)!.routes.transport).toBe('relay');
+    expect([...twice.isolatedNetworks]).toEqual([['198.51.100.0/24', w.ctx().now]]);
+    // The next lesson, from another device of that classroom's network: relayed before anyone shares.
+    w.advance(24 * 60 * 60 * 1000);
+    const open = (address: string) =>
+      ok(createRoom(twice, { name: 'Maths 7C', hostName: 'Ms Lee', listed: true, address }, w.ctx())).value.room;
+    expect(open('198.51.100.77').routes.transport).toBe('relay');
+    expect(open('::ffff:198.51.100.78').routes.transport).toBe('relay');
+    expect(open('203.0.113.5').routes.transport).toBe('mesh');
+    // Remembered for NETWORK_MEMORY_MS from when it was last seen, then learnt again.
+    w.advance(NETWORK_MEMORY_MS);
+    expect(open('198.51.100.77').routes.transport).toBe('mesh');
+  });
+
   it('marks a direct pair failed at its first report, whoever of the two sends it', () => {
     const { w, code, state, ada, bo, host } = classroom();
     const first = ok(reportConnectionFailure(state, { code, memberId: host.id, with: ada.id }, w.ctx()));
@@ -717,5 +785,133 @@ describe('reportConnectionFailure', () => {
     const room = left.state.rooms.get(code)!;
     expect(room.routes).toMatchObject({ relayedPairs: [], directMembers: [] });
     expect(room.routes.failures.size).toBe(0);
+  });
+});
+
+describe('networkOf', () => {
+  it('names an address’s /24 or /64, and nothing for what is not an address', () => {
+    expect(networkOf('198.51.100.23')).toBe('198.51.100.0/24');
+    expect(networkOf('::ffff:198.51.100.23')).toBe('198.51.100.0/24');
+    expect(networkOf('2001:db8:0:12::7')).toBe('2001:db8:0:12::/64');
+    expect(networkOf('2001:0DB8:0000:0012:0:0:0:1%eth0')).toBe('2001:db8:0:12::/64');
+    expect(networkOf('::1')).toBe('0:0:0:0::/64');
+    for (const bad of ['', 'localhost', '2001:db8::1::2', '1:2:3:4:5:6:7:8:9', 'gggg::1'])
+      expect(networkOf(bad), bad).toBe(null);
+  });
+});
+
+describe('waiting to be let in to a rostered lesson', () => {
+  /** A lesson of a class with a roster, its teacher connected, and Zed asking to join (signed in as acct-zed). */
+  function lessonWithZedWaiting(w = world()) {
+    const created = ok(
+      createRoom(
+        emptyRegistry,
+        {
+          name: 'Period 3 Biology',
+          hostName: 'Ms Lee',
+          listed: false,
+          address: '198.51.100.1',
+          lesson: { classId: 'c1', lessonId: 'l1', rostered: true },
+        },
+        w.ctx(),
+      ),
+    );
+    const code = created.value.room.code;
+    const host = created.value.member;
+    const state = ok(peerConnected(created.state, host.peerId, w.ctx())).state;
+    const zed = ok(requestAdmission(state, { code, name: 'Zed', accountId: 'acct-zed' }, w.ctx()));
+    return { w, code, host, state: zed.state, token: zed.value.token, waitingId: zed.value.waiting.id };
+  }
+  const waitingNames = (state: RegistryState, code: string) =>
+    state.rooms.get(code)!.lesson!.waiting.map((waiting) => waiting.name);
+
+  it('drops a wait nobody asked after for WAITING_TTL_MS, and tells the teachers', () => {
+    const { w, code, state, token } = lessonWithZedWaiting();
+    w.advance(WAITING_TTL_MS - 1);
+    const before = ok(sweep(state, w.ctx()));
+    expect(waitingNames(before.state, code)).toEqual(['Zed']);
+    expect(types(before.events)).not.toContain('waiting-changed');
+    w.advance(1);
+    const swept = ok(sweep(before.state, w.ctx()));
+    expect(waitingNames(swept.state, code)).toEqual([]);
+    expect(swept.events).toContainEqual({ type: 'waiting-changed', code });
+    expect(waitingIn(swept.state, code, token)).toBeUndefined();
+    expect(askAfterAdmission(swept.state, { code, token }, w.ctx())).toEqual({ ok: false, error: 'waiting-not-found' });
+  });
+
+  it('keeps a wait its app asks after every 2 s for as long as it asks, writing the ask down at most every WAITING_SEEN_STEP_MS', () => {
+    const { w, code, token, ...start } = lessonWithZedWaiting();
+    let state = start.state;
+    let writes = 0;
+    for (let t = 0; t < 10 * 60_000; t += 2_000) {
+      w.advance(2_000);
+      const asked = ok(askAfterAdmission(state, { code, token }, w.ctx()));
+      expect(asked.events).toEqual([]);
+      if (asked.state !== state) writes++;
+      state = ok(sweep(asked.state, w.ctx())).state;
+    }
+    expect(waitingNames(state, code)).toEqual(['Zed']);
+    expect(writes).toBe((10 * 60_000) / WAITING_SEEN_STEP_MS);
+    expect(askAfterAdmission(state, { code, token: 'not-a-token' }, w.ctx())).toEqual({
+      ok: false,
+      error: 'waiting-not-found',
+    });
+  });
+
+  it('drops only the waits that went quiet', () => {
+    const { w, code, token, ...start } = lessonWithZedWaiting();
+    const amy = ok(requestAdmission(start.state, { code, name: 'Amy' }, w.ctx()));
+    let state = amy.state;
+    for (let t = 0; t < WAITING_TTL_MS; t += 2_000) {
+      w.advance(2_000);
+      state = ok(askAfterAdmission(state, { code, token: amy.value.token }, w.ctx())).state;
+      state = ok(sweep(state, w.ctx())).state;
+    }
+    expect(waitingNames(state, code)).toEqual(['Amy']);
+    expect(waitingIn(state, code, token)).toBeUndefined();
+  });
+
+  it('lets a student stop waiting of their own accord', () => {
+    const { w, code, state, token } = lessonWithZedWaiting();
+    const withdrawn = ok(withdrawAdmission(state, { code, token }));
+    expect(withdrawn.events).toEqual([{ type: 'waiting-changed', code }]);
+    expect(waitingNames(withdrawn.state, code)).toEqual([]);
+    expect(withdrawAdmission(withdrawn.state, { code, token })).toEqual({ ok: false, error: 'waiting-not-found' });
+    expect(askAfterAdmission(withdrawn.state, { code, token }, w.ctx()).ok).toBe(false);
+  });
+
+  it('counts a wait from the start after a restart, as it does a seat', () => {
+    const { w, code, state } = lessonWithZedWaiting();
+    w.advance(WAITING_TTL_MS + 60_000);
+    const resumed = resumeAfterRestart(state, w.ctx().now);
+    expect(resumed.rooms.get(code)!.lesson!.waiting[0]!.lastSeenAt).toBe(w.ctx().now);
+    w.advance(WAITING_TTL_MS - 1);
+    expect(waitingNames(ok(sweep(resumed, w.ctx())).state, code)).toEqual(['Zed']);
+  });
+
+  it('seats an admitted signed-in student with their account, which their attendance keeps', () => {
+    const { w, code, host, state, waitingId } = lessonWithZedWaiting();
+    const admitted = ok(admitStudent(state, { code, actorId: host.id, waitingId }, w.ctx()));
+    expect(admitted.value.member).toMatchObject({ name: 'Zed', accountId: 'acct-zed' });
+    const room = admitted.state.rooms.get(code)!;
+    expect(room.classroom.attendance).toMatchObject([{ name: 'Zed', accountId: 'acct-zed' }]);
+    // A supervisor is never recorded by account, a student joining as a roster entry is.
+    const key = room.supervisorKey;
+    const bo = ok(
+      joinRoom(
+        admitted.state,
+        { code, name: 'Bo Chen', role: 'student', rosterEntry: { id: 'e-bo', name: 'Bo C.' }, accountId: 'acct-bo' },
+        w.ctx(),
+      ),
+    );
+    expect(bo.value.member).toMatchObject({ name: 'Bo Chen', rosterEntryId: 'e-bo', accountId: 'acct-bo' });
+    const coTeacher = ok(
+      joinRoom(
+        bo.state,
+        { code, name: 'Mr Ode', role: 'supervisor', supervisorKey: key, accountId: 'acct-ode' },
+        w.ctx(),
+      ),
+    );
+    expect(coTeacher.value.member).not.toHaveProperty('accountId');
   });
 });

@@ -19,6 +19,7 @@ import {
   pairKey,
   pairRoute,
   presentsThroughRelay,
+  relayCarries,
   sendsToRelay,
   watchesThroughRelay,
   type Routes,
@@ -182,8 +183,35 @@ describe('deciding routes', () => {
     expect(transport({ ...auto, mode: 'off' }, isolated, 1)).toBe('mesh');
   });
 
+  it('races the relay beside direct calls until one comes up, only where the network is unknown', () => {
+    const racing = (s: [RoomRoutes, RouteInputs], policy = auto) => decide(policy, s, 1).racing;
+    // A room's first shares on a network the server knows nothing of: students send to the relay
+    // as well as to each supervisor, and the relay forwards to every supervisor.
+    const fresh = decide(auto, situation({ students: ['s1', 's2'], supervisors: 2 }), 1);
+    expect(fresh).toMatchObject({ transport: 'mesh', racing: true });
+    expect(sendsToRelay(fresh, 's1')).toBe(true);
+    expect(isRelayed(fresh, 's1', 't1')).toBe(false);
+    expect(relayCarries(fresh, 's1', 't2')).toBe(true);
+    // ...but not for a member who cannot reach the relay.
+    const unreachable = situation({ supervisors: 2, failures: new Map([['relay/t2', RELAY_FAILURES_TO_GO_DIRECT]]) });
+    expect(relayCarries(decide(auto, unreachable, 1), 's1', 't2')).toBe(false);
+    expect(relayCarries(decide(auto, unreachable, 1), 's1', 't1')).toBe(true);
+    // A direct call came up (here, or in an earlier room on this network): no race.
+    expect(racing(situation({ directSeen: true }))).toBe(false);
+    const [r, i] = situation();
+    expect(racing([r, { ...i, network: 'direct' }])).toBe(false);
+    // A network known to isolate devices starts on the relay outright.
+    expect(decide(auto, [r, { ...i, network: 'isolated' }], 1)).toMatchObject({ transport: 'relay', racing: false });
+    // Nothing to race without a working relay, or where every screen goes through it anyway.
+    expect(racing(situation({ relayUp: false }))).toBe(false);
+    expect(racing(situation(), { ...auto, mode: 'off' })).toBe(false);
+    expect(racing(situation(), { ...auto, mode: 'always' })).toBe(false);
+    // Isolation seen in this room ends the race on the relay.
+    expect(racing(situation({ failures: failed('s1/t1', 's1/t2'), supervisors: 2 }))).toBe(false);
+  });
+
   it('returns the very same routes when nothing changed, so a caller can tell a change by identity', () => {
-    const [routes, inputs] = situation({ failures: failed('s1/t1'), relayedPairs: ['s1/t1'] });
+    const [routes, inputs] = situation({ failures: failed('s1/t1'), relayedPairs: ['s1/t1'], racing: true });
     expect(decideRoutes(auto, routes, inputs, 99)).toBe(routes);
   });
 
@@ -247,6 +275,7 @@ describe('whether a room uses the relay', () => {
     expect(usesRelay(routes(), null)).toBe(false);
     expect(usesRelay(routes({ transport: 'relay' }), null)).toBe(true);
     expect(usesRelay(routes({ relayedPairs: ['s1/t1'] }), null)).toBe(true);
+    expect(usesRelay(routes({ racing: true }), null)).toBe(true);
     const shownByRelay = routes({ presentationTransport: 'relay', relayPeerId: 'relay-1' });
     expect(usesRelay(shownByRelay, 'lee')).toBe(true);
     // Nothing shown, or a presenter who cannot reach the relay and calls every student directly.

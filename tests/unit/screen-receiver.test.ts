@@ -122,3 +122,79 @@ describe('what the receiver tells each student about their tile', () => {
     receiver.close();
   });
 });
+
+/** A call whose connection state and decoded frames the test sets, and which records being hung up. */
+function controlledCall(peer: string, studentId: string) {
+  const control = { state: 'connecting' as RTCPeerConnectionState, frames: 0, closed: false };
+  const connection = {
+    peer,
+    metadata: { studentId, surface: 'monitor' },
+    peerConnection: {
+      get connectionState() {
+        return control.state;
+      },
+      getStats: async () => new Map([['v', { type: 'inbound-rtp', kind: 'video', framesDecoded: control.frames }]]),
+    },
+    dataChannel: undefined,
+    on: () => undefined,
+    answer: () => undefined,
+    close: () => {
+      control.closed = true;
+    },
+  } as unknown as MediaConnection;
+  return { connection, control };
+}
+
+/** Ada's direct call arrives first and keeps trying; the relay's call of her screen decodes. */
+async function relayDecodesFirst() {
+  const receiver = new ScreenReceiver(
+    () => undefined,
+    () => undefined,
+  );
+  receiver.setRelayPeerId(RELAY);
+  receiver.setRelayCarries(() => true, true);
+  receiver.setMembers([student('ada')]);
+  const direct = controlledCall('peer-ada', 'ada');
+  const relayed = controlledCall(RELAY, 'ada');
+  receiver.onCall(direct.connection);
+  receiver.onCall(relayed.connection);
+  [relayed.control.state, relayed.control.frames] = ['connected', 5];
+  await vi.advanceTimersByTimeAsync(300);
+  return { receiver, direct, relayed };
+}
+
+describe('a race between the relay and a direct call', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('shows the relay’s frames first, switches to the direct call once it decodes, then lets the relay go', async () => {
+    const { receiver, direct, relayed } = await relayDecodesFirst();
+    expect(receiver.screen('ada')?.state).toBe('live');
+    // The direct attempt is not hung up for it: it may still come up.
+    expect(direct.control.closed).toBe(false);
+    const relayScreen = receiver.screen('ada');
+
+    // The direct call decodes: it is shown, and while the routes still have the relay carry Ada
+    // (the server has not heard yet), the relay's call stays as a fallback.
+    [direct.control.state, direct.control.frames] = ['connected', 5];
+    await vi.advanceTimersByTimeAsync(300);
+    expect(receiver.screen('ada')?.state).toBe('live');
+    expect(receiver.screen('ada')).not.toBe(relayScreen);
+    expect(relayed.control.closed).toBe(false);
+
+    // The race is over: the relay's call is hung up, and the direct call stays.
+    receiver.setRelayCarries(() => false, false);
+    expect(relayed.control.closed).toBe(true);
+    expect(direct.control.closed).toBe(false);
+    expect(receiver.screen('ada')?.state).toBe('live');
+    receiver.close();
+  });
+
+  it('keeps the relay’s call where the direct call never comes up', async () => {
+    const { relayed, receiver } = await relayDecodesFirst();
+    receiver.setRelayCarries(() => false, false);
+    expect(relayed.control.closed).toBe(false);
+    expect(receiver.screen('ada')?.state).toBe('live');
+    receiver.close();
+  });
+});

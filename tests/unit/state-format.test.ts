@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { emptyClassroom } from '../../server/core/classroom.ts';
 import { resumeAfterRestart } from '../../server/core/restart.ts';
 import {
   classroomAction,
@@ -61,7 +62,7 @@ function withoutField(text: string, field: string): string {
 }
 
 describe('state format', () => {
-  it('keeps hands, messages, attention and attendance across a restart; a room saved before them has none', () => {
+  it('keeps hands, messages, attention, attendance and the site list across a restart; a room saved before them has none', () => {
     const { state, code, hostId } = classroom(1000);
     const adaId = state.rooms.get(code)!.members.find((m) => m.role === 'student')!.id;
     let next = state;
@@ -70,7 +71,9 @@ describe('state format', () => {
     act(adaId, { type: 'raise-hand', note: 'Help' });
     act(hostId, { type: 'send-message', to: adaId, text: 'Coming', url: 'https://example.org/' });
     act(hostId, { type: 'start-attention', message: 'Eyes up' });
+    act(hostId, { type: 'set-sites', kind: 'allow', sites: ['bio.example', '.docs.example:8080/lesson'] });
     const tools = next.rooms.get(code)!.classroom;
+    expect(tools.sites).toMatchObject({ kind: 'allow', sites: ['bio.example', '.docs.example:8080/lesson'] });
     const parsed = parseState(serializeState({ registry: next, relayPeerIds: [], savedAt: 3000 }));
     if (!parsed.ok) throw new Error(parsed.detail);
     expect(parsed.saved.registry.rooms.get(code)!.classroom).toEqual(tools);
@@ -81,13 +84,21 @@ describe('state format', () => {
     );
     if (!before.ok) throw new Error(before.detail);
     expect(before.lost).toEqual([]);
-    expect(before.saved.registry.rooms.get(code)!.classroom).toEqual({
-      hands: [],
-      messages: [],
-      attention: null,
-      attendance: [],
-      presentation: null,
-    });
+    expect(before.saved.registry.rooms.get(code)!.classroom).toEqual(emptyClassroom);
+  });
+
+  it('remembers across a restart the networks seen keeping devices apart; a file from before has none', () => {
+    const { state } = classroom(1000);
+    const remembered = { ...state, isolatedNetworks: new Map([['198.51.100.0/24', 2000]]) };
+    const text = serializeState({ registry: remembered, relayPeerIds: [], savedAt: 3000 });
+    const parsed = parseState(text);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    expect(resumeAfterRestart(parsed.saved.registry, 5000).isolatedNetworks).toEqual(remembered.isolatedNetworks);
+    const [header, ...rooms] = text.split('\n');
+    const { isolatedNetworks: _none, ...older } = JSON.parse(header!) as Record<string, unknown>;
+    const before = parseState([JSON.stringify(older), ...rooms].join('\n'));
+    if (!before.ok) throw new Error(before.detail);
+    expect(before.saved.registry.isolatedNetworks).toEqual(new Map());
   });
 
   it('keeps the route of a shown screen across a restart; a room saved before it has the mesh', () => {
@@ -152,14 +163,14 @@ describe('state format', () => {
     ]);
     expect(room.routes).toMatchObject({ unroutablePairs: [], relayPeerId: null, presentationTransport: 'mesh' });
     expect(room).toMatchObject({ createdBy: '', claimed: true });
-    expect(room.classroom).toEqual({ hands: [], messages: [], attention: null, attendance: [], presentation: null });
+    expect(room.classroom).toEqual(emptyClassroom);
     // Saved again, it is the current version and reads back the same.
     const again = parseState(serializeState(parsed.saved));
     expect(again.ok && again.fromVersion).toBe(STATE_VERSION);
     expect(again.ok && again.saved.registry.rooms.get(code)).toEqual(room);
   });
 
-  it('keeps the lesson a room is, who waits to be admitted, roster entries and hand counts; a version-2 room is no lesson and counted no hands', () => {
+  it('keeps the lesson a room is, who waits to be admitted, roster entries, accounts and hand counts; a version-2 room is no lesson and counted no hands', () => {
     const created = ok(
       createRoom(
         emptyRegistry,
@@ -177,7 +188,7 @@ describe('state format', () => {
     const ada = ok(
       joinRoom(
         created.state,
-        { code, name: 'Ada', role: 'student', rosterEntry: { id: 'entry-ada', name: 'Ada' } },
+        { code, name: 'Ada', role: 'student', rosterEntry: { id: 'entry-ada', name: 'Ada' }, accountId: 'acct-ada' },
         ctx(1000),
       ),
     );
@@ -189,7 +200,7 @@ describe('state format', () => {
     const noted = ok(
       classroomAction(raised.state, { code, actorId: adaId, action: { type: 'raise-hand', note: 'Q' } }, ctx(2500)),
     );
-    const zed = ok(requestAdmission(noted.state, { code, name: 'Zed' }, ctx(2600)));
+    const zed = ok(requestAdmission(noted.state, { code, name: 'Zed', accountId: 'acct-zed' }, ctx(2600)));
     const text = serializeState({ registry: zed.state, relayPeerIds: [], savedAt: 3000 });
     const parsed = parseState(text);
     if (!parsed.ok) throw new Error(parsed.detail);
@@ -198,10 +209,30 @@ describe('state format', () => {
       classId: 'c1',
       lessonId: 'l1',
       rostered: true,
-      waiting: [{ id: zed.value.waiting.id, name: 'Zed', tokenHash: zed.value.waiting.tokenHash, since: 2600 }],
+      waiting: [
+        {
+          id: zed.value.waiting.id,
+          name: 'Zed',
+          tokenHash: zed.value.waiting.tokenHash,
+          since: 2600,
+          lastSeenAt: 2600,
+          accountId: 'acct-zed',
+        },
+      ],
     });
-    expect(room.members.find((m) => m.id === adaId)?.rosterEntryId).toBe('entry-ada');
-    expect(room.classroom.attendance.map((r) => [r.handsRaised, r.rosterEntryId])).toEqual([[1, 'entry-ada']]);
+    expect(room.members.find((m) => m.id === adaId)).toMatchObject({
+      rosterEntryId: 'entry-ada',
+      accountId: 'acct-ada',
+    });
+    expect(room.classroom.attendance.map((r) => [r.handsRaised, r.rosterEntryId, r.accountId])).toEqual([
+      [1, 'entry-ada', 'acct-ada'],
+    ]);
+    // Saved before waits expired: a wait is last seen when it began.
+    const unseen = text.replace('"lastSeenAt":2600,', '');
+    expect(unseen).not.toBe(text);
+    const reread = parseState(unseen);
+    if (!reread.ok) throw new Error(reread.detail);
+    expect(reread.saved.registry.rooms.get(code)!.lesson!.waiting[0]!.lastSeenAt).toBe(2600);
 
     const [header, ...rooms] = text.trim().split('\n');
     const v2 = [
@@ -217,8 +248,10 @@ describe('state format', () => {
           members: Record<string, unknown>[];
           classroom: { attendance: Record<string, unknown>[] };
         };
-        const attendance = classroom.attendance.map(({ handsRaised: _hands, rosterEntryId: _entry, ...r }) => r);
-        const plain = members.map(({ rosterEntryId: _entry, ...m }) => m);
+        const attendance = classroom.attendance.map(
+          ({ handsRaised: _hands, rosterEntryId: _entry, accountId: _account, ...r }) => r,
+        );
+        const plain = members.map(({ rosterEntryId: _entry, accountId: _account, ...m }) => m);
         return JSON.stringify({ ...rest, members: plain, classroom: { ...classroom, attendance } });
       }),
     ].join('\n');

@@ -122,6 +122,7 @@ describe('routes', () => {
         relayPeerId: 'relay1',
         unroutablePairs: [`${bo.id}/${host.id}`],
         presentationTransport: 'relay' as const,
+        racing: true,
       },
     };
     expect(roomView(room, host).routes).toEqual({
@@ -131,6 +132,7 @@ describe('routes', () => {
       relayPeerId: 'relay1',
       unroutablePairs: [`${bo.id}/${host.id}`],
       presentationTransport: 'relay',
+      racing: true,
     });
     expect(roomView(room, ada).routes).toEqual({
       transport: 'mesh',
@@ -139,6 +141,7 @@ describe('routes', () => {
       relayPeerId: 'relay1',
       unroutablePairs: [],
       presentationTransport: 'relay',
+      racing: true,
     });
     const changed = { type: 'routes-changed', code: room.code } as const;
     expect(eventFor(changed, room, bo)).toEqual({
@@ -150,6 +153,7 @@ describe('routes', () => {
         relayPeerId: 'relay1',
         unroutablePairs: [`${bo.id}/${host.id}`],
         presentationTransport: 'relay',
+        racing: true,
       },
     });
     expect(JSON.stringify(eventFor(changed, room, ada))).not.toContain(bo.id);

@@ -29,6 +29,8 @@ export interface AttendanceRecord {
   readonly handsRaised: number;
   /** In a rostered lesson: the roster entry they joined as, so the record names the student, not just a name. */
   readonly rosterEntryId?: string;
+  /** Signed in: the account they joined with, for the lesson's record. */
+  readonly accountId?: string;
 }
 
 /**
@@ -48,7 +50,16 @@ export function studentJoined(tools: Classroom, member: Member): Classroom {
   const earlier = earlierRecord(tools, member.name);
   if (earlier >= 0) {
     const attendance = tools.attendance.map((r, i) =>
-      i === earlier ? { ...r, studentId: member.id, name: member.name, leftAt: null, lastShareAt: member.joinedAt } : r,
+      i === earlier
+        ? {
+            ...r,
+            studentId: member.id,
+            name: member.name,
+            leftAt: null,
+            lastShareAt: member.joinedAt,
+            ...(member.accountId === undefined ? {} : { accountId: member.accountId }),
+          }
+        : r,
     );
     return { ...tools, attendance };
   }
@@ -62,6 +73,7 @@ export function studentJoined(tools: Classroom, member: Member): Classroom {
     stops: 0,
     handsRaised: 0,
     ...(member.rosterEntryId === undefined ? {} : { rosterEntryId: member.rosterEntryId }),
+    ...(member.accountId === undefined ? {} : { accountId: member.accountId }),
   };
   return { ...tools, attendance: [...tools.attendance, record] };
 }

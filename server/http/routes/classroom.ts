@@ -33,6 +33,20 @@ export const HAND_ACTIONS_PER_MIN = 30;
 /** Messages and links one seat may send, and acknowledge, per minute. */
 export const MESSAGE_ACTIONS_PER_MIN = 30;
 
+/** Runs one classroom action as the request's seat; refusals become errors (reworded for `route`). */
+export function runAsSeat<A extends ClassroomAction>(
+  store: RoomStore,
+  res: Response,
+  action: A,
+  route?: ErrorRoute,
+): ClassroomResult<A> {
+  const { room, member } = seatOf(res);
+  const outcome = store.run((state, ctx) =>
+    classroomAction(state, { code: room.code, actorId: member.id, action }, ctx),
+  );
+  return succeed(outcome, route);
+}
+
 /** The classroom router. Each route authenticates first, so every limit here is per seat. */
 export function classroomRoutes(deps: { store: RoomStore; limits: Pick<RequestLimits, 'seat'> }): express.Router {
   const { store } = deps;
@@ -48,14 +62,8 @@ export function classroomRoutes(deps: { store: RoomStore; limits: Pick<RequestLi
     });
   const handLimit = perSeat('hand', HAND_ACTIONS_PER_MIN, 'raised or lowered hands');
   const messageLimit = perSeat('message', MESSAGE_ACTIONS_PER_MIN, 'sent or acknowledged messages');
-  /** Runs one classroom action as the caller; refusals become errors (reworded for `route`). */
-  const run = <A extends ClassroomAction>(res: Response, action: A, route?: ErrorRoute): ClassroomResult<A> => {
-    const { room, member } = seatOf(res);
-    const outcome = store.run((state, ctx) =>
-      classroomAction(state, { code: room.code, actorId: member.id, action }, ctx),
-    );
-    return succeed(outcome, route);
-  };
+  const run = <A extends ClassroomAction>(res: Response, action: A, route?: ErrorRoute) =>
+    runAsSeat(store, res, action, route);
   const noContent = (res: Response) => res.status(204).end();
 
   router.post('/rooms/:code/hands', seat, handLimit, (req, res) => {

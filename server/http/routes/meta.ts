@@ -30,6 +30,8 @@ export interface MetaDeps {
   relayOn: boolean;
   /** Whether every relay worker is up right now (false while one starts or restarts; irrelevant when off). */
   relayUp: () => boolean;
+  /** The companion extension's id (the app opens its channel to it), or null when it is not built. */
+  extensionId: string | null;
   /** Whether the server is stopping for a restart. */
   stopping: () => boolean;
   /** Where room state is saved and whether saving works. */
@@ -73,6 +75,7 @@ export function metaRoutes(deps: MetaDeps): express.Router {
         reconnectGraceS: config.reconnectGraceS,
       },
       peer: { path: PEER_PATH, key: PEER_KEY },
+      extensionId: deps.extensionId,
     };
     res.json(body);
   });

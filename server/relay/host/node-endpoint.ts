@@ -1,16 +1,17 @@
 /**
- * The control websocket of relay nodes on other machines (`npm run relay`): admits a node only with
- * the shared RELAY_NODE_SECRET as a bearer token, reads its messages, and hands it to the relay host,
- * which treats it as one more worker. A wrong or missing secret is refused at the upgrade, before
- * any message; nothing a node sends can stop the server. No placement or routing here.
+ * The control websocket of every relay: nodes on other machines (`npm run relay`) with the shared
+ * RELAY_NODE_SECRET as a bearer token, and this server's local workers with their DATA_DIR's secret.
+ * Reads their messages and hands each to the relay host, a node as one more relay, a worker to be
+ * adopted as the one its hello names. A wrong or missing secret is refused at the upgrade, before any
+ * message; nothing a relay sends can stop the server. No placement or routing here.
  */
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../../config.ts';
 import { sameSecret } from '../../core/secrets.ts';
 import type { UpgradeRouter } from '../../http/upgrades.ts';
-import type { RelayHost } from './relay-host.ts';
-import { RELAY_NODE_PATH, parseFromRelayNode, type FromRelayNode } from '../messages.ts';
+import type { NodeLink, RelayHost } from './relay-host.ts';
+import { NOT_ADOPTED_CLOSE_CODE, RELAY_NODE_PATH, parseFromRelayNode, type FromRelayNode } from '../messages.ts';
 import { REFUSAL_LOG_INTERVAL_MS } from '../../peer/peer-gate.ts';
 import { WarnThrottle } from '../../warn-throttle.ts';
 
@@ -48,18 +49,27 @@ const REFUSALS = {
   starting: { status: 503, message: 'The app server is still starting its relays; the node tries again.' },
 } as const;
 
-/** Accepts relay nodes on RELAY_NODE_PATH and passes each to `relay()` once it said hello. */
+/**
+ * Accepts relays on RELAY_NODE_PATH and passes each to `relay()` once it said hello: a node with the
+ * shared secret, a local worker with `workerSecret`.
+ */
 export function acceptRelayNodes(deps: {
   config: Pick<Config, 'relay' | 'relayNode'>;
   upgrades: UpgradeRouter;
   relay: () => RelayHost | null;
+  workerSecret: string;
   log: NodesLog;
 }): { close(): void } {
   const { config, log } = deps;
   const secret = config.relayNode.secret;
+  /** Upgrades that presented the local workers' secret. */
+  const local = new WeakSet<IncomingMessage>();
   const refusal = (req: IncomingMessage): keyof typeof REFUSALS | null => {
-    if (secret === null) return 'off';
-    if (!sameSecret(req.headers.authorization ?? '', `Bearer ${secret}`)) return 'wrong-secret';
+    const bearer = req.headers.authorization ?? '';
+    const isLocal = sameSecret(bearer, `Bearer ${deps.workerSecret}`);
+    if (isLocal) local.add(req);
+    else if (secret === null) return 'off';
+    else if (!sameSecret(bearer, `Bearer ${secret}`)) return 'wrong-secret';
     if (config.relay.mode === 'off') return 'relay-off';
     if (!deps.relay()) return 'starting';
     return null;
@@ -79,7 +89,9 @@ export function acceptRelayNodes(deps: {
     verifyClient: ({ req }, accept) => {
       const why = refusal(req);
       if (why === null) return accept(true);
-      refusals.warn(req.socket.remoteAddress ?? 'unknown', { reason: why });
+      // A worker that outlived the last process knocks as this one starts: expected, not a warning.
+      if (!(why === 'starting' && local.has(req)))
+        refusals.warn(req.socket.remoteAddress ?? 'unknown', { reason: why });
       const { status, message } = REFUSALS[why];
       accept(false, status, JSON.stringify({ error: why, message }), { 'Content-Type': 'application/json' });
     },
@@ -87,6 +99,7 @@ export function acceptRelayNodes(deps: {
   wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
     const remote = req.socket.remoteAddress;
     let node: ReturnType<RelayHost['addNode']> | null = null;
+    const isLocal = local.has(req);
     let alive = true;
     const helloTimer = setTimeout(() => socket.terminate(), HELLO_TIMEOUT_MS);
     const ping = setInterval(() => {
@@ -103,13 +116,20 @@ export function acceptRelayNodes(deps: {
       const relay = deps.relay();
       if (message.type !== 'hello' || !relay) return;
       clearTimeout(helloTimer);
-      node = relay.addNode({
+      const link: NodeLink = {
         hello: message,
         send: (m) => {
           if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
         },
-      });
-      log.info({ remote, name: message.name }, 'relay node joined');
+      };
+      if (!isLocal) {
+        node = relay.addNode(link);
+        log.info({ remote, name: message.name }, 'relay node joined');
+        return;
+      }
+      // A local worker is only ever the worker it says it is; any other claim is sent away.
+      node = message.worker ? relay.adoptWorker(link) : null;
+      if (!node) socket.close(NOT_ADOPTED_CLOSE_CODE, 'not a relay worker of this server');
     });
     socket.on('close', () => {
       clearTimeout(helloTimer);

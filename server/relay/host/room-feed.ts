@@ -4,7 +4,7 @@
  * and kept for LINGER_MS after a room stops using it. It reads the registry's state; it writes none.
  */
 import { presentationAudience } from '../../../src/shared/presentation-audience.ts';
-import { isRelayed, presentsThroughRelay, sendsToRelay } from '../../../src/shared/protocol.ts';
+import { presentsThroughRelay, relayCarries, sendsToRelay } from '../../../src/shared/protocol.ts';
 import type { RegistryState, Room } from '../../core/room-registry.ts';
 import { usesRelay } from '../../core/routes.ts';
 import type { RoomStore } from '../../room-store.ts';
@@ -75,9 +75,10 @@ function relayRoom(room: Room): RelayRoom {
         peerId: m.peerId,
         sharing: m.share === 'sharing',
         publishes: sendsToRelay(room.routes, m.id),
-        viewers: supervisors.filter((s) => isRelayed(room.routes, m.id, s.id)).map((s) => s.id),
+        viewers: supervisors.filter((s) => relayCarries(room.routes, m.id, s.id)).map((s) => s.id),
       })),
     supervisors: supervisors.map((m) => ({ memberId: m.id, peerId: m.peerId })),
+    awaySupervisors: room.members.filter((m) => m.role === 'supervisor' && !m.connected).map((m) => m.id),
     presentation: relayedPresentation(room),
   };
 }

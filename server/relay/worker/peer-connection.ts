@@ -24,6 +24,10 @@ export function relayPeerConnection(codecs: readonly VideoCodec[], options: Peer
     // Without a STUN server werift uses Google's, from the school's server, and where DNS or
     // that server does not answer every call waits 5 s for it before its offer or answer.
     iceServers: [{ urls: options.stunUrl }],
+    // ICE lite, as servers with reachable addresses are (RFC 8445 §2.5): the relay answers the
+    // browsers' checks and makes none, and gathers no server-reflexive candidate, whose query to
+    // its own STUN server each call waited for before its offer or answer (0.3–0.8 s under load).
+    iceLite: true,
     iceAdditionalHostAddresses: options.announcedIps,
     icePortRange: options.portRange ?? undefined,
   });

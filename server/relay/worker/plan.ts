@@ -130,10 +130,13 @@ export function planPublishers<P extends PlannedPublisher>(
 }
 
 /**
- * The calls to viewers the relay should have: each publishing student (one whose first call is up,
- * `publishing`) to the supervisors the server says receive them through the relay, and the screen
- * shown to the class to the students it names; none for a pair still backing off after a failure.
- * A call no longer wanted lingers while both members are still in the room, except from a student
+ * The calls to viewers the relay should have: each publishing student (one whose first call the
+ * relay answered, `publishing`: the calls onwards come up beside it) to the supervisors the server
+ * says receive them through the relay, and the screen
+ * shown to the class to the students it names as soon as the rooms name it, without waiting for the
+ * presenter's call; none for a pair still backing off after a failure.
+ * A call no longer wanted lingers while both members are still in the room (a supervisor whose
+ * PeerServer socket is down included: after an app server restart, every one), except from a student
  * who stopped sharing (the supervisor hangs up their side at once, and a call kept here would take
  * the student's next share for LINGER_MS). Returns the calls to place (those wanted and not up),
  * what becomes of each existing call, and the pairs whose backoff can be forgotten.
@@ -162,7 +165,9 @@ export function planSubscribers<S extends PlannedSubscriber>(input: {
   };
   for (const room of input.rooms) {
     for (const student of room.students) {
-      for (const supervisor of room.supervisors) present.add(pairKeyOf(student.memberId, supervisor.memberId));
+      // A supervisor away from PeerServer is still in the room: their call lingers rather than ends.
+      for (const supervisorId of [...room.supervisors.map((s) => s.memberId), ...room.awaySupervisors])
+        present.add(pairKeyOf(student.memberId, supervisorId));
       if (!publishing.has(student.memberId)) continue;
       for (const supervisor of room.supervisors)
         if (student.viewers.includes(supervisor.memberId)) want(student.memberId, supervisor, null);
@@ -171,7 +176,8 @@ export function planSubscribers<S extends PlannedSubscriber>(input: {
     if (!shown) continue;
     const sourceId = presentationSource(shown.id);
     for (const student of shown.viewers) present.add(pairKeyOf(sourceId, student.memberId));
-    if (!publishing.has(sourceId)) continue;
+    // Not waiting for the presenter's call: the students' calls come up while hers does, and each
+    // starts at her first keyframe, as after her call drops (see Relay).
     for (const student of shown.viewers) want(sourceId, student, { presentationId: shown.id, name: shown.name });
   }
   const forgetBackoff = [...backoffUntil.keys()].filter((key) => !pairs.has(key));

@@ -7,6 +7,8 @@
 import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, RtpPacket } from 'werift';
 import type { Surface, VideoCodec } from '../../../src/shared/protocol.ts';
 import { isKeyframeStart, type Leg } from './legs.ts';
+import { PictureCache } from './picture-cache.ts';
+import { trace, tracing } from './trace.ts';
 
 /** A viewer's own keyframe requests go upstream at most this often per leg, however many viewers ask. */
 export const PLI_MIN_INTERVAL_MS = 500;
@@ -54,6 +56,8 @@ export interface PublisherEvents {
 export class Publisher {
   /** Since when the routes have not wanted this call (it lingers for LINGER_MS), or null. */
   unwantedSince: number | null = null;
+  /** The leg's packets since its last keyframe, for a viewer who starts after it (see picture-cache.ts). */
+  readonly picture = new PictureCache<RtpPacket>();
   /** The last view of this leg sent to the student (what all its viewers add up to). */
   sentView: string | null = null;
   /** On the base leg: the last legs notice sent to the student. */
@@ -98,9 +102,11 @@ export class Publisher {
       track.onReceiveRtp.subscribe((rtp) => {
         this.#ssrc = rtp.header.ssrc;
         events.rtp(this, rtp);
+        if (tracing) this.#traceKeyframeEnd(rtp);
       });
     });
     pc.connectionStateChange.subscribe((state) => {
+      if (tracing) trace(`publisher-${state}`, { source: this.sourceId, leg: this.leg });
       if (state === 'failed' || state === 'closed') this.close();
       if (state === 'connected') events.connected(this);
     });
@@ -132,7 +138,30 @@ export class Publisher {
       return false;
     this.#keyframeTimestamp = rtp.header.timestamp;
     this.#keyframeSincePli = true;
+    if (tracing) trace('keyframe', { source: this.sourceId, leg: this.leg });
     return true;
+  }
+
+  /** For the trace: a keyframe's size and how long its packets took to arrive, at its last packet. */
+  #keyframeTrace: { timestamp: number; startedAt: number; bytes: number; packets: number } | null = null;
+
+  #traceKeyframeEnd(rtp: RtpPacket): void {
+    const { timestamp, marker } = rtp.header;
+    if (this.#keyframeTimestamp === timestamp && this.#keyframeTrace?.timestamp !== timestamp)
+      this.#keyframeTrace = { timestamp, startedAt: Date.now(), bytes: 0, packets: 0 };
+    const frame = this.#keyframeTrace;
+    if (frame?.timestamp !== timestamp) return;
+    frame.bytes += rtp.payload.length;
+    frame.packets++;
+    if (!marker) return;
+    trace('keyframe-end', {
+      source: this.sourceId,
+      leg: this.leg,
+      bytes: frame.bytes,
+      packets: frame.packets,
+      ms: Date.now() - frame.startedAt,
+    });
+    this.#keyframeTrace = null;
   }
 
   /** Asks the student for a keyframe, unless one is on its way or was asked for just now (see keyframeRequestDue). */
@@ -148,6 +177,7 @@ export class Publisher {
     if (!due) return;
     this.#lastPliAt = now;
     this.#keyframeSincePli = false;
+    if (tracing) trace('pli', { source: this.sourceId, leg: this.leg, urgent });
     void this.#transceiver.receiver.sendRtcpPLI(this.#ssrc).catch(() => undefined);
   }
 

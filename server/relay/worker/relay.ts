@@ -39,6 +39,7 @@ import { isMdnsCandidate, relayPeerConnection, toInit, type PeerConnectionOption
 import { callSource, isPresentationSource, planPublishers, planSubscribers, type Want } from './plan.ts';
 import { Publisher } from './publisher.ts';
 import { RetryBackoff, Subscriber } from './subscriber.ts';
+import { trace, tracing } from './trace.ts';
 import type { RelayRoom } from '../messages.ts';
 
 /** The relay's peers and the forwarding between them. */
@@ -81,6 +82,12 @@ export class Relay {
     if (update.complete) this.#rooms.clear();
     for (const room of update.rooms) this.#rooms.set(room.code, room);
     for (const code of update.removed) this.#rooms.delete(code);
+    if (tracing)
+      trace('rooms', {
+        complete: update.complete,
+        removed: update.removed.length,
+        presentations: [...this.#rooms.values()].map((r) => r.presentation?.viewers.length ?? null),
+      });
     this.#reconcilePublishers();
   }
 
@@ -113,7 +120,11 @@ export class Relay {
       void pc?.addIceCandidate(candidate).catch(() => undefined);
     } else if (type === 'LEAVE' || type === 'EXPIRE') {
       for (const p of [...this.#publishers.values()]) if (p.peerId === src) p.close();
-      for (const s of [...this.#subscribers.values()]) if (s.want.peerId === src) s.close();
+      for (const s of [...this.#subscribers.values()]) {
+        if (s.want.peerId !== src) continue;
+        if (tracing) trace('viewer-left', { call: s.connectionId, source: s.sourceId });
+        s.close();
+      }
     }
   }
 
@@ -143,8 +154,9 @@ export class Relay {
 
   /** Places the calls to viewers that plan.ts wants, and closes those it no longer does. */
   #reconcileSubscribers(): void {
+    // A student's first call counts from its answer: the calls onwards come up beside it, not after.
     const publishing = new Set<string>();
-    for (const p of this.#publishers.values()) if (p.leg === BASE_LEG && p.connected) publishing.add(p.sourceId);
+    for (const p of this.#publishers.values()) if (p.leg === BASE_LEG) publishing.add(p.sourceId);
     const plan = planSubscribers({
       rooms: this.#rooms.values(),
       publishing,
@@ -156,6 +168,7 @@ export class Relay {
     for (const key of plan.forgetBackoff) this.#backoff.forget(key);
     for (const { subscriber, close, unwantedSince } of plan.verdicts) {
       subscriber.unwantedSince = unwantedSince;
+      if (close && tracing) trace('unwanted', { call: subscriber.connectionId, source: subscriber.sourceId });
       if (close) subscriber.close();
     }
     for (const [key, want] of plan.place) void this.#subscribe(key, want);
@@ -180,6 +193,7 @@ export class Relay {
     const call = callSource(this.#rooms.values(), peerId, metadata);
     if (!call) return;
     const { sourceId, codec, level, surface } = call;
+    if (tracing) trace('publisher-offer', { source: sourceId });
     const leg = legName({ level, codec });
     // Only the one format this leg forwards is answered; a student who cannot send it is not asked again.
     const sdp = keepCodec(offer.sdp, codec);
@@ -216,8 +230,11 @@ export class Relay {
         payload: { sdp: toInit(pc.localDescription!), type: 'media', connectionId },
       });
     } catch {
-      publisher.close();
+      return publisher.close();
     }
+    // Answered: call the viewers now, while the student's call comes up (a new share's first frame
+    // then waits for one handshake, not two in turn).
+    if (leg === BASE_LEG) this.#reconcileSubscribers();
   }
 
   /**
@@ -247,7 +264,9 @@ export class Relay {
           s.close();
           this.#backoff.failed(key, Date.now());
         },
-        keyframeNeeded: (_s, leg, urgent) => this.#requestKeyframe(want.sourceId, leg, urgent),
+        keyframeNeeded: (s, leg, urgent) => {
+          if (!urgent || !this.#replayPicture(s, leg)) this.#requestKeyframe(want.sourceId, leg, urgent);
+        },
         viewChanged: () => {
           this.#updateLegs(want.sourceId);
           this.#tellStudentView(want.sourceId);
@@ -282,6 +301,7 @@ export class Relay {
         dst: want.peerId,
         payload: { sdp: toInit(pc.localDescription!), type: 'media', connectionId: subscriber.connectionId, metadata },
       });
+      if (tracing) trace('offered', { call: subscriber.connectionId, source: want.sourceId, viewer: want.viewerId });
     } catch {
       subscriber.close();
     }
@@ -311,6 +331,9 @@ export class Relay {
       tilesShown: views.length > 0 ? Math.max(1, Math.min(...views.map((v) => v.tilesShown))) : 1,
     });
     if (publisher.sentView === message) return;
+    // Nobody sees it: the student's encoder stops, and the picture held would be stale by the time
+    // someone does again (a fresh keyframe starts that viewer instead).
+    if (onLeg.length === 0) publisher.picture.clear();
     publisher.sentView = message;
     publisher.tell(message);
   }
@@ -319,11 +342,12 @@ export class Relay {
   #forward(publisher: Publisher, rtp: RtpPacket): void {
     // Padding-only packets are bandwidth probes for the student's own link; they carry no picture.
     if (rtp.payload.length === 0) return;
-    const viewers = this.#viewersOf.get(publisher.sourceId);
-    if (!viewers) return;
     // What every viewer shares (the keyframe test, the clock) is read once per packet, and nothing
     // is allocated per viewer beyond the header and packet werift keeps for retransmission.
     const keyframe = publisher.startsKeyframe(rtp);
+    publisher.picture.add(rtp, keyframe);
+    const viewers = this.#viewersOf.get(publisher.sourceId);
+    if (!viewers) return;
     const { leg, codec } = publisher.call;
     const nowMs = Date.now();
     for (const subscriber of viewers) if (subscriber.forward(leg, codec, keyframe, rtp, nowMs)) this.forwardedPackets++;
@@ -369,6 +393,24 @@ export class Relay {
       .map((s) => s.want.viewerId);
     base.tell(relayNoticeMessage({ type: 'viewers', supervisorIds }));
     this.#tellStudentView(sourceId);
+  }
+
+  /**
+   * Sends a viewer starting (or resuming) on `leg` the picture so far, from the leg's last keyframe
+   * (see picture-cache.ts). Returns whether it now has a keyframe, so needs no new one.
+   */
+  #replayPicture(subscriber: Subscriber, leg: Leg): boolean {
+    const publisher = this.#publisherOf(subscriber.sourceId, leg);
+    const packets = publisher?.picture.packets ?? [];
+    if (!publisher || packets.length === 0) return false;
+    const { codec } = publisher.call;
+    const nowMs = Date.now();
+    packets.forEach((rtp, i) => {
+      if (subscriber.forward(leg, codec, i === 0, rtp, nowMs)) this.forwardedPackets++;
+    });
+    if (tracing && subscriber.rtp.gotKeyframe)
+      trace('replayed', { call: subscriber.connectionId, packets: packets.length });
+    return subscriber.rtp.gotKeyframe;
   }
 
   /** Asks the student for a keyframe of `leg` (see Publisher.requestKeyframe). */

@@ -1,7 +1,7 @@
 /**
  * One relay at work: the werift relay and its PeerServer client, with a stats report every
- * STATS_INTERVAL_MS. Shared by a forked worker (worker/main.ts, over IPC) and a relay node on
- * another machine (node/main.ts, over its control websocket); it knows neither channel.
+ * STATS_INTERVAL_MS. Its calls outlive its PeerServer connection: it can leave PeerServer while the
+ * app server is away and join again under a new URL. Knows nothing of the control channel.
  */
 import { startStunResponder } from '../../stun/stun-responder.ts';
 import { PeerClient } from './peer-client.ts';
@@ -12,6 +12,10 @@ import { STATS_INTERVAL_MS, type FromRelay, type ToRelay } from '../messages.ts'
 export interface RunningRelay {
   /** The server's word on the rooms. */
   receive(message: ToRelay): void;
+  /** Leaves PeerServer (its server went away) and keeps every call forwarding. */
+  detach(): void;
+  /** Joins PeerServer again at `peerUrl` (a restarted app server's, with its new token). */
+  rejoin(peerUrl: string): void;
   /** Closes every call and leaves PeerServer. */
   close(): void;
 }
@@ -32,17 +36,20 @@ export async function runRelay(options: {
     host: '127.0.0.1',
     log: { warn: (obj, msg) => console.warn(msg, obj) },
   });
-  const relay = new Relay((message) => client.send(message), {
+  // Signalling sent while it is away from PeerServer is dropped, as PeerJS peers expect of a lost socket.
+  const relay = new Relay((message) => client?.send(message), {
     announcedIps: options.announcedIps,
     portRange: options.portRange,
     stunUrl: `stun:127.0.0.1:${stun.port}`,
   });
-  const client = new PeerClient(
-    options.peerUrl,
-    (message) => relay.handle(message),
-    () => options.tell({ type: 'ready' }),
-    { verifyTls: options.verifyTls },
-  );
+  const join = (peerUrl: string) =>
+    new PeerClient(
+      peerUrl,
+      (message) => relay.handle(message),
+      () => options.tell({ type: 'ready' }),
+      { verifyTls: options.verifyTls },
+    );
+  let client: PeerClient | null = join(options.peerUrl);
   // What it did, for the operators' metrics: cheap counters, read once a second.
   const stats = setInterval(() => {
     const cpu = process.cpuUsage();
@@ -53,10 +60,19 @@ export async function runRelay(options: {
     receive(message) {
       if (message.type === 'rooms') relay.updateRooms(message);
     },
+    detach() {
+      client?.close();
+      client = null;
+    },
+    rejoin(peerUrl) {
+      client?.close();
+      client = join(peerUrl);
+    },
     close() {
       clearInterval(stats);
       relay.close();
-      client.close();
+      client?.close();
+      client = null;
       void stun.close();
     },
   };

@@ -27,6 +27,7 @@ import { answerCodecs, type Leg } from './legs.ts';
 import { onIncomingPackets } from './peer-connection.ts';
 import type { Want } from './plan.ts';
 import { RtpRewriter } from './rtp-rewriter.ts';
+import { trace, tracing } from './trace.ts';
 
 /** A new subscriber gets keyframe requests this often until one has reached it. */
 const KEYFRAME_RETRY_MS = 300;
@@ -88,6 +89,7 @@ export class Subscriber implements Handshake {
     private readonly timers: Timers = realTimers,
   ) {
     this.#events = events;
+    this.#trace('queued');
     this.transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
     this.rtp = new RtpRewriter(this.transceiver.sender);
     // PeerJS closes a media call when its data channel closes, and zoom requests travel on it.
@@ -96,10 +98,14 @@ export class Subscriber implements Handshake {
       // A call is up once its data channel is: a connection that looks connected on our side
       // while DTLS failed on theirs (seen under load) never opens it, and is placed again.
       if (state === 'open') {
+        this.#trace('channel-open');
         this.#stopWatchdog();
         events.opened(this);
       }
-      if (state === 'closed') this.#failed();
+      if (state === 'closed') {
+        this.#trace('channel-closed');
+        this.#failed();
+      }
     });
     channel.onMessage.subscribe((data) => this.#onMessage(String(data)));
     this.transceiver.sender.onRtcp.subscribe((rtcp) => {
@@ -109,12 +115,14 @@ export class Subscriber implements Handshake {
     // Each step of ICE and then DTLS is a step forward (each of the viewer's DTLS records too): a
     // handshake slow on a busy core is waited for.
     pc.iceConnectionStateChange.subscribe((state) => {
+      this.#trace(`ice-${state}`);
       this.#watchdog?.progressed();
       if (state === 'connected' && this.#watchdog && !this.#stopWatchingPackets)
         this.#stopWatchingPackets = onIncomingPackets(pc, () => this.#watchdog?.progressed());
     });
     pc.connectionStateChange.subscribe((state) => {
       this.#watchdog?.progressed();
+      this.#trace(state);
       if (state === 'connected') {
         this.connected = true;
         events.connected(this);
@@ -141,7 +149,11 @@ export class Subscriber implements Handshake {
    */
   start(): void {
     if (this.#closed || this.#watchdog) return;
-    this.#watchdog = new ConnectWatchdog(() => this.#failed(), this.timers);
+    this.#trace('started');
+    this.#watchdog = new ConnectWatchdog(() => {
+      this.#trace('given-up');
+      this.#failed();
+    }, this.timers);
     this.#events.place(this);
   }
 
@@ -162,6 +174,7 @@ export class Subscriber implements Handshake {
 
   /** The viewer answered: note the codecs it accepted, in its order. */
   answered(sdp: string): void {
+    this.#trace('answered');
     this.#watchdog?.progressed();
     const negotiated = this.transceiver.codecs;
     this.codecs = new Map();
@@ -202,14 +215,22 @@ export class Subscriber implements Handshake {
     // werift sends every packet in the sender's one negotiated codec (its payload type); a viewer
     // moves between legs in different codecs, so the codec is set to this packet's before each send.
     sender.codec = parameters;
+    if (tracing && !this.rtp.started) this.#trace('first-rtp', { keyframe });
     this.rtp.sent(nowMs);
     void sender.sendRtp(new RtpPacket(header, rtp.payload)).catch(() => undefined);
     return true;
   }
 
+  /** Writes one of this call's milestones (see trace.ts). */
+  #trace(event: string, fields: Record<string, unknown> = {}): void {
+    if (tracing)
+      trace(event, { call: this.connectionId, source: this.sourceId, viewer: this.want.viewerId, ...fields });
+  }
+
   /** Hangs up (once) and lets the relay know. */
   close(): void {
     if (this.#closed) return;
+    this.#trace('close');
     this.#closed = true;
     clearInterval(this.#keyframeTimer);
     this.#stopWatchdog();

@@ -84,6 +84,8 @@ export interface MediaLayer {
   setRoutes(routes: Routes): void;
   /** Renewed ICE servers (fresh TURN credentials) for the calls placed or answered from now on. */
   setIceServers(iceServers: readonly IceServer[]): void;
+  /** The server answers again (its event stream is back after a restart): reconnect signalling now, not at the next backoff step. */
+  serverBack(): void;
   readonly presentation: PresentationMedia;
   /** Supervisor: asks the browser for this device's screen, to show to the class; false if not given. */
   captureForClass(): Promise<boolean>;

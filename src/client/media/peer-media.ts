@@ -9,6 +9,7 @@ import { presentationAudience } from '../../shared/presentation-audience.ts';
 import {
   parsePresentationCallMetadata,
   presentsThroughRelay,
+  relayCarries,
   type ClientConfig,
   type MemberView,
   type PresentationView,
@@ -21,6 +22,7 @@ import type { MediaLayer, PresentationMedia, Screen, ShareState, SignallingState
 import { PresentationSender, PresentationViewer } from './presentation.ts';
 import { ScreenReceiver } from './screen-receiver.ts';
 import { ShareSender } from './share-sender.ts';
+import { warmUpCalls } from './warm-up.ts';
 
 /** Who this member is, as far as media goes. */
 export interface MediaSelf {
@@ -43,14 +45,14 @@ const NO_SCREEN: Screen = Object.freeze({ stream: null, state: 'none', surface: 
 const MAX_BACKOFF_MS = 3_000;
 
 /**
- * Starts the media layer for one member of one room. `onConnectionFailure` hears of media
- * connections that never came up, with a member id or "relay", so the server can reroute them.
+ * What the media layer tells the server of its connections: one that never came up (with a member
+ * id or "relay"), so the server can reroute it; and a direct call that came up while the room races
+ * its paths, which ends the race.
  */
-export function createPeerMedia(
-  self: MediaSelf,
-  config: ClientConfig,
-  onConnectionFailure: (withId: string) => void,
-): MediaLayer {
+export type ConnectionReport = (outcome: 'failed' | 'direct-up', withId: string) => void;
+
+/** Starts the media layer for one member of one room; `report` hears how its connections fare. */
+export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: ConnectionReport): MediaLayer {
   const listeners = new Set<() => void>();
   const changed = () => {
     for (const listener of listeners) listener();
@@ -63,6 +65,8 @@ export function createPeerMedia(
   let backoffMs = 500;
   let retry: ReturnType<typeof setTimeout> | undefined;
 
+  // The first call's negotiation is slow in a fresh page: warm it up while the room renders.
+  setTimeout(warmUpCalls, 0);
   const secure = location.protocol === 'https:';
   const peer = new Peer(self.peerId, {
     host: location.hostname,
@@ -92,9 +96,18 @@ export function createPeerMedia(
   };
   // Without signalling no connection can come up, so failures then say nothing about the path.
   const failed = (withId: string) => {
-    if (!peer.disconnected) onConnectionFailure(withId);
+    if (!peer.disconnected) report('failed', withId);
   };
-  const sender = self.role === 'student' ? new ShareSender(peer, self.memberId, () => updateViewers(), failed) : null;
+  const sender =
+    self.role === 'student'
+      ? new ShareSender(
+          peer,
+          self.memberId,
+          () => updateViewers(),
+          failed,
+          (withId) => report('direct-up', withId),
+        )
+      : null;
   // The screen shown to the class: a presenting supervisor forwards what its receiver gets.
   let members: readonly MemberView[] = [];
   let routes: Routes | null = null;
@@ -254,10 +267,19 @@ export function createPeerMedia(
     setIceServers(iceServers) {
       setCallIceServers(peer, iceServers);
     },
+    serverBack() {
+      // A reconnect already under way has cleared `disconnected` (PeerJS sets it on reconnect()).
+      if (closed || peer.destroyed || !peer.disconnected) return;
+      clearTimeout(retry);
+      retry = undefined;
+      backoffMs = 500;
+      peer.reconnect();
+    },
     setRoutes(next) {
       routes = next;
       sender?.setRoutes(next);
       receiver?.setRelayPeerId(next.relayPeerId);
+      receiver?.setRelayCarries((studentId) => relayCarries(next, studentId, self.memberId), next.racing);
       syncPresentation();
     },
     subscribe(listener) {

@@ -16,6 +16,12 @@ import type { VideoCodec } from './codecs.ts';
 /** How often decoding progress is read from each connection's stats. */
 const POLL_MS = 250;
 /**
+ * ...and how often while a call is up but its first frame not yet decoded: that frame follows the
+ * connection within about a tenth of a second, and the tile should say Live the moment it does.
+ * Brief per call, so a wall coming up reads few stats at this pace.
+ */
+const FIRST_FRAME_POLL_MS = 20;
+/**
  * A live screen's stats are read this seldom: enough to notice a stall (STALL_MS), while a wall of
  * 30 reading getStats four times a second costs the teacher's browser more than decoding does.
  */
@@ -39,6 +45,8 @@ interface Incoming {
   checkedAt: number;
   /** Whether the connection has been up at least once. */
   connected: boolean;
+  /** Whether the call comes from the relay (else straight from the student). */
+  viaRelay: boolean;
 }
 
 /** A live call whose frames stopped this long ago gives way to a newer call of the same student. */
@@ -61,12 +69,16 @@ export class ScreenReceiver {
   #pageVisible = true;
   /** The codec calls are answered with; VP8 until `setCodec` says this device decodes H.264 better. */
   #codec: VideoCodec = 'VP8';
-  readonly #poll: ReturnType<typeof setInterval>;
-  /** Whether a pass over the stats is running: a slow getStats must not let a second pass overlap it. */
-  #checking = false;
+  /** The next pass over the stats (one at a time: a slow getStats must not let a second overlap it). */
+  #poll: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
 
   /** The PeerServer id of the relay worker the room is placed on (from the room's routes). */
   #relayPeerId: string | null = null;
+  /** Whether the room's routes still have the relay carry a student's screen to this supervisor. */
+  #relayCarries: (studentId: string) => boolean = () => true;
+  /** Whether the room races its paths: only then does a direct call still trying outlive a live relay call. */
+  #racing = false;
 
   constructor(
     private readonly onChange: () => void,
@@ -78,7 +90,7 @@ export class ScreenReceiver {
      */
     private readonly reportViews = true,
   ) {
-    this.#poll = setInterval(() => void this.#checkDecodingOnce(), POLL_MS);
+    this.#schedule(POLL_MS);
   }
 
   /** The codec to ask students for in calls answered from now on (see codecs.ts). */
@@ -86,10 +98,15 @@ export class ScreenReceiver {
     this.#codec = codec;
   }
 
-  /** The screen of one student: the newest call that decodes, else the newest call. */
+  /**
+   * The screen of one student: the newest direct call that decodes, else the newest call that
+   * decodes, else the newest call. While a room races its paths the relay's call often decodes
+   * first; the direct one takes over as soon as it decodes too.
+   */
   screen(studentId: string): Screen | undefined {
     const calls = this.#screens.get(studentId) ?? [];
-    return ([...calls].reverse().find((c) => c.screen.state === 'live') ?? calls.at(-1))?.screen;
+    const live = calls.filter((c) => c.screen.state === 'live').reverse();
+    return (live.find((c) => !c.viaRelay) ?? live[0] ?? calls.at(-1))?.screen;
   }
 
   /** PeerJS delivered an incoming call. */
@@ -112,6 +129,17 @@ export class ScreenReceiver {
     if (relayPeerId === this.#relayPeerId) return;
     this.#relayPeerId = relayPeerId;
     this.#acceptWaiting();
+  }
+
+  /**
+   * Which students' screens the relay carries to this supervisor changed (the room's routes): the
+   * relay's call of a student whose direct call decodes and whom the relay no longer carries (a
+   * race the direct call won) is hung up here, without waiting for the relay to let it go.
+   */
+  setRelayCarries(carries: (studentId: string) => boolean, racing: boolean): void {
+    this.#racing = racing;
+    this.#relayCarries = carries;
+    for (const studentId of [...this.#screens.keys()]) this.#dropRelayIfDirect(studentId);
   }
 
   /** The room's members changed: accept waiting calls from students, drop calls of students who left. */
@@ -157,7 +185,8 @@ export class ScreenReceiver {
 
   /** Hangs up everything. */
   close(): void {
-    clearInterval(this.#poll);
+    this.#closed = true;
+    clearTimeout(this.#poll);
     for (const [call, timer] of this.#waiting) {
       clearTimeout(timer);
       call.close();
@@ -194,6 +223,7 @@ export class ScreenReceiver {
       acceptedAt: Date.now(),
       checkedAt: 0,
       connected: false,
+      viaRelay: call.remotePeerId === this.#relayPeerId,
     };
     this.#screens.set(studentId, [...(this.#screens.get(studentId) ?? []), incoming]);
     call.onStream((stream) => {
@@ -246,20 +276,29 @@ export class ScreenReceiver {
     this.onChange();
   }
 
+  /** Hangs up the relay's calls of a student whose direct call decodes, unless the routes still want them. */
+  #dropRelayIfDirect(studentId: string): void {
+    const calls = this.#screens.get(studentId) ?? [];
+    if (this.#relayCarries(studentId) || !calls.some((c) => !c.viaRelay && c.screen.state === 'live')) return;
+    for (const incoming of calls) if (incoming.viaRelay) this.#remove(studentId, incoming);
+  }
+
   /** Hangs up every call of a student. */
   #drop(studentId: string): void {
     for (const incoming of this.#screens.get(studentId) ?? []) this.#remove(studentId, incoming);
   }
 
-  /** One pass over the stats at a time: two overlapping passes would report one failed relay call twice. */
-  async #checkDecodingOnce(): Promise<void> {
-    if (this.#checking) return;
-    this.#checking = true;
-    try {
-      await this.#checkDecoding();
-    } finally {
-      this.#checking = false;
-    }
+  /** Runs a pass over the stats in `ms`, then schedules the next: soon while a call awaits its first frame. */
+  #schedule(ms: number): void {
+    this.#poll = setTimeout(() => {
+      void this.#checkDecoding().finally(() => {
+        if (this.#closed) return;
+        const awaitingFrame = [...this.#screens.values()].some((calls) =>
+          calls.some((c) => c.screen.state !== 'live' && c.call.peerConnection?.connectionState === 'connected'),
+        );
+        this.#schedule(awaitingFrame ? FIRST_FRAME_POLL_MS : POLL_MS);
+      });
+    }, ms);
   }
 
   /** Live means frames decoded; a connection that drops goes back to connecting until it recovers. */
@@ -281,6 +320,8 @@ export class ScreenReceiver {
           continue;
         }
         if (incoming.screen.state === 'live' && !down && Date.now() - incoming.checkedAt < LIVE_POLL_MS) continue;
+        // No frame can have come before the connection is up: its stats need no reading yet.
+        if (incoming.screen.state !== 'live' && pc.connectionState !== 'connected') continue;
         incoming.checkedAt = Date.now();
         const frames = await incoming.call.framesDecoded();
         if (frames > incoming.frames) [incoming.frames, incoming.progressAt] = [frames, Date.now()];
@@ -295,9 +336,13 @@ export class ScreenReceiver {
         if (state === incoming.screen.state) continue;
         incoming.screen = { ...incoming.screen, state };
         this.#sendView(studentId, incoming);
-        // Make before break: once a newer call decodes, the older ones have been replaced.
+        // Make before break: once a newer call decodes, the older ones have been replaced; but
+        // while the room races, a direct call still trying stays beside the relay's: it is
+        // preferred once it decodes.
         if (state === 'live')
-          for (const older of calls.slice(0, calls.indexOf(incoming))) this.#remove(studentId, older);
+          for (const older of calls.slice(0, calls.indexOf(incoming)))
+            if (!incoming.viaRelay || older.viaRelay || !this.#racing) this.#remove(studentId, older);
+        if (state === 'live' && !incoming.viaRelay) this.#dropRelayIfDirect(studentId);
         this.onChange();
       }
     }

@@ -22,7 +22,10 @@ import {
 import { Call } from './peer-call.ts';
 import { encodingFor } from './quality.ts';
 
-/** After a change of routes, old calls stay up this long once the new ones connect (make before break). */
+/**
+ * After a change of routes, an old call stays up this long once the path replacing it is up (make
+ * before break): time for the new path's first keyframe to decode on the supervisor's wall.
+ */
 const SWITCH_OVERLAP_MS = 3_000;
 /** ...and never longer than this, connected or not. */
 const SWITCH_MAX_MS = 10_000;
@@ -69,10 +72,9 @@ export class ShareSender {
   #relayViewers: string[] = [];
   /** The legs the relay wants besides the first call: full quality while someone zooms, H.264 for some viewers. */
   #relayLegs: RelayLeg[] = [];
-  /** Calls of the previous routes, kept until the new paths are up. */
-  readonly #retiring = new Map<string, number>();
+  /** Calls of the previous routes, kept until the paths replacing them are up: since when, and since when replaced. */
+  readonly #retiring = new Map<string, { since: number; replacedSince: number | null }>();
   #retireTimer: ReturnType<typeof setInterval> | undefined;
-  #newPathUpSince: number | null = null;
   /** Per supervisor: delay before the next attempt, and the pending attempt. */
   readonly #retry = new Map<string, { delayMs: number; timer?: ReturnType<typeof setTimeout> }>();
   #supervisors: MemberView[] = [];
@@ -84,6 +86,8 @@ export class ShareSender {
     private readonly onChange: () => void,
     /** A call never connected: with a supervisor's member id, or "relay". */
     private readonly onFailure: (withId: string) => void,
+    /** A direct call came up while the room races its paths (see `Routes.racing`): with the supervisor's member id. */
+    private readonly onDirectUp: (supervisorId: string) => void,
   ) {}
 
   /** Member ids of the supervisors receiving the screen: direct connections that are up, and the relay's viewers. */
@@ -99,12 +103,15 @@ export class ShareSender {
     if (routes.relayPeerId !== this.#routes.relayPeerId)
       for (const id of [...this.#calls.keys()]) if (isRelayKey(id)) this.#hangUp(id);
     const before = [...this.#targets().keys()].join();
+    const raceBegins = routes.racing && !this.#routes.racing;
     this.#routes = routes;
+    // A race that begins after direct calls came up (the relay came up after we shared) ends at once.
+    if (raceBegins) for (const [id, entry] of this.#calls) if (entry.connected && !isRelayKey(id)) this.onDirectUp(id);
     const targets = this.#targets();
     if ([...targets.keys()].join() === before) return this.#reconcile();
     const started = Date.now();
     for (const id of this.#calls.keys())
-      if (!targets.has(id) && !this.#retiring.has(id)) this.#retiring.set(id, started);
+      if (!targets.has(id) && !this.#retiring.has(id)) this.#retiring.set(id, { since: started, replacedSince: null });
     for (const id of targets.keys()) this.#retiring.delete(id);
     clearInterval(this.#retireTimer);
     this.#retireTimer = setInterval(() => this.#retire(), 500);
@@ -168,20 +175,30 @@ export class ShareSender {
     }
   }
 
-  /** Hangs up the previous transport's calls once every new call is up (plus an overlap), or at the latest after a limit. */
+  /** Hangs up each call of the previous routes once the path replacing it is up (plus an overlap), or at the latest after a limit. */
   #retire(): void {
     const now = Date.now();
-    const newUp = [...this.#targets().keys()].every((id) => this.#calls.get(id)?.connected);
-    this.#newPathUpSince = newUp ? (this.#newPathUpSince ?? now) : null;
-    const overlapDone = this.#newPathUpSince !== null && now - this.#newPathUpSince >= SWITCH_OVERLAP_MS;
-    for (const [id, since] of this.#retiring) {
-      if (!overlapDone && now - since < SWITCH_MAX_MS) continue;
+    for (const [id, retiring] of this.#retiring) {
+      retiring.replacedSince = this.#replaced(id) ? (retiring.replacedSince ?? now) : null;
+      const overlapDone = retiring.replacedSince !== null && now - retiring.replacedSince >= SWITCH_OVERLAP_MS;
+      if (!overlapDone && now - retiring.since < SWITCH_MAX_MS) continue;
       this.#retiring.delete(id);
       this.#hangUp(id);
     }
-    if (this.#retiring.size > 0) return;
-    clearInterval(this.#retireTimer);
-    this.#newPathUpSince = null;
+    if (this.#retiring.size === 0) clearInterval(this.#retireTimer);
+  }
+
+  /**
+   * Whether the path replacing an old call is up: for a supervisor now reached through the relay,
+   * the relay's call to them (the relay reports it among our viewers; our own call to the relay
+   * being up says nothing about its call onwards); for the relay's calls, every supervisor now
+   * called directly.
+   */
+  #replaced(id: string): boolean {
+    if (isRelayKey(id))
+      return [...this.#targets().keys()].every((key) => isRelayKey(key) || this.#calls.get(key)?.connected);
+    const stillHere = this.#supervisors.some((s) => s.id === id && s.connected);
+    return !stillHere || (this.#calls.get(RELAY)?.connected === true && this.#relayViewers.includes(id));
   }
 
   #call(supervisorId: string, peerId: string): void {
@@ -241,6 +258,7 @@ export class ShareSender {
         entry.connected = true;
         this.#retry.delete(supervisorId);
         this.#applyLevel(entry);
+        if (this.#routes.racing && !isRelayKey(supervisorId)) this.onDirectUp(supervisorId);
       } else if (state === 'disconnected') {
         watch(DISCONNECTED_GRACE_MS);
       } else if (state === 'failed') {

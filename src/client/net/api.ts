@@ -25,12 +25,15 @@ import type {
   TeachersResponse,
   UpdateClassRequest,
   AuthMeResponse,
+  LogoutResponse,
   AttentionRequest,
   RaiseHandRequest,
   SnapshotNoticeRequest,
   StartPresentationRequest,
   ClientConfig,
   ConnectionFailureReport,
+  DirectConnectionReport,
+  DirectConnectionResponse,
   CreateRoomRequest,
   CreateRoomResponse,
   ErrorBody,
@@ -39,6 +42,8 @@ import type {
   JoinRoomRequest,
   JoinRoomResponse,
   SendMessageRequest,
+  SetSitesRequest,
+  SetSitesResponse,
   SendMessageResponse,
   StartPresentationResponse,
   ConnectionFailureResponse,
@@ -48,6 +53,7 @@ import type {
   SharingRequest,
   SnapshotResponse,
   StartAttentionResponse,
+  TabReport,
   TransferHostRequest,
 } from '../../shared/protocol.ts';
 
@@ -128,10 +134,11 @@ export async function getSignedIn(): Promise<AuthMeResponse> {
   return me;
 }
 
-/** Signs out: the server ends the session. */
-export async function signOut(): Promise<void> {
-  await request<void>('POST', '/api/auth/logout');
+/** Signs out: the server ends the session, and says where the school provider's own sign-out page is, if it has one. */
+export async function signOut(): Promise<LogoutResponse> {
+  const reply = await request<LogoutResponse>('POST', '/api/auth/logout');
   csrfToken = null;
+  return reply;
 }
 
 /** Where the browser goes to sign in with the school account, coming back to `returnTo` (a path here). */
@@ -184,6 +191,13 @@ export const reportConnectionFailure = (code: string, token: string, withId: str
   request<ConnectionFailureResponse>('POST', `/api/rooms/${encodeURIComponent(code)}/connection-failures`, {
     token,
     body: { with: withId } satisfies ConnectionFailureReport,
+  });
+
+/** A direct call with a supervisor came up: in a room that races its paths, the race ends (server/core/rerouting.ts). */
+export const reportDirectConnection = (code: string, token: string, withId: string) =>
+  request<DirectConnectionResponse>('POST', `/api/rooms/${encodeURIComponent(code)}/direct-connections`, {
+    token,
+    body: { with: withId } satisfies DirectConnectionReport,
   });
 
 /** Host: removes a member. */
@@ -251,6 +265,25 @@ export const startPresentation = (code: string, token: string, studentId: string
 /** Supervisor: stops showing a screen to the class. */
 export const stopPresentation = (code: string, token: string) =>
   request<void>('DELETE', `${room(code)}/presentation`, { token });
+
+/** Student: their open tabs, as their companion extension reported them. */
+export const reportTabs = (code: string, token: string, report: TabReport) =>
+  request<void>('PUT', `${room(code)}/members/me/tabs`, { token, body: report });
+
+/** Student: their extension stopped reporting (not sharing any more, or gone); their tabs are shown no more. */
+export const clearTabs = (code: string, token: string) =>
+  request<void>('DELETE', `${room(code)}/members/me/tabs`, { token });
+
+/** Supervisor: asks a student's extension to close one of their tabs. */
+export const closeStudentTab = (code: string, token: string, studentId: string, tabId: number) =>
+  request<void>('DELETE', `${room(code)}/members/${encodeURIComponent(studentId)}/tabs/${tabId}`, { token });
+
+/** Supervisor: keeps the class to (allow) or away from (block) these sites, one a line. */
+export const setSites = (code: string, token: string, body: SetSitesRequest) =>
+  request<SetSitesResponse>('PUT', `${room(code)}/sites`, { token, body });
+
+/** Supervisor: lifts the lesson's site list. */
+export const liftSites = (code: string, token: string) => request<void>('DELETE', `${room(code)}/sites`, { token });
 
 /** Host: the room's attendance so far. */
 export const getAttendance = (code: string, token: string) =>
@@ -378,6 +411,10 @@ export const classLinksEventsUrl = (secrets: readonly string[]) =>
 /** Whether a teacher has let in the student waiting with `token`. */
 export const getAdmission = (code: string, token: string) =>
   request<AdmissionResponse>('GET', `/api/rooms/${encodeURIComponent(code)}/admission`, { token });
+
+/** The student waiting with `token` stops waiting; the teachers' list drops them. */
+export const withdrawAdmission = (code: string, token: string) =>
+  request<void>('DELETE', `/api/rooms/${encodeURIComponent(code)}/admission`, { token });
 
 /** A supervisor lets a waiting student in, onto the class's roster too with `addToRoster`. */
 export const admitWaiting = (code: string, token: string, waitingId: string, addToRoster: boolean) =>

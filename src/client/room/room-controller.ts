@@ -13,7 +13,7 @@ import {
 import { datedFileName, saveFile } from '../downloads.ts';
 import { attendanceCsv, attendanceFileName } from '../state/csv.ts';
 import * as api from '../net/api.ts';
-import { followEvents } from '../net/event-stream.ts';
+import { followEvents, type EventFollow } from '../net/event-stream.ts';
 import type { MediaLayer, PresentationMedia, ShareState, SignallingState } from '../media/media.ts';
 import {
   initialSession,
@@ -25,6 +25,7 @@ import {
   type Session,
 } from '../state/session.ts';
 import type { SavedSeat } from '../state/storage.ts';
+import { CompanionLink, connectToExtension, type CompanionLesson } from './companion.ts';
 import { IceRenewal } from './ice-renewal.ts';
 import { ShareSync } from './share-sync.ts';
 
@@ -35,6 +36,8 @@ export interface RoomState {
   signalling: SignallingState;
   /** The screen shown to the class, as this member's media has it. */
   presentation: PresentationMedia;
+  /** Student: whether their companion extension answered (their tabs are shown to teachers while they share). */
+  companion: boolean;
 }
 
 const IDLE_SHARE: ShareState = { status: 'idle', surface: null, error: null, viewers: [] };
@@ -47,9 +50,10 @@ export class RoomController {
     share: IDLE_SHARE,
     signalling: 'connecting',
     presentation: NO_PRESENTATION,
+    companion: false,
   };
   readonly #listeners = new Set<() => void>();
-  readonly #stopEvents: () => void;
+  readonly #stopEvents: EventFollow;
   #media: MediaLayer | null = null;
   /** Resolves once the media layer is loaded (null if the seat ended first). */
   readonly #mediaLoaded: Promise<MediaLayer | null>;
@@ -59,6 +63,10 @@ export class RoomController {
   readonly #shareSync: ShareSync;
   /** This member's ICE servers, renewed before their TURN credentials expire while the seat lasts. */
   readonly #ice: IceRenewal;
+  /** Student: the channel to their companion extension, if they have one. */
+  readonly #companion: CompanionLink | null;
+  /** Whether this server serves the companion extension (its teacher actions mean something). */
+  readonly extensionServed: boolean;
 
   constructor(
     readonly seat: SavedSeat,
@@ -77,12 +85,30 @@ export class RoomController {
     this.#shareSync = new ShareSync((sharing, keepalive) =>
       api.setSharing(seat.code, seat.token, sharing, keepalive).then(() => undefined),
     );
+    this.extensionServed = config.extensionId !== null;
+    this.#companion =
+      seat.role === 'student'
+        ? new CompanionLink({
+            connect: () => connectToExtension(config.extensionId),
+            sendTabs: (report) => api.reportTabs(seat.code, seat.token, report),
+            clearTabs: () => api.clearTabs(seat.code, seat.token),
+            onChange: () => {
+              this.#state = { ...this.#state, companion: this.#companion?.present ?? false };
+              this.#syncCompanion();
+              this.#notify();
+            },
+            onNotice: (text) => this.#apply({ type: 'notice-added', tone: 'warning', text }),
+          })
+        : null;
     this.#stopEvents = followEvents<RoomEvent>(
       api.roomEventsUrl(seat.code, seat.token),
       (event) => this.#apply(event),
       (status) => {
+        const wasAway = this.#state.session.stream === 'reconnecting';
         this.#apply({ type: 'stream-status', status });
         if (status === 'reconnecting') void this.#probeSeat();
+        // The server is back (a restart): the PeerServer socket need not wait out its backoff.
+        if (status === 'live' && wasAway) this.#media?.serverBack();
       },
     );
     addEventListener('pagehide', this.#onPageHide);
@@ -207,6 +233,15 @@ export class RoomController {
   /** Supervisor: stops showing a screen to the class. */
   stopPresentation = () => this.#act(() => api.stopPresentation(this.seat.code, this.seat.token));
 
+  /** Supervisor: asks a student's companion extension to close one of their tabs. */
+  closeStudentTab = (studentId: string, tabId: number) =>
+    this.#act(() => api.closeStudentTab(this.seat.code, this.seat.token, studentId, tabId));
+  /** Supervisor: keeps the class to (allow) or away from (block) the sites listed, one a line. */
+  setSites = (kind: 'allow' | 'block', sites: string) =>
+    this.#act(() => api.setSites(this.seat.code, this.seat.token, { kind, sites }));
+  /** Supervisor: lifts the lesson's site list. */
+  liftSites = () => this.#act(() => api.liftSites(this.seat.code, this.seat.token));
+
   /** Host: downloads the attendance so far as a CSV file. */
   exportAttendance = () =>
     this.#act(async () => {
@@ -220,6 +255,7 @@ export class RoomController {
     removeEventListener('pageshow', this.#onPageShow);
     this.#shareSync.dispose();
     this.#ice.stop();
+    this.#companion?.close();
     this.#stopEvents();
     this.#media?.close();
     this.#listeners.clear();
@@ -236,6 +272,7 @@ export class RoomController {
   }
 
   #apply(event: RoomEvent | LocalEvent): void {
+    this.#companionActs(event);
     const before = this.#state.session;
     const session = reduceSession(before, event);
     if (session === before) return;
@@ -247,6 +284,7 @@ export class RoomController {
     if (shown !== tools(before).presentation) this.#media?.setPresentation(shown);
     const me = self(session);
     if (me?.role === 'student' && me !== self(before)) this.#shareSync.setServer(me.sharing);
+    this.#syncCompanion();
     this.#notify();
     if (session.ended) this.#end(session.ended);
   }
@@ -254,6 +292,8 @@ export class RoomController {
   #mediaChanged(): void {
     const media = this.#media!;
     const wasCapturing = this.#state.presentation.capturing;
+    // Signalling is back (a restart): the event stream need not wait for EventSource's next retry.
+    if (this.#state.signalling === 'reconnecting' && media.signalling === 'connected') this.#stopEvents.reconnectNow();
     this.#state = {
       ...this.#state,
       share: media.share,
@@ -266,6 +306,7 @@ export class RoomController {
       if (shown.source === 'supervisor') void this.stopPresentation();
     }
     if (this.seat.role === 'student') this.#shareSync.setCapture(media.share.status === 'sharing');
+    this.#syncCompanion();
     this.#notify();
   }
 
@@ -289,9 +330,46 @@ export class RoomController {
     }
   }
 
+  /** A teacher's action in the student's browser: passed to the extension (the reducer keeps no trace of it). */
+  #companionActs(event: RoomEvent | LocalEvent): void {
+    if (!this.#companion) return;
+    if (event.type === 'tab-close-asked') this.#companion.closeTab(event.tabId, event.title, event.byName);
+    if (event.type === 'sites-changed' && this.#companion.present) {
+      const { sites, byName } = event;
+      const text = !sites
+        ? `${byName} lifted the lesson’s site list.`
+        : `${byName} keeps the class ${sites.kind === 'allow' ? 'to' : 'away from'} these sites: ${sites.sites.join(', ')}.`;
+      this.#apply({ type: 'notice-added', tone: 'warning', text });
+    }
+    const sent = event.type === 'message-sent' ? event.message : null;
+    if (sent?.url && sent.fromId !== this.seat.memberId && sent.to.kind !== 'teachers') {
+      this.#companion.openTab(sent.url, sent.fromName);
+    }
+  }
+
+  /** Tells the extension the lesson as it is now, or nothing while the server cannot be reached. */
+  #syncCompanion(): void {
+    if (!this.#companion) return;
+    const { session, share } = this.#state;
+    const room = session.room;
+    let lesson: CompanionLesson | null = null;
+    if (room && session.stream === 'live' && !session.ended) {
+      const sites = tools(session).sites;
+      const teachers = session.members.filter((m) => m.role === 'supervisor').map((m) => m.name);
+      lesson = {
+        lesson: room.name,
+        ask: teachers.length > 0 ? teachers.join(' or ') : 'your teacher',
+        reportTabs: share.status === 'sharing',
+        sites: sites && { kind: sites.kind, sites: sites.sites },
+      };
+    }
+    this.#companion.setLesson(lesson);
+  }
+
   #end(reason: SeatEnd): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#companion?.end();
     this.dispose();
     this.onEnded(reason, this.#state.session.room?.name ?? this.seat.roomName);
   }
@@ -315,7 +393,11 @@ async function defaultMedia(
   // credentials are made per member and expire, so the first calls wait for this member's own.
   const [{ createPeerMedia }, iceServers] = await Promise.all([import('../media/peer-media.ts'), firstIce]);
   const self = { memberId: seat.memberId, peerId: seat.peerId, token: seat.token, role: seat.role };
-  return createPeerMedia(self, iceServers ? { ...config, iceServers } : config, (withId) => {
-    api.reportConnectionFailure(seat.code, seat.token, withId).catch(() => undefined);
+  return createPeerMedia(self, iceServers ? { ...config, iceServers } : config, (outcome, withId) => {
+    const sent =
+      outcome === 'failed'
+        ? api.reportConnectionFailure(seat.code, seat.token, withId)
+        : api.reportDirectConnection(seat.code, seat.token, withId);
+    sent.catch(() => undefined);
   });
 }

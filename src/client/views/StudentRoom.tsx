@@ -112,6 +112,16 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
           Teachers in this room: {teachers.length > 0 ? names(teachers) : 'none right now'}.{' '}
           {pathText(session.room!.routes, session.you!, teachers)} Nothing is recorded.
         </p>
+        {state.companion && (
+          <p class="muted">
+            This browser has the school’s classroom extension: while you share, your teachers also see the titles and
+            addresses of your open tabs, during this lesson only.
+            {classroom.sites &&
+              (classroom.sites.kind === 'allow'
+                ? ` This lesson keeps you to these sites: ${classroom.sites.sites.join(', ')}.`
+                : ` This lesson keeps you away from these sites: ${classroom.sites.sites.join(', ')}.`)}
+          </p>
+        )}
       </section>
       <div class="student-tools">
         <HandCard
@@ -134,6 +144,8 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
 /** Which way the student's screen travels, in words: straight to teachers, or through the server to some or all. */
 function pathText(routes: Routes, studentId: string, teachers: MemberView[]): string {
   if (!sendsToRelay(routes, studentId)) return 'Your screen goes straight to them, not through the server.';
+  if (routes.racing)
+    return 'Your screen is sent to them directly and, until that is known to work here, through the school’s server too.';
   const relayed = teachers.filter((t) => isRelayed(routes, studentId, t.id));
   if (relayed.length === teachers.length) return 'Your screen passes through the school’s server on its way to them.';
   const names = relayed.map((t) => t.name).join(', ');

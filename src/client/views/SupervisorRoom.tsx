@@ -1,6 +1,6 @@
 /** A supervisor's room: the wall of student screens, the roster, and the host's tools. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { MemberView } from '../../shared/protocol.ts';
+import type { MemberView, Routes } from '../../shared/protocol.ts';
 import { useWallSettings } from '../hooks/browser.ts';
 import { HAND_NOTES, STOP_NOTES, useSoundForNewIds } from '../hooks/sound.ts';
 import type { RoomController, RoomState } from '../room/room-controller.ts';
@@ -39,6 +39,7 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
   }, [inviteHiddenByHand]);
   const [projecting, setProjecting] = useState(false);
   const hands = handQueue(session);
+  const waiting = room.waiting ?? [];
   const classTools = useClassTools();
   useSoundForNewIds(
     settings.stopSound,
@@ -60,11 +61,8 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
             Room code <span class="room-code">{room.code}</span> · {room.students} student
             {room.students === 1 ? '' : 's'}
             {isHost ? ' · you are the host' : ''}
-            {room.routes.transport === 'relay'
-              ? ' · screens arrive through the server’s relay'
-              : room.routes.relayedPairs.length > 0
-                ? ' · screens arrive peer to peer, some through the server’s relay'
-                : ' · screens arrive peer to peer'}
+            {waiting.length > 0 && ` · ${waiting.length} waiting to be let in`}
+            {` · ${screensPathText(room.routes)}`}
           </p>
         </div>
         <div class="row">
@@ -125,7 +123,7 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
         />
         <aside class="card" aria-label="Room members">
           <WaitingList
-            waiting={room.waiting ?? []}
+            waiting={waiting}
             onAdmit={(id, addToRoster) => void act(controller.admit(id, addToRoster))}
             onRefuse={(id) => void act(controller.refuseWaiting(id))}
           />
@@ -183,6 +181,14 @@ export function SupervisorRoom({ controller, state, connection }: SupervisorRoom
  * The invitation is open while the room has no student, folds away once the first one joins (the
  * wall needs the room), and comes back with the Invite button.
  */
+/** How the room's screens reach supervisors, in words for the room's heading. */
+function screensPathText(routes: Routes): string {
+  if (routes.transport === 'relay') return 'screens arrive through the server’s relay';
+  if (routes.racing) return 'screens come through the server’s relay until peer to peer works here';
+  if (routes.relayedPairs.length > 0) return 'screens arrive peer to peer, some through the server’s relay';
+  return 'screens arrive peer to peer';
+}
+
 function useInviteFolding(studentCount: number): [boolean, (open: boolean) => void] {
   const [open, setOpen] = useState(studentCount === 0);
   const before = useRef(studentCount);

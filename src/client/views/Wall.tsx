@@ -205,6 +205,7 @@ export function Wall({ controller, session, roster, raisedHands, settings, onSet
           onClose={() => setOpened(null)}
           onSnapshotSave={() => controller.saveSnapshot(shown[openedIndex]!.member.id, shown[openedIndex]!.member.name)}
           tabs={session.tabs[shown[openedIndex]!.member.id]}
+          onTabClose={(tabId) => controller.closeStudentTab(shown[openedIndex]!.member.id, tabId)}
         />
       )}
     </section>

@@ -24,6 +24,8 @@ interface ZoomViewProps {
   onSnapshotSave: () => Promise<string | null>;
   /** Their open tabs, when their companion extension reports them. */
   tabs: readonly TabView[] | undefined;
+  /** Asks the student's extension to close a tab; resolves with an error to show, or null. */
+  onTabClose: (tabId: number) => Promise<string | null>;
 }
 
 /**
@@ -110,7 +112,9 @@ export function ZoomView(props: ZoomViewProps) {
           </button>
         </div>
       </div>
-      {props.tabs && <TabList tabs={props.tabs} />}
+      {props.tabs && (
+        <TabList key={props.member.id} name={props.member.name} tabs={props.tabs} onTabClose={props.onTabClose} />
+      )}
       {props.screen.stream ? (
         <Video stream={props.screen.stream} />
       ) : (
@@ -123,8 +127,24 @@ export function ZoomView(props: ZoomViewProps) {
   );
 }
 
-/** Every tab the student has open, the active ones marked; addresses are text, never links. */
-function TabList({ tabs }: { tabs: readonly TabView[] }) {
+/**
+ * Every tab the student has open, the active ones marked; addresses are text, never links. Each tab
+ * can be closed: the student's extension does it and the student is told; the list follows the
+ * student's next report.
+ */
+function TabList(props: {
+  name: string;
+  tabs: readonly TabView[];
+  onTabClose: (tabId: number) => Promise<string | null>;
+}) {
+  const { tabs } = props;
+  const [status, setStatus] = useState('');
+  const close = async (tab: TabView) => {
+    const failed = await props.onTabClose(tab.id);
+    setStatus(
+      failed ?? `Asked ${props.name}’s browser to close “${tab.title || tabSite(tab)}”. ${props.name} is told.`,
+    );
+  };
   return (
     <details class="tab-list">
       <summary>
@@ -135,10 +155,16 @@ function TabList({ tabs }: { tabs: readonly TabView[] }) {
           <li key={tab.id}>
             {tab.active && <span class="badge live">Active</span>} <span class="site">{tabSite(tab)}</span>
             {tab.title && <span> · {tab.title}</span>}
-            <span class="muted-light url"> {tab.url}</span>
+            <span class="muted-light url"> {tab.url}</span>{' '}
+            <button type="button" onClick={() => void close(tab)}>
+              Close<span class="visually-hidden"> tab “{tab.title || tabSite(tab)}”</span>
+            </button>
           </li>
         ))}
       </ul>
+      <p class="muted" role="status">
+        {status}
+      </p>
     </details>
   );
 }
