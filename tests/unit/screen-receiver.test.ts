@@ -197,4 +197,30 @@ describe('a race between the relay and a direct call', () => {
     expect(receiver.screen('ada')?.state).toBe('live');
     receiver.close();
   });
+
+  it('a relay call that decodes after the race is over does not replace the direct call', async () => {
+    const receiver = new ScreenReceiver(
+      () => undefined,
+      () => undefined,
+    );
+    receiver.setRelayPeerId(RELAY);
+    receiver.setMembers([student('ada')]);
+    // The race is over: Ada's screen reaches this supervisor directly, and her direct call decodes.
+    receiver.setRelayCarries(() => false, false);
+    const direct = controlledCall('peer-ada', 'ada');
+    receiver.onCall(direct.connection);
+    [direct.control.state, direct.control.frames] = ['connected', 5];
+    await vi.advanceTimersByTimeAsync(300);
+    const directScreen = receiver.screen('ada');
+    expect(directScreen?.state).toBe('live');
+
+    // A call the relay placed while the race was on comes up late and decodes.
+    const relayed = controlledCall(RELAY, 'ada');
+    receiver.onCall(relayed.connection);
+    [relayed.control.state, relayed.control.frames] = ['connected', 5];
+    await vi.advanceTimersByTimeAsync(300);
+    expect(direct.control.closed).toBe(false);
+    expect(receiver.screen('ada')).toBe(directScreen);
+    receiver.close();
+  });
 });

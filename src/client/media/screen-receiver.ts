@@ -276,6 +276,11 @@ export class ScreenReceiver {
     this.onChange();
   }
 
+  /** Whether the routes send this student's screen to us through the relay, not just beside a direct call in a race. */
+  #relayIsRoute(studentId: string): boolean {
+    return !this.#racing && this.#relayCarries(studentId);
+  }
+
   /** Hangs up the relay's calls of a student whose direct call decodes, unless the routes still want them. */
   #dropRelayIfDirect(studentId: string): void {
     const calls = this.#screens.get(studentId) ?? [];
@@ -336,12 +341,14 @@ export class ScreenReceiver {
         if (state === incoming.screen.state) continue;
         incoming.screen = { ...incoming.screen, state };
         this.#sendView(studentId, incoming);
-        // Make before break: once a newer call decodes, the older ones have been replaced; but
-        // while the room races, a direct call still trying stays beside the relay's: it is
-        // preferred once it decodes.
+        // Make before break: once a newer call decodes, the older ones have been replaced; but a
+        // direct call gives way to the relay's only where the routes now send this screen through
+        // the relay. While the room races, a direct call still trying stays beside the relay's (it
+        // is preferred once it decodes); after a race, a relay call placed during it may come up
+        // late, and must not end the direct call that won.
         if (state === 'live')
           for (const older of calls.slice(0, calls.indexOf(incoming)))
-            if (!incoming.viaRelay || older.viaRelay || !this.#racing) this.#remove(studentId, older);
+            if (!incoming.viaRelay || older.viaRelay || this.#relayIsRoute(studentId)) this.#remove(studentId, older);
         if (state === 'live' && !incoming.viaRelay) this.#dropRelayIfDirect(studentId);
         this.onChange();
       }
