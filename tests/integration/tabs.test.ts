@@ -118,6 +118,16 @@ describe('tab reports', () => {
         active: i === 49,
       })),
     };
+    // Larger than any report may be: refused, saying what a report may hold; and a request with no
+    // seat is refused for that before its body is read.
+    const huge = { tabs: [{ id: 1, title: 'T', url: `https://example.org/${'p'.repeat(200 * 1024)}`, active: true }] };
+    const tooLarge = await report(room.code, ada, huge);
+    expect(tooLarge).toMatchObject({ status: 413, body: { error: 'body-too-large', field: 'tabs' } });
+    expect(tooLarge.body.message).toBe(
+      'A tab report is at most 192 KB (50 tabs, each a 200-character title and a 2,000-character address); send fewer or shorter tabs.',
+    );
+    expect((await report(room.code, { ...ada, token: 'not-a-seat' }, huge)).status).toBe(401);
+
     expect(JSON.stringify(full).length).toBeGreaterThan(8 * 1024);
     expect((await report(room.code, ada, full)).status).toBe(204);
     const shown = await teacher.next((e) => e.type === 'tabs-changed' && e.tabs !== null);

@@ -51,10 +51,20 @@ export function tabRoutes(deps: {
   const supervisor = (role: string) => {
     if (role !== 'supervisor') throw new ApiError('wrong-role', 'Only supervisors close tabs and set the sites.');
   };
-  router.use(OWN_TABS, express.json({ limit: TAB_REPORT_BODY_LIMIT }));
-  router.use(SITES, express.json({ limit: SITE_LIST_TEXT_MAX + 1024 }));
+  // Bodies are read only once the seat and its budget let the request in: nobody else makes the
+  // server parse up to 192 KB.
+  const reportBody = bodyOf(
+    TAB_REPORT_BODY_LIMIT,
+    `A tab report is at most ${TAB_REPORT_BODY_LIMIT.replace('kb', ' KB')} (50 tabs, each a 200-character title and a 2,000-character address); send fewer or shorter tabs.`,
+    'tabs',
+  );
+  const siteListBody = bodyOf(
+    SITE_LIST_TEXT_MAX + 1024,
+    `A site list is at most ${SITE_LIST_TEXT_MAX} characters; keep the class to fewer sites.`,
+    'sites',
+  );
 
-  router.put(OWN_TABS, seat, reports, (req, res) => {
+  router.put(OWN_TABS, seat, reports, reportBody, (req, res) => {
     const { room, member } = seatOf(res);
     if (member.role !== 'student') throw new ApiError('wrong-role', 'Only students report their tabs.');
     const parsed = parseTabReport(req.body);
@@ -81,7 +91,7 @@ export function tabRoutes(deps: {
     res.status(202).end();
   });
 
-  router.put(SITES, seat, actions, (req, res) => {
+  router.put(SITES, seat, actions, siteListBody, (req, res) => {
     supervisor(seatOf(res).member.role);
     const { kind, sites } = parseBody(setSitesBody, req.body);
     const parsed = parseSiteList(sites);
@@ -108,4 +118,14 @@ export function tabRoutes(deps: {
   });
 
   return router;
+}
+
+/** Reads a JSON body of at most `limit`; a larger one is refused with `message`, naming `field`. */
+function bodyOf(limit: string | number, message: string, field: string): express.RequestHandler {
+  const parse = express.json({ limit });
+  return (req, res, next) =>
+    parse(req, res, (error?: unknown) => {
+      const tooLarge = (error as { type?: unknown } | undefined)?.type === 'entity.too.large';
+      next(tooLarge ? new ApiError('body-too-large', message, field) : error);
+    });
 }
