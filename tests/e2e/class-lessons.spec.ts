@@ -123,6 +123,7 @@ test('a class through its lessons: names picked by link, a stranger let in, a re
     const nextWall = await startLesson();
     for (const [i, room] of students.entries()) {
       await expect(room.page.getByRole('status').filter({ hasText: `${CLASS} has started.` })).toBeVisible();
+      if (i === 0) await expectNoAxeViolations(room.page);
       await room.page.getByRole('button', { name: `Join ${CLASS} as ${ROSTER[i]}` }).click();
       await expect(room.heading(CLASS)).toBeVisible();
       await room.shareButton().click();
