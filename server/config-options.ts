@@ -376,6 +376,12 @@ export const OPTIONS = {
       return { claim: match[1]!, value: match[2]!.trim() };
     },
   },
+  OIDC_STUDENTS_MUST_SIGN_IN: {
+    doc: "Students join only signed in with their school account (by code or by class link): no name to pick from a roster or type, so no student can take a classmate's seat. Off: signing in is offered, and a student may still pick or type their name.",
+    example: 'true',
+    fallback: 'false',
+    parse: boolean,
+  },
   OIDC_SESSION_HOURS: {
     doc: 'Hours a sign-in lasts on a device before the school account is asked again.',
     example: '12',

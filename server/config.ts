@@ -101,6 +101,8 @@ export interface SignInConfig {
   /** A claim marking teachers, when one does. */
   readonly teacherClaim: { readonly claim: string; readonly value: string } | null;
   readonly sessionHours: number;
+  /** Students join only signed in (OIDC_STUDENTS_MUST_SIGN_IN). */
+  readonly studentsMustSignIn: boolean;
 }
 
 type Values = { [K in keyof typeof OPTIONS]: ReturnType<(typeof OPTIONS)[K]['parse']> | undefined };
@@ -207,6 +209,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
           teachers: Object.freeze(v.OIDC_TEACHERS ?? []),
           teacherClaim: v.OIDC_TEACHER_CLAIM ? Object.freeze(v.OIDC_TEACHER_CLAIM) : null,
           sessionHours: v.OIDC_SESSION_HOURS!,
+          studentsMustSignIn: v.OIDC_STUDENTS_MUST_SIGN_IN!,
         })
       : null,
     relay: Object.freeze({
@@ -224,7 +227,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 
 /** What is missing or stray among the OIDC_* options: each of them needs OIDC_ISSUER, which needs a client and who may sign in. */
 function signInProblems(v: Values): string[] {
-  const stray = (
+  const stray: (keyof typeof OPTIONS)[] = (
     [
       'OIDC_CLIENT_ID',
       'OIDC_CLIENT_SECRET',
@@ -234,6 +237,8 @@ function signInProblems(v: Values): string[] {
       'OIDC_TEACHER_CLAIM',
     ] as const
   ).filter((key) => v[key] !== undefined);
+  // On by itself it would lock every student out: nobody could sign in.
+  if (v.OIDC_STUDENTS_MUST_SIGN_IN === true && v.OIDC_ISSUER === undefined) stray.push('OIDC_STUDENTS_MUST_SIGN_IN');
   if (v.OIDC_ISSUER === undefined)
     return stray.map(
       (key) =>

@@ -68,6 +68,8 @@ export interface SignInDeps {
 /** Sign-in for the routes; `enabled` is false without OIDC_ISSUER. */
 export class SignIn {
   readonly enabled: boolean;
+  /** Students join only signed in (OIDC_STUDENTS_MUST_SIGN_IN): `student` refuses anyone else. */
+  readonly studentsMustSignIn: boolean;
   readonly #settings: SignInConfig | null;
   readonly #client: OidcClient | null;
   /** Each request's caller, looked up once however many routes ask. */
@@ -76,6 +78,7 @@ export class SignIn {
   constructor(private readonly deps: SignInDeps) {
     this.#settings = deps.config.signIn;
     this.enabled = this.#settings !== null;
+    this.studentsMustSignIn = this.#settings?.studentsMustSignIn ?? false;
     this.#client = this.#settings ? new OidcClient(this.#settings, deps.clock) : null;
   }
 
@@ -108,10 +111,12 @@ export class SignIn {
   /**
    * Who a signed-in student joining a lesson of class `classId` (null: a room of no class) is: their
    * account, their verified name, and the class's roster entry whose e-mail is theirs, if one is.
-   * Null when nobody is signed in: then the student says who they are (a picked or typed name).
+   * Null when nobody is signed in: then the student says who they are (a picked or typed name),
+   * unless this school has students join only signed in (401 student-sign-in-required).
    */
   async student(req: Request, classId: string | null): Promise<SignedInStudent | null> {
     const caller = await this.caller(req);
+    if (!caller && this.studentsMustSignIn) throw new ApiError('student-sign-in-required');
     if (!caller) return null;
     const entry =
       classId === null || caller.email === null ? null : await rosterEntryByEmail(this.deps.db, classId, caller.email);

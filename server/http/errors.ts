@@ -28,6 +28,8 @@ const BY_STATUS = {
     unauthorized: 'You are not a member of this room (no token, or your seat has ended); join the room again.',
     'passcode-required':
       "This server needs the school's teacher passcode to create rooms or see the lobby; ask your admin for it.",
+    'student-sign-in-required':
+      'This school has students join signed in with their school account: sign in (the button on this page), then join.',
     'class-key-required':
       "This needs the class's teacher key: open the class from the app it was made in, or ask a teacher of the class for its invite link.",
   },

@@ -458,6 +458,8 @@ export interface LessonsResponse {
 export interface ClassLinkResponse {
   class: { name: string };
   hasRoster: boolean;
+  /** Students join only signed in with their school account: no names are offered, none may be typed. */
+  signInRequired: boolean;
   live: { roomCode: string; startedAt: number } | null;
   /**
    * While a lesson is live and the class has a roster: the roster's names not yet in the lesson, for
@@ -570,6 +572,8 @@ export type ErrorCode =
   | 'server-restarting'
   /** A class's teacher route was called without its class teacher key. */
   | 'class-key-required'
+  /** This server has students join only signed in with their school account (OIDC_STUDENTS_MUST_SIGN_IN). */
+  | 'student-sign-in-required'
   /** The class teacher key is not this class's (or no such class). */
   | 'wrong-class-key'
   /** No class has this join link (it was rotated or mistyped), or its class is archived. */

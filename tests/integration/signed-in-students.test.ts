@@ -5,6 +5,9 @@
  * or type, and the lesson's record names them by account; one not on the roster waits, is let in,
  * and is recorded with their account's address.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ErrorBody,
@@ -30,6 +33,8 @@ const CLIENT = { client_id: 'classroom', client_secret: 'classroom-secret' };
 const databases = bothDatabases('signed_in');
 let provider: TestProvider;
 const servers = new Map<(typeof KINDS)[number], { server: TestServer; database: DatabaseConfig }>();
+/** A server whose students must sign in (OIDC_STUDENTS_MUST_SIGN_IN); what it changes touches no database. */
+let strict: TestServer;
 
 beforeAll(async () => {
   provider = await startTestProvider();
@@ -50,10 +55,22 @@ beforeAll(async () => {
     });
     servers.set(kind, { server, database });
   }
+  strict = await startTestServer({
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'classroom-screens-strict-')),
+    OIDC_ISSUER: provider.issuer,
+    OIDC_CLIENT_ID: CLIENT.client_id,
+    OIDC_CLIENT_SECRET: CLIENT.client_secret,
+    OIDC_ALLOWED_DOMAINS: 'school.example',
+    OIDC_TEACHER_DOMAINS: 'staff.school.example',
+    OIDC_STUDENTS_MUST_SIGN_IN: 'true',
+    RELAY_MODE: 'off',
+  });
   provider.start([
     {
       ...CLIENT,
-      redirect_uris: [...servers.values()].map(({ server }) => `${server.url}/api/auth/callback`),
+      redirect_uris: [...[...servers.values()].map(({ server }) => server), strict].map(
+        (server) => `${server.url}/api/auth/callback`,
+      ),
       response_types: ['code'],
       grant_types: ['authorization_code'],
     },
@@ -61,7 +78,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([...servers.values()].map(({ server }) => server.close()));
+  await Promise.all([...[...servers.values()].map(({ server }) => server), strict].map((server) => server?.close()));
   await provider?.close();
 });
 
@@ -166,3 +183,52 @@ for (const kind of KINDS) {
     });
   });
 }
+
+describe('with OIDC_STUDENTS_MUST_SIGN_IN', () => {
+  it('offers no names and refuses a picked or typed name, by link or code; a signed-in student joins as their account', async () => {
+    const base = strict.url;
+    const signedIn = async (login: string) => {
+      const browser = new TestBrowser();
+      expect((await signInAt(base, browser, login)).callback.status).toBe(303);
+      return browser;
+    };
+    const teacher = await signedIn('ada');
+    const made = await apiAt<CreateClassResponse>(base, teacher, 'POST', '/api/classes', { body: { name: 'Chem' } });
+    const classPath = `/api/classes/${made.body.class.id}`;
+    await apiAt(base, teacher, 'PUT', `${classPath}/roster`, {
+      body: { mode: 'replace', from: 'typed', text: 'Sam S., sam@school.example\nKim Lee, kim@school.example' },
+    });
+    const started = await apiAt<StartLessonResponse>(base, teacher, 'POST', `${classPath}/lessons`, {
+      body: { hostName: 'Ms Lovelace' },
+    });
+    expect(started.status).toBe(201);
+    const { room } = started.body;
+    const link = `/api/join/${made.body.class.joinSecret}`;
+
+    // The link says so, and shows nobody the roster's names.
+    const shown = await call<ClassLinkResponse>(base, 'GET', link);
+    expect(shown.body).toMatchObject({ hasRoster: true, signInRequired: true, live: { roomCode: room.code } });
+    expect(shown.body.names).toBeUndefined();
+
+    // Not signed in: a name from the roster, by the link or the code, is refused, saying what to do.
+    const refusal = {
+      status: 401,
+      body: {
+        error: 'student-sign-in-required',
+        message:
+          'This school has students join signed in with their school account: sign in (the button on this page), then join.',
+      },
+    };
+    expect(await call(base, 'POST', `${link}/members`, { body: { name: 'Sam S.' } })).toMatchObject(refusal);
+    expect(
+      await call(base, 'POST', `/api/rooms/${room.code}/members`, { body: { name: 'Sam S.', role: 'student' } }),
+    ).toMatchObject(refusal);
+
+    // Signed in, Sam joins as his account and his roster entry.
+    const sam = await apiAt<JoinRoomResponse>(base, await signedIn('sam'), 'POST', `${link}/members`, {
+      body: { name: 'Somebody Else' },
+    });
+    expect(sam.status).toBe(201);
+    expect(sam.body.member.name).toBe('Sam Student');
+  });
+});

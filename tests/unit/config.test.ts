@@ -114,6 +114,7 @@ describe('loadConfig', () => {
         teachers: ['ada@school.example'],
         teacherClaim: { claim: 'roles', value: 'Teacher' },
         sessionHours: 8,
+        studentsMustSignIn: false,
       },
       relay: {
         mode: 'auto',
@@ -280,6 +281,11 @@ describe('loadConfig', () => {
         /^OIDC_CLIENT_ID is set but OIDC_ISSUER is not; set OIDC_ISSUER \(for example OIDC_ISSUER=https:/,
       ),
     ]);
+    // Students who must sign in where nobody can would be locked out; left off, it is harmless.
+    expect(problems({ OIDC_STUDENTS_MUST_SIGN_IN: 'true' })).toEqual([
+      expect.stringMatching(/^OIDC_STUDENTS_MUST_SIGN_IN is set but OIDC_ISSUER is not/),
+    ]);
+    expect(problems({ OIDC_STUDENTS_MUST_SIGN_IN: 'false' })).toEqual([]);
     expect(problems({ OIDC_ISSUER: 'https://idp.school.example' })).toEqual([
       expect.stringMatching(/^OIDC_CLIENT_ID is needed with OIDC_ISSUER; for example OIDC_CLIENT_ID=/),
       expect.stringMatching(/^OIDC_CLIENT_SECRET is needed with OIDC_ISSUER/),

@@ -47,7 +47,7 @@ export interface ClassLinkDeps {
   db: Kysely<Tables>;
   limits: Pick<RequestLimits, 'read' | 'entry'>;
   /** A signed-in student joins as their roster entry (by e-mail) or under their verified name. */
-  signIn: Pick<SignIn, 'student'>;
+  signIn: Pick<SignIn, 'student' | 'studentsMustSignIn'>;
 }
 
 /** The class's live lesson room in the registry, if one is running. */
@@ -113,6 +113,7 @@ export function classLinkRoutes(deps: ClassLinkDeps): express.Router {
   const linkState = async (klass: ClassRecord, room: Room | undefined): Promise<ClassLinkResponse> => ({
     class: { name: klass.name },
     hasRoster: room?.lesson ? room.lesson.rostered : await hasRoster(db, klass.id),
+    signInRequired: deps.signIn.studentsMustSignIn,
     live: room ? { roomCode: room.code, startedAt: room.createdAt } : null,
   });
 
@@ -120,7 +121,8 @@ export function classLinkRoutes(deps: ClassLinkDeps): express.Router {
     const klass = await linkClass(String(req.params.joinSecret));
     const room = liveLessonRoom(store.state, klass.id);
     const body = await linkState(klass, room);
-    if (room?.lesson?.rostered) body.names = await namesNotIn(room, klass.id);
+    // Students who must sign in pick no name: the roster's names are not shown to anyone.
+    if (room?.lesson?.rostered && !body.signInRequired) body.names = await namesNotIn(room, klass.id);
     res.json(body);
   });
 

@@ -1,7 +1,7 @@
 /**
  * A class's students' link (`/class/<secret>`): the class, and while its lesson runs, the roster's
  * names to pick one's own from (or a name to type, which a teacher then lets in); signed in with the
- * school account, one button, as the account says. Before the lesson the page waits and offers it
+ * school account, one button, as the account says (where the school has students sign in, only that). Before the lesson the page waits and offers it
  * the moment it starts.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -108,6 +108,8 @@ function JoinLesson(props: ClassLinkProps & { link: ClassLinkResponse; className
   });
   const { busy, error } = joining;
   const { account } = props.signIn;
+  // The school has students join signed in: nothing to pick or type, only the sign-in.
+  const asName = !account && !link.signInRequired;
 
   return (
     <section aria-labelledby="join-lesson-heading">
@@ -133,9 +135,12 @@ function JoinLesson(props: ClassLinkProps & { link: ClassLinkResponse; className
           </button>
         </>
       ) : (
-        <SignInPanel signIn={props.signIn} />
+        <>
+          {link.signInRequired && <p>Your school has students join signed in with their school account.</p>}
+          <SignInPanel signIn={props.signIn} />
+        </>
       )}
-      {!account && link.hasRoster && !typing && (
+      {asName && link.hasRoster && !typing && (
         <>
           {names.length > 0 ? (
             <>
@@ -163,7 +168,7 @@ function JoinLesson(props: ClassLinkProps & { link: ClassLinkResponse; className
           </button>
         </>
       )}
-      {!account && typing && (
+      {asName && typing && (
         <form onSubmit={(event) => void joining.submit(event, { name })}>
           {link.hasRoster && <p>Your teacher lets you in once they see your name.</p>}
           <TextField
