@@ -134,6 +134,7 @@ export function App() {
     screen = (
       <ClassList
         passcodeRequired={config?.passcodeRequired ?? false}
+        signIn={signIn}
         onClassOpen={(classId) => navigate({ screen: 'class', classId, teacherKey: null })}
       />
     );

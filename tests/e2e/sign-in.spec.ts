@@ -16,6 +16,8 @@ import { StudentRoomPage, expectNoAxeViolations, person } from './pages.ts';
 const TABLET = { width: 1024, height: 768 };
 const CLIENT = { client_id: 'classroom', client_secret: 'classroom-secret' };
 const VERIFIED = 'Sam Student';
+/** The school's teacher passcode: asked of anyone who is not a signed-in teacher. */
+const PASSCODE = 'staffroom-42';
 
 let provider: TestProvider;
 let server: ServerProcess;
@@ -23,6 +25,7 @@ let server: ServerProcess;
 test.beforeAll(async () => {
   provider = await startTestProvider();
   provider.people.set('sam', { email: 'sam@school.example', email_verified: true, name: VERIFIED });
+  provider.people.set('tess', { email: 'tess@staff.school.example', email_verified: true, name: 'Tess Teacher' });
   server = await startServerProcess({
     port: await freePort(),
     built: true,
@@ -34,6 +37,7 @@ test.beforeAll(async () => {
       OIDC_CLIENT_SECRET: CLIENT.client_secret,
       OIDC_ALLOWED_DOMAINS: 'school.example',
       OIDC_TEACHER_DOMAINS: 'staff.school.example',
+      TEACHER_PASSCODE: PASSCODE,
     },
   });
   provider.start([
@@ -113,7 +117,9 @@ test('Home signs a student in with the school account, shows the verified name r
 });
 
 test('a signed-in student opens the class link and joins as their account with one tap', async ({ browser }) => {
-  const made = await call<CreateClassResponse>(server.url, 'POST', '/api/classes', { body: { name: 'Chemistry' } });
+  const made = await call<CreateClassResponse>(server.url, 'POST', '/api/classes', {
+    body: { name: 'Chemistry', passcode: PASSCODE },
+  });
   const { class: klass, teacherKey } = made.body;
   const classPath = `/api/classes/${klass.id}`;
   const roster = await call(server.url, 'PUT', `${classPath}/roster`, {
@@ -151,6 +157,26 @@ test('a signed-in student opens the class link and joins as their account with o
     expect(room.body.room.members.filter((m) => m.role === 'student').map((m) => m.name)).toEqual([VERIFIED]);
     const link = await call<{ names: { name: string }[] }>(server.url, 'GET', `/api/join/${klass.joinSecret}`);
     expect(link.body.names.map((n) => n.name)).toEqual(['Kim Lee']);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a signed-in teacher makes a class without the teacher passcode', async ({ browser }) => {
+  const { page, context } = await person(browser, '/', TABLET, server.url);
+  try {
+    await signInAtProvider(page, 'tess');
+    await expect(signedInLine(page)).toContainText('Signed in as Tess Teacher');
+    // Home's "Create a room" asks no passcode of a signed-in teacher; the class form asks none either.
+    await expect(page.getByRole('region', { name: 'Create a room' }).getByLabel('Teacher passcode')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Your classes' }).click();
+    const form = page.getByRole('region', { name: 'New class' });
+    await expect(form.getByRole('textbox', { name: 'Class name' })).toBeVisible();
+    await expect(form.getByLabel('Teacher passcode')).toHaveCount(0);
+    await form.getByRole('textbox', { name: 'Class name' }).fill('Physics');
+    await form.getByRole('button', { name: 'Make class' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Physics' })).toBeVisible();
+    await expectNoAxeViolations(page);
   } finally {
     await context.close();
   }

@@ -2,12 +2,17 @@
 import { useState } from 'preact/hooks';
 import { ROOM_NAME_MAX_LENGTH } from '../../../shared/protocol.ts';
 import { createClass, useClassList } from '../../hooks/classes.ts';
+import type { SignInState } from '../../hooks/sign-in.ts';
 import { rememberedPasscode, useSubmission } from '../../hooks/seat-forms.ts';
 import { PasscodeField } from '../PasscodeField.tsx';
 import { TextField } from '../TextField.tsx';
 
 /** The `/classes` screen. */
-export function ClassList(props: { passcodeRequired: boolean; onClassOpen: (classId: string) => void }) {
+export function ClassList(props: {
+  passcodeRequired: boolean;
+  signIn: SignInState;
+  onClassOpen: (classId: string) => void;
+}) {
   const classes = useClassList();
   return (
     <div class="narrow">
@@ -42,7 +47,11 @@ export function ClassList(props: { passcodeRequired: boolean; onClassOpen: (clas
         </section>
         <section class="card" aria-labelledby="new-class-heading">
           <h2 id="new-class-heading">New class</h2>
-          <NewClassForm passcodeRequired={props.passcodeRequired} onClassOpen={props.onClassOpen} />
+          <NewClassForm
+            // A signed-in teacher needs no passcode, as on Home's "Create a room".
+            passcodeRequired={props.passcodeRequired && !props.signIn.account?.teaches}
+            onClassOpen={props.onClassOpen}
+          />
         </section>
       </div>
     </div>
