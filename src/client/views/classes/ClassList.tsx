@@ -1,4 +1,4 @@
-/** The classes this browser teaches, and the form that makes a new one. */
+/** The classes this browser teaches and those of the signed-in teacher, and the form that makes a new one. */
 import { useState } from 'preact/hooks';
 import { ROOM_NAME_MAX_LENGTH } from '../../../shared/protocol.ts';
 import { createClass, useClassList } from '../../hooks/classes.ts';
@@ -13,7 +13,8 @@ export function ClassList(props: {
   signIn: SignInState;
   onClassOpen: (classId: string) => void;
 }) {
-  const classes = useClassList();
+  const signedIn = props.signIn.account?.teaches ?? false;
+  const classes = useClassList(signedIn);
   return (
     <div class="narrow">
       <h1>Your classes</h1>
@@ -22,11 +23,15 @@ export function ClassList(props: {
       </p>
       <div class="cards">
         <section class="card" aria-labelledby="class-list-heading">
-          <h2 id="class-list-heading">Classes you teach on this device</h2>
+          <h2 id="class-list-heading">{signedIn ? 'Classes you teach' : 'Classes you teach on this device'}</h2>
           {classes === null ? (
             <p role="status">Loading…</p>
           ) : classes.length === 0 ? (
-            <p class="muted">None yet. Make one here, or open the invite link another teacher of a class gave you.</p>
+            <p class="muted">
+              {signedIn
+                ? 'None yet. Make one here; a class another teacher adds you to by your school e-mail shows here too.'
+                : 'None yet. Make one here, or open the invite link another teacher of a class gave you.'}
+            </p>
           ) : (
             <ul class="plain" aria-labelledby="class-list-heading">
               {classes.map((c) => (
@@ -40,6 +45,7 @@ export function ClassList(props: {
                   >
                     {c.name}
                   </a>
+                  {c.archived && <span class="badge">Archived</span>}
                 </li>
               ))}
             </ul>
