@@ -7,6 +7,9 @@
  * added by e-mail finds the class on a fresh browser by signing in and watches its lesson, with no
  * key or link passed round. axe on every screen on the way.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { CreateClassResponse, StartLessonResponse } from '../../src/shared/protocol.ts';
 import { freePort } from '../helpers/built-server.ts';
@@ -30,8 +33,11 @@ const PASSCODE = 'staffroom-42';
 
 let provider: TestProvider;
 let server: ServerProcess;
+/** This run's own data folder: classes from an earlier run would show in a teacher's list. */
+let dataDir: string;
 
 test.beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'classroom-e2e-sign-in-'));
   provider = await startTestProvider();
   provider.people.set('sam', { email: 'sam@school.example', email_verified: true, name: VERIFIED });
   provider.people.set('cole', { email: 'cole@staff.school.example', email_verified: true, name: 'Cole Teacher' });
@@ -40,6 +46,7 @@ test.beforeAll(async () => {
     port: await freePort(),
     built: true,
     env: {
+      DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       RELAY_MODE: 'off',
       OIDC_ISSUER: provider.issuer,
@@ -65,6 +72,7 @@ test.afterAll(async () => {
   server?.kill('SIGTERM');
   await server?.exited;
   await provider?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** Home's sign-in line once someone is signed in. */
