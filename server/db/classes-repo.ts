@@ -74,7 +74,7 @@ export async function classByJoinSecret(db: Kysely<Tables>, joinSecret: string):
 /**
  * The classes a teacher teaches, by name: through their account, and through any of `emails` (so a
  * class shared with an address before its owner first signed in is theirs too). Archived ones only
- * when asked.
+ * when asked, and then after those in use.
  */
 export async function listClasses(
   db: Kysely<Tables>,
@@ -98,6 +98,7 @@ export async function listClasses(
         ),
     )
     .$if(!options.archived, (q) => q.where('archivedAt', 'is', null))
+    .orderBy((eb) => eb.case().when('archivedAt', 'is', null).then(0).else(1).end())
     .orderBy('name')
     .orderBy('createdAt')
     .execute();

@@ -28,6 +28,8 @@ const BY_STATUS = {
     unauthorized: 'You are not a member of this room (no token, or your seat has ended); join the room again.',
     'passcode-required':
       "This server needs the school's teacher passcode to create rooms or see the lobby; ask your admin for it.",
+    'sign-in-required':
+      'Sign in with your school account to see the classes you teach; classes made on this device without signing in are listed here from its own storage.',
     'student-sign-in-required':
       'This school has students join signed in with their school account: sign in (the button on this page), then join.',
     'class-key-required':

@@ -40,7 +40,24 @@ export function createWebApp(dir: string): express.Router {
   return web;
 }
 
-/** Logs one line per finished request: method, path without the query (tokens travel there), status, time. */
+/**
+ * Path segments that are credentials or personal data, and what the log writes in their place: a
+ * class's join secret lets anyone into its lessons, and a co-teacher's address is theirs (issue #20:
+ * no tokens in logs). Express matches routes case-insensitively, so these do too.
+ */
+const REDACTED_SEGMENTS: readonly (readonly [RegExp, string])[] = [
+  [/^(\/api\/join\/)[^/]+/i, '$1:secret'],
+  [/^(\/class\/)[^/]+/i, '$1:secret'],
+  [/^(\/api\/classes\/[^/]+\/teachers\/)[^/]+/i, '$1:email'],
+];
+
+/** The path a log line may hold: no query (tokens travel there), and no secret or address from `REDACTED_SEGMENTS`. */
+export function loggedPath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return REDACTED_SEGMENTS.reduce((logged, [segment, placeholder]) => logged.replace(segment, placeholder), path);
+}
+
+/** Logs one line per finished request: method, path as `loggedPath` writes it, status, time. */
 export function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
@@ -48,7 +65,7 @@ export function requestLog(log: Logger) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const line = {
         method: req.method,
-        path: req.originalUrl.split('?')[0],
+        path: loggedPath(req.originalUrl),
         status: res.statusCode,
         ms: Math.round(ms),
       };

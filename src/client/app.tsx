@@ -134,6 +134,7 @@ export function App() {
     screen = (
       <ClassList
         passcodeRequired={config?.passcodeRequired ?? false}
+        signIn={signIn}
         onClassOpen={(classId) => navigate({ screen: 'class', classId, teacherKey: null })}
       />
     );
@@ -144,7 +145,9 @@ export function App() {
         classId={route.classId}
         inviteKey={route.teacherKey}
         notice={homeNotice}
-        name={name}
+        // A signed-in teacher starts and opens lessons under their school account's name, as on Home.
+        name={signIn.account?.name || name}
+        signInAvailable={signIn.available}
         currentSeat={seat ?? null}
         onInviteOpen={() => navigate({ ...route, teacherKey: null }, { replace: true })}
         onSeatTaken={enterRoom}

@@ -316,6 +316,19 @@ export interface ClassView {
   createdAt: number;
 }
 
+/** A class in a signed-in teacher's list: enough to show and open it. */
+export interface ClassListEntry {
+  id: string;
+  name: string;
+  /** When it was archived, or null. */
+  archivedAt: number | null;
+}
+
+/** `GET /api/classes` reply: the classes the signed-in teacher owns or co-teaches, those in use first, then by name. */
+export interface ClassListResponse {
+  classes: ClassListEntry[];
+}
+
 /** `POST /api/classes` 201 reply: the class teacher key is shown this once; keep it (and share it by invite link). */
 export interface CreateClassResponse {
   class: ClassView;
@@ -609,7 +622,9 @@ export type ErrorCode =
   /** The school's OpenID provider could not be reached. */
   | 'sign-in-unavailable'
   /** A changing request authorised by the sign-in cookie lacks its session's X-CSRF-Token header. */
-  | 'csrf-token-invalid';
+  | 'csrf-token-invalid'
+  /** The route answers only a signed-in person (it lists their own classes). */
+  | 'sign-in-required';
 
 /** The JSON body of every 4xx reply. */
 export interface ErrorBody {

@@ -3,30 +3,50 @@
  * on loopback as the integration tests run it: Home's sign-in link goes through the provider's
  * login and consent pages and back; the verified name is shown and cannot be edited; signing out
  * gives the typed name back, and offers the provider's own sign-out for a shared device. A signed-in student opening a class link joins with one tap as their
- * account, with no names to pick. axe on every screen on the way.
+ * account, with no names to pick. A signed-in teacher makes a class with no passcode; a co-teacher
+ * added by e-mail finds the class on a fresh browser by signing in and watches its lesson, with no
+ * key or link passed round. axe on every screen on the way.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { CreateClassResponse, StartLessonResponse } from '../../src/shared/protocol.ts';
 import { freePort } from '../helpers/built-server.ts';
 import { call } from '../helpers/client.ts';
 import { startTestProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { StudentRoomPage, expectNoAxeViolations, person } from './pages.ts';
+import {
+  HomePage,
+  StudentRoomPage,
+  SupervisorRoomPage,
+  expectFramesDecoded,
+  expectNoAxeViolations,
+  person,
+} from './pages.ts';
 
 const TABLET = { width: 1024, height: 768 };
 const CLIENT = { client_id: 'classroom', client_secret: 'classroom-secret' };
 const VERIFIED = 'Sam Student';
+/** The school's teacher passcode: asked of anyone who is not a signed-in teacher. */
+const PASSCODE = 'staffroom-42';
 
 let provider: TestProvider;
 let server: ServerProcess;
+/** This run's own data folder: classes from an earlier run would show in a teacher's list. */
+let dataDir: string;
 
 test.beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'classroom-e2e-sign-in-'));
   provider = await startTestProvider();
   provider.people.set('sam', { email: 'sam@school.example', email_verified: true, name: VERIFIED });
+  provider.people.set('cole', { email: 'cole@staff.school.example', email_verified: true, name: 'Cole Teacher' });
+  provider.people.set('tess', { email: 'tess@staff.school.example', email_verified: true, name: 'Tess Teacher' });
   server = await startServerProcess({
     port: await freePort(),
     built: true,
     env: {
+      DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       RELAY_MODE: 'off',
       OIDC_ISSUER: provider.issuer,
@@ -34,6 +54,7 @@ test.beforeAll(async () => {
       OIDC_CLIENT_SECRET: CLIENT.client_secret,
       OIDC_ALLOWED_DOMAINS: 'school.example',
       OIDC_TEACHER_DOMAINS: 'staff.school.example',
+      TEACHER_PASSCODE: PASSCODE,
     },
   });
   provider.start([
@@ -51,6 +72,7 @@ test.afterAll(async () => {
   server?.kill('SIGTERM');
   await server?.exited;
   await provider?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** Home's sign-in line once someone is signed in. */
@@ -113,7 +135,9 @@ test('Home signs a student in with the school account, shows the verified name r
 });
 
 test('a signed-in student opens the class link and joins as their account with one tap', async ({ browser }) => {
-  const made = await call<CreateClassResponse>(server.url, 'POST', '/api/classes', { body: { name: 'Chemistry' } });
+  const made = await call<CreateClassResponse>(server.url, 'POST', '/api/classes', {
+    body: { name: 'Chemistry', passcode: PASSCODE },
+  });
   const { class: klass, teacherKey } = made.body;
   const classPath = `/api/classes/${klass.id}`;
   const roster = await call(server.url, 'PUT', `${classPath}/roster`, {
@@ -153,5 +177,77 @@ test('a signed-in student opens the class link and joins as their account with o
     expect(link.body.names.map((n) => n.name)).toEqual(['Kim Lee']);
   } finally {
     await context.close();
+  }
+});
+
+test('a signed-in teacher makes a class without the teacher passcode', async ({ browser }) => {
+  const { page, context } = await person(browser, '/', TABLET, server.url);
+  try {
+    await signInAtProvider(page, 'tess');
+    await expect(signedInLine(page)).toContainText('Signed in as Tess Teacher');
+    // Home's "Create a room" asks no passcode of a signed-in teacher; the class form asks none either.
+    await expect(page.getByRole('region', { name: 'Create a room' }).getByLabel('Teacher passcode')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Your classes' }).click();
+    const form = page.getByRole('region', { name: 'New class' });
+    await expect(form.getByRole('textbox', { name: 'Class name' })).toBeVisible();
+    await expect(form.getByLabel('Teacher passcode')).toHaveCount(0);
+    await form.getByRole('textbox', { name: 'Class name' }).fill('Physics');
+    await form.getByRole('button', { name: 'Make class' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Physics' })).toBeVisible();
+    await expectNoAxeViolations(page);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a co-teacher added by school e-mail signs in on a fresh browser, finds the class and watches its lesson', async ({
+  browser,
+}) => {
+  // Another teacher makes the class with the passcode (its key stays in their app) and adds Cole by e-mail.
+  const made = await call<CreateClassResponse>(server.url, 'POST', '/api/classes', {
+    body: { name: 'Geography', passcode: PASSCODE },
+  });
+  const { class: klass, teacherKey } = made.body;
+  const classPath = `/api/classes/${klass.id}`;
+  const added = await call(server.url, 'POST', `${classPath}/teachers`, {
+    token: teacherKey,
+    body: { email: 'cole@staff.school.example' },
+  });
+  expect(added.status).toBe(200);
+  const lesson = await call<StartLessonResponse>(server.url, 'POST', `${classPath}/lessons`, {
+    token: teacherKey,
+    body: { hostName: 'Ms Lee' },
+  });
+  expect(lesson.status).toBe(201);
+  const student = await person(browser, `/join/${lesson.body.room.code}`, TABLET, server.url);
+  const cole = await person(browser, '/', TABLET, server.url);
+  try {
+    await new HomePage(student.page).join({ name: 'Kim' });
+    await new StudentRoomPage(student.page).shareButton().click();
+
+    await signInAtProvider(cole.page, 'cole');
+    await expect(signedInLine(cole.page)).toContainText('Signed in as Cole Teacher');
+    await cole.page.getByRole('button', { name: 'Your classes' }).click();
+    const list = cole.page.getByRole('list', { name: 'Classes you teach' });
+    await expect(list.getByRole('link')).toHaveText(['Geography']);
+    await expectNoAxeViolations(cole.page);
+    await list.getByRole('link', { name: 'Geography' }).click();
+
+    await expect(cole.page.getByRole('heading', { level: 1, name: 'Geography' })).toBeVisible();
+    await expect(cole.page.getByRole('status').filter({ hasText: 'A lesson started at' })).toBeVisible();
+    // Opened by the session: this browser holds no key, so it has no invite link to give.
+    await expect(cole.page.getByRole('button', { name: 'Copy co-teacher invite link' })).toHaveCount(0);
+    await expect(cole.page.getByLabel('Your name (students see it)')).toHaveValue('Cole Teacher');
+    await expectNoAxeViolations(cole.page);
+    await cole.page.getByRole('button', { name: 'Open lesson' }).click();
+
+    const wall = new SupervisorRoomPage(cole.page);
+    await expect(wall.heading('Geography')).toBeVisible();
+    await expect(wall.supervisors().filter({ hasText: 'Ms Lee' })).toContainText('Host');
+    await expectFramesDecoded(wall.tile('Kim'));
+    expect(cole.page.url()).not.toContain(teacherKey);
+  } finally {
+    await student.context.close();
+    await cole.context.close();
   }
 });

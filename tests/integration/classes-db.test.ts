@@ -140,6 +140,21 @@ describe.each(['sqlite', 'postgres'] as const)('the classes database on %s', (ki
     expect(physics.archivedAt).toBeNull();
   });
 
+  it('lists archived classes, when asked, after those in use', async () => {
+    const { db } = await fresh();
+    const teacher = { emails: ['t@school.example'] };
+    const make = (name: string, at: number) => createClass(db, { name, teachers: [{ email: 't@school.example' }] }, at);
+    const algebra = await make('Algebra', T0);
+    await make('Zoology', T0 + 1);
+    await make('Music', T0 + 2);
+    value(await setArchived(db, algebra.id, true, T0 + 3));
+    expect((await listClasses(db, teacher, { archived: true })).map((c) => c.name)).toEqual([
+      'Music',
+      'Zoology',
+      'Algebra',
+    ]);
+  });
+
   it('rotating the join secret retires the old link', async () => {
     const { db } = await fresh();
     const klass = await createClass(db, { name: 'Art', teachers: [{ email: 'a@school.example' }] }, T0);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   AuthMeResponse,
+  ClassListResponse,
   ClassResponse,
   ClientConfig,
   CreateClassResponse,
@@ -55,6 +56,8 @@ beforeAll(async () => {
   provider.people.set('ada', { email: 'ada@staff.school.example', email_verified: true, name: 'Ada Lovelace' });
   provider.people.set('sam', { email: 'Sam@School.example', email_verified: true, name: 'Sam Student' });
   provider.people.set('bea', { email: 'bea@staff.school.example', email_verified: true, name: 'Bea Ode' });
+  provider.people.set('cy', { email: 'cy@staff.school.example', email_verified: true, name: 'Cy Young' });
+  provider.people.set('dee', { email: 'dee@staff.school.example', email_verified: true, name: 'Dee Das' });
   provider.people.set('eve', { email: 'eve@elsewhere.example', email_verified: true, name: 'Eve' });
   provider.people.set('una', { email: 'una@school.example', email_verified: false, name: 'Una' });
   server = await startTestServer(signInEnv(provider.issuer));
@@ -256,6 +259,42 @@ describe('sign-in with the school account', () => {
     expect(last.body.teachers).toEqual([]);
     expect((await api<ErrorBody>(ada, 'GET', classPath)).body.error).toBe('class-key-required');
     expect((await call(server.url, 'GET', classPath, { token: created.body.teacherKey })).status).toBe(200);
+  });
+
+  it("lists a signed-in teacher's classes, made by them or co-taught by e-mail, archived ones last", async () => {
+    const signedOut = await call<ErrorBody>(server.url, 'GET', '/api/classes');
+    expect(signedOut).toMatchObject({ status: 401, body: { error: 'sign-in-required' } });
+    expect(signedOut.body.message).toMatch(/^Sign in with your school account/);
+
+    const cy = new TestBrowser();
+    await signIn(cy, 'cy');
+    const make = async (name: string) =>
+      (await api<CreateClassResponse>(cy, 'POST', '/api/classes', { body: { name } })).body.class.id;
+    const algebra = await make('Algebra');
+    const zoology = await make('Zoology');
+    // Another teacher's class, made with the passcode, adds Cy by e-mail only.
+    const other = await call<CreateClassResponse>(server.url, 'POST', '/api/classes', {
+      body: { name: 'Music', passcode: PASSCODE },
+    });
+    const music = other.body.class.id;
+    const added = await call(server.url, 'POST', `/api/classes/${music}/teachers`, {
+      token: other.body.teacherKey,
+      body: { email: 'cy@staff.school.example' },
+    });
+    expect(added.status).toBe(200);
+    expect((await api(cy, 'PATCH', `/api/classes/${algebra}`, { body: { archived: true } })).status).toBe(200);
+
+    const list = await api<ClassListResponse>(cy, 'GET', '/api/classes');
+    expect(list.status).toBe(200);
+    expect(list.body.classes.map((c) => [c.id, c.name, c.archivedAt === null])).toEqual([
+      [music, 'Music', true],
+      [zoology, 'Zoology', true],
+      [algebra, 'Algebra', false],
+    ]);
+    // Another teacher of the school sees none of them.
+    const dee = new TestBrowser();
+    await signIn(dee, 'dee');
+    expect((await api<ClassListResponse>(dee, 'GET', '/api/classes')).body).toEqual({ classes: [] });
   });
 
   it('seats a signed-in student by a class link as their own roster entry under their verified name, whatever name they pick', async () => {

@@ -5,6 +5,7 @@ import {
   classListFrom,
   dayRange,
   lessonLength,
+  listedClasses,
   withClass,
   withoutClass,
   type SavedClass,
@@ -22,6 +23,21 @@ describe('the list of classes this browser teaches', () => {
     const renamed = { ...bio, name: 'Biology 7B', teacherKey: 'k1-new' };
     expect(withClass([art, bio], renamed)).toEqual([art, renamed]);
     expect(withoutClass([art, bio], 'c2')).toEqual([bio]);
+  });
+
+  it("lists the signed-in teacher's classes in the server's order and this browser's own once, archived last", () => {
+    const taught = [
+      { id: 'c3', name: 'Music', archivedAt: null },
+      { id: 'c1', name: 'Biology 7B', archivedAt: null },
+      { id: 'c4', name: 'Latin', archivedAt: 5 },
+    ];
+    expect(listedClasses([art, bio], taught)).toEqual([
+      { id: 'c3', name: 'Music', archived: false },
+      { id: 'c1', name: 'Biology 7B', archived: false },
+      { id: 'c2', name: 'Art', archived: false },
+      { id: 'c4', name: 'Latin', archived: true },
+    ]);
+    expect(listedClasses([bio], [])).toEqual([{ id: 'c1', name: 'Biology', archived: false }]);
   });
 
   it('reads back only whole entries from storage', () => {

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type {
+  ClassListResponse,
   ClassResponse,
   ClassView,
   CreateClassResponse,
@@ -37,6 +38,7 @@ import {
   addTeacher,
   createClass,
   getClass,
+  listClasses,
   removeTeacherByEmail,
   renameClass,
   rotateJoinSecret,
@@ -94,7 +96,7 @@ export interface ClassDeps {
   /** The teacher passcode's check, shared with room creation. */
   passcode: PasscodeGate;
   /** Who is signed in: a signed-in teacher needs no passcode, and a class's signed-in teachers no key. */
-  signIn: Pick<SignIn, 'caller' | 'teachesClass'>;
+  signIn: Pick<SignIn, 'enabled' | 'caller' | 'teachesClass'>;
   limits: RequestLimits;
   stopping: () => boolean;
 }
@@ -147,6 +149,18 @@ export function classRoutes(deps: ClassDeps): express.Router {
     const teachers = caller ? [{ accountId: caller.accountId }] : [];
     const created = await createClass(db, { name, teachers, teacherKeyHash: hash }, store.now());
     res.status(201).json({ class: classView(created), teacherKey: key } satisfies CreateClassResponse);
+  });
+
+  // A signed-in teacher's classes, wherever they were made: the app lists them beside the ones its browser holds keys for.
+  router.get('/classes', deps.limits.read, async (req, res) => {
+    if (!deps.signIn.enabled) throw new ApiError('sign-in-off');
+    const caller = await deps.signIn.caller(req);
+    if (!caller) throw new ApiError('sign-in-required');
+    const emails = caller.email === null ? [] : [caller.email];
+    const classes = await listClasses(db, { accountId: caller.accountId, emails }, { archived: true });
+    res.json({
+      classes: classes.map((c) => ({ id: c.id, name: c.name, archivedAt: c.archivedAt })),
+    } satisfies ClassListResponse);
   });
 
   router.get('/classes/:classId', teacher, async (_req, res) => {

@@ -1,6 +1,7 @@
 /**
- * What the classes screens do: keep the list of classes this browser teaches, load a class's page
- * with its teacher key, and run the page's actions against the API. The views only render.
+ * What the classes screens do: list the classes this browser holds keys for and those the signed-in
+ * teacher teaches, load a class's page with its teacher key or by sign-in, and run the page's
+ * actions against the API. The views only render.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type {
@@ -14,19 +15,30 @@ import type {
 } from '../../shared/protocol.ts';
 import { saveFile } from '../downloads.ts';
 import * as api from '../net/api.ts';
-import type { SavedClass } from '../state/classes.ts';
+import { listedClasses, type ListedClass } from '../state/classes.ts';
 import { forgetClass, loadClasses, saveClass, seatFrom, type SavedSeat } from '../state/storage.ts';
 
-/** The classes this browser teaches (null while loading). */
-export function useClassList(): SavedClass[] | null {
-  const [classes, setClasses] = useState<SavedClass[] | null>(null);
+/**
+ * The classes this browser holds keys for and, with `signedIn`, those the signed-in teacher teaches
+ * (null while loading). A server that cannot list them leaves this browser's own.
+ */
+export function useClassList(signedIn: boolean): ListedClass[] | null {
+  const [classes, setClasses] = useState<ListedClass[] | null>(null);
   useEffect(() => {
     let live = true;
-    void loadClasses().then((list) => live && setClasses(list));
+    const fromAccount = signedIn
+      ? api.listClasses().then(
+          (r) => r.classes,
+          () => [],
+        )
+      : Promise.resolve([]);
+    void Promise.all([loadClasses(), fromAccount]).then(
+      ([saved, taught]) => live && setClasses(listedClasses(saved, taught)),
+    );
     return () => {
       live = false;
     };
-  }, []);
+  }, [signedIn]);
   return classes;
 }
 
@@ -41,26 +53,35 @@ export async function createClass(body: CreateClassRequest): Promise<string> {
 /** A class page's data, as far as it has loaded. */
 export type ClassPageState =
   | { status: 'loading' }
-  /** This browser has no key for the class: it was never opened here, or was forgotten. */
+  /** This browser has no key for the class (never opened here, or forgotten), and no sign-in of one of its teachers. */
   | { status: 'no-key' }
   /** The server refused the key this browser has (another teacher retired it), or could not be reached. */
   | { status: 'failed'; failure: api.ApiFailure; saved: boolean }
-  | { status: 'ready'; page: ClassResponse; teacherKey: string; olderLessons: LessonView[]; moreLessons: boolean };
+  | {
+      status: 'ready';
+      page: ClassResponse;
+      /** The key the page was opened with, or null: by the sign-in of one of the class's teachers. */
+      teacherKey: api.ClassAccess;
+      olderLessons: LessonView[];
+      moreLessons: boolean;
+    };
 
 /** Lessons the server sends per page (`GET …/lessons`). */
 const LESSONS_PER_PAGE = 50;
 
 /**
  * A class's page: loaded with the key from a co-teacher invite link (`inviteKey`, saved to this
- * browser's list once the server takes it) or the one this browser keeps, and loaded again when
- * the page comes back into view (a co-teacher may have changed it). Each action resolves to the
- * server's refusal's message, or null.
+ * browser's list once the server takes it) or the one this browser keeps, or else by the sign-in of
+ * one of its teachers (a co-teacher added by e-mail: nothing is saved, the session opens it), and
+ * loaded again when the page comes back into view (a co-teacher may have changed it). Each action
+ * resolves to the server's refusal's message, or null.
  */
 export function useClassPage(classId: string, inviteKey: string | null) {
   const [state, setState] = useState<ClassPageState>({ status: 'loading' });
-  const [key, setKey] = useState<string | null>(inviteKey);
+  /** What opens the class here; undefined until something does. */
+  const [key, setKey] = useState<api.ClassAccess | undefined>(inviteKey ?? undefined);
 
-  const show = (page: ClassResponse, teacherKey: string) =>
+  const show = (page: ClassResponse, teacherKey: api.ClassAccess) =>
     setState((current) => ({
       status: 'ready',
       page,
@@ -69,13 +90,24 @@ export function useClassPage(classId: string, inviteKey: string | null) {
       moreLessons: current.status === 'ready' ? current.moreLessons : page.lessons.length === LESSONS_PER_PAGE,
     }));
 
-  const load = async (teacherKey: string, fromInvite: boolean) => {
+  const load = async (teacherKey: api.ClassAccess, fromInvite: boolean) => {
     try {
       const page = await api.getClass(classId, teacherKey);
-      await saveClass({ id: classId, name: page.class.name, teacherKey });
+      if (teacherKey !== null) await saveClass({ id: classId, name: page.class.name, teacherKey });
       show(page, teacherKey);
     } catch (failure) {
       setState({ status: 'failed', failure: failure as api.ApiFailure, saved: !fromInvite });
+    }
+  };
+
+  /** Opens the class by sign-in; without a session of one of its teachers, this browser cannot. */
+  const loadBySignIn = async () => {
+    try {
+      show(await api.getClass(classId, null), null);
+      setKey(null);
+    } catch (failure) {
+      const refused = failure instanceof api.ApiFailure && failure.code === 'class-key-required';
+      setState(refused ? { status: 'no-key' } : { status: 'failed', failure: failure as api.ApiFailure, saved: false });
     }
   };
 
@@ -89,9 +121,10 @@ export function useClassPage(classId: string, inviteKey: string | null) {
     void loadClasses().then((list) => {
       if (!live) return;
       const saved = list.find((c) => c.id === classId);
-      setKey(saved?.teacherKey ?? null);
-      if (saved) void load(saved.teacherKey, false);
-      else setState({ status: 'no-key' });
+      if (saved) {
+        setKey(saved.teacherKey);
+        void load(saved.teacherKey, false);
+      } else void loadBySignIn();
     });
     return () => {
       live = false;
@@ -99,7 +132,7 @@ export function useClassPage(classId: string, inviteKey: string | null) {
   }, [classId, inviteKey]);
 
   useEffect(() => {
-    if (!key) return;
+    if (key === undefined) return;
     const onVisible = () => document.visibilityState === 'visible' && void load(key, false);
     document.addEventListener('visibilitychange', onVisible);
     return () => document.removeEventListener('visibilitychange', onVisible);
@@ -107,9 +140,9 @@ export function useClassPage(classId: string, inviteKey: string | null) {
 
   /** Runs `action` with the key; a refusal becomes its message. */
   const act =
-    <A extends unknown[]>(action: (teacherKey: string, ...args: A) => Promise<void>) =>
+    <A extends unknown[]>(action: (teacherKey: api.ClassAccess, ...args: A) => Promise<void>) =>
     async (...args: A): Promise<string | null> => {
-      if (!key) return 'This browser has no key for this class.';
+      if (key === undefined) return 'This browser has no key for this class.';
       try {
         await action(key, ...args);
         return null;
@@ -124,7 +157,7 @@ export function useClassPage(classId: string, inviteKey: string | null) {
     /** Renames the class or archives it (or brings it back). */
     update: act(async (teacherKey, body: { name?: string; archived?: boolean }) => {
       const page = await api.updateClass(classId, teacherKey, body);
-      await saveClass({ id: classId, name: page.class.name, teacherKey });
+      if (teacherKey !== null) await saveClass({ id: classId, name: page.class.name, teacherKey });
       show(page, teacherKey);
     }),
     /** Adds a co-teacher by school e-mail. */
@@ -155,7 +188,7 @@ export function useClassPage(classId: string, inviteKey: string | null) {
       const { room, member } = await api.startLesson(classId, teacherKey, { hostName });
       onSeatTaken(seatFrom(room, member, classId));
     }),
-    /** Joins the live lesson as a supervisor with the key the class page gives its teachers. */
+    /** Joins the live lesson as a supervisor with the key the class page gives its teachers (by key or by sign-in). */
     joinLesson: act(async (_teacherKey, name: string, onSeatTaken: (seat: SavedSeat) => void) => {
       if (state.status !== 'ready' || !state.page.liveLesson) return;
       const { roomCode, supervisorKey } = state.page.liveLesson;
@@ -164,10 +197,12 @@ export function useClassPage(classId: string, inviteKey: string | null) {
     }),
     /** Lists a OneRoster export's classes (nothing is stored yet). */
     oneRosterClasses: (files: OneRosterFilesBody): Promise<OneRosterClassesResponse> =>
-      key ? api.oneRosterClasses(classId, key, files) : Promise.reject(new Error('No key for this class.')),
+      key !== undefined
+        ? api.oneRosterClasses(classId, key, files)
+        : Promise.reject(new Error('No key for this class.')),
     /** Imports a roster (all or nothing); resolves to what changed, or rejects with the server's refusal. */
     importRoster: async (body: RosterImportRequest): Promise<RosterImportResponse> => {
-      if (!key) throw new Error('No key for this class.');
+      if (key === undefined) throw new Error('No key for this class.');
       const result = await api.importRoster(classId, key, body);
       if (state.status === 'ready') show({ ...state.page, roster: result.roster }, key);
       return result;

@@ -7,6 +7,7 @@ import type {
   AdmitResponse,
   ClassJoinRequest,
   ClassLinkResponse,
+  ClassListResponse,
   WaitingResponse,
   AttendanceResponse,
   ClassResponse,
@@ -119,10 +120,10 @@ async function request<T>(
 /** A file the server sends for download, with the name its Content-Disposition gives. */
 async function requestFile(
   path: string,
-  token: string,
+  token: string | null,
   fallbackName: string,
 ): Promise<{ blob: Blob; fileName: string }> {
-  const res = await send('GET', path, { token });
+  const res = await send('GET', path, token === null ? {} : { token });
   const named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '');
   return { blob: await res.blob(), fileName: named?.[1] ?? fallbackName };
 }
@@ -303,60 +304,74 @@ export const listRoomsWith = (passcode: string) =>
 
 const classPath = (classId: string) => `/api/classes/${encodeURIComponent(classId)}`;
 
+/**
+ * How a teacher opens a class: its teacher key (sent as a bearer token), or null for the sign-in
+ * session of one of its teachers (the cookie, with the CSRF token on changes).
+ */
+export type ClassAccess = string | null;
+
+/** The classes the signed-in teacher owns or co-teaches, those in use first; 401 when nobody is signed in. */
+export const listClasses = () => request<ClassListResponse>('GET', '/api/classes');
+
 /** Creates a class; the reply's teacher key is shown this once. */
 export const createClass = (body: CreateClassRequest) => request<CreateClassResponse>('POST', '/api/classes', { body });
 
 /** A class's page: the class, its roster, its live lesson and its latest past lessons. */
-export const getClass = (classId: string, teacherKey: string) =>
-  request<ClassResponse>('GET', classPath(classId), { token: teacherKey });
+export const getClass = (classId: string, teacherKey: ClassAccess) =>
+  request<ClassResponse>('GET', classPath(classId), { token: teacherKey ?? undefined });
 
 /** Renames, archives or brings back a class. */
-export const updateClass = (classId: string, teacherKey: string, body: UpdateClassRequest) =>
-  request<ClassResponse>('PATCH', classPath(classId), { token: teacherKey, body });
+export const updateClass = (classId: string, teacherKey: ClassAccess, body: UpdateClassRequest) =>
+  request<ClassResponse>('PATCH', classPath(classId), { token: teacherKey ?? undefined, body });
 
 /** A new join link for the class; the old one stops working. */
-export const rotateJoinSecret = (classId: string, teacherKey: string) =>
-  request<JoinSecretResponse>('POST', `${classPath(classId)}/join-secret`, { token: teacherKey });
+export const rotateJoinSecret = (classId: string, teacherKey: ClassAccess) =>
+  request<JoinSecretResponse>('POST', `${classPath(classId)}/join-secret`, { token: teacherKey ?? undefined });
 
 /** Adds a co-teacher by school e-mail: they open the class by signing in. */
-export const addClassTeacher = (classId: string, teacherKey: string, email: string) =>
-  request<TeachersResponse>('POST', `${classPath(classId)}/teachers`, { token: teacherKey, body: { email } });
+export const addClassTeacher = (classId: string, teacherKey: ClassAccess, email: string) =>
+  request<TeachersResponse>('POST', `${classPath(classId)}/teachers`, {
+    token: teacherKey ?? undefined,
+    body: { email },
+  });
 
 /** Removes a teacher known by `email` from the class. */
-export const removeClassTeacher = (classId: string, teacherKey: string, email: string) =>
+export const removeClassTeacher = (classId: string, teacherKey: ClassAccess, email: string) =>
   request<TeachersResponse>('DELETE', `${classPath(classId)}/teachers/${encodeURIComponent(email)}`, {
-    token: teacherKey,
+    token: teacherKey ?? undefined,
   });
 
 /** A new class teacher key; the old one, and its invite links, stop working. */
-export const rotateTeacherKey = (classId: string, teacherKey: string) =>
-  request<TeacherKeyResponse>('POST', `${classPath(classId)}/teacher-key`, { token: teacherKey });
+export const rotateTeacherKey = (classId: string, teacherKey: ClassAccess) =>
+  request<TeacherKeyResponse>('POST', `${classPath(classId)}/teacher-key`, { token: teacherKey ?? undefined });
 
 /** The classes of a OneRoster export, to choose which to import; nothing is stored. */
-export const oneRosterClasses = (classId: string, teacherKey: string, files: OneRosterFilesBody) =>
+export const oneRosterClasses = (classId: string, teacherKey: ClassAccess, files: OneRosterFilesBody) =>
   request<OneRosterClassesResponse>('POST', `${classPath(classId)}/roster/oneroster-classes`, {
-    token: teacherKey,
+    token: teacherKey ?? undefined,
     body: { files } satisfies OneRosterClassesRequest,
   });
 
 /** Replaces or merges the roster, all or nothing. */
-export const importRoster = (classId: string, teacherKey: string, body: RosterImportRequest) =>
-  request<RosterImportResponse>('PUT', `${classPath(classId)}/roster`, { token: teacherKey, body });
+export const importRoster = (classId: string, teacherKey: ClassAccess, body: RosterImportRequest) =>
+  request<RosterImportResponse>('PUT', `${classPath(classId)}/roster`, { token: teacherKey ?? undefined, body });
 
 /** Starts a lesson: a room of the class with the caller as host. */
-export const startLesson = (classId: string, teacherKey: string, body: StartLessonRequest) =>
-  request<StartLessonResponse>('POST', `${classPath(classId)}/lessons`, { token: teacherKey, body });
+export const startLesson = (classId: string, teacherKey: ClassAccess, body: StartLessonRequest) =>
+  request<StartLessonResponse>('POST', `${classPath(classId)}/lessons`, { token: teacherKey ?? undefined, body });
 
 /** Ended lessons started before `before` (ms), newest first. */
-export const pastLessons = (classId: string, teacherKey: string, before: number) =>
-  request<LessonsResponse>('GET', `${classPath(classId)}/lessons?before=${before}`, { token: teacherKey });
+export const pastLessons = (classId: string, teacherKey: ClassAccess, before: number) =>
+  request<LessonsResponse>('GET', `${classPath(classId)}/lessons?before=${before}`, { token: teacherKey ?? undefined });
 
 /** Deletes an ended lesson and its attendance. */
-export const deleteLesson = (classId: string, teacherKey: string, lessonId: string) =>
-  request<void>('DELETE', `${classPath(classId)}/lessons/${encodeURIComponent(lessonId)}`, { token: teacherKey });
+export const deleteLesson = (classId: string, teacherKey: ClassAccess, lessonId: string) =>
+  request<void>('DELETE', `${classPath(classId)}/lessons/${encodeURIComponent(lessonId)}`, {
+    token: teacherKey ?? undefined,
+  });
 
 /** One lesson's attendance sheet, times in `timeZone`. */
-export const lessonAttendanceFile = (classId: string, teacherKey: string, lessonId: string, timeZone: string) =>
+export const lessonAttendanceFile = (classId: string, teacherKey: ClassAccess, lessonId: string, timeZone: string) =>
   requestFile(
     `${classPath(classId)}/lessons/${encodeURIComponent(lessonId)}/attendance.csv?tz=${encodeURIComponent(timeZone)}`,
     teacherKey,
@@ -366,7 +381,7 @@ export const lessonAttendanceFile = (classId: string, teacherKey: string, lesson
 /** The attendance of every lesson started from `from` up to (not including) `to` (ms), times in `timeZone`. */
 export const rangeAttendanceFile = (
   classId: string,
-  teacherKey: string,
+  teacherKey: ClassAccess,
   range: { from: number; to: number },
   timeZone: string,
 ) =>

@@ -1,14 +1,34 @@
 /**
- * The classes this browser teaches, and the small sums the class page shows (lesson lengths, date
+ * The classes this browser teaches (and the signed-in teacher's, listed beside them), and the small sums the class page shows (lesson lengths, date
  * ranges). Pure: no storage, no DOM; `storage.ts` keeps the list.
  */
-import type { LessonView } from '../../shared/protocol.ts';
+import type { ClassListEntry, LessonView } from '../../shared/protocol.ts';
 
 /** A class this browser teaches: enough to open its page. The key is a secret: never in a URL's path or query. */
 export interface SavedClass {
   id: string;
   name: string;
   teacherKey: string;
+}
+
+/** A class on the classes screen. */
+export interface ListedClass {
+  id: string;
+  name: string;
+  archived: boolean;
+}
+
+/**
+ * The classes screen's list: the signed-in teacher's classes (`taught`, in the server's order) and
+ * the ones this browser holds keys for (`saved`), each once, with the server's name; archived last.
+ */
+export function listedClasses(saved: readonly SavedClass[], taught: readonly ClassListEntry[]): ListedClass[] {
+  const known = new Set(taught.map((c) => c.id));
+  const all = [
+    ...taught.map((c) => ({ id: c.id, name: c.name, archived: c.archivedAt !== null })),
+    ...saved.filter((c) => !known.has(c.id)).map((c) => ({ id: c.id, name: c.name, archived: false })),
+  ];
+  return [...all.filter((c) => !c.archived), ...all.filter((c) => c.archived)];
 }
 
 /** The list with `entry` in it: an entry of the same id is replaced where it stands, a new one goes first. */

@@ -1,14 +1,20 @@
-/** The classes this browser teaches, and the form that makes a new one. */
+/** The classes this browser teaches and those of the signed-in teacher, and the form that makes a new one. */
 import { useState } from 'preact/hooks';
 import { ROOM_NAME_MAX_LENGTH } from '../../../shared/protocol.ts';
 import { createClass, useClassList } from '../../hooks/classes.ts';
+import type { SignInState } from '../../hooks/sign-in.ts';
 import { rememberedPasscode, useSubmission } from '../../hooks/seat-forms.ts';
 import { PasscodeField } from '../PasscodeField.tsx';
 import { TextField } from '../TextField.tsx';
 
 /** The `/classes` screen. */
-export function ClassList(props: { passcodeRequired: boolean; onClassOpen: (classId: string) => void }) {
-  const classes = useClassList();
+export function ClassList(props: {
+  passcodeRequired: boolean;
+  signIn: SignInState;
+  onClassOpen: (classId: string) => void;
+}) {
+  const signedIn = props.signIn.account?.teaches ?? false;
+  const classes = useClassList(signedIn);
   return (
     <div class="narrow">
       <h1>Your classes</h1>
@@ -17,11 +23,15 @@ export function ClassList(props: { passcodeRequired: boolean; onClassOpen: (clas
       </p>
       <div class="cards">
         <section class="card" aria-labelledby="class-list-heading">
-          <h2 id="class-list-heading">Classes you teach on this device</h2>
+          <h2 id="class-list-heading">{signedIn ? 'Classes you teach' : 'Classes you teach on this device'}</h2>
           {classes === null ? (
             <p role="status">Loading…</p>
           ) : classes.length === 0 ? (
-            <p class="muted">None yet. Make one here, or open the invite link another teacher of a class gave you.</p>
+            <p class="muted">
+              {signedIn
+                ? 'None yet. Make one here; a class another teacher adds you to by your school e-mail shows here too.'
+                : 'None yet. Make one here, or open the invite link another teacher of a class gave you.'}
+            </p>
           ) : (
             <ul class="plain" aria-labelledby="class-list-heading">
               {classes.map((c) => (
@@ -35,6 +45,7 @@ export function ClassList(props: { passcodeRequired: boolean; onClassOpen: (clas
                   >
                     {c.name}
                   </a>
+                  {c.archived && <span class="badge">Archived</span>}
                 </li>
               ))}
             </ul>
@@ -42,7 +53,11 @@ export function ClassList(props: { passcodeRequired: boolean; onClassOpen: (clas
         </section>
         <section class="card" aria-labelledby="new-class-heading">
           <h2 id="new-class-heading">New class</h2>
-          <NewClassForm passcodeRequired={props.passcodeRequired} onClassOpen={props.onClassOpen} />
+          <NewClassForm
+            // A signed-in teacher needs no passcode, as on Home's "Create a room".
+            passcodeRequired={props.passcodeRequired && !props.signIn.account?.teaches}
+            onClassOpen={props.onClassOpen}
+          />
         </section>
       </div>
     </div>

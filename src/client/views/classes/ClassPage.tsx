@@ -27,6 +27,8 @@ interface ClassPageProps {
   notice: string | null;
   /** The name last used, to start or open a lesson with. */
   name: string;
+  /** Whether this server offers sign-in: a co-teacher added by e-mail then opens the class by signing in. */
+  signInAvailable: boolean;
   /** A seat this browser still holds, to go back to its lesson rather than join it again. */
   currentSeat: SavedSeat | null;
   /** The invite link's key is in hand: take it out of the address bar. */
@@ -53,7 +55,9 @@ export function ClassPage(props: ClassPageProps) {
         <h1>Class not available</h1>
         <p class="alert" role="alert">
           {state.status === 'no-key'
-            ? 'This device does not teach this class. Open the invite link a teacher of the class gave you.'
+            ? props.signInAvailable
+              ? 'This device does not teach this class. Sign in with the school account a teacher of the class added, or open the invite link they gave you.'
+              : 'This device does not teach this class. Open the invite link a teacher of the class gave you.'
             : retired && state.saved
               ? 'This device’s key for the class no longer works: a teacher of the class retired the invite link. Ask them for the new one.'
               : retired
@@ -108,7 +112,12 @@ export function ClassPage(props: ClassPageProps) {
         moreLessons={state.moreLessons}
         actions={actions}
       />
-      <SettingsSection page={page} actions={actions} onClassesOpen={props.onClassesOpen} />
+      <SettingsSection
+        page={page}
+        actions={actions}
+        keptHere={teacherKey !== null}
+        onClassesOpen={props.onClassesOpen}
+      />
     </div>
   );
 }
@@ -221,11 +230,12 @@ function JoinLinkSection(props: { page: ClassResponse; actions: ClassPageActions
 /** The co-teacher invite link (the class teacher key in its fragment), and retiring it. */
 function CoTeacherSection(props: {
   classId: string;
-  teacherKey: string;
+  /** Null when the page was opened by sign-in: this device has no key, so no invite link to give. */
+  teacherKey: string | null;
   teachers: readonly ClassTeacherView[];
   actions: ClassPageActions;
 }) {
-  const link = teacherInviteLink(location.origin, props.classId, props.teacherKey);
+  const link = props.teacherKey === null ? null : teacherInviteLink(location.origin, props.classId, props.teacherKey);
   const [shown, setShown] = useState(false);
   const [email, setEmail] = useState('');
   const [result, setResult] = useState<string | null>(null);
@@ -280,13 +290,22 @@ function CoTeacherSection(props: {
         <strong>Whoever has the invite link is a teacher of this class:</strong> they see its roster and record and can
         start and watch its lessons. Send it to teachers only.
       </p>
-      <div class="row">
-        <CopyButton label="Copy co-teacher invite link" value={link} />
-        <button type="button" aria-expanded={shown} onClick={() => setShown(!shown)}>
-          {shown ? 'Hide invite link' : 'Show invite link'}
-        </button>
-      </div>
-      {shown && <CopyField id="co-teacher-link" label="Co-teacher invite link (teachers only)" value={link} />}
+      {link === null ? (
+        <p class="muted">
+          You opened this class by signing in, so this device holds no invite link; the device that made the class has
+          it. Retiring it gives this device the new one.
+        </p>
+      ) : (
+        <>
+          <div class="row">
+            <CopyButton label="Copy co-teacher invite link" value={link} />
+            <button type="button" aria-expanded={shown} onClick={() => setShown(!shown)}>
+              {shown ? 'Hide invite link' : 'Show invite link'}
+            </button>
+          </div>
+          {shown && <CopyField id="co-teacher-link" label="Co-teacher invite link (teachers only)" value={link} />}
+        </>
+      )}
       <p class="muted">Retiring the link locks out every other device that opened it, until they get the new one.</p>
       <RotateAction
         label="Retire invite link"
@@ -328,8 +347,13 @@ function RotateAction(props: {
   );
 }
 
-/** Rename, archive, or take the class off this device. */
-function SettingsSection(props: { page: ClassResponse; actions: ClassPageActions; onClassesOpen: () => void }) {
+/** Rename, archive, or take the class off this device (when it keeps the class's key). */
+function SettingsSection(props: {
+  page: ClassResponse;
+  actions: ClassPageActions;
+  keptHere: boolean;
+  onClassesOpen: () => void;
+}) {
   const { page, actions } = props;
   const [name, setName] = useState(page.class.name);
   const [error, run] = useActionError();
@@ -364,13 +388,15 @@ function SettingsSection(props: { page: ClassResponse; actions: ClassPageActions
         ) : (
           <span class="muted">Archived {new Date(page.class.archivedAt).toLocaleDateString()}.</span>
         )}
-        <ConfirmButton
-          label="Take off this device"
-          question="Take this class off this device? It stays on the server for its other teachers; opening it here again needs an invite link."
-          confirm="Take off this device"
-          danger
-          onConfirm={() => void actions.forget().then(props.onClassesOpen)}
-        />
+        {props.keptHere && (
+          <ConfirmButton
+            label="Take off this device"
+            question="Take this class off this device? It stays on the server for its other teachers; opening it here again needs an invite link."
+            confirm="Take off this device"
+            danger
+            onConfirm={() => void actions.forget().then(props.onClassesOpen)}
+          />
+        )}
       </div>
       <ActionError error={error} />
     </section>
