@@ -254,6 +254,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           link: c.klass.joinSecret,
           class: { name: 'Period 3 Biology' },
           hasRoster: true,
+          signInRequired: false,
           live: { roomCode: lesson.room.code, startedAt: lesson.lesson.startedAt },
         });
         expect(

@@ -130,6 +130,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect((await call<ClassLinkResponse>(s.url, 'GET', link)).body).toEqual({
         class: { name: 'Biology 3' },
         hasRoster: true,
+        signInRequired: false,
         live: null,
       });
 
