@@ -3,6 +3,9 @@
  * real OpenID provider: the class link offers no names and no name to type, only the school
  * account; signed in, one tap joins the lesson as the account.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { CreateClassResponse, StartLessonResponse } from '../../src/shared/protocol.ts';
 import { freePort } from '../helpers/built-server.ts';
@@ -14,16 +17,25 @@ import { schoolProvider, signInAtProvider, signInEnv } from './school-sign-in.ts
 
 let provider: TestProvider;
 let server: ServerProcess;
+/** This run's own data folder, not the project's. */
+let dataDir: string;
 
 test.beforeAll(async () => {
   const school = await schoolProvider({
     sam: { email: 'sam@school.example', email_verified: true, name: 'Sam Student' },
   });
   provider = school.provider;
+  dataDir = mkdtempSync(join(tmpdir(), 'classroom-e2e-sign-in-required-'));
   server = await startServerProcess({
     port: await freePort(),
     built: true,
-    env: { LOG_LEVEL: 'warn', RELAY_MODE: 'off', ...signInEnv(provider), OIDC_STUDENTS_MUST_SIGN_IN: 'true' },
+    env: {
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      RELAY_MODE: 'off',
+      ...signInEnv(provider),
+      OIDC_STUDENTS_MUST_SIGN_IN: 'true',
+    },
   });
   school.admit(server.url);
 });
@@ -32,6 +44,7 @@ test.afterAll(async () => {
   server?.kill('SIGTERM');
   await server?.exited;
   await provider?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('the class link asks for the school account only: no names to pick or type; signed in, one tap joins', async ({

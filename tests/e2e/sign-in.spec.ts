@@ -14,7 +14,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { CreateClassResponse, StartLessonResponse } from '../../src/shared/protocol.ts';
 import { freePort } from '../helpers/built-server.ts';
 import { call } from '../helpers/client.ts';
-import { startTestProvider, type TestProvider } from '../helpers/oidc-provider.ts';
+import type { TestProvider } from '../helpers/oidc-provider.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 import {
   HomePage,
@@ -24,9 +24,9 @@ import {
   expectNoAxeViolations,
   person,
 } from './pages.ts';
+import { schoolProvider, signInAtProvider as signInAt, signInEnv } from './school-sign-in.ts';
 
 const TABLET = { width: 1024, height: 768 };
-const CLIENT = { client_id: 'classroom', client_secret: 'classroom-secret' };
 const VERIFIED = 'Sam Student';
 /** The school's teacher passcode: asked of anyone who is not a signed-in teacher. */
 const PASSCODE = 'staffroom-42';
@@ -38,10 +38,12 @@ let dataDir: string;
 
 test.beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'classroom-e2e-sign-in-'));
-  provider = await startTestProvider();
-  provider.people.set('sam', { email: 'sam@school.example', email_verified: true, name: VERIFIED });
-  provider.people.set('cole', { email: 'cole@staff.school.example', email_verified: true, name: 'Cole Teacher' });
-  provider.people.set('tess', { email: 'tess@staff.school.example', email_verified: true, name: 'Tess Teacher' });
+  const school = await schoolProvider({
+    sam: { email: 'sam@school.example', email_verified: true, name: VERIFIED },
+    cole: { email: 'cole@staff.school.example', email_verified: true, name: 'Cole Teacher' },
+    tess: { email: 'tess@staff.school.example', email_verified: true, name: 'Tess Teacher' },
+  });
+  provider = school.provider;
   server = await startServerProcess({
     port: await freePort(),
     built: true,
@@ -49,23 +51,11 @@ test.beforeAll(async () => {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       RELAY_MODE: 'off',
-      OIDC_ISSUER: provider.issuer,
-      OIDC_CLIENT_ID: CLIENT.client_id,
-      OIDC_CLIENT_SECRET: CLIENT.client_secret,
-      OIDC_ALLOWED_DOMAINS: 'school.example',
-      OIDC_TEACHER_DOMAINS: 'staff.school.example',
+      ...signInEnv(provider),
       TEACHER_PASSCODE: PASSCODE,
     },
   });
-  provider.start([
-    {
-      ...CLIENT,
-      redirect_uris: [`${server.url}/api/auth/callback`],
-      post_logout_redirect_uris: [`${server.url}/`],
-      response_types: ['code'],
-      grant_types: ['authorization_code'],
-    },
-  ]);
+  school.admit(server.url);
 });
 
 test.afterAll(async () => {
@@ -79,15 +69,7 @@ test.afterAll(async () => {
 const signedInLine = (page: Page) => page.getByRole('status').filter({ hasText: 'Signed in as' });
 
 /** Follows the sign-in link through the provider's own login and consent pages, as `login`. */
-async function signInAtProvider(page: Page, login: string): Promise<void> {
-  await page.getByRole('link', { name: 'Sign in with your school account' }).click();
-  await page.waitForURL((url) => url.origin === provider.issuer);
-  await page.getByPlaceholder('Enter any login').fill(login);
-  await page.getByPlaceholder('and password').fill('any');
-  await page.getByRole('button', { name: 'Sign-in' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((url) => url.origin === server.url);
-}
+const signInAtProvider = (page: Page, login: string) => signInAt(page, provider, server.url, login);
 
 test('Home signs a student in with the school account, shows the verified name read-only, and signs out here and at the school', async ({
   browser,
