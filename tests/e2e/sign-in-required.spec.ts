@@ -3,61 +3,38 @@
  * real OpenID provider: the class link offers no names and no name to type, only the school
  * account; signed in, one tap joins the lesson as the account.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { CreateClassResponse, StartLessonResponse } from '../../src/shared/protocol.ts';
-import { freePort } from '../helpers/built-server.ts';
 import { call } from '../helpers/client.ts';
-import type { TestProvider } from '../helpers/oidc-provider.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 import { StudentRoomPage, expectNoAxeViolations, person } from './pages.ts';
-import { schoolProvider, signInAtProvider, signInEnv } from './school-sign-in.ts';
+import { startSchool, type School } from './school-sign-in.ts';
 
-let provider: TestProvider;
-let server: ServerProcess;
-/** This run's own data folder, not the project's. */
-let dataDir: string;
+let school: School;
 
 test.beforeAll(async () => {
-  const school = await schoolProvider({
-    sam: { email: 'sam@school.example', email_verified: true, name: 'Sam Student' },
-  });
-  provider = school.provider;
-  dataDir = mkdtempSync(join(tmpdir(), 'classroom-e2e-sign-in-required-'));
-  server = await startServerProcess({
-    port: await freePort(),
-    built: true,
-    env: {
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      RELAY_MODE: 'off',
-      ...signInEnv(provider),
-      OIDC_STUDENTS_MUST_SIGN_IN: 'true',
-    },
-  });
-  school.admit(server.url);
+  school = await startSchool(
+    { sam: { email: 'sam@school.example', email_verified: true, name: 'Sam Student' } },
+    { OIDC_STUDENTS_MUST_SIGN_IN: 'true' },
+  );
 });
 
 test.afterAll(async () => {
-  server?.kill('SIGTERM');
-  await server?.exited;
-  await provider?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await school?.stop();
 });
 
 test('the class link asks for the school account only: no names to pick or type; signed in, one tap joins', async ({
   browser,
 }) => {
-  const made = await call<CreateClassResponse>(server.url, 'POST', '/api/classes', { body: { name: 'Chemistry' } });
+  const made = await call<CreateClassResponse>(school.server.url, 'POST', '/api/classes', {
+    body: { name: 'Chemistry' },
+  });
   const { class: klass, teacherKey } = made.body;
   const classPath = `/api/classes/${klass.id}`;
-  await call(server.url, 'PUT', `${classPath}/roster`, {
+  await call(school.server.url, 'PUT', `${classPath}/roster`, {
     token: teacherKey,
     body: { mode: 'replace', from: 'typed', text: 'Sam S., sam@school.example\nKim Lee, kim@school.example' },
   });
-  const lesson = await call<StartLessonResponse>(server.url, 'POST', `${classPath}/lessons`, {
+  const lesson = await call<StartLessonResponse>(school.server.url, 'POST', `${classPath}/lessons`, {
     token: teacherKey,
     body: { hostName: 'Ms Lee' },
   });
@@ -67,7 +44,7 @@ test('the class link asks for the school account only: no names to pick or type;
     browser,
     `/class/${klass.joinSecret}`,
     { width: 1024, height: 768 },
-    server.url,
+    school.server.url,
   );
   try {
     await expect(page.getByRole('heading', { name: 'The lesson has started' })).toBeVisible();
@@ -78,7 +55,7 @@ test('the class link asks for the school account only: no names to pick or type;
     await expect(page.getByRole('textbox', { name: 'Your name' })).toHaveCount(0);
     await expectNoAxeViolations(page);
 
-    await signInAtProvider(page, provider, server.url, 'sam');
+    await school.signIn(page, 'sam');
     await expect(page.getByText('You join as Sam Student, the name on your school account.')).toBeVisible();
     await expect(page.getByText('Your school has students join signed in with their school account.')).toHaveCount(0);
     await page.getByRole('button', { name: 'Join the lesson' }).click();

@@ -7,15 +7,10 @@
  * added by e-mail finds the class on a fresh browser by signing in and watches its lesson, with no
  * key or link passed round. axe on every screen on the way.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { CreateClassResponse, StartLessonResponse } from '../../src/shared/protocol.ts';
-import { freePort } from '../helpers/built-server.ts';
 import { call } from '../helpers/client.ts';
-import type { TestProvider } from '../helpers/oidc-provider.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import type { ServerProcess } from '../helpers/server-process.ts';
 import {
   HomePage,
   StudentRoomPage,
@@ -24,52 +19,38 @@ import {
   expectNoAxeViolations,
   person,
 } from './pages.ts';
-import { schoolProvider, signInAtProvider as signInAt, signInEnv } from './school-sign-in.ts';
+import { startSchool, type School } from './school-sign-in.ts';
 
 const TABLET = { width: 1024, height: 768 };
 const VERIFIED = 'Sam Student';
 /** The school's teacher passcode: asked of anyone who is not a signed-in teacher. */
 const PASSCODE = 'staffroom-42';
 
-let provider: TestProvider;
+let school: School;
+/** The server under test. */
 let server: ServerProcess;
-/** This run's own data folder: classes from an earlier run would show in a teacher's list. */
-let dataDir: string;
 
 test.beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'classroom-e2e-sign-in-'));
-  const school = await schoolProvider({
-    sam: { email: 'sam@school.example', email_verified: true, name: VERIFIED },
-    cole: { email: 'cole@staff.school.example', email_verified: true, name: 'Cole Teacher' },
-    tess: { email: 'tess@staff.school.example', email_verified: true, name: 'Tess Teacher' },
-  });
-  provider = school.provider;
-  server = await startServerProcess({
-    port: await freePort(),
-    built: true,
-    env: {
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      RELAY_MODE: 'off',
-      ...signInEnv(provider),
-      TEACHER_PASSCODE: PASSCODE,
+  school = await startSchool(
+    {
+      sam: { email: 'sam@school.example', email_verified: true, name: VERIFIED },
+      cole: { email: 'cole@staff.school.example', email_verified: true, name: 'Cole Teacher' },
+      tess: { email: 'tess@staff.school.example', email_verified: true, name: 'Tess Teacher' },
     },
-  });
-  school.admit(server.url);
+    { TEACHER_PASSCODE: PASSCODE },
+  );
+  server = school.server;
 });
 
 test.afterAll(async () => {
-  server?.kill('SIGTERM');
-  await server?.exited;
-  await provider?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await school?.stop();
 });
 
 /** Home's sign-in line once someone is signed in. */
 const signedInLine = (page: Page) => page.getByRole('status').filter({ hasText: 'Signed in as' });
 
 /** Follows the sign-in link through the provider's own login and consent pages, as `login`. */
-const signInAtProvider = (page: Page, login: string) => signInAt(page, provider, server.url, login);
+const signInAtProvider = (page: Page, login: string) => school.signIn(page, login);
 
 test('Home signs a student in with the school account, shows the verified name read-only, and signs out here and at the school', async ({
   browser,

@@ -82,31 +82,38 @@ afterAll(async () => {
   await provider?.close();
 });
 
+/** A browser signed in at `base` as `login`. */
+async function signedInAt(base: string, login: string): Promise<TestBrowser> {
+  const browser = new TestBrowser();
+  expect((await signInAt(base, browser, login)).callback.status).toBe(303);
+  return browser;
+}
+
+/** Ada, a signed-in teacher, makes the class Chem with Sam and Kim on its roster and starts a lesson. */
+async function chemLesson(base: string) {
+  const teacher = await signedInAt(base, 'ada');
+  const made = await apiAt<CreateClassResponse>(base, teacher, 'POST', '/api/classes', { body: { name: 'Chem' } });
+  const classPath = `/api/classes/${made.body.class.id}`;
+  const roster = await apiAt(base, teacher, 'PUT', `${classPath}/roster`, {
+    body: { mode: 'replace', from: 'typed', text: 'Sam S., sam@school.example\nKim Lee, kim@school.example' },
+  });
+  expect(roster.status).toBe(200);
+  const started = await apiAt<StartLessonResponse>(base, teacher, 'POST', `${classPath}/lessons`, {
+    body: { hostName: 'Ms Lovelace' },
+  });
+  expect(started.status).toBe(201);
+  return { teacher, classPath, ...started.body, link: `/api/join/${made.body.class.joinSecret}` };
+}
+
 for (const kind of KINDS) {
   describe(`signed-in students on ${kind}`, () => {
     it('matches them to the roster by account, seats them under their verified name, and records their account', async () => {
       const { server, database } = servers.get(kind)!;
       const base = server.url;
-      const signedIn = async (login: string) => {
-        const browser = new TestBrowser();
-        expect((await signInAt(base, browser, login)).callback.status).toBe(303);
-        return browser;
-      };
+      const signedIn = (login: string) => signedInAt(base, login);
 
       // A teacher signs in, makes a class with a roster and starts a lesson.
-      const teacher = await signedIn('ada');
-      const made = await apiAt<CreateClassResponse>(base, teacher, 'POST', '/api/classes', { body: { name: 'Chem' } });
-      const classPath = `/api/classes/${made.body.class.id}`;
-      const roster = await apiAt(base, teacher, 'PUT', `${classPath}/roster`, {
-        body: { mode: 'replace', from: 'typed', text: 'Sam S., sam@school.example\nKim Lee, kim@school.example' },
-      });
-      expect(roster.status).toBe(200);
-      const started = await apiAt<StartLessonResponse>(base, teacher, 'POST', `${classPath}/lessons`, {
-        body: { hostName: 'Ms Lovelace' },
-      });
-      expect(started.status).toBe(201);
-      const { room, member: host } = started.body;
-      const link = `/api/join/${made.body.class.joinSecret}`;
+      const { teacher, classPath, room, member: host, link } = await chemLesson(base);
       const offered = async () => (await call<ClassLinkResponse>(base, 'GET', link)).body.names?.map((n) => n.name);
       expect(await offered()).toEqual(['Kim Lee', 'Sam S.']);
 
@@ -187,23 +194,7 @@ for (const kind of KINDS) {
 describe('with OIDC_STUDENTS_MUST_SIGN_IN', () => {
   it('offers no names and refuses a picked or typed name, by link or code; a signed-in student joins as their account', async () => {
     const base = strict.url;
-    const signedIn = async (login: string) => {
-      const browser = new TestBrowser();
-      expect((await signInAt(base, browser, login)).callback.status).toBe(303);
-      return browser;
-    };
-    const teacher = await signedIn('ada');
-    const made = await apiAt<CreateClassResponse>(base, teacher, 'POST', '/api/classes', { body: { name: 'Chem' } });
-    const classPath = `/api/classes/${made.body.class.id}`;
-    await apiAt(base, teacher, 'PUT', `${classPath}/roster`, {
-      body: { mode: 'replace', from: 'typed', text: 'Sam S., sam@school.example\nKim Lee, kim@school.example' },
-    });
-    const started = await apiAt<StartLessonResponse>(base, teacher, 'POST', `${classPath}/lessons`, {
-      body: { hostName: 'Ms Lovelace' },
-    });
-    expect(started.status).toBe(201);
-    const { room } = started.body;
-    const link = `/api/join/${made.body.class.joinSecret}`;
+    const { room, link } = await chemLesson(base);
 
     // The link says so, and shows nobody the roster's names.
     const shown = await call<ClassLinkResponse>(base, 'GET', link);
@@ -225,7 +216,7 @@ describe('with OIDC_STUDENTS_MUST_SIGN_IN', () => {
     ).toMatchObject(refusal);
 
     // Signed in, Sam joins as his account and his roster entry.
-    const sam = await apiAt<JoinRoomResponse>(base, await signedIn('sam'), 'POST', `${link}/members`, {
+    const sam = await apiAt<JoinRoomResponse>(base, await signedInAt(base, 'sam'), 'POST', `${link}/members`, {
       body: { name: 'Somebody Else' },
     });
     expect(sam.status).toBe(201);
