@@ -1,5 +1,5 @@
 /**
- * `npm run records -- <export|erase> --email <address> | --student-id <id> [--yes]`: the admin
+ * `npm run records -- <export|erase> --email <address> | --student-id <id> | --name <name> --class <id> [--yes]`: the admin
  * command for a student's data-protection request. It opens the classes database the server's
  * configuration names (environment and `.env`, as `npm start` reads them), prints the student's
  * record as JSON, and erases it in one transaction only when `erase` is given `--yes`.
@@ -14,9 +14,11 @@ import { loadDotEnv } from '../env-file.ts';
 export const USAGE = [
   'usage: npm run records -- export --email ada@school.example',
   '       npm run records -- export --student-id S1001',
+  '       npm run records -- export --name "Bo Chen" --class <class id, from the class page\'s address>',
   '       npm run records -- erase --email ada@school.example --yes',
   'export prints everything held on the student as JSON; erase deletes it (roster entries, attendance,',
-  'sign-in accounts) in every class, and needs --yes (without it, it prints what it would delete).',
+  'sign-in accounts) in every class (by --name: in that class), and needs --yes (without it, it prints',
+  'what it would delete). --name is the name exactly as the class record (its CSV) shows it.',
 ].join('\n');
 
 /** A parsed command line, or what is wrong with it. */
@@ -29,7 +31,7 @@ export function parseRecordsArgs(args: readonly string[]): RecordsCommand {
   const [action, ...rest] = args;
   if (action !== 'export' && action !== 'erase')
     return { ok: false, problem: `the first argument must be export or erase (got ${action ?? 'nothing'})` };
-  let who: StudentRef | null = null;
+  const given = new Map<string, string>();
   let confirmed = false;
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i]!;
@@ -37,13 +39,23 @@ export function parseRecordsArgs(args: readonly string[]): RecordsCommand {
       confirmed = true;
       continue;
     }
-    if (flag !== '--email' && flag !== '--student-id') return { ok: false, problem: `unknown option ${flag}` };
+    if (!['--email', '--student-id', '--name', '--class'].includes(flag))
+      return { ok: false, problem: `unknown option ${flag}` };
     const value = rest[++i]?.trim() ?? '';
     if (value === '' || value.startsWith('--')) return { ok: false, problem: `${flag} needs a value` };
-    if (who !== null) return { ok: false, problem: 'name one student: give --email or --student-id once' };
-    who = flag === '--email' ? { email: value } : { studentId: value };
+    if (given.has(flag)) return { ok: false, problem: `give ${flag} once` };
+    given.set(flag, value);
   }
-  if (who === null) return { ok: false, problem: 'name the student with --email or --student-id' };
+  const ways = [given.has('--email'), given.has('--student-id'), given.has('--name') || given.has('--class')];
+  if (ways.filter(Boolean).length !== 1)
+    return { ok: false, problem: 'name the student, once: with --email, --student-id, or --name and --class' };
+  if (given.has('--name') !== given.has('--class'))
+    return { ok: false, problem: 'a name is looked up in one class: give --name with --class' };
+  const who: StudentRef = given.has('--email')
+    ? { email: given.get('--email')! }
+    : given.has('--student-id')
+      ? { studentId: given.get('--student-id')! }
+      : { name: given.get('--name')!, classId: given.get('--class')! };
   return { ok: true, action, who, confirmed };
 }
 

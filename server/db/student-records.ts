@@ -1,13 +1,18 @@
 /**
  * A student's record across every class, for data-protection requests (an admin command): export
  * all that the database holds on them, or erase it in one transaction. The student is named by
- * e-mail or by the school's student id.
+ * e-mail, by the school's student id, or, for one known only by a name (typed, or on a roster with
+ * neither), by that name in one class.
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Account, Attendance, RosterEntry, Tables } from './tables.ts';
 
-/** Whose record: an e-mail address (any case) or a student id. */
-export type StudentRef = { readonly email: string } | { readonly studentId: string };
+/**
+ * Whose record: an e-mail address (any case), a student id, or a name exactly as the class's record
+ * shows it (its CSV) in the class `classId`.
+ */
+export type StudentRef =
+  { readonly email: string } | { readonly studentId: string } | { readonly name: string; readonly classId: string };
 
 /** Everything held on one student. */
 export interface StudentRecord {
@@ -39,7 +44,13 @@ async function matches(db: Kysely<Tables>, who: StudentRef) {
     await db
       .selectFrom('rosterEntries')
       .select('id')
-      .$call((q) => (email !== null ? q.where('email', '=', email) : q.where('studentId', '=', studentIdOf(who))))
+      .$call((q) =>
+        email !== null
+          ? q.where('email', '=', email)
+          : 'name' in who
+            ? q.where('classId', '=', who.classId).where('name', '=', who.name)
+            : q.where('studentId', '=', studentIdOf(who)),
+      )
       .execute()
   ).map((e) => e.id);
   return { email, accountIds, entryIds };
@@ -47,13 +58,25 @@ async function matches(db: Kysely<Tables>, who: StudentRef) {
 
 const studentIdOf = (who: StudentRef) => ('studentId' in who ? who.studentId.trim() : '');
 
-/** Which attendance rows are the student's: by e-mail or student id as recorded, or by their entries and accounts. */
+/**
+ * Which attendance rows are the student's: by e-mail or student id as recorded, by the name in the
+ * class's lessons, or by their entries and accounts.
+ */
 function isTheirs(who: StudentRef, found: Awaited<ReturnType<typeof matches>>) {
   return (eb: ExpressionBuilder<Tables, 'lessonAttendance'>) =>
     eb.or([
       found.email !== null
         ? eb('lessonAttendance.email', '=', found.email)
-        : eb('lessonAttendance.studentId', '=', studentIdOf(who)),
+        : 'name' in who
+          ? eb.and([
+              eb('lessonAttendance.name', '=', who.name),
+              eb(
+                'lessonAttendance.lessonId',
+                'in',
+                eb.selectFrom('lessons').select('lessons.id').where('lessons.classId', '=', who.classId),
+              ),
+            ])
+          : eb('lessonAttendance.studentId', '=', studentIdOf(who)),
       ...(found.entryIds.length > 0 ? [eb('lessonAttendance.rosterEntryId', 'in', found.entryIds)] : []),
       ...(found.accountIds.length > 0 ? [eb('lessonAttendance.accountId', 'in', found.accountIds)] : []),
     ]);

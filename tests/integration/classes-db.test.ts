@@ -469,4 +469,41 @@ describe.each(['sqlite', 'postgres'] as const)('the classes database on %s', (ki
     expect(await listRoster(db, physics.id)).toMatchObject([{ name: 'Alan Turing' }]);
     expect(await eraseStudentRecord(db, { studentId: 'S2' })).toEqual({ accounts: 0, rosterEntries: 2, attendance: 2 });
   });
+  it('finds a student known only by a name in one class (no e-mail or id), and erases them there alone', async () => {
+    const { db } = await fresh();
+    const biology = await createClass(db, { name: 'Biology', teachers: [{ email: 't@school.example' }] }, T0);
+    const physics = await createClass(db, { name: 'Physics', teachers: [{ email: 't@school.example' }] }, T0);
+    value(await importRoster(db, biology.id, [row('Bo Chen'), row('Cy Diaz')], { mode: 'replace', source: 'csv' }, T0));
+    const bioLesson = value(await startLesson(db, biology.id, 'ROOMXX', T0 + 10));
+    const [bo, cy] = await listRoster(db, biology.id);
+    for (const entry of [bo!, cy!])
+      await recordVisit(
+        db,
+        bioLesson.id,
+        visit(entry.name, T0 + 20, T0 + 30, { attendee: { rosterEntryId: entry.id, name: entry.name } }),
+      );
+    // Bo also joined once under the same name typed, not from the roster (let in by a teacher).
+    await recordVisit(db, bioLesson.id, visit('Bo Chen', T0 + 40, T0 + 50));
+    await endLesson(db, bioLesson.id, T0 + 100);
+    // Another Bo Chen, in another class: not this student.
+    const physLesson = value(await startLesson(db, physics.id, 'ROOMYY', T0 + 200));
+    await recordVisit(db, physLesson.id, visit('Bo Chen', T0 + 210, T0 + 220));
+    await endLesson(db, physLesson.id, T0 + 300);
+
+    const bosRecord = { name: 'Bo Chen', classId: biology.id };
+    const record = await exportStudentRecord(db, bosRecord);
+    expect(record.rosterEntries.map((e) => [e.className, e.name])).toEqual([['Biology', 'Bo Chen']]);
+    expect(record.attendance.map((a) => [a.className, a.name, a.joinedAt])).toEqual([
+      ['Biology', 'Bo Chen', T0 + 20],
+      ['Biology', 'Bo Chen', T0 + 40],
+    ]);
+    expect(await eraseStudentRecord(db, bosRecord)).toEqual({ accounts: 0, rosterEntries: 1, attendance: 2 });
+    expect(await exportStudentRecord(db, bosRecord)).toEqual({ accounts: [], rosterEntries: [], attendance: [] });
+    expect(await listRoster(db, biology.id)).toMatchObject([{ name: 'Cy Diaz' }]);
+    const left = await db.selectFrom('lessonAttendance').select(['lessonId', 'name']).orderBy('name').execute();
+    expect(left).toEqual([
+      { lessonId: physLesson.id, name: 'Bo Chen' },
+      { lessonId: bioLesson.id, name: 'Cy Diaz' },
+    ]);
+  });
 });

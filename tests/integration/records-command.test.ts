@@ -26,7 +26,7 @@ async function run(...args: string[]) {
 }
 
 describe('npm run records', () => {
-  it('reads one student named once, by e-mail or student id', () => {
+  it('reads one student named once, by e-mail, student id, or a name in a class', () => {
     expect(parseRecordsArgs(['export', '--email', 'ada@school.example'])).toEqual({
       ok: true,
       action: 'export',
@@ -38,6 +38,20 @@ describe('npm run records', () => {
     expect(parseRecordsArgs(['export'])).toMatchObject({ ok: false, problem: expect.stringMatching(/--email/) });
     expect(parseRecordsArgs(['export', '--email', 'a@b.c', '--student-id', 'S1'])).toMatchObject({ ok: false });
     expect(parseRecordsArgs(['export', '--email'])).toMatchObject({ ok: false, problem: '--email needs a value' });
+    // A student known only by a name is looked up in one class.
+    expect(parseRecordsArgs(['erase', '--name', 'Bo Chen', '--class', 'c1', '--yes'])).toEqual({
+      ok: true,
+      action: 'erase',
+      who: { name: 'Bo Chen', classId: 'c1' },
+      confirmed: true,
+    });
+    expect(parseRecordsArgs(['export', '--name', 'Bo Chen'])).toMatchObject({
+      ok: false,
+      problem: 'a name is looked up in one class: give --name with --class',
+    });
+    expect(parseRecordsArgs(['export', '--name', 'Bo', '--class', 'c1', '--email', 'a@b.c'])).toMatchObject({
+      ok: false,
+    });
   });
 
   it('exports a student’s record, erases it only with --yes, and leaves the other students', async () => {
