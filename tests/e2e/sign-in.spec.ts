@@ -143,7 +143,9 @@ test('a signed-in student opens the class link and joins as their account with o
   }
 });
 
-test('a signed-in teacher makes a class without the teacher passcode', async ({ browser }) => {
+test('a signed-in teacher makes a class without the teacher passcode, and opens it by signing in once its key is replaced', async ({
+  browser,
+}) => {
   const { page, context } = await person(browser, '/', TABLET, server.url);
   try {
     await signInAtProvider(page, 'tess');
@@ -158,6 +160,22 @@ test('a signed-in teacher makes a class without the teacher passcode', async ({ 
     await form.getByRole('button', { name: 'Make class' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Physics' })).toBeVisible();
     await expectNoAxeViolations(page);
+
+    // Another teacher of the class replaces its key: this browser's saved copy stops working, and the
+    // page opens by the sign-in rather than saying the key is gone.
+    const classId = new URL(page.url()).pathname.split('/').pop()!;
+    const rotated = await page.evaluate(async (id) => {
+      const { csrfToken } = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+      const reply = await fetch(`/api/classes/${id}/teacher-key`, {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': csrfToken },
+      });
+      return reply.status;
+    }, classId);
+    expect(rotated).toBe(200);
+    await page.reload();
+    await expect(page.getByRole('heading', { level: 1, name: 'Physics' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Class not available' })).toHaveCount(0);
   } finally {
     await context.close();
   }

@@ -96,15 +96,32 @@ export function useClassPage(classId: string, inviteKey: string | null) {
       if (teacherKey !== null) await saveClass({ id: classId, name: page.class.name, teacherKey });
       show(page, teacherKey);
     } catch (failure) {
+      // Another teacher replaced the key this browser kept: a teacher of the class signed in here
+      // opens it by the session instead, and the retired copy is forgotten.
+      const retired = failure instanceof api.ApiFailure && failure.code === 'wrong-class-key';
+      if (retired && teacherKey !== null && !fromInvite) {
+        try {
+          await showBySignIn();
+          await forgetClass(classId);
+          return;
+        } catch {
+          // Not signed in here as one of its teachers: say the key is retired.
+        }
+      }
       setState({ status: 'failed', failure: failure as api.ApiFailure, saved: !fromInvite });
     }
+  };
+
+  /** Shows the class by the sign-in here; rejects when it is not one of the class's teachers'. */
+  const showBySignIn = async () => {
+    show(await api.getClass(classId, null), null);
+    setKey(null);
   };
 
   /** Opens the class by sign-in; without a session of one of its teachers, this browser cannot. */
   const loadBySignIn = async () => {
     try {
-      show(await api.getClass(classId, null), null);
-      setKey(null);
+      await showBySignIn();
     } catch (failure) {
       const refused = failure instanceof api.ApiFailure && failure.code === 'class-key-required';
       setState(refused ? { status: 'no-key' } : { status: 'failed', failure: failure as api.ApiFailure, saved: false });
