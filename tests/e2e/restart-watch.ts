@@ -71,6 +71,26 @@ export async function countPeerConnections(context: BrowserContext): Promise<voi
   });
 }
 
+/**
+ * A person opening `path` on the server at `url` in a context of their own whose pages count the
+ * RTCPeerConnections they make (to see that a restart rebuilds no call that still worked), added to `people`.
+ */
+export async function enterCounting(
+  browser: Browser,
+  url: string,
+  people: Person[],
+  path: string,
+  viewport: { width: number; height: number },
+): Promise<Person> {
+  const context = await browser.newContext({ viewport, baseURL: url });
+  await countPeerConnections(context);
+  const page = await context.newPage();
+  await page.goto(path);
+  const person = { context, page };
+  people.push(person);
+  return person;
+}
+
 /** RTCPeerConnections the page has created so far (see countPeerConnections). */
 export async function peerConnectionsCreated(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { createdPeerConnections: number }).createdPeerConnections);
@@ -96,15 +116,8 @@ export const STUDENTS = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Fay', 'Gus', 'Hal'];
  */
 export async function classSharingThroughRelay(browser: Browser, url: string, roomName: string) {
   const people: Person[] = [];
-  const enter = async (path: string, viewport: { width: number; height: number }) => {
-    const context = await browser.newContext({ viewport, baseURL: url });
-    await countPeerConnections(context);
-    const page = await context.newPage();
-    await page.goto(path);
-    const p = { context, page };
-    people.push(p);
-    return p;
-  };
+  const enter = (path: string, viewport: { width: number; height: number }) =>
+    enterCounting(browser, url, people, path, viewport);
   // A wall large enough that every tile is seen: the relay forwards nothing to a hidden tile.
   const host = await enter('/', { width: 1600, height: 1000 });
   const lee = await new HomePage(host.page).createRoom(roomName, 'Ms Lee');

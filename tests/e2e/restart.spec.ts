@@ -8,7 +8,7 @@ import type { ServerProcess } from '../helpers/server-process.ts';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, type Person } from './pages.ts';
 import {
   AWAY,
-  countPeerConnections,
+  enterCounting,
   expectFramesAdvance,
   expectNoError,
   peerConnectionsCreated,
@@ -23,16 +23,7 @@ const STUDENTS = ['Ada', 'Bo'];
 
 async function classroom(browser: Browser, url: string) {
   const people: Person[] = [];
-  const enter = async (path: string) => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, baseURL: url });
-    // Count every call's connection, to see that a restart rebuilds none that still worked.
-    await countPeerConnections(context);
-    const page = await context.newPage();
-    await page.goto(path);
-    const p = { context, page };
-    people.push(p);
-    return p;
-  };
+  const enter = (path: string) => enterCounting(browser, url, people, path, { width: 1280, height: 720 });
   const host = await enter('/');
   const lee = await new HomePage(host.page).createRoom('Restart class', 'Ms Lee');
   const code = await lee.code();
