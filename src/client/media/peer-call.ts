@@ -18,7 +18,9 @@
  *    closes) exists on the answering side only once `ondatachannel` fired, PeerJS owns its
  *    `onopen`/`onclose` properties, and it does not buffer: `send` before 'open' throws.
  *    https://github.com/peers/peerjs/blob/v1.5.5/lib/mediaconnection.ts — `Call.send` queues
- *    until the channel is open, whichever side we are; listeners are added, never assigned.
+ *    until the channel is open, whichever side we are; listeners are added, never assigned. The
+ *    answering side adopts the channel in its open handler (PeerJS's 'willCloseOnRemote' event,
+ *    emitted there), so no message sent the moment it opened is missed.
  * 5. ICE servers are given once, in the Peer's options, with no setter; each new call's
  *    RTCPeerConnection is built from `peer.options.config` as it is at that moment.
  *    https://github.com/peers/peerjs/blob/v1.5.5/lib/negotiator.ts — `_startPeerConnection`.
@@ -41,9 +43,6 @@ export function setCallIceServers(peer: Peer, iceServers: readonly RTCIceServer[
   options.config = { ...options.config, iceServers: [...iceServers] };
 }
 
-/** How often an answered call looks for the data channel PeerJS attaches late (quirk 4). */
-const CHANNEL_POLL_MS = 50;
-
 /** A media call as the app needs it: connection state, a message channel, and an end. */
 export class Call {
   readonly #connection: MediaConnection;
@@ -55,7 +54,6 @@ export class Call {
   readonly #messageListeners = new Set<(data: unknown) => void>();
   readonly #endListeners = new Set<() => void>();
   #channel: RTCDataChannel | null = null;
-  #channelPoll: ReturnType<typeof setInterval> | undefined;
   #ended = false;
 
   private constructor(
@@ -69,7 +67,11 @@ export class Call {
     const ended = () => this.#end();
     connection.on('close', ended);
     connection.on('error', ended);
-    this.#findChannel();
+    // The caller has the channel at once; the answerer when it opens (quirk 4).
+    if (!this.#adopt())
+      connection.on('willCloseOnRemote', () => {
+        if (!this.#ended && !this.#channel) this.#adopt();
+      });
   }
 
   /** Places a call, or returns null while the PeerServer socket is not open (quirk 1): try again on 'open'. */
@@ -172,18 +174,9 @@ export class Call {
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    clearInterval(this.#channelPoll);
     this.#outbox.length = 0;
     for (const listener of this.#endListeners) listener();
     this.#endListeners.clear();
-  }
-
-  /** The caller has the channel at once; the answerer gets it only when `ondatachannel` fires (quirk 4). */
-  #findChannel(): void {
-    if (this.#adopt()) return;
-    this.#channelPoll = setInterval(() => {
-      if (this.#ended || this.#adopt()) clearInterval(this.#channelPoll);
-    }, CHANNEL_POLL_MS);
   }
 
   #adopt(): boolean {
