@@ -38,6 +38,9 @@ const STAMP_STEPS = `
   const capture = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getDisplayMedia = async (...args) => {
     const stream = await capture(...args);
+    // A student takes a moment in the picker: the capture is handed over this long after the tap.
+    const held = window.__pickerMs - (Date.now() - window.__stepsFrom);
+    if (held > 0) await new Promise((resolve) => setTimeout(resolve, held));
     stamp('captured');
     if (deep) {
       const reader = new MediaStreamTrackProcessor({ track: stream.getVideoTracks()[0].clone() }).readable.getReader();
@@ -142,14 +145,15 @@ async function resetSteps(page: Page, from: number): Promise<void> {
 
 /**
  * Each step's time after the click, per run, and their medians; `deep` adds the encoded-frame and
- * capture steps (see STAMP_STEPS).
+ * capture steps (see STAMP_STEPS). With `pickerMs`, the capture is handed to the app that long
+ * after the click, as when a student takes a moment in the picker ('captured' is then their choice).
  */
-export async function benchFirstFrame(deep = false) {
+export async function benchFirstFrame(deep = false, pickerMs = 0) {
   const server = await startBuiltServer({ RELAY_MODE: 'off' });
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   try {
     const { teacher, code } = await newClass(browser, server.url);
-    const init = `window.__deep = ${deep};${STAMP_STEPS}`;
+    const init = `window.__deep = ${deep}; window.__pickerMs = ${pickerMs};${STAMP_STEPS}`;
     await teacher.page.addInitScript(init);
     await teacher.page.reload();
     const ada = await joinStudent(browser, server.url, code, 'Ada');
@@ -182,7 +186,14 @@ export async function benchFirstFrame(deep = false) {
     const medians = Object.fromEntries(
       STEPS.map(([step]) => [step, percentile(runs.map((r) => r[step] ?? NaN).filter(Number.isFinite), 50)]),
     );
-    return { runs: RUNS, medianMsAfterClick: medians, perRun: runs };
+    const afterChoice = runs.map((r) => (r.presented ?? NaN) - (r.captured ?? NaN)).filter(Number.isFinite);
+    return {
+      runs: RUNS,
+      ...(pickerMs ? { pickerMs } : {}),
+      medianMsAfterClick: medians,
+      choiceToPresentedMs: { p50: percentile(afterChoice, 50), p90: percentile(afterChoice, 90) },
+      perRun: runs,
+    };
   } finally {
     await browser.close();
     await server.stop();

@@ -8,6 +8,11 @@
 /** What a student picked in the browser's capture picker: a whole screen, a window or a tab. */
 export type Surface = 'monitor' | 'window' | 'browser';
 
+/** Reads a surface as a browser or a message gives it: anything but the three known ones is null. */
+function surfaceOf(value: unknown): Surface | null {
+  return value === 'monitor' || value === 'window' || value === 'browser' ? value : null;
+}
+
 /** What a student's call carries besides the screen (PeerJS call metadata), to a supervisor or the relay. */
 export interface CallMetadata {
   studentId: string;
@@ -28,11 +33,39 @@ export function parseCallMetadata(data: unknown): CallMetadata | null {
   if (typeof studentId !== 'string' || studentId === '') return null;
   return {
     studentId,
-    surface: surface === 'monitor' || surface === 'window' || surface === 'browser' ? surface : null,
+    surface: surfaceOf(surface),
     ...(leg === 'full' ? { leg: 'full' as const } : {}),
     ...(codec === 'H264' ? { codec: 'H264' as const } : {}),
     ...(relayed === true ? { relayed: true } : {}),
   };
+}
+
+/**
+ * Student to supervisor or relay, and relay to supervisor, on the call's data channel: what the
+ * student picked. A student calls while the browser's picker is still open, before anyone knows
+ * what they will pick (such a call's metadata has no surface); this follows once they have.
+ */
+export interface SurfaceNotice {
+  type: 'surface';
+  surface: Surface | null;
+}
+
+/** Serializes a surface notice. */
+export function surfaceMessage(surface: Surface | null): string {
+  return JSON.stringify({ type: 'surface', surface } satisfies SurfaceNotice);
+}
+
+/** Reads a surface notice; anything else is null. */
+export function parseSurfaceNotice(data: unknown): SurfaceNotice | null {
+  if (typeof data !== 'string') return null;
+  try {
+    const message: unknown = JSON.parse(data);
+    if (typeof message !== 'object' || message === null || (message as { type?: unknown }).type !== 'surface')
+      return null;
+    return { type: 'surface', surface: surfaceOf((message as { surface?: unknown }).surface) };
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import type { MediaConnection } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScreenReceiver } from '../../src/client/media/screen-receiver.ts';
 import { CONNECT_TIMEOUT_MS } from '../../src/client/media/share-sender.ts';
-import { parseSupervisorMessage, type MemberView, type TileView } from '../../src/shared/protocol.ts';
+import { parseSupervisorMessage, surfaceMessage, type MemberView, type TileView } from '../../src/shared/protocol.ts';
 
 const RELAY = 'relay-peer';
 
@@ -221,6 +221,57 @@ describe('a race between the relay and a direct call', () => {
     await vi.advanceTimersByTimeAsync(300);
     expect(direct.control.closed).toBe(false);
     expect(receiver.screen('ada')).toBe(directScreen);
+    receiver.close();
+  });
+});
+
+describe('a call placed while the student’s picker was open', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('is read seldom until the roster says they share, then live at once, with the surface they picked', async () => {
+    let statsRead = 0;
+    let frames = 0;
+    const messageListeners: ((event: { data: unknown }) => void)[] = [];
+    const call = {
+      peer: 'peer-ada',
+      metadata: { studentId: 'ada', surface: null },
+      peerConnection: {
+        connectionState: 'connected',
+        getStats: async () => {
+          statsRead++;
+          return new Map([['v', { type: 'inbound-rtp', kind: 'video', framesDecoded: frames }]]);
+        },
+      },
+      dataChannel: {
+        readyState: 'open',
+        addEventListener: (type: string, listener: (event: { data: unknown }) => void) => {
+          if (type === 'message') messageListeners.push(listener);
+        },
+        send: () => undefined,
+      },
+      on: () => undefined,
+      answer: () => undefined,
+      close: () => undefined,
+    } as unknown as MediaConnection;
+    const receiver = new ScreenReceiver(
+      () => undefined,
+      () => undefined,
+    );
+    const choosing = { ...student('ada'), share: 'never' as const, sharing: false };
+    receiver.setMembers([choosing]);
+    receiver.onCall(call);
+    // Up, with nothing to show while she chooses: not read at the first-frame pace (every 20 ms).
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(statsRead).toBeLessThanOrEqual(5);
+    expect(receiver.screen('ada')).toMatchObject({ state: 'connecting', surface: null });
+
+    // She picked a window: her app says so on the call, her frames flow, and the roster follows.
+    for (const listener of messageListeners) listener({ data: surfaceMessage('window') });
+    frames = 3;
+    receiver.setMembers([student('ada')]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(receiver.screen('ada')).toMatchObject({ state: 'live', surface: 'window' });
     receiver.close();
   });
 });

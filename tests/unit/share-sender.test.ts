@@ -2,7 +2,7 @@ import type { MediaConnection, Peer } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Capture } from '../../src/client/media/capture.ts';
 import { ShareSender } from '../../src/client/media/share-sender.ts';
-import { relayNoticeMessage } from '../../src/shared/peer-messages.ts';
+import { parseSurfaceNotice, relayNoticeMessage } from '../../src/shared/peer-messages.ts';
 import { PEER_TO_PEER_ROUTES, type MemberView, type Routes } from '../../src/shared/protocol.ts';
 
 const RELAY = 'relay-peer';
@@ -23,9 +23,19 @@ const supervisor = (id: string): MemberView => ({
 class FakeCall {
   state: RTCPeerConnectionState = 'new';
   closed = false;
+  /** What the call's video sender sends now; `failReplace` makes replacing it fail. */
+  track: unknown;
+  failReplace = false;
+  /** Messages sent to the other side. */
+  readonly sent: string[] = [];
   readonly #stateListeners: (() => void)[] = [];
   readonly #messageListeners: ((event: { data: unknown }) => void)[] = [];
-  constructor(readonly peer: string) {}
+  constructor(
+    readonly peer: string,
+    readonly stream: unknown,
+  ) {
+    this.track = (stream as { track?: unknown }).track;
+  }
 
   connection(): MediaConnection {
     const state = () => this.state;
@@ -36,7 +46,16 @@ class FakeCall {
       addEventListener: (type: string, listener: () => void) => {
         if (type === 'connectionstatechange') this.#stateListeners.push(listener);
       },
-      getSenders: () => [],
+      getSenders: () => [
+        {
+          track: { kind: 'video' },
+          getParameters: () => ({ encodings: [] }),
+          replaceTrack: async (track: unknown) => {
+            if (this.failReplace) throw new Error('InvalidStateError');
+            this.track = track;
+          },
+        },
+      ],
     };
     return {
       peer: this.peer,
@@ -46,7 +65,7 @@ class FakeCall {
         addEventListener: (type: string, listener: (event: { data: unknown }) => void) => {
           if (type === 'message') this.#messageListeners.push(listener);
         },
-        send: () => undefined,
+        send: (text: string) => this.sent.push(text),
       },
       on: () => undefined,
       close: () => {
@@ -68,10 +87,11 @@ class FakeCall {
 /** A sender for student Ada, with the calls it places by the peer id called. */
 function sender() {
   const calls: FakeCall[] = [];
+  const failures: string[] = [];
   const peer = {
     open: true,
-    call: (peerId: string) => {
-      const call = new FakeCall(peerId);
+    call: (peerId: string, stream: unknown) => {
+      const call = new FakeCall(peerId, stream);
       calls.push(call);
       return call.connection();
     },
@@ -80,12 +100,13 @@ function sender() {
     peer,
     'ada',
     () => undefined,
-    () => undefined,
+    (withId) => failures.push(withId),
     () => undefined,
   );
-  const capture = { stream: {}, track: { getSettings: () => ({}) }, surface: 'monitor' } as unknown as Capture;
+  const track = { getSettings: () => ({}) };
+  const capture = { stream: { track }, track, surface: 'window' } as unknown as Capture;
   const open = (peerId: string) => calls.filter((c) => c.peer === peerId && !c.closed);
-  return { share, capture, open };
+  return { share, capture, open, calls, failures };
 }
 
 const relayed: Routes = { ...PEER_TO_PEER_ROUTES, transport: 'relay', relayPeerId: RELAY };
@@ -149,6 +170,60 @@ describe('moving a screen to the relay, make before break', () => {
     open('peer-lee')[0]!.connect();
     await vi.advanceTimersByTimeAsync(3_500);
     expect(open(RELAY)).toEqual([]);
+    share.close();
+  });
+});
+
+describe('calling while the picker is open', () => {
+  /** What the calls carry while the student chooses: a stream whose one track sends nothing. */
+  const standIn = () => {
+    const track = { kind: 'video' };
+    return { track, getTracks: () => [track] } as unknown as MediaStream;
+  };
+
+  it('places the calls with the stand-in at Share, names nobody as watching, and hands each the chosen screen', async () => {
+    const { share, capture, open, calls } = sender();
+    share.setMembers([supervisor('lee'), supervisor('ode')]);
+    const placeholder = standIn();
+    share.prepare(placeholder);
+    expect(calls.map((c) => [c.peer, c.stream])).toEqual([
+      ['peer-lee', placeholder],
+      ['peer-ode', placeholder],
+    ]);
+    for (const id of ['lee', 'ode']) open(`peer-${id}`)[0]!.connect();
+    // Connected, but there is no screen yet: the student is not told anyone watches.
+    expect(share.viewers()).toEqual([]);
+
+    share.setCapture(capture);
+    await vi.waitFor(() => expect(calls.map((c) => c.track)).toEqual([capture.track, capture.track]));
+    // The same calls, now with the screen, and told what was picked; nobody is called twice.
+    expect(calls).toHaveLength(2);
+    for (const call of calls)
+      expect(call.sent.map((m) => parseSurfaceNotice(m))).toContainEqual({ type: 'surface', surface: 'window' });
+    expect(share.viewers()).toEqual(['lee', 'ode']);
+    share.close();
+  });
+
+  it('hangs the calls up when the student cancels the picker, reporting no failed path', () => {
+    const { share, open, failures } = sender();
+    share.setMembers([supervisor('lee')]);
+    share.prepare(standIn());
+    open('peer-lee')[0]!.connect();
+    share.setCapture(null);
+    expect(open('peer-lee')).toEqual([]);
+    expect(failures).toEqual([]);
+    share.close();
+  });
+
+  it('calls again with the screen where a call cannot take it in place of the stand-in', async () => {
+    const { share, capture, open, calls } = sender();
+    share.setMembers([supervisor('lee')]);
+    share.prepare(standIn());
+    calls[0]!.failReplace = true;
+    share.setCapture(capture);
+    await vi.waitFor(() => expect(calls).toHaveLength(2));
+    expect(calls[0]!.closed).toBe(true);
+    expect(open('peer-lee').map((c) => c.stream)).toEqual([capture.stream]);
     share.close();
   });
 });

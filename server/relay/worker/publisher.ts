@@ -5,7 +5,7 @@
  * decides nothing about routes or viewers.
  */
 import type { RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver, RtpPacket } from 'werift';
-import type { Surface, VideoCodec } from '../../../src/shared/protocol.ts';
+import { parseSurfaceNotice, type Surface, type VideoCodec } from '../../../src/shared/protocol.ts';
 import { isKeyframeStart, type Leg } from './legs.ts';
 import { PictureCache } from './picture-cache.ts';
 import { trace, tracing } from './trace.ts';
@@ -48,6 +48,8 @@ export interface PublisherEvents {
   channelOpen(publisher: Publisher): void;
   /** The connection is up. */
   connected(publisher: Publisher): void;
+  /** The student said what they picked (a call placed while their picker was open had no surface). */
+  surfaceChanged(publisher: Publisher): void;
   /** The call ended (closed here, hung up, or failed): once. */
   closed(publisher: Publisher): void;
 }
@@ -62,6 +64,8 @@ export class Publisher {
   sentView: string | null = null;
   /** On the base leg: the last legs notice sent to the student. */
   sentLegs: string | null = null;
+  /** What the student shares: from the call's metadata, then from their surface notice. */
+  surface: Surface | null;
   /** The data channel PeerJS opened with the call: the relay tells the student who receives them. */
   #channel: RTCDataChannel | null = null;
   #transceiver: RTCRtpTransceiver | null = null;
@@ -89,8 +93,15 @@ export class Publisher {
     events: PublisherEvents,
   ) {
     this.#events = events;
+    this.surface = call.surface;
     pc.onDataChannel.subscribe((channel) => {
       this.#channel = channel;
+      channel.onMessage.subscribe((data) => {
+        const notice = parseSurfaceNotice(String(data));
+        if (!notice || notice.surface === this.surface) return;
+        this.surface = notice.surface;
+        events.surfaceChanged(this);
+      });
       channel.stateChanged.subscribe((state) => {
         if (state === 'open') events.channelOpen(this);
         // PeerJS closes the channel when it hangs up: quicker news than the connection's state.

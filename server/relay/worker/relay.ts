@@ -27,6 +27,7 @@
 import type { RTCIceCandidate, RTCPeerConnection, RtpPacket } from 'werift';
 import {
   relayNoticeMessage,
+  surfaceMessage,
   viewMessage,
   type CallMetadata,
   type PresentationCallMetadata,
@@ -211,6 +212,9 @@ export class Relay {
         // Legs asked for before the first call's channel opened are asked for now.
         if (leg === BASE_LEG) this.#updateLegs(sourceId);
       },
+      surfaceChanged: (p) => {
+        if (p.leg === BASE_LEG) this.#tellSurface(sourceId);
+      },
       connected: () => {
         // The newest call from a student replaces an older one (a reload, a rebuilt call).
         if (previous && previous !== publisher) previous.close();
@@ -254,7 +258,10 @@ export class Relay {
       pc,
       {
         place: (s) => void this.#offer(s),
-        opened: () => this.#backoff.forget(key),
+        opened: () => {
+          this.#backoff.forget(key);
+          this.#tellSurface(want.sourceId);
+        },
         connected: (s) => {
           // Its handshake is done: the next call's may start.
           this.#handshakes.done(s);
@@ -289,9 +296,10 @@ export class Relay {
     const publisher = this.#publisherOf(want.sourceId, BASE_LEG);
     const metadata: CallMetadata | PresentationCallMetadata = want.presentation ?? {
       studentId: want.sourceId,
-      surface: publisher?.call.surface ?? null,
+      surface: publisher?.surface ?? null,
       relayed: true,
     };
+    if ('surface' in metadata) subscriber.surface = metadata.surface;
     try {
       await pc.setLocalDescription(await pc.createOffer());
       // Hung up meanwhile: an offer now would only leave the viewer a call nobody completes.
@@ -382,6 +390,18 @@ export class Relay {
       if (viewer.rtp.moveTo(target) !== 'stay') this.#requestKeyframe(sourceId, target, true);
     }
     this.#tellStudentView(sourceId);
+  }
+
+  /**
+   * Tells each viewer of a student what the student picked, where that differs from what the viewer
+   * was told: a call the student placed while their picker was open named no surface, nor did the
+   * relay's calls onwards offered before the student chose.
+   */
+  #tellSurface(sourceId: string): void {
+    const base = this.#publisherOf(sourceId, BASE_LEG);
+    if (!base) return;
+    for (const viewer of this.#viewersOf.get(sourceId) ?? [])
+      if (viewer.surface !== base.surface && viewer.tell(surfaceMessage(base.surface))) viewer.surface = base.surface;
   }
 
   /** Tells a student which supervisors receive their screen through the relay right now (a presenter is told nothing). */

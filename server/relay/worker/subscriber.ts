@@ -11,6 +11,7 @@ import {
   RtcpPayloadSpecificFeedback,
   RtpHeader,
   RtpPacket,
+  type RTCDataChannel,
   type RTCPeerConnection,
   type RTCRtpCodecParameters,
   type RTCRtpTransceiver,
@@ -19,6 +20,7 @@ import {
   legForView,
   parseSupervisorMessage,
   type QualityLevel,
+  type Surface,
   type TileView,
   type VideoCodec,
 } from '../../../src/shared/protocol.ts';
@@ -70,6 +72,9 @@ export class Subscriber implements Handshake {
   view: TileView | null = null;
   /** The codecs its answer accepted, most preferred first, as werift's send parameters; empty until it answers. */
   codecs = new Map<VideoCodec, RTCRtpCodecParameters>();
+  /** What the viewer was last told the student shares: in the offer's metadata, then in notices. */
+  surface: Surface | null = null;
+  readonly #channel: RTCDataChannel;
   #keyframeTimer?: ReturnType<typeof setInterval>;
   /** Gives the call up when it stops advancing: from its offer until its data channel opens. */
   #watchdog: ConnectWatchdog | null = null;
@@ -93,7 +98,7 @@ export class Subscriber implements Handshake {
     this.transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
     this.rtp = new RtpRewriter(this.transceiver.sender);
     // PeerJS closes a media call when its data channel closes, and zoom requests travel on it.
-    const channel = pc.createDataChannel('relay');
+    const channel = (this.#channel = pc.createDataChannel('relay'));
     channel.stateChanged.subscribe((state) => {
       // A call is up once its data channel is: a connection that looks connected on our side
       // while DTLS failed on theirs (seen under load) never opens it, and is placed again.
@@ -136,6 +141,13 @@ export class Subscriber implements Handshake {
   /** Whose screen this call carries. */
   get sourceId(): string {
     return this.want.sourceId;
+  }
+
+  /** Sends `message` to the viewer on the data channel; false when it is not open (yet, or any more). */
+  tell(message: string): boolean {
+    if (this.#channel.readyState !== 'open') return false;
+    this.#channel.send(message);
+    return true;
   }
 
   /** The viewer's codecs in its order (VP8 until it answered). */

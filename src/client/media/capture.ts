@@ -43,3 +43,25 @@ export async function captureScreen(): Promise<Capture> {
   track.contentHint = 'detail';
   return { stream, track, surface: surfaceFrom(track.getSettings()) };
 }
+
+/**
+ * What a student's calls carry while the browser's picker is open: a video track that never
+ * delivers a frame (a canvas captured at 0 fps and never asked for one). The calls connect while
+ * the student chooses, and the chosen screen then takes its place on each, so the first frame waits
+ * for no handshake. Nothing can be sent before the choice: there is no frame to send. Null where the
+ * browser cannot make one (the calls then wait for the capture, as before).
+ */
+export function placeholderStream(): MediaStream | null {
+  const canvas = document.createElement('canvas');
+  if (typeof canvas.captureStream !== 'function') return null;
+  canvas.width = 16;
+  canvas.height = 9;
+  // Firefox captures a canvas only once it has a context.
+  canvas.getContext('2d');
+  const stream = canvas.captureStream(0);
+  const track = stream.getVideoTracks()[0];
+  if (!track) return null;
+  // As the screen's: the encoder is set up to keep resolution from the start.
+  track.contentHint = 'detail';
+  return stream;
+}

@@ -15,7 +15,7 @@ import {
   type PresentationView,
   type Routes,
 } from '../../shared/protocol.ts';
-import { captureScreen, CaptureFailure, type Capture } from './capture.ts';
+import { captureScreen, CaptureFailure, placeholderStream, type Capture } from './capture.ts';
 import { receiveCodec, type VideoCodec } from './codecs.ts';
 import { setCallIceServers } from './peer-call.ts';
 import type { MediaLayer, PresentationMedia, Screen, ShareState, SignallingState } from './media.ts';
@@ -61,6 +61,12 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
   let share: ShareState = { status: 'idle', surface: null, error: null, viewers: [] };
   let signalling: SignallingState = 'connecting';
   let capture: Capture | null = null;
+  /** What the calls carry while the picker is open; stopped once no call can carry it any more. */
+  let standIn: MediaStream | null = null;
+  const stopStandIn = () => {
+    for (const track of standIn?.getTracks() ?? []) track.stop();
+    standIn = null;
+  };
   let closed = false;
   let backoffMs = 500;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -190,6 +196,7 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
     for (const track of capture.stream.getTracks()) track.stop();
     capture = null;
     sender?.setCapture(null);
+    stopStandIn();
     share = { ...share, status: 'idle', surface: null, viewers: [] };
     changed();
   };
@@ -242,9 +249,15 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
       if (self.role !== 'student' || share.status !== 'idle') return;
       share = { ...share, status: 'starting', error: null };
       changed();
+      // The picker first, while the tap still counts; the calls come up while the student chooses.
+      const picked = captureScreen();
+      standIn = placeholderStream();
+      if (standIn) sender?.prepare(standIn);
       try {
-        capture = await captureScreen();
+        capture = await picked;
       } catch (error) {
+        sender?.setCapture(null);
+        stopStandIn();
         share = { ...share, status: 'idle', error: error instanceof CaptureFailure ? error.kind : 'capture-failed' };
         changed();
         return;

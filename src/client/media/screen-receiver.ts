@@ -8,7 +8,7 @@
 import type { MediaConnection } from 'peerjs';
 import type { MemberView, QualityLevel } from '../../shared/protocol.ts';
 import type { Screen, TileShown } from './media.ts';
-import { qualityMessage, viewMessage } from '../../shared/protocol.ts';
+import { parseSurfaceNotice, qualityMessage, viewMessage } from '../../shared/protocol.ts';
 import { Call } from './peer-call.ts';
 import { CONNECT_TIMEOUT_MS } from './share-sender.ts';
 import type { VideoCodec } from './codecs.ts';
@@ -71,6 +71,9 @@ export class ScreenReceiver {
   #codec: VideoCodec = 'VP8';
   /** The next pass over the stats (one at a time: a slow getStats must not let a second overlap it). */
   #poll: ReturnType<typeof setTimeout> | undefined;
+  /** Whether a pass is running, and whether another should follow it at once (see `#pollSoon`). */
+  #polling = false;
+  #pollAgain = false;
   #closed = false;
 
   /** The PeerServer id of the relay worker the room is placed on (from the room's routes). */
@@ -151,7 +154,10 @@ export class ScreenReceiver {
     // A student who stopped sharing has no screen any more, however slowly the dead call reports it.
     const sharing = new Set(members.filter((m) => m.role === 'student' && m.sharing).map((m) => m.id));
     for (const id of this.#sharing) if (!sharing.has(id)) this.#drop(id);
+    const started = [...sharing].some((id) => !this.#sharing.has(id) && this.#screens.has(id));
     this.#sharing = sharing;
+    // A student whose call came up while they chose what to share has chosen: look for frames now.
+    if (started) this.#pollSoon();
   }
 
   /** The student this supervisor zooms into gets full quality; everyone else thumbnails. */
@@ -231,6 +237,13 @@ export class ScreenReceiver {
       this.onChange();
     });
     call.onEnded(() => this.#remove(studentId, incoming));
+    // A call placed while the student's picker was open learns what they picked afterwards.
+    call.onMessage((data) => {
+      const notice = parseSurfaceNotice(data);
+      if (!notice) return;
+      incoming.screen = { ...incoming.screen, surface: notice.surface };
+      this.onChange();
+    });
     call.answer(this.#codec);
     this.#sendView(studentId, incoming);
     this.onChange();
@@ -293,17 +306,39 @@ export class ScreenReceiver {
     for (const incoming of this.#screens.get(studentId) ?? []) this.#remove(studentId, incoming);
   }
 
-  /** Runs a pass over the stats in `ms`, then schedules the next: soon while a call awaits its first frame. */
+  /**
+   * Runs a pass over the stats in `ms`, then schedules the next: soon while a call of a sharing
+   * student awaits its first frame. (A call can be up long before: placed while the student's
+   * picker was open, it brings nothing until they choose, which the roster then says.)
+   */
   #schedule(ms: number): void {
     this.#poll = setTimeout(() => {
+      this.#polling = true;
       void this.#checkDecoding().finally(() => {
+        this.#polling = false;
         if (this.#closed) return;
-        const awaitingFrame = [...this.#screens.values()].some((calls) =>
-          calls.some((c) => c.screen.state !== 'live' && c.call.peerConnection?.connectionState === 'connected'),
-        );
+        const awaitingFrame =
+          this.#pollAgain ||
+          [...this.#screens].some(
+            ([studentId, calls]) =>
+              this.#sharing.has(studentId) &&
+              calls.some((c) => c.screen.state !== 'live' && c.call.peerConnection?.connectionState === 'connected'),
+          );
+        this.#pollAgain = false;
         this.#schedule(awaitingFrame ? FIRST_FRAME_POLL_MS : POLL_MS);
       });
     }, ms);
+  }
+
+  /** Runs the next pass now, or right after the one running. */
+  #pollSoon(): void {
+    if (this.#closed) return;
+    if (this.#polling) {
+      this.#pollAgain = true;
+      return;
+    }
+    clearTimeout(this.#poll);
+    this.#schedule(0);
   }
 
   /** Live means frames decoded; a connection that drops goes back to connecting until it recovers. */

@@ -12,6 +12,7 @@ import {
   parseRelayNotice,
   parseSupervisorMessage,
   sendsToRelay,
+  surfaceMessage,
   type CallMetadata,
   type MemberView,
   type QualityRequest,
@@ -56,6 +57,8 @@ interface Outgoing {
   /** What the other side last asked for; until it says, a thumbnail (the full leg: full). */
   request: QualityRequest | TileView;
   connected: boolean;
+  /** Placed while the picker was open: it carries the stand-in until the capture takes its place. */
+  placeholder: boolean;
   timer?: ReturnType<typeof setTimeout>;
   /** Encoder changes run one at a time: overlapping setParameters calls reject each other. */
   applying: Promise<void>;
@@ -63,7 +66,9 @@ interface Outgoing {
 
 /**
  * Keeps, while a capture runs, one call per supervisor reached directly and one call to the relay
- * (which forwards it to the others and tells us who receives it).
+ * (which forwards it to the others and tells us who receives it). The calls are placed as the
+ * student taps Share, while the browser's picker is open, with a stand-in that sends nothing; the
+ * chosen screen takes its place on each, so the first frame needs no handshake after the choice.
  */
 export class ShareSender {
   readonly #calls = new Map<string, Outgoing>();
@@ -79,6 +84,8 @@ export class ShareSender {
   readonly #retry = new Map<string, { delayMs: number; timer?: ReturnType<typeof setTimeout> }>();
   #supervisors: MemberView[] = [];
   #capture: Capture | null = null;
+  /** The stand-in the calls carry while the picker is open (see `placeholderStream`). */
+  #placeholder: MediaStream | null = null;
 
   constructor(
     private readonly peer: Peer,
@@ -90,8 +97,12 @@ export class ShareSender {
     private readonly onDirectUp: (supervisorId: string) => void,
   ) {}
 
-  /** Member ids of the supervisors receiving the screen: direct connections that are up, and the relay's viewers. */
+  /**
+   * Member ids of the supervisors receiving the screen: direct connections that are up, and the
+   * relay's viewers. Nobody while the picker is open: there is no screen yet.
+   */
   viewers(): string[] {
+    if (!this.#capture) return [];
     const direct = [...this.#calls].filter(([id, c]) => c.connected && !isRelayKey(id)).map(([id]) => id);
     const relayed = this.#calls.get(RELAY)?.connected ? this.#relayViewers : [];
     return [...new Set([...direct, ...relayed])];
@@ -118,11 +129,26 @@ export class ShareSender {
     this.#reconcile();
   }
 
-  /** Starts (or, with null, stops) sending a capture. */
+  /**
+   * The student tapped Share and the picker is open: call now with `placeholder`, a track that
+   * sends nothing, so the calls are up when they choose. `setCapture` follows, with the screen or
+   * (cancelled) null.
+   */
+  prepare(placeholder: MediaStream): void {
+    if (this.#capture) return;
+    this.#placeholder = placeholder;
+    this.#reconcile();
+  }
+
+  /** Starts (or, with null, stops) sending a capture: the calls placed while the picker was open take it. */
   setCapture(capture: Capture | null): void {
     this.#capture = capture;
+    this.#placeholder = null;
     if (!capture) for (const id of [...this.#calls.keys()]) this.#hangUp(id);
+    else for (const [id, entry] of this.#calls) if (entry.placeholder) this.#takeCapture(id, entry, capture);
     this.#reconcile();
+    // Whoever the calls placed while the picker was open reach now receive the screen.
+    this.onChange();
   }
 
   /** The room's members changed. */
@@ -167,11 +193,12 @@ export class ShareSender {
     // A supervisor who left is hung up on; one who is only reconnecting keeps the call.
     const keep = new Set([...targets.keys(), ...this.#retiring.keys()]);
     for (const s of this.#supervisors) if (!this.#viaRelay(s.id)) keep.add(s.id);
-    for (const id of [...this.#calls.keys()]) if (!keep.has(id) || !this.#capture) this.#hangUp(id);
+    const stream = this.#capture?.stream ?? this.#placeholder;
+    for (const id of [...this.#calls.keys()]) if (!keep.has(id) || !stream) this.#hangUp(id);
     // Calls that cannot be placed yet (signalling down) are placed by resume().
-    if (!this.#capture || !this.peer.open) return;
+    if (!stream || !this.peer.open) return;
     for (const [id, peerId] of targets) {
-      if (!this.#calls.has(id) && !this.#retry.get(id)?.timer) this.#call(id, peerId);
+      if (!this.#calls.has(id) && !this.#retry.get(id)?.timer) this.#call(id, peerId, stream);
     }
   }
 
@@ -201,23 +228,24 @@ export class ShareSender {
     return !stillHere || (this.#calls.get(RELAY)?.connected === true && this.#relayViewers.includes(id));
   }
 
-  #call(supervisorId: string, peerId: string): void {
-    const capture = this.#capture!;
+  #call(supervisorId: string, peerId: string, stream: MediaStream): void {
     // A further leg to the relay: its level and codec (the relay answers in that codec alone).
     const leg = this.#relayLegs.find((l) => relayKey(l) === supervisorId);
     const full = leg?.level === 'full';
     const metadata: CallMetadata = {
       studentId: this.studentId,
-      surface: capture.surface,
+      // Placed while the picker is open: nobody knows yet, and a surface notice follows the choice.
+      surface: this.#capture?.surface ?? null,
       ...(full ? { leg: 'full' } : {}),
       ...(leg?.codec === 'H264' ? { codec: 'H264' } : {}),
     };
-    const call = Call.place(this.peer, peerId, capture.stream, metadata);
+    const call = Call.place(this.peer, peerId, stream, metadata);
     if (!call) return;
     const entry: Outgoing = {
       call,
       request: { type: 'quality', level: full ? 'full' : 'thumbnail' },
       connected: false,
+      placeholder: !this.#capture,
       applying: Promise.resolve(),
     };
     this.#calls.set(supervisorId, entry);
@@ -278,6 +306,27 @@ export class ShareSender {
       entry.request = request;
       this.#applyLevel(entry);
     });
+  }
+
+  /**
+   * A call placed while the picker was open gets the chosen screen: its encoder set for the screen's
+   * size first (queued with the call's other encoder changes), then the track in place of the
+   * stand-in, and the other side told what was picked. A call that cannot take it is placed again.
+   */
+  #takeCapture(key: string, entry: Outgoing, capture: Capture): void {
+    entry.placeholder = false;
+    this.#applyLevel(entry);
+    entry.applying = entry.applying.then(async () => {
+      const sender = entry.call.peerConnection?.getSenders().find((s) => s.track?.kind === 'video');
+      const replaced = await sender?.replaceTrack(capture.track).then(
+        () => true,
+        () => false,
+      );
+      if (replaced || this.#calls.get(key) !== entry) return;
+      this.#hangUp(key);
+      this.#reconcile();
+    });
+    entry.call.send(surfaceMessage(capture.surface));
   }
 
   /**
