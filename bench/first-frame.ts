@@ -69,6 +69,12 @@ const STAMP_STEPS = `
     stamp('encoder-done-' + n);
     return result;
   };
+  const replaceTrack = RTCRtpSender.prototype.replaceTrack;
+  RTCRtpSender.prototype.replaceTrack = async function (...args) {
+    const result = await replaceTrack.apply(this, args);
+    stamp('track-replaced');
+    return result;
+  };
   const Original = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Original {
     constructor(config) {
@@ -129,7 +135,9 @@ const STEPS: [string, 'student' | 'teacher', string?][] = [
   ['encoder-done-1', 'student'],
   ['encoder-set-2', 'student'],
   ['encoder-done-2', 'student'],
+  ['track-replaced', 'student'],
   ['capture-frame-after-dtls', 'student'],
+  ['capture-frame-after-replace', 'student'],
   ['frame-encoded', 'student'],
   ['frame-arrived', 'teacher'],
   ['first-rtp', 'teacher'],
@@ -173,6 +181,9 @@ export async function benchFirstFrame(deep = false, pickerMs = 0) {
       const frames = (await ada.page.evaluate('window.__captureFrames')) as number[];
       const afterDtls = frames.find((t) => t >= (student['dtls-connected'] ?? Infinity));
       if (afterDtls !== undefined) student['capture-frame-after-dtls'] = afterDtls;
+      // ...and once the capture took the stand-in's place on a call placed while the picker was open.
+      const afterReplace = frames.find((t) => t >= (student['track-replaced'] ?? Infinity));
+      if (afterReplace !== undefined) student['capture-frame-after-replace'] = afterReplace;
       const seen = (await teacher.page.evaluate('window.__steps')) as Record<string, number>;
       const run: Record<string, number> = {};
       for (const [step, where, key = step] of STEPS) {

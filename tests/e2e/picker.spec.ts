@@ -61,6 +61,18 @@ function connectedCalls(page: Page): Promise<number> {
   );
 }
 
+/** Video frames the page's connections have encoded so far: none can be sent before the student chooses. */
+function framesEncoded(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    let frames = 0;
+    for (const connection of (window as unknown as { __connections: RTCPeerConnection[] }).__connections)
+      (await connection.getStats()).forEach((report: { type: string; kind?: string; framesEncoded?: number }) => {
+        if (report.type === 'outbound-rtp' && report.kind === 'video') frames += report.framesEncoded ?? 0;
+      });
+    return frames;
+  });
+}
+
 /** Ms Lee's room on a server started with `env`, and Ada in it with the picker held. */
 async function lesson(browser: Browser, env: Record<string, string>) {
   const server = await startBuiltServer({ RELAY_ANNOUNCED_IPS: '127.0.0.1', ...env });
@@ -108,6 +120,7 @@ test('peer to peer: the call is up while the student chooses, shows nothing unti
     await expect(ada.page.getByRole('button', { name: 'Waiting for your choice…' })).toBeDisabled();
     await expect(room.watchers()).toHaveText('Nobody: you are not sharing.');
     await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Waiting');
+    expect(await framesEncoded(ada.page)).toBe(0);
 
     await picker.choose('window');
     await expectFramesDecoded(lee.tile('Ada'));
@@ -142,6 +155,7 @@ test('through the relay: the call to the relay is up while the student chooses, 
     await expect.poll(() => connectedCalls(ada.page)).toBe(1);
     await expect(room.watchers()).toHaveText('Nobody: you are not sharing.');
     await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Waiting');
+    expect(await framesEncoded(ada.page)).toBe(0);
 
     await picker.choose('window');
     await expectFramesDecoded(lee.tile('Ada'));
