@@ -26,6 +26,8 @@ interface ClassRoom {
   /** The API students, by name, with their seat and PeerServer socket. */
   api: Map<string, { token: string; socket: PeerSocket }>;
   sharers: Person[];
+  /** API students stopped so far, in order: each notices test stops the next four. */
+  stopped: string[];
   close: () => Promise<void>;
 }
 
@@ -54,7 +56,7 @@ async function classOf30(browser: Browser, baseURL: string, viewport: { width: n
     for (const { socket } of api.values()) socket.ws.close();
     for (const p of [teacher, ...sharers]) await p.context.close().catch(() => undefined);
   };
-  return { teacher, lee, code, api, sharers, close } satisfies ClassRoom;
+  return { teacher, lee, code, api, sharers, stopped: [] as string[], close } satisfies ClassRoom;
 }
 
 /** Sets an API student's share flag, as their app would. */
@@ -103,11 +105,13 @@ async function expectClassFits(room: ClassRoom, viewport: Viewport): Promise<voi
   expect(new Set(boxes.map((b) => b.name))).toEqual(new Set(NAMES));
 }
 
-/** Notices cover no button and go by themselves; a stop shows in tile and roster. Four API students stop. */
+/** Notices cover no button and go by themselves; a stop shows in tile and roster. Four more API students stop. */
 async function expectNoticesCoverNothing(baseURL: string, room: ClassRoom, viewport: Viewport): Promise<void> {
   const page = room.teacher.page;
   // Notices: several students stop sharing, and a co-teacher is made host and back.
-  const stopping = NAMES.slice(CHROMIUM_SHARERS, CHROMIUM_SHARERS + 4);
+  const from = CHROMIUM_SHARERS + room.stopped.length;
+  const stopping = NAMES.slice(from, from + 4);
+  room.stopped.push(...stopping);
   for (const name of stopping) await share(baseURL, room, name, true);
   for (const name of stopping) await share(baseURL, room, name, false);
   // The newest notices show (older ones give way); every stop shows in its tile and the roster.
@@ -118,7 +122,10 @@ async function expectNoticesCoverNothing(baseURL: string, room: ClassRoom, viewp
       'Stopped sharing',
     );
   }
-  await expect(page.locator('.wall-summary')).toHaveText(`3 of ${CLASS_SIZE} sharing · 4 stopped · 23 not yet`);
+  const notYet = CLASS_SIZE - CHROMIUM_SHARERS - room.stopped.length;
+  await expect(page.locator('.wall-summary')).toHaveText(
+    `${CHROMIUM_SHARERS} of ${CLASS_SIZE} sharing · ${room.stopped.length} stopped · ${notYet} not yet`,
+  );
   // Hit test: the middle of every button in the page receives the pointer, notices showing.
   // The pointer rests at the window's left edge, where no tile is, so no tile is hover-zoomed.
   await page.mouse.move(0, 0);
@@ -227,48 +234,77 @@ async function expectZoomAndFullView(room: ClassRoom, viewport: Viewport): Promi
   await expect(room.lee.tile('Bo').getByRole('button', { name: 'Open Bo’s screen' })).toBeFocused();
 }
 
-/**
- * One class of 30 per window size, shared by that size's tests below: building one (three live
- * screens, 27 PeerServer sockets) is the slowest part of each. They run in file order: the layout
- * (reads only), the notices (four API students stop sharing), the zoom (reads the layout, opens
- * students who kept their state). A failed test ends its worker, so the next one gets a new class.
- */
-function sharedClassOf30(viewport: Viewport): () => ClassRoom {
-  let room: ClassRoom | undefined;
-  test.beforeAll(async ({ browser }, testInfo) => {
-    room = await classOf30(browser, testInfo.project.use.baseURL!, viewport);
-  });
-  test.afterAll(async () => {
-    await room?.close();
-  });
-  return () => room!;
-}
-
-for (const viewport of [
+/** The window sizes the class is watched in, in turn; the axe check last, at a desktop's. */
+const WALL_SIZES: Viewport[] = [
   { width: 1024, height: 768 },
   { width: 820, height: 1180 },
-]) {
-  const size = `${viewport.width}×${viewport.height}`;
-  test.describe(`a class of 30 on a ${size} wall`, () => {
-    const room = sharedClassOf30(viewport);
+];
+const AXE_SIZE: Viewport = { width: 1366, height: 1024 };
 
-    test(`30 tiles fit inside a ${size} window, every name readable`, async () => {
-      await expectClassFits(room(), viewport);
-    });
-
-    test(`no notice covers a button, routine ones go by themselves, and a stop shows in tile and roster (${size})`, async ({
-      baseURL,
-    }) => {
-      await expectNoticesCoverNothing(baseURL!, room(), viewport);
-    });
-
-    if (viewport.width === 1024) {
-      test('hover zoom stays inside the wall; the full view steps through students and returns focus', async () => {
-        await expectZoomAndFullView(room(), viewport);
-      });
-    }
-  });
+/**
+ * Shows the class's wall in a window of `viewport`: the teacher's window takes that size and the wall
+ * is loaded again in it, as when the teacher opens the room on that screen, every live screen back.
+ */
+async function showWallAt(room: ClassRoom, viewport: Viewport): Promise<void> {
+  const page = room.teacher.page;
+  const now = page.viewportSize();
+  if (now?.width === viewport.width && now.height === viewport.height) return;
+  await page.setViewportSize(viewport);
+  await page.reload();
+  await expect(page.locator('.tile')).toHaveCount(CLASS_SIZE);
+  for (const name of NAMES.slice(0, CHROMIUM_SHARERS)) await expectFramesDecoded(room.lee.tile(name));
 }
+
+/**
+ * One class of 30, shared by every test in this group: building one (three live screens, 27
+ * PeerServer sockets) is the slowest part of each. They run in order, each size's layout (reads only),
+ * notices (four more API students stop sharing) and zoom (reads the layout, opens students who kept
+ * their state), then axe. Serial: a failure skips the rest rather than run them on a class it left.
+ */
+test.describe.serial('a class of 30', () => {
+  let shared: ClassRoom | undefined;
+  const room = () => shared!;
+  test.beforeAll(async ({ browser }, testInfo) => {
+    shared = await classOf30(browser, testInfo.project.use.baseURL!, WALL_SIZES[0]!);
+  });
+  test.afterAll(async () => {
+    await shared?.close();
+  });
+
+  for (const viewport of WALL_SIZES) {
+    const size = `${viewport.width}×${viewport.height}`;
+    test.describe(`on a ${size} wall`, () => {
+      test.beforeAll(async () => {
+        await showWallAt(room(), viewport);
+      });
+
+      test(`30 tiles fit inside a ${size} window, every name readable`, async () => {
+        await expectClassFits(room(), viewport);
+      });
+
+      test(`no notice covers a button, routine ones go by themselves, and a stop shows in tile and roster (${size})`, async ({
+        baseURL,
+      }) => {
+        await expectNoticesCoverNothing(baseURL!, room(), viewport);
+      });
+
+      if (viewport.width === 1024) {
+        test('hover zoom stays inside the wall; the full view steps through students and returns focus', async () => {
+          await expectZoomAndFullView(room(), viewport);
+        });
+      }
+    });
+  }
+
+  test('axe finds no violations on the class wall with the invitation open and the roster', async () => {
+    await showWallAt(room(), AXE_SIZE);
+    const page = room().teacher.page;
+    await page.getByRole('button', { name: 'Invite', exact: true }).click();
+    await page.getByRole('button', { name: 'Show supervisor key and link' }).click();
+    await page.getByLabel('Find').fill('a');
+    expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  });
+});
 
 test('the projector view and the folded invitation show no supervisor key or link', async ({ browser, baseURL }) => {
   const teacher = await person(browser, '/', { width: 1024, height: 768 });
@@ -331,22 +367,6 @@ test('on a touch screen a tap on a tile opens the full view', async ({ browser, 
   await lee.tile('Ada').getByRole('button', { name: 'Open Ada’s screen' }).tap();
   await expect(page.getByRole('dialog', { name: 'Ada’s screen' })).toBeVisible();
   await context.close();
-});
-
-test('axe finds no violations on the class wall with the invitation open and the roster', async ({
-  browser,
-  baseURL,
-}) => {
-  const room = await classOf30(browser, baseURL!, { width: 1366, height: 1024 });
-  try {
-    const page = room.teacher.page;
-    await page.getByRole('button', { name: 'Invite', exact: true }).click();
-    await page.getByRole('button', { name: 'Show supervisor key and link' }).click();
-    await page.getByLabel('Find').fill('a');
-    expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
-  } finally {
-    await room.close();
-  }
 });
 
 test('full screen holds the whole class; wall settings and the stop sound (off by default) are kept', async ({

@@ -111,36 +111,46 @@ async function expectScreensContinue(klass: Awaited<ReturnType<typeof classroom>
   for (const room of klass.students) await expect(room.stopButton()).toBeVisible();
 }
 
-test('after a crash (SIGKILL) every tile is live again within 10 s of the server answering, with no click', async ({
-  browser,
-}) => {
-  const { first, start, dataDir } = await serverOnFreshData(env);
-  const klass = await classroom(browser, first.url);
-  // Saves trail changes (by 100 ms, longer on a busy machine): the crash comes once the last change,
-  // the end of the room's race with the relay, is in the state file. Otherwise the restarted server
-  // would race again, and the students would call the relay anew.
-  await expect.poll(() => savedDirectNetworks(dataDir)).toBeGreaterThan(0);
+/**
+ * One class through both restarts, as a class would live through them: a planned restart, then a
+ * crash of the server that came back. Building the class (four people, two live screens on two
+ * walls) is the slowest part of each test. Serial: a failure skips the other rather than run it on
+ * what the first left.
+ */
+test.describe.serial('a class through a planned restart, then a crash', () => {
+  let dataDir: string;
+  let start: () => Promise<ServerProcess>;
+  let server: ServerProcess;
+  let klass: Awaited<ReturnType<typeof classroom>>;
+  test.beforeAll(async ({ browser }) => {
+    const fresh = await serverOnFreshData(env);
+    ({ dataDir, start } = fresh);
+    server = fresh.first;
+    klass = await classroom(browser, server.url);
+  });
+  test.afterAll(async () => {
+    await klass?.close();
+    if (server) await stopForGood(server);
+  });
 
-  first.kill('SIGKILL');
-  await first.exited;
-  await expectScreensContinue(klass);
+  test('after a planned restart (SIGTERM) the notice says the server is restarting, and the class comes back', async () => {
+    server.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    await expectScreensContinue(klass);
 
-  const second = await expectClassBack(start, klass);
-  await klass.close();
-  await stopForGood(second);
-});
+    server = await expectClassBack(start, klass);
+  });
 
-test('after a planned restart (SIGTERM) the notice says the server is restarting, and the class comes back', async ({
-  browser,
-}) => {
-  const { first, start } = await serverOnFreshData(env);
-  const klass = await classroom(browser, first.url);
+  test('after a crash (SIGKILL) every tile is live again within 10 s of the server answering, with no click', async () => {
+    // Saves trail changes (by 100 ms, longer on a busy machine): the crash comes once the last change,
+    // the end of the room's race with the relay, is in the state file. Otherwise the restarted server
+    // would race again, and the students would call the relay anew.
+    await expect.poll(() => savedDirectNetworks(dataDir)).toBeGreaterThan(0);
 
-  first.kill('SIGTERM');
-  expect(await first.exited).toEqual({ code: 0, signal: null });
-  await expectScreensContinue(klass);
+    server.kill('SIGKILL');
+    await server.exited;
+    await expectScreensContinue(klass);
 
-  const second = await expectClassBack(start, klass);
-  await klass.close();
-  await stopForGood(second);
+    server = await expectClassBack(start, klass);
+  });
 });

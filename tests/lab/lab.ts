@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import type { HealthResponse } from '../../src/shared/protocol.ts';
-import { chromiumExecutable } from '../e2e/browser.ts';
+import { UNSEEN_BROWSER_UI, chromiumExecutable } from '../e2e/browser.ts';
 import { root } from '../helpers/built-server.ts';
 
 /**
@@ -92,6 +92,7 @@ function labChromiumArgs(spkiHash: string, captures: boolean): string[] {
     '--auto-select-desktop-capture-source=Entire screen',
     // What a managed device gets from its admin: trust for the school's own authority, nothing else.
     `--ignore-certificate-errors-spki-list=${spkiHash}`,
+    `--disable-features=${UNSEEN_BROWSER_UI.join(',')}`,
   ];
 }
 
