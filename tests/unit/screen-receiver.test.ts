@@ -198,7 +198,7 @@ describe('a race between the relay and a direct call', () => {
     receiver.close();
   });
 
-  it('a relay call that decodes after the race is over does not replace the direct call', async () => {
+  it('a relay call that arrives after the race is over is refused, and the direct call kept', async () => {
     const receiver = new ScreenReceiver(
       () => undefined,
       () => undefined,
@@ -214,13 +214,39 @@ describe('a race between the relay and a direct call', () => {
     const directScreen = receiver.screen('ada');
     expect(directScreen?.state).toBe('live');
 
-    // A call the relay placed while the race was on comes up late and decodes.
+    // A call the relay placed while the race was on arrives late: hung up at once, not kept open
+    // beside the direct call until the relay lets it go.
     const relayed = controlledCall(RELAY, 'ada');
     receiver.onCall(relayed.connection);
+    expect(relayed.control.closed).toBe(true);
     [relayed.control.state, relayed.control.frames] = ['connected', 5];
     await vi.advanceTimersByTimeAsync(300);
     expect(direct.control.closed).toBe(false);
     expect(receiver.screen('ada')).toBe(directScreen);
+    receiver.close();
+  });
+
+  it('a relay call accepted during the race that decodes after it does not replace the direct call', async () => {
+    const receiver = new ScreenReceiver(
+      () => undefined,
+      () => undefined,
+    );
+    receiver.setRelayPeerId(RELAY);
+    receiver.setMembers([student('ada')]);
+    receiver.setRelayCarries(() => true, true);
+    const relayed = controlledCall(RELAY, 'ada');
+    receiver.onCall(relayed.connection);
+    // The race ends before the relay's call is up; Ada's direct call decodes.
+    receiver.setRelayCarries(() => false, false);
+    const direct = controlledCall('peer-ada', 'ada');
+    receiver.onCall(direct.connection);
+    [direct.control.state, direct.control.frames] = ['connected', 5];
+    await vi.advanceTimersByTimeAsync(300);
+    const directScreen = receiver.screen('ada');
+    expect(directScreen?.state).toBe('live');
+    // The direct call going live let the relay's go.
+    expect(relayed.control.closed).toBe(true);
+    expect(direct.control.closed).toBe(false);
     receiver.close();
   });
 });

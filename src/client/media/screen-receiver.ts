@@ -220,6 +220,11 @@ export class ScreenReceiver {
   }
 
   #accept(call: Call, studentId: string): void {
+    // The relay's call of a screen the routes no longer send through it, whose direct call is live:
+    // placed during a race that ended meanwhile. Refused, rather than kept until the relay lets it
+    // go (LINGER_MS), since it would only hold a second path open for nothing.
+    const viaRelay = call.remotePeerId === this.#relayPeerId;
+    if (viaRelay && !this.#relayCarries(studentId) && this.#directLive(studentId)) return call.close();
     const incoming: Incoming = {
       call,
       screen: { stream: null, state: 'connecting', surface: call.metadata?.surface ?? null },
@@ -229,7 +234,7 @@ export class ScreenReceiver {
       acceptedAt: Date.now(),
       checkedAt: 0,
       connected: false,
-      viaRelay: call.remotePeerId === this.#relayPeerId,
+      viaRelay,
     };
     this.#screens.set(studentId, [...(this.#screens.get(studentId) ?? []), incoming]);
     call.onStream((stream) => {
@@ -294,11 +299,15 @@ export class ScreenReceiver {
     return !this.#racing && this.#relayCarries(studentId);
   }
 
+  /** Whether a direct call of this student decodes. */
+  #directLive(studentId: string): boolean {
+    return (this.#screens.get(studentId) ?? []).some((c) => !c.viaRelay && c.screen.state === 'live');
+  }
+
   /** Hangs up the relay's calls of a student whose direct call decodes, unless the routes still want them. */
   #dropRelayIfDirect(studentId: string): void {
-    const calls = this.#screens.get(studentId) ?? [];
-    if (this.#relayCarries(studentId) || !calls.some((c) => !c.viaRelay && c.screen.state === 'live')) return;
-    for (const incoming of calls) if (incoming.viaRelay) this.#remove(studentId, incoming);
+    if (this.#relayCarries(studentId) || !this.#directLive(studentId)) return;
+    for (const incoming of this.#screens.get(studentId) ?? []) if (incoming.viaRelay) this.#remove(studentId, incoming);
   }
 
   /** Hangs up every call of a student. */
