@@ -9,7 +9,7 @@
 export type Surface = 'monitor' | 'window' | 'browser';
 
 /** Reads a surface as a browser or a message gives it: anything but the three known ones is null. */
-function surfaceOf(value: unknown): Surface | null {
+export function surfaceOf(value: unknown): Surface | null {
   return value === 'monitor' || value === 'window' || value === 'browser' ? value : null;
 }
 

@@ -107,6 +107,9 @@ export async function expectFramesAdvance(tiles: Locator[], timeoutMs = 10_000):
   );
 }
 
+/** What the wall says while the relay carries the screens. */
+export const THROUGH_RELAY = 'screens arrive through the server’s relay';
+
 /** The eight students of the relayed restart specs. */
 export const STUDENTS = ['Ada', 'Bo', 'Cy', 'Di', 'Ed', 'Fay', 'Gus', 'Hal'];
 
@@ -130,7 +133,7 @@ export async function classSharingThroughRelay(browser: Browser, url: string, ro
     await expect(room.heading(roomName)).toBeVisible();
     students.push(room);
   }
-  await expect(lee.page.getByText('screens arrive through the server’s relay')).toBeVisible();
+  await expect(lee.page.getByText(THROUGH_RELAY)).toBeVisible();
   for (const room of students) await room.shareButton().click();
   for (const name of STUDENTS) await expectFramesDecoded(lee.tile(name));
   for (const room of students) await expect(room.watchers()).toHaveText('Watching now: Ms Lee');
@@ -143,4 +146,24 @@ export async function classSharingThroughRelay(browser: Browser, url: string, ro
     connections: () => Promise.all(pages.map(peerConnectionsCreated)),
     close: () => Promise.all(people.map((p) => p.context.close())),
   };
+}
+
+/** A class from `classSharingThroughRelay`. */
+export type RelayedClass = Awaited<ReturnType<typeof classSharingThroughRelay>>;
+
+/**
+ * After a restart the relay carried the class through: the wall says the relay carries the screens,
+ * every student is back (no restart notice, told Ms Lee watches, no error), every tile moves, and
+ * no page made a connection since `connectionsBefore`: nothing was rebuilt.
+ */
+export async function expectClassAsItWas(klass: RelayedClass, connectionsBefore: number[]): Promise<void> {
+  await expect(klass.lee.page.getByText(THROUGH_RELAY)).toBeVisible();
+  for (const room of klass.students) {
+    await expect(room.page.getByText(AWAY)).toHaveCount(0);
+    await expect(room.watchers()).toHaveText('Watching now: Ms Lee');
+    await expectNoError(room.page);
+  }
+  await expectFramesAdvance(klass.tiles);
+  await expectNoError(klass.lee.page);
+  expect(await klass.connections()).toEqual(connectionsBefore);
 }

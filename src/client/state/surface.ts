@@ -3,12 +3,12 @@
  * warning that follows. Pure. Firefox reports no `displaySurface` in a capture's settings: that
  * reads as "unknown", which never warns, rather than as a window.
  */
+import { surfaceOf } from '../../shared/protocol.ts';
 import type { Surface } from '../media/media.ts';
 
 /** The surface in a capture track's settings; null where the browser does not say (Firefox). */
 export function surfaceFrom(settings: { displaySurface?: unknown }): Surface | null {
-  const surface = settings.displaySurface;
-  return surface === 'monitor' || surface === 'window' || surface === 'browser' ? surface : null;
+  return surfaceOf(settings.displaySurface);
 }
 
 /** The student's warning when they share less than the whole screen; null when whole or unknown. */
