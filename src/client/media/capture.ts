@@ -50,7 +50,7 @@ export async function captureScreen(): Promise<Capture> {
  * call can be connected. The calls connect while the student chooses, and the chosen screen then
  * takes its place on each, so the first frame waits for no handshake. The one frame sets each
  * call's encoder up for a picture of that size (without it, the encoder was set up after the
- * choice: 0.24 s from the choice to the teacher's first frame on loopback, against 0.11 s with it;
+ * choice: 0.24 s from the choice to the teacher's first frame on loopback, against 0.10 s with it;
  * `bench/results/first-frame.json`, `picker`); it is dropped, as the call is not connected yet when
  * it comes. Null where the browser cannot make one (the calls then wait for the capture).
  */
