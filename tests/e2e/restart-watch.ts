@@ -46,9 +46,26 @@ export async function stopForGood(server: ServerProcess): Promise<void> {
 /** The one line both views show while the server is away. */
 export const AWAY = 'The server is restarting — screens continue';
 
-/** Frames the tile's video element has decoded so far. */
-export async function framesDecoded(tile: Locator): Promise<number> {
-  return tile.locator('video').evaluate((video: HTMLVideoElement) => video.getVideoPlaybackQuality().totalVideoFrames);
+/**
+ * Marks what the tile's video has shown so far (on the element itself): `framesSinceMark` then
+ * counts only frames shown after it, through a change of stream or element under the tile.
+ */
+async function markFrames(tile: Locator): Promise<void> {
+  await tile.locator('video').evaluate((video: HTMLVideoElement & { frameMark?: [MediaProvider | null, number] }) => {
+    video.frameMark = [video.srcObject, video.getVideoPlaybackQuality().totalVideoFrames];
+  });
+}
+
+/**
+ * Frames the tile's video has shown since `markFrames`. A video element a tile put in since, or one
+ * given another stream (another call), has shown nothing before the mark: all its frames count.
+ */
+async function framesSinceMark(tile: Locator): Promise<number> {
+  return tile.locator('video').evaluate((video: HTMLVideoElement & { frameMark?: [MediaProvider | null, number] }) => {
+    const shown = video.getVideoPlaybackQuality().totalVideoFrames;
+    const [stream, atMark] = video.frameMark ?? [null, 0];
+    return stream === video.srcObject && shown >= atMark ? shown - atMark : shown;
+  });
 }
 
 /** What must hold for a page to count as unaffected: no "Connection lost", no seat-ended screen. */
@@ -97,13 +114,14 @@ export async function peerConnectionsCreated(page: Page): Promise<number> {
 }
 
 /**
- * Every tile decodes new frames: each tile's count rises past what it was at the call, read again
- * until it does (a busy core may delay a frame, never stop it for good), within `timeoutMs`.
+ * Every tile shows new frames: each tile's video shows a frame after the call (from the call it had
+ * then, or from any that replaced it), read again until it does (a busy core may delay a frame, never
+ * stop it for good), within `timeoutMs`. A tile still showing a call that brings nothing fails.
  */
 export async function expectFramesAdvance(tiles: Locator[], timeoutMs = 10_000): Promise<void> {
-  const before = await Promise.all(tiles.map(framesDecoded));
+  await Promise.all(tiles.map(markFrames));
   await Promise.all(
-    tiles.map((tile, i) => expect.poll(() => framesDecoded(tile), { timeout: timeoutMs }).toBeGreaterThan(before[i]!)),
+    tiles.map((tile) => expect.poll(() => framesSinceMark(tile), { timeout: timeoutMs }).toBeGreaterThan(0)),
   );
 }
 
