@@ -172,6 +172,35 @@ describe('moving a screen to the relay, make before break', () => {
     expect(open(RELAY)).toEqual([]);
     share.close();
   });
+
+  it('calls a relay that died and came back afresh, keeping the direct call until the new relay call carries the screen', async () => {
+    const { share, capture, open } = sender();
+    share.setMembers([supervisor('lee')]);
+    share.setRoutes(relayed);
+    share.setCapture(capture);
+    const [old] = open(RELAY);
+    old!.connect();
+    old!.receive(relayNoticeMessage({ type: 'viewers', supervisorIds: ['lee'] }));
+
+    // The relay's process dies: peer to peer at once, and the call to it still looks connected.
+    share.setRoutes({ ...PEER_TO_PEER_ROUTES, relayPeerId: RELAY });
+    open('peer-lee')[0]!.connect();
+    // A second later it is back under the same id, before the old call was hung up.
+    await vi.advanceTimersByTimeAsync(1_000);
+    share.setRoutes(relayed);
+    expect(old!.closed).toBe(true);
+    const [fresh] = open(RELAY);
+    expect(fresh).not.toBe(old);
+    fresh!.connect();
+    // What the dead relay said about its viewers no longer counts: the direct call stays...
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(open('peer-lee')).toHaveLength(1);
+    // ...until the new relay's call reaches Ms Lee, plus the overlap.
+    fresh!.receive(relayNoticeMessage({ type: 'viewers', supervisorIds: ['lee'] }));
+    await vi.advanceTimersByTimeAsync(3_500);
+    expect(open('peer-lee')).toEqual([]);
+    share.close();
+  });
 });
 
 describe('calling while the picker is open', () => {

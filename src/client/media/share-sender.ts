@@ -123,7 +123,11 @@ export class ShareSender {
     const started = Date.now();
     for (const id of this.#calls.keys())
       if (!targets.has(id) && !this.#retiring.has(id)) this.#retiring.set(id, { since: started, replacedSince: null });
-    for (const id of targets.keys()) this.#retiring.delete(id);
+    // A call to the relay that the routes give back before it was hung up is not kept: the routes most
+    // likely left the relay because its process died, and a restarted one under the same id leaves
+    // our call to the old one looking connected for seconds, with its viewers as they were. A fresh
+    // call is placed, and the direct calls stay until it carries the screen on.
+    for (const id of targets.keys()) if (this.#retiring.delete(id) && isRelayKey(id)) this.#hangUp(id);
     clearInterval(this.#retireTimer);
     this.#retireTimer = setInterval(() => this.#retire(), 500);
     this.#reconcile();
@@ -373,6 +377,8 @@ export class ShareSender {
     this.#calls.delete(supervisorId);
     clearTimeout(entry.timer);
     entry.call.close();
+    // Who the relay forwards to was said on this call: the next call to the relay says it again.
+    if (supervisorId === RELAY) this.#relayViewers = [];
     this.onChange();
   }
 
