@@ -66,6 +66,33 @@ export async function tileInbound(
   })()`);
 }
 
+/** How many connections this page has open (not closed). */
+export async function openConnections(page: Page): Promise<number> {
+  return page.evaluate(`window.__pcs.filter((pc) => pc.connectionState !== 'closed').length`);
+}
+
+/** The addresses (local, remote) of the path each open connection of the page sends on. */
+async function pathsInUse(page: Page): Promise<[string, string][]> {
+  return page.evaluate(`(async () => {
+    const paths = [];
+    for (const pc of window.__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = [...(await pc.getStats()).values()];
+      const byId = (id) => stats.find((r) => r.id === id);
+      const pair = byId(stats.find((r) => r.type === 'transport')?.selectedCandidatePairId);
+      const at = (c) => c && c.address + ':' + c.port;
+      if (pair) paths.push([at(byId(pair.localCandidateId)), at(byId(pair.remoteCandidateId))]);
+    }
+    return paths;
+  })()`);
+}
+
+/** How many open connections run straight between the two pages (one's local address is the other's remote one). */
+export async function connectionsBetween(a: Page, b: Page): Promise<number> {
+  const [fromA, fromB] = await Promise.all([pathsInUse(a), pathsInUse(b)]);
+  return fromA.filter(([local, remote]) => fromB.some(([l, r]) => l === remote && r === local)).length;
+}
+
 /** Video bytes received so far over all of this page's connections. */
 export async function videoBytesReceived(page: Page): Promise<number> {
   return page.evaluate(`(async () => {

@@ -14,8 +14,11 @@ export async function person(
   path = '/',
   viewport = { width: 1366, height: 768 },
   baseURL?: string,
+  /** A script every page of the person's runs before the app (instrumentation such as TRACK_PEER_CONNECTIONS). */
+  initScript?: string,
 ): Promise<Person> {
   const context = await browser.newContext(baseURL ? { viewport, baseURL } : { viewport });
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   await page.goto(path);
   return { context, page };

@@ -1,4 +1,4 @@
-import { expect, test, type Browser } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { JoinRoomResponse } from '../../src/shared/protocol.ts';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { childrenOf } from '../helpers/procfs.ts';
@@ -11,16 +11,23 @@ import {
   tileFrameWidth,
   type Person,
   namesDuring,
+  tileNamesDuring,
 } from './pages.ts';
+import { TRACK_PEER_CONNECTIONS, connectionsBetween, openConnections } from './media-stats.ts';
 import { startSignallingFilter } from './signalling-filter.ts';
 
 // Each test runs its own server with the relay configured; the relay offers loopback to browsers.
 const RELAY_ENV = { RELAY_ANNOUNCED_IPS: '127.0.0.1', RECONNECT_GRACE_S: '10' };
+/** A switch of path ends within the student's make-before-break limit (10 s) once the new path is up. */
+const SWITCH = { timeout: 20_000 };
 
-/** A room on `baseURL`; a student named in `through` comes in through that base URL instead (a filter). */
+/**
+ * A room on `baseURL`; a student named in `through` comes in through that base URL instead (a
+ * filter). Every page keeps its connections reachable (TRACK_PEER_CONNECTIONS), to see which path each call takes.
+ */
 async function room(browser: Browser, baseURL: string, students: string[], through: Record<string, string> = {}) {
   const people: Person[] = [];
-  const host = await person(browser, '/', { width: 1280, height: 800 }, baseURL);
+  const host = await person(browser, '/', { width: 1280, height: 800 }, baseURL, TRACK_PEER_CONNECTIONS);
   people.push(host);
   const lee = await new HomePage(host.page).createRoom('Relay class', 'Ms Lee');
   const code = await lee.code();
@@ -28,7 +35,13 @@ async function room(browser: Browser, baseURL: string, students: string[], throu
   const pupils: StudentRoomPage[] = [];
   const replies: JoinRoomResponse[] = [];
   for (const name of students) {
-    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, through[name] ?? baseURL);
+    const p = await person(
+      browser,
+      `/join/${code}`,
+      { width: 1280, height: 720 },
+      through[name] ?? baseURL,
+      TRACK_PEER_CONNECTIONS,
+    );
     people.push(p);
     const joined = p.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/members'));
     await new HomePage(p.page).join({ name });
@@ -37,7 +50,8 @@ async function room(browser: Browser, baseURL: string, students: string[], throu
     await expect(pupils.at(-1)!.heading('Relay class')).toBeVisible();
   }
   const supervisor = async (name: string) => {
-    const p = await person(browser, invite.replace(/^https?:\/\/[^/]+/, ''), { width: 1280, height: 800 }, baseURL);
+    const path = invite.replace(/^https?:\/\/[^/]+/, '');
+    const p = await person(browser, path, { width: 1280, height: 800 }, baseURL, TRACK_PEER_CONNECTIONS);
     people.push(p);
     await new HomePage(p.page).join({ name });
     const view = new SupervisorRoomPage(p.page);
@@ -105,8 +119,8 @@ test('a room reaching three supervisors moves to the relay and back without a bl
     RELAY_MIN_SUPERVISORS: '3',
     RELAY_HOLD_S: '1',
   });
-  // Bo's direct connection to Ms Lee comes up 3 s late, as on a slow network: when the room goes
-  // back to peer to peer, her tile must stay on the relayed picture until the direct one decodes.
+  // Bo's direct connection to Ms Lee comes up 3 s late, as on a slow network: past the 2.5 s a direct
+  // call is given, so that pair alone is relayed, and stays so when the room goes back to peer to peer.
   const filter = await startSignallingFilter(Number(new URL(server.url).port));
   try {
     const { lee, pupils, replies, supervisor, closeAll } = await room(browser, server.url, ['Ada', 'Bo'], {
@@ -125,7 +139,9 @@ test('a room reaching three supervisors moves to the relay and back without a bl
       ng = await supervisor('Dr Ng');
       await expect(lee.page.getByText('screens arrive through the server’s relay')).toBeVisible();
       for (const view of [lee, ode, ng]) for (const name of ['Ada', 'Bo']) await expectFramesDecoded(view.tile(name));
-      await pupils[0]!.page.waitForTimeout(4000);
+      // The switch is over once no student has a direct call left to Ms Lee or Mr Ode.
+      for (const p of pupils)
+        for (const t of [lee, ode]) await expect.poll(() => connectionsBetween(p.page, t.page), SWITCH).toBe(0);
     });
     expect(seen).toEqual(['Ada: Live']);
     await expect(pupils[0]!.teachers()).toContainText('passes through the school’s server');
@@ -136,13 +152,22 @@ test('a room reaching three supervisors moves to the relay and back without a bl
     await expectFramesDecoded(late.tile('Bo'));
 
     // Down to two supervisors: back to peer to peer, still without a black tile.
-    const back = await namesDuring(lee.page, 'Bo', async () => {
+    const back = await tileNamesDuring(lee.page, ['Ada', 'Bo'], async () => {
       await late.leave();
       await ng!.leave();
       await expect(lee.page.getByText('screens arrive peer to peer')).toBeVisible({ timeout: 10_000 });
-      await pupils[1]!.page.waitForTimeout(5000);
+      // The switch is over once Ada calls Ms Lee and Mr Ode directly and nothing else (she has hung up
+      // on the relay), and Bo calls Mr Ode directly; her pair with Ms Lee stays on the relay.
+      const [ada, bo] = pupils.map((p) => p.page);
+      const calls = async (page: Page) => [
+        await connectionsBetween(page, lee.page),
+        await connectionsBetween(page, ode.page),
+        await openConnections(page),
+      ];
+      await expect.poll(() => calls(ada!), SWITCH).toEqual([1, 1, 2]);
+      await expect.poll(async () => (await calls(bo!)).slice(0, 2), SWITCH).toEqual([0, 1]);
     });
-    expect(back).toEqual(['Bo: Live']);
+    expect(back).toEqual({ Ada: ['Ada: Live'], Bo: ['Bo: Live'] });
     await expectFramesDecoded(lee.tile('Bo'));
     await closeAll();
   } finally {
@@ -164,7 +189,8 @@ test('when the relay process dies, screens recover directly, then through the re
     await expectFramesDecoded(lee.tile('Ada'));
     await expect(lee.page.getByText('screens arrive through the server’s relay')).toBeVisible({ timeout: 15_000 });
     expect(childrenOf(server.pid)[0]).not.toBe(relayPid);
-    await pupils[0]!.page.waitForTimeout(4000);
+    // Back on the relay once Ada has hung up the direct call that stood in for it.
+    await expect.poll(() => connectionsBetween(pupils[0]!.page, lee.page), SWITCH).toBe(0);
     await expectFramesDecoded(lee.tile('Ada'));
     await closeAll();
   } finally {
