@@ -1,7 +1,8 @@
 /**
  * Where the time goes between a student's Share and the teacher's first frame, mesh, loopback: each
  * step is stamped in the page where it happens (both pages read the same machine clock), over
- * repeated share and stop. Steps: the click; the capture granted; the call placed (the student's
+ * repeated share and stop. Steps: the click (Playwright's, from the test process); the tap as the
+ * page sees it (its pointerdown); the capture granted; the call placed (the student's
  * RTCPeerConnection) and its encoder first set; the offer set locally, received by the teacher; the
  * answer set there and received back; ICE connected; DTLS up (connection 'connected'); the data
  * channel open; the teacher's first RTP packet received, first frame decoded and first frame
@@ -35,6 +36,8 @@ const STAMP_STEPS = `
     if (window.__stepsFrom && !(step in window.__steps)) window.__steps[step] = Date.now();
   };
   const deep = Boolean(window.__deep);
+  // The tap as the page sees it: the click's own steps in Playwright (hit test, scrolling, actionability) come before it.
+  window.addEventListener('pointerdown', () => stamp('tap'), true);
   const capture = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getDisplayMedia = async (...args) => {
     const stream = await capture(...args);
@@ -121,6 +124,7 @@ const STAMP_STEPS = `
 
 /** The steps in order: how each is shown, in whose page it is stamped, and its name there. */
 const STEPS: [string, 'student' | 'teacher', string?][] = [
+  ['tap', 'student'],
   ['captured', 'student'],
   ['pc-created', 'student'],
   ['offer-set', 'student'],
@@ -198,11 +202,13 @@ export async function benchFirstFrame(deep = false, pickerMs = 0) {
       STEPS.map(([step]) => [step, percentile(runs.map((r) => r[step] ?? NaN).filter(Number.isFinite), 50)]),
     );
     const afterChoice = runs.map((r) => (r.presented ?? NaN) - (r.captured ?? NaN)).filter(Number.isFinite);
+    const afterTap = runs.map((r) => (r.presented ?? NaN) - (r.tap ?? NaN)).filter(Number.isFinite);
     return {
       runs: RUNS,
       ...(pickerMs ? { pickerMs } : {}),
       medianMsAfterClick: medians,
       choiceToPresentedMs: { p50: percentile(afterChoice, 50), p90: percentile(afterChoice, 90) },
+      tapToPresentedMs: { p50: percentile(afterTap, 50), p90: percentile(afterTap, 90) },
       perRun: runs,
     };
   } finally {
