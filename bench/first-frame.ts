@@ -28,7 +28,7 @@ const RUNS = 12;
  * every frame the capture delivers, in window.__captureFrames: these need encoded insertable
  * streams and a second reader of the capture, which may cost a little themselves.
  */
-const STAMP_STEPS = `
+export const STAMP_STEPS = `
   window.__steps = {};
   window.__stepsFrom = 0;
   window.__captureFrames = [];
@@ -149,10 +149,38 @@ const STEPS: [string, 'student' | 'teacher', string?][] = [
   ['presented', 'teacher'],
 ];
 
-async function resetSteps(page: Page, from: number): Promise<void> {
+/** Starts stamping the steps of a share clicked at `from` (Date.now()) in a page with STAMP_STEPS. */
+export async function resetSteps(page: Page, from: number): Promise<void> {
   await page.evaluate(
     `window.__steps = {}; window.__stepsFrom = ${from}; window.__settings = 0; window.__captureFrames = [];`,
   );
+}
+
+/**
+ * Each step of the share clicked at `clicked`, in ms after it, read from both pages (STEPS order),
+ * with the first frame the teacher presented at `presentedAt`.
+ */
+export async function readSteps(
+  student: Page,
+  teacher: Page,
+  clicked: number,
+  presentedAt: number,
+): Promise<Record<string, number>> {
+  const mine = (await student.evaluate('window.__steps')) as Record<string, number>;
+  // The first frame the capture delivered once the student's side of the call was up.
+  const frames = (await student.evaluate('window.__captureFrames')) as number[];
+  const afterDtls = frames.find((t) => t >= (mine['dtls-connected'] ?? Infinity));
+  if (afterDtls !== undefined) mine['capture-frame-after-dtls'] = afterDtls;
+  // ...and once the capture took the stand-in's place on a call placed while the picker was open.
+  const afterReplace = frames.find((t) => t >= (mine['track-replaced'] ?? Infinity));
+  if (afterReplace !== undefined) mine['capture-frame-after-replace'] = afterReplace;
+  const seen = (await teacher.evaluate('window.__steps')) as Record<string, number>;
+  const run: Record<string, number> = {};
+  for (const [step, where, key = step] of STEPS) {
+    const time = step === 'presented' ? presentedAt : (where === 'student' ? mine : seen)[key];
+    if (time !== undefined) run[step] = time - clicked;
+  }
+  return run;
 }
 
 /**
@@ -179,22 +207,7 @@ export async function benchFirstFrame(deep = false, pickerMs = 0) {
       await Promise.all([resetSteps(ada.page, clicked), resetSteps(teacher.page, clicked)]);
       const presented = firstFrameAt(teacher.page, 'Ada');
       await adaRoom.shareButton().click();
-      const at = await presented;
-      const student = (await ada.page.evaluate('window.__steps')) as Record<string, number>;
-      // The first frame the capture delivered once the student's side of the call was up.
-      const frames = (await ada.page.evaluate('window.__captureFrames')) as number[];
-      const afterDtls = frames.find((t) => t >= (student['dtls-connected'] ?? Infinity));
-      if (afterDtls !== undefined) student['capture-frame-after-dtls'] = afterDtls;
-      // ...and once the capture took the stand-in's place on a call placed while the picker was open.
-      const afterReplace = frames.find((t) => t >= (student['track-replaced'] ?? Infinity));
-      if (afterReplace !== undefined) student['capture-frame-after-replace'] = afterReplace;
-      const seen = (await teacher.page.evaluate('window.__steps')) as Record<string, number>;
-      const run: Record<string, number> = {};
-      for (const [step, where, key = step] of STEPS) {
-        const time = step === 'presented' ? at : (where === 'student' ? student : seen)[key];
-        if (time !== undefined) run[step] = time - clicked;
-      }
-      runs.push(run);
+      runs.push(await readSteps(ada.page, teacher.page, clicked, await presented));
       await adaRoom.stopButton().click();
       await teacher.page.getByRole('figure', { name: 'Ada: Stopped sharing' }).waitFor();
     }

@@ -6,6 +6,7 @@
 import type { Page } from '@playwright/test';
 import { startLab, type LabOptions, type Scenario } from '../tests/lab/lab.ts';
 import { classInLab, devicesFor } from '../tests/lab/school.ts';
+import { readSteps, resetSteps, STAMP_STEPS } from './first-frame.ts';
 import { percentile, saveResult } from './lib.ts';
 
 /** Shares (stop, then share again) measured per scenario. */
@@ -13,8 +14,11 @@ const SHARES = 6;
 const FREEZE_STUDENTS = 10;
 const FREEZE_WINDOW_MS = 20_000;
 
-/** Milliseconds from the click on Share until the teacher's tile for `name` says Live (frames decoded). */
-async function shareToLive(student: Page, teacher: Page, name: string): Promise<number> {
+/**
+ * One share: the click on Share and when the teacher's tile for `name` said Live (frames decoded),
+ * both Date.now(), with the steps between (STAMP_STEPS, see first-frame.ts) in ms after the click.
+ */
+async function shareToLive(student: Page, teacher: Page, name: string) {
   await teacher.evaluate((n) => {
     const w = window as unknown as { __liveAt?: number; __watch?: ReturnType<typeof setInterval> };
     w.__liveAt = undefined;
@@ -25,10 +29,12 @@ async function shareToLive(student: Page, teacher: Page, name: string): Promise<
     }, 10);
   }, name);
   const clickedAt = Date.now();
+  await Promise.all([resetSteps(student, clickedAt), resetSteps(teacher, clickedAt)]);
   await student.getByRole('button', { name: /^(Share my screen|Share again)$/ }).click();
   await teacher.getByRole('figure', { name: `${name}: Live` }).waitFor({ timeout: 60_000 });
   const liveAt = await teacher.evaluate(() => (window as unknown as { __liveAt: number }).__liveAt);
-  return Math.max(0, Math.round(liveAt - clickedAt));
+  const steps = await readSteps(student, teacher, clickedAt, Math.round(liveAt));
+  return { ms: Math.max(0, Math.round(liveAt - clickedAt)), steps };
 }
 
 /**
@@ -46,16 +52,27 @@ async function firstFrames(scenario: Scenario, extra: Partial<LabOptions> = {}, 
         await earlier.teachers[0]!.page.getByRole('figure', { name: `${name}: Live` }).waitFor({ timeout: 60_000 });
       for (const person of earlier.people) await person.context.close();
     }
-    const { teachers, students } = await classInLab(lab, { teachers: 1, students: ['Ada'] });
+    const { teachers, students } = await classInLab(lab, { teachers: 1, students: ['Ada'], initScript: STAMP_STEPS });
     const [teacher, student] = [teachers[0]!.page, students[0]!.page];
     const times: number[] = [];
+    const steps: Record<string, number>[] = [];
     for (let i = 0; i < SHARES; i++) {
-      times.push(await shareToLive(student, teacher, 'Ada'));
+      const share = await shareToLive(student, teacher, 'Ada');
+      times.push(share.ms);
+      steps.push(share.steps);
       await student.getByRole('button', { name: 'Stop sharing' }).click();
       await teacher.getByRole('figure', { name: 'Ada: Stopped sharing' }).waitFor();
     }
     // The first share is the room's first: on a network the server has not seen, it races the relay.
-    return { firstShareMs: times[0]!, p50: percentile(times, 50), p90: percentile(times, 90), runsMs: times };
+    return {
+      firstShareMs: times[0]!,
+      p50: percentile(times, 50),
+      p90: percentile(times, 90),
+      runsMs: times,
+      // Each share's steps, in ms after the click; across the direct call and the relay's, each step
+      // is its first time on any connection ('presented': the tile said Live).
+      stepsMs: steps,
+    };
   } finally {
     await lab.close();
   }

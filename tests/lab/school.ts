@@ -51,7 +51,11 @@ export function devicesFor(teachers: number, students: number): string[] {
 const TEACHER_NAMES = ['Ms Lee', 'Mr Ode'];
 
 /** Opens the room on the first teacher's device and brings everyone in; nobody shares yet. */
-export async function classInLab(lab: Lab, options: { teachers: number; students: string[]; movingScreens?: boolean }) {
+export async function classInLab(
+  lab: Lab,
+  /** `initScript`: instrumentation every page runs before the app (a benchmark's). */
+  options: { teachers: number; students: string[]; movingScreens?: boolean; initScript?: string },
+) {
   const people: Person[] = [];
   const open = async (device: string, path: string, viewport: { width: number; height: number }) => {
     const browser = await lab.browser(device, device.startsWith('s') ? 'student' : 'teacher');
@@ -59,6 +63,7 @@ export async function classInLab(lab: Lab, options: { teachers: number; students
     const context = await browser.newContext({ viewport, baseURL: lab.serverUrl });
     await context.addInitScript(RECORD_CONNECTIONS);
     if (options.movingScreens && device.startsWith('s')) await context.addInitScript(MOVING_SCREEN);
+    if (options.initScript) await context.addInitScript(options.initScript);
     const page = await context.newPage();
     await page.goto(path);
     const p = { context, page };
