@@ -145,15 +145,30 @@ function controlledCall(peer: string, studentId: string) {
   return { connection, control };
 }
 
-/** Ada's direct call arrives first and keeps trying; the relay's call of her screen decodes. */
-async function relayDecodesFirst() {
+/** A supervisor's receiver in a room relayed by RELAY, Ada on its roster; `racing`: the room races its paths. */
+function raceReceiver(racing: boolean): ScreenReceiver {
   const receiver = new ScreenReceiver(
     () => undefined,
     () => undefined,
   );
   receiver.setRelayPeerId(RELAY);
-  receiver.setRelayCarries(() => true, true);
+  receiver.setRelayCarries(() => racing, racing);
   receiver.setMembers([student('ada')]);
+  return receiver;
+}
+
+/** Ada's direct call arrives and decodes: the call, and the screen the receiver then shows for her. */
+async function directDecodes(receiver: ScreenReceiver) {
+  const direct = controlledCall('peer-ada', 'ada');
+  receiver.onCall(direct.connection);
+  [direct.control.state, direct.control.frames] = ['connected', 5];
+  await vi.advanceTimersByTimeAsync(300);
+  return { direct, directScreen: receiver.screen('ada') };
+}
+
+/** Ada's direct call arrives first and keeps trying; the relay's call of her screen decodes. */
+async function relayDecodesFirst() {
+  const receiver = raceReceiver(true);
   const direct = controlledCall('peer-ada', 'ada');
   const relayed = controlledCall(RELAY, 'ada');
   receiver.onCall(direct.connection);
@@ -199,19 +214,9 @@ describe('a race between the relay and a direct call', () => {
   });
 
   it('a relay call that arrives after the race is over is refused, and the direct call kept', async () => {
-    const receiver = new ScreenReceiver(
-      () => undefined,
-      () => undefined,
-    );
-    receiver.setRelayPeerId(RELAY);
-    receiver.setMembers([student('ada')]);
     // The race is over: Ada's screen reaches this supervisor directly, and her direct call decodes.
-    receiver.setRelayCarries(() => false, false);
-    const direct = controlledCall('peer-ada', 'ada');
-    receiver.onCall(direct.connection);
-    [direct.control.state, direct.control.frames] = ['connected', 5];
-    await vi.advanceTimersByTimeAsync(300);
-    const directScreen = receiver.screen('ada');
+    const receiver = raceReceiver(false);
+    const { direct, directScreen } = await directDecodes(receiver);
     expect(directScreen?.state).toBe('live');
 
     // A call the relay placed while the race was on arrives late: hung up at once, not kept open
@@ -227,22 +232,12 @@ describe('a race between the relay and a direct call', () => {
   });
 
   it('a relay call accepted during the race that decodes after it does not replace the direct call', async () => {
-    const receiver = new ScreenReceiver(
-      () => undefined,
-      () => undefined,
-    );
-    receiver.setRelayPeerId(RELAY);
-    receiver.setMembers([student('ada')]);
-    receiver.setRelayCarries(() => true, true);
+    const receiver = raceReceiver(true);
     const relayed = controlledCall(RELAY, 'ada');
     receiver.onCall(relayed.connection);
     // The race ends before the relay's call is up; Ada's direct call decodes.
     receiver.setRelayCarries(() => false, false);
-    const direct = controlledCall('peer-ada', 'ada');
-    receiver.onCall(direct.connection);
-    [direct.control.state, direct.control.frames] = ['connected', 5];
-    await vi.advanceTimersByTimeAsync(300);
-    const directScreen = receiver.screen('ada');
+    const { direct, directScreen } = await directDecodes(receiver);
     expect(directScreen?.state).toBe('live');
     // The direct call going live let the relay's go.
     expect(relayed.control.closed).toBe(true);
