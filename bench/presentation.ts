@@ -23,6 +23,8 @@ const JOINING_AT_ONCE = 4;
 /** How long the students' viewers are given to decode a first frame. */
 const DECODE_CAP_MS = 90_000;
 const SETTLE_MS = 5000;
+/** How long the relay's standing calls to the class are given to come up after the last student joined. */
+const STAGE_CAP_MS = 90_000;
 /** How long the students' browser's CPU is read before the click. */
 const IDLE_SAMPLE_MS = 3000;
 const WINDOW_MS = 10_000;
@@ -87,6 +89,11 @@ interface CallLogEntry {
   iceConnectedAt: number;
   connectedAt: number;
   endedAt: number;
+}
+
+/** Whether a student's page holds a call it answered that is up now: the relay's standing call (their own calls offer). */
+function holdsStandingCall(log: CallLogEntry[]): boolean {
+  return log.some((c) => c.answerAt > 0 && c.connectedAt > 0 && !c.states.some((s) => /^(closed|failed)@/.test(s)));
 }
 
 /** The page's connections made at or after `since` (PeerJS makes one as it loads, to test the browser). */
@@ -190,7 +197,7 @@ interface TraceLine {
  * keyframe); and the keyframes asked of the presenter and those that arrived.
  */
 function relayBreakdown(lines: TraceLine[], clicked: number) {
-  const shown = lines.filter((l) => l.source?.startsWith('presentation:') && l.at >= clicked);
+  const shown = lines.filter((l) => l.source?.startsWith('stage:') && l.at >= clicked);
   const calls = new Map<string, Map<string, number>>();
   for (const l of shown) {
     if (!l.call) continue;
@@ -441,6 +448,18 @@ async function run(relay: boolean) {
     );
     const joinMs = Date.now() - joinStarted;
     const routes = await expectPresentationTransport(server.url, code, member.token, relay);
+    // Through the relay, a class this size holds a standing call from it before anything is shown
+    // (RelayRoom.stage), as a lesson would by the time its teacher shows something: waited for.
+    const stageStarted = Date.now();
+    const standingCalls = async () =>
+      (await Promise.all(pupils.map(async (p) => holdsStandingCall(await callsSince(p.page, 0))))).filter(Boolean)
+        .length;
+    let standingAtClick = await standingCalls();
+    while (relay && standingAtClick < STUDENTS && Date.now() - stageStarted < STAGE_CAP_MS) {
+      await lee.waitForTimeout(500);
+      standingAtClick = await standingCalls();
+    }
+    const stageUpMs = Date.now() - stageStarted;
 
     const relayPids = childrenOf(server.pid);
     const setupCpu = () => ({
@@ -537,6 +556,11 @@ async function run(relay: boolean) {
       roomTransport: routes.transport,
       directMembers: routesShown.directMembers.length,
       studentsJoinedMs: joinMs,
+      /**
+       * The relay's standing calls (a large class's stage): how many students held one at the click,
+       * and how long after the last student joined they were all up (or the cap).
+       */
+      stage: { studentsWithStandingCall: standingAtClick, upAfterJoinMs: stageUpMs },
       firstFrame: {
         decodedWithinCap,
         capMs: DECODE_CAP_MS,

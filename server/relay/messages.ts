@@ -41,6 +41,13 @@ export interface RelayRoom {
     presenterPeerId: string;
     viewers: { memberId: string; peerId: string }[];
   } | null;
+  /**
+   * The students the relay keeps a standing call to, shown or not, in a room that shows its screens
+   * through the relay (a large class): Show then costs each student a keyframe, not a handshake. The
+   * calls carry nothing while nothing is shown, nor to the student whose screen it is. Absent from
+   * an older server: none.
+   */
+  stage?: { memberId: string; peerId: string }[];
 }
 
 /**

@@ -74,17 +74,27 @@ export function parseSurfaceNotice(data: unknown): SurfaceNotice | null {
  * it; they do not answer with their own screen.
  */
 export interface PresentationCallMetadata {
+  /** The presentation shown when the call was placed: STANDBY_PRESENTATION_ID for none yet. */
   presentationId: string;
   /** The name on the viewer. */
   name: string;
+  /**
+   * The relay's standing call to a student of a large class: placed before anything is shown and
+   * kept between presentations, it carries whatever the room shows next, so Show costs the class a
+   * keyframe rather than a handshake each. The student keeps it up until they leave.
+   */
+  standing?: true;
 }
+
+/** The presentation id of a standing call placed while nothing was shown yet. */
+export const STANDBY_PRESENTATION_ID = 'standby';
 
 /** Reads presentation call metadata; anything else (a student's screen call, say) is null. */
 export function parsePresentationCallMetadata(data: unknown): PresentationCallMetadata | null {
   if (typeof data !== 'object' || data === null) return null;
-  const { presentationId, name } = data as Record<string, unknown>;
+  const { presentationId, name, standing } = data as Record<string, unknown>;
   if (typeof presentationId !== 'string' || presentationId === '' || typeof name !== 'string') return null;
-  return { presentationId, name };
+  return { presentationId, name, ...(standing === true && { standing: true }) };
 }
 
 /** How a screen is sent to one supervisor: a cheap wall tile, or full quality while zoomed. */

@@ -3,7 +3,7 @@
  * (students the relay calls) and the presenter's browser (students it calls itself) both follow.
  * Pure: no DOM, no Node, no clock.
  */
-import { watchesThroughRelay, type Role, type Routes } from './protocol.ts';
+import { presentsThroughRelay, watchesThroughRelay, type Role, type Routes } from './protocol.ts';
 
 /** A member as the rule reads them: a server's member, or a member view in the presenter's app. */
 export interface AudienceMember {
@@ -39,4 +39,17 @@ export function presentationAudience<M extends AudienceMember>(
     else direct.push(member);
   }
   return { throughRelay, direct };
+}
+
+/**
+ * The students the relay keeps a standing call to, shown or not (the relay's `stage`): in a room
+ * that shows its screens through the relay, while a supervisor who would present that way is
+ * connected, every connected student who would watch that way. Show then costs each a keyframe.
+ */
+export function stageAudience<M extends AudienceMember>(members: readonly M[], routes: Routes): M[] {
+  const presenter = members.some((m) => m.role === 'supervisor' && m.connected && presentsThroughRelay(routes, m.id));
+  if (!presenter) return [];
+  return members.filter(
+    (m) => m.role === 'student' && m.connected && !!m.peerId && !routes.directMembers.includes(m.id),
+  );
 }

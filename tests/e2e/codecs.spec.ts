@@ -172,12 +172,13 @@ test('through the relay, a student who cannot encode H.264 still reaches the H.2
     expect(await tileCodec(pad.page, 'Ada')).toBe('video/VP8');
     // The relay asked for an H.264 leg; Ada's offer for it had no H.264, was left unanswered, and the
     // relay's next legs notice dropped it: hung up, so no connect timeout is left to run, and not
-    // reported as a relay that cannot be reached. No connection of hers is still coming up.
+    // reported as a relay that cannot be reached. No call of hers is still coming up (the relay's
+    // standing call to her, for a screen shown to the class, is its call, not hers).
     await expect
       .poll(() =>
         ada.page.evaluate(() => {
           const w = window as unknown as { __pcs: RTCPeerConnection[]; __legs: string[][] };
-          const states = w.__pcs.map((pc) => pc.connectionState);
+          const states = w.__pcs.filter((pc) => pc.localDescription?.type !== 'answer').map((pc) => pc.connectionState);
           return {
             askedForH264: w.__legs.some((legs) => legs.includes('H264')),
             askingForH264Now: (w.__legs.at(-1) ?? []).includes('H264'),

@@ -66,9 +66,28 @@ export async function tileInbound(
   })()`);
 }
 
-/** How many connections this page has open (not closed). */
-export async function openConnections(page: Page): Promise<number> {
-  return page.evaluate(`window.__pcs.filter((pc) => pc.connectionState !== 'closed').length`);
+/**
+ * How many of the calls this page placed are open (not closed): a call it answered, such as the
+ * relay's standing call to a student, is not one.
+ */
+export async function openCallsPlaced(page: Page): Promise<number> {
+  return page.evaluate(
+    `window.__pcs.filter((pc) => pc.connectionState !== 'closed' && pc.localDescription?.type === 'offer').length`,
+  );
+}
+
+/**
+ * The page's connections that only receive video (a student's: the screen shown to the class): how
+ * many it ever answered (the app's warm-up negotiation, which answers nothing, is not one), and how
+ * many are connected now.
+ */
+export async function receiveOnlyConnections(page: Page): Promise<{ made: number; connected: number }> {
+  return page.evaluate(`(() => {
+    const receiving = window.__pcs.filter(
+      (pc) => pc.localDescription?.type === 'answer' && /m=video[^]*a=recvonly/.test(pc.localDescription.sdp),
+    );
+    return { made: receiving.length, connected: receiving.filter((pc) => pc.connectionState === 'connected').length };
+  })()`);
 }
 
 /** The addresses (local, remote) of the path each open connection of the page sends on. */

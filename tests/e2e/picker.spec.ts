@@ -51,12 +51,12 @@ function holdPicker(): void {
   };
 }
 
-/** How many of the page's connections are up. */
+/** How many calls the page placed are up (a call it answered, such as the relay's standing call to a student, is not one). */
 function connectedCalls(page: Page): Promise<number> {
   return page.evaluate(
     () =>
       (window as unknown as { __connections: RTCPeerConnection[] }).__connections.filter(
-        (c) => c.connectionState === 'connected',
+        (c) => c.connectionState === 'connected' && c.localDescription?.type === 'offer',
       ).length,
   );
 }

@@ -13,7 +13,7 @@ import {
   namesDuring,
   tileNamesDuring,
 } from './pages.ts';
-import { TRACK_PEER_CONNECTIONS, connectionsBetween, openConnections } from './media-stats.ts';
+import { TRACK_PEER_CONNECTIONS, connectionsBetween, openCallsPlaced } from './media-stats.ts';
 import { startSignallingFilter } from './signalling-filter.ts';
 
 // Each test runs its own server with the relay configured; the relay offers loopback to browsers.
@@ -162,7 +162,7 @@ test('a room reaching three supervisors moves to the relay and back without a bl
       const calls = async (page: Page) => [
         await connectionsBetween(page, lee.page),
         await connectionsBetween(page, ode.page),
-        await openConnections(page),
+        await openCallsPlaced(page),
       ];
       await expect.poll(() => calls(ada!), SWITCH).toEqual([1, 1, 2]);
       await expect.poll(async () => (await calls(bo!)).slice(0, 2), SWITCH).toEqual([0, 1]);

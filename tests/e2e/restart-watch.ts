@@ -11,6 +11,7 @@ import { STATE_FILE } from '../../server/store/file-store.ts';
 import { freePort } from '../helpers/built-server.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 import { HomePage, StudentRoomPage, expectFramesDecoded, type Person } from './pages.ts';
+import { TRACK_PEER_CONNECTIONS, receiveOnlyConnections } from './media-stats.ts';
 
 /**
  * The built server on a free port and a fresh DATA_DIR (its own process: the tests kill it); `start`
@@ -101,6 +102,7 @@ export async function enterCounting(
 ): Promise<Person> {
   const context = await browser.newContext({ viewport, baseURL: url });
   await countPeerConnections(context);
+  await context.addInitScript(TRACK_PEER_CONNECTIONS);
   const page = await context.newPage();
   await page.goto(path);
   const person = { context, page };
@@ -155,6 +157,10 @@ export async function classSharingThroughRelay(browser: Browser, url: string, ro
   for (const room of students) await room.shareButton().click();
   for (const name of STUDENTS) await expectFramesDecoded(lee.tile(name));
   for (const room of students) await expect(room.watchers()).toHaveText('Watching now: Ms Lee');
+  // And the relay's standing call to each, for whatever is shown to the class: up before any
+  // restart, so that "nothing was rebuilt" holds for it too.
+  for (const room of students)
+    await expect.poll(() => receiveOnlyConnections(room.page)).toEqual({ made: 1, connected: 1 });
   const pages = people.map((p) => p.page);
   return {
     lee,

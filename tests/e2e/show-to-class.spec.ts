@@ -3,7 +3,13 @@
 // browser); students watch in the app's viewer and keep sharing with the teachers meanwhile.
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { startBuiltServer } from '../helpers/built-server.ts';
-import { TRACK_PEER_CONNECTIONS, videoSendingConnections } from './media-stats.ts';
+import {
+  TRACK_PEER_CONNECTIONS,
+  growthOver,
+  receiveOnlyConnections,
+  videoBytesReceived,
+  videoSendingConnections,
+} from './media-stats.ts';
 import {
   HomePage,
   StudentRoomPage,
@@ -30,7 +36,7 @@ async function expectViewerDecodes(viewer: Locator): Promise<number> {
   return frame.width;
 }
 
-/** Ms Lee (host) and Mr Ode teach; Ada, Bo and Cy share their screens. Ms Lee's connections can be read. */
+/** Ms Lee (host) and Mr Ode teach; Ada, Bo and Cy share their screens. Ms Lee's and the students' connections can be read. */
 async function lesson(browser: Browser, baseURL: string) {
   const leeContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL });
   await leeContext.addInitScript(TRACK_PEER_CONNECTIONS);
@@ -50,7 +56,7 @@ async function lesson(browser: Browser, baseURL: string) {
   const ode = new SupervisorRoomPage(odeP.page);
   await expect(ode.heading('History')).toBeVisible();
   const student = async (name: string) => {
-    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, baseURL);
+    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, baseURL, TRACK_PEER_CONNECTIONS);
     await new HomePage(p.page).join({ name });
     const room = new StudentRoomPage(p.page);
     await expect(room.heading('History')).toBeVisible();
@@ -165,6 +171,13 @@ test("through the relay, a teacher uploads the shown screen once; three students
   try {
     for (const name of ['Ada', 'Bo', 'Cy']) await expectFramesDecoded(lee.tile(name));
 
+    await test.step('before anything is shown, the relay already has a call up to every student', async () => {
+      // Show then costs each student a keyframe, not a handshake.
+      for (const s of students)
+        await expect.poll(() => receiveOnlyConnections(s.page)).toEqual({ made: 1, connected: 1 });
+      for (const s of students) await expect(viewer(s.page, 'Ms Lee’s screen')).toHaveCount(0);
+    });
+
     await test.step('Ms Lee shows her screen: one upload, to the relay, and every student decodes it', async () => {
       await lee.page.getByRole('button', { name: 'Show to class' }).click();
       await lee.page.getByRole('button', { name: 'Show my screen' }).click();
@@ -195,10 +208,11 @@ test("through the relay, a teacher uploads the shown screen once; three students
       expect(await Promise.all(students.map(trackOf))).toEqual(tracks);
     });
 
-    await test.step('stopping it ends the relay’s calls: the viewers are gone', async () => {
+    await test.step('stopping it: the viewers are gone, the relay’s calls stay up for the next', async () => {
       await lee.page.getByRole('button', { name: 'Stop showing' }).click();
       for (const s of students) await expect(viewer(s.page, 'Ms Lee’s screen')).toHaveCount(0);
       await expect.poll(() => videoSendingConnections(lee.page)).toBe(0);
+      for (const s of students) expect(await receiveOnlyConnections(s.page)).toEqual({ made: 1, connected: 1 });
     });
 
     await test.step("Ms Lee shows Ada's screen: Bo and Cy decode it at full size through the relay", async () => {
@@ -212,6 +226,10 @@ test("through the relay, a teacher uploads the shown screen once; three students
           .poll(() => expectViewerDecodes(viewer(s.page, 'Ada’s screen, shown by Ms Lee')), { timeout: 15_000 })
           .toBe(captureWidth);
       expect(await videoSendingConnections(lee.page)).toBe(1);
+      // Every presentation came on the call the relay placed before the first: none was placed again.
+      for (const s of students) expect(await receiveOnlyConnections(s.page)).toEqual({ made: 1, connected: 1 });
+      // Ada's own screen is not sent back to her.
+      expect(await growthOver(ada.page, 1_500, () => videoBytesReceived(ada.page))).toBe(0);
     });
 
     await test.step('stopping returns everyone to normal', async () => {

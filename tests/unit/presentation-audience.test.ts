@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { presentationAudience, type AudienceMember } from '../../src/shared/presentation-audience.ts';
+import { presentationAudience, stageAudience, type AudienceMember } from '../../src/shared/presentation-audience.ts';
 import { PEER_TO_PEER_ROUTES, type Routes } from '../../src/shared/protocol.ts';
 
 const routes = (patch: Partial<Routes> = {}): Routes => ({ ...PEER_TO_PEER_ROUTES, ...patch });
@@ -59,5 +59,22 @@ describe('who watches the screen shown to the class', () => {
       throughRelay: [],
       direct: ['cy'],
     });
+  });
+});
+
+describe('whom the relay keeps a standing call to, before anything is shown', () => {
+  const lee = member('lee', { role: 'supervisor' });
+  const students = [member('ada'), member('bo'), member('cy', { connected: false }), member('di', { peerId: null })];
+  const stage = (members: AudienceMember[], r: Routes) => stageAudience(members, r).map((m) => m.id);
+
+  it('is every connected student who would watch through the relay, while a teacher who would present that way is here', () => {
+    expect(stage([lee, ...students], relayed)).toEqual(['ada', 'bo']);
+    expect(stage([lee, ...students], { ...relayed, directMembers: ['bo'] })).toEqual(['ada']);
+  });
+
+  it('is nobody in a room that shows peer to peer, without a connected teacher, or whose teachers cannot reach the relay', () => {
+    expect(stage([lee, ...students], routes())).toEqual([]);
+    expect(stage([{ ...lee, connected: false }, ...students], relayed)).toEqual([]);
+    expect(stage([lee, ...students], { ...relayed, directMembers: ['lee'] })).toEqual([]);
   });
 });

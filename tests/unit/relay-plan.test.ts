@@ -5,7 +5,7 @@ import {
   pairKeyOf,
   planPublishers,
   planSubscribers,
-  presentationSource,
+  stageSource,
   sourcesOf,
   type PlannedPublisher,
   type PlannedSubscriber,
@@ -36,6 +36,7 @@ describe('which incoming calls the relay answers', () => {
     const rooms = [room()];
     expect(callSource(rooms, 'p-s1', { studentId: 's1', surface: 'monitor' })).toEqual({
       sourceId: 's1',
+      presentationId: null,
       codec: 'VP8',
       level: 'thumbnail',
       surface: 'monitor',
@@ -50,10 +51,11 @@ describe('which incoming calls the relay answers', () => {
     expect(callSource(rooms, 'p-s1', undefined)).toBeNull();
   });
 
-  it('takes the screen shown to the class from its presenter only, as one VP8 leg', () => {
+  it('takes the screen shown to the class from its presenter only, as one VP8 leg of the room’s stage', () => {
     const rooms = [room({ presentation: shown })];
     expect(callSource(rooms, 'p-t1', { presentationId: 'pr1', name: 'Ms Lee' })).toEqual({
-      sourceId: presentationSource('pr1'),
+      sourceId: stageSource('ABC123'),
+      presentationId: 'pr1',
       codec: 'VP8',
       level: 'thumbnail',
       surface: null,
@@ -66,7 +68,7 @@ describe('which incoming calls the relay answers', () => {
     expect([...sourcesOf([room({ presentation: shown })])]).toEqual([
       ['s1', { peerId: 'p-s1', sharing: true, publishes: true }],
       ['s2', { peerId: 'p-s2', sharing: false, publishes: false }],
-      [presentationSource('pr1'), { peerId: 'p-t1', sharing: true, publishes: true }],
+      [stageSource('ABC123'), { peerId: 'p-t1', sharing: true, publishes: true, presentationId: 'pr1' }],
     ]);
   });
 });
@@ -75,6 +77,7 @@ describe('which students’ calls the relay keeps', () => {
   const call = (sourceId: string, peerId: string, unwantedSince: number | null = null): PlannedPublisher => ({
     sourceId,
     peerId,
+    presentationId: null,
     unwantedSince,
   });
   const verdicts = (rooms: RelayRoom[], calls: PlannedPublisher[], sharingBefore: string[], now = 1000) =>
@@ -97,6 +100,15 @@ describe('which students’ calls the relay keeps', () => {
     ]);
     expect(verdicts([], [call('s1', 'p-s1')], [])[0]?.close).toBe(true);
     expect(verdicts([room()], [call('s1', 'p-old')], ['s1'])[0]?.close).toBe(true);
+  });
+
+  it('closes a presenter’s call once the room shows something else, even from the same presenter', () => {
+    const stage = stageSource('ABC123');
+    const hers = { ...call(stage, 'p-t1'), presentationId: 'pr1' };
+    expect(verdicts([room({ presentation: shown })], [hers], [stage])[0]?.close).toBe(false);
+    const next = room({ presentation: { ...shown, id: 'pr2' } });
+    expect(verdicts([next], [hers], [stage])[0]?.close).toBe(true);
+    expect(verdicts([room()], [hers], [stage])[0]?.close).toBe(true);
   });
 
   it('lets a call the routes no longer want linger, then closes it', () => {
@@ -129,21 +141,81 @@ describe('which viewers the relay calls', () => {
   });
 
   it('calls the students named with the screen shown to the class, telling them what it is', () => {
-    const source = presentationSource('pr1');
-    const placed = plan({ rooms: [room({ presentation: shown })], publishing: new Set([source]) }).place;
-    expect([...placed]).toEqual([
+    const source = stageSource('ABC123');
+    const result = plan({ rooms: [room({ presentation: shown })], publishing: new Set([source]) });
+    expect([...result.place]).toEqual([
       [
         pairKeyOf(source, 's2'),
         { sourceId: source, viewerId: 's2', peerId: 'p-s2', presentation: { presentationId: 'pr1', name: 'Ms Lee' } },
       ],
     ]);
+    expect([...result.carrying]).toEqual([pairKeyOf(source, 's2')]);
   });
 
   it("calls the students with the shown screen before the presenter's own call is up", () => {
     // Their calls come up while hers does; each starts at her first keyframe.
-    const source = presentationSource('pr1');
+    const source = stageSource('ABC123');
     const placed = plan({ rooms: [room({ presentation: shown })], publishing: new Set() }).place;
     expect([...placed.keys()]).toEqual([pairKeyOf(source, 's2')]);
+  });
+
+  describe('a large class’s stage', () => {
+    const source = stageSource('ABC123');
+    const stage = [
+      { memberId: 's1', peerId: 'p-s1' },
+      { memberId: 's2', peerId: 'p-s2' },
+    ];
+    const standby = { presentationId: 'standby', name: '', standing: true };
+    /** The calls to place on the stage (the room's student s1 also shares to t2). */
+    const onStage = (place: Map<string, unknown>) => [...place].filter(([key]) => key.startsWith(`${source}/`));
+
+    it('calls every student it names before anything is shown, carrying nothing yet', () => {
+      const result = plan({ rooms: [room({ stage })] });
+      expect(onStage(result.place)).toEqual(
+        stage.map((s) => [
+          pairKeyOf(source, s.memberId),
+          { sourceId: source, viewerId: s.memberId, peerId: s.peerId, presentation: standby },
+        ]),
+      );
+      expect(result.carrying.size).toBe(0);
+    });
+
+    it('carries what is shown to its watchers only (not to the student whose screen it is), and keeps every call after', () => {
+      const subscribers = new Map(
+        stage.map((s) => [pairKeyOf(source, s.memberId), { sourceId: source, unwantedSince: null }]),
+      );
+      // s1's screen is shown: the room names s2 alone as watching it.
+      const showing = plan({
+        rooms: [room({ stage, presentation: shown })],
+        subscribers,
+        sharing: new Set(['s1', source]),
+      });
+      expect(onStage(showing.place)).toEqual([]);
+      expect([...showing.carrying]).toEqual([pairKeyOf(source, 's2')]);
+      expect(showing.verdicts.map((v) => v.close)).toEqual([false, false]);
+      // Shown no more: both stand by, up, for the next presentation.
+      const after = plan({ rooms: [room({ stage })], subscribers, sharing: new Set(['s1']) });
+      expect(after.verdicts.map((v) => v.close)).toEqual([false, false]);
+      expect(after.carrying.size).toBe(0);
+    });
+
+    it('lets a call the stage no longer wants linger while its student is in the room (a restart), and hangs it up once they left', () => {
+      const key = pairKeyOf(source, 's2');
+      const subscribers = new Map([[key, { sourceId: source, unwantedSince: null }]]);
+      // Just after an app server restart nobody is connected yet, so the stage names no one.
+      const lingering = plan({ rooms: [room({ stage: [] })], subscribers, sharing: new Set() });
+      expect(lingering.verdicts).toMatchObject([{ key, close: false, unwantedSince: 1000 }]);
+      expect(lingering.place.has(key)).toBe(false);
+      const since = new Map([[key, { sourceId: source, unwantedSince: 1000 }]]);
+      expect(plan({ rooms: [room({ stage })], subscribers: since, now: 5000 }).verdicts).toMatchObject([
+        { key, close: false, unwantedSince: null },
+      ]);
+      expect(plan({ rooms: [room({ stage: [] })], subscribers: since, now: 1000 + LINGER_MS }).verdicts[0]?.close).toBe(
+        true,
+      );
+      const left = room({ stage: [], students: room().students.filter((s) => s.memberId !== 's2') });
+      expect(plan({ rooms: [left], subscribers }).verdicts[0]?.close).toBe(true);
+    });
   });
 
   it('does not call a pair again before its backoff ends, and forgets the backoff of a pair gone', () => {

@@ -3,7 +3,7 @@
  * (who may publish, who receives whom, the shown screen and who watches it), resent as they change
  * and kept for LINGER_MS after a room stops using it. It reads the registry's state; it writes none.
  */
-import { presentationAudience } from '../../../src/shared/presentation-audience.ts';
+import { presentationAudience, stageAudience } from '../../../src/shared/presentation-audience.ts';
 import { presentsThroughRelay, relayCarries, sendsToRelay } from '../../../src/shared/protocol.ts';
 import type { RegistryState, Room } from '../../core/room-registry.ts';
 import { usesRelay } from '../../core/routes.ts';
@@ -20,7 +20,8 @@ const LINGER_CHECK_INTERVAL_MS = 1000;
 export function feedRooms(deps: { store: RoomStore; peerId: string; tell: (message: ToRelay) => void }) {
   const { store, peerId, tell } = deps;
   /**
-   * Rooms the relay knows of: those where some screen goes through it (null), and for a while
+   * Rooms the relay knows of: those where some screen goes through it or that keep a stage on it
+   * (null), and for a while
    * those that just stopped, with since when (so the relay keeps their calls up until the direct
    * ones, or those through another relay, work).
    */
@@ -36,8 +37,8 @@ export function feedRooms(deps: { store: RoomStore; peerId: string; tell: (messa
     for (const code of codes ?? state.rooms.keys()) {
       const room = state.rooms.get(code);
       const shown = room?.classroom.presentation ?? null;
-      if (room && usesRelay(room.routes, shown?.presenterId ?? null) && room.routes.relayPeerId === peerId)
-        known.set(code, null);
+      const relayed = room && (usesRelay(room.routes, shown?.presenterId ?? null) || stageOf(room).length > 0);
+      if (room && relayed && room.routes.relayPeerId === peerId) known.set(code, null);
       else if (room && known.has(code)) known.set(code, known.get(code) ?? now);
       if (room && known.has(code) && !expired(known.get(code), now)) rooms.push(relayRoom(room));
       else if (known.delete(code)) removed.push(code);
@@ -80,7 +81,13 @@ function relayRoom(room: Room): RelayRoom {
     supervisors: supervisors.map((m) => ({ memberId: m.id, peerId: m.peerId })),
     awaySupervisors: room.members.filter((m) => m.role === 'supervisor' && !m.connected).map((m) => m.id),
     presentation: relayedPresentation(room),
+    stage: stageOf(room),
   };
+}
+
+/** The students the relay keeps a standing call to, ready for what the room shows next. */
+function stageOf(room: Room): NonNullable<RelayRoom['stage']> {
+  return stageAudience(room.members, room.routes).map((m) => ({ memberId: m.id, peerId: m.peerId }));
 }
 
 /** The screen shown to the class as the relay forwards it, or null when none goes through the relay. */

@@ -4,6 +4,7 @@
  * screen. Pure: no werift, no timers, no clock (the caller passes `now`); relay.ts carries it out.
  */
 import {
+  STANDBY_PRESENTATION_ID,
   parseCallMetadata,
   parsePresentationCallMetadata,
   type PresentationCallMetadata,
@@ -18,12 +19,16 @@ export interface Source {
   peerId: string;
   sharing: boolean;
   publishes: boolean;
+  /** On a room's stage: the presentation shown on it now (a call for another one is closed). */
+  presentationId?: string;
 }
 
 /** What an incoming call carries, once the rooms say the relay takes it. */
 export interface CallSource {
-  /** A student's member id, or `presentationSource(id)` for the screen shown to the class. */
+  /** A student's member id, or `stageSource(room code)` for the screen shown to the class. */
   sourceId: string;
+  /** For the screen shown to the class, which presentation the call carries; null for a student's call. */
+  presentationId: string | null;
   codec: VideoCodec;
   level: QualityLevel;
   surface: Surface | null;
@@ -41,6 +46,8 @@ export interface Want {
 export interface PlannedPublisher {
   readonly sourceId: string;
   readonly peerId: string;
+  /** The presentation a presenter's call carries, or null for a student's. */
+  readonly presentationId: string | null;
   /** Since when the routes have not wanted this call (it lingers for LINGER_MS), or null. */
   readonly unwantedSince: number | null;
 }
@@ -51,14 +58,18 @@ export interface PlannedSubscriber {
   readonly unwantedSince: number | null;
 }
 
-/** The source id of a screen shown to the class (member ids never contain a colon). */
-export function presentationSource(presentationId: string): string {
-  return `presentation:${presentationId}`;
+/**
+ * The source id of a room's stage: the screen shown to its class, whichever presentation it is
+ * (member ids never contain a colon). Its calls to students can outlast one presentation (see
+ * RelayRoom.stage), so they are keyed by room, not by presentation.
+ */
+export function stageSource(roomCode: string): string {
+  return `stage:${roomCode}`;
 }
 
-/** Whether a source id is a screen shown to the class rather than a student's. */
-export function isPresentationSource(sourceId: string): boolean {
-  return sourceId.startsWith('presentation:');
+/** Whether a source id is a room's stage (the screen shown to the class) rather than a student's. */
+export function isStageSource(sourceId: string): boolean {
+  return sourceId.startsWith('stage:');
 }
 
 /** The key of one source/viewer pair: one call to the viewer, and one backoff after it fails. */
@@ -74,7 +85,12 @@ export function sourcesOf(rooms: Iterable<RelayRoom>): Map<string, Source> {
       sources.set(s.memberId, { peerId: s.peerId, sharing: s.sharing, publishes: s.publishes });
     const shown = room.presentation;
     if (shown)
-      sources.set(presentationSource(shown.id), { peerId: shown.presenterPeerId, sharing: true, publishes: true });
+      sources.set(stageSource(room.code), {
+        peerId: shown.presenterPeerId,
+        sharing: true,
+        publishes: true,
+        presentationId: shown.id,
+      });
   }
   return sources;
 }
@@ -89,7 +105,13 @@ export function callSource(rooms: Iterable<RelayRoom>, peerId: string, metadata:
     // A shown screen has one leg, the base one, in VP8 (every browser that presents encodes it);
     // its size is the presenter's whole screen, not a thumbnail.
     return room
-      ? { sourceId: presentationSource(shown.presentationId), codec: 'VP8', level: 'thumbnail', surface: null }
+      ? {
+          sourceId: stageSource(room.code),
+          presentationId: shown.presentationId,
+          codec: 'VP8',
+          level: 'thumbnail',
+          surface: null,
+        }
       : null;
   }
   const call = parseCallMetadata(metadata);
@@ -97,6 +119,7 @@ export function callSource(rooms: Iterable<RelayRoom>, peerId: string, metadata:
   if (!student || !call || student.memberId !== call.studentId) return null;
   return {
     sourceId: student.memberId,
+    presentationId: null,
     codec: call.codec ?? 'VP8',
     level: call.leg ?? 'thumbnail',
     surface: call.surface,
@@ -105,7 +128,8 @@ export function callSource(rooms: Iterable<RelayRoom>, peerId: string, metadata:
 
 /**
  * What becomes of each student's call: closed at once when the student stopped sharing (they were
- * sharing at the last update, `sharingBefore`) or left, or calls from another peer now; kept while
+ * sharing at the last update, `sharingBefore`) or left, or calls from another peer now (or, a
+ * presenter's, carries a presentation no longer shown); kept while
  * the routes send it here; otherwise lingering, and closed once it lingered LINGER_MS. Also returns
  * the sources sending now, the next update's `sharingBefore`.
  */
@@ -120,8 +144,9 @@ export function planPublishers<P extends PlannedPublisher>(
   const verdicts = publishers.map((publisher) => {
     const source = sources.get(publisher.sourceId);
     const stopped = sharingBefore.has(publisher.sourceId) && !sharing.has(publisher.sourceId);
-    if (stopped || source?.peerId !== publisher.peerId)
-      return { publisher, close: true, unwantedSince: publisher.unwantedSince };
+    const replaced =
+      source?.peerId !== publisher.peerId || (source.presentationId ?? null) !== publisher.presentationId;
+    if (stopped || replaced) return { publisher, close: true, unwantedSince: publisher.unwantedSince };
     if (source.publishes) return { publisher, close: false, unwantedSince: null };
     const unwantedSince = publisher.unwantedSince ?? now;
     return { publisher, close: now - unwantedSince >= LINGER_MS, unwantedSince };
@@ -139,7 +164,8 @@ export function planPublishers<P extends PlannedPublisher>(
  * PeerServer socket is down included: after an app server restart, every one), except from a student
  * who stopped sharing (the supervisor hangs up their side at once, and a call kept here would take
  * the student's next share for LINGER_MS). Returns the calls to place (those wanted and not up),
- * what becomes of each existing call, and the pairs whose backoff can be forgotten.
+ * what becomes of each existing call, the pairs whose backoff can be forgotten, and the stage calls
+ * that carry the screen shown now (the others stand by, sending nothing).
  */
 export function planSubscribers<S extends PlannedSubscriber>(input: {
   rooms: Iterable<RelayRoom>;
@@ -152,11 +178,13 @@ export function planSubscribers<S extends PlannedSubscriber>(input: {
   place: Map<string, Want>;
   verdicts: { key: string; subscriber: S; close: boolean; unwantedSince: number | null }[];
   forgetBackoff: string[];
+  carrying: Set<string>;
 } {
   const { publishing, sharing, subscribers, backoffUntil, now } = input;
   const wanted = new Map<string, Want>();
   const present = new Set<string>();
   const pairs = new Set<string>();
+  const carrying = new Set<string>();
   const want = (sourceId: string, viewer: { memberId: string; peerId: string }, presentation: Want['presentation']) => {
     const key = pairKeyOf(sourceId, viewer.memberId);
     pairs.add(key);
@@ -172,22 +200,39 @@ export function planSubscribers<S extends PlannedSubscriber>(input: {
       for (const supervisor of room.supervisors)
         if (student.viewers.includes(supervisor.memberId)) want(student.memberId, supervisor, null);
     }
+    // The stage: a call to each student it names, standing between presentations (see
+    // RelayRoom.stage), and to each student watching the screen shown now. Not waiting for the
+    // presenter's call: the students' calls come up while hers does, and each starts at her first
+    // keyframe, as after her call drops (see Relay). Only the calls to students watching carry it.
     const shown = room.presentation;
-    if (!shown) continue;
-    const sourceId = presentationSource(shown.id);
-    for (const student of shown.viewers) present.add(pairKeyOf(sourceId, student.memberId));
-    // Not waiting for the presenter's call: the students' calls come up while hers does, and each
-    // starts at her first keyframe, as after her call drops (see Relay).
-    for (const student of shown.viewers) want(sourceId, student, { presentationId: shown.id, name: shown.name });
+    const stage = stageSource(room.code);
+    const standing = new Set(room.stage?.map((s) => s.memberId));
+    // A student still in the room keeps their stage call lingering while it is not wanted (their
+    // socket, or every teacher's, down for a restart), as a supervisor keeps theirs.
+    for (const student of room.students) present.add(pairKeyOf(stage, student.memberId));
+    for (const student of uniqueMembers([...(room.stage ?? []), ...(shown?.viewers ?? [])])) {
+      want(stage, student, {
+        presentationId: shown?.id ?? STANDBY_PRESENTATION_ID,
+        name: shown?.name ?? '',
+        ...(standing.has(student.memberId) && { standing: true }),
+      });
+    }
+    for (const student of shown?.viewers ?? []) carrying.add(pairKeyOf(stage, student.memberId));
   }
   const forgetBackoff = [...backoffUntil.keys()].filter((key) => !pairs.has(key));
   const verdicts = [...subscribers].map(([key, subscriber]) => {
     if (wanted.has(key)) return { key, subscriber, close: false, unwantedSince: null };
     const unwantedSince = subscriber.unwantedSince ?? now;
-    const stopped = !sharing.has(subscriber.sourceId);
+    // A stage does not stop sharing: its calls outlast what it shows (the students hang up the others).
+    const stopped = !isStageSource(subscriber.sourceId) && !sharing.has(subscriber.sourceId);
     const close = !present.has(key) || stopped || now - unwantedSince >= LINGER_MS;
     return { key, subscriber, close, unwantedSince };
   });
   const place = new Map([...wanted].filter(([key]) => !subscribers.has(key)));
-  return { place, verdicts, forgetBackoff };
+  return { place, verdicts, forgetBackoff, carrying };
+}
+
+/** Members named once each. */
+function uniqueMembers<M extends { memberId: string }>(members: readonly M[]): M[] {
+  return [...new Map(members.map((m) => [m.memberId, m] as const)).values()];
 }

@@ -80,8 +80,10 @@ export class Publisher {
 
   constructor(
     readonly call: {
-      /** Whose screen: a student's member id, or a presentation source (see plan.ts). */
+      /** Whose screen: a student's member id, or a room's stage (see plan.ts). */
       readonly sourceId: string;
+      /** On a stage, the presentation this call carries; null for a student's call. */
+      readonly presentationId: string | null;
       /** Which call of the student this is: a level in a codec (see legs.ts). */
       readonly leg: Leg;
       readonly codec: VideoCodec;
@@ -129,6 +131,10 @@ export class Publisher {
   }
 
   /** Who sends it. */
+  get presentationId(): string | null {
+    return this.call.presentationId;
+  }
+
   get peerId(): string {
     return this.call.peerId;
   }

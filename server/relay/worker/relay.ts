@@ -37,7 +37,7 @@ import { HandshakeQueue } from './handshakes.ts';
 import { BASE_LEG, keepCodec, legName, targetLeg, wantedLegs, type Leg } from './legs.ts';
 import type { PeerMessage } from './peer-client.ts';
 import { isMdnsCandidate, relayPeerConnection, toInit, type PeerConnectionOptions } from './peer-connection.ts';
-import { callSource, isPresentationSource, planPublishers, planSubscribers, type Want } from './plan.ts';
+import { callSource, isStageSource, planPublishers, planSubscribers, type Want } from './plan.ts';
 import { Publisher } from './publisher.ts';
 import { RetryBackoff, Subscriber } from './subscriber.ts';
 import { trace, tracing } from './trace.ts';
@@ -173,6 +173,8 @@ export class Relay {
       if (close) subscriber.close();
     }
     for (const [key, want] of plan.place) void this.#subscribe(key, want);
+    for (const [key, subscriber] of this.#subscribers)
+      if (isStageSource(subscriber.sourceId)) subscriber.carry(plan.carrying.has(key));
   }
 
   #trickle(pc: RTCPeerConnection, peerId: string, connectionId: string): void {
@@ -193,7 +195,7 @@ export class Relay {
   async #acceptCall(peerId: string, connectionId: string, offer: { type: string; sdp: string }, metadata: unknown) {
     const call = callSource(this.#rooms.values(), peerId, metadata);
     if (!call) return;
-    const { sourceId, codec, level, surface } = call;
+    const { sourceId, presentationId, codec, level, surface } = call;
     if (tracing) trace('publisher-offer', { source: sourceId });
     const leg = legName({ level, codec });
     // Only the one format this leg forwards is answered; a student who cannot send it is not asked again.
@@ -205,7 +207,7 @@ export class Relay {
     }
     const previous = this.#publisherOf(sourceId, leg);
     const pc = relayPeerConnection([codec], this.options);
-    const publisher = new Publisher({ sourceId, leg, codec, peerId, connectionId, surface }, pc, {
+    const publisher = new Publisher({ sourceId, presentationId, leg, codec, peerId, connectionId, surface }, pc, {
       rtp: (p, rtp) => this.#forward(p, rtp),
       channelOpen: () => {
         this.#tellViewers(sourceId);
@@ -326,7 +328,7 @@ export class Relay {
   /** Tells the student what one thumbnail leg must carry, if that changed. */
   #tellLegView(sourceId: string, leg: Leg): void {
     const publisher = this.#publisherOf(sourceId, leg);
-    if (!publisher?.channelOpen || isPresentationSource(sourceId)) return;
+    if (!publisher?.channelOpen || isStageSource(sourceId)) return;
     const onLeg = [...(this.#viewersOf.get(sourceId) ?? [])].filter(
       (s) => s.visible && (s.rtp.source === leg || s.rtp.pending === leg),
     );
@@ -374,7 +376,7 @@ export class Relay {
     );
     const base = this.#publisherOf(sourceId, BASE_LEG);
     const notice = relayNoticeMessage({ type: 'legs', legs });
-    if (base?.channelOpen && base.sentLegs !== notice && !isPresentationSource(sourceId)) {
+    if (base?.channelOpen && base.sentLegs !== notice && !isStageSource(sourceId)) {
       base.sentLegs = notice;
       // Apps from before codec legs read only this one.
       const wanted = legs.some((leg) => leg.level === 'full' && leg.codec === 'VP8');
@@ -407,7 +409,7 @@ export class Relay {
   /** Tells a student which supervisors receive their screen through the relay right now (a presenter is told nothing). */
   #tellViewers(sourceId: string): void {
     const base = this.#publisherOf(sourceId, BASE_LEG);
-    if (!base?.channelOpen || isPresentationSource(sourceId)) return;
+    if (!base?.channelOpen || isStageSource(sourceId)) return;
     const supervisorIds = [...(this.#viewersOf.get(sourceId) ?? [])]
       .filter((s) => s.connected)
       .map((s) => s.want.viewerId);
@@ -461,7 +463,7 @@ export class Relay {
     if (publisher.leg !== BASE_LEG) {
       // Viewers on a closed leg go back to another at its next keyframe.
       this.#updateLegs(sourceId);
-    } else if (isPresentationSource(sourceId)) {
+    } else if (isStageSource(sourceId)) {
       // The presenter's call dropped (seen when her connection to a busy relay lapsed) or was placed
       // again with another stream: the students' calls stay up and each resumes at the first
       // keyframe of her next call, so a class is not called again; without one they linger and

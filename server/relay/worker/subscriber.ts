@@ -68,6 +68,11 @@ export class Subscriber implements Handshake {
   wants: QualityLevel = 'thumbnail';
   /** Whether the viewer can see the source's tile (until they say, yes); nothing is forwarded while not. */
   visible = true;
+  /**
+   * Whether the call carries its source now: a stage's standing call to a student stands by, sending
+   * nothing, while nothing is shown or what is shown is the student's own screen (see carry()).
+   */
+  carrying = true;
   /** How the viewer last said the tile is shown; null until they do. */
   view: TileView | null = null;
   /** The codecs its answer accepted, most preferred first, as werift's send parameters; empty until it answers. */
@@ -200,12 +205,24 @@ export class Subscriber implements Handshake {
   awaitKeyframe(): void {
     this.rtp.awaitKeyframe();
     clearInterval(this.#keyframeTimer);
+    if (!this.carrying) return;
     const ask = () => this.#events.keyframeNeeded(this, this.rtp.keyframeLeg, true);
     ask();
     this.#keyframeTimer = setInterval(() => {
-      if (this.rtp.gotKeyframe || !this.visible) return clearInterval(this.#keyframeTimer);
+      if (this.rtp.gotKeyframe || !this.visible || !this.carrying) return clearInterval(this.#keyframeTimer);
       ask();
     }, KEYFRAME_RETRY_MS);
+  }
+
+  /**
+   * Whether the call should carry its source from now on. Starting (a presentation began), the
+   * viewer gets the source from its next keyframe; stopping, it gets nothing more, and would start
+   * again at a keyframe, never mid-picture or on what was shown before.
+   */
+  carry(on: boolean): void {
+    if (on === this.carrying) return;
+    this.carrying = on;
+    if (this.connected) this.awaitKeyframe();
   }
 
   /**
@@ -216,7 +233,7 @@ export class Subscriber implements Handshake {
    * buffer). Returns whether it was sent.
    */
   forward(leg: Leg, codec: VideoCodec, keyframe: boolean, rtp: RtpPacket, nowMs: number): boolean {
-    if (!this.connected || !this.visible) return false;
+    if (!this.connected || !this.visible || !this.carrying) return false;
     const parameters = this.codecs.get(codec);
     if (!parameters) return false;
     const { sequenceNumber, timestamp, marker, csrc, csrcLength } = rtp.header;

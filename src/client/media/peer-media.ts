@@ -182,7 +182,8 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
   peer.on('call', (call) => {
     if (receiver) return receiver.onCall(call);
     // A student takes calls only of the screen shown to the class; their own screen they send.
-    if (viewer && parsePresentationCallMetadata(call.metadata)) return viewer.onCall(call, codec);
+    const metadata = parsePresentationCallMetadata(call.metadata);
+    if (viewer && metadata) return viewer.onCall(call, codec, metadata.standing === true);
     call.close();
   });
   peer.on('disconnected', reconnectSoon);
@@ -305,7 +306,7 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
       document.removeEventListener('visibilitychange', onVisibility);
       stopCapture();
       presenter?.close();
-      viewer?.close();
+      viewer?.leave();
       releaseClassCapture();
       sender?.close();
       receiver?.close();

@@ -109,42 +109,63 @@ export class PresentationSender {
   }
 }
 
-/** A student's side: answers the presenter's call without sending anything and keeps its stream. */
+/**
+ * A student's side: answers the presenter's call (or the relay's) without sending anything and
+ * keeps its stream. The relay's standing call (PresentationCallMetadata.standing) is kept between
+ * presentations and carries each one in turn; a call for one presentation is hung up when it ends.
+ */
 export class PresentationViewer {
   #call: Call | null = null;
   #stream: MediaStream | null = null;
+  #standing: Call | null = null;
+  #standingStream: MediaStream | null = null;
   readonly #changed: () => void;
 
   constructor(changed: () => void) {
     this.#changed = changed;
   }
 
-  /** The shown screen arriving now, or null. */
+  /** The shown screen arriving now, or null: a presentation's own call's, else the standing call's. */
   get stream(): MediaStream | null {
-    return this.#stream;
+    return this.#stream ?? this.#standingStream;
   }
 
-  /** A presenter's call: the newest one wins (a new presentation replaces the one before). */
-  onCall(connection: MediaConnection, codec: VideoCodec): void {
+  /** A call with the screen shown to the class: the newest of its kind wins. */
+  onCall(connection: MediaConnection, codec: VideoCodec, standing: boolean): void {
     const call = Call.incoming(connection);
-    this.#call?.close();
-    this.#call = call;
-    call.onStream((stream) => {
-      if (this.#call !== call) return;
-      this.#stream = stream;
+    const current = () => (standing ? this.#standing : this.#call) === call;
+    const set = (stream: MediaStream | null) => {
+      if (standing) this.#standingStream = stream;
+      else this.#stream = stream;
       this.#changed();
+    };
+    if (standing) {
+      this.#standing?.close();
+      this.#standing = call;
+    } else {
+      this.#call?.close();
+      this.#call = call;
+    }
+    call.onStream((stream) => {
+      if (current()) set(stream);
     });
     call.onEnded(() => {
-      if (this.#call !== call) return;
-      this.#call = null;
-      this.#stream = null;
-      this.#changed();
+      if (!current()) return;
+      if (standing) this.#standing = null;
+      else this.#call = null;
+      set(null);
     });
     call.answer(codec);
   }
 
-  /** Nothing is shown any more (the room says so): hang up. */
+  /** Nothing is shown any more (the room says so): hang up the presentation's own call. */
   close(): void {
     this.#call?.close();
+  }
+
+  /** The student leaves: hang up every call. */
+  leave(): void {
+    this.close();
+    this.#standing?.close();
   }
 }
