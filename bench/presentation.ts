@@ -78,6 +78,29 @@ const CALL_LOG = `
   };
 `;
 
+/**
+ * Run in the presenter's page just before the click: when her page showed the presentation (its
+ * "Stop showing" button), and when her encoder first produced a frame and her connection first sent
+ * video, read every 50 ms (ms since the epoch, 0 until then).
+ */
+const WATCH_PRESENTER = `
+  window.__presenterSteps = { shownAt: 0, encodedAt: 0, sentAt: 0 };
+  const steps = window.__presenterSteps;
+  const timer = setInterval(async () => {
+    if (!steps.shownAt && [...document.querySelectorAll('button')].some((b) => b.textContent === 'Stop showing'))
+      steps.shownAt = Date.now();
+    for (const pc of window.__pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      (await pc.getStats()).forEach((r) => {
+        if (r.type !== 'outbound-rtp' || r.kind !== 'video') return;
+        if (!steps.encodedAt && r.framesEncoded > 0) steps.encodedAt = Date.now();
+        if (!steps.sentAt && r.bytesSent > 0) steps.sentAt = Date.now();
+      });
+    }
+    if (steps.sentAt) clearInterval(timer);
+  }, 50);
+`;
+
 /** One connection in a page's call log (see CALL_LOG). */
 interface CallLogEntry {
   createdAt: number;
@@ -216,6 +239,8 @@ function relayBreakdown(lines: TraceLine[], clicked: number) {
   return {
     presenterCallReachedRelayMs: first('publisher-offer'),
     presenterCallConnectedMs: first('publisher-connected'),
+    /** When a call of hers started feeding the class: her standing call (placed before the click), or one placed for it. */
+    feedMs: first('feed'),
     calls: list.length,
     queued: since('queued'),
     queueWait: gap('queued', 'started'),
@@ -482,6 +507,7 @@ async function run(relay: boolean) {
     const idleWatchedPercent = await studentsIdlePercent();
     const loadAtClick = loadavg()[0]!;
     const cpuAtClick = setupCpu();
+    await lee.evaluate(WATCH_PRESENTER);
     const clicked = Date.now();
     await lee.getByRole('button', { name: 'Show to class' }).click();
     await lee.getByRole('button', { name: 'Show my screen' }).click();
@@ -498,6 +524,12 @@ async function run(relay: boolean) {
     const firstFrameMs = decodedAt.filter((t) => t > 0).map((t) => t - clicked);
     const viewers = viewerBreakdown(await Promise.all(pupils.map((p) => viewerMilestones(p.page))), clicked);
     const relayCalls = relay ? relayBreakdown(readTrace(traceFile), clicked) : null;
+    const presenterSteps = Object.fromEntries(
+      Object.entries((await lee.evaluate('window.__presenterSteps')) as Record<string, number>).map(([step, at]) => [
+        step.replace(/At$/, 'Ms'),
+        at > 0 ? at - clicked : null,
+      ]),
+    );
     const studentCalls = studentCallBreakdown(
       await Promise.all(pupils.map((p) => callsSince(p.page, clicked))),
       decodedAt,
@@ -577,6 +609,8 @@ async function run(relay: boolean) {
       viewers,
       /** The relay's calls to the students, step by step (see relayBreakdown); null peer to peer. */
       relayCalls,
+      /** In her page, from the click: the presentation shown, her first frame encoded and first video sent (see WATCH_PRESENTER). */
+      presenterSteps,
       /**
        * CPU from the click until every viewer decoded (or the cap), % of one core (the machine has
        * two: 200 is all of it), and the load average then: whether the set-up waited for a core.

@@ -90,6 +90,14 @@ export async function receiveOnlyConnections(page: Page): Promise<{ made: number
   })()`);
 }
 
+/** The calls this page placed (it made the offer): how many ever, and how many are connected now. */
+export async function placedCalls(page: Page): Promise<{ made: number; connected: number }> {
+  return page.evaluate(`(() => {
+    const placed = window.__pcs.filter((pc) => pc.localDescription?.type === 'offer');
+    return { made: placed.length, connected: placed.filter((pc) => pc.connectionState === 'connected').length };
+  })()`);
+}
+
 /** The addresses (local, remote) of the path each open connection of the page sends on. */
 async function pathsInUse(page: Page): Promise<[string, string][]> {
   return page.evaluate(`(async () => {

@@ -6,6 +6,7 @@ import { startBuiltServer } from '../helpers/built-server.ts';
 import {
   TRACK_PEER_CONNECTIONS,
   growthOver,
+  placedCalls,
   receiveOnlyConnections,
   videoBytesReceived,
   videoSendingConnections,
@@ -171,11 +172,14 @@ test("through the relay, a teacher uploads the shown screen once; three students
   try {
     for (const name of ['Ada', 'Bo', 'Cy']) await expectFramesDecoded(lee.tile(name));
 
-    await test.step('before anything is shown, the relay already has a call up to every student', async () => {
-      // Show then costs each student a keyframe, not a handshake.
+    await test.step('before anything is shown, the relay has a call up to every student, and Ms Lee one to the relay', async () => {
+      // Show then costs no handshake: each student gets a keyframe on a call already up.
       for (const s of students)
         await expect.poll(() => receiveOnlyConnections(s.page)).toEqual({ made: 1, connected: 1 });
       for (const s of students) await expect(viewer(s.page, 'Ms Lee’s screen')).toHaveCount(0);
+      // Hers carries nothing yet.
+      await expect.poll(() => placedCalls(lee.page)).toEqual({ made: 1, connected: 1 });
+      expect(await videoSendingConnections(lee.page)).toBe(0);
     });
 
     await test.step('Ms Lee shows her screen: one upload, to the relay, and every student decodes it', async () => {
@@ -183,6 +187,8 @@ test("through the relay, a teacher uploads the shown screen once; three students
       await lee.page.getByRole('button', { name: 'Show my screen' }).click();
       for (const s of students) await expectViewerDecodes(viewer(s.page, 'Ms Lee’s screen'));
       expect(await videoSendingConnections(lee.page)).toBe(1);
+      // On the call that was up before: she placed none at Show.
+      expect(await placedCalls(lee.page)).toEqual({ made: 1, connected: 1 });
       await expectFramesDecoded(ode.tile('Bo'));
     });
 
@@ -216,6 +222,9 @@ test("through the relay, a teacher uploads the shown screen once; three students
     });
 
     await test.step("Ms Lee shows Ada's screen: Bo and Cy decode it at full size through the relay", async () => {
+      // Her standing call dropped with the step before; she has placed a new one, and it is up.
+      await expect.poll(async () => (await placedCalls(lee.page)).connected).toBe(1);
+      const placedBefore = (await placedCalls(lee.page)).made;
       await lee.page.getByRole('button', { name: 'Show to class' }).click();
       await lee.page.getByLabel('A student’s screen').selectOption({ label: 'Ada' });
       await lee.page.getByRole('button', { name: 'Show this student’s screen' }).click();
@@ -226,8 +235,10 @@ test("through the relay, a teacher uploads the shown screen once; three students
           .poll(() => expectViewerDecodes(viewer(s.page, 'Ada’s screen, shown by Ms Lee')), { timeout: 15_000 })
           .toBe(captureWidth);
       expect(await videoSendingConnections(lee.page)).toBe(1);
-      // Every presentation came on the call the relay placed before the first: none was placed again.
+      // Every presentation came on the call the relay placed before the first: none was placed again;
+      // and Ada's went to the relay on Ms Lee's standing call.
       for (const s of students) expect(await receiveOnlyConnections(s.page)).toEqual({ made: 1, connected: 1 });
+      expect((await placedCalls(lee.page)).made).toBe(placedBefore);
       // Ada's own screen is not sent back to her.
       expect(await growthOver(ada.page, 1_500, () => videoBytesReceived(ada.page))).toBe(0);
     });

@@ -37,6 +37,7 @@ describe('which incoming calls the relay answers', () => {
     expect(callSource(rooms, 'p-s1', { studentId: 's1', surface: 'monitor' })).toEqual({
       sourceId: 's1',
       presentationId: null,
+      standing: false,
       codec: 'VP8',
       level: 'thumbnail',
       surface: 'monitor',
@@ -56,12 +57,29 @@ describe('which incoming calls the relay answers', () => {
     expect(callSource(rooms, 'p-t1', { presentationId: 'pr1', name: 'Ms Lee' })).toEqual({
       sourceId: stageSource('ABC123'),
       presentationId: 'pr1',
+      standing: false,
       codec: 'VP8',
       level: 'thumbnail',
       surface: null,
     });
     expect(callSource(rooms, 'p-t2', { presentationId: 'pr1', name: 'Ms Lee' })).toBeNull();
     expect(callSource([room()], 'p-t1', { presentationId: 'pr1', name: 'Ms Lee' })).toBeNull();
+  });
+
+  it('takes a supervisor’s standing call while their room has a stage, whatever is shown', () => {
+    const standing = { presentationId: 'standby', name: '', standing: true };
+    const stage = [{ memberId: 's2', peerId: 'p-s2' }];
+    expect(callSource([room({ stage })], 'p-t2', standing)).toEqual({
+      sourceId: stageSource('ABC123'),
+      presentationId: null,
+      standing: true,
+      codec: 'VP8',
+      level: 'thumbnail',
+      surface: null,
+    });
+    // No stage, or not one of the room's supervisors (a student included).
+    expect(callSource([room()], 'p-t2', standing)).toBeNull();
+    expect(callSource([room({ stage })], 'p-s1', standing)).toBeNull();
   });
 
   it('names every source of the rooms, the shown screen as always sending', () => {
@@ -78,6 +96,7 @@ describe('which students’ calls the relay keeps', () => {
     sourceId,
     peerId,
     presentationId: null,
+    standing: false,
     unwantedSince,
   });
   const verdicts = (rooms: RelayRoom[], calls: PlannedPublisher[], sharingBefore: string[], now = 1000) =>
@@ -109,6 +128,17 @@ describe('which students’ calls the relay keeps', () => {
     const next = room({ presentation: { ...shown, id: 'pr2' } });
     expect(verdicts([next], [hers], [stage])[0]?.close).toBe(true);
     expect(verdicts([room()], [hers], [stage])[0]?.close).toBe(true);
+  });
+
+  it('keeps a supervisor’s standing call while they are in a room with a stage, shown or not; else it lingers, then closes', () => {
+    const source = stageSource('ABC123');
+    const standing = { ...call(source, 'p-t2'), standing: true };
+    const stage = [{ memberId: 's2', peerId: 'p-s2' }];
+    for (const rooms of [[room({ stage })], [room({ stage, presentation: shown })]])
+      expect(verdicts(rooms, [standing], [source])[0]).toEqual({ source, close: false, unwantedSince: null });
+    const gone = room({ stage, supervisors: [{ memberId: 't1', peerId: 'p-t1' }] });
+    expect(verdicts([gone], [standing], [])[0]).toEqual({ source, close: false, unwantedSince: 1000 });
+    expect(verdicts([room()], [{ ...standing, unwantedSince: 1000 }], [], 1000 + LINGER_MS)[0]?.close).toBe(true);
   });
 
   it('lets a call the routes no longer want linger, then closes it', () => {

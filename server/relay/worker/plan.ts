@@ -27,8 +27,10 @@ export interface Source {
 export interface CallSource {
   /** A student's member id, or `stageSource(room code)` for the screen shown to the class. */
   sourceId: string;
-  /** For the screen shown to the class, which presentation the call carries; null for a student's call. */
+  /** For the screen shown to the class, which presentation the call carries; null for a student's call or a standing one. */
   presentationId: string | null;
+  /** A supervisor's standing call to a room's stage: it carries whatever they show (see PresentationCallMetadata). */
+  standing: boolean;
   codec: VideoCodec;
   level: QualityLevel;
   surface: Surface | null;
@@ -46,8 +48,10 @@ export interface Want {
 export interface PlannedPublisher {
   readonly sourceId: string;
   readonly peerId: string;
-  /** The presentation a presenter's call carries, or null for a student's. */
+  /** The presentation a presenter's call carries, or null for a student's or a standing one. */
   readonly presentationId: string | null;
+  /** Whether it is a supervisor's standing call to a stage. */
+  readonly standing: boolean;
   /** Since when the routes have not wanted this call (it lingers for LINGER_MS), or null. */
   readonly unwantedSince: number | null;
 }
@@ -78,7 +82,7 @@ export function pairKeyOf(sourceId: string, viewerId: string): string {
 }
 
 /** Every source the rooms name, by source id. */
-export function sourcesOf(rooms: Iterable<RelayRoom>): Map<string, Source> {
+export function sourcesOf(rooms: readonly RelayRoom[]): Map<string, Source> {
   const sources = new Map<string, Source>();
   for (const room of rooms) {
     for (const s of room.students)
@@ -96,10 +100,24 @@ export function sourcesOf(rooms: Iterable<RelayRoom>): Map<string, Source> {
 }
 
 /** Whose screen an incoming call from `peerId` carries, if the rooms send it here; null for a call to refuse. */
-export function callSource(rooms: Iterable<RelayRoom>, peerId: string, metadata: unknown): CallSource | null {
+export function callSource(rooms: readonly RelayRoom[], peerId: string, metadata: unknown): CallSource | null {
   const shown = parsePresentationCallMetadata(metadata);
+  if (shown?.standing) {
+    // A supervisor's standing call: taken while their room has a stage.
+    const room = rooms.find((r) => (r.stage?.length ?? 0) > 0 && r.supervisors.some((s) => s.peerId === peerId));
+    return room
+      ? {
+          sourceId: stageSource(room.code),
+          presentationId: null,
+          standing: true,
+          codec: 'VP8',
+          level: 'thumbnail',
+          surface: null,
+        }
+      : null;
+  }
   if (shown) {
-    const room = [...rooms].find(
+    const room = rooms.find(
       (r) => r.presentation?.id === shown.presentationId && r.presentation.presenterPeerId === peerId,
     );
     // A shown screen has one leg, the base one, in VP8 (every browser that presents encodes it);
@@ -108,6 +126,7 @@ export function callSource(rooms: Iterable<RelayRoom>, peerId: string, metadata:
       ? {
           sourceId: stageSource(room.code),
           presentationId: shown.presentationId,
+          standing: false,
           codec: 'VP8',
           level: 'thumbnail',
           surface: null,
@@ -115,11 +134,12 @@ export function callSource(rooms: Iterable<RelayRoom>, peerId: string, metadata:
       : null;
   }
   const call = parseCallMetadata(metadata);
-  const student = [...rooms].flatMap((r) => r.students).find((s) => s.publishes && s.peerId === peerId);
+  const student = rooms.flatMap((r) => r.students).find((s) => s.publishes && s.peerId === peerId);
   if (!student || !call || student.memberId !== call.studentId) return null;
   return {
     sourceId: student.memberId,
     presentationId: null,
+    standing: false,
     codec: call.codec ?? 'VP8',
     level: call.leg ?? 'thumbnail',
     surface: call.surface,
@@ -129,19 +149,28 @@ export function callSource(rooms: Iterable<RelayRoom>, peerId: string, metadata:
 /**
  * What becomes of each student's call: closed at once when the student stopped sharing (they were
  * sharing at the last update, `sharingBefore`) or left, or calls from another peer now (or, a
- * presenter's, carries a presentation no longer shown); kept while
+ * presenter's, carries a presentation no longer shown; a supervisor's standing call is kept while
+ * they are in a room with a stage, whatever is shown); kept while
  * the routes send it here; otherwise lingering, and closed once it lingered LINGER_MS. Also returns
  * the sources sending now, the next update's `sharingBefore`.
  */
 export function planPublishers<P extends PlannedPublisher>(
-  rooms: Iterable<RelayRoom>,
+  rooms: readonly RelayRoom[],
   publishers: readonly P[],
   sharingBefore: ReadonlySet<string>,
   now: number,
 ): { verdicts: { publisher: P; close: boolean; unwantedSince: number | null }[]; sharing: Set<string> } {
   const sources = sourcesOf(rooms);
   const sharing = new Set([...sources].filter(([, source]) => source.sharing).map(([id]) => id));
+  const stages = new Map(rooms.filter((r) => (r.stage?.length ?? 0) > 0).map((r) => [stageSource(r.code), r]));
   const verdicts = publishers.map((publisher) => {
+    if (publisher.standing) {
+      // Kept while its supervisor is connected to a room with a stage; else it lingers, then closes.
+      const here = stages.get(publisher.sourceId)?.supervisors.some((s) => s.peerId === publisher.peerId);
+      if (here) return { publisher, close: false, unwantedSince: null };
+      const unwantedSince = publisher.unwantedSince ?? now;
+      return { publisher, close: now - unwantedSince >= LINGER_MS, unwantedSince };
+    }
     const source = sources.get(publisher.sourceId);
     const stopped = sharingBefore.has(publisher.sourceId) && !sharing.has(publisher.sourceId);
     const replaced =
@@ -168,7 +197,7 @@ export function planPublishers<P extends PlannedPublisher>(
  * that carry the screen shown now (the others stand by, sending nothing).
  */
 export function planSubscribers<S extends PlannedSubscriber>(input: {
-  rooms: Iterable<RelayRoom>;
+  rooms: readonly RelayRoom[];
   publishing: ReadonlySet<string>;
   sharing: ReadonlySet<string>;
   subscribers: ReadonlyMap<string, S>;

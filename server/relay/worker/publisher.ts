@@ -82,8 +82,10 @@ export class Publisher {
     readonly call: {
       /** Whose screen: a student's member id, or a room's stage (see plan.ts). */
       readonly sourceId: string;
-      /** On a stage, the presentation this call carries; null for a student's call. */
+      /** On a stage, the presentation this call carries; null for a student's call or a standing one. */
       readonly presentationId: string | null;
+      /** A supervisor's standing call to a stage: it feeds the stage while they present. */
+      readonly standing: boolean;
       /** Which call of the student this is: a level in a codec (see legs.ts). */
       readonly leg: Leg;
       readonly codec: VideoCodec;
@@ -133,6 +135,10 @@ export class Publisher {
   /** Who sends it. */
   get presentationId(): string | null {
     return this.call.presentationId;
+  }
+
+  get standing(): boolean {
+    return this.call.standing;
   }
 
   get peerId(): string {

@@ -37,7 +37,7 @@ import { HandshakeQueue } from './handshakes.ts';
 import { BASE_LEG, keepCodec, legName, targetLeg, wantedLegs, type Leg } from './legs.ts';
 import type { PeerMessage } from './peer-client.ts';
 import { isMdnsCandidate, relayPeerConnection, toInit, type PeerConnectionOptions } from './peer-connection.ts';
-import { callSource, isStageSource, planPublishers, planSubscribers, type Want } from './plan.ts';
+import { callSource, isStageSource, planPublishers, planSubscribers, stageSource, type Want } from './plan.ts';
 import { Publisher } from './publisher.ts';
 import { RetryBackoff, Subscriber } from './subscriber.ts';
 import { trace, tracing } from './trace.ts';
@@ -49,6 +49,8 @@ export class Relay {
   forwardedPackets = 0;
   /** Incoming legs by connection id. */
   readonly #publishers = new Map<string, Publisher>();
+  /** The call feeding each stage now (see #updateFeeds): no other call's packets reach its viewers. */
+  #feeds = new Map<string, Publisher>();
   /** Calls to viewers by source/viewer pair (plan.ts's pairKeyOf). */
   readonly #subscribers = new Map<string, Subscriber>();
   /** The same subscribers by source: each packet is forwarded without looking at anyone else's. */
@@ -144,13 +146,45 @@ export class Relay {
    * want lingers (see LINGER_MS). Then brings the calls to viewers in line.
    */
   #reconcilePublishers(): void {
-    const plan = planPublishers(this.#rooms.values(), [...this.#publishers.values()], this.#sharing, Date.now());
+    const plan = planPublishers([...this.#rooms.values()], [...this.#publishers.values()], this.#sharing, Date.now());
     for (const { publisher, close, unwantedSince } of plan.verdicts) {
       publisher.unwantedSince = unwantedSince;
       if (close) publisher.close();
     }
     this.#sharing = plan.sharing;
+    this.#updateFeeds();
     this.#reconcileSubscribers();
+  }
+
+  /**
+   * Which call feeds each stage now: the presenter's call for the presentation shown, or else her
+   * standing call (she puts the screen on it when it is up). Where the feed changed, its picture
+   * held from an earlier presentation is dropped and the stage's viewers restart at its next
+   * keyframe, so nobody is shown what was shown before.
+   */
+  #updateFeeds(): void {
+    const feeds = new Map<string, Publisher>();
+    for (const room of this.#rooms.values()) {
+      const shown = room.presentation;
+      if (!shown) continue;
+      const stage = stageSource(room.code);
+      let feed: Publisher | undefined;
+      for (const p of this.#publishers.values()) {
+        if (p.sourceId !== stage || !p.connected) continue;
+        const carries = p.presentationId === shown.id || (p.standing && p.peerId === shown.presenterPeerId);
+        if (carries && (!feed || feed.standing)) feed = p;
+      }
+      if (feed) feeds.set(stage, feed);
+    }
+    const changed = [...new Set([...feeds.keys(), ...this.#feeds.keys()])].filter(
+      (stage) => feeds.get(stage) !== this.#feeds.get(stage),
+    );
+    this.#feeds = feeds;
+    for (const stage of changed) {
+      feeds.get(stage)?.picture.clear();
+      if (tracing) trace('feed', { source: stage, standing: feeds.get(stage)?.standing ?? null });
+      for (const s of this.#viewersOf.get(stage) ?? []) if (s.connected) s.awaitKeyframe();
+    }
   }
 
   /** Places the calls to viewers that plan.ts wants, and closes those it no longer does. */
@@ -159,7 +193,7 @@ export class Relay {
     const publishing = new Set<string>();
     for (const p of this.#publishers.values()) if (p.leg === BASE_LEG) publishing.add(p.sourceId);
     const plan = planSubscribers({
-      rooms: this.#rooms.values(),
+      rooms: [...this.#rooms.values()],
       publishing,
       sharing: this.#sharing,
       subscribers: this.#subscribers,
@@ -193,9 +227,9 @@ export class Relay {
    * receive-only, if the routes send it to the relay.
    */
   async #acceptCall(peerId: string, connectionId: string, offer: { type: string; sdp: string }, metadata: unknown) {
-    const call = callSource(this.#rooms.values(), peerId, metadata);
+    const call = callSource([...this.#rooms.values()], peerId, metadata);
     if (!call) return;
-    const { sourceId, presentationId, codec, level, surface } = call;
+    const { sourceId, presentationId, standing, codec, level, surface } = call;
     if (tracing) trace('publisher-offer', { source: sourceId });
     const leg = legName({ level, codec });
     // Only the one format this leg forwards is answered; a student who cannot send it is not asked again.
@@ -205,26 +239,32 @@ export class Relay {
       this.#updateLegs(sourceId);
       return;
     }
-    const previous = this.#publisherOf(sourceId, leg);
+    // A stage's calls are chosen among by #updateFeeds, never replaced by the newest.
+    const previous = isStageSource(sourceId) ? undefined : this.#publisherOf(sourceId, leg);
     const pc = relayPeerConnection([codec], this.options);
-    const publisher = new Publisher({ sourceId, presentationId, leg, codec, peerId, connectionId, surface }, pc, {
-      rtp: (p, rtp) => this.#forward(p, rtp),
-      channelOpen: () => {
-        this.#tellViewers(sourceId);
-        // Legs asked for before the first call's channel opened are asked for now.
-        if (leg === BASE_LEG) this.#updateLegs(sourceId);
+    const publisher = new Publisher(
+      { sourceId, presentationId, standing, leg, codec, peerId, connectionId, surface },
+      pc,
+      {
+        rtp: (p, rtp) => this.#forward(p, rtp),
+        channelOpen: () => {
+          this.#tellViewers(sourceId);
+          // Legs asked for before the first call's channel opened are asked for now.
+          if (leg === BASE_LEG) this.#updateLegs(sourceId);
+        },
+        surfaceChanged: (p) => {
+          if (p.leg === BASE_LEG) this.#tellSurface(sourceId);
+        },
+        connected: () => {
+          // The newest call from a student replaces an older one (a reload, a rebuilt call).
+          if (previous && previous !== publisher) previous.close();
+          if (leg !== BASE_LEG) this.#updateLegs(sourceId);
+          if (isStageSource(sourceId)) this.#updateFeeds();
+          this.#reconcileSubscribers();
+        },
+        closed: (p) => this.#onPublisherClosed(p),
       },
-      surfaceChanged: (p) => {
-        if (p.leg === BASE_LEG) this.#tellSurface(sourceId);
-      },
-      connected: () => {
-        // The newest call from a student replaces an older one (a reload, a rebuilt call).
-        if (previous && previous !== publisher) previous.close();
-        if (leg !== BASE_LEG) this.#updateLegs(sourceId);
-        this.#reconcileSubscribers();
-      },
-      closed: (p) => this.#onPublisherClosed(p),
-    });
+    );
     this.#publishers.set(connectionId, publisher);
     this.#trickle(pc, peerId, connectionId);
     try {
@@ -352,6 +392,9 @@ export class Relay {
   #forward(publisher: Publisher, rtp: RtpPacket): void {
     // Padding-only packets are bandwidth probes for the student's own link; they carry no picture.
     if (rtp.payload.length === 0) return;
+    // A stage takes its feed's packets only (another supervisor's standing call sends none anyway).
+    if ((publisher.standing || publisher.presentationId !== null) && this.#feeds.get(publisher.sourceId) !== publisher)
+      return;
     // What every viewer shares (the keyframe test, the clock) is read once per packet, and nothing
     // is allocated per viewer beyond the header and packet werift keeps for retransmission.
     const keyframe = publisher.startsKeyframe(rtp);
@@ -440,8 +483,9 @@ export class Relay {
     this.#publisherOf(sourceId, leg)?.requestKeyframe(urgent);
   }
 
-  /** The source's call on `leg`: the newest connected one, else the first. */
+  /** The source's call on `leg`: a stage's feed; else the newest connected one, else the first. */
   #publisherOf(sourceId: string, leg: Leg): Publisher | undefined {
+    if (isStageSource(sourceId)) return this.#feeds.get(sourceId);
     let newest: Publisher | undefined;
     for (const p of this.#publishers.values()) {
       if (p.sourceId !== sourceId || p.leg !== leg) continue;
@@ -466,9 +510,9 @@ export class Relay {
     } else if (isStageSource(sourceId)) {
       // The presenter's call dropped (seen when her connection to a busy relay lapsed) or was placed
       // again with another stream: the students' calls stay up and each resumes at the first
-      // keyframe of her next call, so a class is not called again; without one they linger and
-      // close (planSubscribers). A shown screen is VP8 from the same presenter, whatever her call.
-      for (const s of this.#viewersOf.get(sourceId) ?? []) if (s.connected) s.awaitKeyframe();
+      // keyframe of her next call (#updateFeeds), so a class is not called again. A shown screen is
+      // VP8 from the same presenter, whatever her call.
+      this.#updateFeeds();
     } else {
       // A new share (or a rebuilt call) reaches supervisors as fresh calls, not on old ones; it may
       // come from another browser, which may send H.264.

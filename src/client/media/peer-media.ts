@@ -5,7 +5,7 @@
  * present), reconnecting with the same id and token after a drop.
  */
 import { Peer } from 'peerjs';
-import { presentationAudience } from '../../shared/presentation-audience.ts';
+import { presentationAudience, stageAudience } from '../../shared/presentation-audience.ts';
 import {
   parsePresentationCallMetadata,
   presentsThroughRelay,
@@ -131,6 +131,9 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
       : null;
   const syncPresentation = () => {
     if (!presenter) return;
+    // In a room with a stage, a standing call to the relay carries whatever this supervisor shows.
+    const stage = routes && presentsThroughRelay(routes, self.memberId) && stageAudience(members, routes).length > 0;
+    presenter.standBy(stage ? routes!.relayPeerId : null);
     const mine = shown?.presenterId === self.memberId ? shown : null;
     receiver?.setForwarded(mine?.studentId ?? null);
     if (!shown || !mine) return presenter.update(null, null, []);

@@ -2,13 +2,16 @@
  * Showing a screen to the class. The presenting supervisor's browser sends one stream: its own
  * capture, or the track it already receives from the shown student (so that student uploads nothing
  * more). It calls each peer it is given: every student, peer to peer; or the relay once, which calls
- * the students itself, plus any student who cannot reach the relay. Students answer receive-only,
- * whoever calls. Knows nothing of rooms' rules or routes; must not decide who presents (the server's
- * registry does) or whom to call (the routes do).
+ * the students itself, plus any student who cannot reach the relay. In a room with a stage (a large
+ * class shown through the relay) a supervisor also keeps a standing call to the relay, placed before
+ * anything is shown, that carries what they show next, so Show needs no handshake at all. Students
+ * answer receive-only, whoever calls. Knows nothing of rooms' rules or routes; must not decide who
+ * presents (the server's registry does) or whom to call (the routes do).
  */
 import type { Peer } from 'peerjs';
 import type { MediaConnection } from 'peerjs';
-import type { PresentationCallMetadata } from '../../shared/protocol.ts';
+import { STANDBY_PRESENTATION_ID, type PresentationCallMetadata } from '../../shared/protocol.ts';
+import { placeholderStream } from './capture.ts';
 import type { VideoCodec } from './codecs.ts';
 import { Call } from './peer-call.ts';
 import { CONNECT_TIMEOUT_MS } from './share-sender.ts';
@@ -25,9 +28,30 @@ export class PresentationSender {
   #stream: MediaStream | null = null;
   #peerIds: readonly string[] = [];
   #recall: ReturnType<typeof setTimeout> | undefined;
+  /** The relay a standing call goes to, or null for none (see standBy). */
+  #standbyRelay: string | null = null;
+  /** The standing call to the relay while there is one, and whether it is up. */
+  #standing: { call: Call; connected: boolean; placeholder: MediaStream } | null = null;
+  /** What the standing call carries now: the shown screen's track, or nothing. */
+  #standingTrack: MediaStreamTrack | null = null;
+  #standingRecall: ReturnType<typeof setTimeout> | undefined;
 
   constructor(peer: Peer) {
     this.#peer = peer;
+  }
+
+  /**
+   * Keeps a standing call to `relayPeerId` (null: none), placed with a stand-in that sends nothing:
+   * the next screen this supervisor shows goes on it, with no handshake. Called again after the
+   * PeerServer socket reopens, to place one that could not be placed while it was down.
+   */
+  standBy(relayPeerId: string | null): void {
+    if (relayPeerId !== this.#standbyRelay) {
+      this.#standbyRelay = relayPeerId;
+      this.#endStanding();
+    }
+    this.#placeStanding();
+    this.#sync();
   }
 
   /**
@@ -54,11 +78,23 @@ export class PresentationSender {
   /** Ends every call. */
   close(): void {
     this.update(null, null, []);
+    this.standBy(null);
   }
 
   #sync(): void {
     const metadata = this.#metadata;
     const stream = this.#stream;
+    // The shown screen goes to the relay on the standing call when it is up, unless a call of its own
+    // took it there first (the standing call was not up yet, or dropped): never moved mid-way.
+    const relay = this.#standbyRelay;
+    const standing =
+      metadata &&
+      stream &&
+      relay &&
+      this.#peerIds.includes(relay) &&
+      !this.#calls.has(relay) &&
+      this.#standing?.connected;
+    this.#carryOnStanding(standing ? (stream.getVideoTracks()[0] ?? null) : null);
     for (const [peerId, call] of this.#calls) {
       if (!this.#peerIds.includes(peerId)) {
         this.#calls.delete(peerId);
@@ -68,7 +104,7 @@ export class PresentationSender {
     if (!metadata || !stream) return;
     let missed = false;
     for (const peerId of this.#peerIds) {
-      if (this.#calls.has(peerId)) continue;
+      if (this.#calls.has(peerId) || (standing && peerId === relay)) continue;
       const call = Call.placePresentation(this.#peer, peerId, stream, metadata);
       if (!call) {
         missed = true;
@@ -98,6 +134,63 @@ export class PresentationSender {
       this.#recall = undefined;
       this.#sync();
     }, RECALL_DELAY_MS);
+  }
+
+  /** Places the standing call, if one is wanted and none is up or being placed. */
+  #placeStanding(): void {
+    const relay = this.#standbyRelay;
+    if (!relay || this.#standing || this.#standingRecall) return;
+    const placeholder = placeholderStream();
+    if (!placeholder) return;
+    const metadata: PresentationCallMetadata = { presentationId: STANDBY_PRESENTATION_ID, name: '', standing: true };
+    const call = Call.placePresentation(this.#peer, relay, placeholder, metadata);
+    if (!call) {
+      // The socket is not open: standBy is called again when it is.
+      for (const track of placeholder.getTracks()) track.stop();
+      return;
+    }
+    const standing = { call, connected: false, placeholder };
+    this.#standing = standing;
+    const unanswered = setTimeout(() => call.close(), CONNECT_TIMEOUT_MS);
+    call.onConnectionState((state) => {
+      if (state === 'failed') call.close();
+      if (state !== 'connected') return;
+      clearTimeout(unanswered);
+      standing.connected = true;
+      this.#sync();
+    });
+    call.onEnded(() => {
+      clearTimeout(unanswered);
+      for (const track of placeholder.getTracks()) track.stop();
+      if (this.#standing !== standing) return;
+      this.#standing = null;
+      this.#standingTrack = null;
+      // A screen it carried goes on a call of its own at once; a new standing call after a pause.
+      this.#sync();
+      this.#standingRecall = setTimeout(() => {
+        this.#standingRecall = undefined;
+        this.#placeStanding();
+      }, RECALL_DELAY_MS);
+    });
+  }
+
+  /** Puts `track` (or nothing) on the standing call; one that cannot take it is hung up. */
+  #carryOnStanding(track: MediaStreamTrack | null): void {
+    const standing = this.#standing;
+    if (!standing?.connected || track === this.#standingTrack) return;
+    this.#standingTrack = track;
+    const sender = standing.call.peerConnection?.getSenders().find((s) => s.track?.kind === 'video' || !s.track);
+    if (!sender) return standing.call.close();
+    sender.replaceTrack(track).catch(() => standing.call.close());
+  }
+
+  #endStanding(): void {
+    clearTimeout(this.#standingRecall);
+    this.#standingRecall = undefined;
+    const standing = this.#standing;
+    this.#standing = null;
+    this.#standingTrack = null;
+    standing?.call.close();
   }
 
   #hangUpAll(): void {
