@@ -186,6 +186,8 @@ test("through the relay, a teacher uploads the shown screen once; three students
       await lee.page.getByRole('button', { name: 'Show to class' }).click();
       await lee.page.getByRole('button', { name: 'Show my screen' }).click();
       for (const s of students) await expectViewerDecodes(viewer(s.page, 'Ms Lee’s screen'));
+      for (const s of students)
+        await expect(viewer(s.page, 'Ms Lee’s screen').getByText('Connecting to the screen…')).toHaveCount(0);
       expect(await videoSendingConnections(lee.page)).toBe(1);
       // On the call that was up before: she placed none at Show.
       expect(await placedCalls(lee.page)).toEqual({ made: 1, connected: 1 });

@@ -1,7 +1,7 @@
-import type { MediaConnection, Peer } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Capture } from '../../src/client/media/capture.ts';
 import { ShareSender } from '../../src/client/media/share-sender.ts';
+import { fakePeer } from '../helpers/fake-calls.ts';
 import { parseSurfaceNotice, relayNoticeMessage } from '../../src/shared/peer-messages.ts';
 import { PEER_TO_PEER_ROUTES, type MemberView, type Routes } from '../../src/shared/protocol.ts';
 
@@ -19,83 +19,10 @@ const supervisor = (id: string): MemberView => ({
   joinedAt: 0,
 });
 
-/** A placed call as the sender uses one: its connection state is set by the test, and it hears the other side's messages. */
-class FakeCall {
-  state: RTCPeerConnectionState = 'new';
-  closed = false;
-  /** What the call's video sender sends now; `failReplace` makes replacing it fail. */
-  track: unknown;
-  failReplace = false;
-  /** Messages sent to the other side. */
-  readonly sent: string[] = [];
-  readonly #stateListeners: (() => void)[] = [];
-  readonly #messageListeners: ((event: { data: unknown }) => void)[] = [];
-  constructor(
-    readonly peer: string,
-    readonly stream: unknown,
-  ) {
-    this.track = (stream as { track?: unknown }).track;
-  }
-
-  connection(): MediaConnection {
-    const state = () => this.state;
-    const pc = {
-      get connectionState() {
-        return state();
-      },
-      addEventListener: (type: string, listener: () => void) => {
-        if (type === 'connectionstatechange') this.#stateListeners.push(listener);
-      },
-      getSenders: () => [
-        {
-          track: { kind: 'video' },
-          getParameters: () => ({ encodings: [] }),
-          replaceTrack: async (track: unknown) => {
-            if (this.failReplace) throw new Error('InvalidStateError');
-            this.track = track;
-          },
-        },
-      ],
-    };
-    return {
-      peer: this.peer,
-      peerConnection: pc,
-      dataChannel: {
-        readyState: 'open',
-        addEventListener: (type: string, listener: (event: { data: unknown }) => void) => {
-          if (type === 'message') this.#messageListeners.push(listener);
-        },
-        send: (text: string) => this.sent.push(text),
-      },
-      on: () => undefined,
-      close: () => {
-        this.closed = true;
-      },
-    } as unknown as MediaConnection;
-  }
-
-  connect(): void {
-    this.state = 'connected';
-    for (const listener of this.#stateListeners) listener();
-  }
-
-  receive(text: string): void {
-    for (const listener of this.#messageListeners) listener({ data: text });
-  }
-}
-
 /** A sender for student Ada, with the calls it places by the peer id called. */
 function sender() {
-  const calls: FakeCall[] = [];
+  const { peer, calls } = fakePeer();
   const failures: string[] = [];
-  const peer = {
-    open: true,
-    call: (peerId: string, stream: unknown) => {
-      const call = new FakeCall(peerId, stream);
-      calls.push(call);
-      return call.connection();
-    },
-  } as unknown as Peer;
   const share = new ShareSender(
     peer,
     'ada',

@@ -36,7 +36,11 @@ export class PresentationSender {
   #standingTrack: MediaStreamTrack | null = null;
   #standingRecall: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(peer: Peer) {
+  constructor(
+    peer: Peer,
+    /** What a standing call is placed with: a track that sends nothing (see placeholderStream). */
+    private readonly standIn: () => MediaStream | null = placeholderStream,
+  ) {
     this.#peer = peer;
   }
 
@@ -140,7 +144,7 @@ export class PresentationSender {
   #placeStanding(): void {
     const relay = this.#standbyRelay;
     if (!relay || this.#standing || this.#standingRecall) return;
-    const placeholder = placeholderStream();
+    const placeholder = this.standIn();
     if (!placeholder) return;
     const metadata: PresentationCallMetadata = { presentationId: STANDBY_PRESENTATION_ID, name: '', standing: true };
     const call = Call.placePresentation(this.#peer, relay, placeholder, metadata);

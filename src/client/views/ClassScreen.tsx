@@ -14,6 +14,8 @@ export function ClassScreen(props: { presentation: PresentationView; you: string
   const box = useRef<HTMLElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const [full, setFull] = useState(false);
+  // Until its first frame: the relay's standing call has a stream long before anything is shown on it.
+  const [showing, setShowing] = useState(false);
   useEffect(() => {
     if (video.current && video.current.srcObject !== stream) video.current.srcObject = stream;
   }, [stream]);
@@ -47,8 +49,16 @@ export function ClassScreen(props: { presentation: PresentationView; you: string
           </button>
         )}
       </div>
-      <video ref={video} class="class-screen-video" autoplay muted playsInline aria-label={title} />
-      {!stream && <p class="muted">Connecting to the screen…</p>}
+      <video
+        ref={video}
+        class="class-screen-video"
+        autoplay
+        muted
+        playsInline
+        aria-label={title}
+        onLoadedData={() => setShowing(true)}
+      />
+      {!showing && <p class="muted">Connecting to the screen…</p>}
     </section>
   );
 }

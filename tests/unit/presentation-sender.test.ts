@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PresentationSender } from '../../src/client/media/presentation.ts';
+import { fakePeer } from '../helpers/fake-calls.ts';
+
+const RELAY = 'relay-peer';
+const SHOWN = { presentationId: 'pr1', name: 'Ms Lee' };
+const STANDING = { presentationId: 'standby', name: '', standing: true };
+
+/** Ms Lee's presentation sender, with the calls it places, her screen, and the stand-ins it stopped. */
+function presenter() {
+  const { peer, calls } = fakePeer();
+  const stopped: unknown[] = [];
+  const standIn = () => {
+    const track = { kind: 'video', stop: () => stopped.push(track) };
+    return { track, getTracks: () => [track] } as unknown as MediaStream;
+  };
+  const sender = new PresentationSender(peer, standIn);
+  const screenTrack = { kind: 'video', contentHint: 'detail' };
+  const screen = { getVideoTracks: () => [screenTrack] } as unknown as MediaStream;
+  const open = (peerId: string) => calls.filter((c) => c.peer === peerId && !c.closed);
+  return { sender, calls, open, screen, screenTrack, stopped };
+}
+
+describe('a supervisor’s standing call to the relay', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('is placed before anything is shown, sends nothing, and carries what she shows with no call placed', () => {
+    const { sender, calls, open, screen, screenTrack } = presenter();
+    sender.standBy(RELAY);
+    expect(calls.map((c) => [c.peer, c.metadata])).toEqual([[RELAY, STANDING]]);
+    const [standing] = calls;
+    const standIn = standing!.track;
+    standing!.connect();
+    expect(standing!.track).toBe(standIn);
+
+    // A student who cannot reach the relay is called directly; the relay gets the screen on the standing call.
+    sender.update(SHOWN, screen, [RELAY, 'peer-bo']);
+    expect(calls.slice(1).map((c) => [c.peer, c.metadata])).toEqual([['peer-bo', SHOWN]]);
+    expect(standing!.track).toBe(screenTrack);
+
+    sender.update(null, null, []);
+    expect(standing!.track).toBeNull();
+    expect(open(RELAY)).toEqual([standing]);
+    expect(open('peer-bo')).toEqual([]);
+    sender.close();
+  });
+
+  it('is not used for a presentation that started before it was up, which keeps a call of its own', () => {
+    const { sender, calls, open, screen, screenTrack } = presenter();
+    sender.standBy(RELAY);
+    const [standing] = calls;
+    sender.update(SHOWN, screen, [RELAY]);
+    const own = calls[1];
+    expect([own?.peer, own?.metadata]).toEqual([RELAY, SHOWN]);
+    standing!.connect();
+    expect(standing!.track).not.toBe(screenTrack);
+    expect(open(RELAY)).toEqual([standing, own]);
+    sender.close();
+  });
+
+  it('dropping mid-presentation, hands the screen to a call of its own at once, and is placed again after a pause', async () => {
+    const { sender, calls, open, screen, stopped } = presenter();
+    sender.standBy(RELAY);
+    const [standing] = calls;
+    const standIn = standing!.track;
+    standing!.connect();
+    sender.update(SHOWN, screen, [RELAY]);
+    standing!.end();
+    expect(stopped).toEqual([standIn]);
+    expect(open(RELAY).map((c) => c.metadata)).toEqual([SHOWN]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(open(RELAY).map((c) => c.metadata)).toEqual([SHOWN, STANDING]);
+    sender.close();
+  });
+
+  it('is hung up when the room no longer has a stage, and its stand-in stopped', () => {
+    const { sender, calls, open, stopped } = presenter();
+    sender.standBy(RELAY);
+    sender.standBy(null);
+    expect(open(RELAY)).toEqual([]);
+    expect(stopped).toEqual([calls[0]!.track]);
+  });
+});
