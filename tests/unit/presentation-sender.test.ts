@@ -74,7 +74,19 @@ describe('a supervisor’s standing call to the relay', () => {
     sender.close();
   });
 
-  it('is hung up when the room no longer has a stage, and its stand-in stopped', () => {
+  it('is kept, but not placed, while the room has nobody on its stage a moment', () => {
+    const { sender, calls, open } = presenter();
+    sender.standBy(RELAY, false);
+    expect(calls).toEqual([]);
+    sender.standBy(RELAY);
+    calls[0]!.connect();
+    // Every member reconnecting after an app server restart: nobody on the stage until they are back.
+    sender.standBy(RELAY, false);
+    expect(open(RELAY)).toEqual([calls[0]]);
+    sender.close();
+  });
+
+  it('is hung up when the room no longer shows through the relay, and its stand-in stopped', () => {
     const { sender, calls, open, stopped } = presenter();
     sender.standBy(RELAY);
     sender.standBy(null);

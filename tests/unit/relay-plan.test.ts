@@ -130,15 +130,17 @@ describe('which students’ calls the relay keeps', () => {
     expect(verdicts([room()], [hers], [stage])[0]?.close).toBe(true);
   });
 
-  it('keeps a supervisor’s standing call while they are in a room with a stage, shown or not; else it lingers, then closes', () => {
+  it('keeps a supervisor’s standing call while they are connected to its room, shown or not; else it lingers, then closes', () => {
     const source = stageSource('ABC123');
     const standing = { ...call(source, 'p-t2'), standing: true };
     const stage = [{ memberId: 's2', peerId: 'p-s2' }];
-    for (const rooms of [[room({ stage })], [room({ stage, presentation: shown })]])
+    // Shown or not, and with nobody on the stage a moment (every student reconnecting after a restart).
+    for (const rooms of [[room({ stage })], [room({ stage, presentation: shown })], [room({ stage: [] })]])
       expect(verdicts(rooms, [standing], [source])[0]).toEqual({ source, close: false, unwantedSince: null });
-    const gone = room({ stage, supervisors: [{ memberId: 't1', peerId: 'p-t1' }] });
-    expect(verdicts([gone], [standing], [])[0]).toEqual({ source, close: false, unwantedSince: 1000 });
-    expect(verdicts([room()], [{ ...standing, unwantedSince: 1000 }], [], 1000 + LINGER_MS)[0]?.close).toBe(true);
+    // Mr T2 away (his socket down after a restart), or the room gone from the relay.
+    const away = room({ stage, supervisors: [{ memberId: 't1', peerId: 'p-t1' }], awaySupervisors: ['t2'] });
+    expect(verdicts([away], [standing], [])[0]).toEqual({ source, close: false, unwantedSince: 1000 });
+    expect(verdicts([], [{ ...standing, unwantedSince: 1000 }], [], 1000 + LINGER_MS)[0]?.close).toBe(true);
   });
 
   it('lets a call the routes no longer want linger, then closes it', () => {

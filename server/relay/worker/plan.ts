@@ -150,7 +150,7 @@ export function callSource(rooms: readonly RelayRoom[], peerId: string, metadata
  * What becomes of each student's call: closed at once when the student stopped sharing (they were
  * sharing at the last update, `sharingBefore`) or left, or calls from another peer now (or, a
  * presenter's, carries a presentation no longer shown; a supervisor's standing call is kept while
- * they are in a room with a stage, whatever is shown); kept while
+ * they are connected to its room, whatever is shown); kept while
  * the routes send it here; otherwise lingering, and closed once it lingered LINGER_MS. Also returns
  * the sources sending now, the next update's `sharingBefore`.
  */
@@ -162,10 +162,11 @@ export function planPublishers<P extends PlannedPublisher>(
 ): { verdicts: { publisher: P; close: boolean; unwantedSince: number | null }[]; sharing: Set<string> } {
   const sources = sourcesOf(rooms);
   const sharing = new Set([...sources].filter(([, source]) => source.sharing).map(([id]) => id));
-  const stages = new Map(rooms.filter((r) => (r.stage?.length ?? 0) > 0).map((r) => [stageSource(r.code), r]));
+  const stages = new Map(rooms.map((r) => [stageSource(r.code), r]));
   const verdicts = publishers.map((publisher) => {
     if (publisher.standing) {
-      // Kept while its supervisor is connected to a room with a stage; else it lingers, then closes.
+      // Kept while its supervisor is connected to the room (its stage may be empty a moment: every
+      // student reconnecting after a restart); else it lingers, then closes.
       const here = stages.get(publisher.sourceId)?.supervisors.some((s) => s.peerId === publisher.peerId);
       if (here) return { publisher, close: false, unwantedSince: null };
       const unwantedSince = publisher.unwantedSince ?? now;

@@ -131,16 +131,16 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
       : null;
   const syncPresentation = () => {
     if (!presenter) return;
-    // In a room with a stage, a standing call to the relay carries whatever this supervisor shows.
-    const stage = routes && presentsThroughRelay(routes, self.memberId) && stageAudience(members, routes).length > 0;
-    presenter.standBy(stage ? routes!.relayPeerId : null);
+    // Through the relay: one call to it, and direct calls to the students who cannot reach it. In a
+    // room with a stage, a standing call to the relay carries whatever this supervisor shows, kept
+    // through a moment with nobody on the stage (everyone reconnecting after a restart).
+    const viaRelay = routes && presentsThroughRelay(routes, self.memberId) ? routes.relayPeerId : null;
+    presenter.standBy(viaRelay, routes !== null && stageAudience(members, routes).length > 0);
     const mine = shown?.presenterId === self.memberId ? shown : null;
     receiver?.setForwarded(mine?.studentId ?? null);
     if (!shown || !mine) return presenter.update(null, null, []);
     const forwarded = shown.studentId ? receiver?.screen(shown.studentId) : undefined;
     const stream = shown.source === 'supervisor' ? (classCapture?.stream ?? null) : (forwarded?.stream ?? null);
-    // Through the relay: one call to it, and direct calls to the students who cannot reach it.
-    const viaRelay = routes && presentsThroughRelay(routes, self.memberId) ? routes.relayPeerId : null;
     const { direct } = presentationAudience(shown, members, routes);
     presenter.update({ presentationId: shown.id, name: shown.name }, stream, [
       ...(viaRelay ? [viaRelay] : []),

@@ -30,6 +30,8 @@ export class PresentationSender {
   #recall: ReturnType<typeof setTimeout> | undefined;
   /** The relay a standing call goes to, or null for none (see standBy). */
   #standbyRelay: string | null = null;
+  /** Whether to place a standing call when there is none (see standBy). */
+  #placing = false;
   /** The standing call to the relay while there is one, and whether it is up. */
   #standing: { call: Call; connected: boolean; placeholder: MediaStream } | null = null;
   /** What the standing call carries now: the shown screen's track, or nothing. */
@@ -45,15 +47,18 @@ export class PresentationSender {
   }
 
   /**
-   * Keeps a standing call to `relayPeerId` (null: none), placed with a stand-in that sends nothing:
-   * the next screen this supervisor shows goes on it, with no handshake. Called again after the
+   * Keeps a standing call to `relayPeerId` (null: none, and any hung up), placed with a stand-in that
+   * sends nothing: the next screen this supervisor shows goes on it, with no handshake. With `place`
+   * false, one that is up is kept but none is placed (the room has no stage just now: nobody to show
+   * to, or every member still reconnecting after an app server restart). Called again after the
    * PeerServer socket reopens, to place one that could not be placed while it was down.
    */
-  standBy(relayPeerId: string | null): void {
+  standBy(relayPeerId: string | null, place = true): void {
     if (relayPeerId !== this.#standbyRelay) {
       this.#standbyRelay = relayPeerId;
       this.#endStanding();
     }
+    this.#placing = place;
     this.#placeStanding();
     this.#sync();
   }
@@ -143,7 +148,7 @@ export class PresentationSender {
   /** Places the standing call, if one is wanted and none is up or being placed. */
   #placeStanding(): void {
     const relay = this.#standbyRelay;
-    if (!relay || this.#standing || this.#standingRecall) return;
+    if (!relay || !this.#placing || this.#standing || this.#standingRecall) return;
     const placeholder = this.standIn();
     if (!placeholder) return;
     const metadata: PresentationCallMetadata = { presentationId: STANDBY_PRESENTATION_ID, name: '', standing: true };
