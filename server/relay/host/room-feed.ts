@@ -21,9 +21,8 @@ export function feedRooms(deps: { store: RoomStore; peerId: string; tell: (messa
   const { store, peerId, tell } = deps;
   /**
    * Rooms the relay knows of: those where some screen goes through it or that keep a stage on it
-   * (null), and for a while
-   * those that just stopped, with since when (so the relay keeps their calls up until the direct
-   * ones, or those through another relay, work).
+   * (null), and for a while those that just stopped, with since when (so the relay keeps their
+   * calls up until the direct ones, or those through another relay, work).
    */
   const known = new Map<string, number | null>();
   const expired = (since: number | null | undefined, now: number) =>
