@@ -79,11 +79,6 @@ export class PresentationSender {
     this.#sync();
   }
 
-  /** Peer ids with a call up or being placed. */
-  calledPeerIds(): string[] {
-    return [...this.#calls.keys()];
-  }
-
   /** Ends every call. */
   close(): void {
     this.update(null, null, []);
