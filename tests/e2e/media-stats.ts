@@ -76,26 +76,29 @@ export async function openCallsPlaced(page: Page): Promise<number> {
   );
 }
 
+/** How many of the page's connections a test (`filter`, page code) picks it ever made, and how many are connected now. */
+async function connectionCounts(page: Page, filter: string): Promise<{ made: number; connected: number }> {
+  return page.evaluate(`(() => {
+    const picked = window.__pcs.filter(${filter});
+    return { made: picked.length, connected: picked.filter((pc) => pc.connectionState === 'connected').length };
+  })()`);
+}
+
 /**
  * The page's connections that only receive video (a student's: the screen shown to the class): how
  * many it ever answered (the app's warm-up negotiation, which answers nothing, is not one), and how
  * many are connected now.
  */
-export async function receiveOnlyConnections(page: Page): Promise<{ made: number; connected: number }> {
-  return page.evaluate(`(() => {
-    const receiving = window.__pcs.filter(
-      (pc) => pc.localDescription?.type === 'answer' && /m=video[^]*a=recvonly/.test(pc.localDescription.sdp),
-    );
-    return { made: receiving.length, connected: receiving.filter((pc) => pc.connectionState === 'connected').length };
-  })()`);
+export function receiveOnlyConnections(page: Page): Promise<{ made: number; connected: number }> {
+  return connectionCounts(
+    page,
+    `(pc) => pc.localDescription?.type === 'answer' && /m=video[^]*a=recvonly/.test(pc.localDescription.sdp)`,
+  );
 }
 
 /** The calls this page placed (it made the offer): how many ever, and how many are connected now. */
-export async function placedCalls(page: Page): Promise<{ made: number; connected: number }> {
-  return page.evaluate(`(() => {
-    const placed = window.__pcs.filter((pc) => pc.localDescription?.type === 'offer');
-    return { made: placed.length, connected: placed.filter((pc) => pc.connectionState === 'connected').length };
-  })()`);
+export function placedCalls(page: Page): Promise<{ made: number; connected: number }> {
+  return connectionCounts(page, `(pc) => pc.localDescription?.type === 'offer'`);
 }
 
 /** The addresses (local, remote) of the path each open connection of the page sends on. */

@@ -36,10 +36,11 @@ export function feedRooms(deps: { store: RoomStore; peerId: string; tell: (messa
     for (const code of codes ?? state.rooms.keys()) {
       const room = state.rooms.get(code);
       const shown = room?.classroom.presentation ?? null;
-      const relayed = room && (usesRelay(room.routes, shown?.presenterId ?? null) || stageOf(room).length > 0);
+      const stage = room ? stageOf(room) : [];
+      const relayed = room && (usesRelay(room.routes, shown?.presenterId ?? null) || stage.length > 0);
       if (room && relayed && room.routes.relayPeerId === peerId) known.set(code, null);
       else if (room && known.has(code)) known.set(code, known.get(code) ?? now);
-      if (room && known.has(code) && !expired(known.get(code), now)) rooms.push(relayRoom(room));
+      if (room && known.has(code) && !expired(known.get(code), now)) rooms.push(relayRoom(room, stage));
       else if (known.delete(code)) removed.push(code);
     }
     if (!codes || rooms.length > 0 || removed.length > 0) tell({ type: 'rooms', rooms, removed, complete: !codes });
@@ -63,8 +64,8 @@ export function feedRooms(deps: { store: RoomStore; peerId: string; tell: (messa
   };
 }
 
-/** What the relay needs to know of a room. */
-function relayRoom(room: Room): RelayRoom {
+/** What the relay needs to know of a room, whose stage is `stage` (see stageOf). */
+function relayRoom(room: Room, stage: NonNullable<RelayRoom['stage']>): RelayRoom {
   const supervisors = room.members.filter((m) => m.role === 'supervisor' && m.connected);
   return {
     code: room.code,
@@ -80,7 +81,7 @@ function relayRoom(room: Room): RelayRoom {
     supervisors: supervisors.map((m) => ({ memberId: m.id, peerId: m.peerId })),
     awaySupervisors: room.members.filter((m) => m.role === 'supervisor' && !m.connected).map((m) => m.id),
     presentation: relayedPresentation(room),
-    stage: stageOf(room),
+    stage,
   };
 }
 

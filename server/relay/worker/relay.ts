@@ -19,10 +19,11 @@
  * Codec per viewer: each leg is in one codec, and a viewer that prefers H.264 (an iPad) gets the
  * student's H.264 legs, asked for while such a viewer watches; the others get VP8.
  *
- * The screen a supervisor shows to the class is one more source: the presenter calls the relay with
- * it once, and the relay calls every student with it, as it calls supervisors with a student's
- * screen, so the presenter uploads one stream whatever the size of the class. It has one leg and
- * no views: a shown screen is for reading, at full quality.
+ * The screen a supervisor shows to the class is one more source, the room's stage: the presenter
+ * sends it to the relay once, and the relay sends it on to every student, as it calls supervisors
+ * with a student's screen, so the presenter uploads one stream whatever the size of the class. In a
+ * large class these calls stand ready before anything is shown (see plan.ts, #updateFeeds). It has
+ * one leg and no views: a shown screen is for reading, at full quality.
  */
 import type { RTCIceCandidate, RTCPeerConnection, RtpPacket } from 'werift';
 import {

@@ -33,7 +33,7 @@ export class PresentationSender {
   /** Whether to place a standing call when there is none (see standBy). */
   #placing = false;
   /** The standing call to the relay while there is one, and whether it is up. */
-  #standing: { call: Call; connected: boolean; placeholder: MediaStream } | null = null;
+  #standing: { call: Call; connected: boolean } | null = null;
   /** What the standing call carries now: the shown screen's track, or nothing. */
   #standingTrack: MediaStreamTrack | null = null;
   #standingRecall: ReturnType<typeof setTimeout> | undefined;
@@ -153,7 +153,7 @@ export class PresentationSender {
       for (const track of placeholder.getTracks()) track.stop();
       return;
     }
-    const standing = { call, connected: false, placeholder };
+    const standing = { call, connected: false };
     this.#standing = standing;
     const unanswered = setTimeout(() => call.close(), CONNECT_TIMEOUT_MS);
     call.onConnectionState((state) => {
@@ -212,10 +212,9 @@ export class PresentationSender {
  * presentations and carries each one in turn; a call for one presentation is hung up when it ends.
  */
 export class PresentationViewer {
-  #call: Call | null = null;
-  #stream: MediaStream | null = null;
-  #standing: Call | null = null;
-  #standingStream: MediaStream | null = null;
+  /** A presentation's own call, and the relay's standing call: each with the stream it brings. */
+  readonly #own: ViewerSlot = { call: null, stream: null };
+  readonly #standing: ViewerSlot = { call: null, stream: null };
   readonly #changed: () => void;
 
   constructor(changed: () => void) {
@@ -224,45 +223,43 @@ export class PresentationViewer {
 
   /** The shown screen arriving now, or null: a presentation's own call's, else the standing call's. */
   get stream(): MediaStream | null {
-    return this.#stream ?? this.#standingStream;
+    return this.#own.stream ?? this.#standing.stream;
   }
 
   /** A call with the screen shown to the class: the newest of its kind wins. */
   onCall(connection: MediaConnection, codec: VideoCodec, standing: boolean): void {
+    const slot = standing ? this.#standing : this.#own;
     const call = Call.incoming(connection);
-    const current = () => (standing ? this.#standing : this.#call) === call;
-    const set = (stream: MediaStream | null) => {
-      if (standing) this.#standingStream = stream;
-      else this.#stream = stream;
-      this.#changed();
-    };
-    if (standing) {
-      this.#standing?.close();
-      this.#standing = call;
-    } else {
-      this.#call?.close();
-      this.#call = call;
-    }
+    slot.call?.close();
+    slot.call = call;
     call.onStream((stream) => {
-      if (current()) set(stream);
+      if (slot.call !== call) return;
+      slot.stream = stream;
+      this.#changed();
     });
     call.onEnded(() => {
-      if (!current()) return;
-      if (standing) this.#standing = null;
-      else this.#call = null;
-      set(null);
+      if (slot.call !== call) return;
+      slot.call = null;
+      slot.stream = null;
+      this.#changed();
     });
     call.answer(codec);
   }
 
   /** Nothing is shown any more (the room says so): hang up the presentation's own call. */
   close(): void {
-    this.#call?.close();
+    this.#own.call?.close();
   }
 
   /** The student leaves: hang up every call. */
   leave(): void {
     this.close();
-    this.#standing?.close();
+    this.#standing.call?.close();
   }
+}
+
+/** One kind of call a student watches on, and the stream it brings. */
+interface ViewerSlot {
+  call: Call | null;
+  stream: MediaStream | null;
 }
