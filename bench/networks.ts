@@ -42,7 +42,7 @@ async function shareToLive(student: Page, teacher: Page, name: string) {
  * `laterLesson`, an earlier lesson of two students on the same network has shared first (so the
  * server has seen what the network does), and the measured room is a new one.
  */
-async function firstFrames(scenario: Scenario, extra: Partial<LabOptions> = {}, laterLesson = false) {
+export async function firstFrames(scenario: Scenario, extra: Partial<LabOptions> = {}, laterLesson = false) {
   const lab = await startLab({ scenario, devices: devicesFor(1, laterLesson ? 2 : 1), ...extra });
   try {
     if (laterLesson) {

@@ -90,6 +90,41 @@ test('zooming raises one screen to full resolution for that supervisor only, and
   await closeAll(ode.person);
 });
 
+test('a large tile’s first picture comes at thumbnail size, and the next at the size the tile asks for', async ({
+  browser,
+}) => {
+  // Every size the teacher's videos take (media events reach the document's capture phase).
+  const recordWidths = `window.__widths = [];
+    for (const type of ['loadedmetadata', 'resize'])
+      document.addEventListener(type, (event) => {
+        if (event.target instanceof HTMLVideoElement) window.__widths.push(event.target.videoWidth);
+      }, true);`;
+  // A high-density screen (as many teachers' laptops and tablets have): the tile's picture is more
+  // than a thumbnail's 640 device pixels wide, so it asks for the screen at full size.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 2 });
+  await context.addInitScript(recordWidths);
+  const page = await context.newPage();
+  await page.goto('/');
+  const lee = await new HomePage(page).createRoom('Screens', 'Ms Lee');
+  const ada = await person(browser, `/join/${await lee.code()}`, { width: 1280, height: 720 });
+  await new HomePage(ada.page).join({ name: 'Ada' });
+  const student = new StudentRoomPage(ada.page);
+  await page.mouse.move(0, 0);
+  // The room's first share may race the relay beside the direct call; the second is the direct call alone.
+  await student.shareButton().click();
+  await expectFramesDecoded(lee.tile('Ada'));
+  await student.stopButton().click();
+  await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Stopped sharing');
+  await page.evaluate(() => ((window as unknown as { __widths: number[] }).__widths = []));
+
+  await student.shareButton().click();
+  await expectFramesDecoded(lee.tile('Ada'));
+  await expect.poll(() => tileFrameWidth(lee.tile('Ada'))).toBe(1280);
+  const widths = await page.evaluate(() => (window as unknown as { __widths: number[] }).__widths);
+  expect(widths[0]).toBe(640);
+  for (const c of [context, ada.context]) await c.close();
+});
+
 test('a student who stops sharing is shown at once, and one tap shares again', async ({ browser }) => {
   const { lee, pupils, closeAll } = await classroom(browser, ['Ada']);
   const ada = pupils[0]!.room;

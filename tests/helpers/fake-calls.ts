@@ -1,6 +1,7 @@
 /**
  * PeerJS as the media layer's senders use it, for unit tests: a peer whose placed calls the test
- * connects, ends and speaks on, and whose video sender records the track it carries.
+ * connects, ends and speaks on, and whose video sender records the track it carries and each
+ * encoder setting made.
  */
 import type { MediaConnection, Peer } from 'peerjs';
 
@@ -11,6 +12,10 @@ export class FakeCall {
   /** What the call's video sender sends now; `failReplace` makes replacing it fail. */
   track: unknown;
   failReplace = false;
+  /** Each encoding the video sender was set to, in order (it starts with one, as after negotiation). */
+  readonly encodings: RTCRtpEncodingParameters[] = [];
+  /** Frames the call's encoder has encoded, as its stats report them. */
+  framesEncoded = 0;
   /** Messages sent to the other side. */
   readonly sent: string[] = [];
   /** Metadata the call was placed with. */
@@ -34,10 +39,14 @@ export class FakeCall {
       addEventListener: (type: string, listener: () => void) => {
         if (type === 'connectionstatechange') this.#stateListeners.push(listener);
       },
+      getStats: async () => [{ type: 'outbound-rtp', kind: 'video', framesEncoded: this.framesEncoded }],
       getSenders: () => [
         {
           track: { kind: 'video' },
-          getParameters: () => ({ encodings: [] }),
+          getParameters: () => ({ encodings: [{ ...(this.encodings.at(-1) ?? { active: true }) }] }),
+          setParameters: async (parameters: RTCRtpSendParameters) => {
+            this.encodings.push({ ...parameters.encodings[0] });
+          },
           replaceTrack: async (track: unknown) => {
             if (this.failReplace) throw new Error('InvalidStateError');
             this.track = track;

@@ -183,3 +183,57 @@ describe('calling while the picker is open', () => {
     share.close();
   });
 });
+
+describe('the first frame of a call', () => {
+  const hd = { width: 1280, height: 720 };
+  /** Ada's sender with a 1280×720 screen shared, and Ms Lee's call connected. */
+  function sharing() {
+    const { share, capture, calls } = sender();
+    (capture.track as { getSettings: () => object }).getSettings = () => hd;
+    share.setMembers([supervisor('lee')]);
+    share.setCapture(capture);
+    const call = calls[0]!;
+    call.connect();
+    return { share, call };
+  }
+  const bigTile = JSON.stringify({
+    type: 'view',
+    level: 'thumbnail',
+    visible: true,
+    widthPx: 1280,
+    heightPx: 720,
+    tilesShown: 1,
+  });
+
+  it('is sent no larger than a thumbnail, and the next at the size the supervisor’s tile asks for', async () => {
+    const { share, call } = sharing();
+    call.receive(bigTile);
+    await vi.waitFor(() =>
+      expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 2, maxBitrate: 250_000 }),
+    );
+    // Nothing is raised before the first frame is encoded.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(call.encodings.at(-1)).toMatchObject({ active: true, scaleResolutionDownBy: 2 });
+
+    call.framesEncoded = 1;
+    await vi.waitFor(() =>
+      expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 1, maxBitrate: 2_500_000 }),
+    );
+    expect(call.encodings.map((e) => e.scaleResolutionDownBy)).toEqual([2, 1]);
+    share.close();
+  });
+
+  it('is not made larger than a small tile asks for', async () => {
+    const { share, call } = sharing();
+    call.receive(
+      JSON.stringify({ type: 'view', level: 'thumbnail', visible: true, widthPx: 300, heightPx: 169, tilesShown: 12 }),
+    );
+    await vi.waitFor(() =>
+      expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 4, maxBitrate: 90_000 }),
+    );
+    call.framesEncoded = 1;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 4, maxBitrate: 90_000, maxFramerate: 2 });
+    share.close();
+  });
+});

@@ -155,12 +155,20 @@ export class Call {
   }
 
   /** Video frames decoded on this call so far: the only proof the other side's screen is live (quirk 3). */
-  async framesDecoded(): Promise<number> {
+  framesDecoded(): Promise<number> {
+    return this.#videoFrames('inbound-rtp', 'framesDecoded');
+  }
+
+  /** Video frames this side has encoded for the call so far. */
+  framesEncoded(): Promise<number> {
+    return this.#videoFrames('outbound-rtp', 'framesEncoded');
+  }
+
+  async #videoFrames(type: 'inbound-rtp' | 'outbound-rtp', field: 'framesDecoded' | 'framesEncoded'): Promise<number> {
     let frames = 0;
     const stats = await this.peerConnection?.getStats().catch(() => null);
-    stats?.forEach((report: { type: string; kind?: string; framesDecoded?: number }) => {
-      if (report.type === 'inbound-rtp' && report.kind === 'video')
-        frames = Math.max(frames, report.framesDecoded ?? 0);
+    stats?.forEach((report: { type: string; kind?: string } & Partial<Record<typeof field, number>>) => {
+      if (report.type === type && report.kind === 'video') frames = Math.max(frames, report[field] ?? 0);
     });
     return frames;
   }

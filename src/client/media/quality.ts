@@ -73,3 +73,18 @@ function presetFor(level: QualityLevel, capture: CaptureSize): Encoding {
   const scale = capture.height > maxHeight ? capture.height / maxHeight : 1;
   return { active: true, scaleResolutionDownBy: scale, maxBitrate, maxFramerate };
 }
+
+/**
+ * What a call's encoder is set to until its first frame is encoded: what was asked, but no larger
+ * than a thumbnail. A first keyframe at full size takes ~100 ms longer to encode than one at
+ * thumbnail size (bench/results/networks.json, `firstKeyframeSize`), and until it arrives the tile
+ * shows nothing; the full size follows one frame later.
+ */
+export function firstFrameEncoding(wanted: Encoding, capture: CaptureSize): Encoding {
+  const cap = presetFor('thumbnail', capture);
+  return {
+    ...wanted,
+    scaleResolutionDownBy: Math.max(wanted.scaleResolutionDownBy, cap.scaleResolutionDownBy),
+    maxBitrate: Math.min(wanted.maxBitrate, cap.maxBitrate),
+  };
+}

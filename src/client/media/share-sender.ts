@@ -21,7 +21,7 @@ import {
   type TileView,
 } from '../../shared/protocol.ts';
 import { Call } from './peer-call.ts';
-import { encodingFor } from './quality.ts';
+import { encodingFor, firstFrameEncoding } from './quality.ts';
 
 /**
  * After a change of routes, an old call stays up this long once the path replacing it is up (make
@@ -48,6 +48,9 @@ export const CONNECT_TIMEOUT_MS = 10_000;
  * decodes first. A LAN call connects in well under a second.
  */
 export const FAST_FALLBACK_MS = 2_500;
+/** How often a call's stats are read for its first encoded frame, and for how long at most. */
+const FIRST_FRAME_POLL_MS = 20;
+const FIRST_FRAME_WAIT_MS = 3_000;
 /** A connection that stays "disconnected" this long is treated as failed. */
 const DISCONNECTED_GRACE_MS = 4_000;
 const MAX_BACKOFF_MS = 10_000;
@@ -59,6 +62,11 @@ interface Outgoing {
   connected: boolean;
   /** Placed while the picker was open: it carries the stand-in until the capture takes its place. */
   placeholder: boolean;
+  /**
+   * The screen's first frame: 'small' until it is encoded (sent no larger than a thumbnail, so the
+   * tile has a picture sooner), 'waiting' while the call's stats are read for it, then 'sent'.
+   */
+  firstFrame: 'small' | 'waiting' | 'sent';
   timer?: ReturnType<typeof setTimeout>;
   /** Encoder changes run one at a time: overlapping setParameters calls reject each other. */
   applying: Promise<void>;
@@ -250,6 +258,8 @@ export class ShareSender {
       request: { type: 'quality', level: full ? 'full' : 'thumbnail' },
       connected: false,
       placeholder: !this.#capture,
+      // The full leg is asked for to sharpen a picture the supervisor already has.
+      firstFrame: full ? 'sent' : 'small',
       applying: Promise.resolve(),
     };
     this.#calls.set(supervisorId, entry);
@@ -290,6 +300,7 @@ export class ShareSender {
         entry.connected = true;
         this.#retry.delete(supervisorId);
         this.#applyLevel(entry);
+        this.#awaitFirstFrame(supervisorId, entry);
         if (this.#routes.racing && !isRelayKey(supervisorId)) this.onDirectUp(supervisorId);
       } else if (state === 'disconnected') {
         watch(DISCONNECTED_GRACE_MS);
@@ -320,6 +331,7 @@ export class ShareSender {
   #takeCapture(key: string, entry: Outgoing, capture: Capture): void {
     entry.placeholder = false;
     this.#applyLevel(entry);
+    this.#awaitFirstFrame(key, entry);
     entry.applying = entry.applying.then(async () => {
       const sender = entry.call.peerConnection?.getSenders().find((s) => s.track?.kind === 'video');
       const replaced = await sender?.replaceTrack(capture.track).then(
@@ -347,11 +359,33 @@ export class ShareSender {
       const [first] = parameters.encodings ?? [];
       if (!first) return;
       // The track's contentHint 'detail' already makes the encoder keep resolution under pressure.
-      const wanted = encodingFor(entry.request, { width, height });
+      const asked = encodingFor(entry.request, { width, height });
+      const wanted = entry.firstFrame === 'sent' ? asked : firstFrameEncoding(asked, { width, height });
       if (Object.entries(wanted).every(([key, value]) => first[key as keyof typeof wanted] === value)) return;
       Object.assign(first, wanted);
       await sender.setParameters(parameters).catch(() => undefined);
     });
+  }
+
+  /**
+   * Once a connected call carries the screen, reads its stats until the first frame is encoded
+   * (small, see `firstFrameEncoding`), then sets the encoder to what the supervisor asked. A call
+   * whose supervisor sees nothing encodes no frame: after a while it is set as asked all the same.
+   */
+  #awaitFirstFrame(key: string, entry: Outgoing): void {
+    if (entry.firstFrame !== 'small' || !entry.connected || entry.placeholder || !this.#capture) return;
+    entry.firstFrame = 'waiting';
+    const deadline = Date.now() + FIRST_FRAME_WAIT_MS;
+    const poll = async () => {
+      if (this.#calls.get(key) !== entry) return;
+      if ((await entry.call.framesEncoded()) === 0 && Date.now() < deadline) {
+        setTimeout(poll, FIRST_FRAME_POLL_MS);
+        return;
+      }
+      entry.firstFrame = 'sent';
+      this.#applyLevel(entry);
+    };
+    void poll();
   }
 
   /**
