@@ -162,6 +162,23 @@ export async function tileFrameWidth(tile: Locator): Promise<number> {
   return tile.locator('video').evaluate((video: HTMLVideoElement) => video.videoWidth);
 }
 
+/**
+ * An init script: each video element of the page keeps every width its picture takes, the first
+ * frame's included (media events reach the document's capture phase). Read with `videoWidths`.
+ */
+export const RECORD_VIDEO_WIDTHS = `
+  for (const type of ['loadedmetadata', 'resize'])
+    document.addEventListener(type, (event) => {
+      const video = event.target;
+      if (video instanceof HTMLVideoElement) (video.__widths ??= []).push(video.videoWidth);
+    }, true);
+`;
+
+/** The widths the picture of the video in `within` has taken, in order (see RECORD_VIDEO_WIDTHS). */
+export async function videoWidths(within: Locator): Promise<number[]> {
+  return within.locator('video').evaluate((video) => (video as unknown as { __widths?: number[] }).__widths ?? []);
+}
+
 /** Asserts that axe finds no WCAG 2.1 A/AA or best-practice violations on the page as it is now. */
 export async function expectNoAxeViolations(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page })

@@ -6,6 +6,8 @@ import {
   expectFramesDecoded,
   person,
   tileFrameWidth,
+  videoWidths,
+  RECORD_VIDEO_WIDTHS,
   type Person,
 } from './pages.ts';
 import { startCuttableProxy } from './cuttable-proxy.ts';
@@ -93,16 +95,10 @@ test('zooming raises one screen to full resolution for that supervisor only, and
 test('a large tile’s first picture comes at thumbnail size, and the next at the size the tile asks for', async ({
   browser,
 }) => {
-  // Every size the teacher's videos take (media events reach the document's capture phase).
-  const recordWidths = `window.__widths = [];
-    for (const type of ['loadedmetadata', 'resize'])
-      document.addEventListener(type, (event) => {
-        if (event.target instanceof HTMLVideoElement) window.__widths.push(event.target.videoWidth);
-      }, true);`;
   // A high-density screen (as many teachers' laptops and tablets have): the tile's picture is more
   // than a thumbnail's 640 device pixels wide, so it asks for the screen at full size.
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 2 });
-  await context.addInitScript(recordWidths);
+  await context.addInitScript(RECORD_VIDEO_WIDTHS);
   const page = await context.newPage();
   await page.goto('/');
   const lee = await new HomePage(page).createRoom('Screens', 'Ms Lee');
@@ -115,13 +111,11 @@ test('a large tile’s first picture comes at thumbnail size, and the next at th
   await expectFramesDecoded(lee.tile('Ada'));
   await student.stopButton().click();
   await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Stopped sharing');
-  await page.evaluate(() => ((window as unknown as { __widths: number[] }).__widths = []));
 
   await student.shareButton().click();
   await expectFramesDecoded(lee.tile('Ada'));
   await expect.poll(() => tileFrameWidth(lee.tile('Ada'))).toBe(1280);
-  const widths = await page.evaluate(() => (window as unknown as { __widths: number[] }).__widths);
-  expect(widths[0]).toBe(640);
+  expect((await videoWidths(lee.tile('Ada')))[0]).toBe(640);
   for (const c of [context, ada.context]) await c.close();
 });
 

@@ -19,6 +19,8 @@ import {
   person,
   tileFrameWidth,
   expectNoAxeViolations,
+  videoWidths,
+  RECORD_VIDEO_WIDTHS,
 } from './pages.ts';
 
 /** Resolves once the viewer's video presents a new decoded frame with a real picture size; returns its width. */
@@ -57,7 +59,13 @@ async function lesson(browser: Browser, baseURL: string) {
   const ode = new SupervisorRoomPage(odeP.page);
   await expect(ode.heading('History')).toBeVisible();
   const student = async (name: string) => {
-    const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, baseURL, TRACK_PEER_CONNECTIONS);
+    const p = await person(
+      browser,
+      `/join/${code}`,
+      { width: 1280, height: 720 },
+      baseURL,
+      TRACK_PEER_CONNECTIONS + RECORD_VIDEO_WIDTHS,
+    );
     await new HomePage(p.page).join({ name });
     const room = new StudentRoomPage(p.page);
     await expect(room.heading('History')).toBeVisible();
@@ -76,6 +84,20 @@ async function lesson(browser: Browser, baseURL: string) {
 }
 
 const viewer = (page: Page, name: string) => page.getByRole('region', { name });
+
+/**
+ * Each student's viewer shows Ms Lee's screen at its full width; with `firstSmall`, it first showed
+ * it no larger than a thumbnail (which arrives sooner). Through the relay a viewer that appears
+ * after the relay forwarded that first frame starts at the next, so only peer to peer says so.
+ */
+async function expectWhole(lee: SupervisorRoomPage, students: { page: Page }[], firstSmall: boolean): Promise<void> {
+  const screenWidth = await lee.page.evaluate(() => screen.width);
+  for (const s of students) {
+    const shown = viewer(s.page, 'Ms Lee’s screen');
+    await expect.poll(() => expectViewerDecodes(shown), { timeout: 15_000 }).toBe(screenWidth);
+    if (firstSmall) expect((await videoWidths(shown))[0]).toBeLessThanOrEqual(640);
+  }
+}
 
 test.use({ actionTimeout: 15_000 });
 
@@ -106,6 +128,7 @@ test("a teacher shows their own screen, then Ada's, to the class; stopping retur
         await expect(shown.getByRole('button', { name: 'Fullscreen' })).toBeVisible();
         await expectViewerDecodes(shown);
       }
+      await expectWhole(lee, students, true);
       // Peer to peer, Ms Lee's browser uploads her screen once per student.
       expect(await videoSendingConnections(lee.page)).toBe(3);
       // Students keep sharing with the teachers meanwhile.
@@ -188,6 +211,7 @@ test("through the relay, a teacher uploads the shown screen once; three students
       for (const s of students) await expectViewerDecodes(viewer(s.page, 'Ms Lee’s screen'));
       for (const s of students)
         await expect(viewer(s.page, 'Ms Lee’s screen').getByText('Connecting to the screen…')).toHaveCount(0);
+      await expectWhole(lee, students, false);
       expect(await videoSendingConnections(lee.page)).toBe(1);
       // On the call that was up before: she placed none at Show.
       expect(await placedCalls(lee.page)).toEqual({ made: 1, connected: 1 });

@@ -21,6 +21,7 @@ export class FakeCall {
   /** Metadata the call was placed with. */
   metadata: unknown;
   readonly #stateListeners: (() => void)[] = [];
+  readonly #signalingListeners: (() => void)[] = [];
   readonly #closeListeners: (() => void)[] = [];
   readonly #messageListeners: ((event: { data: unknown }) => void)[] = [];
   constructor(
@@ -38,6 +39,7 @@ export class FakeCall {
       },
       addEventListener: (type: string, listener: () => void) => {
         if (type === 'connectionstatechange') this.#stateListeners.push(listener);
+        if (type === 'signalingstatechange') this.#signalingListeners.push(listener);
       },
       getStats: async () => [{ type: 'outbound-rtp', kind: 'video', framesEncoded: this.framesEncoded }],
       getSenders: () => [
@@ -71,6 +73,11 @@ export class FakeCall {
         this.closed = true;
       },
     } as unknown as MediaConnection;
+  }
+
+  /** Offer and answer are done: encodings exist to be set. */
+  negotiate(): void {
+    for (const listener of this.#signalingListeners) listener();
   }
 
   connect(): void {

@@ -15,7 +15,7 @@ function presenter() {
     return { track, getTracks: () => [track] } as unknown as MediaStream;
   };
   const sender = new PresentationSender(peer, standIn);
-  const screenTrack = { kind: 'video', contentHint: 'detail' };
+  const screenTrack = { kind: 'video', contentHint: 'detail', getSettings: () => ({ width: 1280, height: 720 }) };
   const screen = { getVideoTracks: () => [screenTrack] } as unknown as MediaStream;
   const open = (peerId: string) => calls.filter((c) => c.peer === peerId && !c.closed);
   return { sender, calls, open, screen, screenTrack, stopped };
@@ -92,5 +92,40 @@ describe('a supervisor’s standing call to the relay', () => {
     sender.standBy(null);
     expect(open(RELAY)).toEqual([]);
     expect(stopped).toEqual([calls[0]!.track]);
+  });
+});
+
+describe('the shown screen’s first frame', () => {
+  it('goes on the standing call no larger than a thumbnail, and the screen at full size after it', async () => {
+    const { sender, calls, screen, screenTrack } = presenter();
+    sender.standBy(RELAY);
+    const [standing] = calls;
+    standing!.connect();
+    // The stand-in once sent a frame: only frames after the screen went on count.
+    standing!.framesEncoded = 1;
+    sender.update(SHOWN, screen, [RELAY]);
+    expect(standing!.track).toBe(screenTrack);
+    await vi.waitFor(() =>
+      expect(standing!.encodings).toEqual([{ active: true, scaleResolutionDownBy: 2, maxBitrate: 250_000 }]),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(standing!.encodings).toHaveLength(1);
+
+    standing!.framesEncoded = 2;
+    await vi.waitFor(() => expect(standing!.encodings.at(-1)).toEqual({ active: true, scaleResolutionDownBy: 1 }));
+    sender.close();
+  });
+
+  it('goes on a call of its own no larger than a thumbnail once negotiated, then at full size', async () => {
+    const { sender, calls, screen } = presenter();
+    sender.update(SHOWN, screen, ['peer-bo']);
+    const [call] = calls;
+    call!.negotiate();
+    await vi.waitFor(() =>
+      expect(call!.encodings).toEqual([{ active: true, scaleResolutionDownBy: 2, maxBitrate: 250_000 }]),
+    );
+    call!.framesEncoded = 1;
+    await vi.waitFor(() => expect(call!.encodings.at(-1)).toEqual({ active: true, scaleResolutionDownBy: 1 }));
+    sender.close();
   });
 });

@@ -22,6 +22,7 @@ const student = (id: string): MemberView => ({
 function relayCall(studentId: string, connectionState: RTCPeerConnectionState, statsMs: number): MediaConnection {
   const peerConnection = {
     connectionState,
+    addEventListener: () => undefined,
     getStats: () => new Promise((resolve) => setTimeout(() => resolve(new Map()), statsMs)),
   };
   return {
@@ -67,6 +68,7 @@ function studentCall(studentId: string, sent: TileView[]): MediaConnection {
     metadata: { studentId, surface: 'monitor' },
     peerConnection: {
       connectionState: 'connected',
+      addEventListener: () => undefined,
       getStats: async () => new Map([['v', { type: 'inbound-rtp', kind: 'video', framesDecoded: (frames += 5) }]]),
     },
     dataChannel: {
@@ -123,15 +125,30 @@ describe('what the receiver tells each student about their tile', () => {
   });
 });
 
-/** A call whose connection state and decoded frames the test sets, and which records being hung up. */
+/** A call whose connection state (reported as it is set) and decoded frames the test sets, and which records being hung up. */
 function controlledCall(peer: string, studentId: string) {
-  const control = { state: 'connecting' as RTCPeerConnectionState, frames: 0, closed: false };
+  const listeners: (() => void)[] = [];
+  let state: RTCPeerConnectionState = 'connecting';
+  const control = {
+    get state() {
+      return state;
+    },
+    set state(next: RTCPeerConnectionState) {
+      state = next;
+      for (const listener of listeners) listener();
+    },
+    frames: 0,
+    closed: false,
+  };
   const connection = {
     peer,
     metadata: { studentId, surface: 'monitor' },
     peerConnection: {
       get connectionState() {
         return control.state;
+      },
+      addEventListener: (type: string, listener: () => void) => {
+        if (type === 'connectionstatechange') listeners.push(listener);
       },
       getStats: async () => new Map([['v', { type: 'inbound-rtp', kind: 'video', framesDecoded: control.frames }]]),
     },
@@ -213,6 +230,22 @@ describe('a race between the relay and a direct call', () => {
     receiver.close();
   });
 
+  it('before either decodes, gives the tile the direct call once it is up, and the relay’s where only that is', async () => {
+    const receiver = raceReceiver(true);
+    const direct = controlledCall('peer-ada', 'ada');
+    const relayed = controlledCall(RELAY, 'ada');
+    receiver.onCall(direct.connection);
+    const directScreen = receiver.screen('ada');
+    receiver.onCall(relayed.connection);
+    // Only the relay's call is up (as on a network that keeps devices apart): the tile shows it.
+    relayed.control.state = 'connected';
+    expect(receiver.screen('ada')).not.toBe(directScreen);
+    // The direct call comes up too, neither has a frame yet: the direct call's first will be shown, not missed.
+    direct.control.state = 'connected';
+    expect(receiver.screen('ada')).toBe(directScreen);
+    receiver.close();
+  });
+
   it('a relay call that arrives after the race is over is refused, and the direct call kept', async () => {
     // The race is over: Ada's screen reaches this supervisor directly, and her direct call decodes.
     const receiver = raceReceiver(false);
@@ -259,6 +292,7 @@ describe('a call placed while the student’s picker was open', () => {
       metadata: { studentId: 'ada', surface: null },
       peerConnection: {
         connectionState: 'connected',
+        addEventListener: () => undefined,
         getStats: async () => {
           statsRead++;
           return new Map([['v', { type: 'inbound-rtp', kind: 'video', framesDecoded: frames }]]);

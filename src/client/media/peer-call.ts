@@ -37,6 +37,9 @@ import {
 } from '../../shared/protocol.ts';
 import { preferCodec, type VideoCodec } from './codecs.ts';
 
+/** How often `encodedMoreThan` reads a call's stats. */
+const ENCODED_POLL_MS = 20;
+
 /** The ICE servers every call placed or answered from now on uses (quirk 5). */
 export function setCallIceServers(peer: Peer, iceServers: readonly RTCIceServer[]): void {
   const options = peer.options as { config?: RTCConfiguration };
@@ -162,6 +165,16 @@ export class Call {
   /** Video frames this side has encoded for the call so far. */
   framesEncoded(): Promise<number> {
     return this.#videoFrames('outbound-rtp', 'framesEncoded');
+  }
+
+  /**
+   * Resolves once this side has encoded more than `frames` video frames for the call (its stats read
+   * every 20 ms), the call ended, or `timeoutMs` passed.
+   */
+  async encodedMoreThan(frames: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.#ended && Date.now() < deadline && (await this.framesEncoded()) <= frames)
+      await new Promise((resolve) => setTimeout(resolve, ENCODED_POLL_MS));
   }
 
   async #videoFrames(type: 'inbound-rtp' | 'outbound-rtp', field: 'framesDecoded' | 'framesEncoded'): Promise<number> {

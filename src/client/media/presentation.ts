@@ -14,10 +14,38 @@ import { STANDBY_PRESENTATION_ID, type PresentationCallMetadata } from '../../sh
 import { placeholderStream } from './capture.ts';
 import type { VideoCodec } from './codecs.ts';
 import { Call } from './peer-call.ts';
+import { firstFrameEncoding } from './quality.ts';
 import { CONNECT_TIMEOUT_MS } from './share-sender.ts';
 
 /** How long after a call to a student ended before it is placed again (the student may still be there). */
 const RECALL_DELAY_MS = 1_000;
+/** How long a call waits for the shown screen's first frame before it is sent full size all the same. */
+const FIRST_FRAME_WAIT_MS = 3_000;
+
+/**
+ * Sends the first frame `call` encodes from now on no larger than a thumbnail (see
+ * `firstFrameEncoding`), then the screen at its full size again, as a presentation is otherwise
+ * sent: called just before the shown screen goes on the call.
+ */
+function smallFirstFrame(call: Call, sender: RTCRtpSender, track: MediaStreamTrack): void {
+  const { width, height } = track.getSettings();
+  const parameters = sender.getParameters();
+  const [encoding] = parameters.encodings ?? [];
+  if (!encoding || !width || !height) return;
+  const framesBefore = call.framesEncoded();
+  Object.assign(encoding, firstFrameEncoding({}, { width, height }));
+  void sender.setParameters(parameters).catch(() => undefined);
+  void framesBefore
+    .then((frames) => call.encodedMoreThan(frames, FIRST_FRAME_WAIT_MS))
+    .then(() => {
+      const full = sender.getParameters();
+      const [again] = full.encodings ?? [];
+      if (!again) return;
+      again.scaleResolutionDownBy = 1;
+      delete again.maxBitrate;
+      return sender.setParameters(full).catch(() => undefined);
+    });
+}
 
 /** The presenter's side: one call per peer (a student, or the relay), all carrying the same stream. */
 export class PresentationSender {
@@ -115,6 +143,15 @@ export class PresentationSender {
         continue;
       }
       this.#calls.set(peerId, call);
+      // Its encoder exists once the offer is made: the first frame comes after the handshake.
+      const track = stream.getVideoTracks()[0];
+      let sized = false;
+      call.onNegotiated(() => {
+        const sender = call.peerConnection?.getSenders().find((s) => s.track?.kind === 'video');
+        if (sized || !sender || !track) return;
+        sized = true;
+        smallFirstFrame(call, sender, track);
+      });
       // A call nobody answers (the relay not yet told of this presentation, a student's app gone)
       // stays 'new' for ever: it is given up and placed again, like one that failed.
       const unanswered = setTimeout(() => call.close(), CONNECT_TIMEOUT_MS);
@@ -185,6 +222,7 @@ export class PresentationSender {
     this.#standingTrack = track;
     const sender = standing.call.peerConnection?.getSenders().find((s) => s.track?.kind === 'video' || !s.track);
     if (!sender) return standing.call.close();
+    if (track) smallFirstFrame(standing.call, sender, track);
     sender.replaceTrack(track).catch(() => standing.call.close());
   }
 

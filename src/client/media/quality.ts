@@ -77,14 +77,18 @@ function presetFor(level: QualityLevel, capture: CaptureSize): Encoding {
 /**
  * What a call's encoder is set to until its first frame is encoded: what was asked, but no larger
  * than a thumbnail. A first keyframe at full size takes ~100 ms longer to encode than one at
- * thumbnail size (bench/results/networks.json, `firstKeyframeSize`), and until it arrives the tile
- * shows nothing; the full size follows one frame later.
+ * thumbnail size (bench/results/networks.json, `firstKeyframeSize`), and a larger keyframe takes
+ * longer to send while the sender's bandwidth estimate is still low; until it arrives the viewer
+ * sees nothing. The full size follows one frame later.
  */
-export function firstFrameEncoding(wanted: Encoding, capture: CaptureSize): Encoding {
+export function firstFrameEncoding<T extends Partial<Pick<Encoding, 'scaleResolutionDownBy' | 'maxBitrate'>>>(
+  wanted: T,
+  capture: CaptureSize,
+): T & Pick<Encoding, 'scaleResolutionDownBy' | 'maxBitrate'> {
   const cap = presetFor('thumbnail', capture);
   return {
     ...wanted,
-    scaleResolutionDownBy: Math.max(wanted.scaleResolutionDownBy, cap.scaleResolutionDownBy),
-    maxBitrate: Math.min(wanted.maxBitrate, cap.maxBitrate),
+    scaleResolutionDownBy: Math.max(wanted.scaleResolutionDownBy ?? 1, cap.scaleResolutionDownBy),
+    maxBitrate: Math.min(wanted.maxBitrate ?? Number.POSITIVE_INFINITY, cap.maxBitrate),
   };
 }

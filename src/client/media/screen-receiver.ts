@@ -103,13 +103,18 @@ export class ScreenReceiver {
 
   /**
    * The screen of one student: the newest direct call that decodes, else the newest call that
-   * decodes, else the newest call. While a room races its paths the relay's call often decodes
-   * first; the direct one takes over as soon as it decodes too.
+   * decodes; before any decodes, the newest direct call that is connected, else the newest
+   * connected call, else the newest call. While a room races its paths the relay's call often
+   * decodes first; the direct one takes over as soon as it decodes too. A tile's video shows only
+   * frames that arrive after it is given a stream, so it is given the one most likely to bring the
+   * first: a first frame sent while it showed another call's would be missed.
    */
   screen(studentId: string): Screen | undefined {
-    const calls = this.#screens.get(studentId) ?? [];
-    const live = calls.filter((c) => c.screen.state === 'live').reverse();
-    return (live.find((c) => !c.viaRelay) ?? live[0] ?? calls.at(-1))?.screen;
+    const calls = [...(this.#screens.get(studentId) ?? [])].reverse();
+    const live = calls.filter((c) => c.screen.state === 'live');
+    const connected = calls.filter((c) => c.connected);
+    const preferred = (among: Incoming[]) => among.find((c) => !c.viaRelay) ?? among[0];
+    return (preferred(live) ?? preferred(connected) ?? calls[0])?.screen;
   }
 
   /** PeerJS delivered an incoming call. */
@@ -250,6 +255,13 @@ export class ScreenReceiver {
       this.onChange();
     });
     call.answer(this.#codec);
+    // Up: its tile may show it now (see `screen`), and its first frame is looked for at once.
+    call.onConnectionState((state) => {
+      if (state !== 'connected' || incoming.connected) return;
+      incoming.connected = true;
+      this.onChange();
+      this.#pollSoon();
+    });
     this.#sendView(studentId, incoming);
     this.onChange();
   }

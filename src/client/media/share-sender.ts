@@ -48,8 +48,7 @@ export const CONNECT_TIMEOUT_MS = 10_000;
  * decodes first. A LAN call connects in well under a second.
  */
 export const FAST_FALLBACK_MS = 2_500;
-/** How often a call's stats are read for its first encoded frame, and for how long at most. */
-const FIRST_FRAME_POLL_MS = 20;
+/** How long a call waits for its first frame to be encoded before it is sent as asked all the same. */
 const FIRST_FRAME_WAIT_MS = 3_000;
 /** A connection that stays "disconnected" this long is treated as failed. */
 const DISCONNECTED_GRACE_MS = 4_000;
@@ -368,24 +367,18 @@ export class ShareSender {
   }
 
   /**
-   * Once a connected call carries the screen, reads its stats until the first frame is encoded
-   * (small, see `firstFrameEncoding`), then sets the encoder to what the supervisor asked. A call
-   * whose supervisor sees nothing encodes no frame: after a while it is set as asked all the same.
+   * Once a connected call carries the screen, waits for its first frame to be encoded (small, see
+   * `firstFrameEncoding`), then sets the encoder to what the supervisor asked. A call whose
+   * supervisor sees nothing encodes no frame: after a while it is set as asked all the same.
    */
   #awaitFirstFrame(key: string, entry: Outgoing): void {
     if (entry.firstFrame !== 'small' || !entry.connected || entry.placeholder || !this.#capture) return;
     entry.firstFrame = 'waiting';
-    const deadline = Date.now() + FIRST_FRAME_WAIT_MS;
-    const poll = async () => {
+    void entry.call.encodedMoreThan(0, FIRST_FRAME_WAIT_MS).then(() => {
       if (this.#calls.get(key) !== entry) return;
-      if ((await entry.call.framesEncoded()) === 0 && Date.now() < deadline) {
-        setTimeout(poll, FIRST_FRAME_POLL_MS);
-        return;
-      }
       entry.firstFrame = 'sent';
       this.#applyLevel(entry);
-    };
-    void poll();
+    });
   }
 
   /**
