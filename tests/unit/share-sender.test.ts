@@ -223,6 +223,28 @@ describe('the first frame of a call', () => {
     share.close();
   });
 
+  it('on a call up while the picker was open, is the screen’s first, not the stand-in’s', async () => {
+    const { share, capture, calls } = sender();
+    (capture.track as { getSettings: () => object }).getSettings = () => hd;
+    share.setMembers([supervisor('lee')]);
+    const standIn = { track: { kind: 'video' }, getTracks: () => [] } as unknown as MediaStream;
+    share.prepare(standIn);
+    const call = calls[0]!;
+    call.connect();
+    call.receive(bigTile);
+    // The stand-in's one frame was encoded once the call was up.
+    call.framesEncoded = 1;
+    share.setCapture(capture);
+    await vi.waitFor(() => expect(call.track).toBe(capture.track));
+    await vi.waitFor(() => expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 2 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 2 });
+
+    call.framesEncoded = 2;
+    await vi.waitFor(() => expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 1 }));
+    share.close();
+  });
+
   it('is not made larger than a small tile asks for', async () => {
     const { share, call } = sharing();
     call.receive(

@@ -299,7 +299,7 @@ export class ShareSender {
         entry.connected = true;
         this.#retry.delete(supervisorId);
         this.#applyLevel(entry);
-        this.#awaitFirstFrame(supervisorId, entry);
+        this.#awaitFirstFrame(supervisorId, entry, 0);
         if (this.#routes.racing && !isRelayKey(supervisorId)) this.onDirectUp(supervisorId);
       } else if (state === 'disconnected') {
         watch(DISCONNECTED_GRACE_MS);
@@ -330,7 +330,8 @@ export class ShareSender {
   #takeCapture(key: string, entry: Outgoing, capture: Capture): void {
     entry.placeholder = false;
     this.#applyLevel(entry);
-    this.#awaitFirstFrame(key, entry);
+    // A call up since the picker opened may have encoded the stand-in's one frame: count from here.
+    this.#awaitFirstFrame(key, entry, entry.call.framesEncoded());
     entry.applying = entry.applying.then(async () => {
       const sender = entry.call.peerConnection?.getSenders().find((s) => s.track?.kind === 'video');
       const replaced = await sender?.replaceTrack(capture.track).then(
@@ -368,17 +369,20 @@ export class ShareSender {
 
   /**
    * Once a connected call carries the screen, waits for its first frame to be encoded (small, see
-   * `firstFrameEncoding`), then sets the encoder to what the supervisor asked. A call whose
-   * supervisor sees nothing encodes no frame: after a while it is set as asked all the same.
+   * `firstFrameEncoding`): a frame more than `framesBefore`. Then sets the encoder to what the
+   * supervisor asked. A call whose supervisor sees nothing encodes no frame: after a while it is set
+   * as asked all the same.
    */
-  #awaitFirstFrame(key: string, entry: Outgoing): void {
+  #awaitFirstFrame(key: string, entry: Outgoing, framesBefore: Promise<number> | number): void {
     if (entry.firstFrame !== 'small' || !entry.connected || entry.placeholder || !this.#capture) return;
     entry.firstFrame = 'waiting';
-    void entry.call.encodedMoreThan(0, FIRST_FRAME_WAIT_MS).then(() => {
-      if (this.#calls.get(key) !== entry) return;
-      entry.firstFrame = 'sent';
-      this.#applyLevel(entry);
-    });
+    void Promise.resolve(framesBefore)
+      .then((frames) => entry.call.encodedMoreThan(frames, FIRST_FRAME_WAIT_MS))
+      .then(() => {
+        if (this.#calls.get(key) !== entry) return;
+        entry.firstFrame = 'sent';
+        this.#applyLevel(entry);
+      });
   }
 
   /**
