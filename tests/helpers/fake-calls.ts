@@ -69,6 +69,7 @@ export class FakeCall {
       on: (event: string, listener: () => void) => {
         if (event === 'close') this.#closeListeners.push(listener);
       },
+      answer: () => undefined,
       close: () => {
         this.closed = true;
       },

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PresentationSender } from '../../src/client/media/presentation.ts';
-import { fakePeer } from '../helpers/fake-calls.ts';
+import { PresentationSender, PresentationViewer } from '../../src/client/media/presentation.ts';
+import { parseSupervisorMessage } from '../../src/shared/protocol.ts';
+import { FakeCall, fakePeer } from '../helpers/fake-calls.ts';
 
 const RELAY = 'relay-peer';
 const SHOWN = { presentationId: 'pr1', name: 'Ms Lee' };
@@ -127,5 +128,27 @@ describe('the shown screen’s first frame', () => {
     call!.framesEncoded = 1;
     await vi.waitFor(() => expect(call!.encodings.at(-1)).toEqual({ active: true, scaleResolutionDownBy: 1 }));
     sender.close();
+  });
+});
+
+describe('a student’s viewer on the relay’s standing call', () => {
+  it('tells the relay it shows nothing until the viewer shows the stream, then each change', () => {
+    const viewer = new PresentationViewer(() => undefined);
+    const call = new FakeCall(RELAY, {});
+    viewer.onCall(call.connection(), 'VP8', true);
+    viewer.watching(true);
+    viewer.watching(true);
+    viewer.watching(false);
+    expect(call.sent.map((m) => parseSupervisorMessage(m))).toMatchObject([
+      { type: 'view', visible: false },
+      { type: 'view', visible: true },
+      { type: 'view', visible: false },
+    ]);
+    // A presentation's own call (peer to peer) is told nothing: the presenter sends to each student anyway.
+    const own = new FakeCall('peer-lee', {});
+    viewer.onCall(own.connection(), 'VP8', false);
+    viewer.watching(true);
+    expect(own.sent).toEqual([]);
+    viewer.leave();
   });
 });

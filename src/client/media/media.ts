@@ -78,6 +78,8 @@ export interface MediaLayer {
    * student is sent no more than this, and nothing while it cannot be seen.
    */
   setTileView(studentId: string, view: TileShown | null): void;
+  /** Student: whether their viewer of the screen shown to the class shows its stream now. */
+  watchPresentation(on: boolean): void;
   /** The room's members changed: who to call, who to accept calls from. */
   setMembers(members: readonly MemberView[]): void;
   /** Which screens go through the relay changed; each switch is made before the old path breaks. */

@@ -275,6 +275,7 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
     stopShare: stopCapture,
     focus: (studentId) => receiver?.focus(studentId),
     setTileView: (studentId, view) => receiver?.setTileView(studentId, view),
+    watchPresentation: (on) => viewer?.watching(on),
     setMembers(next: readonly MemberView[]) {
       members = next;
       sender?.setMembers(next);

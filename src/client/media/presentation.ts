@@ -10,7 +10,7 @@
  */
 import type { Peer } from 'peerjs';
 import type { MediaConnection } from 'peerjs';
-import { STANDBY_PRESENTATION_ID, type PresentationCallMetadata } from '../../shared/protocol.ts';
+import { STANDBY_PRESENTATION_ID, viewMessage, type PresentationCallMetadata } from '../../shared/protocol.ts';
 import { placeholderStream } from './capture.ts';
 import type { VideoCodec } from './codecs.ts';
 import { Call } from './peer-call.ts';
@@ -254,6 +254,8 @@ export class PresentationViewer {
   readonly #own: ViewerSlot = { call: null, stream: null };
   readonly #standing: ViewerSlot = { call: null, stream: null };
   readonly #changed: () => void;
+  /** Whether the student's viewer shows the stream now (see `watching`). */
+  #watching = false;
 
   constructor(changed: () => void) {
     this.#changed = changed;
@@ -282,6 +284,19 @@ export class PresentationViewer {
       this.#changed();
     });
     call.answer(codec);
+    if (standing) call.send(stageView(this.#watching));
+  }
+
+  /**
+   * Whether the student's viewer shows the stream now: told to the relay on its standing call, which
+   * sends nothing while it does not, and once it does, the picture from its last keyframe at once.
+   * A viewer appears when the room says something is shown, which may be after the relay forwarded
+   * the first frame: a video shows only frames that arrive after it is given its stream.
+   */
+  watching(on: boolean): void {
+    if (on === this.#watching) return;
+    this.#watching = on;
+    this.#standing.call?.send(stageView(on));
   }
 
   /** Nothing is shown any more (the room says so): hang up the presentation's own call. */
@@ -294,6 +309,11 @@ export class PresentationViewer {
     this.close();
     this.#standing.call?.close();
   }
+}
+
+/** What a student's viewer tells the relay on its standing call: whether it shows the stream (as a tile view). */
+function stageView(visible: boolean): string {
+  return viewMessage({ level: 'thumbnail', visible, widthPx: 640, heightPx: 360, tilesShown: 1 });
 }
 
 /** One kind of call a student watches on, and the stream it brings. */

@@ -9,8 +9,14 @@ import type { PresentationView } from '../../shared/protocol.ts';
 export const SHOWN_TO_CLASS_TEXT = 'Your screen is being shown to the class';
 
 /** The viewer (or, when it is the student's own screen, the notice saying so). */
-export function ClassScreen(props: { presentation: PresentationView; you: string; stream: MediaStream | null }) {
-  const { presentation, stream } = props;
+export function ClassScreen(props: {
+  presentation: PresentationView;
+  you: string;
+  stream: MediaStream | null;
+  /** Whether the viewer shows `stream` now (reported to the media layer, see `watchPresentation`). */
+  onWatching?: (on: boolean) => void;
+}) {
+  const { presentation, stream, onWatching } = props;
   const box = useRef<HTMLElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const [full, setFull] = useState(false);
@@ -18,6 +24,9 @@ export function ClassScreen(props: { presentation: PresentationView; you: string
   const [showing, setShowing] = useState(false);
   useEffect(() => {
     if (video.current && video.current.srcObject !== stream) video.current.srcObject = stream;
+    const watching = video.current !== null && stream !== null;
+    onWatching?.(watching);
+    return () => onWatching?.(false);
   }, [stream]);
   useEffect(() => {
     const onChange = () => setFull(document.fullscreenElement !== null && document.fullscreenElement === box.current);

@@ -58,6 +58,7 @@ export function StudentRoom({ controller, state, connection }: StudentRoomProps)
           presentation={classroom.presentation}
           you={me.id}
           stream={state.presentation.stream}
+          onWatching={(on) => controller.media?.watchPresentation(on)}
         />
       )}
       <section class="card share-panel" aria-labelledby="share-heading">
