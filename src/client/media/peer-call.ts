@@ -39,6 +39,11 @@ import { preferCodec, type VideoCodec } from './codecs.ts';
 
 /** How often `encodedMoreThan` reads a call's stats. */
 const ENCODED_POLL_MS = 20;
+/**
+ * How long `encodedMoreThan` waits at most by default: a sender that sends nothing (a supervisor who
+ * sees none of the screen) encodes no frame.
+ */
+const ENCODED_WAIT_MS = 3_000;
 
 /** The ICE servers every call placed or answered from now on uses (quirk 5). */
 export function setCallIceServers(peer: Peer, iceServers: readonly RTCIceServer[]): void {
@@ -171,7 +176,7 @@ export class Call {
    * Resolves once this side has encoded more than `frames` video frames for the call (its stats read
    * every 20 ms), the call ended, or `timeoutMs` passed.
    */
-  async encodedMoreThan(frames: number, timeoutMs: number): Promise<void> {
+  async encodedMoreThan(frames: number, timeoutMs = ENCODED_WAIT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.#ended && Date.now() < deadline && (await this.framesEncoded()) <= frames)
       await new Promise((resolve) => setTimeout(resolve, ENCODED_POLL_MS));

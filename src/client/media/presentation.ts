@@ -19,8 +19,6 @@ import { CONNECT_TIMEOUT_MS } from './share-sender.ts';
 
 /** How long after a call to a student ended before it is placed again (the student may still be there). */
 const RECALL_DELAY_MS = 1_000;
-/** How long a call waits for the shown screen's first frame before it is sent full size all the same. */
-const FIRST_FRAME_WAIT_MS = 3_000;
 
 /**
  * Sends the first frame `call` encodes from now on no larger than a thumbnail (see
@@ -36,7 +34,7 @@ function smallFirstFrame(call: Call, sender: RTCRtpSender, track: MediaStreamTra
   Object.assign(encoding, firstFrameEncoding({}, { width, height }));
   void sender.setParameters(parameters).catch(() => undefined);
   void framesBefore
-    .then((frames) => call.encodedMoreThan(frames, FIRST_FRAME_WAIT_MS))
+    .then((frames) => call.encodedMoreThan(frames))
     .then(() => {
       const full = sender.getParameters();
       const [again] = full.encodings ?? [];

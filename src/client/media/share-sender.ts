@@ -48,8 +48,6 @@ export const CONNECT_TIMEOUT_MS = 10_000;
  * decodes first. A LAN call connects in well under a second.
  */
 export const FAST_FALLBACK_MS = 2_500;
-/** How long a call waits for its first frame to be encoded before it is sent as asked all the same. */
-const FIRST_FRAME_WAIT_MS = 3_000;
 /** A connection that stays "disconnected" this long is treated as failed. */
 const DISCONNECTED_GRACE_MS = 4_000;
 const MAX_BACKOFF_MS = 10_000;
@@ -377,7 +375,7 @@ export class ShareSender {
     if (entry.firstFrame !== 'small' || !entry.connected || entry.placeholder || !this.#capture) return;
     entry.firstFrame = 'waiting';
     void Promise.resolve(framesBefore)
-      .then((frames) => entry.call.encodedMoreThan(frames, FIRST_FRAME_WAIT_MS))
+      .then((frames) => entry.call.encodedMoreThan(frames))
       .then(() => {
         if (this.#calls.get(key) !== entry) return;
         entry.firstFrame = 'sent';
