@@ -97,6 +97,8 @@ describe('a supervisor’s standing call to the relay', () => {
 });
 
 describe('the shown screen’s first frame', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
   it('goes on the standing call no larger than a thumbnail, and the screen at full size after it', async () => {
     const { sender, calls, screen, screenTrack } = presenter();
     sender.standBy(RELAY);
@@ -109,7 +111,8 @@ describe('the shown screen’s first frame', () => {
     await vi.waitFor(() =>
       expect(standing!.encodings).toEqual([{ active: true, scaleResolutionDownBy: 2, maxBitrate: 250_000 }]),
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Five reads of the call's stats have found no frame encoded.
+    await vi.advanceTimersByTimeAsync(100);
     expect(standing!.encodings).toHaveLength(1);
 
     standing!.framesEncoded = 2;

@@ -185,6 +185,8 @@ describe('calling while the picker is open', () => {
 });
 
 describe('the first frame of a call', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
   const hd = { width: 1280, height: 720 };
   /** Ada's sender with a 1280×720 screen shared, and Ms Lee's call connected. */
   function sharing() {
@@ -212,7 +214,8 @@ describe('the first frame of a call', () => {
       expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 2, maxBitrate: 250_000 }),
     );
     // Nothing is raised before the first frame is encoded.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Five reads of the call's stats have found no frame encoded.
+    await vi.advanceTimersByTimeAsync(100);
     expect(call.encodings.at(-1)).toMatchObject({ active: true, scaleResolutionDownBy: 2 });
 
     call.framesEncoded = 1;
@@ -237,7 +240,8 @@ describe('the first frame of a call', () => {
     share.setCapture(capture);
     await vi.waitFor(() => expect(call.track).toBe(capture.track));
     await vi.waitFor(() => expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 2 }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Five reads of the call's stats have found no frame encoded.
+    await vi.advanceTimersByTimeAsync(100);
     expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 2 });
 
     call.framesEncoded = 2;
@@ -254,7 +258,8 @@ describe('the first frame of a call', () => {
       expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 4, maxBitrate: 90_000 }),
     );
     call.framesEncoded = 1;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Five reads of the call's stats have found no frame encoded.
+    await vi.advanceTimersByTimeAsync(100);
     expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 4, maxBitrate: 90_000, maxFramerate: 2 });
     share.close();
   });

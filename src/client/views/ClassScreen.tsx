@@ -1,6 +1,7 @@
 /**
  * The screen a teacher shows to the class, as a student sees it: a named viewer with a Fullscreen
- * button, or, for the student whose screen it is, a plain notice. It renders; it never calls anyone.
+ * button, or, for the student whose screen it is, a plain notice. It renders and reports whether its
+ * viewer shows the stream (`onWatching`); it never places or answers a call.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PresentationView } from '../../shared/protocol.ts';
@@ -24,8 +25,7 @@ export function ClassScreen(props: {
   const [showing, setShowing] = useState(false);
   useEffect(() => {
     if (video.current && video.current.srcObject !== stream) video.current.srcObject = stream;
-    const watching = video.current !== null && stream !== null;
-    onWatching?.(watching);
+    onWatching?.(video.current !== null && stream !== null);
     return () => onWatching?.(false);
   }, [stream]);
   useEffect(() => {
