@@ -13,7 +13,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import type { HealthResponse } from '../../src/shared/protocol.ts';
 import { UNSEEN_BROWSER_UI, chromiumExecutable } from '../e2e/browser.ts';
 import { root } from '../helpers/built-server.ts';
@@ -70,6 +70,8 @@ export interface Lab {
    * browser's business, not the app's: the app's pages may connect only to their own origin.)
    */
   serverEscapes(): number;
+  /** Every page open on the lab's devices, with the device it runs on. */
+  pages(): { device: string; page: Page }[];
   /** Tears everything down; safe to call twice. */
   close(): Promise<void>;
 }
@@ -101,8 +103,12 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   checkIsolated();
   const dir = mkdtempSync(join(tmpdir(), 'school-lab-'));
   const children: ChildProcess[] = [];
+  // The app server stops for good (SIGINT): on SIGTERM its relay workers would forward on for a
+  // next process and outlive the lab, busy beside the next test.
+  let appServer: ChildProcess | undefined;
   const holders = new Map<string, ChildProcess>();
   const browsers: Browser[] = [];
+  const devicesOf = new Map<Browser, string>();
   let closed = false;
   const killAll = () => {
     for (const child of [...children, ...holders.values()]) if (child.exitCode === null) child.kill('SIGKILL');
@@ -113,8 +119,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     if (closed) return;
     closed = true;
     await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
-    for (const child of children) await stop(child);
-    for (const holder of holders.values()) await stop(holder);
+    for (const child of children) await stop(child, child === appServer ? 'SIGINT' : 'SIGTERM');
+    for (const holder of holders.values()) await stop(holder, 'SIGTERM');
     // A process that outlived its device would keep the namespace and its veth: remove them anyway.
     for (const name of holders.keys()) run('ip', ['link', 'delete', vethName(name)], true);
     process.off('exit', killAll);
@@ -190,6 +196,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       ...options.serverEnv,
     });
     children.push(server);
+    appServer = server;
     const serverUrl = `https://${SERVER_IP}:${HTTPS_PORT}`;
     await waitHealthy(serverUrl, tls.caPem, server);
 
@@ -207,10 +214,17 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         const args = labChromiumArgs(tls.spkiHash, role === 'student');
         const browser = await chromium.launch({ executablePath: wrapper, args });
         browsers.push(browser);
+        devicesOf.set(browser, name);
         return browser;
       },
       serverEscapes: () =>
         Number(/packets (\d+)/.exec(run('nft', ['list', 'chain', 'inet', 'edge', 'prerouting']))?.[1]),
+      pages: () =>
+        browsers.flatMap((browser) =>
+          browser
+            .contexts()
+            .flatMap((context) => context.pages().map((page) => ({ device: devicesOf.get(browser)!, page }))),
+        ),
       close,
     };
   } catch (error) {
@@ -436,10 +450,10 @@ async function waitHealthy(url: string, ca: string, server: ChildProcess): Promi
   throw new Error('the lab server did not become healthy within 15 s');
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
   await exited;
   clearTimeout(timer);

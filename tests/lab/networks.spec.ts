@@ -6,6 +6,7 @@ import {
   devicesFor,
   firstLiveAt,
   framesPerWindow,
+  iceReport,
   localCandidates,
   reflexiveAddresses,
   selectedPairs,
@@ -18,6 +19,10 @@ const STUDENTS = ['Ada', 'Bo'];
 let lab: Lab | undefined;
 test.afterEach(async () => {
   try {
+    // A failure's log says which paths each page checked and why it picked the one it did.
+    const { status, expectedStatus } = test.info();
+    if (lab && status !== expectedStatus)
+      for (const { device, page } of lab.pages()) console.error(`ICE on ${device}:\n${await iceReport(page)}`);
     // Whatever the scenario, the school's server contacted nothing the school does not run (a
     // public STUN server, a DNS lookup for one): the router at the school's edge saw no such packet.
     if (lab) expect(lab.serverEscapes(), 'packets the server sent beyond the school network').toBe(0);

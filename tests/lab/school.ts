@@ -207,3 +207,31 @@ export async function selectedPairs(teacher: SupervisorRoomPage) {
     return pairs;
   });
 }
+
+/**
+ * Every candidate pair of every connection the page made, one line each, for a failed test's log:
+ * which pairs were checked, answered and nominated says why the browser picked the path it did.
+ */
+export async function iceReport(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const lines: string[] = [];
+    const connections = (window as unknown as { __connections: RTCPeerConnection[] }).__connections;
+    for (const [i, pc] of connections.entries()) {
+      const stats = [...(await pc.getStats()).values()] as Record<string, unknown>[];
+      const byId = new Map(stats.map((s) => [s.id, s]));
+      const selected = stats.find((s) => s.type === 'transport')?.selectedCandidatePairId;
+      const end = (id: unknown) => {
+        const c = byId.get(id);
+        return c ? `${c.candidateType}${c.relayProtocol ? `/${c.relayProtocol}` : ''} ${c.address}:${c.port}` : '?';
+      };
+      lines.push(`connection ${i}: ${pc.connectionState}`);
+      for (const p of stats.filter((s) => s.type === 'candidate-pair'))
+        lines.push(
+          `  ${p.id === selected ? '*' : ' '} ${end(p.localCandidateId)} -> ${end(p.remoteCandidateId)} ${p.state}` +
+            `${p.nominated ? ' nominated' : ''} sent ${p.requestsSent} answered ${p.responsesReceived}` +
+            ` received ${p.requestsReceived}`,
+        );
+    }
+    return lines.join('\n');
+  });
+}
