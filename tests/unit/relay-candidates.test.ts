@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isMdnsCandidate } from '../../server/relay/worker/peer-connection.ts';
+import {
+  asDtlsServer,
+  isMdnsCandidate,
+  liteAtSessionLevel,
+  relayPeerConnection,
+  toInit,
+} from '../../server/relay/worker/peer-connection.ts';
 
 describe('the relay’s ICE candidates', () => {
   it('skips a browser’s mDNS names, which only a DNS timeout would answer, and keeps addresses', () => {
@@ -12,5 +18,53 @@ describe('the relay’s ICE candidates', () => {
     expect(isMdnsCandidate(host)).toBe(false);
     expect(isMdnsCandidate('')).toBe(false);
     expect(isMdnsCandidate(undefined)).toBe(false);
+  });
+});
+
+describe('the relay’s session descriptions', () => {
+  const options = { announcedIps: [], portRange: null, stunUrl: 'stun:127.0.0.1:9' };
+  /** Where `a=ice-lite` stands in `sdp`: its line numbers, and the first media section's. */
+  const lite = (sdp: string) => {
+    const lines = sdp.split('\r\n');
+    return {
+      at: lines.flatMap((line, i) => (line === 'a=ice-lite' ? [i] : [])),
+      firstMedia: lines.findIndex((line) => line.startsWith('m=')),
+    };
+  };
+
+  it('say once, at session level, that the relay is an ICE lite agent, in its offers and its answers', async () => {
+    // A real offer as the relay makes one to a viewer (video and a data channel), and its answer to
+    // a call placed with such an offer.
+    const relay = relayPeerConnection(['VP8', 'H264'], options);
+    const answering = relayPeerConnection(['VP8'], options);
+    try {
+      relay.addTransceiver('video', { direction: 'sendonly' });
+      relay.createDataChannel('relay');
+      await relay.setLocalDescription(await relay.createOffer());
+      const offer = toInit(relay.localDescription!);
+      await answering.setRemoteDescription({ type: 'offer', sdp: relay.localDescription!.sdp });
+      await answering.setLocalDescription(asDtlsServer(await answering.createAnswer()));
+      const answer = toInit(answering.localDescription!);
+      for (const { sdp } of [offer, answer]) {
+        const { at, firstMedia } = lite(sdp);
+        expect(at).toHaveLength(1);
+        expect(at[0]).toBeGreaterThan(0);
+        expect(at[0]).toBeLessThan(firstMedia);
+      }
+      // In its answers the relay is the DTLS server: the browser starts the handshake.
+      expect(answer.sdp).toMatch(/^a=setup:passive\r$/m);
+      expect(answer.sdp).not.toMatch(/^a=setup:active\r$/m);
+    } finally {
+      await relay.close();
+      await answering.close();
+    }
+  });
+
+  it('leave a description that says nothing of ice-lite as it is', () => {
+    const full = 'v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n';
+    expect(liteAtSessionLevel(full)).toBe(full);
+    expect(liteAtSessionLevel(full.replace('a=mid:0', 'a=ice-lite\r\na=mid:0'))).toBe(
+      'v=0\r\ns=-\r\na=ice-lite\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n',
+    );
   });
 });

@@ -61,9 +61,39 @@ export function onIncomingPackets(pc: RTCPeerConnection, listener: () => void): 
   };
 }
 
-/** A session description as PeerJS sends it (werift's object carries more). */
+/**
+ * A session description as PeerJS sends it (werift's object carries more), saying once, at session
+ * level, that the relay is an ICE lite agent: RFC 8839 puts `a=ice-lite` there, and browsers read it
+ * only there (werift writes it in each media section). Where they did not read it:
+ * - On a call the relay places, the browser answered as the controlled side and took control only
+ *   after the relay refused its checks (487, role conflict): 30–60 ms more before each call was up.
+ * - On a call a browser places, Chrome nominated as it does with a full agent. Where the call had
+ *   more than one working pair (a device or server with two networks), its DTLS handshake never
+ *   finished, and the call was given up after 10 s.
+ */
 export function toInit(description: { type: string; sdp: string }): { type: string; sdp: string } {
-  return { type: description.type, sdp: description.sdp };
+  return { type: description.type, sdp: liteAtSessionLevel(description.sdp) };
+}
+
+/** `sdp` with its `a=ice-lite` lines (werift's, one per media section) made one at session level. */
+export function liteAtSessionLevel(sdp: string): string {
+  const lines = sdp.split('\r\n');
+  if (!lines.includes('a=ice-lite')) return sdp;
+  const others = lines.filter((line) => line !== 'a=ice-lite');
+  const firstMedia = others.findIndex((line) => line.startsWith('m='));
+  if (firstMedia < 0) return sdp;
+  return [...others.slice(0, firstMedia), 'a=ice-lite', ...others.slice(firstMedia)].join('\r\n');
+}
+
+/**
+ * The relay's answer to a browser's call, with the relay as the DTLS server (`a=setup:passive`;
+ * werift answers as the client). A browser starts the handshake as soon as its checks are answered;
+ * werift, as client, only once the browser has nominated the pair, which with a lite agent comes a
+ * check later: a student's call to the relay was up about 135 ms after its offer rather than 200
+ * (loopback, bench/relay-media.ts).
+ */
+export function asDtlsServer(answer: { type: string; sdp: string }): { type: 'answer'; sdp: string } {
+  return { type: 'answer', sdp: answer.sdp.replace(/^a=setup:active\r$/gm, 'a=setup:passive\r') };
 }
 
 /** Whether an ICE candidate line names its address by an mDNS `.local` name rather than an IP. */

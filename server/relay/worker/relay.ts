@@ -37,7 +37,13 @@ import {
 import { HandshakeQueue } from './handshakes.ts';
 import { BASE_LEG, keepCodec, legName, targetLeg, wantedLegs, type Leg } from './legs.ts';
 import type { PeerMessage } from './peer-client.ts';
-import { isMdnsCandidate, relayPeerConnection, toInit, type PeerConnectionOptions } from './peer-connection.ts';
+import {
+  asDtlsServer,
+  isMdnsCandidate,
+  relayPeerConnection,
+  toInit,
+  type PeerConnectionOptions,
+} from './peer-connection.ts';
 import { callSource, isStageSource, planPublishers, planSubscribers, stageSource, type Want } from './plan.ts';
 import { Publisher } from './publisher.ts';
 import { RetryBackoff, Subscriber } from './subscriber.ts';
@@ -270,7 +276,7 @@ export class Relay {
     this.#trickle(pc, peerId, connectionId);
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp });
-      await pc.setLocalDescription(await pc.createAnswer());
+      await pc.setLocalDescription(asDtlsServer(await pc.createAnswer()));
       this.send({
         type: 'ANSWER',
         dst: peerId,
