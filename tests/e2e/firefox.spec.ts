@@ -5,7 +5,8 @@ import { expect, test, type Browser as ChromiumBrowser } from '@playwright/test'
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { clickButton, ensureDefaultRoute, fill, launchFirefox, startXvfb, waitForTile } from './firefox.ts';
-import { HomePage, StudentRoomPage, expectFramesDecoded, person, type Person } from './pages.ts';
+import { HomePage, StudentRoomPage, expectFramesDecoded, person, roomOnWire, type Person } from './pages.ts';
+import type { JoinRoomResponse } from '../../src/shared/protocol.ts';
 
 let removeRoute: () => void = () => undefined;
 /** The headless Firefox both teacher tests use, each in a context of its own: a launch and close take some 5 s. */
@@ -33,17 +34,20 @@ async function chromiumClass(browser: ChromiumBrowser, baseURL: string, students
   const code = await lee.code();
   const links = await lee.inviteLinks();
   const pupils: StudentRoomPage[] = [];
+  const replies: JoinRoomResponse[] = [];
   for (const name of students) {
     const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, baseURL);
     people.push(p);
+    const joined = p.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/members'));
     await new HomePage(p.page).join({ name });
+    replies.push((await (await joined).json()) as JoinRoomResponse);
     const pupil = new StudentRoomPage(p.page);
     await expect(pupil.heading('Firefox class')).toBeVisible();
     await pupil.shareButton().click();
     await expect(pupil.stopButton()).toBeVisible();
     pupils.push(pupil);
   }
-  return { lee, code, links, pupils, closeAll: () => Promise.all(people.map((p) => p.context.close())) };
+  return { lee, code, links, pupils, replies, closeAll: () => Promise.all(people.map((p) => p.context.close())) };
 }
 
 /** Firefox joins the room through the supervisor invite link, as a teacher handed the link would. */
@@ -100,6 +104,14 @@ test('a Firefox teacher watches through the relay', async ({ browser }) => {
     await waitForTile(fox, 'Ada', 'Live');
     await waitForTile(fox, 'Ben', 'Live');
     expect(await fox.evaluate(() => document.body.innerText)).toContain('screens arrive through the server’s relay');
+    // Through the relay, not round it: nobody in the room had to be sent screens directly. Here
+    // every device has two networks (loopback and ensureDefaultRoute's), so each student's call to
+    // the relay has two candidate pairs; a relay that browsers took for a full ICE agent got both
+    // nominated and never finished the handshake, and every student was sent round it after 10 s.
+    expect((await roomOnWire(server.url, room.replies[0]!)).routes).toMatchObject({
+      transport: 'relay',
+      directMembers: [],
+    });
   } finally {
     await firefox.close();
     await room.closeAll();

@@ -1,6 +1,7 @@
 /** Page objects: what a student or teacher sees and does, found by role and name as a screen reader would. */
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, type Browser, type BrowserContext, type Download, type Locator, type Page } from '@playwright/test';
+import type { JoinRoomResponse, RoomView } from '../../src/shared/protocol.ts';
 
 /** One person with their own browser profile. */
 export interface Person {
@@ -240,4 +241,12 @@ export async function exportTodaysLessons(page: Page): Promise<Download> {
     page.getByRole('button', { name: 'Export CSV for these days' }).click(),
   ]);
   return download;
+}
+
+/** The room as a member's join reply lets them read it from the API: what crossed the wire. */
+export async function roomOnWire(serverUrl: string, reply: JoinRoomResponse): Promise<RoomView> {
+  const res = await fetch(`${serverUrl}/api/rooms/${reply.room.code}`, {
+    headers: { authorization: `Bearer ${reply.member.token}` },
+  });
+  return ((await res.json()) as { room: RoomView }).room;
 }

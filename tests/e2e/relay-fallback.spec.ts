@@ -1,7 +1,7 @@
 import { expect, test, type Browser } from '@playwright/test';
-import type { JoinRoomResponse, RoomView } from '../../src/shared/protocol.ts';
+import type { JoinRoomResponse } from '../../src/shared/protocol.ts';
 import { startBuiltServer } from '../helpers/built-server.ts';
-import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person } from './pages.ts';
+import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, roomOnWire } from './pages.ts';
 import { startSignallingFilter, type SignallingFilter } from './signalling-filter.ts';
 
 // A direct call not up after 2.5 s is reported at once; a member's link to the relay needs two
@@ -26,14 +26,6 @@ async function recordTileNames(view: SupervisorRoomPage, name: string): Promise<
 }
 
 const RELAY_ENV = { RELAY_ANNOUNCED_IPS: '127.0.0.1', RECONNECT_GRACE_S: '10' };
-
-/** The room as a member's join reply lets them read it from the API: what crossed the wire. */
-async function roomOnWire(serverUrl: string, reply: JoinRoomResponse): Promise<RoomView> {
-  const res = await fetch(`${serverUrl}/api/rooms/${reply.room.code}`, {
-    headers: { authorization: `Bearer ${reply.member.token}` },
-  });
-  return ((await res.json()) as { room: RoomView }).room;
-}
 
 /** A class on `serverUrl`; anyone may come in through a signalling filter of their own. */
 async function classroom(browser: Browser, serverUrl: string) {
