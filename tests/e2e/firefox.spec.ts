@@ -106,8 +106,8 @@ test('a Firefox teacher watches through the relay', async ({ browser }) => {
     expect(await fox.evaluate(() => document.body.innerText)).toContain('screens arrive through the server’s relay');
     // Through the relay, not round it: nobody in the room had to be sent screens directly. Here
     // every device has two networks (loopback and ensureDefaultRoute's), so each student's call to
-    // the relay has two candidate pairs; a relay that browsers took for a full ICE agent got both
-    // nominated and never finished the handshake, and every student was sent round it after 10 s.
+    // the relay has two candidate pairs. While browsers took the relay for a full ICE agent, such a
+    // call never finished its DTLS handshake, and every student was sent round the relay after 10 s.
     expect((await roomOnWire(server.url, room.replies[0]!)).routes).toMatchObject({
       transport: 'relay',
       directMembers: [],
