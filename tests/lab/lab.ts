@@ -107,8 +107,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   // next process and outlive the lab, busy beside the next test.
   let appServer: ChildProcess | undefined;
   const holders = new Map<string, ChildProcess>();
-  const browsers: Browser[] = [];
-  const devicesOf = new Map<Browser, string>();
+  /** Each Chromium launched, with the device it runs on. */
+  const browsers = new Map<Browser, string>();
   let closed = false;
   const killAll = () => {
     for (const child of [...children, ...holders.values()]) if (child.exitCode === null) child.kill('SIGKILL');
@@ -118,7 +118,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   const close = async () => {
     if (closed) return;
     closed = true;
-    await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
+    await Promise.all([...browsers.keys()].map((b) => b.close().catch(() => undefined)));
     for (const child of children) await stop(child, child === appServer ? 'SIGINT' : 'SIGTERM');
     for (const holder of holders.values()) await stop(holder, 'SIGTERM');
     // A process that outlived its device would keep the namespace and its veth: remove them anyway.
@@ -213,17 +213,14 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         chmodSync(wrapper, 0o755);
         const args = labChromiumArgs(tls.spkiHash, role === 'student');
         const browser = await chromium.launch({ executablePath: wrapper, args });
-        browsers.push(browser);
-        devicesOf.set(browser, name);
+        browsers.set(browser, name);
         return browser;
       },
       serverEscapes: () =>
         Number(/packets (\d+)/.exec(run('nft', ['list', 'chain', 'inet', 'edge', 'prerouting']))?.[1]),
       pages: () =>
-        browsers.flatMap((browser) =>
-          browser
-            .contexts()
-            .flatMap((context) => context.pages().map((page) => ({ device: devicesOf.get(browser)!, page }))),
+        [...browsers].flatMap(([browser, device]) =>
+          browser.contexts().flatMap((context) => context.pages().map((page) => ({ device, page }))),
         ),
       close,
     };
