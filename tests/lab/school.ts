@@ -6,8 +6,8 @@ import type { Lab } from './lab.ts';
 
 /**
  * Records every RTCPeerConnection a page makes, so a test can read which candidate pair carries
- * media, with when each was made, first connected and ended (Date.now(), 0 for not yet); and when
- * each tile of a wall first said "Live", by student name.
+ * media, with when each was made, first connected and ended (Date.now(), 0 for not yet) and whether
+ * the page placed it (made its offer); and when each tile of a wall first said "Live", by student name.
  */
 const RECORD_CONNECTIONS = `(() => {
   const Original = window.RTCPeerConnection;
@@ -16,13 +16,18 @@ const RECORD_CONNECTIONS = `(() => {
   window.RTCPeerConnection = class extends Original {
     constructor(...args) {
       super(...args);
-      const times = { createdAt: Date.now(), connectedAt: 0, endedAt: 0 };
+      const times = { createdAt: Date.now(), connectedAt: 0, endedAt: 0, placed: false };
       window.__connections.push(this);
       window.__connectionTimes.push(times);
       this.addEventListener('connectionstatechange', () => {
         if (this.connectionState === 'connected' && !times.connectedAt) times.connectedAt = Date.now();
         if ((this.connectionState === 'failed' || this.connectionState === 'closed') && !times.endedAt) times.endedAt = Date.now();
       });
+      const createOffer = this.createOffer.bind(this);
+      this.createOffer = (...offerArgs) => {
+        times.placed = true;
+        return createOffer(...offerArgs);
+      };
       const close = this.close.bind(this);
       this.close = () => {
         if (!times.endedAt) times.endedAt = Date.now();
@@ -157,16 +162,19 @@ export async function firstLiveAt(teacher: SupervisorRoomPage, name: string): Pr
 }
 
 /**
- * How many of a page's connections were still trying at `at`: made before it, neither connected
- * nor ended by then.
+ * How many of the calls a page placed (made the offer for) were still trying at `at`: made before
+ * it, neither connected nor ended by then. Calls the page answered (the relay's stage call to a
+ * student) are not its own attempts.
  */
 export async function tryingAt(page: Page, at: number): Promise<number> {
   return page.evaluate(
     (t) =>
       (
-        window as unknown as { __connectionTimes: { createdAt: number; connectedAt: number; endedAt: number }[] }
+        window as unknown as {
+          __connectionTimes: { createdAt: number; connectedAt: number; endedAt: number; placed: boolean }[];
+        }
       ).__connectionTimes.filter(
-        (c) => c.createdAt <= t && (!c.connectedAt || c.connectedAt > t) && (!c.endedAt || c.endedAt > t),
+        (c) => c.placed && c.createdAt <= t && (!c.connectedAt || c.connectedAt > t) && (!c.endedAt || c.endedAt > t),
       ).length,
     at,
   );
