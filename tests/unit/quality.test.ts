@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodingFor, framerateForTiles } from '../../src/client/media/quality.ts';
+import { encodingFor, firstFrameEncoding, framerateForTiles } from '../../src/client/media/quality.ts';
 import {
   legForView,
   parseCallMetadata,
@@ -101,6 +101,28 @@ describe('cost follows what the teacher sees', () => {
     expect(legForView({ level: 'thumbnail', widthPx: 640 })).toBe('thumbnail');
     expect(legForView({ level: 'thumbnail', widthPx: 641 })).toBe('full');
     expect(legForView({ level: 'full', widthPx: 100 })).toBe('full');
+  });
+});
+
+describe('the first frame of a call', () => {
+  it('is sent no larger than a thumbnail, and at once whatever rate the wall asked for', () => {
+    // A wall of 30 asks for 1 frame a second: the first frame must not wait out the second.
+    expect(firstFrameEncoding(encodingFor(tile({ tilesShown: 30 }), HD), HD)).toEqual({
+      active: true,
+      scaleResolutionDownBy: 4,
+      maxBitrate: 90_000,
+      maxFramerate: 30,
+    });
+    expect(firstFrameEncoding(encodingFor(tile({ level: 'full' }), HD), HD)).toEqual({
+      active: true,
+      scaleResolutionDownBy: 2,
+      maxBitrate: 250_000,
+      maxFramerate: 30,
+    });
+  });
+
+  it('leaves a call with no rate limit (a presentation) without one', () => {
+    expect(firstFrameEncoding({}, HD)).toEqual({ scaleResolutionDownBy: 2, maxBitrate: 250_000 });
   });
 });
 

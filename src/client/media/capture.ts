@@ -3,6 +3,7 @@
  */
 import type { CaptureError, Surface } from './media.ts';
 import { surfaceFrom } from '../state/surface.ts';
+import { CAPTURE_MAX_FPS } from './quality.ts';
 
 /** A running capture. */
 export interface Capture {
@@ -27,7 +28,7 @@ export async function captureScreen(): Promise<Capture> {
   try {
     stream = await navigator.mediaDevices.getDisplayMedia({
       // Offer the whole screen first and leave this app's own tab out of the picker.
-      video: { displaySurface: 'monitor', frameRate: { ideal: 15, max: 30 } },
+      video: { displaySurface: 'monitor', frameRate: { ideal: 15, max: CAPTURE_MAX_FPS } },
       audio: false,
       selfBrowserSurface: 'exclude',
       surfaceSwitching: 'exclude',

@@ -31,6 +31,9 @@ export const THUMBNAIL_STEPS: readonly { widthPx: number; maxBitrate: number }[]
  */
 export const WALL_FRAMES_PER_SECOND = 30;
 
+/** The most frames per second a screen is captured at (capture.ts asks for no more). */
+export const CAPTURE_MAX_FPS = 30;
+
 /** Frame rate of each thumbnail when `tilesShown` tiles are on screen: the wall's budget shared, 1 to 5 fps. */
 export function framerateForTiles(tilesShown: number): number {
   return Math.max(1, Math.min(5, Math.floor(WALL_FRAMES_PER_SECOND / Math.max(1, tilesShown))));
@@ -76,19 +79,23 @@ function presetFor(level: QualityLevel, capture: CaptureSize): Encoding {
 
 /**
  * What a call's encoder is set to until its first frame is encoded: what was asked, but no larger
- * than a thumbnail. A first keyframe at full size takes ~100 ms longer to encode than one at
- * thumbnail size (bench/results/networks.json, `firstKeyframeSize`), and a larger keyframe takes
- * longer to send while the sender's bandwidth estimate is still low; until it arrives the viewer
- * sees nothing. The full size follows one frame later.
+ * than a thumbnail, and at any frame rate. A first keyframe at full size takes ~100 ms longer to
+ * encode than one at thumbnail size (bench/results/networks.json, `firstKeyframeSize`), and a larger
+ * keyframe takes longer to send while the sender's bandwidth estimate is still low; until it
+ * arrives the viewer sees nothing. A wall's thumbnail rate (1 to 5 fps) would let the encoder take
+ * the first frame only that long after one it had before the call was up: half the first shares
+ * through the relay waited ~150 ms more for it (bench/results/relay-media.json, `firstFrameRate`).
+ * The size and rate asked for follow one frame later.
  */
-export function firstFrameEncoding<T extends Partial<Pick<Encoding, 'scaleResolutionDownBy' | 'maxBitrate'>>>(
-  wanted: T,
-  capture: CaptureSize,
-): T & Pick<Encoding, 'scaleResolutionDownBy' | 'maxBitrate'> {
+export function firstFrameEncoding<
+  T extends Partial<Pick<Encoding, 'scaleResolutionDownBy' | 'maxBitrate' | 'maxFramerate'>>,
+>(wanted: T, capture: CaptureSize): T & Pick<Encoding, 'scaleResolutionDownBy' | 'maxBitrate'> {
   const cap = presetFor('thumbnail', capture);
   return {
     ...wanted,
     scaleResolutionDownBy: Math.max(wanted.scaleResolutionDownBy ?? 1, cap.scaleResolutionDownBy),
     maxBitrate: Math.min(wanted.maxBitrate ?? Number.POSITIVE_INFINITY, cap.maxBitrate),
+    // A rate limit asked for is lifted (none asked, as for a presentation, stays none).
+    ...(wanted.maxFramerate === undefined ? {} : { maxFramerate: Math.max(wanted.maxFramerate, CAPTURE_MAX_FPS) }),
   };
 }
