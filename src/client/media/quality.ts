@@ -82,10 +82,10 @@ function presetFor(level: QualityLevel, capture: CaptureSize): Encoding {
  * than a thumbnail, and at any frame rate. A first keyframe at full size takes ~100 ms longer to
  * encode than one at thumbnail size (bench/results/networks.json, `firstKeyframeSize`), and a larger
  * keyframe takes longer to send while the sender's bandwidth estimate is still low; until it
- * arrives the viewer sees nothing. A wall's thumbnail rate (1 to 5 fps) would let the encoder take
- * the first frame only that long after one it had before the call was up: half the first shares
- * through the relay waited ~150 ms more for it (bench/results/relay-media.json, `firstFrameRate`).
- * The size and rate asked for follow one frame later.
+ * arrives the viewer sees nothing. Held to a wall's thumbnail rate (1 to 5 fps), half the first
+ * frames through the relay were encoded ~150 ms after the first captured frame the call could send,
+ * and at 1 fps some ~600 ms (bench/results/relay-media.json, `firstFrameRate`). The size and rate
+ * asked for follow one frame later.
  */
 export function firstFrameEncoding<
   T extends Partial<Pick<Encoding, 'scaleResolutionDownBy' | 'maxBitrate' | 'maxFramerate'>>,
