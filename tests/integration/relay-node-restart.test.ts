@@ -96,6 +96,8 @@ describe('a relay node through app server restarts', () => {
     const node = startRelayNode(first.url, SECRET, { RELAY_PORT_RANGE: '41500-41549' });
     nodes.push(node);
     await until(async () => (await health(first.url)).relay === 'up', 'the node is up');
+    // The server hears the node is ready before the node's own log line about it is read.
+    await until(() => said(node, REGISTERED).length === 1, 'the node says under which id it registered');
     const nodeId = said(node, REGISTERED)[0]!.peerId!;
 
     const { room, member: host } = await createRoom(first.url, 'Node class');
