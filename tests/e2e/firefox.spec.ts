@@ -38,9 +38,7 @@ async function chromiumClass(browser: ChromiumBrowser, baseURL: string, students
   for (const name of students) {
     const p = await person(browser, `/join/${code}`, { width: 1280, height: 720 }, baseURL);
     people.push(p);
-    const joined = p.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/members'));
-    await new HomePage(p.page).join({ name });
-    replies.push((await (await joined).json()) as JoinRoomResponse);
+    replies.push(await new HomePage(p.page).joinForReply({ name }));
     const pupil = new StudentRoomPage(p.page);
     await expect(pupil.heading('Firefox class')).toBeVisible();
     await pupil.shareButton().click();

@@ -51,6 +51,13 @@ export class HomePage {
     await form.getByRole('button', { name: 'Join' }).click();
   }
 
+  /** Joins as `join` does, and returns the server's reply: the seat's id and token, as sent. */
+  async joinForReply(options: Parameters<HomePage['join']>[0]): Promise<JoinRoomResponse> {
+    const joined = this.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/members'));
+    await this.join(options);
+    return (await (await joined).json()) as JoinRoomResponse;
+  }
+
   /** The notice at the top (why a seat ended, for example). */
   notice(): Locator {
     return this.page.getByRole('alert').first();

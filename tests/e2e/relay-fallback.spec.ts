@@ -1,5 +1,4 @@
 import { expect, test, type Browser } from '@playwright/test';
-import type { JoinRoomResponse } from '../../src/shared/protocol.ts';
 import { startBuiltServer } from '../helpers/built-server.ts';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, roomOnWire } from './pages.ts';
 import { startSignallingFilter, type SignallingFilter } from './signalling-filter.ts';
@@ -44,9 +43,7 @@ async function classroom(browser: Browser, serverUrl: string) {
     filters.push(filter);
     const p = await person(browser, path, { width: 1280, height: 720 }, filter.url);
     closers.push(() => p.context.close());
-    const joined = p.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/members'));
-    await new HomePage(p.page).join({ name });
-    const reply = (await (await joined).json()) as JoinRoomResponse;
+    const reply = await new HomePage(p.page).joinForReply({ name });
     await expect(p.page.getByRole('heading', { level: 1, name: 'Fallback class' })).toBeVisible();
     return { page: p.page, filter, reply };
   };

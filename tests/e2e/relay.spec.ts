@@ -43,9 +43,7 @@ async function room(browser: Browser, baseURL: string, students: string[], throu
       TRACK_PEER_CONNECTIONS,
     );
     people.push(p);
-    const joined = p.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/members'));
-    await new HomePage(p.page).join({ name });
-    replies.push((await (await joined).json()) as JoinRoomResponse);
+    replies.push(await new HomePage(p.page).joinForReply({ name }));
     pupils.push(new StudentRoomPage(p.page));
     await expect(pupils.at(-1)!.heading('Relay class')).toBeVisible();
   }
