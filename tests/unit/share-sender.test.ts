@@ -133,8 +133,8 @@ describe('moving a screen to the relay, make before break', () => {
 describe('calling while the picker is open', () => {
   /** What the calls carry while the student chooses: a stream whose one track sends nothing. */
   const standIn = () => {
-    const track = { kind: 'video' };
-    return { track, getTracks: () => [track] } as unknown as MediaStream;
+    const track = { kind: 'video', getSettings: () => ({}) };
+    return { track, getTracks: () => [track], getVideoTracks: () => [track] } as unknown as MediaStream;
   };
 
   it('places the calls with the stand-in at Share, names nobody as watching, and hands each the chosen screen', async () => {
@@ -230,7 +230,8 @@ describe('the first frame of a call', () => {
     const { share, capture, calls } = sender();
     (capture.track as { getSettings: () => object }).getSettings = () => hd;
     share.setMembers([supervisor('lee')]);
-    const standIn = { track: { kind: 'video' }, getTracks: () => [] } as unknown as MediaStream;
+    const track = { kind: 'video', getSettings: () => ({}) };
+    const standIn = { track, getTracks: () => [track], getVideoTracks: () => [track] } as unknown as MediaStream;
     share.prepare(standIn);
     const call = calls[0]!;
     call.connect();
@@ -246,6 +247,25 @@ describe('the first frame of a call', () => {
 
     call.framesEncoded = 2;
     await vi.waitFor(() => expect(call.encodings.at(-1)).toMatchObject({ scaleResolutionDownBy: 1 }));
+    share.close();
+  });
+
+  it('on a call placed while the picker is open, is set up for the stand-in, the screen’s size, before the choice', async () => {
+    const { share, capture, calls } = sender();
+    (capture.track as { getSettings: () => object }).getSettings = () => hd;
+    share.setMembers([supervisor('lee')]);
+    const track = { kind: 'video', getSettings: () => hd };
+    share.prepare({ getVideoTracks: () => [track], getTracks: () => [track] } as unknown as MediaStream);
+    const call = calls[0]!;
+    call.negotiate();
+    await vi.waitFor(() => expect(call.encodings).toHaveLength(1));
+    expect(call.encodings[0]).toMatchObject({ scaleResolutionDownBy: 2, maxFramerate: 30 });
+    // The student picks the whole screen: the encoder needs no other setting for its first frame.
+    call.connect();
+    share.setCapture(capture);
+    await vi.waitFor(() => expect(call.track).toBe(capture.track));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(call.encodings).toHaveLength(1);
     share.close();
   });
 

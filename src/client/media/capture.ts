@@ -49,11 +49,13 @@ export async function captureScreen(): Promise<Capture> {
  * What a student's calls carry while the browser's picker is open: a black picture the size of the
  * student's screen, captured from a canvas at 0 fps and asked for one frame, at once, before any
  * call can be connected. The calls connect while the student chooses, and the chosen screen then
- * takes its place on each, so the first frame waits for no handshake. The one frame sets each
- * call's encoder up for a picture of that size (without it, the encoder was set up after the
- * choice: 0.24 s from the choice to the teacher's first frame on loopback, against 0.10 s with it;
- * `bench/results/first-frame.json`, `picker`); it is dropped, as the call is not connected yet when
- * it comes. Null where the browser cannot make one (the calls then wait for the capture).
+ * takes its place on each, so the first frame waits for no handshake. Each call's encoder is set
+ * for the stand-in's size before the choice (`ShareSender`), so a whole screen's first frame needs
+ * no setting changed: 0.08–0.09 s from the choice to the teacher's first frame on loopback, against
+ * 0.10 s before (`bench/results/first-frame.json`, `picker`). The one frame is not what sets the
+ * encoder up: in Chromium's WebRTC log no call's encoder receives it (it comes before any call is
+ * answered), and without it the figures were the same within their spread. Null where the browser
+ * cannot make one (the calls then wait for the capture).
  */
 export function placeholderStream(): MediaStream | null {
   const canvas = document.createElement('canvas');

@@ -345,13 +345,18 @@ export class ShareSender {
 
   /**
    * Sets the encoder of one call to what its supervisor asked (the default encoding is full
-   * quality, so a call must never be left at it by accident). Queued per call, and a no-op until
-   * negotiation made encodings. Turning an inactive encoding back on starts with a keyframe.
+   * quality, so a call must never be left at it by accident), for the screen or, while the picker is
+   * open, the stand-in. Queued per call, and a no-op until negotiation made encodings. Turning an
+   * inactive encoding back on starts with a keyframe.
    */
   #applyLevel(entry: Outgoing): void {
     entry.applying = entry.applying.then(async () => {
       const sender = entry.call.peerConnection?.getSenders().find((s) => s.track?.kind === 'video');
-      const { width, height } = this.#capture?.track.getSettings() ?? {};
+      // While the picker is open, the stand-in's size: the screen's, which a student sharing their
+      // whole screen picks. The encoder is then set up as the screen needs before they choose; the
+      // screen's first frame needs no setting changed, which would cost a frame (see placeholderStream).
+      const track = this.#capture?.track ?? this.#placeholder?.getVideoTracks()[0];
+      const { width, height } = track?.getSettings() ?? {};
       if (!sender || !width || !height) return;
       const parameters = sender.getParameters();
       const [first] = parameters.encodings ?? [];
