@@ -3,8 +3,9 @@
  * step is stamped in the page where it happens (both pages read the same machine clock), over
  * repeated share and stop. Steps: the click (Playwright's, from the test process); the tap as the
  * page sees it (its pointerdown); the capture granted; the call placed (the student's
- * RTCPeerConnection) and its encoder first set; the offer set locally, received by the teacher; the
- * answer set there and received back; ICE connected; DTLS up (connection 'connected'); the data
+ * RTCPeerConnection) and its encoder first set; the offer made and set locally, leaving on the
+ * PeerServer socket, arriving in the teacher's page and set there; the answer set there, sent,
+ * arriving and set back in the student's page; ICE connected; DTLS up (connection 'connected'); the data
  * channel open; the teacher's first RTP packet received, first frame decoded and first frame
  * presented in the tile. The teacher's stats are polled every 5 ms, but Chromium caches getStats
  * results for a moment, so those two steps can read late (the presented frame is exact).
@@ -38,6 +39,25 @@ export const STAMP_STEPS = `
   const deep = Boolean(window.__deep);
   // The tap as the page sees it: the click's own steps in Playwright (hit test, scrolling, actionability) come before it.
   window.addEventListener('pointerdown', () => stamp('tap'), true);
+  // The PeerServer socket: when the offer and the answer leave one page and reach the other, apart
+  // from what each page does with them (the hop through the server, and each page's busy time).
+  const messageType = (data) => (typeof data === 'string' && /"type":"(OFFER|ANSWER)"/.exec(data)?.[1]) || null;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    const type = messageType(data);
+    if (type) stamp('ws-' + type.toLowerCase() + '-sent');
+    return send.call(this, data);
+  };
+  const OriginalSocket = window.WebSocket;
+  window.WebSocket = class extends OriginalSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        const type = messageType(event.data);
+        if (type) stamp('ws-' + type.toLowerCase() + '-arrived');
+      });
+    }
+  };
   const capture = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getDisplayMedia = async (...args) => {
     const stream = await capture(...args);
@@ -109,6 +129,11 @@ export const STAMP_STEPS = `
       if (deep && track.kind === 'video') tap(sender, 'frame-encoded');
       return sender;
     }
+    async createOffer(...args) {
+      const result = await super.createOffer(...args);
+      stamp('offer-created');
+      return result;
+    }
     async setLocalDescription(...args) {
       const result = await super.setLocalDescription(...args);
       stamp(this.localDescription.type === 'offer' ? 'offer-set' : 'answer-set');
@@ -127,9 +152,14 @@ const STEPS: [string, 'student' | 'teacher', string?][] = [
   ['tap', 'student'],
   ['captured', 'student'],
   ['pc-created', 'student'],
+  ['offer-created', 'student'],
   ['offer-set', 'student'],
+  ['ws-offer-sent', 'student'],
+  ['ws-offer-arrived', 'teacher'],
   ['offer-received', 'teacher'],
   ['answer-set', 'teacher'],
+  ['ws-answer-sent', 'teacher'],
+  ['ws-answer-arrived', 'student'],
   ['answer-received', 'student'],
   ['ice-connected', 'teacher'],
   ['dtls-connected', 'teacher'],
