@@ -36,6 +36,12 @@ function sender() {
   return { share, capture, open, calls, failures };
 }
 
+/** What the calls carry while the student chooses: a stream whose one track sends nothing. */
+function standIn(settings: MediaTrackSettings = {}): MediaStream {
+  const track = { kind: 'video', getSettings: () => settings };
+  return { track, getTracks: () => [track], getVideoTracks: () => [track] } as unknown as MediaStream;
+}
+
 const relayed: Routes = { ...PEER_TO_PEER_ROUTES, transport: 'relay', relayPeerId: RELAY };
 
 describe('moving a screen to the relay, make before break', () => {
@@ -131,12 +137,6 @@ describe('moving a screen to the relay, make before break', () => {
 });
 
 describe('calling while the picker is open', () => {
-  /** What the calls carry while the student chooses: a stream whose one track sends nothing. */
-  const standIn = () => {
-    const track = { kind: 'video', getSettings: () => ({}) };
-    return { track, getTracks: () => [track], getVideoTracks: () => [track] } as unknown as MediaStream;
-  };
-
   it('places the calls with the stand-in at Share, names nobody as watching, and hands each the chosen screen', async () => {
     const { share, capture, open, calls } = sender();
     share.setMembers([supervisor('lee'), supervisor('ode')]);
@@ -230,9 +230,7 @@ describe('the first frame of a call', () => {
     const { share, capture, calls } = sender();
     (capture.track as { getSettings: () => object }).getSettings = () => hd;
     share.setMembers([supervisor('lee')]);
-    const track = { kind: 'video', getSettings: () => ({}) };
-    const standIn = { track, getTracks: () => [track], getVideoTracks: () => [track] } as unknown as MediaStream;
-    share.prepare(standIn);
+    share.prepare(standIn());
     const call = calls[0]!;
     call.connect();
     call.receive(bigTile);
@@ -254,8 +252,7 @@ describe('the first frame of a call', () => {
     const { share, capture, calls } = sender();
     (capture.track as { getSettings: () => object }).getSettings = () => hd;
     share.setMembers([supervisor('lee')]);
-    const track = { kind: 'video', getSettings: () => hd };
-    share.prepare({ getVideoTracks: () => [track], getTracks: () => [track] } as unknown as MediaStream);
+    share.prepare(standIn(hd));
     const call = calls[0]!;
     call.negotiate();
     await vi.waitFor(() => expect(call.encodings).toHaveLength(1));
