@@ -137,6 +137,8 @@ console.table({
   'join p99, Redis (ms)': restart.joinLatencyMsByStore.redis.p99,
   'browser: answers → wall whole p50 (ms), target ≤ 10,000': restart.browserRestartToWallWholeMs.p50,
   'browser: answers → wall whole p90 (ms)': restart.browserRestartToWallWholeMs.p90,
+  'standby: active killed → serving p50 (ms), target ≤ 10,000': restart.standbyTakeoverMs.p50,
+  'standby: active killed → serving p90 (ms)': restart.standbyTakeoverMs.p90,
 });
 
 const codecs = await benchCodecs();
