@@ -4,7 +4,8 @@
  * nothing saved, the file store and Redis, in one run; real browsers: time from the restarted
  * server answering until every tile is live with its student present again; and a relayed class of
  * eight through planned restarts and crashes (with and without its relay worker): how long each
- * tile's picture stood still, and when the wall was whole again.
+ * tile's picture stood still, and when the wall was whole again; and a standby on Redis taking
+ * over from an active instance killed.
  */
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
