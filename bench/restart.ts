@@ -493,10 +493,15 @@ async function standbyTakeovers() {
 /** The standby scenario alone, merged into restart.json beside the figures already there. */
 export async function benchStandbyTakeover() {
   const standby = await standbyTakeovers();
+  saveBesideRestartFigures({ standbyTakeoverMs: standby });
+  return standby;
+}
+
+/** Saves `figures` into restart.json, keeping every other figure already there. */
+function saveBesideRestartFigures(figures: Record<string, unknown>): void {
   const path = join(import.meta.dirname, 'results/restart.json');
   const saved = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
-  saveResult('restart', { ...saved, standbyTakeoverMs: standby });
-  return standby;
+  saveResult('restart', { ...saved, ...figures });
 }
 
 /** The relayed-class scenario alone, merged into restart.json beside the figures already there. */
@@ -504,9 +509,7 @@ export async function benchRelayedRestart() {
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   try {
     const relayed = await relayedRestarts(browser);
-    const path = join(import.meta.dirname, 'results/restart.json');
-    const saved = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
-    saveResult('restart', { ...saved, relayedClass: relayed });
+    saveBesideRestartFigures({ relayedClass: relayed });
     return relayed;
   } finally {
     await browser.close();

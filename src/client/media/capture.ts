@@ -52,7 +52,7 @@ export async function captureScreen(): Promise<Capture> {
  * takes its place on each, so the first frame waits for no handshake. Each call's encoder is set
  * for the stand-in's size before the choice (`ShareSender`), so a whole screen's first frame needs
  * no setting changed: 0.08–0.09 s from the choice to the teacher's first frame on loopback, against
- * 0.10 s before (`bench/results/first-frame.json`, `picker`). The one frame is not what sets the
+ * 0.10 s before (`bench/results/first-frame.json`, `findings.encoderBeforeChoice`). The one frame is not what sets the
  * encoder up: in Chromium's WebRTC log no call's encoder receives it (it comes before any call is
  * answered), and without it the figures were the same within their spread. Null where the browser
  * cannot make one (the calls then wait for the capture).
