@@ -8,7 +8,7 @@ import { placeRoom, workerLoads } from './placement.ts';
 import { done, refuse, seatIn, withRoom, type Refusal } from './registry-state.ts';
 import type { Context, Member, Outcome, RegistryEvent, RegistryState, Room } from './room-registry.ts';
 import { networkPath, rememberNetwork } from './networks.ts';
-import { decideRoutes, isolationSeen, withFailure } from './routes.ts';
+import { decideRoutes, isolationSeen, withFailure, withRelayWorking } from './routes.ts';
 
 /**
  * A relay worker came up or went down (the first report also makes it known to placement): the
@@ -77,6 +77,25 @@ export function reportConnectionFailure(
     : state;
   const next = withRerouted(remembered, { ...room, routes }, ctx, events);
   return done(next, events, true);
+}
+
+/**
+ * A member's connection with the relay came up: what counted against their link to it is forgotten,
+ * so that calls that are only slow to come up (TURN over TCP, a busy device), each reported after a
+ * few seconds, never add up to sending the member direct. The value says whether anything was.
+ */
+export function reportRelayConnection(
+  state: RegistryState,
+  input: { code: string; memberId: string },
+  ctx: Context,
+): Outcome<boolean> {
+  const seat = seatIn(state, input.code, input.memberId);
+  if ('error' in seat) return seat;
+  const { room, member } = seat;
+  const routes = withRelayWorking(room.routes, member.id);
+  if (routes === room.routes) return done(state, [], false);
+  const events: RegistryEvent[] = [];
+  return done(withRerouted(state, { ...room, routes }, ctx, events), events, true);
 }
 
 /**

@@ -35,7 +35,14 @@ import { hashToken, sameSecret } from './secrets.ts';
 
 export { foldName } from './credentials.ts';
 export { authenticatePeer, maySignal, peerConnected, peerDisconnected, sweep } from './presence.ts';
-export { keepRelays, reportConnectionFailure, reportDirectConnection, setRelayUp, setRelaysUp } from './rerouting.ts';
+export {
+  keepRelays,
+  reportConnectionFailure,
+  reportDirectConnection,
+  reportRelayConnection,
+  setRelayUp,
+  setRelaysUp,
+} from './rerouting.ts';
 export {
   admitStudent,
   askAfterAdmission,

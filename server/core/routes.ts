@@ -82,6 +82,20 @@ export function withFailure(routes: RoomRoutes, key: string): RoomRoutes {
   return { ...routes, failures };
 }
 
+/**
+ * The routes with a member's failed links to the relay forgotten, as one of their connections with
+ * it has come up; the routes themselves when there is nothing to forget, or when the member already
+ * goes direct (a late success does not move them back and forth).
+ */
+export function withRelayWorking(routes: RoomRoutes, memberId: string): RoomRoutes {
+  const key = `relay/${memberId}`;
+  const count = routes.failures.get(key) ?? 0;
+  if (count === 0 || count >= RELAY_FAILURES_TO_GO_DIRECT) return routes;
+  const failures = new Map(routes.failures);
+  failures.delete(key);
+  return { ...routes, failures };
+}
+
 /** The routes without anything about a member who left: their pairs, failures and exceptions. */
 export function withoutMember(routes: RoomRoutes, memberId: string): RoomRoutes {
   const involved = (key: string) => key.split('/').includes(memberId);

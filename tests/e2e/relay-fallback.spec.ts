@@ -3,8 +3,8 @@ import { startBuiltServer } from '../helpers/built-server.ts';
 import { HomePage, StudentRoomPage, SupervisorRoomPage, expectFramesDecoded, person, roomOnWire } from './pages.ts';
 import { startSignallingFilter, type SignallingFilter } from './signalling-filter.ts';
 
-// A direct call not up after 2.5 s is reported at once; a member's link to the relay needs two
-// failures (each the 10 s connect timeout) before they go direct.
+// A direct call not up after 2.5 s is reported at once; so is a member's first call to the relay
+// (src/client/media/relay-link.ts), and at its 10 s connect timeout they go direct.
 test.setTimeout(120_000);
 
 /** Records the accessible names a tile goes through, from now on, in the page. */
@@ -160,6 +160,37 @@ test('a pair with no route at all says so on the teacher’s tile, with the like
     await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: No route to this screen', { timeout: 20_000 });
     await expect(lee.tile('Ada')).toContainText('ask the administrator to allow UDP between devices');
     await expect(ode.view.tile('Ada')).toHaveAccessibleName('Ada: Live');
+  } finally {
+    await close();
+    await server.stop();
+  }
+});
+
+test('a student whose link to the relay is only slow stays relayed, share after share', async ({ browser }) => {
+  const server = await startBuiltServer({ ...RELAY_ENV, RELAY_MODE: 'always' });
+  const { lee, student, close } = await classroom(browser, server.url);
+  try {
+    const ada = await student('Ada');
+    // Ada's network reaches the relay, but every candidate takes 3 s each way (TURN over TCP, a
+    // congested uplink): each call to it comes up after the 2.5 s report.
+    ada.filter.slow.add(ada.reply.room.routes.relayPeerId!);
+    const reports: string[] = [];
+    ada.view.page.on('request', (request) => {
+      if (request.url().includes('/connection-failures'))
+        reports.push(`${request.method()} ${request.postData() ?? ''}`);
+    });
+    for (let share = 0; share < 2; share++) {
+      await ada.view.shareButton().click();
+      await expectFramesDecoded(lee.tile('Ada'));
+      await expect.poll(() => reports.length).toBe(2 * (share + 1));
+      await ada.view.stopButton().click();
+      await expect(lee.tile('Ada')).toHaveAccessibleName('Ada: Stopped sharing');
+    }
+    // Each slow call was reported, then forgotten when it came up: two slow calls never add up to
+    // sending her direct, where her network may not let her screen through at all.
+    expect(reports).toEqual(['POST {"with":"relay"}', 'DELETE ', 'POST {"with":"relay"}', 'DELETE ']);
+    expect((await roomOnWire(server.url, ada.reply)).routes.directMembers).toEqual([]);
+    await expect(ada.view.teachers()).toContainText('passes through the school’s server');
   } finally {
     await close();
     await server.stop();

@@ -14,7 +14,10 @@ export interface SignallingFilter {
   url: string;
   /** Peer ids this browser can no longer reach (nor be reached by). */
   unreachable: Set<string>;
-  /** Peer ids whose candidates (both ways) arrive `slowMs` late. */
+  /**
+   * Peer ids whose candidates and answers (both ways) arrive `slowMs` late: a call with them comes up
+   * that much later, also with the relay, whose answer carries its candidates.
+   */
   slow: Set<string>;
   slowMs: number;
   /** How long the PeerServer socket takes to open (a slow network at the start). */
@@ -41,7 +44,8 @@ export async function startSignallingFilter(targetPort: number): Promise<Signall
     const message = JSON.parse(raw) as PeerMessage;
     // From the browser a message names its destination; from the server, its source too.
     const involves = (set: Set<string>) => [message.src, message.dst].some((p) => p !== undefined && set.has(p));
-    if (message.type === 'CANDIDATE' && involves(slow)) return { message: raw, delayMs: result.slowMs };
+    if ((message.type === 'CANDIDATE' || message.type === 'ANSWER') && involves(slow))
+      return { message: raw, delayMs: result.slowMs };
     if (!involves(unreachable)) return { message: raw, delayMs: 0 };
     if (message.type === 'CANDIDATE') return null;
     const sdp = message.payload?.sdp;

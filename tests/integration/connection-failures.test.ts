@@ -117,6 +117,31 @@ describe('connection failure reports', () => {
     events.close();
   });
 
+  it('forget what counted against a link to the relay once a connection with it comes up', async () => {
+    const { code, ada, events, report } = await classroom(always.url);
+    const working = () =>
+      call<{ counted: boolean }>(always.url, 'DELETE', `/api/rooms/${code}/connection-failures/relay`, {
+        token: ada.token,
+      });
+    // Nothing to forget yet.
+    expect(await working()).toEqual({ status: 202, body: { counted: false } });
+    // A slow call reported, then up: forgotten. Another slow one does not make two.
+    expect(await report(ada.token, 'relay')).toEqual({ status: 202, body: { counted: true } });
+    expect(await working()).toEqual({ status: 202, body: { counted: true } });
+    expect(await report(ada.token, 'relay')).toEqual({ status: 202, body: { counted: true } });
+    expect((await getRoom(always.url, code, ada.token)).body.room.routes.directMembers).toEqual([]);
+    // Two failures in a row send her direct, and a late success does not take that back.
+    await report(ada.token, 'relay');
+    await events.next((e) => e.type === 'routes-changed');
+    expect(await working()).toEqual({ status: 202, body: { counted: false } });
+    expect((await getRoom(always.url, code, ada.token)).body.room.routes.directMembers).toEqual([ada.id]);
+    expect(await call(always.url, 'DELETE', `/api/rooms/${code}/connection-failures/relay`)).toMatchObject({
+      status: 401,
+      body: { error: 'unauthorized' },
+    });
+    events.close();
+  });
+
   it('refuse reports that name no one to connect with, saying what to send', async () => {
     const { code, host, ada, report } = await classroom(auto.url);
     const bo = await join(auto.url, code, 'Bo');

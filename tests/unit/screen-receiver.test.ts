@@ -1,5 +1,6 @@
 import type { MediaConnection } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RelayLinkEvent } from '../../src/client/media/relay-link.ts';
 import { ScreenReceiver } from '../../src/client/media/screen-receiver.ts';
 import { CONNECT_TIMEOUT_MS } from '../../src/client/media/share-sender.ts';
 import { parseSupervisorMessage, surfaceMessage, type MemberView, type TileView } from '../../src/shared/protocol.ts';
@@ -41,10 +42,10 @@ describe('the receiver’s stats loop', () => {
   afterEach(() => vi.useRealTimers());
 
   it('reports a relay call that never connected once, however slow getStats is', async () => {
-    const failures: string[] = [];
+    const events: RelayLinkEvent[] = [];
     const receiver = new ScreenReceiver(
       () => undefined,
-      (withId) => failures.push(withId),
+      (event) => events.push(event),
     );
     // The room's routes name its relay worker.
     receiver.setRelayPeerId(RELAY);
@@ -55,7 +56,26 @@ describe('the receiver’s stats loop', () => {
     receiver.onCall(relayCall('ada', 'connected', 1_000));
     receiver.onCall(relayCall('bo', 'connecting', 10));
     await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS + 3_000);
-    expect(failures).toEqual(['relay']);
+    // Ada's call shows the link works, so Bo's is not reported as slow: only its timeout counts.
+    expect(events).toEqual(['up', 'failed']);
+    receiver.close();
+  });
+
+  it('reports the relay’s call slow after 2.5 s while none of its calls is up, and failed at the timeout', async () => {
+    const events: RelayLinkEvent[] = [];
+    const receiver = new ScreenReceiver(
+      () => undefined,
+      (event) => events.push(event),
+    );
+    receiver.setRelayPeerId(RELAY);
+    receiver.setMembers([student('ada')]);
+    receiver.onCall(relayCall('ada', 'connecting', 10));
+    await vi.advanceTimersByTimeAsync(2_400);
+    expect(events).toEqual([]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(events).toEqual(['slow']);
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS);
+    expect(events).toEqual(['slow', 'failed']);
     receiver.close();
   });
 });

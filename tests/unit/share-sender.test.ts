@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Capture } from '../../src/client/media/capture.ts';
+import type { RelayLinkEvent } from '../../src/client/media/relay-link.ts';
 import { ShareSender } from '../../src/client/media/share-sender.ts';
 import { fakePeer } from '../helpers/fake-calls.ts';
 import { parseSurfaceNotice, relayNoticeMessage } from '../../src/shared/peer-messages.ts';
@@ -23,17 +24,19 @@ const supervisor = (id: string): MemberView => ({
 function sender() {
   const { peer, calls } = fakePeer();
   const failures: string[] = [];
+  const relayEvents: RelayLinkEvent[] = [];
   const share = new ShareSender(
     peer,
     'ada',
     () => undefined,
     (withId) => failures.push(withId),
     () => undefined,
+    (event) => relayEvents.push(event),
   );
   const track = { getSettings: () => ({}) };
   const capture = { stream: { track }, track, surface: 'window' } as unknown as Capture;
   const open = (peerId: string) => calls.filter((c) => c.peer === peerId && !c.closed);
-  return { share, capture, open, calls, failures };
+  return { share, capture, open, calls, failures, relayEvents };
 }
 
 /** What the calls carry while the student chooses: a stream whose one track sends nothing. */
@@ -180,6 +183,41 @@ describe('calling while the picker is open', () => {
     await vi.waitFor(() => expect(calls).toHaveLength(2));
     expect(calls[0]!.closed).toBe(true);
     expect(open('peer-lee').map((c) => c.stream)).toEqual([capture.stream]);
+    share.close();
+  });
+});
+
+describe('the call to the relay', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('is reported slow after 2.5 s while it keeps trying, failed at the connect timeout, and up when it is', async () => {
+    const { share, capture, open, relayEvents } = sender();
+    share.setMembers([supervisor('lee')]);
+    share.setRoutes(relayed);
+    share.setCapture(capture);
+    const [first] = open(RELAY);
+    await vi.advanceTimersByTimeAsync(2_600);
+    expect(relayEvents).toEqual(['slow']);
+    expect(open(RELAY)).toEqual([first]);
+    await vi.advanceTimersByTimeAsync(7_500);
+    expect(relayEvents).toEqual(['slow', 'failed']);
+    // Placed again after a backoff; this one comes up at once.
+    await vi.advanceTimersByTimeAsync(1_000);
+    open(RELAY)[0]!.connect();
+    expect(relayEvents).toEqual(['slow', 'failed', 'up']);
+    share.close();
+  });
+
+  it('is not reported slow when it comes up within 2.5 s', async () => {
+    const { share, capture, open, relayEvents } = sender();
+    share.setMembers([supervisor('lee')]);
+    share.setRoutes(relayed);
+    share.setCapture(capture);
+    await vi.advanceTimersByTimeAsync(2_000);
+    open(RELAY)[0]!.connect();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(relayEvents).toEqual(['up']);
     share.close();
   });
 });

@@ -17,6 +17,7 @@ import {
   leaveRoom,
   reportConnectionFailure,
   reportDirectConnection,
+  reportRelayConnection,
   setSharing,
 } from '../../core/room-registry.ts';
 import { roomView } from '../../core/views.ts';
@@ -79,6 +80,14 @@ export function memberRoutes(deps: {
       store.run((state, ctx) => reportConnectionFailure(state, input, ctx)),
       'connection-failure',
     );
+    res.status(202).json({ counted } satisfies ConnectionFailureResponse);
+  });
+
+  // Your link to the relay works after all: what counted against it is forgotten.
+  router.delete('/rooms/:code/connection-failures/relay', seat, (_req, res) => {
+    const { room, member } = seatOf(res);
+    const input = { code: room.code, memberId: member.id };
+    const counted = succeed(store.run((state, ctx) => reportRelayConnection(state, input, ctx)));
     res.status(202).json({ counted } satisfies ConnectionFailureResponse);
   });
 

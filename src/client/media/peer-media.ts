@@ -20,6 +20,7 @@ import { receiveCodec, type VideoCodec } from './codecs.ts';
 import { setCallIceServers } from './peer-call.ts';
 import type { MediaLayer, PresentationMedia, Screen, ShareState, SignallingState } from './media.ts';
 import { PresentationSender, PresentationViewer } from './presentation.ts';
+import { relayLink } from './relay-link.ts';
 import { ScreenReceiver } from './screen-receiver.ts';
 import { ShareSender } from './share-sender.ts';
 import { warmUpCalls } from './warm-up.ts';
@@ -46,10 +47,11 @@ const MAX_BACKOFF_MS = 3_000;
 
 /**
  * What the media layer tells the server of its connections: one that never came up (with a member
- * id or "relay"), so the server can reroute it; and a direct call that came up while the room races
- * its paths, which ends the race.
+ * id or "relay"), so the server can reroute it; a direct call that came up while the room races its
+ * paths, which ends the race; and a connection with the relay that came up after failures were
+ * reported with it, which the server then forgets (relay-link.ts).
  */
-export type ConnectionReport = (outcome: 'failed' | 'direct-up', withId: string) => void;
+export type ConnectionReport = (outcome: 'failed' | 'direct-up' | 'relay-up', withId: string) => void;
 
 /** Starts the media layer for one member of one room; `report` hears how its connections fare. */
 export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: ConnectionReport): MediaLayer {
@@ -104,6 +106,7 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
   const failed = (withId: string) => {
     if (!peer.disconnected) report('failed', withId);
   };
+  const onRelay = relayLink((outcome) => (outcome === 'failed' ? failed('relay') : report('relay-up', 'relay')));
   const sender =
     self.role === 'student'
       ? new ShareSender(
@@ -112,6 +115,7 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
           () => updateViewers(),
           failed,
           (withId) => report('direct-up', withId),
+          onRelay,
         )
       : null;
   // The screen shown to the class: a presenting supervisor forwards what its receiver gets.
@@ -154,7 +158,7 @@ export function createPeerMedia(self: MediaSelf, config: ClientConfig, report: C
             syncPresentation();
             changed();
           },
-          failed,
+          onRelay,
           !benchmarkTodaysTileCost(),
         )
       : null;

@@ -10,7 +10,8 @@ import type { MemberView, QualityLevel } from '../../shared/protocol.ts';
 import type { Screen, TileShown } from './media.ts';
 import { parseSurfaceNotice, qualityMessage, viewMessage } from '../../shared/protocol.ts';
 import { Call } from './peer-call.ts';
-import { CONNECT_TIMEOUT_MS } from './share-sender.ts';
+import type { RelayLinkEvent } from './relay-link.ts';
+import { CONNECT_TIMEOUT_MS, FAST_FALLBACK_MS } from './share-sender.ts';
 import type { VideoCodec } from './codecs.ts';
 
 /** How often decoding progress is read from each connection's stats. */
@@ -85,8 +86,8 @@ export class ScreenReceiver {
 
   constructor(
     private readonly onChange: () => void,
-    /** A call from the relay never connected: the server sends us screens directly after two. */
-    private readonly onFailure: (withId: 'relay') => void,
+    /** How the relay's calls fare (relay-link.ts): the server sends us screens directly after two failures. */
+    private readonly onRelay: (event: RelayLinkEvent) => void,
     /**
      * False: ask for quality levels only, as before tiles reported their views (every tile a
      * 640×360 thumbnail, always sent). Benchmarks compare the two; nothing a person sees differs.
@@ -258,12 +259,25 @@ export class ScreenReceiver {
     // Up: its tile may show it now (see `screen`), and its first frame is looked for at once.
     call.onConnectionState((state) => {
       if (state !== 'connected' || incoming.connected) return;
-      incoming.connected = true;
+      this.#connected(incoming);
       this.onChange();
       this.#pollSoon();
     });
+    // The relay's call slow to come up while none of its others is: the link may be blocked.
+    if (viaRelay)
+      setTimeout(() => {
+        const calls = [...this.#screens.values()].flat();
+        if (this.#closed || incoming.connected || !calls.includes(incoming)) return;
+        if (!calls.some((c) => c.viaRelay && c.connected)) this.onRelay('slow');
+      }, FAST_FALLBACK_MS);
     this.#sendView(studentId, incoming);
     this.onChange();
+  }
+
+  /** A call's connection is up for the first time. */
+  #connected(incoming: Incoming): void {
+    incoming.connected = true;
+    if (incoming.viaRelay) this.onRelay('up');
   }
 
   #sendViews(): void {
@@ -369,14 +383,14 @@ export class ScreenReceiver {
         const pc = incoming.call.peerConnection;
         if (!pc) continue;
         const down = pc.connectionState === 'disconnected' || pc.connectionState === 'failed';
-        if (pc.connectionState === 'connected') incoming.connected = true;
+        if (pc.connectionState === 'connected' && !incoming.connected) this.#connected(incoming);
         const late = Date.now() - incoming.acceptedAt > CONNECT_TIMEOUT_MS;
         if (
           incoming.call.remotePeerId === this.#relayPeerId &&
           !incoming.connected &&
           (late || pc.connectionState === 'failed')
         ) {
-          this.onFailure('relay');
+          this.onRelay('failed');
           this.#remove(studentId, incoming);
           continue;
         }

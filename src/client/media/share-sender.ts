@@ -22,6 +22,7 @@ import {
 } from '../../shared/protocol.ts';
 import { Call } from './peer-call.ts';
 import { encodingFor, firstFrameEncoding } from './quality.ts';
+import type { RelayLinkEvent } from './relay-link.ts';
 
 /**
  * After a change of routes, an old call stays up this long once the path replacing it is up (make
@@ -45,7 +46,8 @@ export const CONNECT_TIMEOUT_MS = 10_000;
  * A direct call still not connected after this long is reported at once, while it keeps trying: on
  * a network that keeps devices apart the server then moves the pair (or, seeing it in several
  * pairs, the room) to the relay, whose call runs in parallel; the supervisor keeps whichever
- * decodes first. A LAN call connects in well under a second.
+ * decodes first. A LAN call connects in well under a second. A call to the relay this slow counts
+ * against the member's link to it (relay-link.ts).
  */
 export const FAST_FALLBACK_MS = 2_500;
 /** A connection that stays "disconnected" this long is treated as failed. */
@@ -96,10 +98,12 @@ export class ShareSender {
     private readonly peer: Peer,
     private readonly studentId: string,
     private readonly onChange: () => void,
-    /** A call never connected: with a supervisor's member id, or "relay". */
-    private readonly onFailure: (withId: string) => void,
+    /** A direct call never connected, or is slow to (see FAST_FALLBACK_MS): with the supervisor's member id. */
+    private readonly onFailure: (supervisorId: string) => void,
     /** A direct call came up while the room races its paths (see `Routes.racing`): with the supervisor's member id. */
     private readonly onDirectUp: (supervisorId: string) => void,
+    /** How the calls to the relay fare (relay-link.ts). */
+    private readonly onRelay: (event: RelayLinkEvent) => void,
   ) {}
 
   /**
@@ -270,7 +274,8 @@ export class ShareSender {
     // hears of it and relays a direct pair at once (a link to the relay after two reports).
     const neverConnected = () => {
       if (this.#calls.get(supervisorId) !== entry || entry.connected) return;
-      this.onFailure(isRelayKey(supervisorId) ? 'relay' : supervisorId);
+      if (isRelayKey(supervisorId)) this.onRelay('failed');
+      else this.onFailure(supervisorId);
       failed();
     };
     const watch = (ms: number) => {
@@ -278,11 +283,14 @@ export class ShareSender {
       entry.timer = setTimeout(entry.connected ? failed : neverConnected, ms);
     };
     watch(CONNECT_TIMEOUT_MS);
-    if (!isRelayKey(supervisorId) && this.#routes.relayPeerId !== null) {
-      // Not up after a few seconds: tell the server now, so an isolated network moves to the relay
-      // without waiting out the connect timeout (the call keeps trying meanwhile).
+    // Not up after a few seconds: tell the server now, while the call keeps trying. A direct call
+    // (when a relay can go round it) so moves an isolated network to the relay without waiting out
+    // the connect timeout; the call to the relay so, a network that blocks it to direct calls.
+    if (isRelayKey(supervisorId) ? supervisorId === RELAY : this.#routes.relayPeerId !== null) {
       const slow = setTimeout(() => {
-        if (this.#calls.get(supervisorId) === entry && !entry.connected) this.onFailure(supervisorId);
+        if (this.#calls.get(supervisorId) !== entry || entry.connected) return;
+        if (supervisorId !== RELAY) this.onFailure(supervisorId);
+        else if (![...this.#calls].some(([key, c]) => isRelayKey(key) && c.connected)) this.onRelay('slow');
       }, FAST_FALLBACK_MS);
       call.onEnded(() => clearTimeout(slow));
       call.onConnectionState((state) => {
@@ -298,7 +306,8 @@ export class ShareSender {
         this.#retry.delete(supervisorId);
         this.#applyLevel(entry);
         this.#awaitFirstFrame(supervisorId, entry, 0);
-        if (this.#routes.racing && !isRelayKey(supervisorId)) this.onDirectUp(supervisorId);
+        if (isRelayKey(supervisorId)) this.onRelay('up');
+        else if (this.#routes.racing) this.onDirectUp(supervisorId);
       } else if (state === 'disconnected') {
         watch(DISCONNECTED_GRACE_MS);
       } else if (state === 'failed') {

@@ -194,6 +194,15 @@ export const reportConnectionFailure = (code: string, token: string, withId: str
     body: { with: withId } satisfies ConnectionFailureReport,
   });
 
+/**
+ * A connection with the relay came up: the server forgets the failures reported with it (slow calls
+ * are reported after 2.5 s, and a link that is only slow must not add up to going direct).
+ */
+export const reportRelayConnection = (code: string, token: string) =>
+  request<ConnectionFailureResponse>('DELETE', `/api/rooms/${encodeURIComponent(code)}/connection-failures/relay`, {
+    token,
+  });
+
 /** A direct call with a supervisor came up: in a room that races its paths, the race ends (server/core/rerouting.ts). */
 export const reportDirectConnection = (code: string, token: string, withId: string) =>
   request<DirectConnectionResponse>('POST', `/api/rooms/${encodeURIComponent(code)}/direct-connections`, {

@@ -397,7 +397,9 @@ async function defaultMedia(
     const sent =
       outcome === 'failed'
         ? api.reportConnectionFailure(seat.code, seat.token, withId)
-        : api.reportDirectConnection(seat.code, seat.token, withId);
+        : outcome === 'relay-up'
+          ? api.reportRelayConnection(seat.code, seat.token)
+          : api.reportDirectConnection(seat.code, seat.token, withId);
     sent.catch(() => undefined);
   });
 }
