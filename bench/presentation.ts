@@ -12,12 +12,20 @@ import type { Routes } from '../src/shared/protocol.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '../tests/e2e/browser.ts';
 import { TRACK_PEER_CONNECTIONS, videoSendingConnections } from '../tests/e2e/media-stats.ts';
 import { HomePage, StudentRoomPage, type Person } from '../tests/e2e/pages.ts';
+import { join as joinRoom } from '../tests/helpers/client.ts';
 import { childrenOf, treeCpuSeconds } from '../tests/helpers/procfs.ts';
 import { percentile, pool, saveResult, startBuiltServer } from './lib.ts';
+import { answerCalls, onRtpAtSocket } from './synthetic-peers.ts';
 import { MOVING_SCREEN } from './wall.ts';
 
 /** The class size; PRESENTATION_STUDENTS sets another (a smaller class shows the same steps on an idle machine). */
 const STUDENTS = Number(process.env.PRESENTATION_STUDENTS ?? 30);
+/**
+ * How many of a class through the relay are devices of their own (see `deviceClass`): 5 Chromium
+ * pages and the rest synthetic students, werift peers in this process, which take the relay's
+ * standing calls like a page and need no browser on this machine's two cores.
+ */
+const REAL_IN_DEVICE_CLASS = 5;
 /** Students joining at once. */
 const JOINING_AT_ONCE = 4;
 /** How long the students' viewers are given to decode a first frame. */
@@ -419,8 +427,12 @@ async function expectPresentationTransport(baseURL: string, code: string, token:
   }
 }
 
-/** One run: a fresh built server, Ms Lee in a browser of her own, 30 watching students in another. */
-async function run(relay: boolean) {
+/**
+ * One run: a fresh built server, Ms Lee in a browser of her own, 30 watching students in another;
+ * with `synthetic`, that many of the class are synthetic students (see REAL_IN_DEVICE_CLASS).
+ */
+async function run(relay: boolean, synthetic = 0) {
+  const real = STUDENTS - synthetic;
   const runStarted = Date.now();
   // The relay writes its calls' milestones here (server/relay/worker/trace.ts).
   const traceFile = join(mkdtempSync(join(tmpdir(), 'presentation-trace-')), 'relay.jsonl');
@@ -458,7 +470,7 @@ async function run(relay: boolean) {
     const pupils: Person[] = [];
     const joinStarted = Date.now();
     await pool(
-      Array.from({ length: STUDENTS }, (_, i) => `S${String(i + 1).padStart(2, '0')}`),
+      Array.from({ length: real }, (_, i) => `S${String(i + 1).padStart(2, '0')}`),
       JOINING_AT_ONCE,
       async (name) => {
         const pupil = await studentBrowser.newContext({ viewport: { width: 1280, height: 720 }, baseURL: server.url });
@@ -471,6 +483,24 @@ async function run(relay: boolean) {
         await new StudentRoomPage(page).heading(ROOM).waitFor({ timeout: 30_000 });
       },
     );
+    // The synthetic students: when the relay's first packet and the end of its first frame (the
+    // relay starts a viewer at a keyframe; an RTP header's marker bit ends a frame) reach each socket.
+    const devices = await Promise.all(
+      Array.from({ length: synthetic }, async (_, i) => {
+        const member = await joinRoom(server.url, code, `D${String(i + 1).padStart(2, '0')}`);
+        const seen = { up: false, firstPacketAt: 0, firstFrameAt: 0 };
+        const peer = answerCalls(server.url, member, {
+          connected: (pc) => {
+            seen.up = true;
+            onRtpAtSocket(pc, (packet) => {
+              seen.firstPacketAt ||= Date.now();
+              if (!seen.firstFrameAt && packet[1]! & 0x80) seen.firstFrameAt = Date.now();
+            });
+          },
+        });
+        return { seen, close: peer.close };
+      }),
+    );
     const joinMs = Date.now() - joinStarted;
     const routes = await expectPresentationTransport(server.url, code, member.token, relay);
     // Through the relay, a class this size holds a standing call from it before anything is shown
@@ -478,7 +508,7 @@ async function run(relay: boolean) {
     const stageStarted = Date.now();
     const standingCalls = async () =>
       (await Promise.all(pupils.map(async (p) => holdsStandingCall(await callsSince(p.page, 0))))).filter(Boolean)
-        .length;
+        .length + devices.filter((d) => d.seen.up).length;
     let standingAtClick = await standingCalls();
     while (relay && standingAtClick < STUDENTS && Date.now() - stageStarted < STAGE_CAP_MS) {
       await lee.waitForTimeout(500);
@@ -514,7 +544,8 @@ async function run(relay: boolean) {
     const firstFrameAt = async () =>
       Promise.all(pupils.map((p) => p.page.evaluate('window.__firstFrameAt') as Promise<number>));
     let decodedAt = await firstFrameAt();
-    while (decodedAt.some((t) => t === 0) && Date.now() - clicked < DECODE_CAP_MS) {
+    const waiting = () => decodedAt.some((t) => t === 0) || devices.some((d) => !d.seen.firstFrameAt);
+    while (waiting() && Date.now() - clicked < DECODE_CAP_MS) {
       await lee.waitForTimeout(500);
       decodedAt = await firstFrameAt();
     }
@@ -522,6 +553,8 @@ async function run(relay: boolean) {
     const setupMs = Date.now() - clicked;
     const loadAtDecoded = loadavg()[0]!;
     const firstFrameMs = decodedAt.filter((t) => t > 0).map((t) => t - clicked);
+    const arrivedMs = devices.filter((d) => d.seen.firstFrameAt).map((d) => d.seen.firstFrameAt - clicked);
+    for (const d of devices) d.close();
     const viewers = viewerBreakdown(await Promise.all(pupils.map((p) => viewerMilestones(p.page))), clicked);
     const relayCalls = relay ? relayBreakdown(readTrace(traceFile), clicked) : null;
     const presenterSteps = Object.fromEntries(
@@ -599,10 +632,30 @@ async function run(relay: boolean) {
         /** Milliseconds from the click on "Show my screen" until each viewer decoded a frame. */
         p50Ms: percentile(firstFrameMs, 50),
         p90Ms: percentile(firstFrameMs, 90),
-        allMs: decodedWithinCap === STUDENTS ? Math.max(...firstFrameMs) : null,
+        allMs: decodedWithinCap === real ? Math.max(...firstFrameMs) : null,
         /** Each viewer's first frame, ms after the click, in order. */
         sortedMs: [...firstFrameMs].sort((a, b) => a - b),
       },
+      /**
+       * The synthetic students (a class of devices, see REAL_IN_DEVICE_CLASS): ms after the click
+       * until the relay's first frame had wholly reached each one, and until the whole class had its
+       * first frame (the Chromium pages decoded, the synthetic ones received), or null past the cap.
+       */
+      ...(synthetic > 0 && {
+        synthetic: {
+          students: synthetic,
+          firstFrameArrived: {
+            count: arrivedMs.length,
+            p50Ms: percentile(arrivedMs, 50),
+            p90Ms: percentile(arrivedMs, 90),
+            maxMs: arrivedMs.length ? Math.max(...arrivedMs) : null,
+          },
+          wholeClassMs:
+            decodedWithinCap === real && arrivedMs.length === synthetic
+              ? Math.max(...firstFrameMs, ...arrivedMs)
+              : null,
+        },
+      }),
       /** The students' calls up to their first frames (see studentCallBreakdown). */
       studentCalls,
       /** Each student's viewer from the click (see viewerBreakdown). */
@@ -708,6 +761,16 @@ export async function benchPresentationRelay() {
   return run(true);
 }
 
+/**
+ * A class of devices through the relay (`presentation-only.ts --devices`): REAL_IN_DEVICE_CLASS
+ * Chromium pages and the rest of the class synthetic students. 30 Chromium pages on this machine's
+ * two cores wait seconds for a core to show the stage and decode one keyframe, which a class of 30
+ * devices, each with its own, does not; the relay's fan-out and the presenter's path are the same.
+ */
+export async function benchPresentationDeviceClass() {
+  return run(true, STUDENTS - REAL_IN_DEVICE_CLASS);
+}
+
 /** Only the peer-to-peer run, printed and not saved (`presentation-only.ts --peer-to-peer`). */
 export async function benchPresentationPeerToPeer() {
   return run(false);
@@ -717,6 +780,7 @@ export async function benchPresentationPeerToPeer() {
 export async function benchPresentation() {
   const peerToPeer = await run(false);
   const throughRelay = await run(true);
+  const throughRelayClassOfDevices = await benchPresentationDeviceClass();
   const result = {
     date: new Date().toISOString(),
     note:
@@ -728,6 +792,7 @@ export async function benchPresentation() {
       "browser's whole process tree, the students' browser, the server's process tree (its relay worker included).",
     peerToPeer,
     throughRelay,
+    throughRelayClassOfDevices,
     target: 'through the relay, the presenter uploads about one stream whatever the class size',
   };
   saveResult('presentation', result);
@@ -784,4 +849,11 @@ export function printPresentation(result: Awaited<ReturnType<typeof benchPresent
     'load average (1 min) at the window': row((r) => r.loadAverage1m),
     'run length (s)': row((r) => r.runSeconds),
   });
+  const devices = result.throughRelayClassOfDevices;
+  console.log(
+    `A class of ${STUDENTS} devices through the relay (${REAL_IN_DEVICE_CLASS} pages, the rest synthetic): ` +
+      `every student had the first frame ${devices.synthetic?.wholeClassMs ?? 'never'} ms after the click ` +
+      `(pages decoded p50 ${devices.firstFrame.p50Ms} ms; synthetic received p50 ` +
+      `${devices.synthetic?.firstFrameArrived.p50Ms} ms), target ≤ 2000`,
+  );
 }

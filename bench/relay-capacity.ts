@@ -5,12 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import { MediaStreamTrack, RtpHeader, RtpPacket } from 'werift';
 import type { CreateRoomResponse, JoinRoomResponse, OwnMember } from '../src/shared/protocol.ts';
-import { PeerClient, type PeerMessage } from '../server/relay/worker/peer-client.ts';
+import { PeerClient } from '../server/relay/worker/peer-client.ts';
 import { call } from '../tests/helpers/client.ts';
 import { childrenOf, cpuSeconds } from '../tests/helpers/procfs.ts';
 import { saveResult, startBuiltServer } from './lib.ts';
+import { answerCalls, onRtpAtSocket, peerUrl, syntheticPeerConnection } from './synthetic-peers.ts';
 
 /** Publishers × viewers per step: the number of forwarded viewer-streams grows step by step. */
 const STEPS: [number, number][] = [
@@ -25,88 +26,29 @@ const PACKETS_PER_SECOND = 30;
 const PAYLOAD_BYTES = 1200;
 const MEASURE_MS = 8000;
 
-const codec = () =>
-  new RTCRtpCodecParameters({
-    mimeType: 'video/VP8',
-    clockRate: 90000,
-    rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
-  });
-const peerConnection = () =>
-  new RTCPeerConnection({
-    codecs: { video: [codec()] },
-    headerExtensions: { video: [] },
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-  });
-
-function peerUrl(base: string, member: OwnMember): string {
-  return `${base.replace(/^http/, 'ws')}/peerjs/peerjs?key=peerjs&id=${member.peerId}&token=${encodeURIComponent(member.token)}`;
-}
-
-/**
- * Counts the SRTP packets reaching a connected viewer's socket and drops them there, undecrypted:
- * decrypting would cost this process as much CPU as the relay spends encrypting, on the same two
- * cores, and the benchmark would measure itself. DTLS, RTCP and STUN go on as usual, and the
- * viewer sends receiver reports from the start, as a browser does (werift waits for its first RTP).
- */
-function countAtSocket(pc: RTCPeerConnection, stats: { packets: number; delivering: number }) {
-  for (const transceiver of pc.getTransceivers()) void transceiver.receiver.runRtcp();
-  let first = true;
-  for (const ice of pc.iceTransports) {
-    const onData = ice.connection.onData;
-    const deliver = onData.execute.bind(onData);
-    onData.execute = (data: Buffer) => {
-      // RFC 5761 demultiplexing: RTP version 2, and not an RTCP packet type (192–223).
-      const rtp = data.length > 12 && data[0]! >> 6 === 2 && (data[1]! < 192 || data[1]! > 223);
-      if (!rtp) return deliver(data);
-      stats.packets++;
-      if (first) stats.delivering++;
-      first = false;
-    };
-  }
-}
-
 /** A supervisor that answers the relay's calls and counts what arrives. */
 function viewer(base: string, member: OwnMember) {
-  const pcs = new Map<string, RTCPeerConnection>();
   const stats = { packets: 0, streams: 0, delivering: 0 };
-  const client = new PeerClient(peerUrl(base, member), (message: PeerMessage) => {
-    const { type, src, payload } = message;
-    if (type === 'OFFER' && payload?.sdp && payload.connectionId && src) {
-      const pc = peerConnection();
-      pcs.set(payload.connectionId, pc);
-      const connectionId = payload.connectionId;
-      pc.onIceCandidate.subscribe((c) => {
-        if (c)
-          client.send({ type: 'CANDIDATE', dst: src, payload: { candidate: c.toJSON(), type: 'media', connectionId } });
+  const peer = answerCalls(base, member, {
+    created: (pc) => pc.onTrack.subscribe(() => stats.streams++),
+    // Counted once ICE is up: werift's own DTLS client sometimes fails on a retransmitted
+    // HelloVerifyRequest under load (a quirk of werift talking to werift; browsers do not send
+    // one), while the relay's side completes and sends; what reaches the socket is what counts.
+    connected: (pc) => {
+      let first = true;
+      onRtpAtSocket(pc, () => {
+        stats.packets++;
+        if (first) stats.delivering++;
+        first = false;
       });
-      pc.onTrack.subscribe(() => stats.streams++);
-      // Counted once ICE is up: werift's own DTLS client sometimes fails on a retransmitted
-      // HelloVerifyRequest under load (a quirk of werift talking to werift; browsers do not send
-      // one), while the relay's side completes and sends; what reaches the socket is what counts.
-      pc.iceConnectionStateChange.subscribe((state) => state === 'connected' && countAtSocket(pc, stats));
-      void (async () => {
-        await pc.setRemoteDescription(payload.sdp as { type: 'offer'; sdp: string });
-        await pc.setLocalDescription(await pc.createAnswer());
-        const { type: sdpType, sdp } = pc.localDescription!;
-        client.send({
-          type: 'ANSWER',
-          dst: src,
-          payload: { sdp: { type: sdpType, sdp }, type: 'media', connectionId },
-        });
-      })();
-    } else if (type === 'CANDIDATE' && payload?.candidate && payload.connectionId) {
-      void pcs
-        .get(payload.connectionId)
-        ?.addIceCandidate(payload.candidate as never)
-        .catch(() => undefined);
-    }
+    },
   });
-  return { stats, close: () => (client.close(), pcs.forEach((pc) => void pc.close())) };
+  return { stats, close: peer.close };
 }
 
 /** A student that calls the relay and sends synthetic VP8 packets at a steady rate. */
 async function publisher(base: string, member: OwnMember, relayPeerId: string) {
-  const pc = peerConnection();
+  const pc = syntheticPeerConnection();
   const track = new MediaStreamTrack({ kind: 'video' });
   pc.addTransceiver(track, { direction: 'sendonly' });
   const connectionId = `mc_${randomBytes(6).toString('hex')}`;
