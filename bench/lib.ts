@@ -1,5 +1,5 @@
 /** Shared benchmark plumbing: run the built server as a child process, read its memory, save results. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../tests/helpers/built-server.ts';
 
@@ -20,12 +20,17 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** Writes `data` as JSON to bench/results/<name>.json and returns the path. */
-export function saveResult(name: string, data: unknown): string {
+/**
+ * Writes `data` (an object of figures) as JSON to bench/results/<name>.json and returns the path.
+ * Keys already in the file that this run does not write stay: its `findings` and the earlier runs
+ * kept beside the latest for comparison, and the figures of a benchmark's other scenarios.
+ */
+export function saveResult(name: string, data: object): string {
   const dir = join(root, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.json`);
-  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+  const saved = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as object) : {};
+  writeFileSync(path, `${JSON.stringify({ ...saved, ...data }, null, 2)}\n`);
   return path;
 }
 

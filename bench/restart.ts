@@ -7,7 +7,7 @@
  * tile's picture stood still, and when the wall was whole again; and a standby on Redis taking
  * over from an active instance killed.
  */
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -493,15 +493,8 @@ async function standbyTakeovers() {
 /** The standby scenario alone, merged into restart.json beside the figures already there. */
 export async function benchStandbyTakeover() {
   const standby = await standbyTakeovers();
-  saveBesideRestartFigures({ standbyTakeoverMs: standby });
+  saveResult('restart', { standbyTakeoverMs: standby });
   return standby;
-}
-
-/** Saves `figures` into restart.json, keeping every other figure already there. */
-function saveBesideRestartFigures(figures: Record<string, unknown>): void {
-  const path = join(import.meta.dirname, 'results/restart.json');
-  const saved = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
-  saveResult('restart', { ...saved, ...figures });
 }
 
 /** The relayed-class scenario alone, merged into restart.json beside the figures already there. */
@@ -509,7 +502,7 @@ export async function benchRelayedRestart() {
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   try {
     const relayed = await relayedRestarts(browser);
-    saveBesideRestartFigures({ relayedClass: relayed });
+    saveResult('restart', { relayedClass: relayed });
     return relayed;
   } finally {
     await browser.close();
