@@ -283,9 +283,9 @@ export class ShareSender {
       entry.timer = setTimeout(entry.connected ? failed : neverConnected, ms);
     };
     watch(CONNECT_TIMEOUT_MS);
-    // Not up after a few seconds: tell the server now, while the call keeps trying. A direct call
-    // (when a relay can go round it) so moves an isolated network to the relay without waiting out
-    // the connect timeout; the call to the relay so, a network that blocks it to direct calls.
+    // Not up after a few seconds: tell the server now, while the call keeps trying. A slow direct
+    // call (when a relay can go round it) moves an isolated network to the relay without waiting
+    // out the connect timeout; a slow call to the relay counts against our link to it (relay-link.ts).
     if (isRelayKey(supervisorId) ? supervisorId === RELAY : this.#routes.relayPeerId !== null) {
       const slow = setTimeout(() => {
         if (this.#calls.get(supervisorId) !== entry || entry.connected) return;
