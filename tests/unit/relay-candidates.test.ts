@@ -4,7 +4,9 @@ import {
   isMdnsCandidate,
   liteAtSessionLevel,
   relayPeerConnection,
+  START_BITRATE_KBPS,
   toInit,
+  withStartBitrate,
 } from '../../server/relay/worker/peer-connection.ts';
 
 describe('the relay’s ICE candidates', () => {
@@ -66,5 +68,30 @@ describe('the relay’s session descriptions', () => {
     expect(liteAtSessionLevel(full.replace('a=mid:0', 'a=ice-lite\r\na=mid:0'))).toBe(
       'v=0\r\ns=-\r\na=ice-lite\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n',
     );
+  });
+
+  it('tell a browser sending to the relay to start its estimate higher, on each video format', async () => {
+    // werift's answer keeps only the offer's format parameters: the start bitrate is added on the way out.
+    const relay = relayPeerConnection(['VP8', 'H264'], options);
+    const browser = relayPeerConnection(['VP8', 'H264'], options);
+    try {
+      browser.addTransceiver('video', { direction: 'sendonly' });
+      await browser.setLocalDescription(await browser.createOffer());
+      await relay.setRemoteDescription({ type: 'offer', sdp: browser.localDescription!.sdp });
+      await relay.setLocalDescription(asDtlsServer(await relay.createAnswer()));
+      const sdp = withStartBitrate(toInit(relay.localDescription!).sdp);
+      const formats = (codec: string) =>
+        [...sdp.matchAll(new RegExp(`^a=rtpmap:(\\d+) ${codec}/`, 'gm'))].map((m) => m[1]);
+      const fmtp = (pt: string | undefined) => sdp.split('\r\n').filter((l) => l.startsWith(`a=fmtp:${pt} `));
+      const [vp8] = formats('VP8');
+      const [h264] = formats('H264');
+      expect(fmtp(vp8)).toEqual([`a=fmtp:${vp8} x-google-start-bitrate=${START_BITRATE_KBPS}`]);
+      // H.264's own parameters stay, in one line.
+      expect(fmtp(h264)).toHaveLength(1);
+      expect(fmtp(h264)[0]).toMatch(new RegExp(`packetization-mode=1.*;x-google-start-bitrate=${START_BITRATE_KBPS}$`));
+    } finally {
+      await relay.close();
+      await browser.close();
+    }
   });
 });

@@ -96,6 +96,38 @@ export function asDtlsServer(answer: { type: string; sdp: string }): { type: 'an
   return { type: 'answer', sdp: answer.sdp.replace(/^a=setup:active\r$/gm, 'a=setup:passive\r') };
 }
 
+/**
+ * The bandwidth estimate a browser's sender starts at toward the relay, in kbps. The relay sends no
+ * estimate back (werift has neither REMB nor transport-cc of its own), so Chrome's stays at its
+ * default start of 300 kbps for seconds and paces every packet at 2.5 times that: the first
+ * keyframe of a shown screen (18 kB at thumbnail size, then ~50 kB sharp) took 0.2 s and 0.5 s to
+ * reach the relay. The relay is on the school's network, a hop from every browser; the sender's
+ * loss-based estimate still falls from here where packets are lost.
+ */
+export const START_BITRATE_KBPS = 1500;
+
+/**
+ * `sdp` (the relay's answer to a browser's call) with `x-google-start-bitrate` on each video
+ * format, which Chrome's sender starts its estimate at (werift's answer keeps only the offer's
+ * format parameters, so this is added on the way out). Other browsers ignore it.
+ */
+export function withStartBitrate(sdp: string, kbps = START_BITRATE_KBPS): string {
+  const lines = sdp.split('\r\n');
+  const out: string[] = [];
+  for (const line of lines) {
+    const rtpmap = /^a=rtpmap:(\d+) (VP8|VP9|H264|AV1)\//.exec(line);
+    const fmtp = /^a=fmtp:(\d+) (.*)$/.exec(line);
+    if (fmtp && lines.some((l) => l.startsWith(`a=rtpmap:${fmtp[1]} `) && /(VP8|VP9|H264|AV1)\//.test(l))) {
+      out.push(`${line};x-google-start-bitrate=${kbps}`);
+      continue;
+    }
+    out.push(line);
+    if (rtpmap && !lines.some((l) => l.startsWith(`a=fmtp:${rtpmap[1]} `)))
+      out.push(`a=fmtp:${rtpmap[1]} x-google-start-bitrate=${kbps}`);
+  }
+  return out.join('\r\n');
+}
+
 /** Whether an ICE candidate line names its address by an mDNS `.local` name rather than an IP. */
 export function isMdnsCandidate(line: string | undefined): boolean {
   // candidate:<foundation> <component> <protocol> <priority> <address> <port> typ …

@@ -42,6 +42,7 @@ import {
   isMdnsCandidate,
   relayPeerConnection,
   toInit,
+  withStartBitrate,
   type PeerConnectionOptions,
 } from './peer-connection.ts';
 import { callSource, isStageSource, planPublishers, planSubscribers, stageSource, type Want } from './plan.ts';
@@ -277,10 +278,11 @@ export class Relay {
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp });
       await pc.setLocalDescription(asDtlsServer(await pc.createAnswer()));
+      const answer = toInit(pc.localDescription!);
       this.send({
         type: 'ANSWER',
         dst: peerId,
-        payload: { sdp: toInit(pc.localDescription!), type: 'media', connectionId },
+        payload: { sdp: { ...answer, sdp: withStartBitrate(answer.sdp) }, type: 'media', connectionId },
       });
     } catch {
       return publisher.close();
