@@ -21,8 +21,8 @@ import { MOVING_SCREEN } from './wall.ts';
 /** The class size; PRESENTATION_STUDENTS sets another (a smaller class shows the same steps on an idle machine). */
 const STUDENTS = Number(process.env.PRESENTATION_STUDENTS ?? 30);
 /**
- * How many of a class through the relay are devices of their own (see `deviceClass`): 5 Chromium
- * pages and the rest synthetic students, werift peers in this process, which take the relay's
+ * How many of a class of devices through the relay (benchPresentationDeviceClass) are Chromium
+ * pages; the rest are synthetic students, werift peers in this process, which take the relay's
  * standing calls like a page and need no browser on this machine's two cores.
  */
 const REAL_IN_DEVICE_CLASS = 5;
@@ -483,17 +483,16 @@ async function run(relay: boolean, synthetic = 0) {
         await new StudentRoomPage(page).heading(ROOM).waitFor({ timeout: 30_000 });
       },
     );
-    // The synthetic students: when the relay's first packet and the end of its first frame (the
-    // relay starts a viewer at a keyframe; an RTP header's marker bit ends a frame) reach each socket.
+    // The synthetic students: when the end of the relay's first frame reaches each socket (the relay
+    // starts a viewer at a keyframe, and an RTP header's marker bit ends a frame).
     const devices = await Promise.all(
       Array.from({ length: synthetic }, async (_, i) => {
         const member = await joinRoom(server.url, code, `D${String(i + 1).padStart(2, '0')}`);
-        const seen = { up: false, firstPacketAt: 0, firstFrameAt: 0 };
+        const seen = { up: false, firstFrameAt: 0 };
         const peer = answerCalls(server.url, member, {
           connected: (pc) => {
             seen.up = true;
             onRtpAtSocket(pc, (packet) => {
-              seen.firstPacketAt ||= Date.now();
               if (!seen.firstFrameAt && packet[1]! & 0x80) seen.firstFrameAt = Date.now();
             });
           },

@@ -41,15 +41,20 @@ describe('the receiver’s stats loop', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('reports a relay call that never connected once, however slow getStats is', async () => {
+  /** A receiver in a room relayed by RELAY with these students, and what it tells of the relay's calls. */
+  function relayedReceiver(students: MemberView[]) {
     const events: RelayLinkEvent[] = [];
     const receiver = new ScreenReceiver(
       () => undefined,
       (event) => events.push(event),
     );
-    // The room's routes name its relay worker.
     receiver.setRelayPeerId(RELAY);
-    receiver.setMembers([student('ada'), student('bo')]);
+    receiver.setMembers(students);
+    return { receiver, events };
+  }
+
+  it('reports a relay call that never connected once, however slow getStats is', async () => {
+    const { receiver, events } = relayedReceiver([student('ada'), student('bo')]);
     // Ada's call is up but her stats take a second (a busy tablet), longer than a poll interval;
     // Bo's relayed call never connects. Two overlapping passes would each report Bo's: the
     // server's reroute threshold is two failures.
@@ -62,13 +67,7 @@ describe('the receiver’s stats loop', () => {
   });
 
   it('reports the relay’s call slow after 2.5 s while none of its calls is up, and failed at the timeout', async () => {
-    const events: RelayLinkEvent[] = [];
-    const receiver = new ScreenReceiver(
-      () => undefined,
-      (event) => events.push(event),
-    );
-    receiver.setRelayPeerId(RELAY);
-    receiver.setMembers([student('ada')]);
+    const { receiver, events } = relayedReceiver([student('ada')]);
     receiver.onCall(relayCall('ada', 'connecting', 10));
     await vi.advanceTimersByTimeAsync(2_400);
     expect(events).toEqual([]);
