@@ -31,7 +31,11 @@ export interface RelayPolicy {
  */
 export const DIRECT_FAILURES_TO_RELAY = 1;
 
-/** A member's link to the relay is given up on (they go direct) after this many failed connections. */
+/**
+ * A member's link to the relay is given up on (they go direct) after this many reports in a row: a
+ * call with it slow to come up (reported once after 2.5 s) or never up (10 s). A call that comes up
+ * has the count forgotten (`withRelayWorking`).
+ */
 export const RELAY_FAILURES_TO_GO_DIRECT = 2;
 
 /**
